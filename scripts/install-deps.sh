@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install what building, testing and the demo need, from Debian 12's archive.
+set -eu
+PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
+libpam0g-dev libsodium-dev libjansson-dev libcmocka-dev
+libpam-wrapper libpamtest0-dev libnss-wrapper pamtester
+openssh-server openssh-client sshpass sudo valgrind iproute2 util-linux
+debhelper devscripts lintian fakeroot"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" \
+        || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "==> installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $missing
+fi
