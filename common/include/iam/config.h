@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* /etc/iam/iam.conf: `key = value` lines, `#` comments, blank lines. An unknown key, a
+ * duplicate key or a bad value is -EINVAL naming the line (and column) in reterr. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iam/error.h"
+
+#define IAM_CONFIG_DEFAULT_PATH IAM_SYSCONFDIR "/iam.conf"
+
+struct iam_config_tag {
+    char *key;
+    char *value;
+};
+
+struct iam_config {
+    char *account_id;       /* 12 digits; required */
+    char *host_arn;         /* required, must parse as an ARN */
+    char *database;         /* default IAM_SYSCONFDIR "/iam.json" */
+    char *cache_dir;        /* default IAM_STATEDIR */
+    char *audit_log;        /* default "/var/log/iam/audit.jsonl"; "none" disables the file */
+    char *resource_policy;  /* optional host resource policy (JSON file); NULL = none */
+    uint32_t uid_min;       /* default 200000 */
+    uint32_t uid_max;       /* default 299999 */
+    char *home_template;    /* default "/home/%u" */
+    char *default_shell;    /* default "/bin/bash" */
+    bool private_groups;    /* default true: each user gets a group with gid = uid */
+    unsigned max_access_key_age_days; /* 0 = no limit */
+    bool enforce;           /* default true; false = evaluate and audit "would deny" only */
+    struct iam_config_tag *host_tags; /* host_tag.<Key> = <Value>, in file order */
+    size_t n_host_tags;
+};
+
+/* Load and validate. The file must be a regular file owned by root (or the caller's euid),
+ * not writable by group or others, not a symlink: -EACCES otherwise. */
+int iam_config_load(const char *path, struct iam_config **ret_config,
+                    struct iam_error *reterr) IAM_WUR;
+/* Parse text already in memory (no file checks); source names it in errors. */
+int iam_config_parse(const char *text, size_t len, const char *source,
+                     struct iam_config **ret_config, struct iam_error *reterr) IAM_WUR;
+void iam_config_free(struct iam_config *config); /* NULL-safe */
+
+/* Expand home_template for a user name ("%u" -> name, "%%" -> "%"). Returns malloc'd. */
+char *iam_config_home_for(const struct iam_config *config, const char *user_name);

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* Safe file I/O: every file the product reads is opened O_NOFOLLOW|O_CLOEXEC, checked with
+ * fstat (regular file, owned by root or the caller's euid, not group/other writable), and
+ * size-limited. Every writer is atomic: temp file in the same directory, fsync, rename,
+ * fsync of the directory, under an exclusive lock. */
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "iam/error.h"
+
+/* Read a whole file safely. *ret_buf is NUL-terminated (not counted in *ret_len).
+ * -ENOENT missing, -EACCES unsafe (symlink, not regular, bad owner or mode), -E2BIG over
+ * max_size, -errno on I/O errors. */
+int iam_file_read_safe(const char *path, size_t max_size, char **ret_buf, size_t *ret_len,
+                       struct iam_error *reterr) IAM_WUR;
+
+/* Check an already-open fd the same way (used by mmap readers). */
+int iam_file_check_fd(int fd, const char *path, struct iam_error *reterr) IAM_WUR;
+
+/* Atomically replace path with data: path.XXXXXX in the same dir, created with mode (and
+ * owner unchanged = caller), written, fsync'ed, renamed over path, directory fsync'ed. */
+int iam_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                          struct iam_error *reterr) IAM_WUR;
+
+/* Take an exclusive lock on lock_path (created 0600 if missing), waiting at most
+ * timeout_ms (0 = do not wait). Returns the lock fd (>= 0) or -errno (-EAGAIN on timeout). */
+int iam_lock_acquire(const char *lock_path, unsigned timeout_ms, struct iam_error *reterr) IAM_WUR;
+void iam_lock_release(int fd);
