@@ -6,7 +6,7 @@
 #   stderr    the expected standard error, exactly (optional: absent means empty)
 # Usage: run_simulate_tests.sh IAMCTL CASES_DIR
 set -u
-iamctl=$1
+iamctl=$(realpath "$1")
 cases=$2
 fail=0
 n=0
