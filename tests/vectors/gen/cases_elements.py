@@ -197,3 +197,35 @@ def generate(c):
     c.one("notresource.star", nr + ": NotResource '*' excludes every resource, so the Allow "
           "never applies.", policy(stmt(action="*", resource=None, not_resource="*")),
           "host:Login", "implicitDeny", resource=HOST)
+
+
+def generate_layout(c):
+    """The same policy however it is laid out."""
+    c.one("elem.minified-one-line", P_STMT + ": JSON layout does not matter; a one-line policy "
+          "is the same policy.",
+          '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"host:Login",'
+          '"Resource":"*"}]}', "host:Login", "allowed")
+    c.one("elem.version-after-statement", P_VERSION + ": JSON object members are unordered; "
+          "Version after Statement still enables variables.",
+          '{\n  "Statement": [\n    {\n      "Effect": "Allow",\n      "Action": "s3:GetObject",\n'
+          '      "Resource": "arn:aws:s3:::home/${aws:username}/*"\n    }\n  ],\n'
+          '  "Version": "2012-10-17"\n}\n', "s3:GetObject", "allowed",
+          resource="arn:aws:s3:::home/alice/a.txt", context=[ctx("aws:username", "string",
+                                                                 "alice")])
+    c.one("elem.effect-before-sid-order", P_STMT + ": statement members are unordered.",
+          '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Resource": "*",\n'
+          '      "Action": "host:Login",\n      "Effect": "Deny",\n      "Sid": "Last"\n    }\n'
+          '  ]\n}\n', "host:Login", "explicitDeny")
+    c.one("elem.unicode-value", P_STMT + "; String condition operators compare the characters: "
+          "'caf\u00e9' equals 'caf\u00e9'.",
+          policy(stmt(cond={"StringEquals": {"host:Gecos": "caf\u00e9"}})), "host:Login",
+          "allowed", context=[ctx("host:Gecos", "string", "caf\u00e9")])
+    c.one("elem.unicode-escape-value", P_STMT + "; a JSON \\u escape is the same character: "
+          "'caf\\u00e9' in the policy equals 'caf\u00e9'.",
+          '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Effect": "Allow",\n'
+          '      "Action": "host:Login",\n      "Resource": "*",\n      "Condition": '
+          '{"StringEquals": {"host:Gecos": "caf\\u00e9"}}\n    }\n  ]\n}\n', "host:Login",
+          "allowed", context=[ctx("host:Gecos", "string", "caf\u00e9")])
+    c.one("elem.stringlike-star-empty-value", P_STMT + "; StringLike '*' matches any value, the "
+          "empty string included.", policy(stmt(cond={"StringLike": {"host:Tty": "*"}})),
+          "host:Login", "allowed", context=[ctx("host:Tty", "string", "")])

@@ -256,3 +256,23 @@ def fix_brace(c, name, text):
     e["Column"] += 4
     line = text.split("\n")[e["Line"] - 1]
     assert line[e["Column"] - 1] == "{", (name, line)
+
+
+def generate_layout(c):
+    """Positions are counted in the document as written: one line, tabs, non-ASCII text."""
+    co = P_OPS + REJECT
+    t = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"host:Login",'
+         '"Resource":"*","Condition":{"StringEqualz":{"host:Service":"sshd"}}}]}')
+    c.error("err.position-minified", co + ". In a one-line document the error is on line 1 "
+            "at the key's column.", t, '"StringEqualz"', "StringEqualz")
+    t = ('{\n\t"Version": "2012-10-17",\n\t"Statement": [\n\t\t{\n\t\t\t"Effect": "Allow",\n'
+         '\t\t\t"Action": "host:Login",\n\t\t\t"Resource": "*",\n\t\t\t"Condition": '
+         '{"StringEqualz": {"host:Service": "sshd"}}\n\t\t}\n\t]\n}\n')
+    c.error("err.position-tabs", co + ". Reading chosen: a tab is one character, so the key "
+            "after three tabs and '\"Condition\": {' is at column 18.", t, '"StringEqualz"',
+            "StringEqualz")
+    t = cond_doc('{"StringEquals": {"host:Service": "caf\u00e9"}, "StringEqualz": '
+                 '{"host:Service": "sshd"}}')
+    c.error("err.position-code-points", co + ". Columns count characters (code points), not "
+            "bytes: the 'é' before the bad key is one column.", t, '"StringEqualz"',
+            "StringEqualz")

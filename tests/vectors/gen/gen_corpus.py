@@ -30,6 +30,8 @@ def main():
     for mod in (cases_operators, cases_values, cases_multi, cases_elements, cases_vars,
                 cases_decision, cases_host, cases_errors):
         mod.generate(c)
+    cases_errors.generate_layout(c)
+    cases_elements.generate_layout(c)
     n = c.write()
     errors = sum(1 for v in c.cases.values() if "error" in v)
     print("wrote %d cases (%d expected-error) under %s" % (n, errors, root))
