@@ -229,3 +229,16 @@ def generate_layout(c):
     c.one("elem.stringlike-star-empty-value", P_STMT + "; StringLike '*' matches any value, the "
           "empty string included.", policy(stmt(cond={"StringLike": {"host:Tty": "*"}})),
           "host:Login", "allowed", context=[ctx("host:Tty", "string", "")])
+    c.one("elem.id-element", "IAM User Guide, 'IAM JSON policy elements: Id': Id is an "
+          "optional identifier of the policy; it does not change the decision.",
+          '{\n  "Version": "2012-10-17",\n  "Id": "cd3ad3d9-2776-4ef1-a904-4c229d1642ee",\n'
+          '  "Statement": [\n    {\n      "Effect": "Allow",\n      "Action": "host:Login",\n'
+          '      "Resource": "*"\n    }\n  ]\n}\n', "host:Login", "allowed")
+    c.one("resource.case-region", P_RES + ": ARNs are case-sensitive, the region segment "
+          "included (reading chosen: the whole ARN is compared case-sensitively).",
+          policy(stmt(action="*", resource="arn:aws:ec2:US-EAST-1:123456789012:instance/*")),
+          "host:Login", "implicitDeny", resource=HOST)
+    c.one("resource.case-partition", P_RES + ": ARNs are case-sensitive, the partition "
+          "segment included (reading chosen).",
+          policy(stmt(action="*", resource="arn:AWS:ec2:us-east-1:123456789012:instance/*")),
+          "host:Login", "implicitDeny", resource=HOST)
