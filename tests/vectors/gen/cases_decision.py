@@ -184,3 +184,10 @@ def generate(c):
           "Deny in the boundary still wins.", nothing, "host:Login", "explicitDeny",
           resource=HOST, caller=ALICE, resource_policy=rp_alice,
           boundaries=[policy(stmt(action="*"), stmt(effect="Deny", action="host:Login"))])
+    c.one("respol.notprincipal-deny-with-boundary", P_BOUND + ", 'Important': 'The NotPrincipal "
+          "element with a Deny effect will always deny any IAM principal that has a permissions "
+          "boundary policy attached, regardless of the values specified in the NotPrincipal "
+          "element.' alice is listed in NotPrincipal but has a boundary, so she is denied.",
+          policy(stmt(action="*")), "host:Login", "explicitDeny", resource=HOST, caller=ALICE,
+          boundaries=[policy(stmt(action="*"))],
+          resource_policy=rp(stmt(effect="Deny", not_principal={"AWS": ALICE}, resource=HOST)))

@@ -110,7 +110,7 @@ def generate(c):
                   base + ". %s %s=%r against policy value %r is false, so nothing allows: "
                   "implicit deny." % (opname, key, fval, pval),
                   allow, "host:Login", "implicitDeny", context=[ctx(key, typ, fval)],
-                  missing=[])
+                  missing=[], matched=[])
             if ifx:
                 dec, why = "allowed", "IfExists makes the condition true when the key is missing"
             elif neg:
@@ -131,7 +131,9 @@ def generate(c):
             dline = statement_lines(render(deny))[1]
             c.one("op.%s.deny-true" % name,
                   base + ". The Deny's condition (%s=%r) is true: explicit deny beats the Allow "
-                  "(%s)." % (key, tval, "IAM User Guide, 'Policy evaluation logic'"),
+                  "(%s); MatchedStatements lists only the Deny (IAM API Reference, "
+                  "EvaluationResult: 'the deny statement is the only entry included in the "
+                  "result')." % (key, tval, "IAM User Guide, 'Policy evaluation logic'"),
                   deny, "host:Login", "explicitDeny", context=[ctx(key, typ, tval)],
                   matched=[("PolicyInputList.1", dline)])
             c.one("op.%s.deny-false" % name,

@@ -214,6 +214,10 @@ def generate(c):
              "second: 2026-01-01T00:00:00.5Z is after 2026-01-01T00:00:00Z.",
              {"DateGreaterThan": {"aws:CurrentTime": "2026-01-01T00:00:00Z"}},
              [now("2026-01-01T00:00:00.5Z")], "allowed")
+    allow_if(c, "date.millis-equal", d_rule + ": 2026-01-01T00:00:00.000Z is the same instant "
+             "as 2026-01-01T00:00:00Z.", {"DateEquals": {"aws:CurrentTime":
+                                                       "2026-01-01T00:00:00.000Z"}},
+             [now("2026-01-01T00:00:00Z")], "allowed")
     allow_if(c, "date.minutes-precision", d_rule + ": W3C format hh:mm with a TZD: "
              "2026-01-01T10:30Z equals 2026-01-01T10:30:00Z.",
              {"DateEquals": {"aws:CurrentTime": "2026-01-01T10:30Z"}},
