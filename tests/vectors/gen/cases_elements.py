@@ -1,6 +1,6 @@
 """The policy elements: Version, Statement, Sid, Effect, Action/NotAction, Resource/NotResource."""
 
-from corpus import (HOST, OTHER_HOST, P_ACTION, P_EFFECT, P_NOTACTION, P_NOTRES, P_RES, P_SID,
+from corpus import (ALICE, HOST, OTHER_HOST, P_ACTION, P_EFFECT, P_NOTACTION, P_NOTRES, P_RES, P_SID,
                     P_STMT, P_VERSION, P_EVAL, V08, V12, ctx, policy, render, statement_lines, stmt)
 
 
@@ -229,11 +229,16 @@ def generate_layout(c):
     c.one("elem.stringlike-star-empty-value", P_STMT + "; StringLike '*' matches any value, the "
           "empty string included.", policy(stmt(cond={"StringLike": {"host:Tty": "*"}})),
           "host:Login", "allowed", context=[ctx("host:Tty", "string", "")])
-    c.one("elem.id-element", "IAM User Guide, 'IAM JSON policy elements: Id': Id is an "
-          "optional identifier of the policy; it does not change the decision.",
-          '{\n  "Version": "2012-10-17",\n  "Id": "cd3ad3d9-2776-4ef1-a904-4c229d1642ee",\n'
-          '  "Statement": [\n    {\n      "Effect": "Allow",\n      "Action": "host:Login",\n'
-          '      "Resource": "*"\n    }\n  ]\n}\n', "host:Login", "allowed")
+    c.one("elem.id-element-resource-policy", "IAM User Guide, 'Grammar of the IAM JSON policy "
+          "language', notes: 'The id_block is optional in resource-based policies'; an Id in "
+          "the resource policy changes nothing.",
+          '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Effect": "Allow",\n'
+          '      "Action": "ec2:DescribeInstances",\n      "Resource": "*"\n    }\n  ]\n}\n',
+          "host:Login", "allowed", resource=HOST, caller=ALICE,
+          resource_policy='{\n  "Version": "2012-10-17",\n  "Id": "HostPolicy1",\n'
+          '  "Statement": [\n    {\n      "Effect": "Allow",\n      "Principal": {"AWS": "'
+          + ALICE + '"},\n      "Action": "host:Login",\n      "Resource": "' + HOST +
+          '"\n    }\n  ]\n}\n')
     c.one("resource.case-region", P_RES + ": ARNs are case-sensitive, the region segment "
           "included (reading chosen: the whole ARN is compared case-sensitively).",
           policy(stmt(action="*", resource="arn:aws:ec2:US-EAST-1:123456789012:instance/*")),

@@ -248,6 +248,24 @@ def generate(c):
             source="ResourcePolicy", where="resource", other_policies=[policy(stmt())],
             request={"ActionNames": ["host:Login"], "ResourceArns": [HOST], "CallerArn": ALICE})
     fix_brace(c, "err.resource-policy-no-principal", t)
+    t = doc('      "Effect": "Allow",\n      "Principal": {"AWS": "arn:aws:iam::123456789012:user/*"},\n'
+            '      "Action": "host:Login",\n      "Resource": "' + HOST + '"')
+    c.error("err.principal-partial-wildcard", "IAM User Guide, 'Grammar of the IAM JSON policy "
+            "language', principal_id_string: 'you can use * only to specify everyone/anonymous. "
+            "You cannot use it to specify part of a name or ARN'; rejected at the value" + REJECT,
+            t, '"arn:aws:iam::123456789012:user/*"', "arn:aws:iam::123456789012:user/*",
+            source="ResourcePolicy", where="resource", other_policies=[policy(stmt())],
+            request={"ActionNames": ["host:Login"], "ResourceArns": [HOST], "CallerArn": ALICE})
+    for name, op, key in (("numeric", "NumericLessThan", "aws:MultiFactorAuthAge"),
+                          ("date", "DateGreaterThan", "aws:CurrentTime"),
+                          ("ip", "IpAddress", "aws:SourceIp")):
+        t = cond_doc('{"%s": {"%s": "${aws:PrincipalTag/limit}"}}' % (op, key))
+        c.error("err.variable-in-%s-operator" % name, P_OPS + ": 'You can not use a policy "
+                "variable with the %s condition operator' (and the Variables page: no variables "
+                "in Numeric, Date, IP address operators), so '${aws:PrincipalTag/limit}' is "
+                "not a valid %s value; rejected at the value" % (op.replace("GreaterThan", "")
+                                                                  .replace("LessThan", ""), name)
+                + REJECT, t, '"${aws:PrincipalTag/limit}"', "${aws:PrincipalTag/limit}")
 
 
 def fix_brace(c, name, text):

@@ -106,6 +106,7 @@ def generate(c):
     # ---- combining keys and operators ------------------------------------------------------
     both = {"StringEquals": {"host:Service": "sshd", "host:AuthMethod": "publickey"}}
     am = lambda v: ctx("host:AuthMethod", "string", v)
+    age0 = lambda v: ctx("aws:MultiFactorAuthAge", "numeric", v)
     allow_if(c, "cond.keys-anded-both", P_MULTIKV + ": several keys under one operator are "
              "ANDed; both match.", both, [svc("sshd"), am("publickey")], "allowed")
     allow_if(c, "cond.keys-anded-one-fails", P_MULTIKV + ": several keys under one operator are "
@@ -139,6 +140,28 @@ def generate(c):
     allow_if(c, "cond.value-single-string-or-array", P_COND + ": a condition value may be a "
              "single string or an array of one string; both mean the same.",
              {"StringEquals": {"host:Service": ["sshd"]}}, [svc("sshd")], "allowed")
+    gr = ("IAM User Guide, 'Grammar of the IAM JSON policy language': <condition_value> = "
+          "(\"string\" | \"number\" | \"Boolean\"); 'Quotation marks are optional for numeric "
+          "and Boolean values'")
+    allow_if(c, "cond.value-json-number", gr + ": NumericLessThanEquals with the JSON number "
+             "3600 is the same as \"3600\".",
+             {"NumericLessThanEquals": {"aws:MultiFactorAuthAge": 3600}}, [age0("3600")],
+             "allowed")
+    allow_if(c, "cond.value-json-number-false", gr + ": NumericLessThan with the JSON number "
+             "3600; 3600 is not less than it.",
+             {"NumericLessThan": {"aws:MultiFactorAuthAge": 3600}}, [age0("3600")],
+             "implicitDeny")
+    allow_if(c, "cond.value-json-number-array", gr + ": an array of JSON numbers, ORed.",
+             {"NumericEquals": {"aws:MultiFactorAuthAge": [1, 2.5]}}, [age0("2.5")], "allowed")
+    allow_if(c, "cond.value-json-boolean-true", gr + ": Bool with the JSON literal true.",
+             {"Bool": {"aws:MultiFactorAuthPresent": True}},
+             [ctx("aws:MultiFactorAuthPresent", "boolean", "true")], "allowed")
+    allow_if(c, "cond.value-json-boolean-false", gr + ": Bool with the JSON literal false "
+             "does not match a true key.", {"Bool": {"aws:MultiFactorAuthPresent": False}},
+             [ctx("aws:MultiFactorAuthPresent", "boolean", "true")], "implicitDeny")
+    allow_if(c, "cond.value-json-number-string-operator", gr + "; reading chosen: a JSON number "
+             "under a String operator is compared as its text, so 22 equals \"22\".",
+             {"StringEquals": {"host:Port": 22}}, [ctx("host:Port", "string", "22")], "allowed")
     allow_if(c, "cond.other-key-irrelevant", P_COND + ": only the keys named in the condition "
              "matter; extra context keys change nothing.",
              {"StringEquals": {"host:Service": "sshd"}},
