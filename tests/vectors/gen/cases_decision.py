@@ -191,3 +191,23 @@ def generate(c):
           policy(stmt(action="*")), "host:Login", "explicitDeny", resource=HOST, caller=ALICE,
           boundaries=[policy(stmt(action="*"))],
           resource_policy=rp(stmt(effect="Deny", not_principal={"AWS": ALICE}, resource=HOST)))
+    acct = (P_PRINC + ", 'Specific AWS accounts': 'When you use an AWS account identifier as the "
+            "principal in a policy, you delegate authority to the account. All identities inside "
+            "the account can access the resource if they have the appropriate IAM permissions "
+            "attached to explicitly allow access'")
+    c.one("respol.account-principal-delegates", acct + ": the resource policy names the account "
+          "(123456789012), alice has no identity Allow: implicit deny.", nothing, "host:Login",
+          "implicitDeny", resource=HOST, caller=ALICE,
+          resource_policy=rp(stmt(principal={"AWS": ACCT}, resource=HOST)))
+    c.one("respol.account-principal-root-arn", acct + ": the account ARN "
+          "arn:aws:iam::123456789012:root means the same; no identity Allow: implicit deny.",
+          nothing, "host:Login", "implicitDeny", resource=HOST, caller=ALICE,
+          resource_policy=rp(stmt(principal={"AWS": "arn:aws:iam::123456789012:root"},
+                                  resource=HOST)))
+    c.one("respol.account-principal-with-identity-allow", acct + ": with alice's identity Allow "
+          "the request is allowed.", allow_login, "host:Login", "allowed", resource=HOST,
+          caller=ALICE, resource_policy=rp(stmt(principal={"AWS": ACCT}, resource=HOST)))
+    c.one("respol.account-principal-deny", acct + "; a Deny naming the account covers every "
+          "identity inside it (reading chosen), so alice is explicitly denied.",
+          allow_login, "host:Login", "explicitDeny", resource=HOST, caller=ALICE,
+          resource_policy=rp(stmt(effect="Deny", principal={"AWS": ACCT}, resource=HOST)))

@@ -247,3 +247,8 @@ def generate_layout(c):
           "segment included (reading chosen).",
           policy(stmt(action="*", resource="arn:AWS:ec2:us-east-1:123456789012:instance/*")),
           "host:Login", "implicitDeny", resource=HOST)
+    c.one("notaction.star-excludes-everything", P_NOTACTION + ": NotAction '*' excludes every "
+          "action, so the Allow never applies.",
+          policy(stmt(action=None, not_action="*")), "host:Login", "implicitDeny")
+    c.one("resource.array-form-star", P_RES + ": Resource as an array holding '*'.",
+          policy(stmt(resource=["*"])), "host:Login", "allowed", resource=HOST)

@@ -202,3 +202,45 @@ def generate(c):
           "host:Login", "allowed",
           context=[ctx("host:OsGroup", "string", "team-ops"),
                    ctx("aws:PrincipalTag/team", "string", "ops")])
+
+
+def generate_more(c):
+    user = lambda v: ctx("aws:username", "string", v)
+    get = "s3:GetObject"
+    home = "arn:aws:s3:::home/${aws:username}/*"
+    pair = [policy(stmt(action=get, resource=home), version=V08),
+            policy(stmt(effect="Deny", action=get, resource=home))]
+    c.one("var.version-per-policy-deny", VER + "; the Version element belongs to each policy: "
+          "the 2012-10-17 policy's Deny resolves ${aws:username} and denies home/alice/x, the "
+          "2008-10-17 policy's Allow is literal text and does not apply.", pair, get,
+          "explicitDeny", resource="arn:aws:s3:::home/alice/x", context=[user("alice")])
+    c.one("var.version-per-policy-literal", VER + "; the 2008-10-17 policy allows the literal "
+          "name 'home/${aws:username}/x'; the 2012-10-17 Deny resolves to home/alice/* and does "
+          "not apply to it.", pair, get, "allowed",
+          resource="arn:aws:s3:::home/${aws:username}/x", context=[user("alice")])
+    c.one("var.in-boundary", P_VARS + ", Introduction: 'Identity-based policies used as "
+          "permissions boundaries also support policy variables'; the boundary limits alice to "
+          "home/alice/*.", policy(stmt(action="s3:*")), get, "allowed",
+          resource="arn:aws:s3:::home/alice/x", context=[user("alice")],
+          boundaries=[policy(stmt(action="s3:*", resource=home))])
+    c.one("var.in-boundary-other-home", P_VARS + ": the boundary's variable resolves to "
+          "home/alice/*, so home/bob/ is outside the boundary.", policy(stmt(action="s3:*")),
+          get, "implicitDeny", resource="arn:aws:s3:::home/bob/x", context=[user("alice")],
+          boundaries=[policy(stmt(action="s3:*", resource=home))])
+    c.one("var.default-with-space-and-colon", DEFAULT + ": the default is the text between "
+          "the quotes, spaces and ':' included.",
+          policy(stmt(cond={"StringEquals": {"host:OsGroup":
+                                             "${aws:PrincipalTag/group, 'ops team:blue'}"}})),
+          "host:Login", "allowed", context=[ctx("host:OsGroup", "string", "ops team:blue")])
+    c.one("var.escape-dollar-in-stringequals", SPECIAL + ": in StringEquals, 'echo ${$}HOME' is "
+          "the text 'echo $HOME'.",
+          policy(stmt(cond={"StringEquals": {"host:Command": "echo ${$}HOME"}})), "host:Login",
+          "allowed", context=[ctx("host:Command", "string", "echo $HOME")])
+    c.one("var.escape-question-in-stringlike", SPECIAL + ": in StringLike, 'what${?}' matches "
+          "only the literal 'what?', not 'whats'.",
+          policy(stmt(cond={"StringLike": {"host:Command": "what${?}"}})), "host:Login",
+          "implicitDeny", context=[ctx("host:Command", "string", "whats")])
+    c.one("var.escape-question-in-stringlike-literal", SPECIAL + ": StringLike 'what${?}' "
+          "matches 'what?'.",
+          policy(stmt(cond={"StringLike": {"host:Command": "what${?}"}})), "host:Login",
+          "allowed", context=[ctx("host:Command", "string", "what?")])

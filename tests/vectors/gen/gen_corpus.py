@@ -32,6 +32,7 @@ def main():
         mod.generate(c)
     cases_errors.generate_layout(c)
     cases_elements.generate_layout(c)
+    cases_vars.generate_more(c)
     n = c.write()
     errors = sum(1 for v in c.cases.values() if "error" in v)
     print("wrote %d cases (%d expected-error) under %s" % (n, errors, root))
