@@ -211,3 +211,21 @@ def generate(c):
           "identity inside it (reading chosen), so alice is explicitly denied.",
           allow_login, "host:Login", "explicitDeny", resource=HOST, caller=ALICE,
           resource_policy=rp(stmt(effect="Deny", principal={"AWS": ACCT}, resource=HOST)))
+    mcv = (P_SIM + ", EvaluationResult.MissingContextValues: 'A list of context keys that are "
+           "required by the included input policies but that were not provided by one of the "
+           "input parameters' (used when the resource is '*')")
+    c.one("eval.missing-two-keys", mcv + ": both condition keys are missing, both are listed.",
+          policy(stmt(cond={"StringEquals": {"host:Service": "sshd"},
+                            "IpAddress": {"aws:SourceIp": "203.0.113.0/24"}})),
+          "host:Login", "implicitDeny", missing=["host:Service", "aws:SourceIp"])
+    c.one("eval.missing-one-of-two-keys", mcv + ": host:Service is given, only aws:SourceIp is "
+          "listed.", policy(stmt(cond={"StringEquals": {"host:Service": "sshd"},
+                                       "IpAddress": {"aws:SourceIp": "203.0.113.0/24"}})),
+          "host:Login", "implicitDeny", context=[ctx("host:Service", "string", "sshd")],
+          missing=["aws:SourceIp"])
+    c.one("eval.missing-key-in-deny", mcv + ": a key needed by a Deny statement that applies to "
+          "the action is required too; the Deny's condition is false without it, the Allow "
+          "stands.", policy(stmt(action="*"),
+                            stmt(effect="Deny", cond={"Bool": {"aws:MultiFactorAuthPresent":
+                                                               "false"}})),
+          "host:Login", "allowed", missing=["aws:MultiFactorAuthPresent"])

@@ -15,7 +15,9 @@ def generate(c):
           "evaluated with the 2008-10-17 rules (no variables), and a plain Allow applies.",
           policy(stmt(), version=None), "host:Login", "allowed")
     c.one("elem.statement-object", P_STMT + ": Statement may be a single statement object "
-          "instead of an array.", policy(stmt(), as_object=True), "host:Login", "allowed")
+          "instead of an array; MatchedStatements points at that object (line 3, where "
+          "'\"Statement\": {' opens it).", policy(stmt(), as_object=True), "host:Login",
+          "allowed", matched=[("PolicyInputList.1", 3)])
     c.one("elem.statement-object-deny", P_STMT + ": a single Deny statement object denies.",
           [policy(stmt(action="*")), policy(stmt(effect="Deny"), as_object=True)],
           "host:Login", "explicitDeny")
@@ -252,3 +254,6 @@ def generate_layout(c):
           policy(stmt(action=None, not_action="*")), "host:Login", "implicitDeny")
     c.one("resource.array-form-star", P_RES + ": Resource as an array holding '*'.",
           policy(stmt(resource=["*"])), "host:Login", "allowed", resource=HOST)
+    c.one("resource.question-crosses-slash", P_RES + ": '?' is any single character, '/' "
+          "included.", policy(stmt(action="*", resource="arn:aws:s3:::bucket?file")),
+          "s3:GetObject", "allowed", resource="arn:aws:s3:::bucket/file")

@@ -78,6 +78,16 @@ def generate(c):
              "'sudo /usr/bin/systemctl restart nginx'.",
              {"StringLike": {"host:Command": "/usr/bin/systemctl restart *"}},
              [cmd("sudo /usr/bin/systemctl restart nginx")], "implicitDeny")
+    allow_if(c, "str.like-several-stars", s_rule + ": several * in one value: 'a*b*c' matches "
+             "'aXbYbZc'.", {"StringLike": {"host:Command": "a*b*c"}}, [cmd("aXbYbZc")],
+             "allowed")
+    allow_if(c, "str.like-backtracking-no-match", s_rule + ": '*a*b' does not match a long "
+             "run of 'a' ending in 'c' (the whole value must match).",
+             {"StringLike": {"host:Command": "*a*a*a*a*a*a*b"}}, [cmd("a" * 200 + "c")],
+             "implicitDeny")
+    allow_if(c, "str.like-backtracking-match", s_rule + ": '*a*a*a*a*a*a*b' matches a long run "
+             "of 'a' ending in 'b'.", {"StringLike": {"host:Command": "*a*a*a*a*a*a*b"}},
+             [cmd("a" * 200 + "b")], "allowed")
     allow_if(c, "str.notlike-nor", P_MULTIKV + ": for a negated operator with several values "
              "the condition is true only if the context matches none of them (NOR): "
              "'sudo' matches 'su*'.", {"StringNotLike": {"host:Service": ["ssh*", "su*"]}},
