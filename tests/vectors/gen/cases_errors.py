@@ -170,6 +170,29 @@ def generate(c):
             "the second 'Main' is rejected at its value" + REJECT, t, '"Main"', "Main",
             occurrence=2)
 
+    arr = (g + ", conventions: 'Arrays can take one or more values'; an empty array is "
+           "rejected at its '['" + REJECT)
+    t = doc('      "Effect": "Allow",\n      "Action": [],\n      "Resource": "*"')
+    c.error("err.action-empty-array", arr + ". (An empty Action list would silently match "
+            "nothing.)", t, "[]", "Action")
+    t = doc('      "Effect": "Allow",\n      "Action": "host:Login",\n      "Resource": []')
+    c.error("err.resource-empty-array", arr + ".", t, "[]", "Resource")
+    t = doc('      "Effect": "Deny",\n      "NotAction": [],\n      "Resource": "*"')
+    c.error("err.notaction-empty-array", arr + ". (A Deny with an empty NotAction list would "
+            "deny everything.)", t, "[]", "NotAction")
+    t = cond_doc('{"StringEquals": {"host:Service": []}}')
+    c.error("err.condition-values-empty-array", arr + ".", t, "[]", "host:Service")
+    t = '{\n  "Version": "2012-10-17",\n  "Statement": []\n}\n'
+    c.error("err.statement-empty-array", arr + "; <statement_block> holds one or more "
+            "statements.", t, "[]", "Statement")
+    t = doc('      "Effect": "Allow",\n      "Principal": {"Users": "' + ALICE + '"},\n'
+            '      "Action": "host:Login",\n      "Resource": "' + HOST + '"')
+    c.error("err.principal-unknown-type", g + ": <principal_map_entry> = (\"AWS\" | "
+            "\"Federated\" | \"Service\" | \"CanonicalUser\"); 'Users' is rejected at its key"
+            + REJECT, t, '"Users"', "Users", source="ResourcePolicy", where="resource",
+            other_policies=[policy(stmt())],
+            request={"ActionNames": ["host:Login"], "ResourceArns": [HOST], "CallerArn": ALICE})
+
     # ---- Condition -------------------------------------------------------------------------
     co = P_OPS + REJECT
     t = cond_doc('{"StringEqualz": {"host:Service": "sshd"}}')
