@@ -229,3 +229,11 @@ def generate(c):
                             stmt(effect="Deny", cond={"Bool": {"aws:MultiFactorAuthPresent":
                                                                "false"}})),
           "host:Login", "allowed", missing=["aws:MultiFactorAuthPresent"])
+    c.one("respol.service-principal-not-user", P_PRINC + ": a Service principal "
+          "(ec2.amazonaws.com) does not name the IAM user alice, so the statement does not "
+          "apply to her.", nothing, "host:Login", "implicitDeny", resource=HOST, caller=ALICE,
+          resource_policy=rp(stmt(principal={"Service": "ec2.amazonaws.com"}, resource=HOST)))
+    c.one("respol.resource-mismatch", RES + "; the resource policy's Resource element must "
+          "match the requested resource like any other statement's.", nothing, "host:Login",
+          "implicitDeny", resource=HOST, caller=ALICE,
+          resource_policy=rp(stmt(principal={"AWS": ALICE}, resource=OTHER_HOST)))

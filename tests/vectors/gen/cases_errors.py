@@ -193,6 +193,20 @@ def generate(c):
             other_policies=[policy(stmt())],
             request={"ActionNames": ["host:Login"], "ResourceArns": [HOST], "CallerArn": ALICE})
 
+    t = doc('      "Effect": "Deny",\n      "Principal": {"AWS": "' + ALICE + '"},\n'
+            '      "NotPrincipal": {"AWS": "' + ALICE + '"},\n      "Action": "host:Login",\n'
+            '      "Resource": "' + HOST + '"')
+    c.error("err.principal-and-notprincipal", g + ": <principal_block> = (\"Principal\" | "
+            "\"NotPrincipal\"), one or the other; reported at the second of the two keys"
+            + REJECT, t, '"NotPrincipal"', "NotPrincipal", source="ResourcePolicy",
+            where="resource", other_policies=[policy(stmt())],
+            request={"ActionNames": ["host:Login"], "ResourceArns": [HOST], "CallerArn": ALICE})
+    t = ('{\n  "Version": "2012-10-17",\n  "Id": "MyPolicy",\n  "Statement": [\n    {\n' + OK +
+         '\n    }\n  ]\n}\n')
+    c.error("err.id-in-identity-policy", g + ", notes: 'The id_block is optional in "
+            "resource-based policies. It must not be included in identity-based policies'; "
+            "rejected at the key" + REJECT, t, '"Id"', "Id")
+
     # ---- Condition -------------------------------------------------------------------------
     co = P_OPS + REJECT
     t = cond_doc('{"StringEqualz": {"host:Service": "sshd"}}')
