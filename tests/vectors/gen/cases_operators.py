@@ -97,7 +97,7 @@ def generate(c):
             cond = {opname: {key: pval}}
             base = "%s, %s" % (P_OPS, oprule)
             if ifx:
-                base += "; " + IFEXISTS_RULE
+                base += "; " + IFEXISTS_RULE.rstrip(".")
             allow = policy(stmt(cond=cond))
             line = statement_lines(render(allow))[0]
             # Allow statement: condition true / false / key missing.
