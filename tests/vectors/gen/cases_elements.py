@@ -257,3 +257,20 @@ def generate_layout(c):
     c.one("resource.question-crosses-slash", P_RES + ": '?' is any single character, '/' "
           "included.", policy(stmt(action="*", resource="arn:aws:s3:::bucket?file")),
           "s3:GetObject", "allowed", resource="arn:aws:s3:::bucket/file")
+    seg = (P_RES + ", 'Using wildcards in resource ARNs': wildcards work within each ARN segment "
+           "(the parts separated by colons); only a '*' that is the last character of a segment "
+           "can expand beyond the colon boundaries")
+    c.one("resource.mid-segment-star-stays-in-segment", seg + ": in '*east-1' the '*' is not "
+          "last, so it cannot swallow 'us-west-2:999999999999:'; the region segment "
+          "'us-west-2' does not match '*east-1'.",
+          policy(stmt(action="*", resource="arn:aws:ec2:*east-1:123456789012:instance/*")),
+          "host:Login", "implicitDeny",
+          resource="arn:aws:ec2:us-west-2:999999999999:east-1:123456789012:instance/i-1")
+    c.one("resource.mid-segment-star-in-segment", seg + ": '*east-1' matches the region "
+          "'us-east-1' within its segment.",
+          policy(stmt(action="*", resource="arn:aws:ec2:*east-1:123456789012:instance/*")),
+          "host:Login", "allowed", resource=HOST)
+    c.one("resource.trailing-star-region-expands", seg + ": in 'us-*' the '*' is the last "
+          "character of the region segment, so it may expand across the following colons.",
+          policy(stmt(action="*", resource="arn:aws:ec2:us-*")), "host:Login", "allowed",
+          resource=HOST)
