@@ -244,3 +244,17 @@ def generate_more(c):
           "matches 'what?'.",
           policy(stmt(cond={"StringLike": {"host:Command": "what${?}"}})), "host:Login",
           "allowed", context=[ctx("host:Command", "string", "what?")])
+    own = ("AWS service guides' tag example (e.g. Amazon Keyspaces, AWS DMS, App Runner: 'The "
+           "condition tag key Owner matches both Owner and owner because condition key names "
+           "are not case-sensitive'), with ${aws:username}")
+    p = policy(stmt(action="*", cond={"StringEquals": {"aws:ResourceTag/Owner":
+                                                       "${aws:username}"}}))
+    c.one("var.doc-owner-tag-lowercase-key", own + ": the resource carries 'owner=richard-roe'.",
+          p, "host:Login", "allowed",
+          context=[user("richard-roe"), ctx("aws:ResourceTag/owner", "string", "richard-roe")])
+    c.one("var.doc-owner-tag-exact-key", own + ": the resource carries 'Owner=richard-roe'.",
+          p, "host:Login", "allowed",
+          context=[user("richard-roe"), ctx("aws:ResourceTag/Owner", "string", "richard-roe")])
+    c.one("var.doc-owner-tag-other-user", own + ": tagged for another user, so denied.",
+          p, "host:Login", "implicitDeny",
+          context=[user("richard-roe"), ctx("aws:ResourceTag/Owner", "string", "jane-doe")])
