@@ -46,6 +46,8 @@
 /* Offsets are u32; keep clear of the top so offset + length never wraps in u64 math. */
 #define IAM_NSSC_MAX_FILE ((uint64_t)1 << 31)
 #define IAM_NSSC_NO_STRING 0u /* never a valid string offset: the header lives there */
+/* Names are at most 255 bytes (IAM_NSS_NAME_MAX); a longer query cannot match. */
+#define IAM_NSSC_MAX_NAME_PROBE 256u
 
 enum iam_nssc_section_id {
     IAM_NSSC_USERS,
