@@ -92,6 +92,8 @@ static int get_cache(struct iam_nssc **ret) {
     }
     state.cache = iam_nssc_unref(state.cache);
     r = iam_nssc_open(path, extra_owner, &c);
+    if (r == -ENOENT)
+        return IAM_NSS_NO_CACHE; /* a missing cache is not a missing user */
     if (r < 0)
         return r;
     state.cache = c;

@@ -3,6 +3,7 @@
 
 /* Internals of libnss_iam.so.2 (hidden: the version script exports only _nss_iam_*). */
 
+#include <errno.h>
 #include <grp.h>
 #include <nss.h>
 #include <pwd.h>
@@ -10,6 +11,10 @@
 #include <sys/types.h>
 
 #include "nss_cache_read.h"
+
+/* The cache file does not exist: UNAVAIL with errno ENOENT (never NOTFOUND, which would
+ * tell glibc that the user does not exist). */
+#define IAM_NSS_NO_CACHE (-ENOMEDIUM)
 
 /* status.c: the one place where -errno becomes an NSS status (STYLE.md). */
 enum nss_status iam_nss_status(int r, int *ret_errno);

@@ -25,6 +25,9 @@ enum nss_status iam_nss_status(int r, int *ret_errno) {
     case -ENOMEM:
         *ret_errno = ENOMEM;
         return NSS_STATUS_TRYAGAIN;
+    case IAM_NSS_NO_CACHE:
+        *ret_errno = ENOENT;
+        return NSS_STATUS_UNAVAIL;
     default:
         *ret_errno = -r;
         return NSS_STATUS_UNAVAIL;

@@ -14,3 +14,14 @@ if(IAM_TESTS)
     LABELS unit)
   target_include_directories(test_nss_cache PRIVATE ${IAM_NSS_TEST_INCLUDES})
 endif()
+
+if(IAM_TESTS)
+  # The module through dlopen: every entry point, buffer sizes from 1 byte up.
+  iam_add_test(test_nss_iam
+    SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/module/test_nss_iam.c
+    LIBS ${CMAKE_DL_LIBS}
+    LABELS module)
+  target_include_directories(test_nss_iam PRIVATE ${IAM_NSS_TEST_INCLUDES})
+  target_compile_definitions(test_nss_iam PRIVATE NSS_IAM_SO="$<TARGET_FILE:nss_iam>")
+  add_dependencies(test_nss_iam nss_iam)
+endif()
