@@ -25,3 +25,17 @@ if(IAM_TESTS)
   target_compile_definitions(test_nss_iam PRIVATE NSS_IAM_SO="$<TARGET_FILE:nss_iam>")
   add_dependencies(test_nss_iam nss_iam)
 endif()
+
+if(IAM_TESTS)
+  set(_nss_sh ${CMAKE_CURRENT_SOURCE_DIR}/module)
+  iam_add_script_test(test_nss_exports
+    COMMAND ${_nss_sh}/test_nss_exports.sh $<TARGET_FILE:nss_iam>
+            ${PROJECT_SOURCE_DIR}/nss_iam/nss_iam.map
+    LABELS module TIMEOUT 60)
+  iam_add_script_test(test_nss_getent
+    COMMAND ${_nss_sh}/test_nss_getent.sh $<TARGET_FILE:nss_iam> $<TARGET_FILE:mknsscache>
+    LABELS module TIMEOUT 120)
+  iam_add_script_test(test_nss_wrapper
+    COMMAND ${_nss_sh}/test_nss_wrapper.sh $<TARGET_FILE:nss_iam> $<TARGET_FILE:mknsscache>
+    LABELS module TIMEOUT 120)
+endif()
