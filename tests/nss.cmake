@@ -39,3 +39,14 @@ if(IAM_TESTS)
     COMMAND ${_nss_sh}/test_nss_wrapper.sh $<TARGET_FILE:nss_iam> $<TARGET_FILE:mknsscache>
     LABELS module TIMEOUT 120)
 endif()
+
+if(IAM_TESTS)
+  find_package(Threads REQUIRED)
+  # 8 threads looking up while the cache is recompiled 100 times.
+  iam_add_test(test_nss_hammer
+    SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/module/test_nss_hammer.c
+    LIBS ${CMAKE_DL_LIBS} Threads::Threads
+    LABELS module TIMEOUT 300)
+  target_compile_definitions(test_nss_hammer PRIVATE NSS_IAM_SO="$<TARGET_FILE:nss_iam>")
+  add_dependencies(test_nss_hammer nss_iam)
+endif()
