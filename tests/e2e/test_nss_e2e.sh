@@ -17,16 +17,14 @@ libdir=$(dirname "$(readlink -f /lib/x86_64-linux-gnu/libc.so.6 2>/dev/null || g
 case $cache in /var/lib/*) ;; *) fail "this test expects the cache under /var/lib, not $cache" ;; esac
 
 snapshot() {
-    {
-        find /etc -xdev \( -type f -o -type l \) -print0 2>/dev/null | sort -z |
-            xargs -0 sha256sum 2>/dev/null || true
-        ls -la --time-style=full-iso "$libdir" | grep -i nss
-        ls -la "$(dirname "$cache")" 2>&1 || true
-    } | sha256sum
+    find /etc -xdev \( -type f -o -type l \) -print0 2>/dev/null | sort -z |
+        xargs -0 sha256sum 2>/dev/null || true
+    ls -la --time-style=full-iso "$libdir" | grep -i nss
+    ls -la "$(dirname "$cache")" 2>&1 || true
 }
-before=$(snapshot)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+snapshot >"$work/before"
 nss_fixture "$work"
 
 export so mk cache libdir work
@@ -77,7 +75,10 @@ unshare --mount --pid --fork --kill-child --mount-proc bash -euo pipefail -c '
     expect "id root with a damaged cache" "uid=0(root) gid=0(root) groups=0(root)" id root
     echo "inside: $pass_count passed"
 '
-after=$(snapshot)
-[ "$before" = "$after" ] || fail "the host changed: /etc, $libdir or $(dirname "$cache") differ"
+snapshot >"$work/after"
+if ! cmp -s "$work/before" "$work/after"; then
+    diff "$work/before" "$work/after" >&2 || true
+    fail "the host changed: /etc, $libdir or $(dirname "$cache") differ"
+fi
 ok
 echo "$pass_count passed, 0 failed (plus the namespace checks above)"
