@@ -74,3 +74,21 @@ if(IAM_TESTS AND IAM_E2E)
     LABELS e2e TIMEOUT 300)
   set_tests_properties(test_nss_e2e PROPERTIES SKIP_RETURN_CODE 77)
 endif()
+
+if(IAM_FUZZ)
+  # libFuzzer target (clang): the reader plus the module's packing code.
+  add_executable(fuzz_nss_cache ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_nss_cache.c
+                                ${PROJECT_SOURCE_DIR}/nss_iam/pack.c
+                                $<TARGET_OBJECTS:iamcache_reader>)
+  target_include_directories(fuzz_nss_cache PRIVATE ${IAM_NSS_TEST_INCLUDES}
+                             ${PROJECT_SOURCE_DIR}/nss_iam ${PROJECT_SOURCE_DIR}/common/include)
+  target_compile_options(fuzz_nss_cache PRIVATE -fsanitize=fuzzer,address,undefined
+                         -fno-sanitize-recover=undefined)
+  target_link_options(fuzz_nss_cache PRIVATE -fsanitize=fuzzer,address,undefined)
+  set(_nss_corpus ${CMAKE_CURRENT_BINARY_DIR}/fuzz_nss_cache_corpus)
+  file(MAKE_DIRECTORY ${_nss_corpus})
+  add_test(NAME fuzz_nss_cache
+           COMMAND fuzz_nss_cache -max_total_time=20 -max_len=65536 -timeout=10
+                   ${_nss_corpus} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/nss_cache)
+  set_tests_properties(fuzz_nss_cache PROPERTIES LABELS fuzz TIMEOUT 120)
+endif()
