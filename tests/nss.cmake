@@ -77,9 +77,11 @@ endif()
 
 if(IAM_FUZZ)
   # libFuzzer target (clang): the reader plus the module's packing code.
+  # The reader's source is compiled here (not the object library) so it gets the fuzzer's
+  # coverage instrumentation.
   add_executable(fuzz_nss_cache ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_nss_cache.c
                                 ${PROJECT_SOURCE_DIR}/nss_iam/pack.c
-                                $<TARGET_OBJECTS:iamcache_reader>)
+                                ${PROJECT_SOURCE_DIR}/common/nss_cache_read.c)
   target_include_directories(fuzz_nss_cache PRIVATE ${IAM_NSS_TEST_INCLUDES}
                              ${PROJECT_SOURCE_DIR}/nss_iam ${PROJECT_SOURCE_DIR}/common/include)
   target_compile_options(fuzz_nss_cache PRIVATE -fsanitize=fuzzer,address,undefined
