@@ -99,6 +99,9 @@ struct iam_nssc_group {
     uint32_t gid;
     uint32_t members_index; /* first element in MEMBERS */
     uint32_t n_members;
+    uint32_t members_size;  /* bytes of the member names, each with its NUL: lets the module
+                             * size a struct group's buffer without reading every member twice */
+    uint32_t reserved;      /* 0 */
 };
 
 struct iam_nssc_membership {
@@ -115,7 +118,7 @@ struct iam_nssc_slot {
 
 _Static_assert(sizeof(struct iam_nssc_header) % 8 == 0, "header keeps the table aligned");
 _Static_assert(sizeof(struct iam_nssc_user) == 24, "stable layout");
-_Static_assert(sizeof(struct iam_nssc_group) == 16, "stable layout");
+_Static_assert(sizeof(struct iam_nssc_group) == 24, "stable layout");
 _Static_assert(sizeof(struct iam_nssc_membership) == 16, "stable layout");
 _Static_assert(sizeof(struct iam_nssc_slot) == 8, "stable layout");
 

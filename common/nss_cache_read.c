@@ -312,6 +312,7 @@ static int fill_group(struct iam_nssc *c, uint32_t index, struct iam_nssc_gr *re
     gr.gid = g.gid;
     gr.members_index = g.members_index;
     gr.n_members = g.n_members;
+    gr.members_size = g.members_size;
     *ret = gr;
     return 0;
 }
@@ -373,20 +374,31 @@ static int find_id(struct iam_nssc *c, unsigned table, uint32_t id) {
     return -ENOENT;
 }
 
+/* Compare the name only; the other fields are read once it matched. */
 static int match_user(struct iam_nssc *c, uint32_t index, const char *name, size_t len) {
-    struct iam_nssc_pw pw;
+    const struct iam_nssc_user *p = elems(c, IAM_NSSC_USERS, index, 1);
+    struct iam_nssc_str s;
+    uint32_t off;
 
-    if (fill_user(c, index, &pw) < 0 || index > INT_MAX)
+    if (!p || index > INT_MAX)
         return -EBADMSG;
-    return str_eq(&pw.name, name, len) ? (int)index : -ENOENT;
+    memcpy(&off, &p->name, sizeof(off));
+    if (iam_nssc_string(c, off, &s) < 0)
+        return -EBADMSG;
+    return str_eq(&s, name, len) ? (int)index : -ENOENT;
 }
 
 static int match_group(struct iam_nssc *c, uint32_t index, const char *name, size_t len) {
-    struct iam_nssc_gr gr;
+    const struct iam_nssc_group *p = elems(c, IAM_NSSC_GROUPS, index, 1);
+    struct iam_nssc_str s;
+    uint32_t off;
 
-    if (fill_group(c, index, &gr) < 0 || index > INT_MAX)
+    if (!p || index > INT_MAX)
         return -EBADMSG;
-    return str_eq(&gr.name, name, len) ? (int)index : -ENOENT;
+    memcpy(&off, &p->name, sizeof(off));
+    if (iam_nssc_string(c, off, &s) < 0)
+        return -EBADMSG;
+    return str_eq(&s, name, len) ? (int)index : -ENOENT;
 }
 
 static int match_membership(struct iam_nssc *c, uint32_t index, const char *name, size_t len) {

@@ -52,6 +52,7 @@ struct iam_nssc_gr {
     struct iam_nssc_str name;
     uint32_t gid;
     uint32_t members_index, n_members;
+    uint32_t members_size; /* as the file says: a packer must not trust it beyond its buffer */
 };
 
 /*

@@ -570,11 +570,22 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
             };
         }
         for (size_t i = 0, m = 0; i < n_groups; i++) {
+            uint64_t msize = 0;
+
+            for (size_t k = 0; k < groups[i].n_members; k++)
+                msize += strlen(groups[i].members[k]) + 1;
+            if (msize > UINT32_MAX) {
+                r = -E2BIG;
+                iam_error_set(reterr, 0, 0, 0, "group \"%s\": member list too long",
+                              groups[i].name);
+                goto out;
+            }
             gr[i] = (struct iam_nssc_group){
                 .name = sbase + group_str[i],
                 .gid = (uint32_t)groups[i].gid,
                 .members_index = (uint32_t)m,
                 .n_members = (uint32_t)groups[i].n_members,
+                .members_size = (uint32_t)msize,
             };
             for (size_t k = 0; k < groups[i].n_members; k++, m++) {
                 struct member_entry *e = member_map_get(&mm, groups[i].members[k], false, &r);

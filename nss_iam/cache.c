@@ -268,6 +268,7 @@ int iam_nss_initgroups(const char *user, gid_t skip, long int *start, long int *
     struct iam_nssc_pw pw;
     struct iam_nssc *c;
     uint32_t n = 0;
+    long int first;
     int r;
 
     if (!start || !size || !groupsp || !*groupsp || *start < 0 || *size < *start)
@@ -276,6 +277,7 @@ int iam_nss_initgroups(const char *user, gid_t skip, long int *start, long int *
     r = get_cache(&c);
     if (r < 0)
         goto out;
+    first = *start;
     r = iam_nssc_member_gids(c, user, &gids, &n);
     if (r == -ENOENT) {
         /* In no group: still an answer when the user is ours. */
@@ -284,11 +286,13 @@ int iam_nss_initgroups(const char *user, gid_t skip, long int *start, long int *
     }
     if (r < 0)
         goto out;
+    /* The cache lists each of a member's groups once (the writer refuses a member twice in
+     * a group, and gids are unique), so only the entries the caller already had can repeat. */
     for (uint32_t i = 0; i < n; i++) {
         gid_t g = gids[i];
         bool dup = g == skip;
 
-        for (long int k = 0; k < *start && !dup; k++)
+        for (long int k = 0; k < first && !dup; k++)
             dup = (*groupsp)[k] == g;
         if (dup)
             continue;

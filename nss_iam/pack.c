@@ -45,7 +45,7 @@ int iam_nss_pack_group(struct iam_nssc *c, const struct iam_nssc_gr *gr, struct 
                        char *buf, size_t buflen) {
     const uint32_t *offsets = NULL;
     struct iam_nssc_str s;
-    size_t pad, need, strings = 0, left;
+    size_t pad, need, left;
     struct group out;
     char **mem, *p;
     int r;
@@ -55,34 +55,28 @@ int iam_nss_pack_group(struct iam_nssc *c, const struct iam_nssc_gr *gr, struct 
     r = iam_nssc_group_members(c, gr, &offsets);
     if (r < 0)
         return r;
-    for (uint32_t i = 0; i < gr->n_members; i++) {
-        r = iam_nssc_string(c, offsets[i], &s);
-        if (r < 0)
-            return r;
-        strings += s.len + 1;
-    }
-    strings += gr->name.len + 1 + 2;
+    /* The size comes from the group record (members_size), so the members are read once;
+     * the copy below checks every name against what is left of that size. */
     pad = (alignof(char *) - ((uintptr_t)buf % alignof(char *))) % alignof(char *);
-    need = pad + ((size_t)gr->n_members + 1) * sizeof(char *) + strings;
+    need = pad + ((size_t)gr->n_members + 1) * sizeof(char *) + gr->name.len + 1 + 2 +
+           (size_t)gr->members_size;
     if (need > buflen)
         return -ERANGE;
 
     mem = (char **)(void *)(buf + pad);
     p = (char *)(mem + gr->n_members + 1);
-    left = strings;
     out.gr_name = p;
     p = put(p, &gr->name);
     out.gr_passwd = p;
     memcpy(p, "x", 2);
     p += 2;
-    left -= gr->name.len + 1 + 2;
+    left = gr->members_size;
     for (uint32_t i = 0; i < gr->n_members; i++) {
-        /* Read again: a file changed in place since the first pass must not overflow. */
         r = iam_nssc_string(c, offsets[i], &s);
         if (r < 0)
             return r;
-        if (s.len + 1 > left)
-            return -EBADMSG;
+        if (s.len >= left)
+            return -EBADMSG; /* the record lied about members_size */
         mem[i] = p;
         p = put(p, &s);
         left -= s.len + 1;

@@ -94,3 +94,16 @@ if(IAM_FUZZ)
                    ${_nss_corpus} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/nss_cache)
   set_tests_properties(fuzz_nss_cache PROPERTIES LABELS fuzz TIMEOUT 120)
 endif()
+
+if(IAM_BENCH)
+  # Benchmark (not a timed test): tests/bench/bench_nss.sh prints the table. Run as root:
+  #   tests/bench/bench_nss.sh build/tests/bench_nss build/nss_iam/libnss_iam.so.2 \
+  #     build/tests/libnss_iamnop.so.2 build/tests/mknsscache /var/lib/iam/nss.cache
+  add_executable(bench_nss ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_nss.c)
+  target_link_libraries(bench_nss PRIVATE ${CMAKE_DL_LIBS})
+  add_library(nss_iamnop SHARED ${CMAKE_CURRENT_SOURCE_DIR}/bench/nss_nop.c)
+  set_target_properties(nss_iamnop PROPERTIES PREFIX "lib" OUTPUT_NAME "nss_iamnop" SUFFIX ".so.2"
+                                              NO_SONAME ON)
+  target_link_options(nss_iamnop PRIVATE ${IAM_MODULE_LINK_FLAGS} -Wl,-soname,libnss_iamnop.so.2)
+  add_dependencies(bench_nss nss_iam nss_iamnop mknsscache)
+endif()
