@@ -100,7 +100,7 @@ static int str_member(struct loader *L, const struct iam_json *obj, const char *
     *ret = NULL;
     if (ret_node)
         *ret_node = v;
-    if (r <= 0)
+    if (r <= 0 || !v)
         return r;
     *ret = db_arena_strndup(L->ix, v->u.str.s, v->u.str.len);
     return *ret ? 1 : -ENOMEM;
@@ -1143,7 +1143,7 @@ static int build_members(struct loader *L) {
     }
     for (size_t u = 0; u < db->n_users; u++)
         for (size_t i = 0; i < db->users[u].n_groups; i++) {
-            struct iam_db_group *grp = (struct iam_db_group *)db->users[u].groups[i];
+            struct iam_db_group *grp = &db->groups[db->users[u].groups[i] - db->groups];
             grp->members[grp->n_members++] = &db->users[u];
         }
     return 0;
