@@ -13,6 +13,7 @@
 #include "iam/compile.h"
 #include "iam/fileio.h"
 #include "iam/policy.h"
+#include "iam/secret.h"
 #include "verb_common.h"
 
 /* ---- options ---------------------------------------------------------------------------- */
