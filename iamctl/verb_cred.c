@@ -75,6 +75,11 @@ int verb_create_access_key(int argc, char *argv[]) {
     r = dbh_commit(&h);
     if (r)
         goto out;
+    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value); /* the new model */
+    if (!u) {
+        r = iamctl_fail("internal error: user vanished after the write");
+        goto out;
+    }
     /* Printed by hand from a stack buffer that is wiped afterwards: a jansson string or a
      * stdio buffer would leave the secret on the heap. Every value is from a safe alphabet
      * (validated name, A-Z2-7, base64, digits), so nothing needs escaping. */
@@ -361,7 +366,7 @@ static int login_profile(int argc, char *argv[], bool create) {
     if ((r = dbh_commit(&h)))
         goto out;
     if (create)
-        r = print_json(login_profile_json(iam_db_find_user(h.db, u->name)));
+        r = print_json(login_profile_json(iam_db_find_user(h.db, opt_get(opts, "user-name")->value)));
 out:
     sodium_memzero(hash, sizeof(hash));
     opts_free(opts);
@@ -543,7 +548,7 @@ int verb_upload_ssh_public_key(int argc, char *argv[]) {
                                           "Active", "UploadDate", now));
     if ((r = dbh_commit(&h)))
         goto out;
-    u = iam_db_find_user(h.db, u->name);
+    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
     for (size_t i = 0; u && i < u->n_ssh_keys; i++)
         if (strcmp(u->ssh_keys[i].id, id) == 0)
             r = print_json(json_pack("{s:o}", "SSHPublicKey", ssh_key_json(u->name, &u->ssh_keys[i], true)));
