@@ -127,6 +127,7 @@ int verb_init(int argc, char *argv[]) {
         r = iamctl_fail("out of memory");
         goto out;
     }
+    iam_error_init(&e);
     if (iam_db_parse(dbtext, strlen(dbtext), c->database, 0, &db, &e) < 0) {
         r = iamctl_fail_error(&e);
         goto out;
@@ -137,8 +138,9 @@ int verb_init(int argc, char *argv[]) {
         (void)unlink(arg_config); /* all or nothing */
         goto out;
     }
+    iam_error_init(&e);
     if (iam_compile_caches(c, db, &e) < 0) {
-        r = iamctl_fail("initialised, but compiling the host caches failed: %s", e.text);
+        r = iamctl_fail_error(&e);
         goto out;
     }
     r = 0;

@@ -130,15 +130,18 @@ int dbh_open(struct dbh *h, bool write) {
         char *lock = NULL;
         if (asprintf(&lock, "%s.lock", h->config->database) < 0)
             return iamctl_fail("out of memory");
+        iam_error_init(&e);
         r = iam_lock_acquire(lock, 10000, &e);
         free(lock);
         if (r < 0)
             return fail_err(&e);
         h->lock_fd = r;
     }
+    iam_error_init(&e);
     r = iam_file_read_safe(h->config->database, IAM_DB_MAX_SIZE, &h->text, &h->len, &e);
     if (r < 0)
         return fail_err(&e);
+    iam_error_init(&e);
     r = iam_db_parse(h->text, h->len, h->config->database, 0, &h->db, &e);
     if (r < 0)
         return fail_err(&e);

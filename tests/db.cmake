@@ -15,3 +15,9 @@ foreach(_in IN LISTS _db_cases)
   add_test(NAME db_vector_${_case} COMMAND test_db_vectors ${_dir})
   set_tests_properties(db_vector_${_case} PROPERTIES LABELS vectors TIMEOUT 30)
 endforeach()
+
+# Every db verb through the iamctl binary (bash + jq): JSON shapes, AWS's error names, exit
+# codes, and that failed commands leave the database byte for byte unchanged.
+iam_add_script_test(iamctl_verbs
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/iamctl/test_verbs.sh $<TARGET_FILE:iamctl>
+  LABELS unit TIMEOUT 300)
