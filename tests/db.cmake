@@ -21,3 +21,12 @@ endforeach()
 iam_add_script_test(iamctl_verbs
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/iamctl/test_verbs.sh $<TARGET_FILE:iamctl>
   LABELS unit TIMEOUT 300)
+
+# import of a realistic AWS export and its round trip; the credential report.
+iam_add_script_test(iamctl_import
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/iamctl/test_import.sh $<TARGET_FILE:iamctl>
+          ${CMAKE_CURRENT_SOURCE_DIR}/data
+  LABELS unit TIMEOUT 120)
+iam_add_script_test(iamctl_credential_report
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/iamctl/test_report.sh $<TARGET_FILE:iamctl>
+  LABELS unit TIMEOUT 120)
