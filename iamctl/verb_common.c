@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -104,6 +107,46 @@ static int fail_err(const struct iam_error *e) {
     return iamctl_fail_error(e);
 }
 
+/* A writer killed between creating its temporary file and renaming it leaves
+ * <database>.XXXXXX behind. Under the lock no other writer can be using one, so remove them
+ * (best effort: they were never the database, and their content is a complete or partial
+ * copy of a database that is root-only anyway). */
+static void remove_stale_temps(const char *database) {
+    char *copy = strdup(database), *base;
+    const char *dir;
+    size_t blen;
+    DIR *d;
+    struct dirent *de;
+
+    if (!copy)
+        return;
+    base = strrchr(copy, '/');
+    if (base) {
+        *base++ = '\0';
+        dir = copy[0] ? copy : "/";
+    } else {
+        base = copy;
+        dir = ".";
+    }
+    blen = strlen(base);
+    d = opendir(dir);
+    if (!d) {
+        free(copy);
+        return;
+    }
+    while ((de = readdir(d))) {
+        const char *n = de->d_name;
+        bool match = strlen(n) == blen + 7 && strncmp(n, base, blen) == 0 && n[blen] == '.';
+        for (size_t i = blen + 1; match && i < blen + 7; i++)
+            match = (n[i] >= 'A' && n[i] <= 'Z') || (n[i] >= 'a' && n[i] <= 'z') ||
+                    (n[i] >= '0' && n[i] <= '9');
+        if (match)
+            (void)unlinkat(dirfd(d), n, 0);
+    }
+    closedir(d);
+    free(copy);
+}
+
 int dbh_open(struct dbh *h, bool write) {
     struct iam_error e;
     int r;
@@ -136,6 +179,7 @@ int dbh_open(struct dbh *h, bool write) {
         if (r < 0)
             return fail_err(&e);
         h->lock_fd = r;
+        remove_stale_temps(h->config->database);
     }
     iam_error_init(&e);
     r = iam_file_read_safe(h->config->database, IAM_DB_MAX_SIZE, &h->text, &h->len, &e);

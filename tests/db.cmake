@@ -30,3 +30,10 @@ iam_add_script_test(iamctl_import
 iam_add_script_test(iamctl_credential_report
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/iamctl/test_report.sh $<TARGET_FILE:iamctl>
   LABELS unit TIMEOUT 120)
+
+# Crash safety: SIGKILL `iamctl create-user` at random moments, 400 times; the database must
+# always load and be exactly the old or the new one.
+add_executable(test_db_crash ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_db_crash.c)
+target_link_libraries(test_db_crash PRIVATE iamtest)
+add_test(NAME test_db_crash COMMAND test_db_crash $<TARGET_FILE:iamctl> 400)
+set_tests_properties(test_db_crash PROPERTIES LABELS unit TIMEOUT 120)
