@@ -479,8 +479,8 @@ int iam_auth_cache_verify(struct iam_auth_cache *c, struct iam_error *reterr) {
         return bad(reterr, "index checksum mismatch");
     if (used != c->h.n_users)
         return bad(reterr, "user count does not match the index");
-    if (end != (c->h.n_users ? c->h.file_size : c->h.records_off) ||
-        (c->h.n_users == 0 && c->h.file_size != c->h.records_off))
+    if ((c->h.n_users == 0 && c->h.file_size != c->h.records_off) ||
+        (c->h.n_users > 0 && end != c->h.file_size))
         return bad(reterr, "trailing or missing bytes after the records");
     return 0;
 }
