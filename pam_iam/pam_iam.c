@@ -68,7 +68,7 @@ static int start(pam_handle_t *pamh, int argc, const char **argv, struct pam_iam
     return 0;
 }
 
-PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv) {
+IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv) {
     struct iam_audit_record rec = {.event = IAM_AUDIT_AUTHENTICATE};
     struct pam_iam_verdict v;
     struct pam_iam_handle h;
@@ -170,7 +170,7 @@ out:
     return ret;
 }
 
-PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv) {
+IAM_EXPORT PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv) {
     struct pam_iam_handle h;
     const char *user = NULL;
     int r, ret;
@@ -194,7 +194,7 @@ static bool is_sudo_action(const char *action) {
     return strcasecmp(action, "host:Sudo") == 0;
 }
 
-PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv) {
+IAM_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv) {
     struct iam_audit_record rec = {.event = IAM_AUDIT_LOGIN};
     const struct pam_iam_authinfo *ai;
     struct pam_iam_decision d;
@@ -306,18 +306,18 @@ out:
     return ret;
 }
 
-PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv) {
+IAM_EXPORT PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv) {
     (void)flags;
     return session(pamh, argc, argv, IAM_AUDIT_SESSION_OPEN);
 }
 
-PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
+IAM_EXPORT PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
                                     const char **argv) {
     (void)flags;
     return session(pamh, argc, argv, IAM_AUDIT_SESSION_CLOSE);
 }
 
-PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv) {
+IAM_EXPORT PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv) {
     (void)pamh;
     (void)flags;
     (void)argc;

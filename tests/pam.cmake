@@ -3,3 +3,56 @@ foreach(t auth_cache audit)
   iam_add_test(test_${t} SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_${t}.c
                LIBS PkgConfig::JANSSON LABELS unit)
 endforeach()
+
+find_package(pamtest REQUIRED)
+find_library(PAM_WRAPPER_LIBRARY NAMES pam_wrapper libpam_wrapper.so REQUIRED)
+
+# pam_wrapper services: one file per scenario, naming the module by absolute path.
+set(PAMFX_DIR ${CMAKE_CURRENT_BINARY_DIR}/pam_fixture)
+set(PAM_SERVICE_DIR ${CMAKE_CURRENT_BINARY_DIR}/pam_services)
+set(_m "$<TARGET_FILE:pam_iam>")
+function(iam_pam_service name args)
+  file(GENERATE OUTPUT ${PAM_SERVICE_DIR}/${name} CONTENT
+"auth     required ${_m} ${args}
+account  required ${_m} ${args}
+session  required ${_m} ${args}
+password required pam_deny.so
+")
+endfunction()
+iam_pam_service(iam "config=${PAMFX_DIR}/iam.conf")
+iam_pam_service(sshd "config=${PAMFX_DIR}/iam.conf")
+iam_pam_service(iam_sudo "config=${PAMFX_DIR}/iam.conf action=host:Sudo")
+iam_pam_service(iam_keys_only "config=${PAMFX_DIR}/iam.conf allow=accesskey")
+iam_pam_service(iam_password_only "config=${PAMFX_DIR}/iam.conf allow=password")
+iam_pam_service(iam_bad_action "config=${PAMFX_DIR}/iam.conf action=host:*")
+iam_pam_service(iam_bad_allow "config=${PAMFX_DIR}/iam.conf allow=accesskey,passwd")
+iam_pam_service(iam_bad_config "config=relative/iam.conf")
+iam_pam_service(iam_unknown_arg "config=${PAMFX_DIR}/iam.conf frobnicate=yes")
+iam_pam_service(iam_permissive "config=${PAMFX_DIR}/permissive.conf")
+iam_pam_service(iam_missing "config=${PAMFX_DIR}/missing.conf")
+iam_pam_service(iam_corrupt "config=${PAMFX_DIR}/corrupt.conf")
+iam_pam_service(iam_first_pass_only "config=${PAMFX_DIR}/iam.conf use_first_pass")
+file(GENERATE OUTPUT ${PAM_SERVICE_DIR}/iam_first_pass CONTENT
+"auth     requisite ${_m} config=${PAMFX_DIR}/iam.conf
+auth     required ${_m} config=${PAMFX_DIR}/iam.conf use_first_pass
+")
+file(GENERATE OUTPUT ${PAM_SERVICE_DIR}/other CONTENT
+"auth     required pam_deny.so
+account  required pam_deny.so
+password required pam_deny.so
+session  required pam_deny.so
+")
+
+add_library(pamfx STATIC ${CMAKE_CURRENT_SOURCE_DIR}/module/pam_fixture.c)
+target_include_directories(pamfx PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/module)
+target_link_libraries(pamfx PUBLIC iamtest)
+
+set(IAM_PAM_TEST_ENV
+    "LD_PRELOAD=${PAM_WRAPPER_LIBRARY}" "PAM_WRAPPER=1"
+    "PAM_WRAPPER_SERVICE_DIR=${PAM_SERVICE_DIR}" "PAMFX_DIR=${PAMFX_DIR}")
+iam_add_test(test_pam_iam SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/module/test_pam_iam.c
+             LIBS pamfx pamtest::pamtest PkgConfig::JANSSON ${PAM_LIBRARY}
+             LABELS module ENV ${IAM_PAM_TEST_ENV})
+add_dependencies(test_pam_iam pam_iam)
+target_compile_definitions(test_pam_iam PRIVATE PAM_IAM_MODULE_PATH="$<TARGET_FILE:pam_iam>")
+target_link_libraries(test_pam_iam PRIVATE ${CMAKE_DL_LIBS})

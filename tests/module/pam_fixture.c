@@ -69,6 +69,7 @@ int pamfx_write(const char *dir, size_t n_filler) {
     struct iam_auth_policy (*pols)[2] = NULL;
     char (*hashes)[2][IAM_SECRET_HASH_MAX] = NULL;
     char (*names)[32] = NULL;
+    char **owned = NULL; /* ARNs and filler key ids, freed at the end */
     char pwhash[IAM_SECRET_HASH_MAX], *cache_dir = NULL, *path = NULL, *sub = NULL;
     static const struct iam_auth_tag tag_prod[] = {{"env", "prod"}, {"team", "blue"}};
     static const struct iam_auth_tag tag_dev[] = {{"env", "dev"}};
@@ -86,7 +87,8 @@ int pamfx_write(const char *dir, size_t n_filler) {
     pols = calloc(n, sizeof(*pols));
     hashes = calloc(n, sizeof(*hashes));
     names = calloc(n, sizeof(*names));
-    if (!users || !keys || !pols || !hashes || !names)
+    owned = calloc(2 * n, sizeof(*owned));
+    if (!users || !keys || !pols || !hashes || !names || !owned)
         goto out;
     r = iam_secret_hash_password(PAMFX_PASSWORD, strlen(PAMFX_PASSWORD), pwhash,
                                  sizeof(pwhash));
@@ -112,13 +114,20 @@ int pamfx_write(const char *dir, size_t n_filler) {
                 goto out;
         } else {
             memcpy(hashes[i], hashes[PAMFX_N_USERS], sizeof(hashes[i]));
-            snprintf(sp->key_id, sizeof(sp->key_id), "AKIAFILLER%010zu", i);
+            snprintf(sp->key_id, sizeof(sp->key_id), "AKIAFILLER%010u", (unsigned)i);
         }
         for (char *c = sp->key_id + 4; i > PAMFX_N_USERS && *c; c++) /* filler ids: A-Z */
             if (*c >= '0' && *c <= '9')
                 *c = (char)('A' + (*c - '0'));
+        if (i >= PAMFX_N_USERS) {
+            owned[n + i] = strdup(sp->key_id);
+            if (!owned[n + i]) {
+                r = -ENOMEM;
+                goto out;
+            }
+        }
         keys[i][0] = (struct iam_auth_key){.id = i < PAMFX_N_USERS ? pamfx_secrets[i].key_id
-                                                                   : strdup(sp->key_id),
+                                                                   : owned[n + i],
                                            .active = true,
                                            .create_date = now - 86400,
                                            .secret_hash = hashes[i][0]};
@@ -141,6 +150,7 @@ int pamfx_write(const char *dir, size_t n_filler) {
 
         if (asprintf(&arn, "arn:aws:iam::" ACCOUNT ":user/%s", names[i]) < 0)
             goto out;
+        owned[i] = arn;
         users[i].arn = arn;
     }
 
@@ -237,12 +247,10 @@ int pamfx_write(const char *dir, size_t n_filler) {
         goto out;
     r = 0;
 out:
-    if (users)
-        for (size_t i = 0; i < n; i++)
-            free((char *)users[i].arn);
-    if (keys)
-        for (size_t i = PAMFX_N_USERS; i < n; i++)
-            free((char *)keys[i][0].id);
+    if (owned)
+        for (size_t i = 0; i < 2 * n; i++)
+            free(owned[i]);
+    free(owned);
     free(users);
     free(keys);
     free(pols);
