@@ -56,3 +56,34 @@ iam_add_test(test_pam_iam SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/module/test_pam_ia
 add_dependencies(test_pam_iam pam_iam)
 target_compile_definitions(test_pam_iam PRIVATE PAM_IAM_MODULE_PATH="$<TARGET_FILE:pam_iam>")
 target_link_libraries(test_pam_iam PRIVATE ${CMAKE_DL_LIBS})
+
+# Benchmark (not a timed test): prints medians and ratios.
+if(IAM_BENCH)
+  set(PAM_BENCH_DIR ${CMAKE_CURRENT_BINARY_DIR}/pam_bench_services)
+  set(PAM_BENCH_FIXTURE ${CMAKE_CURRENT_BINARY_DIR}/pam_bench_fixture)
+  foreach(size small large)
+    file(GENERATE OUTPUT ${PAM_BENCH_DIR}/bench_${size} CONTENT
+"auth     required ${_m} config=${PAM_BENCH_FIXTURE}/${size}/iam.conf
+account  required ${_m} config=${PAM_BENCH_FIXTURE}/${size}/iam.conf
+")
+  endforeach()
+  file(GENERATE OUTPUT ${PAM_BENCH_DIR}/bench_permit CONTENT
+"auth     required pam_permit.so
+account  required pam_permit.so
+")
+  file(GENERATE OUTPUT ${PAM_BENCH_DIR}/bench_unix CONTENT
+"auth     required pam_unix.so
+account  required pam_unix.so
+")
+  file(GENERATE OUTPUT ${PAM_BENCH_DIR}/other CONTENT
+"auth     required pam_deny.so
+account  required pam_deny.so
+")
+  add_executable(bench_pam ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_pam.c)
+  target_link_libraries(bench_pam PRIVATE pamfx ${PAM_LIBRARY})
+  add_dependencies(bench_pam pam_iam)
+  add_custom_target(run_bench_pam
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_pam.sh $<TARGET_FILE:bench_pam>
+            ${PAM_WRAPPER_LIBRARY} ${PAM_BENCH_DIR} ${PAM_BENCH_FIXTURE}
+    DEPENDS bench_pam pam_iam USES_TERMINAL)
+endif()
