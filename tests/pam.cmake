@@ -87,3 +87,14 @@ account  required pam_deny.so
             ${PAM_WRAPPER_LIBRARY} ${PAM_BENCH_DIR} ${PAM_BENCH_FIXTURE}
     DEPENDS bench_pam pam_iam USES_TERMINAL)
 endif()
+
+# End to end: real sshd and sudo in a private namespace (root; the host is untouched).
+add_executable(pamfx_tool ${CMAKE_CURRENT_SOURCE_DIR}/e2e/pamfx_tool.c)
+target_link_libraries(pamfx_tool PRIVATE pamfx)
+if(IAM_E2E)
+  iam_add_script_test(e2e_pam_ssh_sudo
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_e2e_pam_ssh_sudo.sh $<TARGET_FILE:pam_iam>
+            $<TARGET_FILE:pamfx_tool>
+    LABELS e2e TIMEOUT 300)
+  set_tests_properties(e2e_pam_ssh_sudo PROPERTIES SKIP_RETURN_CODE 77)
+endif()

@@ -26,11 +26,11 @@ static const char allow_login[] =
 static const char group_deny[] =
     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"NoLoginForContractors\","
     "\"Effect\":\"Deny\",\"Action\":\"host:*\",\"Resource\":\"*\"}]}";
-static const char conditional[] =
+static const char conditional_fmt[] =
     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"LoopbackSshdSameEnv\","
     "\"Effect\":\"Allow\",\"Action\":\"host:Login\",\"Resource\":\"*\",\"Condition\":{"
     "\"IpAddress\":{\"aws:SourceIp\":\"127.0.0.0/8\"},"
-    "\"StringEquals\":{\"host:Service\":\"sshd\","
+    "\"StringEquals\":{\"host:Service\":\"%s\","
     "\"aws:ResourceTag/env\":\"${aws:PrincipalTag/env}\"}}}]}";
 
 static int write_text(const char *dir, const char *name, const char *text) {
@@ -64,6 +64,11 @@ static int write_conf(const char *dir, const char *name, const char *cache_dir,
 }
 
 int pamfx_write(const char *dir, size_t n_filler) {
+    return pamfx_write_svc(dir, n_filler, "sshd");
+}
+
+int pamfx_write_svc(const char *dir, size_t n_filler, const char *login_service) {
+    char conditional[1024];
     struct iam_auth_user *users = NULL;
     struct iam_auth_key (*keys)[2] = NULL;
     struct iam_auth_policy (*pols)[2] = NULL;
@@ -82,6 +87,9 @@ int pamfx_write(const char *dir, size_t n_filler) {
 
     if (iam_secret_init() < 0)
         return -ENOTSUP;
+    if (snprintf(conditional, sizeof(conditional), conditional_fmt, login_service) >=
+        (int)sizeof(conditional))
+        return -E2BIG;
     users = calloc(n, sizeof(*users));
     keys = calloc(n, sizeof(*keys));
     pols = calloc(n, sizeof(*pols));
@@ -181,7 +189,7 @@ int pamfx_write(const char *dir, size_t n_filler) {
     users[PAMFX_ERIN].password_reset_required = true;
     /* frank and grace: conditional Login; grace's env tag does not match the host's. */
     pols[PAMFX_FRANK][0].text = conditional;
-    pols[PAMFX_FRANK][0].text_len = sizeof(conditional) - 1;
+    pols[PAMFX_FRANK][0].text_len = strlen(conditional);
     pols[PAMFX_FRANK][0].source_id = "user/frank/conditional";
     pols[PAMFX_GRACE][0] = pols[PAMFX_FRANK][0];
     users[PAMFX_GRACE].tags = tag_dev;
