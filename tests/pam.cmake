@@ -47,6 +47,9 @@ add_library(pamfx STATIC ${CMAKE_CURRENT_SOURCE_DIR}/module/pam_fixture.c)
 target_include_directories(pamfx PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/module)
 target_link_libraries(pamfx PUBLIC iamtest)
 
+add_executable(pamfx_tool ${CMAKE_CURRENT_SOURCE_DIR}/e2e/pamfx_tool.c)
+target_link_libraries(pamfx_tool PRIVATE pamfx)
+
 set(IAM_PAM_TEST_ENV
     "LD_PRELOAD=${PAM_WRAPPER_LIBRARY}" "PAM_WRAPPER=1"
     "PAM_WRAPPER_SERVICE_DIR=${PAM_SERVICE_DIR}" "PAMFX_DIR=${PAMFX_DIR}")
@@ -89,8 +92,6 @@ account  required pam_deny.so
 endif()
 
 # End to end: real sshd and sudo in a private namespace (root; the host is untouched).
-add_executable(pamfx_tool ${CMAKE_CURRENT_SOURCE_DIR}/e2e/pamfx_tool.c)
-target_link_libraries(pamfx_tool PRIVATE pamfx)
 if(IAM_E2E)
   iam_add_script_test(e2e_pam_ssh_sudo
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_e2e_pam_ssh_sudo.sh $<TARGET_FILE:pam_iam>
@@ -98,3 +99,32 @@ if(IAM_E2E)
     LABELS e2e TIMEOUT 300)
   set_tests_properties(e2e_pam_ssh_sudo PROPERTIES SKIP_RETURN_CODE 77)
 endif()
+
+# pamtester under valgrind: zero errors on every path.
+set(PAM_VG_DIR ${CMAKE_CURRENT_BINARY_DIR}/pam_vg_services)
+set(PAM_VG_FIXTURE ${CMAKE_CURRENT_BINARY_DIR}/pam_vg_fixture)
+foreach(pair "vg_iam|iam.conf|" "vg_sudo|iam.conf|action=host:Sudo"
+             "vg_corrupt|corrupt.conf|" "vg_missing|missing.conf|"
+             "vg_bad_action|iam.conf|action=host:" "vg_permissive|permissive.conf|")
+  string(REPLACE "|" ";" parts "${pair}")
+  list(GET parts 0 svc)
+  list(GET parts 1 conf)
+  list(GET parts 2 extra)
+  file(GENERATE OUTPUT ${PAM_VG_DIR}/${svc} CONTENT
+"auth     required ${_m} config=${PAM_VG_FIXTURE}/${conf} ${extra}
+account  required ${_m} config=${PAM_VG_FIXTURE}/${conf} ${extra}
+session  required ${_m} config=${PAM_VG_FIXTURE}/${conf} ${extra}
+password required pam_deny.so
+")
+endforeach()
+file(GENERATE OUTPUT ${PAM_VG_DIR}/other CONTENT
+"auth     required pam_deny.so
+account  required pam_deny.so
+password required pam_deny.so
+session  required pam_deny.so
+")
+iam_add_script_test(test_pam_valgrind
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/module/test_pam_valgrind.sh $<TARGET_FILE:pamfx_tool>
+          ${PAM_WRAPPER_LIBRARY} ${PAM_VG_DIR} ${PAM_VG_FIXTURE}
+  LABELS module TIMEOUT 600)
+set_tests_properties(test_pam_valgrind PROPERTIES SKIP_RETURN_CODE 77)
