@@ -21,3 +21,12 @@ if(IAM_TESTS)
   find_package(Threads REQUIRED)
   target_link_libraries(test_policy_eval PRIVATE Threads::Threads)
 endif()
+
+if(IAM_TESTS)
+  # iamctl simulate-custom-policy through the binary: request JSON and flags in, the API's JSON
+  # out, errors with file:line:column and exit codes (cases under tests/policy/simulate/).
+  iam_add_script_test(simulate_custom_policy_cli
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/policy/run_simulate_tests.sh $<TARGET_FILE:iamctl>
+            ${CMAKE_CURRENT_SOURCE_DIR}/policy/simulate
+    LABELS unit)
+endif()
