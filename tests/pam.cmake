@@ -50,8 +50,15 @@ target_link_libraries(pamfx PUBLIC iamtest)
 add_executable(pamfx_tool ${CMAKE_CURRENT_SOURCE_DIR}/e2e/pamfx_tool.c)
 target_link_libraries(pamfx_tool PRIVATE pamfx)
 
+# Under ASan (gcc), the runtime must be preloaded ahead of pam_wrapper (TESTING.md).
+set(PAM_TEST_PRELOAD ${PAM_WRAPPER_LIBRARY})
+if(IAM_SANITIZE MATCHES "address" AND CMAKE_C_COMPILER_ID STREQUAL "GNU")
+  execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
+                  OUTPUT_VARIABLE _asan OUTPUT_STRIP_TRAILING_WHITESPACE)
+  set(PAM_TEST_PRELOAD "${_asan}:${PAM_WRAPPER_LIBRARY}")
+endif()
 set(IAM_PAM_TEST_ENV
-    "LD_PRELOAD=${PAM_WRAPPER_LIBRARY}" "PAM_WRAPPER=1"
+    "LD_PRELOAD=${PAM_TEST_PRELOAD}" "PAM_WRAPPER=1" "PAM_WRAPPER_DISABLE_DEEPBIND=1"
     "PAM_WRAPPER_SERVICE_DIR=${PAM_SERVICE_DIR}" "PAMFX_DIR=${PAMFX_DIR}")
 iam_add_test(test_pam_iam SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/module/test_pam_iam.c
              LIBS pamfx pamtest::pamtest PkgConfig::JANSSON ${PAM_LIBRARY}
