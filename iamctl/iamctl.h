@@ -33,3 +33,4 @@ int iamctl_read_param(const char *value, char **ret, size_t *ret_len, const char
 
 /* Verbs, one per file group. */
 int verb_simulate_custom_policy(int argc, char *argv[]);
+int verb_validate_policy(int argc, char *argv[]);

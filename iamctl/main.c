@@ -15,6 +15,8 @@ const char *arg_config = IAM_SYSCONFDIR "/iam.conf";
 static const struct iamctl_verb verbs[] = {
     {"simulate-custom-policy", verb_simulate_custom_policy,
      "evaluate policies against actions and resources (AWS SimulateCustomPolicy)"},
+    {"validate-policy", verb_validate_policy,
+     "check a policy document for errors and risks (Access Analyzer ValidatePolicy)"},
 };
 
 int iamctl_fail(const char *fmt, ...) {
