@@ -255,14 +255,15 @@ void vfinding_key(struct vctx *c, enum vcheck id, const struct iam_json_member *
     vpath_pop(c);
 }
 
-bool vhas_error_at(const struct vctx *c, size_t offset) {
-    size_t off = char_offset(c, offset);
+/* Is there an ERROR finding that overlaps the bytes [from, to] (to inclusive)? */
+bool vhas_error_at(const struct vctx *c, size_t from, size_t to) {
+    size_t a = char_offset(c, from), b = char_offset(c, to);
 
     for (size_t i = 0; i < c->out->n; i++) {
         const struct iam_finding *f = c->out->items[i];
 
-        if (f->type == IAM_FINDING_ERROR && f->locations[0].start.offset <= off &&
-            off <= f->locations[0].end.offset)
+        if (f->type == IAM_FINDING_ERROR && f->locations[0].start.offset <= b &&
+            a <= f->locations[0].end.offset)
             return true;
     }
     return false;
@@ -302,6 +303,9 @@ void iam_findings_free(struct iam_findings *f) {
 
 /* Walk down to the deepest node whose span holds offset, building its path, so an engine
  * error lands on the value it is about. */
+/* Walk down to the deepest node whose span holds offset, building its path, so an engine
+ * error lands on the value it is about. An offset on a member's key lands on that member's
+ * value. Returns the root when nothing deeper holds it. */
 static const struct iam_json *locate(struct vctx *c, const struct iam_json *node, size_t offset) {
     for (;;) {
         const struct iam_json *next = NULL;
@@ -311,12 +315,10 @@ static const struct iam_json *locate(struct vctx *c, const struct iam_json *node
                 const struct iam_json_member *m = &node->u.obj.members[i];
 
                 if (offset >= m->key_pos.offset && offset < m->value->end.offset) {
-                    if (offset < m->value->start.offset) {
-                        vpath_push_key(c, m->key);
-                        return NULL; /* on the key itself */
-                    }
                     vpath_push_value(c, m->key);
                     next = m->value;
+                    if (offset < m->value->start.offset)
+                        return next; /* on the key itself */
                 }
             }
         } else if (node->type == IAM_JSON_ARRAY) {
@@ -339,7 +341,9 @@ static const struct iam_json *locate(struct vctx *c, const struct iam_json *node
  * becomes an ERROR, so "no ERROR finding" implies "the engine compiles it". */
 static void run_engine(struct vctx *c, const struct iam_json *root) {
     struct iam_policy *policy = NULL;
+    const struct iam_json *node = NULL;
     struct iam_error err;
+    const char *text;
     int r;
 
     iam_error_init(&err);
@@ -351,25 +355,21 @@ static void run_engine(struct vctx *c, const struct iam_json *root) {
     }
     if (r >= 0)
         return;
-    if (err.line > 0 && vhas_error_at(c, err.offset))
-        return;
-    if (err.line == 0 && iam_findings_has_error(c->out))
-        return; /* no position to tie it to, and the policy is already refused */
-    {
-        struct iam_json_pos at = {.line = err.line ? err.line : 1,
-                                  .column = err.column ? err.column : 1,
-                                  .offset = err.offset};
-        const struct iam_json *node = root && err.line ? locate(c, root, err.offset) : NULL;
-        const char *text = err.set ? err.text : "the policy engine refused the policy";
-
-        if (node)
-            vfinding(c, VC_HOST_POLICY_REJECTED, node, "The policy engine refuses this: %s.",
+    text = err.set ? err.text : "the policy engine refused the policy";
+    if (err.line == 0) {
+        if (!iam_findings_has_error(c->out)) /* no position: tie it to the document */
+            vfinding(c, VC_HOST_POLICY_REJECTED, root, "The policy engine refuses this: %s.",
                      text);
-        else
-            vfinding_span(c, VC_HOST_POLICY_REJECTED, at, at,
-                          "The policy engine refuses this: %s.", text);
         c->depth = 0;
+        return;
     }
+    node = locate(c, root, err.offset);
+    /* Already explained by a check at that place (the engine may point at the key, the
+     * value or a character inside it)? */
+    if (!vhas_error_at(c, node->start.offset, node->end.offset ? node->end.offset - 1 : 0) &&
+        !vhas_error_at(c, err.offset, err.offset))
+        vfinding(c, VC_HOST_POLICY_REJECTED, node, "The policy engine refuses this: %s.", text);
+    c->depth = 0;
 }
 
 static int cmp_findings(const void *a, const void *b) {

@@ -753,12 +753,14 @@ static void check_statement(struct vctx *c, const struct iam_json *st) {
             vpath_push_value(c, l->m->key);
             if (!k)
                 vfinding(c, VC_EMPTY_ARRAY_ACTION, l->m->value,
-                         "This statement includes no actions and does not affect the policy. "
-                         "Specify actions.");
-            else if (allow)
+                         "This statement includes no actions and does not affect the policy; "
+                         "the engine refuses an empty Action. Specify actions.");
+            else
                 vfinding(c, VC_HOST_EMPTY_NOT_ELEMENT, l->m->value,
-                         "An empty NotAction excludes nothing: this Allow grants every action, "
-                         "host:Login and host:Sudo included. Use Action to list what to allow.");
+                         "An empty NotAction excludes nothing, so this %s would cover every "
+                         "action, host:Login and host:Sudo included; the engine refuses it. Use "
+                         "Action to list the actions.",
+                         allow ? "Allow" : "statement");
             vpath_pop(c);
         }
     }
@@ -804,12 +806,14 @@ static void check_statement(struct vctx *c, const struct iam_json *st) {
             vpath_push_value(c, l->m->key);
             if (!k)
                 vfinding(c, VC_EMPTY_ARRAY_RESOURCE, l->m->value,
-                         "This statement includes no resources and does not affect the policy. "
-                         "Specify resources.");
-            else if (allow)
+                         "This statement includes no resources and does not affect the policy; "
+                         "the engine refuses an empty Resource. Specify resources.");
+            else
                 vfinding(c, VC_HOST_EMPTY_NOT_ELEMENT, l->m->value,
-                         "An empty NotResource excludes nothing: this Allow applies to every "
-                         "resource, every host included. Use Resource to list what to allow.");
+                         "An empty NotResource excludes nothing, so this %s would cover every "
+                         "resource, every host included; the engine refuses it. Use Resource to "
+                         "list the resources.",
+                         allow ? "Allow" : "statement");
             vpath_pop(c);
         }
     }
@@ -1039,16 +1043,10 @@ void vcheck_document(struct vctx *c, const struct iam_json *root) {
                 strcmp(sid->u.str.s, other->u.str.s) == 0) {
                 vpath_push_index(c, idx);
                 vpath_push_value(c, "Sid");
-                if (c->type == IAM_POLICY_IDENTITY)
-                    vfinding(c, VC_UNIQUE_SIDS_REQUIRED, sid,
-                             "Duplicate statement ID \"%.64s\" (also at line %u): Sids must be "
-                             "unique within an IAM policy. Update the Sid value.",
-                             sid->u.str.s, other->start.line);
-                else
-                    vfinding(c, VC_UNIQUE_SIDS_RECOMMENDED, sid,
-                             "We recommend that you use statement IDs that are unique to your "
-                             "policy; \"%.64s\" is also used at line %u.",
-                             sid->u.str.s, other->start.line);
+                vfinding(c, VC_UNIQUE_SIDS_REQUIRED, sid,
+                         "Duplicate statement ID \"%.64s\" (also at line %u): Sids must be "
+                         "unique within a policy. Update the Sid value.",
+                         sid->u.str.s, other->start.line);
                 vpath_pop(c);
                 vpath_pop(c);
                 break;

@@ -4,11 +4,11 @@
  * (which keys the host sets, and conditions that can never be true).
  */
 #include <ctype.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "policy_private.h"
 #include "policy_validate_private.h"
 
 enum fam { F_STRING, F_NUMERIC, F_DATE, F_BOOL, F_BINARY, F_IP, F_ARN, F_NULL };
@@ -75,11 +75,11 @@ static const struct keydef {
     {"aws:SourceIp", K_IP, false, false, P_SOMETIMES, P_SOMETIMES},
     {"aws:PrincipalTag/", K_STRING, false, true, P_SOMETIMES, P_SOMETIMES},
     {"aws:ResourceTag/", K_STRING, false, true, P_SOMETIMES, P_SOMETIMES},
-    {"host:Service", K_STRING, false, false, P_ALWAYS, P_SOMETIMES},
+    {"host:Service", K_STRING, false, false, P_ALWAYS, P_ALWAYS},
     {"host:Tty", K_STRING, false, false, P_SOMETIMES, P_SOMETIMES},
     {"host:RemoteHost", K_STRING, false, false, P_SOMETIMES, P_SOMETIMES},
     {"host:AuthMethod", K_STRING, false, false, P_SOMETIMES, P_SOMETIMES},
-    {"host:OsUser", K_STRING, false, false, P_ALWAYS, P_SOMETIMES},
+    {"host:OsUser", K_STRING, false, false, P_ALWAYS, P_ALWAYS},
     {"host:RunAsUser", K_STRING, false, false, P_NEVER, P_SOMETIMES},
     {"host:Command", K_STRING, false, false, P_NEVER, P_SOMETIMES},
     /* AWS global keys a host never sets */
@@ -329,7 +329,8 @@ static void check_values(struct cstate *s, const struct op *op, const char *opna
     for (size_t i = 0; i < n; i++) {
         const struct iam_json *it = value_at(v, i);
         const char *t = vscalar_text(it);
-        double d;
+        struct iam_num num;
+        struct iam_time tm;
         bool epoch, host_bits;
         struct vcidr cidr;
 
@@ -367,13 +368,13 @@ static void check_values(struct cstate *s, const struct op *op, const char *opna
         }
         switch (fam) {
         case F_NUMERIC:
-            if (!vparse_number(t, &d))
+            if (!vparse_number(t, &num))
                 vfinding(c, VC_TYPE_MISMATCH_NUMBER, it,
                          "\"%.40s\" is not a number. Add a valid numeric value for %s.", t,
                          opname);
             break;
         case F_DATE:
-            if (!vparse_date(t, &d, &epoch))
+            if (!vparse_date(t, &tm, &epoch))
                 vfinding(c, VC_TYPE_MISMATCH_DATE, it,
                          "The date condition operator is used with an invalid value \"%.40s\". "
                          "Specify a valid date using YYYY-MM-DD or another ISO 8601 date/time "
@@ -387,7 +388,7 @@ static void check_values(struct cstate *s, const struct op *op, const char *opna
             break;
         case F_BOOL:
         case F_NULL:
-            if (strcasecmp(t, "true") != 0 && strcasecmp(t, "false") != 0)
+            if (!vparse_bool(t))
                 vfinding(c, VC_TYPE_MISMATCH_BOOLEAN, it,
                          "Add a valid Boolean value (true or false) for %s; \"%.40s\" is not one.",
                          opname, t);
@@ -621,8 +622,8 @@ static void check_key(struct cstate *s, const struct op *op, const char *opname,
         } else if (p == P_SOMETIMES && !s->allow && !missing_true &&
                    op->def->fam != F_NULL) {
             vfinding(c, VC_HOST_DENY_KEY_SOMETIMES_ABSENT, v,
-                     "The host sets %.64s only for some requests (for example local logins have "
-                     "no source address), and without it this Deny does not apply. Use %sIfExists "
+                     "The host sets %.64s only for some requests (a console login has no source "
+                     "address, remote host or, sometimes, tty), and without it this Deny does not apply. Use %sIfExists "
                      "to deny those requests too, or add a Null check.",
                      key, op->def->name);
         } else if (p == P_ALWAYS && op->ifexists && !s->cover->other) {
@@ -640,71 +641,87 @@ static void check_key(struct cstate *s, const struct op *op, const char *opname,
 
 /* ---- conditions that can never be true ------------------------------------------------- */
 
-static bool numeric_value(const struct opdef *def, const struct iam_json *it, double *d) {
+/* A bound of a Numeric or Date key, compared exactly with the engine's own types. */
+struct bound {
+    bool set, strict;
+    struct iam_num num;
+    struct iam_time time;
+};
+
+static bool bound_value(const struct opdef *def, const struct iam_json *it, struct bound *b) {
     const char *t = vscalar_text(it);
     bool epoch;
 
     if (!t || vhas_variable(t))
         return false;
-    return def->fam == F_DATE ? vparse_date(t, d, &epoch) : vparse_number(t, d);
+    b->set = true;
+    return def->fam == F_DATE ? vparse_date(t, &b->time, &epoch) : vparse_number(t, &b->num);
+}
+
+static int bound_cmp(enum fam fam, const struct bound *a, const struct bound *b) {
+    return fam == F_DATE ? iam_time_cmp(&a->time, &b->time) : iam_num_cmp(&a->num, &b->num);
 }
 
 static void check_ranges(struct cstate *s) {
     for (size_t i = 0; i < s->ncons; i++) {
         const struct constraint *ci = &s->cons[i];
-        double lo = -INFINITY, hi = INFINITY;
-        bool lo_strict = false, hi_strict = false, seen = false, done = false;
+        enum fam fam = ci->def->fam;
+        struct bound lo = {0}, hi = {0};
+        bool seen = false, done = false;
         const struct constraint *last = NULL;
 
-        if (ci->def->fam != F_NUMERIC && ci->def->fam != F_DATE)
+        if (fam != F_NUMERIC && fam != F_DATE)
             continue;
         for (size_t k = 0; k < i; k++) /* analyse each key once, from its first constraint */
-            if (strcasecmp(s->cons[k].key, ci->key) == 0 && s->cons[k].def->fam == ci->def->fam)
+            if (strcasecmp(s->cons[k].key, ci->key) == 0 && s->cons[k].def->fam == fam)
                 done = true;
         if (done)
             continue;
         for (size_t j = i; j < s->ncons; j++) {
             const struct constraint *cj = &s->cons[j];
-            double bound = NAN;
+            bool upper = cj->def->cmp == C_LT || cj->def->cmp == C_LE;
+            struct bound b = {0};
+            bool ok = true;
 
-            if (cj->def->fam != ci->def->fam || strcasecmp(cj->key, ci->key) != 0)
+            if (cj->def->fam != fam || strcasecmp(cj->key, ci->key) != 0)
                 continue;
             if (cj->def->cmp < C_LT || cj->def->cmp > C_GE)
                 continue;
-            for (size_t k = 0; k < nvalues(cj->values); k++) {
-                double d;
+            for (size_t k = 0; k < nvalues(cj->values) && ok; k++) {
+                struct bound v = {0};
 
-                if (!numeric_value(cj->def, value_at(cj->values, k), &d)) {
-                    bound = NAN;
-                    break;
-                }
+                ok = bound_value(cj->def, value_at(cj->values, k), &v);
                 /* values are ORed: the loosest bound wins */
-                if (isnan(bound))
-                    bound = d;
-                else if (cj->def->cmp <= C_LE)
-                    bound = d > bound ? d : bound;
-                else
-                    bound = d < bound ? d : bound;
+                if (ok && (!b.set || (upper ? bound_cmp(fam, &v, &b) > 0
+                                            : bound_cmp(fam, &v, &b) < 0)))
+                    b = v;
             }
-            if (isnan(bound))
+            if (!ok || !b.set)
                 continue;
-            if (cj->def->cmp <= C_LE) {
-                if (bound < hi || (bound == hi && cj->def->cmp == C_LT)) {
-                    hi = bound;
-                    hi_strict = cj->def->cmp == C_LT;
-                }
-            } else if (bound > lo || (bound == lo && cj->def->cmp == C_GT)) {
-                lo = bound;
-                lo_strict = cj->def->cmp == C_GT;
+            b.strict = cj->def->cmp == C_LT || cj->def->cmp == C_GT;
+            if (upper) {
+                int k = hi.set ? bound_cmp(fam, &b, &hi) : -1;
+
+                if (k < 0 || (k == 0 && b.strict))
+                    hi = b;
+            } else {
+                int k = lo.set ? bound_cmp(fam, &b, &lo) : 1;
+
+                if (k > 0 || (k == 0 && b.strict))
+                    lo = b;
             }
             if (seen)
                 last = cj;
             seen = true;
         }
-        if (last && (lo > hi || (lo == hi && (lo_strict || hi_strict))))
-            never_true(s, last->opname, last->key, last->values,
-                       "no value is both above the lower bound and below the upper bound of "
-                       "this key");
+        if (last && lo.set && hi.set) {
+            int k = bound_cmp(fam, &lo, &hi);
+
+            if (k > 0 || (k == 0 && (lo.strict || hi.strict)))
+                never_true(s, last->opname, last->key, last->values,
+                           "no value is both above the lower bound and below the upper bound "
+                           "given for this key");
+        }
     }
 }
 

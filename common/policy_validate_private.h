@@ -72,7 +72,21 @@
     CHECK(PRIVATE_IP_ADDRESS, ERROR, AWSDOC("error-private-ip-address"))                                 \
     CHECK(PRIVATE_NOT_IP_ADDRESS, ERROR, AWSDOC("error-private-not-ip-address"))                         \
     CHECK(HOST_POLICY_REJECTED, ERROR, HOSTDOC(HOST_POLICY_REJECTED))                                                     \
-    /* ---- SECURITY_WARNING ---- */                                                             \
+    CHECK(HOST_EMPTY_NOT_ELEMENT, ERROR, HOSTDOC(HOST_EMPTY_NOT_ELEMENT))                                        \
+    CHECK(INVALID_ROLE_REFERENCE, ERROR, AWSDOC("general-warning-invalid-role-reference"))             \
+    CHECK(INVALID_USER_REFERENCE, ERROR, AWSDOC("general-warning-invalid-user-reference"))             \
+    CHECK(EMPTY_ARRAY_ACTION, ERROR, AWSDOC("suggestion-empty-array-action"))                       \
+    CHECK(EMPTY_ARRAY_RESOURCE, ERROR, AWSDOC("suggestion-empty-array-resource"))                   \
+    CHECK(EMPTY_ARRAY_PRINCIPAL, ERROR, AWSDOC("suggestion-empty-array-principal"))                 \
+    CHECK(EMPTY_OBJECT_PRINCIPAL, ERROR, AWSDOC("suggestion-empty-object-principal"))               \
+    CHECK(EMPTY_ARRAY_CONDITION, ERROR, AWSDOC("suggestion-empty-array-condition"))                 \
+    CHECK(EMPTY_ARRAY_CONDITION_FORALLVALUES, ERROR,                                        \
+          AWSDOC("suggestion-empty-array-condition-forallvalues"))                                       \
+    CHECK(EMPTY_ARRAY_CONDITION_FORANYVALUE, ERROR,                                         \
+          AWSDOC("suggestion-empty-array-condition-foranyvalue"))                                        \
+    CHECK(EMPTY_ARRAY_CONDITION_IFEXISTS, ERROR, AWSDOC("suggestion-empty-array-condition-ifexists")) \
+    CHECK(NULL_WITH_QUALIFIER, ERROR, AWSDOC("suggestion-null-with-qualifier"))                     \
+    /* ---- SECURITY_WARNING ---- */ \
     CHECK(ALLOW_WITH_NOT_PRINCIPAL, SECURITY_WARNING, AWSDOC("security-warning-allow-with-not-principal")) \
     CHECK(FORALLVALUES_WITH_SINGLE_VALUED_KEY, SECURITY_WARNING,                                 \
           AWSDOC("security-warning-forallvalues-with-single-valued-key"))                                \
@@ -92,22 +106,18 @@
           AWSDOC("security-warning-pass-role-with-not-action-and-not-resource"))                         \
     CHECK(HOST_ALLOW_NOT_ACTION, SECURITY_WARNING, HOSTDOC(HOST_ALLOW_NOT_ACTION))                                         \
     CHECK(HOST_ALLOW_NOT_RESOURCE, SECURITY_WARNING, HOSTDOC(HOST_ALLOW_NOT_RESOURCE))                                       \
-    CHECK(HOST_EMPTY_NOT_ELEMENT, SECURITY_WARNING, HOSTDOC(HOST_EMPTY_NOT_ELEMENT))                                        \
     CHECK(HOST_SUDO_VIA_WILDCARD, SECURITY_WARNING, HOSTDOC(HOST_SUDO_VIA_WILDCARD))                                        \
     CHECK(HOST_ALLOW_ALL_PRINCIPALS, SECURITY_WARNING, HOSTDOC(HOST_ALLOW_ALL_PRINCIPALS))                                     \
     CHECK(HOST_DENY_NEVER_APPLIES, SECURITY_WARNING, HOSTDOC(HOST_DENY_NEVER_APPLIES))                                       \
     CHECK(HOST_DENY_KEY_SOMETIMES_ABSENT, SECURITY_WARNING, HOSTDOC(HOST_DENY_KEY_SOMETIMES_ABSENT))                                \
-    /* ---- WARNING ---- */                                                                      \
+    /* ---- WARNING ---- */ \
     CHECK(MISSING_VERSION, WARNING, AWSDOC("general-warning-missing-version"))                           \
-    CHECK(UNIQUE_SIDS_RECOMMENDED, WARNING, AWSDOC("general-warning-unique-sids-recommended"))           \
     CHECK(POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA, WARNING,                                    \
           AWSDOC("general-warning-policy-size-exceeds-identity-policy-quota"))                           \
     CHECK(WILDCARD_WITHOUT_LIKE_OPERATOR, WARNING, AWSDOC("general-warning-wildcard-without-like-operator")) \
     CHECK(TYPE_MISMATCH, WARNING, AWSDOC("general-warning-type-mismatch"))                               \
     CHECK(INVALID_DATE_VALUE, WARNING, AWSDOC("general-warning-invalid-date-value"))                     \
     CHECK(MISSING_QUALIFIER, WARNING, AWSDOC("error-missing-qualifier"))                                 \
-    CHECK(INVALID_ROLE_REFERENCE, WARNING, AWSDOC("general-warning-invalid-role-reference"))             \
-    CHECK(INVALID_USER_REFERENCE, WARNING, AWSDOC("general-warning-invalid-user-reference"))             \
     CHECK(CREATE_SLR_WITH_STAR_IN_RESOURCE, WARNING,                                             \
           AWSDOC("general-warning-create-slr-with-star-in-resource"))                                    \
     CHECK(CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE, WARNING,                                  \
@@ -124,21 +134,10 @@
     CHECK(HOST_CONDITION_NEVER_TRUE, WARNING, HOSTDOC(HOST_CONDITION_NEVER_TRUE))                                              \
     CHECK(HOST_RESOURCE_NEVER_HOST, WARNING, HOSTDOC(HOST_RESOURCE_NEVER_HOST))                                               \
     CHECK(HOST_PRINCIPAL_NEVER_ON_HOST, WARNING, HOSTDOC(HOST_PRINCIPAL_NEVER_ON_HOST))                                           \
-    /* ---- SUGGESTION ---- */                                                                   \
-    CHECK(EMPTY_ARRAY_ACTION, SUGGESTION, AWSDOC("suggestion-empty-array-action"))                       \
-    CHECK(EMPTY_ARRAY_RESOURCE, SUGGESTION, AWSDOC("suggestion-empty-array-resource"))                   \
-    CHECK(EMPTY_ARRAY_PRINCIPAL, SUGGESTION, AWSDOC("suggestion-empty-array-principal"))                 \
-    CHECK(EMPTY_OBJECT_PRINCIPAL, SUGGESTION, AWSDOC("suggestion-empty-object-principal"))               \
+    /* ---- SUGGESTION ---- */ \
     CHECK(EMPTY_OBJECT_CONDITION, SUGGESTION, AWSDOC("suggestion-empty-object-condition"))               \
-    CHECK(EMPTY_ARRAY_CONDITION, SUGGESTION, AWSDOC("suggestion-empty-array-condition"))                 \
-    CHECK(EMPTY_ARRAY_CONDITION_FORALLVALUES, SUGGESTION,                                        \
-          AWSDOC("suggestion-empty-array-condition-forallvalues"))                                       \
-    CHECK(EMPTY_ARRAY_CONDITION_FORANYVALUE, SUGGESTION,                                         \
-          AWSDOC("suggestion-empty-array-condition-foranyvalue"))                                        \
-    CHECK(EMPTY_ARRAY_CONDITION_IFEXISTS, SUGGESTION, AWSDOC("suggestion-empty-array-condition-ifexists")) \
     CHECK(EMPTY_SID_VALUE, SUGGESTION, AWSDOC("suggestion-empty-sid-value"))                             \
     CHECK(IMPROVE_IP_RANGE, SUGGESTION, AWSDOC("suggestion-improve-ip-range"))                           \
-    CHECK(NULL_WITH_QUALIFIER, SUGGESTION, AWSDOC("suggestion-null-with-qualifier"))                     \
     CHECK(PRIVATE_IP_ADDRESS_SUBSET, SUGGESTION, AWSDOC("suggestion-private-ip-address-subset"))         \
     CHECK(PRIVATE_NOT_IP_ADDRESS_SUBSET, SUGGESTION, AWSDOC("suggestion-private-not-ip-address-subset")) \
     CHECK(REDUNDANT_ACTION, SUGGESTION, AWSDOC("suggestion-redundant-action"))                           \
@@ -192,7 +191,7 @@ void vfinding_span(struct vctx *c, enum vcheck id, struct iam_json_pos start,
 /* A finding about an object member's key (path ends with {"key": name}). */
 void vfinding_key(struct vctx *c, enum vcheck id, const struct iam_json_member *m,
                   const char *fmt, ...) IAM_PRINTF(4, 5);
-bool vhas_error_at(const struct vctx *c, size_t offset);
+bool vhas_error_at(const struct vctx *c, size_t from, size_t to);
 
 /* policy_validate_checks.c */
 void vcheck_document(struct vctx *c, const struct iam_json *root);
@@ -222,9 +221,12 @@ struct vcidr {
 };
 bool vparse_cidr(const char *s, struct vcidr *ret, bool *ret_host_bits);
 bool vcidr_private(const struct vcidr *c);
-bool vparse_number(const char *s, double *ret);
-bool vparse_date(const char *s, double *ret, bool *ret_epoch);
+struct iam_num;
+struct iam_time;
+bool vparse_number(const char *s, struct iam_num *ret);
+bool vparse_date(const char *s, struct iam_time *ret, bool *ret_epoch);
 bool vbase64_valid(const char *s);
+bool vparse_bool(const char *s);
 /* A JSON scalar's text (string content, number as written, "true"/"false"); NULL otherwise. */
 const char *vscalar_text(const struct iam_json *j);
 bool vjson_equal(const struct iam_json *a, const struct iam_json *b, const char *skip_key);
