@@ -6,6 +6,13 @@ if(IAM_TESTS)
                ENV "IAM_VALIDATE_VECTORS=${CMAKE_CURRENT_SOURCE_DIR}/vectors/validate"
                    "IAM_FINDINGS_DOC=${PROJECT_SOURCE_DIR}/docs/findings.md")
 
+  # The write-path gate (iamctl/policy_check.c), built alone with its test.
+  iam_add_test(test_policy_check
+               SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_policy_check.c
+                       ${PROJECT_SOURCE_DIR}/iamctl/policy_check.c
+               LABELS unit)
+  target_include_directories(test_policy_check PRIVATE ${PROJECT_SOURCE_DIR}/iamctl)
+
   # One CTest per check: tests/vectors/validate/<ISSUE_CODE>/{trigger,clean}.json
   add_executable(validate_vector_runner ${CMAKE_CURRENT_SOURCE_DIR}/vectors/validate_runner.c)
   target_link_libraries(validate_vector_runner PRIVATE iamtest)
