@@ -438,7 +438,8 @@ done:
     r = c.r;
     if (r < 0)
         goto out;
-    qsort(out->items, out->n, sizeof(out->items[0]), cmp_findings);
+    if (out->n > 1)
+        qsort(out->items, out->n, sizeof(out->items[0]), cmp_findings);
     *ret_findings = out;
     out = NULL;
     r = 0;
