@@ -309,6 +309,37 @@ fi
 }
 configure_and_use || echo "     (skipped the rest of the end-to-end checks)"
 
+# ---- remove, reinstall -----------------------------------------------------------
+# remove keeps conffiles (/etc/pam.d/sudo-iam*) but must unwire everything.
+if dpkg -r libnss-iam libpam-iam iamctl > "$T/dpkg-remove.log" 2>&1; then
+    ok "dpkg -r libnss-iam libpam-iam iamctl"
+else
+    cat "$T/dpkg-remove.log"
+    fail "dpkg -r failed"
+fi
+cmp -s "$before/nsswitch.conf" /etc/nsswitch.conf && ok "remove: nsswitch.conf restored" ||
+    fail "remove: nsswitch.conf not restored"
+diff -r -x sudo-iam -x sudo-iam-i "$before/pam.d" /etc/pam.d >/dev/null &&
+    ok "remove: /etc/pam.d restored (but for the sudo-iam conffiles)" ||
+    fail "remove: /etc/pam.d not restored"
+[ ! -e /etc/sudoers.d/iam ] && ! sudo -V | grep -q 'service name to use: sudo-iam' &&
+    ok "remove: sudoers drop-in gone, sudo uses its own PAM service again" ||
+    fail "remove: sudo still points at sudo-iam"
+printf 'Local-Pass-123\n' | setpriv --reuid=localtester --regid=localtester --init-groups \
+    sudo -S -k -p '' id -un 2>/dev/null | grep -qx root &&
+    ok "remove: a local user's sudo works" || fail "remove: a local user's sudo fails"
+if dpkg -i "$debs"/iamctl_*_"$arch".deb "$debs"/libpam-iam_*_"$arch".deb \
+        "$debs"/libnss-iam_*_"$arch".deb > "$T/dpkg-reinstall.log" 2>&1; then
+    ok "dpkg -i again after remove"
+else
+    cat "$T/dpkg-reinstall.log"
+    fail "dpkg -i after remove failed"
+fi
+[ "$want_ns" = "$(cat /etc/nsswitch.conf)" ] && [ -f /etc/sudoers.d/iam ] &&
+    grep -q pam_iam /etc/pam.d/common-account &&
+    ok "reinstall: nsswitch.conf, PAM and sudo wired again" ||
+    fail "reinstall did not wire nsswitch.conf, PAM and sudo again"
+
 # ---- purge -----------------------------------------------------------------------
 kill "$(cat "$T/ssh/sshd.pid")" 2>/dev/null || true
 rm -f /etc/sudoers.d/zz-iamtest
