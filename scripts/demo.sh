@@ -43,7 +43,7 @@ if [ "${1:-}" != "--inside" ]; then
         "$top/packaging/build-deb.sh" "$debs" | sed 's/^/    /'
         say "built in $(($(date +%s) - start)) s"
     fi
-    unshare --mount --pid --fork --kill-child --mount-proc "$0" --inside "$T" "$debs"
+    unshare --mount --pid --net --fork --kill-child --mount-proc "$0" --inside "$T" "$debs"
     step "Done. The namespace is gone; this host's /etc was never changed."
     exit 0
 fi
@@ -52,6 +52,7 @@ fi
 T=$2
 debs=$3
 export DEBIAN_FRONTEND=noninteractive
+ip link set lo up    # a private network namespace: port 2222 cannot clash with anything
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /home
 mkdir -p "$T/ov"

@@ -49,7 +49,7 @@ if [ "${1:-}" != "--inside" ]; then
     # The host's files, to prove afterwards that the namespace kept them safe.
     sha_before=$(cat /etc/nsswitch.conf /etc/pam.d/* 2>/dev/null | sha256sum)
     rc=0
-    unshare --mount --pid --fork --kill-child --mount-proc \
+    unshare --mount --pid --net --fork --kill-child --mount-proc \
         "$0" --inside "$T" "$debs" || rc=$?
     sha_after=$(cat /etc/nsswitch.conf /etc/pam.d/* 2>/dev/null | sha256sum)
     if [ "$sha_before" != "$sha_after" ]; then
@@ -74,6 +74,7 @@ die() {
     exit 1
 }
 
+ip link set lo up    # a private network namespace: port 2222 cannot clash with anything
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /home
 mkdir -p "$T/ov"
@@ -308,6 +309,25 @@ else
 fi
 }
 configure_and_use || echo "     (skipped the rest of the end-to-end checks)"
+
+# ---- upgrade path ---------------------------------------------------------------
+# Installing the same packages again runs the upgrade path of every script: nothing
+# may be added twice, and iamctl's postinst recompiles the caches.
+if dpkg -i "$debs"/iamctl_*_"$arch".deb "$debs"/libpam-iam_*_"$arch".deb \
+        "$debs"/libnss-iam_*_"$arch".deb > "$T/dpkg-upgrade.log" 2>&1; then
+    ok "dpkg -i over the installed packages (upgrade path)"
+else
+    cat "$T/dpkg-upgrade.log"
+    fail "dpkg -i over the installed packages failed"
+fi
+[ "$want_ns" = "$(cat /etc/nsswitch.conf)" ] && ok "upgrade: nsswitch.conf unchanged" ||
+    fail "upgrade changed nsswitch.conf"
+[ "$(grep -c 'pam_iam.so' /etc/pam.d/common-account)" = 1 ] &&
+    ok "upgrade: one pam_iam line in common-account" || fail "upgrade: pam_iam lines duplicated"
+if [ -n "${alice_key:-}" ]; then
+    ssh_as alice "$alice_key" 'echo in' 2>/dev/null | grep -qx in &&
+        ok "upgrade: alice still logs in" || fail "upgrade: alice cannot log in"
+fi
 
 # ---- remove, reinstall -----------------------------------------------------------
 # remove keeps conffiles (/etc/pam.d/sudo-iam*) but must unwire everything.
