@@ -72,7 +72,7 @@ dpkg -i "$debs"/iamctl_*_"$arch".deb "$debs"/libpam-iam_*_"$arch".deb \
 say "/etc/nsswitch.conf:"
 grep -E '^(passwd|group|initgroups):' /etc/nsswitch.conf | sed 's/^/      /'
 say "/etc/pam.d/common-account (added by pam-auth-update):"
-grep pam_iam /etc/pam.d/common-account | sed 's/^/      /'
+grep -E 'pam_(iam|localuser|succeed_if)' /etc/pam.d/common-account | tr -s '\t ' ' ' | sed 's/^/      /'
 say "/etc/sudoers.d/iam routes sudo through /etc/pam.d/sudo-iam (asks for host:Sudo)"
 
 step "Creating an IAM account"
