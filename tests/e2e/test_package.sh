@@ -381,6 +381,11 @@ done
     ok "modules removed" || fail "modules left behind"
 [ ! -e /var/lib/libnss-iam ] && [ ! -e /var/lib/libpam-iam ] && [ ! -e /var/lib/iam ] &&
     ok "no state left in /var/lib" || fail "state left in /var/lib"
+if [ -n "${alice_key:-}" ]; then
+    [ -f /etc/iam/iam.json ] && [ -f /etc/iam/iam.conf ] &&
+        ok "purge keeps the identity database and iam.conf (documented)" ||
+        fail "purge deleted /etc/iam/iam.json or iam.conf"
+fi
 /usr/sbin/sshd -f "$T/ssh/sshd_config" -E "$T/sshd.log"
 sleep 0.3
 ssh_as localtester Local-Pass-123 'echo hello' | grep -qx hello &&
