@@ -102,8 +102,11 @@ cat > "$T/sudo.json" <<'EOF'
 EOF
 iam create-group --group-name devs
 iam create-group --group-name admins
-iam put-group-policy --group-name devs --policy-name login --policy-document "file://$T/login.json"
-iam put-group-policy --group-name admins --policy-name sudo --policy-document "file://$T/sudo.json"
+cd "$T"
+say "login.json:"
+sed 's/^/      /' login.json
+iam put-group-policy --group-name devs --policy-name login --policy-document file://login.json
+iam put-group-policy --group-name admins --policy-name sudo --policy-document file://sudo.json
 iam create-user --user-name alice --tags Key=env,Value=prod
 iam create-user --user-name bob --tags Key=env,Value=prod
 iam create-user --user-name carol --tags Key=env,Value=staging
@@ -111,11 +114,16 @@ iam add-user-to-group --group-name devs --user-name alice
 iam add-user-to-group --group-name devs --user-name bob
 iam add-user-to-group --group-name devs --user-name carol
 iam add-user-to-group --group-name admins --user-name alice
-say "devs' login policy: allow host:Login from 127.0.0.0/8 when the host's env tag"
-say "equals the user's; admins' policy: allow host:Sudo."
+say "devs may log in from 127.0.0.0/8 when the host's env tag equals the user's;"
+say "admins may use sudo (sudo.json allows host:Sudo)."
 for u in alice bob carol; do
+    if ! getent passwd "$u" > /dev/null; then
+        echo "demo: nss_iam does not resolve $u: is /var/lib/iam/nss.cache there?" >&2
+        exit 1
+    fi
     install -d -m 0700 -o "$u" -g "$u" "/home/$u"
 done
+say "$(getent passwd alice)   (from nss_iam; home directories created)"
 echo '%devs ALL=(ALL:ALL) ALL' > /etc/sudoers.d/devs
 chmod 0440 /etc/sudoers.d/devs
 say "sudoers: %devs ALL=(ALL:ALL) ALL   (sudoers grants, the IAM policy decides)"
