@@ -177,10 +177,14 @@ rc=0
 ssh_as carol "$carol_key" 'id' > /dev/null 2>&1 || rc=$?
 result "$([ "$rc" = 0 ] && echo 1 || echo 0)" \
     "$([ "$rc" = 0 ] && echo 'UNEXPECTED: carol got in' || echo 'denied: Permission denied')"
-shown "iamctl simulate-principal-policy --policy-source-arn arn:aws:iam::$account:user/carol --action-names host:Login ..."
+say "the same question, offline (the host's tag passed as context, as AWS's simulator wants):"
+shown "iamctl simulate-principal-policy --policy-source-arn arn:aws:iam::$account:user/carol \\"
+shown "    --action-names host:Login --resource-arns $host_arn \\"
+shown "    --context-entries ContextKeyName=aws:SourceIp,... ContextKeyName=aws:ResourceTag/env,..."
 iamctl simulate-principal-policy --policy-source-arn "arn:aws:iam::$account:user/carol" \
-    --action-names host:Login --resource-arns "$host_arn" \
-    --context-entries "ContextKeyName=aws:SourceIp,ContextKeyValues=127.0.0.1,ContextKeyType=ip" \
+    --action-names host:Login --resource-arns "$host_arn" --context-entries \
+    "ContextKeyName=aws:SourceIp,ContextKeyValues=127.0.0.1,ContextKeyType=ip" \
+    "ContextKeyName=aws:ResourceTag/env,ContextKeyValues=prod,ContextKeyType=string" \
     2>&1 | grep -E '"(EvalActionName|EvalDecision)"' | sed 's/^ */      /' || true
 
 step "sudo: allowed for alice (admins), refused for bob (no host:Sudo)"
