@@ -92,3 +92,37 @@ if(IAM_TESTS)
     set_tests_properties(hostile_known_bugs PROPERTIES DISABLED TRUE)
   endif()
 endif()
+
+# Hostile PAM items, conversations and key shapes against pam_iam.so under pam_wrapper.
+if(IAM_TESTS AND TARGET pam_iam AND EXISTS ${IAM_HARDEN_DIR}/module/pam_fixture.c
+   AND IAM_HARDEN_PAM_WRAPPER)
+  set(_hp_dir ${CMAKE_CURRENT_BINARY_DIR}/hostile_pam_fixture)
+  set(_hp_svc ${CMAKE_CURRENT_BINARY_DIR}/hostile_pam_services)
+  foreach(svc iam sshd)
+    file(GENERATE OUTPUT ${_hp_svc}/${svc} CONTENT
+"auth     required $<TARGET_FILE:pam_iam> config=${_hp_dir}/iam.conf
+account  required $<TARGET_FILE:pam_iam> config=${_hp_dir}/iam.conf
+session  required $<TARGET_FILE:pam_iam> config=${_hp_dir}/iam.conf
+password required pam_deny.so
+")
+  endforeach()
+  file(GENERATE OUTPUT ${_hp_svc}/other CONTENT
+"auth     required pam_deny.so
+account  required pam_deny.so
+password required pam_deny.so
+session  required pam_deny.so
+")
+  set(_hp_preload ${IAM_HARDEN_PAM_WRAPPER})
+  if(IAM_SANITIZE MATCHES "address")
+    # The ASan runtime must come first when the host program is not instrumented.
+    execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
+                    OUTPUT_VARIABLE _hp_asan OUTPUT_STRIP_TRAILING_WHITESPACE)
+    set(_hp_preload "${_hp_asan}:${IAM_HARDEN_PAM_WRAPPER}")
+  endif()
+  iam_add_test(test_hostile_pam SOURCES ${IAM_HARDEN_DIR}/hostile/test_hostile_pam.c
+               LIBS pamfx PkgConfig::JANSSON ${PAM_LIBRARY} LABELS module
+               ENV "LD_PRELOAD=${_hp_preload}" "PAM_WRAPPER=1"
+                   "PAM_WRAPPER_SERVICE_DIR=${_hp_svc}" "PAM_WRAPPER_DISABLE_DEEPBIND=1"
+                   "HOSTILE_PAM_DIR=${_hp_dir}")
+  add_dependencies(test_hostile_pam pam_iam)
+endif()
