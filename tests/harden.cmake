@@ -126,3 +126,16 @@ session  required pam_deny.so
                    "HOSTILE_PAM_DIR=${_hp_dir}")
   add_dependencies(test_hostile_pam pam_iam)
 endif()
+
+# ---- Races (tests/races) ---------------------------------------------------------------------------
+if(IAM_TESTS AND TARGET iamctl AND TARGET pam_iam AND EXISTS ${IAM_HARDEN_DIR}/e2e/pamfx_tool.c
+   AND EXISTS ${PROJECT_SOURCE_DIR}/common/auth_cache_write.c AND IAM_HARDEN_PAM_WRAPPER
+   AND NOT IAM_SANITIZE)
+  add_executable(race_recompile ${IAM_HARDEN_DIR}/races/race_recompile.c)
+  target_link_libraries(race_recompile PRIVATE iamcore)
+  iam_add_script_test(test_races
+    COMMAND ${IAM_HARDEN_DIR}/races/test_races.sh $<TARGET_FILE:iamctl> $<TARGET_FILE:pamfx_tool>
+            $<TARGET_FILE:race_recompile> $<TARGET_FILE:pam_iam> ${IAM_HARDEN_PAM_WRAPPER} 10 100
+    LABELS module TIMEOUT 900)
+  set_tests_properties(test_races PROPERTIES SKIP_RETURN_CODE 77)
+endif()
