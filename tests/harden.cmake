@@ -139,3 +139,22 @@ if(IAM_TESTS AND TARGET iamctl AND TARGET pam_iam AND EXISTS ${IAM_HARDEN_DIR}/e
     LABELS module TIMEOUT 900)
   set_tests_properties(test_races PROPERTIES SKIP_RETURN_CODE 77)
 endif()
+
+# ---- Timing benchmark (not a timed test): make run_bench_timing -----------------------------
+if(IAM_BENCH AND TARGET pam_iam AND EXISTS ${IAM_HARDEN_DIR}/module/pam_fixture.c
+   AND IAM_HARDEN_PAM_WRAPPER)
+  set(_bt_svc ${CMAKE_CURRENT_BINARY_DIR}/bench_timing_services)
+  set(_bt_dir ${CMAKE_CURRENT_BINARY_DIR}/bench_timing_fixture)
+  file(GENERATE OUTPUT ${_bt_svc}/iam CONTENT
+"auth     required $<TARGET_FILE:pam_iam> config=${_bt_dir}/iam.conf
+")
+  file(GENERATE OUTPUT ${_bt_svc}/other CONTENT "auth required pam_deny.so
+")
+  add_executable(bench_timing ${IAM_HARDEN_DIR}/bench/bench_timing.c)
+  target_link_libraries(bench_timing PRIVATE pamfx ${PAM_LIBRARY} m)
+  add_dependencies(bench_timing pam_iam)
+  add_custom_target(run_bench_timing
+    COMMAND env LD_PRELOAD=${IAM_HARDEN_PAM_WRAPPER} PAM_WRAPPER=1
+            PAM_WRAPPER_SERVICE_DIR=${_bt_svc} $<TARGET_FILE:bench_timing> ${_bt_dir} 2000 20
+    DEPENDS bench_timing pam_iam USES_TERMINAL)
+endif()
