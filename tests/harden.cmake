@@ -158,3 +158,19 @@ if(IAM_BENCH AND TARGET pam_iam AND EXISTS ${IAM_HARDEN_DIR}/module/pam_fixture.
             PAM_WRAPPER_SERVICE_DIR=${_bt_svc} $<TARGET_FILE:bench_timing> ${_bt_dir} 2000 20
     DEPENDS bench_timing pam_iam USES_TERMINAL)
 endif()
+
+# ---- valgrind memcheck over the real flows (tests/memcheck) -----------------------------------
+# valgrind cannot run a sanitizer build; the plain build runs it.
+if(IAM_TESTS AND NOT IAM_SANITIZE AND TARGET iamctl AND TARGET pam_iam AND TARGET nss_iam
+   AND EXISTS ${IAM_HARDEN_DIR}/e2e/pamfx_tool.c AND EXISTS ${IAM_HARDEN_DIR}/helpers/mknsscache.c
+   AND IAM_HARDEN_PAM_WRAPPER)
+  find_library(IAM_HARDEN_NSS_WRAPPER NAMES nss_wrapper libnss_wrapper.so)
+  if(IAM_HARDEN_NSS_WRAPPER)
+    iam_add_script_test(test_memcheck_flows
+      COMMAND ${IAM_HARDEN_DIR}/memcheck/test_memcheck_flows.sh $<TARGET_FILE:iamctl>
+              $<TARGET_FILE:mknsscache> $<TARGET_FILE:nss_iam> $<TARGET_FILE:pamfx_tool>
+              $<TARGET_FILE:pam_iam> ${IAM_HARDEN_PAM_WRAPPER} ${IAM_HARDEN_NSS_WRAPPER}
+      LABELS module TIMEOUT 900)
+    set_tests_properties(test_memcheck_flows PROPERTIES SKIP_RETURN_CODE 77)
+  endif()
+endif()
