@@ -10,17 +10,15 @@ if(IAM_FUZZ)
     message(FATAL_ERROR "IAM_FUZZ=ON needs clang (libFuzzer)")
   endif()
   set(_fuzz_flags -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
-  # The core built with coverage instrumentation. tests/policy.cmake defines the same target
-  # for fuzz_policy; define it here only when that file has not.
-  if(NOT TARGET iamcore_fuzz)
-    file(GLOB _hfuzz_core_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/common/*.c)
-    list(FILTER _hfuzz_core_sources EXCLUDE REGEX ".*/nss_cache_read\\.c$")
-    add_library(iamcore_fuzz STATIC ${_hfuzz_core_sources})
-    target_include_directories(iamcore_fuzz PUBLIC ${PROJECT_SOURCE_DIR}/common/include
-                                            PRIVATE ${PROJECT_SOURCE_DIR}/common)
-    target_compile_options(iamcore_fuzz PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
-    target_link_libraries(iamcore_fuzz PUBLIC PkgConfig::SODIUM PkgConfig::JANSSON m)
-  endif()
+  # The core built with coverage instrumentation, under its own name: tests/policy.cmake
+  # (included after this file) defines iamcore_fuzz for fuzz_policy.
+  file(GLOB _hfuzz_core_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/common/*.c)
+  list(FILTER _hfuzz_core_sources EXCLUDE REGEX ".*/nss_cache_read\\.c$")
+  add_library(iamcore_hfuzz STATIC ${_hfuzz_core_sources})
+  target_include_directories(iamcore_hfuzz PUBLIC ${PROJECT_SOURCE_DIR}/common/include
+                                           PRIVATE ${PROJECT_SOURCE_DIR}/common)
+  target_compile_options(iamcore_hfuzz PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
+  target_link_libraries(iamcore_hfuzz PUBLIC PkgConfig::SODIUM PkgConfig::JANSSON m)
 
   # iam_harden_fuzz(NAME SOURCE CORPUS [LIBS ...] [ARGS ...]): the executable, and a CTest
   # test (label fuzz) that runs it ~15 s over a scratch copy of the committed seed corpus, so
@@ -30,7 +28,7 @@ if(IAM_FUZZ)
     add_executable(${name} ${F_SOURCE})
     target_compile_options(${name} PRIVATE ${_fuzz_flags})
     target_link_options(${name} PRIVATE ${_fuzz_flags})
-    target_link_libraries(${name} PRIVATE ${F_LIBS} iamcore_fuzz)
+    target_link_libraries(${name} PRIVATE ${F_LIBS} iamcore_hfuzz)
     set(_work ${CMAKE_CURRENT_BINARY_DIR}/${name}_corpus)
     string(JOIN " " _args ${F_ARGS})
     iam_add_script_test(${name}
@@ -57,14 +55,14 @@ if(IAM_FUZZ)
   if(EXISTS ${PROJECT_SOURCE_DIR}/iamctl/simulate.c)
     # The iamctl sources, instrumented, with main() renamed so libFuzzer's main is the one.
     file(GLOB _hfuzz_iamctl_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/iamctl/*.c)
-    add_library(iamctl_fuzz STATIC ${_hfuzz_iamctl_sources})
-    target_compile_definitions(iamctl_fuzz PRIVATE main=iamctl_main_not_in_fuzz)
-    target_compile_options(iamctl_fuzz PRIVATE -fsanitize=fuzzer-no-link,address,undefined
+    add_library(iamctl_hfuzz STATIC ${_hfuzz_iamctl_sources})
+    target_compile_definitions(iamctl_hfuzz PRIVATE main=iamctl_main_not_in_fuzz)
+    target_compile_options(iamctl_hfuzz PRIVATE -fsanitize=fuzzer-no-link,address,undefined
                                                -Wno-missing-prototypes)
-    target_include_directories(iamctl_fuzz PUBLIC ${PROJECT_SOURCE_DIR}/iamctl)
-    target_link_libraries(iamctl_fuzz PUBLIC iamcore_fuzz)
+    target_include_directories(iamctl_hfuzz PUBLIC ${PROJECT_SOURCE_DIR}/iamctl)
+    target_link_libraries(iamctl_hfuzz PUBLIC iamcore_hfuzz)
     iam_harden_fuzz(fuzz_simulate_request SOURCE ${IAM_HARDEN_DIR}/fuzz/fuzz_simulate_request.c
-                    CORPUS ${IAM_HARDEN_DIR}/fuzz/simulate_request LIBS iamctl_fuzz
+                    CORPUS ${IAM_HARDEN_DIR}/fuzz/simulate_request LIBS iamctl_hfuzz
                     ARGS -max_len=16384 -close_fd_mask=3)
   endif()
 endif()
