@@ -185,3 +185,12 @@ if(IAM_TESTS AND TARGET nss_iam AND EXISTS ${IAM_HARDEN_DIR}/helpers/mknsscache.
   # mapped (reported to the nss work). Enable once fixed.
   set_tests_properties(test_hostile_nss_mapped_truncate PROPERTIES DISABLED TRUE)
 endif()
+
+# Writers given hostile paths. Disabled: iam_auth_cache_write("") overflows a heap buffer by
+# one byte today (common/auth_cache_write.c replace_file(), reported to the pam work); it only
+# shows under ASan. Enable once fixed.
+if(IAM_TESTS AND EXISTS ${PROJECT_SOURCE_DIR}/common/auth_cache_write.c)
+  iam_add_test(test_hostile_writers SOURCES ${IAM_HARDEN_DIR}/hostile/test_hostile_writers.c
+               LABELS unit)
+  set_tests_properties(test_hostile_writers PROPERTIES DISABLED TRUE)
+endif()
