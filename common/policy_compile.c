@@ -131,6 +131,26 @@ static int compile_actions(struct compiler *c, struct statement *st, const struc
     }
     st->actions = pats;
     st->n_actions = n;
+    /* The service prefilter. */
+    {
+        uint32_t *svc = arena_alloc(&c->policy->arena, n * sizeof(*svc));
+
+        if (!svc)
+            return nomem(c);
+        st->any_service = st->not_action;
+        for (size_t i = 0; i < n && !st->any_service; i++) {
+            const struct iam_json *it = list_item(v, items, i);
+            const char *colon = memchr(it->u.str.s, ':', it->u.str.len);
+            size_t sl = colon ? (size_t)(colon - it->u.str.s) : it->u.str.len;
+
+            if (!colon || memchr(it->u.str.s, '*', sl) || memchr(it->u.str.s, '?', sl))
+                st->any_service = true;
+            else
+                svc[i] = iam_key_hash(it->u.str.s, sl);
+        }
+        st->services = svc;
+        st->n_services = st->any_service ? 0 : n;
+    }
     return 0;
 }
 
@@ -750,6 +770,14 @@ int iam_policy_compile(const char *text, size_t len, enum iam_policy_type type,
         if (r < 0)
             goto out;
         policy->n_statements = i + 1;
+        {
+            const struct statement *st = &policy->statements[i];
+
+            if (st->any_service)
+                policy->service_bloom = ~(uint64_t)0;
+            for (size_t k = 0; k < st->n_services; k++)
+                policy->service_bloom |= (uint64_t)1 << (st->services[k] % 64);
+        }
     }
     *ret_policy = policy;
     policy = NULL;

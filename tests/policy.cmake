@@ -55,3 +55,9 @@ if(IAM_FUZZ)
             ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/policy
     LABELS fuzz TIMEOUT 120)
 endif()
+
+if(IAM_BENCH)
+  # Prints figures; not registered with CTest. tests/bench/cedar/run.sh runs it next to Cedar.
+  add_executable(bench_policy ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_policy.c)
+  target_link_libraries(bench_policy PRIVATE iamcore)
+endif()
