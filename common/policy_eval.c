@@ -279,24 +279,6 @@ static bool action_applies(const struct statement *st, const char *action, size_
     return st->not_action ? !m : m;
 }
 
-static bool resource_applies(const struct statement *st, const struct arn_split *res,
-                             const struct eval_env *env) {
-    bool m = false;
-
-    if (!st->has_resource)
-        return true; /* resource policy without Resource: the resource it is attached to */
-    if (st->not_resource) {
-        /* A NotResource entry whose variable cannot be resolved invalidates the statement
-         * rather than silently widening it. */
-        for (size_t i = 0; i < st->n_resources; i++)
-            if (!arn_resolvable(&st->resources[i], env))
-                return false;
-    }
-    for (size_t i = 0; i < st->n_resources && !m; i++)
-        m = arn_pattern_match_split(&st->resources[i], res, env);
-    return st->not_resource ? !m : m;
-}
-
 struct acc {
     size_t n;
     bool truncated;
@@ -315,16 +297,42 @@ static void acc_add(struct acc *a, const struct iam_policy_ref *ref, size_t stmt
 
 struct run {
     const struct iam_request *req;
-    size_t action_len, resource_len;
+    size_t action_len;
     uint32_t service; /* hash of the request action's service prefix */
     const char *action; /* the action, folded when it fits action_folded */
     bool action_ci;
     char action_folded[256];
     struct arn_split res_split;
+    bool res_split_done;
     struct eval_env env;
     struct acc deny, allow;
     enum princ_match res_allow; /* best principal match of a matching resource Allow */
 };
+
+static bool resource_applies(const struct statement *st, struct run *run) {
+    const struct eval_env *env = &run->env;
+    const struct arn_split *res;
+    bool m = false;
+
+    if (!st->has_resource)
+        return true; /* resource policy without Resource: the resource it is attached to */
+    if (st->not_resource) {
+        /* A NotResource entry whose variable cannot be resolved invalidates the statement
+         * rather than silently widening it. */
+        for (size_t i = 0; i < st->n_resources; i++)
+            if (!arn_resolvable(&st->resources[i], env))
+                return false;
+    }
+    /* Split the request's resource on first use: many requests never get this far. */
+    if (!run->res_split_done) {
+        arn_split(run->req->resource, strlen(run->req->resource), &run->res_split);
+        run->res_split_done = true;
+    }
+    res = &run->res_split;
+    for (size_t i = 0; i < st->n_resources && !m; i++)
+        m = arn_pattern_match_split(&st->resources[i], res, env);
+    return st->not_resource ? !m : m;
+}
 
 /* Evaluate every statement of one policy; Deny and Allow matches go to the accumulators. */
 static size_t eval_policy(struct run *run, const struct iam_policy_ref *ref, bool is_resource) {
@@ -340,7 +348,7 @@ static size_t eval_policy(struct run *run, const struct iam_policy_ref *ref, boo
 
         if (!action_applies(st, run->action, run->action_len, run->action_ci, run->service))
             continue;
-        if (!resource_applies(st, &run->res_split, &run->env))
+        if (!resource_applies(st, run))
             continue;
         if (is_resource || st->has_principal) {
             pm = principal_match(st, run->req->principal_arn);
@@ -420,8 +428,7 @@ int iam_evaluate(const struct iam_policy_set *set, const struct iam_request *req
         run.service = iam_key_hash(req->action,
                                    colon ? (size_t)(colon - req->action) : run.action_len);
     }
-    run.resource_len = strlen(req->resource);
-    arn_split(req->resource, run.resource_len, &run.res_split);
+    run.res_split_done = false;
     run.env.ctx = req->context;
     run.env.missing = ret_decision->missing;
     run.env.n_missing = &ret_decision->n_missing;
