@@ -209,6 +209,13 @@ static int add_principal(struct compiler *c, struct principal *out, const char *
     size_t len = it->u.str.len;
 
     out->value = s; /* re-pointed into the arena below */
+    /* "You cannot use a wildcard to match part of a principal name or ARN" (IAM User Guide,
+     * "IAM JSON policy elements: Principal"): "*" may only stand alone. */
+    if (!(len == 1 && s[0] == '*') && (memchr(s, '*', len) || memchr(s, '?', len)))
+        return fail(c, &it->start, -EINVAL,
+                    "Principal %s '%.100s': a wildcard may only stand alone as \"*\", not match "
+                    "part of a name or ARN",
+                    type, s);
     if (strcmp(type, "AWS") == 0) {
         struct iam_arn arn;
 
@@ -716,6 +723,14 @@ int iam_policy_compile(const char *text, size_t len, enum iam_policy_type type,
         } else if (strcmp(m->key, "Statement") == 0) {
             stmts = m->value;
         } else if (strcmp(m->key, "Id") == 0) {
+            /* IAM User Guide, "IAM JSON policy elements: Id": allowed in resource-based
+             * policies, not in identity-based policies. */
+            if (type == IAM_POLICY_IDENTITY) {
+                r = fail(&c, &m->key_pos, -EINVAL,
+                         "Id is not allowed in an identity-based policy (only in resource-based "
+                         "policies)");
+                goto out;
+            }
             if (!is_type_str(m->value)) {
                 r = fail(&c, &m->value->start, -EINVAL, "Id must be a string, not %s",
                          iam_json_type_name(m->value->type));

@@ -304,6 +304,7 @@ struct run {
     char action_folded[256];
     struct arn_split res_split;
     bool res_split_done;
+    bool has_boundary; /* the caller has a permissions boundary */
     struct eval_env env;
     struct acc deny, allow;
     enum princ_match res_allow; /* best principal match of a matching resource Allow */
@@ -351,7 +352,13 @@ static size_t eval_policy(struct run *run, const struct iam_policy_ref *ref, boo
         if (!resource_applies(st, run))
             continue;
         if (is_resource || st->has_principal) {
-            pm = principal_match(st, run->req->principal_arn);
+            /* IAM User Guide, "Permissions boundaries for IAM entities": a Deny with
+             * NotPrincipal always denies a principal that has a permissions boundary,
+             * whatever NotPrincipal lists. */
+            if (st->not_principal && st->effect == IAM_EFFECT_DENY && run->has_boundary)
+                pm = PM_DIRECT;
+            else
+                pm = principal_match(st, run->req->principal_arn);
             if (pm == PM_NONE)
                 continue;
         }
@@ -429,6 +436,7 @@ int iam_evaluate(const struct iam_policy_set *set, const struct iam_request *req
                                    colon ? (size_t)(colon - req->action) : run.action_len);
     }
     run.res_split_done = false;
+    run.has_boundary = set->n_boundary > 0;
     run.env.ctx = req->context;
     run.env.missing = ret_decision->missing;
     run.env.n_missing = &ret_decision->n_missing;
