@@ -31,7 +31,7 @@ expect "getent passwd alice" "alice:*:200001:200001:Alice Smith,,,:/home/alice:/
     getent passwd alice
 expect "getent passwd by uid" "carol:*:200003:200003:Carol:/home/carol:/bin/bash" \
     getent passwd 200003
-expect "getent passwd: files then iam" "$(cat "$tmp/wpasswd" "$tmp/passwd")" getent passwd
+expect "getent passwd: files then iam" "$(cat "$tmp/wpasswd"; sed "s/:x:/:*:/" "$tmp/passwd")" getent passwd
 expect "getent group devs" "devs:x:210000:alice,bob,carol" getent group devs
 expect "getent group: files then iam" "$(cat "$tmp/wgroup" "$tmp/group")" getent group
 expect "getent initgroups bob" "bob                   210000 210001" getent initgroups bob
