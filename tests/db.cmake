@@ -38,3 +38,9 @@ add_executable(test_db_crash ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_db_crash.c)
 target_link_libraries(test_db_crash PRIVATE iamtest)
 add_test(NAME test_db_crash COMMAND test_db_crash $<TARGET_FILE:iamctl> 400)
 set_tests_properties(test_db_crash PROPERTIES LABELS unit TIMEOUT 120)
+
+# Benchmark (prints figures; not a test): bench_db $<TARGET_FILE:iamctl> [USERS...]
+if(IAM_BENCH)
+  add_executable(bench_db ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_db.c)
+  target_link_libraries(bench_db PRIVATE iamtest)
+endif()
