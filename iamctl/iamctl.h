@@ -31,6 +31,16 @@ int iamctl_fail_error(const struct iam_error *e);
  * its length; *ret_source is "path" for file:// values or "(argument)". */
 int iamctl_read_param(const char *value, char **ret, size_t *ret_len, const char **ret_source);
 
+/* Validate a policy document before storing it (iamctl/policy_check.c): every finding goes to
+ * stderr as "iamctl: SOURCE:LINE:COL: TYPE CODE: details (path)", ERRORs first, the others
+ * prefixed "warning: " (left out with IAMCTL_POLICY_CHECK_QUIET). Returns 0 when the policy may
+ * be stored, IAMCTL_EXIT_FAIL when it has an ERROR finding (or cannot be validated), so a
+ * writer does: if ((r = iamctl_policy_check(text, len, type, source, 0)) != 0) return r; */
+#define IAMCTL_POLICY_CHECK_QUIET 1u
+#include "iam/policy.h"
+int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type,
+                        const char *source, unsigned flags);
+
 /* Verbs, one per file group. */
 int verb_simulate_custom_policy(int argc, char *argv[]);
 /* db verbs (verb_user.c, verb_group.c, verb_cred.c, verb_policy.c, verb_admin.c,
@@ -94,3 +104,4 @@ int verb_simulate_principal_policy(int argc, char *argv[]);
 int verb_get_account_authorization_details(int argc, char *argv[]);
 int verb_import(int argc, char *argv[]);
 int verb_get_credential_report(int argc, char *argv[]);
+int verb_validate_policy(int argc, char *argv[]);

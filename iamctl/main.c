@@ -133,6 +133,8 @@ static const struct iamctl_verb verbs[] = {
      "merge an AWS get-account-authorization-details export"},
     {"get-credential-report", verb_get_credential_report,
      "AWS's credential report (CSV)"},
+    {"validate-policy", verb_validate_policy,
+     "check a policy document for errors and risks (Access Analyzer ValidatePolicy)"},
 };
 
 int iamctl_fail(const char *fmt, ...) {
