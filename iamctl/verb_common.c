@@ -232,6 +232,14 @@ int dbh_commit(struct dbh *h) {
     if (!text)
         return iamctl_fail("out of memory");
     len = strlen(text);
+    /* Everything needed is in the new text now: drop the tree and the old model before
+     * validating, so a large database is not held four times over. */
+    json_decref(h->root);
+    h->root = NULL;
+    iam_db_free(h->db);
+    h->db = NULL;
+    free(h->text);
+    h->text = NULL;
     {
         char *t2 = realloc(text, len + 2);
         if (!t2) {
