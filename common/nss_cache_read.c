@@ -76,9 +76,9 @@ static int validate_header(struct iam_nssc *c) {
         if (off % 8 != 0 || off < h->data_offset || off > c->size ||
             n * iam_nssc_elem_size(s) > c->size - off)
             return -EBADMSG;
-        /* Hash tables: a power of two, never full (a probe sequence must meet an empty
-         * slot; lookups also stop after count probes). */
-        if (iam_nssc_is_table(s) && (n == 0 || (n & (n - 1)) != 0))
+        /* Hash tables have at least one slot (lookups stop after count probes, so even a
+         * forged full table cannot make them loop). */
+        if (iam_nssc_is_table(s) && n == 0)
             return -EBADMSG;
     }
     return 0;
@@ -305,12 +305,17 @@ static int fill_group(struct iam_nssc *c, uint32_t index, struct iam_nssc_gr *re
     memcpy(&g, p, sizeof(g));
     if (iam_nssc_string(c, g.name, &gr.name) < 0)
         return -EBADMSG;
-    /* The member range must lie inside MEMBERS; checked again when the members are read. */
-    if (g.members_index > c->hdr.sections[IAM_NSSC_MEMBERS].count ||
-        g.n_members > c->hdr.sections[IAM_NSSC_MEMBERS].count - g.members_index)
-        return -EBADMSG;
+    /* The member names must lie inside MEMBER_NAMES, and n names need at least 2n bytes. */
+    {
+        const struct iam_nssc_section *sec = &c->hdr.sections[IAM_NSSC_MEMBER_NAMES];
+
+        if (g.members < sec->offset || g.members - sec->offset > sec->count ||
+            g.members_size > sec->count - (g.members - sec->offset) ||
+            g.n_members > g.members_size / 2)
+            return -EBADMSG;
+    }
     gr.gid = g.gid;
-    gr.members_index = g.members_index;
+    gr.members = g.members;
     gr.n_members = g.n_members;
     gr.members_size = g.members_size;
     *ret = gr;
@@ -324,7 +329,7 @@ static int fill_group(struct iam_nssc *c, uint32_t index, struct iam_nssc_gr *re
 typedef int (*name_match_fn)(struct iam_nssc *c, uint32_t index, const char *name, size_t len);
 
 static int find_name(struct iam_nssc *c, unsigned table, const char *name, name_match_fn match) {
-    uint32_t n = c->hdr.sections[table].count, mask = n - 1, key, j;
+    uint32_t n = c->hdr.sections[table].count, key, j;
     size_t len;
     uint64_t h;
 
@@ -335,8 +340,8 @@ static int find_name(struct iam_nssc *c, unsigned table, const char *name, name_
         return -ENOENT;
     h = iam_nssc_hash(name, len, c->hdr.seed);
     key = iam_nssc_name_key(h);
-    j = (uint32_t)h & mask;
-    for (uint32_t probe = 0; probe < n; probe++, j = (j + 1) & mask) {
+    j = iam_nssc_name_bucket(h, n);
+    for (uint32_t probe = 0; probe < n; probe++, j = j + 1 == n ? 0 : j + 1) {
         const struct iam_nssc_slot *p = elems(c, table, j, 1);
         struct iam_nssc_slot slot;
         int r;
@@ -356,10 +361,10 @@ static int find_name(struct iam_nssc *c, unsigned table, const char *name, name_
 }
 
 static int find_id(struct iam_nssc *c, unsigned table, uint32_t id) {
-    uint32_t n = c->hdr.sections[table].count, mask = n - 1;
-    uint32_t j = iam_nssc_id_bucket(id, c->hdr.seed, mask);
+    uint32_t n = c->hdr.sections[table].count;
+    uint32_t j = iam_nssc_id_bucket(id, c->hdr.seed, n);
 
-    for (uint32_t probe = 0; probe < n; probe++, j = (j + 1) & mask) {
+    for (uint32_t probe = 0; probe < n; probe++, j = j + 1 == n ? 0 : j + 1) {
         const struct iam_nssc_slot *p = elems(c, table, j, 1);
         struct iam_nssc_slot slot;
 
@@ -463,33 +468,55 @@ int iam_nssc_group_at(struct iam_nssc *c, uint32_t index, struct iam_nssc_gr *re
     return fill_group(c, index, ret);
 }
 
-int iam_nssc_group_members(struct iam_nssc *c, const struct iam_nssc_gr *gr,
-                           const uint32_t **ret_offsets) {
-    const uint32_t *p = elems(c, IAM_NSSC_MEMBERS, gr->members_index, gr->n_members);
+int iam_nssc_group_member_names(struct iam_nssc *c, const struct iam_nssc_gr *gr,
+                                const char **ret_names) {
+    const uint8_t *p;
 
-    if (!p)
+    /* fill_group() checked the range against MEMBER_NAMES; get() verifies the blocks. */
+    p = get(c, gr->members, gr->members_size);
+    if (!p || (gr->members_size > 0 && p[gr->members_size - 1] != '\0'))
         return -EBADMSG;
-    *ret_offsets = p;
+    *ret_names = (const char *)p;
     return 0;
 }
 
+/* A user's groups are in the user record; other names in the MEMBERSHIPS records. */
 int iam_nssc_member_gids(struct iam_nssc *c, const char *name, const uint32_t **ret_gids,
                          uint32_t *ret_n) {
-    const struct iam_nssc_membership *p;
-    struct iam_nssc_membership m;
+    const struct iam_nssc_membership *mp;
+    const struct iam_nssc_user *up;
+    uint32_t index, count;
     const uint32_t *gids;
-    int i = find_name(c, IAM_NSSC_MEMBERSHIP_BY_NAME, name, match_membership);
+    int i = find_name(c, IAM_NSSC_USER_BY_NAME, name, match_user);
 
-    if (i < 0)
+    if (i >= 0) {
+        struct iam_nssc_user u;
+
+        up = elems(c, IAM_NSSC_USERS, (uint32_t)i, 1);
+        if (!up)
+            return -EBADMSG;
+        memcpy(&u, up, sizeof(u));
+        index = u.gids_index;
+        count = u.n_gids;
+    } else if (i == -ENOENT) {
+        struct iam_nssc_membership m;
+
+        i = find_name(c, IAM_NSSC_MEMBERSHIP_BY_NAME, name, match_membership);
+        if (i < 0)
+            return i;
+        mp = elems(c, IAM_NSSC_MEMBERSHIPS, (uint32_t)i, 1);
+        if (!mp)
+            return -EBADMSG;
+        memcpy(&m, mp, sizeof(m));
+        index = m.gids_index;
+        count = m.n_gids;
+    } else {
         return i;
-    p = elems(c, IAM_NSSC_MEMBERSHIPS, (uint32_t)i, 1);
-    if (!p)
-        return -EBADMSG;
-    memcpy(&m, p, sizeof(m));
-    gids = elems(c, IAM_NSSC_MEMBERSHIP_GIDS, m.gids_index, m.n_gids);
+    }
+    gids = elems(c, IAM_NSSC_MEMBERSHIP_GIDS, index, count);
     if (!gids)
         return -EBADMSG;
     *ret_gids = gids;
-    *ret_n = m.n_gids;
+    *ret_n = count;
     return 0;
 }
