@@ -326,9 +326,11 @@ static int fill_group(struct iam_nssc *c, uint32_t index, struct iam_nssc_gr *re
  * Probe table s for a name; on a key match, match(c, ref - 1, ...) decides. Returns the
  * element index, -ENOENT or -EBADMSG. At most count probes, whatever the file holds.
  */
-typedef int (*name_match_fn)(struct iam_nssc *c, uint32_t index, const char *name, size_t len);
+typedef int (*name_match_fn)(struct iam_nssc *c, uint32_t index, const char *name, size_t len,
+                             void *out);
 
-static int find_name(struct iam_nssc *c, unsigned table, const char *name, name_match_fn match) {
+static int find_name(struct iam_nssc *c, unsigned table, const char *name, name_match_fn match,
+                     void *out) {
     uint32_t n = c->hdr.sections[table].count, key, j;
     size_t len;
     uint64_t h;
@@ -353,7 +355,7 @@ static int find_name(struct iam_nssc *c, unsigned table, const char *name, name_
             return -ENOENT;
         if (slot.key != key)
             continue;
-        r = match(c, slot.ref - 1, name, len);
+        r = match(c, slot.ref - 1, name, len, out);
         if (r != -ENOENT)
             return r;
     }
@@ -379,25 +381,38 @@ static int find_id(struct iam_nssc *c, unsigned table, uint32_t id) {
     return -ENOENT;
 }
 
-/* Compare the name only; the other fields are read once it matched. */
-static int match_user(struct iam_nssc *c, uint32_t index, const char *name, size_t len) {
+/* Compare the name; only when it matches read the other fields (into out, if given). */
+static int match_user(struct iam_nssc *c, uint32_t index, const char *name, size_t len,
+                      void *out) {
     const struct iam_nssc_user *p = elems(c, IAM_NSSC_USERS, index, 1);
-    struct iam_nssc_str s;
-    uint32_t off;
+    struct iam_nssc_user u;
+    struct iam_nssc_pw pw;
 
     if (!p || index > INT_MAX)
         return -EBADMSG;
-    memcpy(&off, &p->name, sizeof(off));
-    if (iam_nssc_string(c, off, &s) < 0)
+    memcpy(&u, p, sizeof(u));
+    if (iam_nssc_string(c, u.name, &pw.name) < 0)
         return -EBADMSG;
-    return str_eq(&s, name, len) ? (int)index : -ENOENT;
+    if (!str_eq(&pw.name, name, len))
+        return -ENOENT;
+    if (out) {
+        if (iam_nssc_string(c, u.gecos, &pw.gecos) < 0 ||
+            iam_nssc_string(c, u.home, &pw.home) < 0 || iam_nssc_string(c, u.shell, &pw.shell) < 0)
+            return -EBADMSG;
+        pw.uid = u.uid;
+        pw.gid = u.gid;
+        *(struct iam_nssc_pw *)out = pw;
+    }
+    return (int)index;
 }
 
-static int match_group(struct iam_nssc *c, uint32_t index, const char *name, size_t len) {
+static int match_group(struct iam_nssc *c, uint32_t index, const char *name, size_t len,
+                       void *out) {
     const struct iam_nssc_group *p = elems(c, IAM_NSSC_GROUPS, index, 1);
     struct iam_nssc_str s;
     uint32_t off;
 
+    (void)out;
     if (!p || index > INT_MAX)
         return -EBADMSG;
     memcpy(&off, &p->name, sizeof(off));
@@ -406,11 +421,13 @@ static int match_group(struct iam_nssc *c, uint32_t index, const char *name, siz
     return str_eq(&s, name, len) ? (int)index : -ENOENT;
 }
 
-static int match_membership(struct iam_nssc *c, uint32_t index, const char *name, size_t len) {
+static int match_membership(struct iam_nssc *c, uint32_t index, const char *name, size_t len,
+                            void *out) {
     const struct iam_nssc_membership *p = elems(c, IAM_NSSC_MEMBERSHIPS, index, 1);
     struct iam_nssc_membership m;
     struct iam_nssc_str s;
 
+    (void)out;
     if (!p || index > INT_MAX)
         return -EBADMSG;
     memcpy(&m, p, sizeof(m));
@@ -420,9 +437,13 @@ static int match_membership(struct iam_nssc *c, uint32_t index, const char *name
 }
 
 int iam_nssc_user_by_name(struct iam_nssc *c, const char *name, struct iam_nssc_pw *ret) {
-    int i = find_name(c, IAM_NSSC_USER_BY_NAME, name, match_user);
+    struct iam_nssc_pw pw;
+    int i = find_name(c, IAM_NSSC_USER_BY_NAME, name, match_user, &pw);
 
-    return i < 0 ? i : fill_user(c, (uint32_t)i, ret);
+    if (i < 0)
+        return i;
+    *ret = pw;
+    return 0;
 }
 
 int iam_nssc_user_by_uid(struct iam_nssc *c, uint32_t uid, struct iam_nssc_pw *ret) {
@@ -445,7 +466,7 @@ int iam_nssc_user_at(struct iam_nssc *c, uint32_t index, struct iam_nssc_pw *ret
 }
 
 int iam_nssc_group_by_name(struct iam_nssc *c, const char *name, struct iam_nssc_gr *ret) {
-    int i = find_name(c, IAM_NSSC_GROUP_BY_NAME, name, match_group);
+    int i = find_name(c, IAM_NSSC_GROUP_BY_NAME, name, match_group, NULL);
 
     return i < 0 ? i : fill_group(c, (uint32_t)i, ret);
 }
@@ -487,7 +508,7 @@ int iam_nssc_member_gids(struct iam_nssc *c, const char *name, const uint32_t **
     const struct iam_nssc_user *up;
     uint32_t index, count;
     const uint32_t *gids;
-    int i = find_name(c, IAM_NSSC_USER_BY_NAME, name, match_user);
+    int i = find_name(c, IAM_NSSC_USER_BY_NAME, name, match_user, NULL);
 
     if (i >= 0) {
         struct iam_nssc_user u;
@@ -501,7 +522,7 @@ int iam_nssc_member_gids(struct iam_nssc *c, const char *name, const uint32_t **
     } else if (i == -ENOENT) {
         struct iam_nssc_membership m;
 
-        i = find_name(c, IAM_NSSC_MEMBERSHIP_BY_NAME, name, match_membership);
+        i = find_name(c, IAM_NSSC_MEMBERSHIP_BY_NAME, name, match_membership, NULL);
         if (i < 0)
             return i;
         mp = elems(c, IAM_NSSC_MEMBERSHIPS, (uint32_t)i, 1);

@@ -71,17 +71,16 @@ int iam_nss_pack_group(struct iam_nssc *c, const struct iam_nssc_gr *gr, struct 
      * cannot change under us) and bounded by its end. */
     memcpy(p, names, gr->members_size);
     end = p + gr->members_size;
+    if (gr->members_size > 0 && end[-1] != '\0')
+        return -EBADMSG; /* our copy ends in a NUL, so strlen() below stays inside it */
     for (uint32_t i = 0; i < gr->n_members; i++) {
-        char *nul;
-
         if (p >= end)
             return -EBADMSG; /* fewer names than the record says */
-        nul = memchr(p, '\0', (size_t)(end - p));
-        if (!nul)
-            return -EBADMSG;
         mem[i] = p;
-        p = nul + 1;
+        p += strlen(p) + 1;
     }
+    if (p != end)
+        return -EBADMSG; /* more */
     mem[gr->n_members] = NULL;
     out.gr_mem = mem;
     out.gr_gid = gr->gid;
