@@ -575,7 +575,8 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
         uint32_t first = 0, noff = hdr.sections[IAM_NSSC_MEMBER_NAMES].offset;
         struct iam_nssc_slot *t;
 
-        memcpy(img + sbase, pool.data, pool.len);
+        if (pool.len)
+            memcpy(img + sbase, pool.data, pool.len);
         for (size_t i = 0; i < n_users; i++) {
             ur[i] = (struct iam_nssc_user){
                 .name = sbase + user_str[i * 4],
