@@ -207,23 +207,28 @@ uint32_t iam_nssc_n_groups(const struct iam_nssc *c) {
     return c->hdr.n_groups;
 }
 
-/* Verify one data block against its hash (once per handle). */
-static bool verify_block(struct iam_nssc *c, uint32_t b) {
-    uint64_t start = c->hdr.data_offset + (uint64_t)b * IAM_NSSC_BLOCK, len;
+/* Verify blocks first..last against their hashes (each once per handle). Kept out of line:
+ * once a block is verified, lookups only test its bit. */
+static __attribute__((noinline)) bool verify_blocks(struct iam_nssc *c, uint64_t first,
+                                                   uint64_t last) {
+    for (uint64_t b = first; b <= last; b++) {
+        uint64_t start = c->hdr.data_offset + b * IAM_NSSC_BLOCK, len;
 
-    if (c->verified[b / 8] & (1u << (b % 8)))
-        return true;
-    len = c->size - start < IAM_NSSC_BLOCK ? c->size - start : IAM_NSSC_BLOCK;
-    if (iam_nssc_block_hash(c->base + start, (size_t)len, c->hdr.seed, b) != c->blocksums[b]) {
-        c->damaged = true;
-        return false;
+        if (c->verified[b / 8] & (1u << (b % 8)))
+            continue;
+        len = c->size - start < IAM_NSSC_BLOCK ? c->size - start : IAM_NSSC_BLOCK;
+        if (iam_nssc_block_hash(c->base + start, (size_t)len, c->hdr.seed, (uint32_t)b) !=
+            c->blocksums[b]) {
+            c->damaged = true;
+            return false;
+        }
+        c->verified[b / 8] |= (uint8_t)(1u << (b % 8));
     }
-    c->verified[b / 8] |= (uint8_t)(1u << (b % 8));
     return true;
 }
 
 /* [off, off + len) inside the data area with every block verified, or NULL. */
-static const uint8_t *get(struct iam_nssc *c, uint64_t off, uint64_t len) {
+static inline const uint8_t *get(struct iam_nssc *c, uint64_t off, uint64_t len) {
     uint64_t first, last;
 
     if (c->damaged || off < c->hdr.data_offset || off > c->size || len > c->size - off)
@@ -232,14 +237,14 @@ static const uint8_t *get(struct iam_nssc *c, uint64_t off, uint64_t len) {
         return c->base + off;
     first = (off - c->hdr.data_offset) / IAM_NSSC_BLOCK;
     last = (off + len - 1 - c->hdr.data_offset) / IAM_NSSC_BLOCK;
-    for (uint64_t b = first; b <= last; b++)
-        if (!verify_block(c, (uint32_t)b))
-            return NULL;
-    return c->base + off;
+    if (first == last && (c->verified[first / 8] & (1u << (first % 8))))
+        return c->base + off;
+    return verify_blocks(c, first, last) ? c->base + off : NULL;
 }
 
 /* count elements of a section from index, or NULL. */
-static const void *elems(struct iam_nssc *c, unsigned s, uint64_t index, uint64_t count) {
+static inline const void *elems(struct iam_nssc *c, unsigned s, uint64_t index,
+                                uint64_t count) {
     const struct iam_nssc_section *sec = &c->hdr.sections[s];
     size_t es = iam_nssc_elem_size(s);
 

@@ -96,7 +96,7 @@ unshare --mount --pid --fork --kill-child --mount-proc bash -euo pipefail -c '
     if [ -d "$work/id" ]; then
         install -m 0644 "$work/id/nss.cache" "$cache"
         # Wall time of the whole `id` process (fork, exec, dynamic loading, NSS), timed with
-        # bash's EPOCHREALTIME so the timer forks nothing itself.
+        # EPOCHREALTIME of bash, so the timer forks nothing itself.
         idtime() {
             local runs=$1 who=$2 i s e
             for i in $(seq 1 "$runs"); do
