@@ -47,7 +47,7 @@
 #define IAM_NSSC_MAGIC "IAMNSSC\n"
 #define IAM_NSSC_MAGIC_LEN 8
 #define IAM_NSSC_VERSION 1u
-#define IAM_NSSC_BLOCK 16384u
+#define IAM_NSSC_BLOCK 4096u
 /* Offsets are u32; keep clear of the top so offset + length never wraps in u64 math. */
 #define IAM_NSSC_MAX_FILE ((uint64_t)1 << 31)
 #define IAM_NSSC_NO_STRING 0u /* never a valid string offset: the header lives there */
