@@ -31,5 +31,77 @@ int iamctl_fail_error(const struct iam_error *e);
  * its length; *ret_source is "path" for file:// values or "(argument)". */
 int iamctl_read_param(const char *value, char **ret, size_t *ret_len, const char **ret_source);
 
+/* Validate a policy document before storing it (iamctl/policy_check.c): every finding goes to
+ * stderr as "iamctl: SOURCE:LINE:COL: TYPE CODE: details (path)", ERRORs first, the others
+ * prefixed "warning: " (left out with IAMCTL_POLICY_CHECK_QUIET). Returns 0 when the policy may
+ * be stored, IAMCTL_EXIT_FAIL when it has an ERROR finding (or cannot be validated), so a
+ * writer does: if ((r = iamctl_policy_check(text, len, type, source, 0)) != 0) return r; */
+#define IAMCTL_POLICY_CHECK_QUIET 1u
+#include "iam/policy.h"
+int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type,
+                        const char *source, unsigned flags);
+
 /* Verbs, one per file group. */
 int verb_simulate_custom_policy(int argc, char *argv[]);
+/* db verbs (verb_user.c, verb_group.c, verb_cred.c, verb_policy.c, verb_admin.c,
+ * verb_principal.c) */
+int verb_init(int argc, char *argv[]);
+int verb_compile(int argc, char *argv[]);
+int verb_create_user(int argc, char *argv[]);
+int verb_get_user(int argc, char *argv[]);
+int verb_list_users(int argc, char *argv[]);
+int verb_update_user(int argc, char *argv[]);
+int verb_delete_user(int argc, char *argv[]);
+int verb_tag_user(int argc, char *argv[]);
+int verb_untag_user(int argc, char *argv[]);
+int verb_list_user_tags(int argc, char *argv[]);
+int verb_put_user_permissions_boundary(int argc, char *argv[]);
+int verb_delete_user_permissions_boundary(int argc, char *argv[]);
+int verb_create_group(int argc, char *argv[]);
+int verb_get_group(int argc, char *argv[]);
+int verb_list_groups(int argc, char *argv[]);
+int verb_list_groups_for_user(int argc, char *argv[]);
+int verb_delete_group(int argc, char *argv[]);
+int verb_add_user_to_group(int argc, char *argv[]);
+int verb_remove_user_from_group(int argc, char *argv[]);
+int verb_create_access_key(int argc, char *argv[]);
+int verb_update_access_key(int argc, char *argv[]);
+int verb_delete_access_key(int argc, char *argv[]);
+int verb_list_access_keys(int argc, char *argv[]);
+int verb_create_login_profile(int argc, char *argv[]);
+int verb_update_login_profile(int argc, char *argv[]);
+int verb_get_login_profile(int argc, char *argv[]);
+int verb_delete_login_profile(int argc, char *argv[]);
+int verb_upload_ssh_public_key(int argc, char *argv[]);
+int verb_list_ssh_public_keys(int argc, char *argv[]);
+int verb_get_ssh_public_key(int argc, char *argv[]);
+int verb_update_ssh_public_key(int argc, char *argv[]);
+int verb_delete_ssh_public_key(int argc, char *argv[]);
+int verb_put_user_policy(int argc, char *argv[]);
+int verb_get_user_policy(int argc, char *argv[]);
+int verb_delete_user_policy(int argc, char *argv[]);
+int verb_list_user_policies(int argc, char *argv[]);
+int verb_put_group_policy(int argc, char *argv[]);
+int verb_get_group_policy(int argc, char *argv[]);
+int verb_delete_group_policy(int argc, char *argv[]);
+int verb_list_group_policies(int argc, char *argv[]);
+int verb_create_policy(int argc, char *argv[]);
+int verb_get_policy(int argc, char *argv[]);
+int verb_list_policies(int argc, char *argv[]);
+int verb_delete_policy(int argc, char *argv[]);
+int verb_create_policy_version(int argc, char *argv[]);
+int verb_get_policy_version(int argc, char *argv[]);
+int verb_list_policy_versions(int argc, char *argv[]);
+int verb_delete_policy_version(int argc, char *argv[]);
+int verb_set_default_policy_version(int argc, char *argv[]);
+int verb_attach_user_policy(int argc, char *argv[]);
+int verb_detach_user_policy(int argc, char *argv[]);
+int verb_list_attached_user_policies(int argc, char *argv[]);
+int verb_attach_group_policy(int argc, char *argv[]);
+int verb_detach_group_policy(int argc, char *argv[]);
+int verb_list_attached_group_policies(int argc, char *argv[]);
+int verb_simulate_principal_policy(int argc, char *argv[]);
+int verb_get_account_authorization_details(int argc, char *argv[]);
+int verb_import(int argc, char *argv[]);
+int verb_get_credential_report(int argc, char *argv[]);
+int verb_validate_policy(int argc, char *argv[]);

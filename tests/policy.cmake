@@ -1,1 +1,32 @@
-# Tests for the policy area.
+# Tests for the policy area: the engine (common/arn.c, glob.c, context.c, policy_*.c) and
+# `iamctl simulate-custom-policy`. Unit tests are labelled `unit`; the fuzz target `fuzz`.
+
+if(IAM_TESTS)
+  set(_policy_unit_tests
+    test_policy_values
+    test_glob
+    test_context
+    test_policy_compile
+    test_policy_eval)
+  foreach(t IN LISTS _policy_unit_tests)
+    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/unit/${t}.c)
+      iam_add_test(${t} SOURCES unit/${t}.c LABELS unit)
+      target_include_directories(${t} PRIVATE ${PROJECT_SOURCE_DIR}/common
+                                              ${CMAKE_CURRENT_SOURCE_DIR}/unit)
+    endif()
+  endforeach()
+  # Proves iam_evaluate() allocates nothing: malloc/calloc/realloc are wrapped and counted.
+  target_link_options(test_policy_eval PRIVATE -Wl,--wrap=malloc -Wl,--wrap=calloc
+                                               -Wl,--wrap=realloc)
+  find_package(Threads REQUIRED)
+  target_link_libraries(test_policy_eval PRIVATE Threads::Threads)
+endif()
+
+if(IAM_TESTS)
+  # iamctl simulate-custom-policy through the binary: request JSON and flags in, the API's JSON
+  # out, errors with file:line:column and exit codes (cases under tests/policy/simulate/).
+  iam_add_script_test(simulate_custom_policy_cli
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/policy/run_simulate_tests.sh $<TARGET_FILE:iamctl>
+            ${CMAKE_CURRENT_SOURCE_DIR}/policy/simulate
+    LABELS unit)
+endif()

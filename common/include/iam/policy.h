@@ -100,6 +100,11 @@ struct iam_policy_set {
     const struct iam_policy_ref *boundary; /* permissions boundary; NULL/0 = none */
     size_t n_boundary;
     const struct iam_policy_ref *resource; /* resource-based policy; NULL = none */
+    /* The resource belongs to another account than the caller: then the identity side
+     * (within its boundary) AND the resource policy must both allow. Default false: same
+     * account, where either an identity Allow or a resource-policy Allow naming the caller
+     * suffices. */
+    bool cross_account;
 };
 
 struct iam_request {

@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Evaluation of compiled policies (IAM User Guide, "Policy evaluation logic"):
+ *   1. an explicit Deny in any applicable policy (identity, permissions boundary, resource)
+ *      decides: explicitDeny;
+ *   2. otherwise an Allow is needed: from the identity policies (and then, when a permissions
+ *      boundary is set, the boundary must allow too), or from a same-account resource policy
+ *      that names the caller itself as principal (a boundary does not limit that; a resource
+ *      policy naming only the account delegates to the identity policies);
+ *   3. otherwise implicitDeny.
+ * Everything here reads immutable compiled data and writes only the caller's decision:
+ * no allocation, no global state, safe from many threads at once.
+ */
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include "policy_private.h"
+
+/* ---- Conditions ------------------------------------------------------------------------ */
+
+static bool pattern_resolvable(const struct pattern *p, const struct eval_env *env) {
+    bool ok = true;
+
+    for (unsigned k = 0; k < p->n; k++) {
+        const struct pat_tok *t = &p->toks[k];
+        const struct ctx_entry *e;
+
+        if (t->kind != PAT_VAR)
+            continue;
+        e = context_lookup(env->ctx, t->s, t->len, t->hash);
+        if (e && e->n == 1 && !e->is_list)
+            continue;
+        if (!e && t->has_default)
+            continue;
+        if (!e)
+            record_missing(env, t->key);
+        ok = false;
+    }
+    return ok;
+}
+
+static bool arn_resolvable(const struct arn_pattern *p, const struct eval_env *env) {
+    bool ok = true;
+
+    for (unsigned s = 0; s < p->nseg; s++)
+        if (p->seg[s].nvars && !pattern_resolvable(&p->seg[s], env))
+            ok = false;
+    return ok;
+}
+
+static bool value_matches(const struct cond_entry *e, const struct cond_value *pv,
+                          const struct ctx_value *v, const struct eval_env *env) {
+    int c;
+
+    switch ((enum cond_base)e->base) {
+    case OP_STRING_EQUALS:
+    case OP_STRING_LIKE:
+        return pattern_match(&pv->u.pat, v->s, v->len, false, env);
+    case OP_STRING_EQUALS_IC:
+        return pattern_match(&pv->u.pat, v->s, v->len, true, env);
+    case OP_ARN_LIKE:
+        return arn_pattern_match(&pv->u.arn, v->s, v->len, env);
+    case OP_NUMERIC_EQ:
+    case OP_NUMERIC_LT:
+    case OP_NUMERIC_LE:
+    case OP_NUMERIC_GT:
+    case OP_NUMERIC_GE:
+        if (!(v->parsed & CTXV_NUM))
+            return false;
+        c = iam_num_cmp(&v->num, &pv->u.num);
+        break;
+    case OP_DATE_EQ:
+    case OP_DATE_LT:
+    case OP_DATE_LE:
+    case OP_DATE_GT:
+    case OP_DATE_GE:
+        if (!(v->parsed & CTXV_TIME))
+            return false;
+        c = iam_time_cmp(&v->time, &pv->u.time);
+        break;
+    case OP_BOOL:
+        return (v->parsed & CTXV_BOOL) && v->b == pv->u.b;
+    case OP_BINARY_EQUALS:
+        return (v->parsed & CTXV_BINARY) && v->bin_len == pv->u.bin.len &&
+               memcmp(v->bin, pv->u.bin.p, v->bin_len) == 0;
+    case OP_IP_ADDRESS:
+        return (v->parsed & CTXV_IP) && iam_cidr_contains(&pv->u.cidr, &v->ip);
+    case OP_NULL:
+        return false; /* handled by the caller */
+    }
+    switch ((enum cond_base)e->base) {
+    case OP_NUMERIC_EQ:
+    case OP_DATE_EQ:
+        return c == 0;
+    case OP_NUMERIC_LT:
+    case OP_DATE_LT:
+        return c < 0;
+    case OP_NUMERIC_LE:
+    case OP_DATE_LE:
+        return c <= 0;
+    case OP_NUMERIC_GT:
+    case OP_DATE_GT:
+        return c > 0;
+    case OP_NUMERIC_GE:
+    case OP_DATE_GE:
+        return c >= 0;
+    default:
+        return false;
+    }
+}
+
+/* Does one context value satisfy the operator? Values within a key are ORed; for a negated
+ * operator the context value must match none of them (NOR). */
+static bool ctx_value_ok(const struct cond_entry *e, const struct ctx_value *v,
+                         const struct eval_env *env) {
+    bool any = false;
+
+    for (size_t i = 0; i < e->n && !any; i++)
+        any = value_matches(e, &e->values[i], v, env);
+    return e->negated ? !any : any;
+}
+
+static bool entry_has_vars(const struct cond_entry *e) {
+    if (e->base != OP_STRING_EQUALS && e->base != OP_STRING_EQUALS_IC &&
+        e->base != OP_STRING_LIKE && e->base != OP_ARN_LIKE)
+        return false;
+    for (size_t i = 0; i < e->n; i++) {
+        if (e->base == OP_ARN_LIKE) {
+            for (unsigned s = 0; s < e->values[i].u.arn.nseg; s++)
+                if (e->values[i].u.arn.seg[s].nvars)
+                    return true;
+        } else if (e->values[i].u.pat.nvars) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool entry_true(const struct cond_entry *e, const struct eval_env *env) {
+    const struct ctx_entry *ce = context_lookup(env->ctx, e->lkey, e->key_len, e->hash);
+
+    if (e->base == OP_NULL) {
+        /* "Null": {"k": "true"} holds when k is absent, "false" when it is present. */
+        bool absent = !ce || ce->n == 0;
+
+        for (size_t i = 0; i < e->n; i++)
+            if (e->values[i].u.b == absent)
+                return true;
+        return false;
+    }
+    if (!ce) {
+        /* Missing key (Condition operators, "...IfExists"; set operators): ForAllValues is
+         * true (vacuously), IfExists is true, ForAnyValue is false, a negated operator is
+         * true (the key matches none of the values), any other operator is false. */
+        if (e->set == SET_ALL || e->if_exists)
+            return true;
+        if (e->set == SET_ANY)
+            return false;
+        return e->negated;
+    }
+    /* A policy variable that cannot be resolved invalidates the condition (IAM User Guide,
+     * "Policy variables with no value"). */
+    if (entry_has_vars(e)) {
+        bool ok = true;
+
+        for (size_t i = 0; i < e->n; i++) {
+            if (e->base == OP_ARN_LIKE) {
+                if (!arn_resolvable(&e->values[i].u.arn, env))
+                    ok = false;
+            } else if (e->values[i].u.pat.nvars && !pattern_resolvable(&e->values[i].u.pat, env)) {
+                ok = false;
+            }
+        }
+        if (!ok)
+            return false;
+    }
+    switch ((enum cond_set)e->set) {
+    case SET_ANY:
+        for (size_t j = 0; j < ce->n; j++)
+            if (ctx_value_ok(e, &ce->values[j], env))
+                return true;
+        return false;
+    case SET_ALL:
+        for (size_t j = 0; j < ce->n; j++)
+            if (!ctx_value_ok(e, &ce->values[j], env))
+                return false;
+        return true;
+    case SET_NONE:
+    default: {
+        /* A single-valued operator on a multivalued key holds when any of the key's values
+         * matches; the negated form holds when none does. */
+        bool any = false;
+
+        for (size_t j = 0; j < ce->n && !any; j++)
+            for (size_t i = 0; i < e->n && !any; i++)
+                any = value_matches(e, &e->values[i], &ce->values[j], env);
+        return e->negated ? !any : any;
+    }
+    }
+}
+
+/* ---- Statements ------------------------------------------------------------------------ */
+
+enum princ_match {
+    PM_NONE = 0,
+    PM_ACCOUNT, /* via the caller's account (delegation to identity policies) */
+    PM_DIRECT,  /* the caller itself, or everyone */
+};
+
+static bool caller_account(const char *caller, const char **acct, size_t *len) {
+    /* arn:partition:service:region:account:... -> account */
+    const char *p = caller;
+
+    if (!caller || strncmp(caller, "arn:", 4) != 0)
+        return false;
+    for (unsigned i = 0; i < 4; i++) {
+        p = strchr(p, ':');
+        if (!p)
+            return false;
+        p++;
+    }
+    *acct = p;
+    p = strchr(p, ':');
+    if (!p)
+        return false;
+    *len = (size_t)(p - *acct);
+    return true;
+}
+
+static enum princ_match principal_match(const struct statement *st, const char *caller) {
+    enum princ_match best = PM_NONE;
+    const char *acct = NULL;
+    size_t acct_len = 0;
+    bool have_acct = caller_account(caller, &acct, &acct_len);
+
+    for (size_t i = 0; i < st->n_principals; i++) {
+        const struct principal *p = &st->principals[i];
+        enum princ_match m = PM_NONE;
+
+        switch ((enum principal_kind)p->kind) {
+        case PRINC_ANY:
+            m = PM_DIRECT;
+            break;
+        case PRINC_AWS:
+            if (caller && strcmp(caller, p->value) == 0)
+                m = PM_DIRECT;
+            break;
+        case PRINC_ACCOUNT:
+            if (have_acct && acct_len == 12 && memcmp(acct, p->value, 12) == 0)
+                m = PM_ACCOUNT;
+            break;
+        case PRINC_OTHER:
+            break;
+        }
+        if (m > best)
+            best = m;
+    }
+    if (st->not_principal)
+        return best == PM_NONE ? PM_DIRECT : PM_NONE;
+    return best;
+}
+
+static bool action_applies(const struct statement *st, const char *action, size_t len) {
+    bool m = false;
+
+    for (size_t i = 0; i < st->n_actions && !m; i++)
+        m = pattern_match(&st->actions[i], action, len, true, NULL);
+    return st->not_action ? !m : m;
+}
+
+static bool resource_applies(const struct statement *st, const char *res, size_t len,
+                             const struct eval_env *env) {
+    bool m = false;
+
+    if (!st->has_resource)
+        return true; /* resource policy without Resource: the resource it is attached to */
+    if (st->not_resource) {
+        /* A NotResource entry whose variable cannot be resolved invalidates the statement
+         * rather than silently widening it. */
+        for (size_t i = 0; i < st->n_resources; i++)
+            if (!arn_resolvable(&st->resources[i], env))
+                return false;
+    }
+    for (size_t i = 0; i < st->n_resources && !m; i++)
+        m = arn_pattern_match(&st->resources[i], res, len, env);
+    return st->not_resource ? !m : m;
+}
+
+struct acc {
+    size_t n;
+    bool truncated;
+    struct iam_matched_statement m[IAM_MAX_MATCHED];
+};
+
+static void acc_add(struct acc *a, const struct iam_policy_ref *ref, size_t stmt) {
+    if (a->n >= IAM_MAX_MATCHED) {
+        a->truncated = true;
+        return;
+    }
+    a->m[a->n].ref = ref;
+    a->m[a->n].statement = stmt;
+    a->n++;
+}
+
+struct run {
+    const struct iam_request *req;
+    size_t action_len, resource_len;
+    struct eval_env env;
+    struct acc deny, allow;
+    enum princ_match res_allow; /* best principal match of a matching resource Allow */
+};
+
+/* Evaluate every statement of one policy; Deny and Allow matches go to the accumulators. */
+static size_t eval_policy(struct run *run, const struct iam_policy_ref *ref, bool is_resource) {
+    const struct iam_policy *p = ref->policy;
+    size_t allows = 0;
+
+    if (!p)
+        return 0;
+    for (size_t s = 0; s < p->n_statements; s++) {
+        const struct statement *st = &p->statements[s];
+        enum princ_match pm = PM_DIRECT;
+        bool ok = true;
+
+        if (!action_applies(st, run->req->action, run->action_len))
+            continue;
+        if (!resource_applies(st, run->req->resource, run->resource_len, &run->env))
+            continue;
+        if (is_resource || st->has_principal) {
+            pm = principal_match(st, run->req->principal_arn);
+            if (pm == PM_NONE)
+                continue;
+        }
+        /* Note every missing key first (AWS reports them all), then decide. */
+        for (size_t c = 0; c < st->n_conds; c++) {
+            const struct cond_entry *e = &st->conds[c];
+
+            if (!context_lookup(run->env.ctx, e->lkey, e->key_len, e->hash))
+                record_missing(&run->env, e->key);
+        }
+        for (size_t c = 0; c < st->n_conds && ok; c++)
+            ok = entry_true(&st->conds[c], &run->env);
+        if (!ok)
+            continue;
+        if (st->effect == IAM_EFFECT_DENY) {
+            acc_add(&run->deny, ref, s);
+        } else {
+            acc_add(&run->allow, ref, s);
+            allows++;
+            if (is_resource && pm > run->res_allow)
+                run->res_allow = pm;
+        }
+    }
+    return allows;
+}
+
+int iam_evaluate(const struct iam_policy_set *set, const struct iam_request *req,
+                 struct iam_decision *ret_decision) {
+    struct run run;
+    size_t n_identity_allow = 0, n_boundary_allow = 0;
+    bool identity_ok, boundary_ok;
+
+    if (!set || !req || !req->action || !req->resource || !ret_decision)
+        return -EINVAL;
+    if ((set->n_identity && !set->identity) || (set->n_boundary && !set->boundary))
+        return -EINVAL;
+    memset(&run, 0, sizeof(run));
+    memset(ret_decision, 0, sizeof(*ret_decision));
+    run.req = req;
+    run.action_len = strlen(req->action);
+    run.resource_len = strlen(req->resource);
+    run.env.ctx = req->context;
+    run.env.missing = ret_decision->missing;
+    run.env.n_missing = &ret_decision->n_missing;
+    run.env.max_missing = IAM_MAX_MISSING;
+    run.env.missing_truncated = &ret_decision->missing_truncated;
+
+    for (size_t i = 0; i < set->n_identity; i++)
+        n_identity_allow += eval_policy(&run, &set->identity[i], false);
+    identity_ok = n_identity_allow > 0;
+    for (size_t i = 0; i < set->n_boundary; i++)
+        n_boundary_allow += eval_policy(&run, &set->boundary[i], false);
+    boundary_ok = set->n_boundary == 0 || n_boundary_allow > 0;
+    if (set->resource)
+        eval_policy(&run, set->resource, true);
+
+    ret_decision->allowed_by_boundary = boundary_ok;
+    if (run.deny.n > 0 || run.deny.truncated) {
+        ret_decision->decision = IAM_DECISION_EXPLICIT_DENY;
+        memcpy(ret_decision->matched, run.deny.m, run.deny.n * sizeof(run.deny.m[0]));
+        ret_decision->n_matched = run.deny.n;
+        ret_decision->matched_truncated = run.deny.truncated;
+        if (set->n_boundary) {
+            /* A Deny in the boundary means it did not allow. */
+            bool bdeny = false;
+
+            for (size_t i = 0; i < run.deny.n; i++)
+                for (size_t b = 0; b < set->n_boundary; b++)
+                    if (run.deny.m[i].ref == &set->boundary[b])
+                        bdeny = true;
+            ret_decision->allowed_by_boundary = boundary_ok && !bdeny;
+        }
+        return 0;
+    }
+    if (set->cross_account) {
+        /* Cross-account: the identity side (within its boundary) and the resource policy
+         * must both allow. */
+        if (identity_ok && boundary_ok && run.res_allow != PM_NONE)
+            ret_decision->decision = IAM_DECISION_ALLOWED;
+    } else if ((identity_ok && boundary_ok) || run.res_allow == PM_DIRECT) {
+        ret_decision->decision = IAM_DECISION_ALLOWED;
+    }
+    if (ret_decision->decision == IAM_DECISION_ALLOWED) {
+        memcpy(ret_decision->matched, run.allow.m, run.allow.n * sizeof(run.allow.m[0]));
+        ret_decision->n_matched = run.allow.n;
+        ret_decision->matched_truncated = run.allow.truncated;
+    }
+    return 0;
+}
+
+const char *iam_decision_name(enum iam_decision_kind d) {
+    switch (d) {
+    case IAM_DECISION_ALLOWED:
+        return "allowed";
+    case IAM_DECISION_EXPLICIT_DENY:
+        return "explicitDeny";
+    case IAM_DECISION_IMPLICIT_DENY:
+        return "implicitDeny";
+    }
+    return "implicitDeny";
+}

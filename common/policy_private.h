@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * Internals of the policy engine: typed values (numbers, dates, addresses, binary), wildcard
+ * patterns with inline policy variables, the compiled policy and the prepared context.
+ * Shared by policy_compile.c, policy_eval.c, policy_values.c, glob.c, context.c and the unit
+ * tests; nothing here crosses common/include/iam/.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iam/policy.h"
+
+/* ---- Arena: every allocation of a compiled policy lives in one, freed at once ---------- */
+
+struct arena_chunk;
+struct arena {
+    struct arena_chunk *head;
+};
+void *arena_alloc(struct arena *a, size_t size); /* zeroed, 16-byte aligned; NULL on ENOMEM */
+char *arena_strndup(struct arena *a, const char *s, size_t len);
+void arena_free(struct arena *a);
+
+/* ---- Typed values ---------------------------------------------------------------------- */
+
+/* An exact decimal: value = sign * 0.d1d2d3... * 10^exp, digits without leading or trailing
+ * zeros, so comparisons are exact (no binary rounding, no locale). */
+#define IAM_NUM_MAX_DIGITS 40
+struct iam_num {
+    int8_t sign; /* -1, 0, 1 */
+    uint8_t ndigits;
+    int32_t exp;
+    char digits[IAM_NUM_MAX_DIGITS];
+};
+int iam_num_parse(const char *s, size_t len, struct iam_num *ret); /* 0 or -EINVAL/-E2BIG */
+int iam_num_cmp(const struct iam_num *a, const struct iam_num *b);
+
+struct iam_time {
+    int64_t sec; /* seconds since the epoch, UTC */
+    int32_t nsec;
+};
+/* ISO 8601 (date, date-time, Z or offsets, fractional seconds) or epoch seconds. */
+int iam_time_parse(const char *s, size_t len, struct iam_time *ret);
+int iam_time_cmp(const struct iam_time *a, const struct iam_time *b);
+
+struct iam_cidr {
+    uint8_t family; /* 4 or 6 */
+    uint8_t prefix; /* 0..32 or 0..128 */
+    uint8_t addr[16];
+};
+/* An address or a CIDR; IPv4-mapped IPv6 (::ffff:a.b.c.d) becomes IPv4 as AWS treats it.
+ * Host bits below the prefix are cleared. */
+int iam_cidr_parse(const char *s, size_t len, struct iam_cidr *ret);
+/* Is the address (or network) addr inside net? */
+bool iam_cidr_contains(const struct iam_cidr *net, const struct iam_cidr *addr);
+
+/* Strict base64 (standard alphabet, padding required) into out (size at least len/4*3).
+ * Returns the decoded length or -EINVAL. */
+int iam_base64_decode(const char *s, size_t len, uint8_t *out, size_t out_size);
+
+/* "true"/"false", ASCII case-insensitive. */
+int iam_bool_parse(const char *s, size_t len, bool *ret);
+
+/* ---- Wildcard patterns with inline variables (glob.c) ---------------------------------- */
+
+enum pat_tok_kind {
+    PAT_LIT,   /* literal text */
+    PAT_STAR,  /* '*': any run of characters, possibly empty */
+    PAT_QMARK, /* '?': exactly one character */
+    PAT_VAR,   /* ${key} or ${key, 'default'}: the context value, matched literally */
+};
+
+struct pat_tok {
+    uint8_t kind;
+    bool has_default;
+    uint32_t len;        /* PAT_LIT: text length; PAT_VAR: key length */
+    const char *s;       /* PAT_LIT: text; PAT_VAR: the key, lower-cased */
+    uint32_t hash;       /* PAT_VAR: hash of the lower-cased key */
+    const char *key;     /* PAT_VAR: the key as written, for MissingContextValues */
+    const char *dflt;    /* PAT_VAR: default value */
+    uint32_t dflt_len;
+};
+
+#define IAM_PAT_MAX_VARS 8
+#define IAM_PAT_MAX_TOKENS 256
+
+struct pattern {
+    const struct pat_tok *toks;
+    uint16_t n;
+    uint8_t nvars;
+    bool wild;     /* holds * or ? */
+    bool any;      /* exactly "*" */
+};
+
+enum pat_flags {
+    PATF_WILDCARDS = 1 << 0, /* '*' and '?' are wildcards */
+    PATF_VARIABLES = 1 << 1, /* ${...} are policy variables */
+    PATF_FOLD = 1 << 2,      /* fold literal text to lower case (case-insensitive match) */
+};
+
+/* Compile text into a pattern. On a malformed variable, -EINVAL with *ret_errpos the byte
+ * offset of the problem and *ret_errmsg a static message. */
+int pattern_compile(struct arena *a, const char *text, size_t len, unsigned flags,
+                    struct pattern *ret, size_t *ret_errpos, const char **ret_errmsg);
+
+/* Split a compiled pattern at the ':' of the first five ARN segments (never inside a
+ * variable). Returns the number of segments (1..6). */
+struct arn_pattern {
+    uint8_t nseg;
+    bool any; /* "*" alone */
+    struct pattern seg[6];
+};
+int arn_pattern_compile(struct arena *a, const char *text, size_t len, unsigned flags,
+                        struct arn_pattern *ret, size_t *ret_errpos, const char **ret_errmsg);
+
+struct iam_context;
+struct eval_env {
+    const struct iam_context *ctx;
+    /* Keys of variables that were missing (no value, no default); NULL to not record. */
+    const char **missing;
+    size_t *n_missing;
+    size_t max_missing;
+    bool *missing_truncated;
+};
+
+/* Match s against p. Variables are resolved from env->ctx; a missing variable without a
+ * default makes the match fail. ci: compare ASCII case-insensitively (the pattern's literal
+ * text must have been compiled with PATF_FOLD). Allocates nothing. */
+bool pattern_match(const struct pattern *p, const char *s, size_t len, bool ci,
+                   const struct eval_env *env);
+/* ARN-aware match: segment by segment, the last pattern segment taking the rest. */
+bool arn_pattern_match(const struct arn_pattern *p, const char *s, size_t len,
+                       const struct eval_env *env);
+/* Plain wildcard match of NUL-terminated strings (no variables). */
+bool iam_wildcard_match(const char *pattern, const char *s, bool ci);
+
+uint32_t iam_key_hash(const char *s, size_t len); /* FNV-1a over ASCII-lower-cased bytes */
+void record_missing(const struct eval_env *env, const char *key);
+
+/* ---- Context (context.c) --------------------------------------------------------------- */
+
+enum ctx_parsed {
+    CTXV_NUM = 1 << 0,
+    CTXV_TIME = 1 << 1,
+    CTXV_IP = 1 << 2,
+    CTXV_BOOL = 1 << 3,
+    CTXV_BINARY = 1 << 4,
+};
+
+struct ctx_value {
+    char *s; /* as given, NUL-terminated */
+    size_t len;
+    unsigned parsed; /* enum ctx_parsed: which typed forms below are valid */
+    bool b;
+    struct iam_num num;
+    struct iam_time time;
+    struct iam_cidr ip;
+    uint8_t *bin;
+    size_t bin_len;
+};
+
+struct ctx_entry {
+    char *key;       /* as given */
+    char *lkey;      /* lower-cased */
+    size_t key_len;
+    uint32_t hash;
+    enum iam_value_type type;
+    bool is_list;
+    size_t n;
+    struct ctx_value *values;
+};
+
+struct iam_context {
+    size_t n, cap;
+    struct ctx_entry *entries;
+};
+
+const struct ctx_entry *context_lookup(const struct iam_context *ctx, const char *lkey,
+                                       size_t len, uint32_t hash);
+
+/* ---- Compiled policy ------------------------------------------------------------------- */
+
+enum cond_base {
+    OP_STRING_EQUALS,
+    OP_STRING_EQUALS_IC,
+    OP_STRING_LIKE,
+    OP_NUMERIC_EQ,
+    OP_NUMERIC_LT,
+    OP_NUMERIC_LE,
+    OP_NUMERIC_GT,
+    OP_NUMERIC_GE,
+    OP_DATE_EQ,
+    OP_DATE_LT,
+    OP_DATE_LE,
+    OP_DATE_GT,
+    OP_DATE_GE,
+    OP_BOOL,
+    OP_BINARY_EQUALS,
+    OP_IP_ADDRESS,
+    OP_ARN_LIKE, /* ArnEquals and ArnLike match the same way */
+    OP_NULL,
+};
+
+enum cond_set {
+    SET_NONE,
+    SET_ANY, /* ForAnyValue: */
+    SET_ALL, /* ForAllValues: */
+};
+
+struct cond_value {
+    union {
+        struct pattern pat;     /* String*, with variables under 2012-10-17 */
+        struct arn_pattern arn; /* Arn* */
+        struct iam_num num;
+        struct iam_time time;
+        struct iam_cidr cidr;
+        bool b; /* Bool, Null */
+        struct {
+            const uint8_t *p;
+            size_t len;
+        } bin;
+    } u;
+};
+
+struct cond_entry {
+    uint8_t base; /* enum cond_base */
+    uint8_t set;  /* enum cond_set */
+    bool negated;
+    bool if_exists;
+    const char *key; /* as written */
+    const char *lkey;
+    size_t key_len;
+    uint32_t hash;
+    size_t n;
+    const struct cond_value *values;
+};
+
+enum principal_kind {
+    PRINC_ANY,       /* "*" or {"AWS": "*"} */
+    PRINC_AWS,       /* an IAM ARN */
+    PRINC_ACCOUNT,   /* a 12-digit account id or arn:aws:iam::<id>:root */
+    PRINC_OTHER,     /* Service, Federated, CanonicalUser: never an IAM user */
+};
+
+struct principal {
+    uint8_t kind;
+    const char *value; /* ARN, account id, or service name */
+};
+
+struct statement {
+    const char *sid;
+    enum iam_effect effect;
+    unsigned start_line, start_column, end_line, end_column;
+    bool not_action;
+    size_t n_actions;
+    const struct pattern *actions; /* folded, no variables */
+    bool has_resource;
+    bool not_resource;
+    size_t n_resources;
+    const struct arn_pattern *resources;
+    bool has_principal;
+    bool not_principal;
+    size_t n_principals;
+    const struct principal *principals;
+    size_t n_conds;
+    const struct cond_entry *conds;
+};
+
+struct iam_policy {
+    struct arena arena;
+    enum iam_policy_type type;
+    const char *version;
+    bool variables; /* Version 2012-10-17 */
+    size_t n_statements;
+    struct statement *statements;
+};

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Wildcards and ARNs: '*' and '?', ARN segments matched one by one with the resource part
+ * taking the rest, variables resolved inline and substituted literally; arn.h parsing. */
+#include "policy_test_util.h"
+#include "policy_private.h"
+
+#include "iam/arn.h"
+
+static void plain_wildcards(void **state) {
+    (void)state;
+    assert_true(iam_wildcard_match("*", "", false));
+    assert_true(iam_wildcard_match("*", "anything", false));
+    assert_true(iam_wildcard_match("a*c", "abbbc", false));
+    assert_true(iam_wildcard_match("a*c", "ac", false));
+    assert_false(iam_wildcard_match("a*c", "acb", false));
+    assert_true(iam_wildcard_match("a?c", "abc", false));
+    assert_false(iam_wildcard_match("a?c", "ac", false));
+    assert_true(iam_wildcard_match("*a*b*", "xxaxxbxx", false));
+    assert_false(iam_wildcard_match("*a*b*", "xxbxxaxx", false));
+    assert_true(iam_wildcard_match("S3:Get*", "s3:getobject", true));
+    assert_false(iam_wildcard_match("S3:Get*", "s3:getobject", false));
+    assert_true(iam_wildcard_match("a**b", "ab", false));
+    assert_true(iam_wildcard_match("*?", "x", false));
+    assert_false(iam_wildcard_match("*?", "", false));
+}
+
+static bool arn_match(const char *pattern, const char *subject, const struct iam_context *ctx) {
+    struct arena a = {0};
+    struct arn_pattern ap;
+    size_t errpos;
+    const char *errmsg;
+    struct eval_env env = {.ctx = ctx};
+    bool m;
+
+    assert_int_equal(arn_pattern_compile(&a, pattern, strlen(pattern),
+                                         PATF_WILDCARDS | PATF_VARIABLES, &ap, &errpos, &errmsg),
+                     0);
+    m = arn_pattern_match(&ap, subject, strlen(subject), &env);
+    arena_free(&a);
+    return m;
+}
+
+static void arn_segments(void **state) {
+    struct iam_context *ctx = ctx_make(CTX("aws:username|s|a:b", "s:list|sL|x"));
+    (void)state;
+
+    assert_true(arn_match("*", "arn:aws:s3:::b", NULL));
+    assert_true(arn_match("*", "not-an-arn", NULL));
+    assert_true(arn_match("arn:aws:s3:::b/*", "arn:aws:s3:::b/x/y:z", NULL));
+    assert_false(arn_match("arn:aws:s3:::b/*", "arn:aws:s3:::c/x", NULL));
+    assert_true(arn_match("arn:*:s3:*:*:b", "arn:aws-cn:s3:r:1:b", NULL));
+    assert_false(arn_match("arn:*:s3:::b", "arn:a:b:s3:::b", NULL)); /* '*' stays in its segment */
+    assert_true(arn_match("arn:aws:*", "arn:aws:s3:::b", NULL));    /* last segment takes the rest */
+    assert_true(arn_match("arn:aws:ec2:*:*:instance/*", "arn:aws:ec2:us-east-1:123:instance/i-1",
+                          NULL));
+    assert_false(arn_match("arn:aws:ec2:*:*:instance/*", "arn:aws:ec2:us-east-1:instance/i-1",
+                           NULL));
+    assert_false(arn_match("arn:aws:s3:::b", "arn:aws:s3:::B", NULL));
+    assert_true(arn_match("arn:aws:s3:::b?", "arn:aws:s3:::bc", NULL));
+    /* '?' in the resource part may match ':' */
+    assert_true(arn_match("arn:aws:s3:::b?", "arn:aws:s3:::b:", NULL));
+    /* A variable holding ':' does not split segments: the split is on the pattern. */
+    assert_true(arn_match("arn:aws:s3:::home/${aws:username}", "arn:aws:s3:::home/a:b", ctx));
+    assert_false(arn_match("arn:aws:s3:::home/${aws:username}", "arn:aws:s3:::home/a", ctx));
+    /* Multivalued keys cannot be substituted. */
+    assert_false(arn_match("arn:aws:s3:::${s:list}", "arn:aws:s3:::x", ctx));
+    assert_true(arn_match("arn:aws:s3:::${s:nokey,'d'}", "arn:aws:s3:::d", ctx));
+    assert_true(arn_match("arn:aws:s3:::${ s:nokey , 'd}' }", "arn:aws:s3:::d}", ctx));
+    iam_context_free(ctx);
+}
+
+static void pattern_errors(void **state) {
+    struct arena a = {0};
+    struct pattern p;
+    size_t errpos;
+    const char *errmsg;
+    char big[600];
+    (void)state;
+
+    assert_int_equal(pattern_compile(&a, "x${a", 4, PATF_VARIABLES, &p, &errpos, &errmsg),
+                     -EINVAL);
+    assert_int_equal(errpos, 1);
+    assert_non_null(strstr(errmsg, "unterminated"));
+    assert_int_equal(pattern_compile(&a, "${}", 3, PATF_VARIABLES, &p, &errpos, &errmsg), -EINVAL);
+    assert_int_equal(pattern_compile(&a, "${a,'x}", 7, PATF_VARIABLES, &p, &errpos, &errmsg),
+                     -EINVAL);
+    assert_int_equal(pattern_compile(&a, "${a,'x'y}", 9, PATF_VARIABLES, &p, &errpos, &errmsg),
+                     -EINVAL);
+    assert_int_equal(pattern_compile(&a, "${a b}", 6, PATF_VARIABLES, &p, &errpos, &errmsg),
+                     -EINVAL);
+    /* Without PATF_VARIABLES "${" is text. */
+    assert_int_equal(pattern_compile(&a, "${a", 3, 0, &p, &errpos, &errmsg), 0);
+    assert_int_equal(p.n, 1);
+    /* Too many tokens is a clear error, not a crash. */
+    for (size_t i = 0; i < sizeof(big) - 1; i++)
+        big[i] = (i % 2) ? '*' : 'a';
+    big[sizeof(big) - 1] = '\0';
+    assert_int_equal(pattern_compile(&a, big, strlen(big), PATF_WILDCARDS, &p, &errpos, &errmsg),
+                     -E2BIG);
+    arena_free(&a);
+}
+
+static void arn_parse(void **state) {
+    struct iam_arn arn;
+    (void)state;
+
+    assert_int_equal(iam_arn_parse("arn:aws:iam::123456789012:user/a:b", &arn), 0);
+    assert_int_equal(arn.partition.len, 3);
+    assert_int_equal(arn.region.len, 0);
+    assert_int_equal(arn.account.len, 12);
+    assert_int_equal(arn.resource.len, 8);
+    assert_memory_equal(arn.resource.p, "user/a:b", 8);
+    assert_int_equal(iam_arn_parse("arn:aws:s3:::", &arn), -EINVAL);
+    assert_int_equal(iam_arn_parse("arn::s3:::b", &arn), -EINVAL);
+    assert_int_equal(iam_arn_parse("arn:aws::::b", &arn), -EINVAL);
+    assert_int_equal(iam_arn_parse("arn:aws:s3::b", &arn), -EINVAL);
+    assert_int_equal(iam_arn_parse("urn:aws:s3:::b", &arn), -EINVAL);
+    assert_true(iam_account_id_valid("123456789012"));
+    assert_false(iam_account_id_valid("12345678901"));
+    assert_false(iam_account_id_valid("12345678901a"));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(plain_wildcards),
+        cmocka_unit_test(arn_segments),
+        cmocka_unit_test(pattern_errors),
+        cmocka_unit_test(arn_parse),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

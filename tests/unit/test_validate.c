@@ -1,0 +1,486 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests of iam_policy_validate(): positions, paths, the ValidatePolicy JSON shape, the
+ * engine step, argument handling and the completeness of the catalogue (every check has its
+ * vectors and its documentation). The per-check behaviour is in tests/vectors/validate/. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "iam/validate.h"
+#include "iamtest.h"
+
+static struct iam_findings *validate(const char *text, enum iam_policy_type type) {
+    struct iam_findings *f = NULL;
+    struct iam_error err;
+
+    iam_error_init(&err);
+    assert_int_equal(iam_policy_validate(text, strlen(text), type, &f, &err), 0);
+    assert_non_null(f);
+    return f;
+}
+
+static const struct iam_finding *find(const struct iam_findings *f, const char *code) {
+    for (size_t i = 0; i < iam_findings_count(f); i++)
+        if (strcmp(iam_findings_get(f, i)->issue_code, code) == 0)
+            return iam_findings_get(f, i);
+    return NULL;
+}
+
+static size_t count_code(const struct iam_findings *f, const char *code) {
+    size_t n = 0;
+
+    for (size_t i = 0; i < iam_findings_count(f); i++)
+        n += strcmp(iam_findings_get(f, i)->issue_code, code) == 0;
+    return n;
+}
+
+static const struct iam_finding *must_find(const struct iam_findings *f, const char *code) {
+    const struct iam_finding *x = find(f, code);
+
+    if (!x) {
+        for (size_t i = 0; i < iam_findings_count(f); i++)
+            print_error("  have %s\n", iam_findings_get(f, i)->issue_code);
+        fail_msg("no %s finding", code);
+    }
+    return x;
+}
+
+/* ---- catalogue ------------------------------------------------------------------------- */
+
+static void test_catalogue(void **state) {
+    size_t n = iam_validate_check_count(), per_type[4] = {0};
+    const char *vectors = getenv("IAM_VALIDATE_VECTORS");
+    const char *docpath = getenv("IAM_FINDINGS_DOC");
+    char *doc;
+
+    (void)state;
+    assert_true(n >= 60);
+    assert_null(iam_validate_check(n));
+    assert_non_null(vectors);
+    assert_non_null(docpath);
+    doc = iamtest_read_file(docpath, NULL);
+    if (!doc)
+        fail_msg("cannot read %s", docpath);
+    for (size_t i = 0; i < n; i++) {
+        const struct iam_check_info *c = iam_validate_check(i);
+        char path[4096], anchor[128];
+        struct stat st;
+
+        assert_non_null(c);
+        assert_true(c->type <= IAM_FINDING_SUGGESTION);
+        per_type[c->type]++;
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(iam_validate_check(j)->issue_code, c->issue_code);
+        /* our own codes are prefixed; AWS codes link to AWS's reference */
+        if (c->aws) {
+            assert_true(strncmp(c->issue_code, "HOST_", 5) != 0);
+            assert_non_null(strstr(c->learn_more, "access-analyzer-reference-policy-checks"));
+        } else {
+            assert_true(strncmp(c->issue_code, "HOST_", 5) == 0);
+            assert_non_null(strstr(c->learn_more, c->issue_code));
+        }
+        snprintf(path, sizeof(path), "%s/%s/trigger.json", vectors, c->issue_code);
+        if (stat(path, &st) < 0)
+            fail_msg("check %s has no %s", c->issue_code, path);
+        snprintf(path, sizeof(path), "%s/%s/clean.json", vectors, c->issue_code);
+        if (stat(path, &st) < 0)
+            fail_msg("check %s has no %s", c->issue_code, path);
+        snprintf(anchor, sizeof(anchor), "<a name=\"%s\"></a>", c->issue_code);
+        if (!strstr(doc, anchor))
+            fail_msg("docs/findings.md does not document %s", c->issue_code);
+    }
+    for (int t = 0; t < 4; t++)
+        assert_true(per_type[t] >= 5);
+    free(doc);
+}
+
+static void test_names(void **state) {
+    enum iam_policy_type t;
+
+    (void)state;
+    assert_string_equal(iam_finding_type_name(IAM_FINDING_ERROR), "ERROR");
+    assert_string_equal(iam_finding_type_name(IAM_FINDING_SECURITY_WARNING), "SECURITY_WARNING");
+    assert_string_equal(iam_finding_type_name(IAM_FINDING_WARNING), "WARNING");
+    assert_string_equal(iam_finding_type_name(IAM_FINDING_SUGGESTION), "SUGGESTION");
+    assert_int_equal(iam_policy_type_from_name("IDENTITY_POLICY", &t), 0);
+    assert_int_equal(t, IAM_POLICY_IDENTITY);
+    assert_int_equal(iam_policy_type_from_name("RESOURCE_POLICY", &t), 0);
+    assert_int_equal(t, IAM_POLICY_RESOURCE);
+    assert_int_equal(iam_policy_type_from_name("identity_policy", &t), -EINVAL);
+    assert_int_equal(iam_policy_type_from_name("SERVICE_CONTROL_POLICY", &t), -EINVAL);
+    assert_int_equal(iam_policy_type_from_name(NULL, &t), -EINVAL);
+}
+
+/* ---- arguments ------------------------------------------------------------------------- */
+
+static void test_bad_arguments(void **state) {
+    struct iam_findings *f = NULL;
+    struct iam_error err;
+
+    (void)state;
+    iam_error_init(&err);
+    assert_int_equal(iam_policy_validate("{}", 2, IAM_POLICY_IDENTITY, NULL, &err), -EINVAL);
+    assert_int_equal(iam_policy_validate(NULL, 5, IAM_POLICY_IDENTITY, &f, &err), -EINVAL);
+    assert_int_equal(iam_policy_validate("{}", 2, (enum iam_policy_type)7, &f, &err), -EINVAL);
+    assert_null(f);
+    /* an empty document is a finding, not a failure */
+    assert_int_equal(iam_policy_validate(NULL, 0, IAM_POLICY_IDENTITY, &f, NULL), 0);
+    assert_non_null(find(f, "JSON_SYNTAX_ERROR"));
+    assert_true(iam_findings_has_error(f));
+    iam_findings_free(f);
+    iam_findings_free(NULL);
+    assert_false(iam_findings_has_error(NULL));
+    assert_int_equal(iam_findings_count(NULL), 0);
+    assert_null(iam_findings_get(NULL, 0));
+}
+
+/* ---- results --------------------------------------------------------------------------- */
+
+static const char good[] =
+    "{\n"
+    "  \"Version\": \"2012-10-17\",\n"
+    "  \"Statement\": [\n"
+    "    {\"Sid\": \"OpsLogin\", \"Effect\": \"Allow\", \"Action\": \"host:Login\",\n"
+    "     \"Resource\": \"arn:aws:ec2:us-east-1:123456789012:instance/*\",\n"
+    "     \"Condition\": {\"StringEquals\": {\"aws:PrincipalTag/team\": \"ops\"},\n"
+    "                   \"IpAddress\": {\"aws:SourceIp\": [\"10.0.0.0/8\", \"127.0.0.1\"]}}},\n"
+    "    {\"Sid\": \"NoTelnet\", \"Effect\": \"Deny\", \"Action\": \"host:*\", \"Resource\": \"*\",\n"
+    "     \"Condition\": {\"StringEquals\": {\"host:Service\": \"telnet\"}}}\n"
+    "  ]\n"
+    "}\n";
+
+static void test_good_policy_is_clean(void **state) {
+    struct iam_findings *f = validate(good, IAM_POLICY_IDENTITY);
+    char *json = NULL;
+
+    (void)state;
+    for (size_t i = 0; i < iam_findings_count(f); i++)
+        print_error("unexpected %s: %s\n", iam_findings_get(f, i)->issue_code,
+                    iam_findings_get(f, i)->details);
+    assert_int_equal(iam_findings_count(f), 0);
+    assert_false(iam_findings_has_error(f));
+    assert_int_equal(iam_findings_to_json(f, 0, &json), 0);
+    assert_string_equal(json, "{\"findings\":[]}");
+    free(json);
+    iam_findings_free(f);
+}
+
+static void test_many_findings_in_order(void **state) {
+    const char *p = "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": [\"host:Logon\", "
+                    "\"hostSudo\"], \"Resource\": \"ec2:x\", \"Condition\": {\"StringEqual\": "
+                    "{\"host:Service\": \"sshd\"}}}]}";
+    struct iam_findings *f = validate(p, IAM_POLICY_IDENTITY);
+
+    (void)state;
+    must_find(f, "MISSING_VERSION");
+    must_find(f, "HOST_UNKNOWN_ACTION");
+    must_find(f, "INVALID_ACTION");
+    must_find(f, "INVALID_ARN_PREFIX");
+    must_find(f, "INVALID_CONDITION_OPERATOR");
+    assert_int_equal(iam_findings_count_type(f, IAM_FINDING_ERROR), 4);
+    assert_int_equal(iam_findings_count_type(f, IAM_FINDING_WARNING), 1);
+    /* document order */
+    for (size_t i = 1; i < iam_findings_count(f); i++)
+        assert_true(iam_findings_get(f, i - 1)->locations[0].start.offset <=
+                    iam_findings_get(f, i)->locations[0].start.offset);
+    /* the engine's rejection is explained by a check: no extra HOST_POLICY_REJECTED */
+    assert_null(find(f, "HOST_POLICY_REJECTED"));
+    iam_findings_free(f);
+}
+
+static void test_positions_and_path(void **state) {
+    /* "é" is two bytes but one column: columns and offsets count code points */
+    const char *p = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Sid\": \"é\", \"Effect\": "
+                    "\"Allow\", \"Action\": [\"host:Login\", \"host:Logon\"], \"Resource\": "
+                    "\"*\"}]}";
+    struct iam_findings *f = validate(p, IAM_POLICY_IDENTITY);
+    const struct iam_finding *x = must_find(f, "HOST_UNKNOWN_ACTION");
+    const struct iam_finding_location *l = &x->locations[0];
+    size_t byte = (size_t)(strstr(p, "\"host:Logon\"") - p);
+
+    (void)state;
+    assert_int_equal(x->type, IAM_FINDING_ERROR);
+    assert_int_equal(x->n_locations, 1);
+    assert_int_equal(l->start.line, 1);
+    assert_int_equal(l->start.column, byte - 1);
+    assert_int_equal(l->start.offset, byte - 1);
+    assert_int_equal(l->end.offset, byte - 1 + strlen("\"host:Logon\""));
+    assert_int_equal(l->end.column, l->start.column + strlen("\"host:Logon\""));
+    assert_int_equal(l->n_path, 4);
+    assert_int_equal(l->path[0].kind, IAM_PATH_VALUE);
+    assert_string_equal(l->path[0].text, "Statement");
+    assert_int_equal(l->path[1].kind, IAM_PATH_INDEX);
+    assert_int_equal(l->path[1].index, 0);
+    assert_int_equal(l->path[2].kind, IAM_PATH_VALUE);
+    assert_string_equal(l->path[2].text, "Action");
+    assert_int_equal(l->path[3].kind, IAM_PATH_INDEX);
+    assert_int_equal(l->path[3].index, 1);
+    /* the Sid "é" is also reported (non-alphanumeric in an identity policy) */
+    x = must_find(f, "UNSUPPORTED_SID");
+    assert_int_equal(x->locations[0].end.offset - x->locations[0].start.offset, 3);
+    iam_findings_free(f);
+}
+
+static void test_key_and_substring_paths(void **state) {
+    const char *p = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": {\"Effect\": \"Allow\", "
+                    "\"Action\": \"host:Login\", \"Resource\": \"*\", \"Condtion\": {},\n"
+                    "  \"Condition\": {\"StringEquals\": {\"host:OsUser\": \"u-${aws:username\"}}}\n}";
+    struct iam_findings *f = validate(p, IAM_POLICY_IDENTITY);
+    const struct iam_finding *x = must_find(f, "INVALID_POLICY_ELEMENT");
+    const struct iam_finding_location *l = &x->locations[0];
+    const char *key = strstr(p, "\"Condtion\"");
+    const char *line3 = strstr(p, "  \"Statement\"");
+
+    (void)state;
+    assert_int_equal(l->n_path, 2);
+    assert_int_equal(l->path[0].kind, IAM_PATH_VALUE);
+    assert_string_equal(l->path[0].text, "Statement");
+    assert_int_equal(l->path[1].kind, IAM_PATH_KEY);
+    assert_string_equal(l->path[1].text, "Condtion");
+    assert_int_equal(l->start.line, 3);
+    assert_int_equal(l->start.column, key - line3);
+    assert_int_equal(l->end.column, key - line3 + strlen("\"Condtion\""));
+
+    x = must_find(f, "MISSING_BRACE_IN_VARIABLE");
+    l = &x->locations[0];
+    assert_int_equal(l->start.line, 4);
+    assert_int_equal(l->n_path, 5);
+    assert_int_equal(l->path[4].kind, IAM_PATH_SUBSTRING);
+    assert_int_equal(l->path[4].start, 2); /* "u-" precedes the variable */
+    assert_int_equal(l->path[4].length, strlen("${aws:username"));
+    assert_int_equal(l->end.column - l->start.column, strlen("${aws:username"));
+    iam_findings_free(f);
+}
+
+static void test_json_syntax_error(void **state) {
+    const char *p = "{\"Version\": \"2012-10-17\",\n \"Statement\": [}\n";
+    struct iam_findings *f = validate(p, IAM_POLICY_IDENTITY);
+    const struct iam_finding *x = must_find(f, "JSON_SYNTAX_ERROR");
+
+    (void)state;
+    assert_int_equal(iam_findings_count(f), 1);
+    assert_int_equal(x->locations[0].start.line, 2);
+    assert_int_equal(x->locations[0].start.column, 15);
+    assert_int_equal(x->locations[0].start.offset, (size_t)(strchr(p, '}') - p));
+    assert_int_equal(x->locations[0].n_path, 0);
+    assert_non_null(strstr(x->details, "line 2, column 15"));
+    iam_findings_free(f);
+}
+
+static void test_engine_step(void **state) {
+    /* An empty operator block is only a suggestion to the checks (AWS: EMPTY_OBJECT_CONDITION)
+     * but the engine refuses it: the refusal must still surface, at that block, as an ERROR. */
+    const char *p = "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+                    "\"Action\": \"host:Login\", \"Resource\": \"*\", \"Condition\": "
+                    "{\"StringEquals\": {}}}}";
+    struct iam_findings *f = validate(p, IAM_POLICY_IDENTITY);
+    const struct iam_finding *x = must_find(f, "HOST_POLICY_REJECTED");
+    size_t at = (size_t)(strstr(p, "{}") - p);
+    char *big;
+
+    (void)state;
+    assert_int_equal(x->type, IAM_FINDING_ERROR);
+    assert_int_equal(count_code(f, "HOST_POLICY_REJECTED"), 1);
+    assert_int_equal(x->locations[0].start.offset, at);
+    assert_int_equal(x->locations[0].n_path, 3);
+    assert_string_equal(x->locations[0].path[2].text, "StringEquals");
+    assert_non_null(strstr(x->details, "must not be empty"));
+    assert_int_equal(must_find(f, "EMPTY_OBJECT_CONDITION")->type, IAM_FINDING_SUGGESTION);
+    iam_findings_free(f);
+
+    /* over the engine's size limit */
+    big = malloc(IAM_POLICY_MAX_BYTES + 2);
+    assert_non_null(big);
+    memset(big, ' ', IAM_POLICY_MAX_BYTES + 1);
+    big[0] = '{';
+    big[IAM_POLICY_MAX_BYTES] = '}';
+    big[IAM_POLICY_MAX_BYTES + 1] = '\0';
+    f = validate(big, IAM_POLICY_IDENTITY);
+    assert_int_equal(iam_findings_count(f), 1);
+    must_find(f, "HOST_POLICY_REJECTED");
+    iam_findings_free(f);
+    free(big);
+}
+
+static void test_host_exemptions(void **state) {
+#define HOST_EXEMPT_FMT                                                                            \
+    "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"%s\", "      \
+    "\"Resource\": \"*\", \"Condition\": {\"IpAddress\": {\"aws:SourceIp\": [\"10.0.0.0/8\", "         \
+    "\"127.0.0.0/8\", \"::1\", \"fc00::/7\"]}}}}"
+    char p[512];
+    struct iam_findings *f;
+
+    (void)state;
+    snprintf(p, sizeof(p), HOST_EXEMPT_FMT, "host:Login");
+    f = validate(p, IAM_POLICY_IDENTITY);
+    assert_null(find(f, "PRIVATE_IP_ADDRESS"));
+    assert_false(iam_findings_has_error(f));
+    iam_findings_free(f);
+    snprintf(p, sizeof(p), HOST_EXEMPT_FMT, "s3:GetObject");
+    f = validate(p, IAM_POLICY_IDENTITY);
+    assert_int_equal(must_find(f, "PRIVATE_IP_ADDRESS")->type, IAM_FINDING_ERROR);
+    iam_findings_free(f);
+    /* a statement that covers host actions through a wildcard is exempt too */
+    snprintf(p, sizeof(p), HOST_EXEMPT_FMT, "*");
+    f = validate(p, IAM_POLICY_IDENTITY);
+    assert_null(find(f, "PRIVATE_IP_ADDRESS"));
+    iam_findings_free(f);
+}
+
+static void test_never_true_analysis(void **state) {
+    struct iam_findings *f;
+
+    (void)state;
+    /* overlapping range: fine */
+    f = validate("{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": "
+                 "\"host:Login\", \"Resource\": \"*\", \"Condition\": {\"DateGreaterThan\": "
+                 "{\"aws:CurrentTime\": \"2026-01-01\"}, \"DateLessThan\": {\"aws:CurrentTime\": "
+                 "\"2026-02-01T00:00:00+01:00\"}}}}",
+                 IAM_POLICY_IDENTITY);
+    assert_int_equal(iam_findings_count(f), 0);
+    iam_findings_free(f);
+    /* empty date range, and a Deny: the security warning, not the warning */
+    f = validate("{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Deny\", \"Action\": "
+                 "\"host:Login\", \"Resource\": \"*\", \"Condition\": {\"DateGreaterThan\": "
+                 "{\"aws:CurrentTime\": \"2026-02-01\"}, \"DateLessThanEquals\": "
+                 "{\"aws:CurrentTime\": \"2026-01-31T23:59:59Z\"}}}}",
+                 IAM_POLICY_IDENTITY);
+    assert_int_equal(must_find(f, "HOST_DENY_NEVER_APPLIES")->type, IAM_FINDING_SECURITY_WARNING);
+    assert_null(find(f, "HOST_CONDITION_NEVER_TRUE"));
+    iam_findings_free(f);
+    /* equal bounds, both inclusive: one value fits */
+    f = validate("{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": "
+                 "\"host:Login\", \"Resource\": \"*\", \"Condition\": {\"NumericGreaterThanEquals\": "
+                 "{\"aws:EpochTime\": \"5\"}, \"NumericLessThanEquals\": {\"aws:EpochTime\": "
+                 "\"5.0\"}}}}",
+                 IAM_POLICY_IDENTITY);
+    assert_null(find(f, "HOST_CONDITION_NEVER_TRUE"));
+    iam_findings_free(f);
+    /* equal bounds, one strict: nothing fits */
+    f = validate("{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": "
+                 "\"host:Login\", \"Resource\": \"*\", \"Condition\": {\"NumericGreaterThan\": "
+                 "{\"aws:EpochTime\": \"5\"}, \"NumericLessThanEquals\": {\"aws:EpochTime\": "
+                 "\"5.0\"}}}}",
+                 IAM_POLICY_IDENTITY);
+    must_find(f, "HOST_CONDITION_NEVER_TRUE");
+    iam_findings_free(f);
+    /* StringEquals x and StringNotEquals x on one key */
+    f = validate("{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": "
+                 "\"host:Login\", \"Resource\": \"*\", \"Condition\": {\"StringEquals\": "
+                 "{\"host:Service\": \"sshd\"}, \"StringNotEquals\": {\"host:Service\": "
+                 "[\"sshd\", \"login\"]}}}}",
+                 IAM_POLICY_IDENTITY);
+    must_find(f, "HOST_CONDITION_NEVER_TRUE");
+    iam_findings_free(f);
+}
+
+static void test_json_shape(void **state) {
+    const char *p = "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+                    "\"Action\": \"host:Logon\", \"Resource\": \"*\", \"Condition\": "
+                    "{\"StringEquals\": {\"host:OsUser\": \"${aws:username\"}}}}";
+    struct iam_findings *f = validate(p, IAM_POLICY_IDENTITY);
+    static const char *const members[] = {"findingDetails", "findingType", "issueCode",
+                                          "learnMoreLink", "locations"};
+    json_t *root, *list, *item, *loc, *span, *path;
+    json_error_t jerr;
+    char *json = NULL;
+    const char *key;
+    json_t *value;
+    size_t k;
+    bool seen_substring = false;
+
+    (void)state;
+    assert_int_equal(iam_findings_to_json(f, 4, &json), 0);
+    root = json_loads(json, JSON_PRESERVE_ORDER, &jerr);
+    assert_non_null(root);
+    list = json_object_get(root, "findings");
+    assert_true(json_is_array(list));
+    assert_int_equal(json_array_size(list), iam_findings_count(f));
+    json_array_foreach(list, k, item) {
+        const struct iam_finding *x = iam_findings_get(f, k);
+        size_t m = 0;
+
+        /* members in the API's order */
+        json_object_foreach(item, key, value) {
+            assert_true(m < 5);
+            assert_string_equal(key, members[m++]);
+        }
+        assert_int_equal(m, 5);
+        assert_string_equal(json_string_value(json_object_get(item, "issueCode")),
+                            x->issue_code);
+        assert_string_equal(json_string_value(json_object_get(item, "findingType")),
+                            iam_finding_type_name(x->type));
+        loc = json_array_get(json_object_get(item, "locations"), 0);
+        span = json_object_get(loc, "span");
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(span, "start"),
+                                                            "line")),
+                         x->locations[0].start.line);
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(span, "start"),
+                                                            "column")),
+                         x->locations[0].start.column);
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(span, "end"),
+                                                            "offset")),
+                         x->locations[0].end.offset);
+        path = json_object_get(loc, "path");
+        assert_int_equal(json_array_size(path), x->locations[0].n_path);
+        for (size_t i = 0; i < json_array_size(path); i++) {
+            json_t *el = json_array_get(path, i);
+
+            assert_int_equal(json_object_size(el), 1);
+            if (json_object_get(el, "substring")) {
+                seen_substring = true;
+                assert_non_null(json_object_get(json_object_get(el, "substring"), "start"));
+                assert_non_null(json_object_get(json_object_get(el, "substring"), "length"));
+            }
+        }
+    }
+    assert_true(seen_substring);
+    json_decref(root);
+    free(json);
+    iam_findings_free(f);
+}
+
+static void test_resource_policy(void **state) {
+    const char *p = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Sid\": \"Ops Login\", "
+                    "\"Effect\": \"Allow\", \"Principal\": {\"AWS\": "
+                    "[\"arn:aws:iam::123456789012:user/alice\", \"123456789012\"]}, \"Action\": "
+                    "\"host:Login\", \"Resource\": \"*\"}]}";
+    struct iam_findings *f = validate(p, IAM_POLICY_RESOURCE);
+
+    (void)state;
+    /* a Sid with a space is fine in a resource policy; Principal is required and present */
+    assert_int_equal(iam_findings_count(f), 0);
+    iam_findings_free(f);
+    f = validate(p, IAM_POLICY_IDENTITY);
+    must_find(f, "UNSUPPORTED_PRINCIPAL");
+    must_find(f, "UNSUPPORTED_SID");
+    iam_findings_free(f);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_catalogue),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_good_policy_is_clean),
+        cmocka_unit_test(test_many_findings_in_order),
+        cmocka_unit_test(test_positions_and_path),
+        cmocka_unit_test(test_key_and_substring_paths),
+        cmocka_unit_test(test_json_syntax_error),
+        cmocka_unit_test(test_engine_step),
+        cmocka_unit_test(test_host_exemptions),
+        cmocka_unit_test(test_never_true_analysis),
+        cmocka_unit_test(test_json_shape),
+        cmocka_unit_test(test_resource_policy),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

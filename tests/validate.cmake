@@ -1,0 +1,38 @@
+# Tests for iamctl validate-policy and the validator in common/policy_validate*.c.
+if(IAM_TESTS)
+  # Unit tests of the API (positions, paths, JSON shape, catalogue completeness, engine step).
+  iam_add_test(test_validate SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_validate.c
+               LABELS unit
+               ENV "IAM_VALIDATE_VECTORS=${CMAKE_CURRENT_SOURCE_DIR}/vectors/validate"
+                   "IAM_FINDINGS_DOC=${PROJECT_SOURCE_DIR}/docs/findings.md")
+
+  # The write-path gate (iamctl/policy_check.c), built alone with its test.
+  iam_add_test(test_policy_check
+               SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_policy_check.c
+                       ${PROJECT_SOURCE_DIR}/iamctl/policy_check.c
+               LABELS unit)
+  target_include_directories(test_policy_check PRIVATE ${PROJECT_SOURCE_DIR}/iamctl)
+
+  # One CTest per check: tests/vectors/validate/<ISSUE_CODE>/{trigger,clean}.json
+  add_executable(validate_vector_runner ${CMAKE_CURRENT_SOURCE_DIR}/vectors/validate_runner.c)
+  target_link_libraries(validate_vector_runner PRIVATE iamtest)
+  file(GLOB IAM_VALIDATE_VECTOR_DIRS CONFIGURE_DEPENDS
+       ${CMAKE_CURRENT_SOURCE_DIR}/vectors/validate/*/trigger.json)
+  foreach(trigger ${IAM_VALIDATE_VECTOR_DIRS})
+    get_filename_component(dir ${trigger} DIRECTORY)
+    get_filename_component(code ${dir} NAME)
+    add_test(NAME validate_${code} COMMAND validate_vector_runner ${dir})
+    set_tests_properties(validate_${code} PROPERTIES LABELS vectors TIMEOUT 30)
+  endforeach()
+
+  # The command line: output shape, exit codes, file:// reading.
+  iam_add_script_test(test_iamctl_validate
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/module/test_iamctl_validate.sh $<TARGET_FILE:iamctl>
+            ${CMAKE_CURRENT_SOURCE_DIR}/vectors/validate
+    LABELS unit TIMEOUT 60)
+endif()
+
+if(IAM_BENCH)
+  add_executable(bench_validate ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_validate.c)
+  target_link_libraries(bench_validate PRIVATE iamcore)
+endif()

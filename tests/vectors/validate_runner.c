@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Data-driven check of one validator rule: tests/vectors/validate/<ISSUE_CODE>/ holds
+ *   trigger.json  a policy that must produce at least one <ISSUE_CODE> finding, of the type the
+ *                 catalogue gives, with a location inside the document;
+ *   clean.json    the policy written the right way: no <ISSUE_CODE> finding and no ERROR at all;
+ *   policy-type   optional, IDENTITY_POLICY (default) or RESOURCE_POLICY;
+ *   trigger.at    optional, "line:column" (ValidatePolicy's base: line from 1, column from 0)
+ *                 where one of the <ISSUE_CODE> findings must start.
+ * Usage: validate_vector_runner DIR. Exit 0 = pass.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iam/validate.h"
+#include "iamtest.h"
+
+static void dump(const char *what, const struct iam_findings *f) {
+    fprintf(stderr, "  findings for %s:\n", what);
+    for (size_t i = 0; i < iam_findings_count(f); i++) {
+        const struct iam_finding *x = iam_findings_get(f, i);
+
+        fprintf(stderr, "    %u:%u %s %s: %s\n", x->locations[0].start.line,
+                x->locations[0].start.column, iam_finding_type_name(x->type), x->issue_code,
+                x->details);
+    }
+}
+
+static const struct iam_check_info *catalogue_entry(const char *code) {
+    for (size_t i = 0; i < iam_validate_check_count(); i++)
+        if (strcmp(iam_validate_check(i)->issue_code, code) == 0)
+            return iam_validate_check(i);
+    return NULL;
+}
+
+static struct iam_findings *run(const char *dir, const char *name, enum iam_policy_type type,
+                                size_t *ret_len) {
+    char path[4096];
+    char *text;
+    size_t len;
+    struct iam_findings *f = NULL;
+    struct iam_error err;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    text = iamtest_read_file(path, &len);
+    if (!text) {
+        fprintf(stderr, "FAIL: cannot read %s\n", path);
+        return NULL;
+    }
+    iam_error_init(&err);
+    if (iam_policy_validate(text, len, type, &f, &err) < 0) {
+        fprintf(stderr, "FAIL: iam_policy_validate(%s) failed: %s\n", path, err.text);
+        f = NULL;
+    }
+    free(text);
+    *ret_len = len;
+    return f;
+}
+
+int main(int argc, char *argv[]) {
+    char dirbuf[4096], path[4096];
+    const char *dir, *code;
+    const struct iam_check_info *info;
+    enum iam_policy_type type = IAM_POLICY_IDENTITY;
+    struct iam_findings *trig = NULL, *clean = NULL;
+    unsigned at_line = 0, at_col = 0;
+    size_t len;
+    bool found = false, at_ok = false;
+    int ret = 1;
+    char *s;
+
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s DIR\n", argv[0]);
+        return 2;
+    }
+    dir = argv[1];
+    snprintf(dirbuf, sizeof(dirbuf), "%s", dir);
+    code = basename(dirbuf);
+    info = catalogue_entry(code);
+    if (!info) {
+        fprintf(stderr, "FAIL: %s is not an issue code of the catalogue\n", code);
+        return 1;
+    }
+    snprintf(path, sizeof(path), "%s/policy-type", dir);
+    s = iamtest_read_file(path, NULL);
+    if (s) {
+        s[strcspn(s, "\r\n")] = '\0';
+        if (iam_policy_type_from_name(s, &type) < 0) {
+            fprintf(stderr, "FAIL: bad policy-type '%s'\n", s);
+            free(s);
+            return 1;
+        }
+        free(s);
+    }
+    snprintf(path, sizeof(path), "%s/trigger.at", dir);
+    s = iamtest_read_file(path, NULL);
+    if (s) {
+        if (sscanf(s, "%u:%u", &at_line, &at_col) != 2) {
+            fprintf(stderr, "FAIL: bad trigger.at '%s'\n", s);
+            free(s);
+            return 1;
+        }
+        free(s);
+    }
+
+    trig = run(dir, "trigger.json", type, &len);
+    if (!trig)
+        goto out;
+    for (size_t i = 0; i < iam_findings_count(trig); i++) {
+        const struct iam_finding *f = iam_findings_get(trig, i);
+
+        if (strcmp(f->issue_code, code) != 0)
+            continue;
+        found = true;
+        if (f->type != info->type) {
+            fprintf(stderr, "FAIL: %s reported as %s, the catalogue says %s\n", code,
+                    iam_finding_type_name(f->type), iam_finding_type_name(info->type));
+            goto fail;
+        }
+        if (f->n_locations != 1 || f->locations[0].end.offset < f->locations[0].start.offset ||
+            f->locations[0].end.offset > len) {
+            fprintf(stderr, "FAIL: %s has a bad location\n", code);
+            goto fail;
+        }
+        if (strcmp(f->learn_more, info->learn_more) != 0 || !*f->details) {
+            fprintf(stderr, "FAIL: %s has no details or the wrong link\n", code);
+            goto fail;
+        }
+        if (at_line && f->locations[0].start.line == at_line &&
+            f->locations[0].start.column == at_col)
+            at_ok = true;
+    }
+    if (!found) {
+        fprintf(stderr, "FAIL: trigger.json did not produce %s\n", code);
+        goto fail;
+    }
+    if (at_line && !at_ok) {
+        fprintf(stderr, "FAIL: no %s finding starts at %u:%u\n", code, at_line, at_col);
+        goto fail;
+    }
+
+    clean = run(dir, "clean.json", type, &len);
+    if (!clean)
+        goto out;
+    for (size_t i = 0; i < iam_findings_count(clean); i++) {
+        const struct iam_finding *f = iam_findings_get(clean, i);
+
+        if (strcmp(f->issue_code, code) == 0 || f->type == IAM_FINDING_ERROR) {
+            fprintf(stderr, "FAIL: clean.json produced %s %s\n", iam_finding_type_name(f->type),
+                    f->issue_code);
+            goto fail;
+        }
+    }
+    printf("ok %s: trigger and clean\n", code);
+    ret = 0;
+    goto out;
+fail:
+    dump("trigger.json", trig);
+    if (clean)
+        dump("clean.json", clean);
+out:
+    iam_findings_free(trig);
+    iam_findings_free(clean);
+    return ret;
+}
