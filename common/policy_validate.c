@@ -17,7 +17,7 @@
 #include "policy_validate_private.h"
 
 #define AWSDOC(anchor)                                                                             \
-    "https://docs.aws.amazon.com/IAM/latest/UserGuide/"                                           \
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/"                                            \
     "access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-" anchor
 #define HOSTDOC(id) "file:///usr/share/doc/iam-host/findings.md#" #id
 #define AWSDOC_PREFIX "https://docs.aws.amazon.com/"
@@ -49,8 +49,8 @@ const struct iam_check_info *iam_validate_check(size_t i) {
     if (!__atomic_load_n(&init, __ATOMIC_ACQUIRE)) {
         for (size_t k = 0; k < VC__COUNT; k++) {
             with_aws[k] = catalogue[k];
-            with_aws[k].aws = strncmp(catalogue[k].learn_more, AWSDOC_PREFIX,
-                                      strlen(AWSDOC_PREFIX)) == 0;
+            with_aws[k].aws =
+                strncmp(catalogue[k].learn_more, AWSDOC_PREFIX, strlen(AWSDOC_PREFIX)) == 0;
         }
         __atomic_store_n(&init, true, __ATOMIC_RELEASE);
     }
@@ -104,8 +104,8 @@ void vpath_push_index(struct vctx *c, size_t i) {
 }
 
 void vpath_push_substring(struct vctx *c, size_t start, size_t length) {
-    push(c, (struct iam_path_element){.kind = IAM_PATH_SUBSTRING, .start = start,
-                                      .length = length});
+    push(c,
+         (struct iam_path_element){.kind = IAM_PATH_SUBSTRING, .start = start, .length = length});
 }
 
 void vpath_pop(struct vctx *c) {
@@ -199,10 +199,10 @@ static int add(struct vctx *c, enum vcheck id, struct iam_json_pos start, struct
     return 0;
 }
 
-static void addv(struct vctx *c, enum vcheck id, struct iam_json_pos start,
-                 struct iam_json_pos end, const char *fmt, va_list ap) IAM_PRINTF(5, 0);
-static void addv(struct vctx *c, enum vcheck id, struct iam_json_pos start,
-                 struct iam_json_pos end, const char *fmt, va_list ap) {
+static void addv(struct vctx *c, enum vcheck id, struct iam_json_pos start, struct iam_json_pos end,
+                 const char *fmt, va_list ap) IAM_PRINTF(5, 0);
+static void addv(struct vctx *c, enum vcheck id, struct iam_json_pos start, struct iam_json_pos end,
+                 const char *fmt, va_list ap) {
     char details[512];
 
     vsnprintf(details, sizeof(details), fmt, ap);
@@ -244,8 +244,8 @@ static struct iam_json_pos key_end(const struct vctx *c, const struct iam_json_m
     return p;
 }
 
-void vfinding_key(struct vctx *c, enum vcheck id, const struct iam_json_member *m,
-                  const char *fmt, ...) {
+void vfinding_key(struct vctx *c, enum vcheck id, const struct iam_json_member *m, const char *fmt,
+                  ...) {
     va_list ap;
 
     vpath_push_key(c, m->key);
@@ -358,8 +358,7 @@ static void run_engine(struct vctx *c, const struct iam_json *root) {
     text = err.set ? err.text : "the policy engine refused the policy";
     if (err.line == 0) {
         if (!iam_findings_has_error(c->out)) /* no position: tie it to the document */
-            vfinding(c, VC_HOST_POLICY_REJECTED, root, "The policy engine refuses this: %s.",
-                     text);
+            vfinding(c, VC_HOST_POLICY_REJECTED, root, "The policy engine refuses this: %s.", text);
         c->depth = 0;
         return;
     }
@@ -478,8 +477,8 @@ static json_t *location_json(const struct iam_finding_location *l) {
             el = json_pack("{s:s}", "value", e->text);
             break;
         case IAM_PATH_SUBSTRING:
-            el = json_pack("{s:{s:I, s:I}}", "substring", "start", (json_int_t)e->start,
-                           "length", (json_int_t)e->length);
+            el = json_pack("{s:{s:I, s:I}}", "substring", "start", (json_int_t)e->start, "length",
+                           (json_int_t)e->length);
             break;
         }
         if (!el || json_array_append_new(path, el) < 0) {
@@ -514,9 +513,9 @@ int iam_findings_to_json(const struct iam_findings *f, unsigned indent, char **r
                 goto out;
             }
         }
-        item = json_pack("{s:s, s:s, s:s, s:s, s:o}", "findingDetails", fi->details,
-                         "findingType", iam_finding_type_name(fi->type), "issueCode",
-                         fi->issue_code, "learnMoreLink", fi->learn_more, "locations", locs);
+        item = json_pack("{s:s, s:s, s:s, s:s, s:o}", "findingDetails", fi->details, "findingType",
+                         iam_finding_type_name(fi->type), "issueCode", fi->issue_code,
+                         "learnMoreLink", fi->learn_more, "locations", locs);
         if (!item || json_array_append_new(list, item) < 0)
             goto out;
     }

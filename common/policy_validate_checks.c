@@ -19,8 +19,8 @@
 struct slist {
     const struct iam_json_member *m; /* NULL when the element is absent */
     bool array;
-    size_t n;     /* number of string items (items that are not strings are skipped) */
-    bool ok;      /* the element has the right JSON type */
+    size_t n; /* number of string items (items that are not strings are skipped) */
+    bool ok;  /* the element has the right JSON type */
 };
 
 static const struct iam_json *sitem(const struct slist *l, size_t i) {
@@ -123,7 +123,7 @@ static bool service_is(const char *action, const char *service) {
 }
 
 /* What host actions a list of Action/NotAction patterns lets the statement apply to. */
-static struct host_cover cover_of(const struct slist *l, bool not) {
+static struct host_cover cover_of(const struct slist *l, bool not ) {
     struct host_cover hc = {0};
     bool login = false, sudo = false, all = false;
 
@@ -141,7 +141,7 @@ static struct host_cover cover_of(const struct slist *l, bool not) {
         else if (!service_is(p, "host"))
             hc.other = true;
     }
-    if (not) {
+    if (not ) {
         hc.login = !login;
         hc.sudo = !sudo;
         hc.other = !all;
@@ -554,8 +554,9 @@ struct sensitive {
 
 static const struct sensitive sensitive[] = {
     {"iam:PassRole", VC_PASS_ROLE_WITH_STAR_IN_RESOURCE,
-     VC_PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE, VC_PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION,
-     VC_PASS_ROLE_WITH_NOT_RESOURCE, VC_PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE,
+     VC_PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE,
+     VC_PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION, VC_PASS_ROLE_WITH_NOT_RESOURCE,
+     VC_PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE,
      VC_PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE,
      "can be overly permissive because it allows iam:PassRole on multiple roles. We recommend "
      "that you specify resource ARNs or add the iam:PassedToService condition key"},
@@ -643,9 +644,9 @@ static void check_sensitive(struct vctx *c, const struct iam_json *st, const str
 
 /* ---- statements ----------------------------------------------------------------------- */
 
-static const char *const statement_elements[] = {"Sid",       "Effect",      "Action",
-                                                 "NotAction", "Resource",    "NotResource",
-                                                 "Condition", "Principal",   "NotPrincipal"};
+static const char *const statement_elements[] = {"Sid",       "Effect",    "Action",
+                                                 "NotAction", "Resource",  "NotResource",
+                                                 "Condition", "Principal", "NotPrincipal"};
 
 static bool known(const char *key, const char *const *list, size_t n) {
     for (size_t i = 0; i < n; i++)
@@ -885,7 +886,8 @@ static void check_statement(struct vctx *c, const struct iam_json *st) {
         bool named = false;
 
         for (size_t i = 0; i < slen(&act); i++)
-            if (is_str(sitem(&act, i)) && strcasecmp(sitem(&act, i)->u.str.s, HOST_ACTION_SUDO) == 0)
+            if (is_str(sitem(&act, i)) &&
+                strcasecmp(sitem(&act, i)->u.str.s, HOST_ACTION_SUDO) == 0)
                 named = true;
         for (size_t i = 0; !named && i < slen(&act); i++) {
             const struct iam_json *it = sitem(&act, i);

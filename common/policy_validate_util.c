@@ -271,8 +271,8 @@ bool vcidr_private(const struct vcidr *c) {
         unsigned prefix;
         bool v6;
     } blocks[] = {
-        {{10}, 8, false},        {{172, 16}, 12, false},           {{192, 168}, 16, false},
-        {{127}, 8, false},       {{0xfc}, 7, true},                {{[15] = 1}, 128, true},
+        {{10}, 8, false},  {{172, 16}, 12, false}, {{192, 168}, 16, false},
+        {{127}, 8, false}, {{0xfc}, 7, true},      {{[15] = 1}, 128, true},
     };
 
     for (size_t i = 0; i < IAM_ELEMENTSOF(blocks); i++) {
