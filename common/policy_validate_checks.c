@@ -86,6 +86,14 @@ static bool is_str(const struct iam_json *j) {
 
 /* ---- duplicate keys ------------------------------------------------------------------- */
 
+static void report_duplicate(struct vctx *c, const struct iam_json_member *later,
+                             const struct iam_json_member *first) {
+    vfinding_key(c, VC_HOST_DUPLICATE_KEY, later,
+                 "The key \"%.64s\" appears more than once in this object (first at line %u). "
+                 "Keep one: JSON readers disagree on which one wins.",
+                 later->key, first->key_pos.line);
+}
+
 static void check_duplicates(struct vctx *c, const struct iam_json *node) {
     if (node->type == IAM_JSON_ARRAY) {
         for (size_t i = 0; i < node->u.arr.n; i++) {
@@ -97,17 +105,10 @@ static void check_duplicates(struct vctx *c, const struct iam_json *node) {
     }
     if (node->type != IAM_JSON_OBJECT)
         return;
+    vfor_duplicate_keys(c, node, false, report_duplicate);
     for (size_t i = 0; i < node->u.obj.n; i++) {
         const struct iam_json_member *m = &node->u.obj.members[i];
 
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(node->u.obj.members[j].key, m->key) == 0) {
-                vfinding_key(c, VC_HOST_DUPLICATE_KEY, m,
-                             "The key \"%.64s\" appears more than once in this object (first at "
-                             "line %u). Keep one: JSON readers disagree on which one wins.",
-                             m->key, node->u.obj.members[j].key_pos.line);
-                break;
-            }
         vpath_push_value(c, m->key);
         check_duplicates(c, m->value);
         vpath_pop(c);

@@ -819,6 +819,17 @@ static void check_equal_and_not(struct cstate *s) {
     }
 }
 
+static void report_case_duplicate(struct vctx *c, const struct iam_json_member *later,
+                                  const struct iam_json_member *first) {
+    if (strcmp(later->key, first->key) == 0)
+        return; /* an exact duplicate: HOST_DUPLICATE_KEY */
+    vfinding_key(c, VC_DUPLICATE_KEYS_WITH_DIFFERENT_CASE, later,
+                 "The condition key \"%.64s\" appears more than once with different "
+                 "capitalization (\"%.64s\") in the same condition block. Remove the duplicate "
+                 "condition keys.",
+                 later->key, first->key);
+}
+
 void vcheck_condition(struct vctx *c, const struct iam_json *cond, bool allow,
                       const struct host_cover *cover, bool on_host) {
     struct cstate s = {.c = c, .cond = cond, .allow = allow, .cover = cover, .on_host = on_host};
@@ -858,21 +869,10 @@ void vcheck_condition(struct vctx *c, const struct iam_json *cond, bool allow,
                      "This condition block is empty and it does not affect the policy. Specify "
                      "conditions.");
         } else {
+            vfor_duplicate_keys(c, block, true, report_case_duplicate);
             for (size_t k = 0; k < block->u.obj.n; k++) {
                 const struct iam_json_member *km = &block->u.obj.members[k];
 
-                for (size_t j = 0; j < k; j++) {
-                    const char *other = block->u.obj.members[j].key;
-
-                    if (strcasecmp(other, km->key) == 0 && strcmp(other, km->key) != 0) {
-                        vfinding_key(c, VC_DUPLICATE_KEYS_WITH_DIFFERENT_CASE, km,
-                                     "The condition key \"%.64s\" appears more than once with "
-                                     "different capitalization (\"%.64s\") in the same condition "
-                                     "block. Remove the duplicate condition keys.",
-                                     km->key, other);
-                        break;
-                    }
-                }
                 check_key(&s, &op, om->key, km);
             }
         }

@@ -184,6 +184,9 @@ struct vctx {
     size_t depth;
 
     bool variables; /* Version 2012-10-17: ${...} are policy variables */
+
+    size_t *line_chars; /* code-point offset of each line's start, built on first use */
+    size_t nlines;
 };
 
 /* Path stack. Pushes beyond VPATH_MAX are counted but not stored (cannot happen for the
@@ -202,7 +205,7 @@ void vfinding_span(struct vctx *c, enum vcheck id, struct iam_json_pos start,
 /* A finding about an object member's key (path ends with {"key": name}). */
 void vfinding_key(struct vctx *c, enum vcheck id, const struct iam_json_member *m, const char *fmt,
                   ...) IAM_PRINTF(4, 5);
-bool vhas_error_at(const struct vctx *c, size_t from, size_t to);
+bool vhas_error_at(struct vctx *c, struct iam_json_pos from, struct iam_json_pos to);
 
 /* policy_validate_checks.c */
 void vcheck_document(struct vctx *c, const struct iam_json *root);
@@ -240,4 +243,8 @@ bool vbase64_valid(const char *s);
 bool vparse_bool(const char *s);
 /* A JSON scalar's text (string content, number as written, "true"/"false"); NULL otherwise. */
 const char *vscalar_text(const struct iam_json *j);
+/* Call fn for every member whose key repeats an earlier one (exactly, or ignoring ASCII case). */
+void vfor_duplicate_keys(struct vctx *c, const struct iam_json *obj, bool nocase,
+                         void (*fn)(struct vctx *c, const struct iam_json_member *later,
+                                    const struct iam_json_member *first));
 bool vjson_equal(const struct iam_json *a, const struct iam_json *b, const char *skip_key);
