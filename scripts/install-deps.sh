@@ -5,7 +5,8 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libpam0g-dev libsodium-dev libjansson-dev libcmocka-dev
 libpam-wrapper libpamtest0-dev libnss-wrapper pamtester
 openssh-server openssh-client sshpass sudo valgrind iproute2 util-linux
-debhelper devscripts lintian fakeroot"
+debhelper devscripts lintian fakeroot
+jq"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" \

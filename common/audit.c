@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* CloudTrail-shaped audit records, built with jansson, appended one line per decision. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "iam/audit.h"
+
+const char *iam_audit_event_name(enum iam_audit_event event) {
+    switch (event) {
+    case IAM_AUDIT_AUTHENTICATE:
+        return "Authenticate";
+    case IAM_AUDIT_LOGIN:
+        return "Login";
+    case IAM_AUDIT_SUDO:
+        return "Sudo";
+    case IAM_AUDIT_SESSION_OPEN:
+        return "SessionOpen";
+    case IAM_AUDIT_SESSION_CLOSE:
+        return "SessionClose";
+    }
+    return "Unknown";
+}
+
+void iam_uuid4(char out[IAM_UUID_STR_LEN + 1]) {
+    static const char hex[] = "0123456789abcdef";
+    uint8_t b[16];
+    size_t o = 0;
+
+    randombytes_buf(b, sizeof(b));
+    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    for (size_t i = 0; i < sizeof(b); i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[o++] = '-';
+        out[o++] = hex[b[i] >> 4];
+        out[o++] = hex[b[i] & 0x0f];
+    }
+    out[o] = '\0';
+}
+
+/* A JSON string from an untrusted C string: capped, printable ASCII only. */
+static json_t *safe_string(const char *s) {
+    char buf[IAM_AUDIT_MAX_FIELD + 1];
+    size_t n = 0;
+
+    for (; s[n] && n < IAM_AUDIT_MAX_FIELD; n++) {
+        unsigned char ch = (unsigned char)s[n];
+
+        buf[n] = (ch < 0x20 || ch >= 0x7f) ? '?' : (char)ch;
+    }
+    buf[n] = '\0';
+    return json_string(buf);
+}
+
+/* Set key to a safe string, or to JSON null when s is NULL and null_if_missing is set. */
+static int set_str(json_t *obj, const char *key, const char *s, bool null_if_missing) {
+    json_t *v;
+
+    if (!s && !null_if_missing)
+        return 0;
+    v = s ? safe_string(s) : json_null();
+    if (!v || json_object_set_new(obj, key, v) < 0)
+        return -ENOMEM;
+    return 0;
+}
+
+int iam_audit_format(const struct iam_audit_record *rec, char **ret_line) {
+    json_t *root = NULL, *ident = NULL, *req = NULL, *add = NULL;
+    char when[32], uuid[IAM_UUID_STR_LEN + 1];
+    struct tm tm;
+    time_t t;
+    char *line = NULL;
+    int r = -EINVAL;
+
+    if (!rec || !ret_line)
+        goto out;
+    if (sodium_init() < 0) {
+        r = -ENOTSUP;
+        goto out;
+    }
+    t = rec->time ? rec->time : time(NULL);
+    if (!gmtime_r(&t, &tm) || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        goto out;
+    iam_uuid4(uuid);
+
+    r = -ENOMEM;
+    root = json_object();
+    ident = json_object();
+    req = json_object();
+    add = json_object();
+    if (!root || !ident || !req || !add)
+        goto out;
+
+    if (set_str(root, "eventVersion", "1.08", false) < 0 ||
+        set_str(root, "eventTime", when, false) < 0 ||
+        set_str(root, "eventSource", "pam_iam", false) < 0 ||
+        set_str(root, "eventName", iam_audit_event_name(rec->event), false) < 0)
+        goto out;
+
+    if (set_str(ident, "type", rec->is_iam_user ? "IAMUser" : "Unknown", false) < 0 ||
+        set_str(ident, "principalId", rec->principal_id, false) < 0 ||
+        set_str(ident, "arn", rec->arn, false) < 0 ||
+        set_str(ident, "accountId", rec->account_id, false) < 0 ||
+        set_str(ident, "userName", rec->user_name, false) < 0 ||
+        set_str(ident, "accessKeyId", rec->access_key_id, false) < 0)
+        goto out;
+    if (json_object_set(root, "userIdentity", ident) < 0)
+        goto out;
+
+    if (set_str(root, "sourceIPAddress", rec->source_ip, true) < 0 ||
+        set_str(root, "userAgent", rec->user_agent, true) < 0 ||
+        set_str(root, "errorCode", rec->error_code, false) < 0 ||
+        set_str(root, "errorMessage", rec->error_message, false) < 0)
+        goto out;
+
+    if (set_str(req, "hostArn", rec->host_arn, false) < 0 ||
+        set_str(req, "action", rec->action, false) < 0 ||
+        set_str(req, "service", rec->service, false) < 0 ||
+        set_str(req, "tty", rec->tty, false) < 0 ||
+        set_str(req, "osUser", rec->os_user, false) < 0)
+        goto out;
+    if (json_object_set(root, "requestParameters", req) < 0)
+        goto out;
+
+    if (set_str(add, "authMethod", rec->auth_method, false) < 0 ||
+        set_str(add, "decision", rec->decision, false) < 0 ||
+        set_str(add, "decidingPolicy", rec->deciding_policy, false) < 0 ||
+        set_str(add, "decidingStatement", rec->deciding_statement, false) < 0 ||
+        json_object_set_new(add, "enforced", json_boolean(rec->enforced)) < 0)
+        goto out;
+    if (json_object_set(root, "additionalEventData", add) < 0)
+        goto out;
+
+    if (set_str(root, "eventID", uuid, false) < 0 ||
+        set_str(root, "eventType", "AwsConsoleSignIn", false) < 0 ||
+        set_str(root, "recipientAccountId", rec->account_id, false) < 0)
+        goto out;
+
+    line = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!line)
+        goto out;
+    if (strlen(line) > IAM_AUDIT_MAX_LINE) {
+        r = -E2BIG;
+        goto out;
+    }
+    *ret_line = line;
+    line = NULL;
+    r = 0;
+out:
+    free(line);
+    json_decref(add);
+    json_decref(req);
+    json_decref(ident);
+    json_decref(root);
+    return r;
+}
+
+static bool owner_ok(const struct stat *st) {
+    return st->st_uid == 0 || st->st_uid == geteuid();
+}
+
+int iam_audit_append(const char *path, const char *line, struct iam_error *reterr) {
+    char *dir = NULL, *slash;
+    const char *base;
+    struct stat st;
+    size_t len;
+    char *out_line = NULL;
+    int dfd = -1, fd = -1, r = -EINVAL;
+
+    if (!path || !line || path[0] != '/')
+        goto out;
+    iam_error_set_source(reterr, path);
+    len = strlen(line);
+    if (len > IAM_AUDIT_MAX_LINE || memchr(line, '\n', len)) {
+        iam_error_set(reterr, 0, 0, 0, "record is not one line or too long");
+        goto out;
+    }
+    r = -ENOMEM;
+    dir = strdup(path);
+    if (!dir)
+        goto out;
+    slash = strrchr(dir, '/');
+    base = path + (slash - dir) + 1;
+    if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    if (!*base) {
+        r = -EINVAL;
+        iam_error_set(reterr, 0, 0, 0, "not a file name");
+        goto out;
+    }
+
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0 && errno == ENOENT) {
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+            r = -errno;
+            iam_error_set(reterr, 0, 0, 0, "cannot create directory %s: %s", dir,
+                          strerror(errno));
+            goto out;
+        }
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (dfd < 0) {
+        r = errno == ELOOP || errno == ENOTDIR ? -EACCES : -errno;
+        iam_error_set(reterr, 0, 0, 0, "directory %s: %s", dir, strerror(errno));
+        goto out;
+    }
+    if (fstat(dfd, &st) < 0 || !owner_ok(&st) || (st.st_mode & 0022)) {
+        r = -EACCES;
+        iam_error_set(reterr, 0, 0, 0, "unsafe directory %s (must be owned by root, not "
+                      "writable by group or others)", dir);
+        goto out;
+    }
+    fd = openat(dfd, base, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+                0600);
+    if (fd < 0) {
+        r = errno == ELOOP ? -EACCES : -errno;
+        iam_error_set(reterr, 0, 0, 0, "%s", strerror(errno));
+        goto out;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !owner_ok(&st) || (st.st_mode & 0022)) {
+        r = -EACCES;
+        iam_error_set(reterr, 0, 0, 0, "unsafe audit log (must be a regular file owned by "
+                      "root, not writable by group or others)");
+        goto out;
+    }
+    r = -ENOMEM;
+    out_line = malloc(len + 2);
+    if (!out_line)
+        goto out;
+    memcpy(out_line, line, len);
+    out_line[len] = '\n';
+    out_line[len + 1] = '\0';
+    for (;;) {
+        ssize_t n = write(fd, out_line, len + 1);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            r = -errno;
+            iam_error_set(reterr, 0, 0, 0, "write: %s", strerror(errno));
+            goto out;
+        }
+        if ((size_t)n != len + 1) {
+            r = -EIO;
+            iam_error_set(reterr, 0, 0, 0, "short write");
+            goto out;
+        }
+        break;
+    }
+    r = 0;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (dfd >= 0)
+        close(dfd);
+    free(out_line);
+    free(dir);
+    return r;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* On-disk layout of auth.cache, shared by auth_cache_write.c and auth_cache_read.c only. */
+
+#include <stdint.h>
+
+#include <sodium.h>
+
+#define AC_MAGIC "IAMAUTH\x01"
+#define AC_MAGIC_LEN 8
+#define AC_BYTE_ORDER_MARK 0x01020304u
+#define AC_SUM_LEN 16 /* BLAKE2b-128 */
+#define AC_SLOT_CHECK_LEN 8 /* SipHash-2-4 (crypto_shorthash) */
+#define AC_RECORD_MAGIC 0x43455255u /* "UREC" */
+
+struct ac_header {
+    char magic[AC_MAGIC_LEN];
+    uint32_t byte_order;      /* AC_BYTE_ORDER_MARK */
+    uint32_t version;         /* IAM_AUTH_CACHE_VERSION */
+    uint32_t header_size;     /* sizeof(struct ac_header) */
+    uint32_t slot_size;       /* sizeof(struct ac_slot) */
+    uint64_t file_size;
+    uint64_t serial;
+    uint64_t n_users;
+    uint64_t n_slots;         /* a power of two, >= 2 * n_users, >= 8 */
+    uint64_t index_off;       /* == header_size */
+    uint64_t records_off;     /* == index_off + n_slots * slot_size */
+    uint8_t hash_key[crypto_shorthash_KEYBYTES];
+    uint8_t index_sum[AC_SUM_LEN]; /* over the whole index */
+    uint8_t reserved[8];
+    uint8_t header_sum[AC_SUM_LEN]; /* over every byte before it */
+};
+
+/* An empty slot is all zero (rec_off 0 cannot be a record: records follow the index). */
+struct ac_slot {
+    uint64_t name_hash; /* crypto_shorthash(name, hash_key) */
+    uint64_t rec_off;
+    uint32_t rec_len;
+    uint32_t reserved;
+    uint8_t check[AC_SLOT_CHECK_LEN]; /* crypto_shorthash(first 24 bytes || slot number) */
+};
+
+/* A record: checksum over the rest, then a header, then length-prefixed strings in a fixed
+ * order. Each string: uint32 length, the bytes, a NUL (not counted). Integers unaligned-safe
+ * (copied with memcpy).
+ *   sum[16] | magic u32 | flags u32 | n_keys u32 | n_tags u32 | n_groups u32 | n_policies u32
+ *   name, user_id, arn, password_hash ("" when none)
+ *   per key:    id, status ("Active"/"Inactive"), create_date (int64), secret_hash
+ *   per tag:    key, value
+ *   per group:  name
+ *   per policy: kind (u32), source_type, source_id, text
+ */
+#define AC_REC_FLAG_LOGIN_PROFILE 0x1u
+#define AC_REC_FLAG_RESET_REQUIRED 0x2u
+#define AC_REC_FIXED (AC_SUM_LEN + 6 * 4)
+
+_Static_assert(sizeof(struct ac_header) == 128, "auth cache header is 128 bytes");
+_Static_assert(sizeof(struct ac_slot) == 32, "auth cache slot is 32 bytes");

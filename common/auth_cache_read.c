@@ -1,0 +1,486 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Reader of auth.cache (format in auth_cache_format.h): pread of the header, the probed
+ * slots and one record per lookup. Every offset and length is checked before use. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "auth_cache_format.h"
+#include "iam/auth_cache.h"
+
+struct iam_auth_cache {
+    int fd;
+    struct ac_header h;
+    char *path;
+};
+
+struct iam_auth_record {
+    struct iam_auth_user user; /* views into data and the arrays below */
+    uint8_t *data;
+    size_t len;
+    void *arrays; /* one block: keys, tags, groups, policies */
+    size_t arrays_len;
+};
+
+static int bad(struct iam_error *reterr, const char *what) {
+    iam_error_set(reterr, 0, 0, 0, "%s", what);
+    return -EBADMSG;
+}
+
+static int pread_all(int fd, void *buf, size_t len, uint64_t off) {
+    uint8_t *p = buf;
+
+    while (len > 0) {
+        ssize_t n = pread(fd, p, len, (off_t)off);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -EIO;
+        }
+        if (n == 0)
+            return -EBADMSG; /* shorter than the header says */
+        p += n;
+        off += (uint64_t)n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int iam_auth_cache_open(const char *path, struct iam_auth_cache **ret_cache,
+                        struct iam_error *reterr) {
+    struct iam_auth_cache *c = NULL;
+    struct stat st;
+    uint8_t sum[AC_SUM_LEN];
+    int fd = -1, r = -EINVAL;
+
+    if (!path || !ret_cache)
+        goto out;
+    iam_error_set_source(reterr, path);
+    if (sodium_init() < 0) {
+        r = -ENOTSUP;
+        goto out;
+    }
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        r = -errno;
+        if (r == -ELOOP) {
+            iam_error_set(reterr, 0, 0, 0, "is a symbolic link");
+            r = -EACCES;
+        } else {
+            iam_error_set(reterr, 0, 0, 0, "%s", strerror(-r));
+        }
+        goto out;
+    }
+    if (fstat(fd, &st) < 0) {
+        r = -errno;
+        iam_error_set(reterr, 0, 0, 0, "%s", strerror(-r));
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) ||
+        (st.st_mode & 0077)) {
+        iam_error_set(reterr, 0, 0, 0, "unsafe: must be a regular file owned by root, mode "
+                      "0600 (is %s, uid %u, mode %04o)",
+                      S_ISREG(st.st_mode) ? "a file" : "not a file", (unsigned)st.st_uid,
+                      (unsigned)(st.st_mode & 07777));
+        r = -EACCES;
+        goto out;
+    }
+    c = calloc(1, sizeof(*c));
+    if (!c) {
+        r = -ENOMEM;
+        goto out;
+    }
+    c->fd = -1;
+    if ((uint64_t)st.st_size < sizeof(struct ac_header)) {
+        r = bad(reterr, "truncated header");
+        goto out;
+    }
+    r = pread_all(fd, &c->h, sizeof(c->h), 0);
+    if (r < 0) {
+        iam_error_set(reterr, 0, 0, 0, "cannot read the header");
+        goto out;
+    }
+    if (memcmp(c->h.magic, AC_MAGIC, AC_MAGIC_LEN) != 0 ||
+        c->h.byte_order != AC_BYTE_ORDER_MARK) {
+        r = bad(reterr, "not an auth cache (bad magic)");
+        goto out;
+    }
+    crypto_generichash(sum, sizeof(sum), (const uint8_t *)&c->h,
+                       offsetof(struct ac_header, header_sum), NULL, 0);
+    if (sodium_memcmp(sum, c->h.header_sum, sizeof(sum)) != 0) {
+        r = bad(reterr, "header checksum mismatch");
+        goto out;
+    }
+    if (c->h.version != IAM_AUTH_CACHE_VERSION) {
+        iam_error_set(reterr, 0, 0, 0, "version %u, this reader knows %u", c->h.version,
+                      IAM_AUTH_CACHE_VERSION);
+        r = -ENOTSUP;
+        goto out;
+    }
+    if (c->h.header_size != sizeof(struct ac_header) ||
+        c->h.slot_size != sizeof(struct ac_slot) || c->h.file_size != (uint64_t)st.st_size ||
+        c->h.n_users > IAM_AUTH_MAX_USERS || c->h.n_slots < 8 ||
+        c->h.n_slots > 4ull * IAM_AUTH_MAX_USERS || (c->h.n_slots & (c->h.n_slots - 1)) ||
+        c->h.n_slots < 2 * c->h.n_users || c->h.index_off != sizeof(struct ac_header) ||
+        c->h.records_off != c->h.index_off + c->h.n_slots * sizeof(struct ac_slot) ||
+        c->h.records_off > c->h.file_size) {
+        r = bad(reterr, "inconsistent header");
+        goto out;
+    }
+    c->path = strdup(path);
+    if (!c->path) {
+        r = -ENOMEM;
+        goto out;
+    }
+    c->fd = fd;
+    fd = -1;
+    *ret_cache = c;
+    c = NULL;
+    r = 0;
+out:
+    if (fd >= 0)
+        close(fd);
+    iam_auth_cache_close(c);
+    return r;
+}
+
+void iam_auth_cache_close(struct iam_auth_cache *c) {
+    if (!c)
+        return;
+    if (c->fd >= 0)
+        close(c->fd);
+    free(c->path);
+    free(c);
+}
+
+uint64_t iam_auth_cache_serial(const struct iam_auth_cache *c) {
+    return c ? c->h.serial : 0;
+}
+
+uint64_t iam_auth_cache_n_users(const struct iam_auth_cache *c) {
+    return c ? c->h.n_users : 0;
+}
+
+void iam_auth_record_free(struct iam_auth_record *rec) {
+    if (!rec)
+        return;
+    if (rec->data) {
+        sodium_memzero(rec->data, rec->len);
+        free(rec->data);
+    }
+    if (rec->arrays) {
+        sodium_memzero(rec->arrays, rec->arrays_len);
+        free(rec->arrays);
+    }
+    sodium_memzero(rec, sizeof(*rec));
+    free(rec);
+}
+
+const struct iam_auth_user *iam_auth_record_user(const struct iam_auth_record *rec) {
+    return rec ? &rec->user : NULL;
+}
+
+/* A cursor over one record's bytes. */
+struct cur {
+    const uint8_t *p;
+    size_t len, pos;
+    int err;
+};
+
+static uint32_t cur_u32(struct cur *c) {
+    uint32_t v = 0;
+
+    if (c->err || c->len - c->pos < sizeof(v)) {
+        c->err = -EBADMSG;
+        return 0;
+    }
+    memcpy(&v, c->p + c->pos, sizeof(v));
+    c->pos += sizeof(v);
+    return v;
+}
+
+static int64_t cur_i64(struct cur *c) {
+    int64_t v = 0;
+
+    if (c->err || c->len - c->pos < sizeof(v)) {
+        c->err = -EBADMSG;
+        return 0;
+    }
+    memcpy(&v, c->p + c->pos, sizeof(v));
+    c->pos += sizeof(v);
+    return v;
+}
+
+/* A string: u32 length, bytes, NUL; no NUL inside. */
+static const char *cur_str(struct cur *c, size_t *ret_len) {
+    uint32_t len = cur_u32(c);
+    const char *s;
+
+    if (c->err)
+        return NULL;
+    if ((size_t)len >= c->len - c->pos || c->p[c->pos + len] != '\0' ||
+        memchr(c->p + c->pos, '\0', len) != NULL) {
+        c->err = -EBADMSG;
+        return NULL;
+    }
+    s = (const char *)c->p + c->pos;
+    c->pos += (size_t)len + 1;
+    if (ret_len)
+        *ret_len = len;
+    return s;
+}
+
+/* Decode data (already checksum-verified) into rec->user. */
+static int decode_record(struct iam_auth_record *rec, struct iam_error *reterr) {
+    struct cur c = {.p = rec->data, .len = rec->len, .pos = AC_SUM_LEN};
+    struct iam_auth_user *u = &rec->user;
+    struct iam_auth_key *keys;
+    struct iam_auth_tag *tags;
+    const char **groups;
+    struct iam_auth_policy *pols;
+    uint32_t magic, flags, nk, nt, ng, np;
+    size_t need;
+    const char *s;
+
+    magic = cur_u32(&c);
+    flags = cur_u32(&c);
+    nk = cur_u32(&c);
+    nt = cur_u32(&c);
+    ng = cur_u32(&c);
+    np = cur_u32(&c);
+    if (c.err || magic != AC_RECORD_MAGIC || nk > IAM_AUTH_MAX_ITEMS ||
+        nt > IAM_AUTH_MAX_ITEMS || ng > IAM_AUTH_MAX_ITEMS || np > IAM_AUTH_MAX_ITEMS)
+        return bad(reterr, "malformed record header");
+
+    need = nk * sizeof(*keys) + nt * sizeof(*tags) + ng * sizeof(*groups) + np * sizeof(*pols);
+    if (need > 0) {
+        rec->arrays = calloc(1, need);
+        if (!rec->arrays)
+            return -ENOMEM;
+        rec->arrays_len = need;
+    }
+    keys = rec->arrays;
+    tags = (struct iam_auth_tag *)(keys + nk);
+    groups = (const char **)(tags + nt);
+    pols = (struct iam_auth_policy *)(groups + ng);
+
+    u->name = cur_str(&c, NULL);
+    u->user_id = cur_str(&c, NULL);
+    u->arn = cur_str(&c, NULL);
+    s = cur_str(&c, NULL);
+    if (flags & ~(AC_REC_FLAG_LOGIN_PROFILE | AC_REC_FLAG_RESET_REQUIRED))
+        c.err = -EBADMSG;
+    u->password_hash = (flags & AC_REC_FLAG_LOGIN_PROFILE) ? s : NULL;
+    u->password_reset_required = (flags & AC_REC_FLAG_RESET_REQUIRED) != 0;
+    for (uint32_t i = 0; i < nk; i++) {
+        const char *status;
+
+        keys[i].id = cur_str(&c, NULL);
+        status = cur_str(&c, NULL);
+        keys[i].create_date = cur_i64(&c);
+        keys[i].secret_hash = cur_str(&c, NULL);
+        if (c.err)
+            break;
+        if (strcmp(status, "Active") == 0)
+            keys[i].active = true;
+        else if (strcmp(status, "Inactive") == 0)
+            keys[i].active = false;
+        else
+            c.err = -EBADMSG;
+    }
+    for (uint32_t i = 0; i < nt && !c.err; i++) {
+        tags[i].key = cur_str(&c, NULL);
+        tags[i].value = cur_str(&c, NULL);
+    }
+    for (uint32_t i = 0; i < ng && !c.err; i++)
+        groups[i] = cur_str(&c, NULL);
+    for (uint32_t i = 0; i < np && !c.err; i++) {
+        uint32_t kind = cur_u32(&c);
+
+        if (kind != IAM_AUTH_POLICY_IDENTITY && kind != IAM_AUTH_POLICY_BOUNDARY)
+            c.err = -EBADMSG;
+        pols[i].kind = (enum iam_auth_policy_kind)kind;
+        pols[i].source_type = cur_str(&c, NULL);
+        pols[i].source_id = cur_str(&c, NULL);
+        pols[i].text = cur_str(&c, &pols[i].text_len);
+    }
+    if (c.err || c.pos != c.len)
+        return bad(reterr, "malformed record");
+    u->keys = nk ? keys : NULL;
+    u->n_keys = nk;
+    u->tags = nt ? tags : NULL;
+    u->n_tags = nt;
+    u->groups = ng ? (const char *const *)groups : NULL;
+    u->n_groups = ng;
+    u->policies = np ? pols : NULL;
+    u->n_policies = np;
+    return 0;
+}
+
+static int read_slot(struct iam_auth_cache *c, uint64_t slot_no, struct ac_slot *ret,
+                     struct iam_error *reterr) {
+    uint8_t in[24 + 8], check[AC_SLOT_CHECK_LEN];
+    int r;
+
+    r = pread_all(c->fd, ret, sizeof(*ret), c->h.index_off + slot_no * sizeof(*ret));
+    if (r < 0)
+        return r == -EBADMSG ? bad(reterr, "truncated index") : r;
+    if (ret->rec_off == 0) {
+        static const struct ac_slot empty;
+
+        if (memcmp(ret, &empty, sizeof(empty)) != 0)
+            return bad(reterr, "damaged empty index slot");
+        return 0;
+    }
+    memcpy(in, ret, 24);
+    memcpy(in + 24, &slot_no, 8);
+    crypto_shorthash(check, in, sizeof(in), c->h.hash_key);
+    if (sodium_memcmp(check, ret->check, sizeof(check)) != 0 || ret->reserved != 0)
+        return bad(reterr, "index slot check mismatch");
+    if (ret->rec_off < c->h.records_off || ret->rec_len < AC_REC_FIXED ||
+        ret->rec_len > IAM_AUTH_MAX_RECORD || ret->rec_off > c->h.file_size ||
+        ret->rec_len > c->h.file_size - ret->rec_off)
+        return bad(reterr, "index slot points outside the records");
+    return 0;
+}
+
+static int load_record(struct iam_auth_cache *c, const struct ac_slot *s,
+                       struct iam_auth_record **ret, struct iam_error *reterr) {
+    struct iam_auth_record *rec = NULL;
+    uint8_t sum[AC_SUM_LEN];
+    int r = -ENOMEM;
+
+    rec = calloc(1, sizeof(*rec));
+    if (!rec)
+        goto out;
+    rec->data = malloc(s->rec_len);
+    if (!rec->data)
+        goto out;
+    rec->len = s->rec_len;
+    r = pread_all(c->fd, rec->data, rec->len, s->rec_off);
+    if (r < 0) {
+        if (r == -EBADMSG)
+            r = bad(reterr, "truncated record");
+        goto out;
+    }
+    crypto_generichash(sum, sizeof(sum), rec->data + AC_SUM_LEN, rec->len - AC_SUM_LEN, NULL,
+                       0);
+    if (sodium_memcmp(sum, rec->data, sizeof(sum)) != 0) {
+        r = bad(reterr, "record checksum mismatch");
+        goto out;
+    }
+    r = decode_record(rec, reterr);
+    if (r < 0)
+        goto out;
+    *ret = rec;
+    rec = NULL;
+    r = 0;
+out:
+    iam_auth_record_free(rec);
+    return r;
+}
+
+static bool name_plausible(const char *name, size_t *ret_len) {
+    size_t n;
+
+    if (!name)
+        return false;
+    n = strnlen(name, IAM_AUTH_MAX_NAME + 1);
+    if (n == 0 || n > IAM_AUTH_MAX_NAME)
+        return false;
+    *ret_len = n;
+    return true;
+}
+
+int iam_auth_cache_find(struct iam_auth_cache *c, const char *name,
+                        struct iam_auth_record **ret_record, struct iam_error *reterr) {
+    uint8_t out[crypto_shorthash_BYTES];
+    uint64_t hash, pos, mask;
+    size_t nlen;
+    int r;
+
+    if (!c || !ret_record)
+        return -EINVAL;
+    if (!name_plausible(name, &nlen))
+        return -ENOENT;
+    crypto_shorthash(out, (const unsigned char *)name, nlen, c->h.hash_key);
+    memcpy(&hash, out, sizeof(hash));
+    mask = c->h.n_slots - 1;
+    pos = hash & mask;
+    for (uint64_t probes = 0; probes < c->h.n_slots; probes++, pos = (pos + 1) & mask) {
+        struct ac_slot s;
+        struct iam_auth_record *rec = NULL;
+
+        r = read_slot(c, pos, &s, reterr);
+        if (r < 0)
+            return r;
+        if (s.rec_off == 0)
+            return -ENOENT;
+        if (s.name_hash != hash)
+            continue;
+        r = load_record(c, &s, &rec, reterr);
+        if (r < 0)
+            return r;
+        if (strcmp(rec->user.name, name) == 0) {
+            *ret_record = rec;
+            return 0;
+        }
+        iam_auth_record_free(rec);
+    }
+    /* A table with no empty slot cannot come from our writer. */
+    return bad(reterr, "index has no empty slot");
+}
+
+int iam_auth_cache_verify(struct iam_auth_cache *c, struct iam_error *reterr) {
+    crypto_generichash_state st;
+    uint8_t sum[AC_SUM_LEN];
+    uint64_t used = 0, end = 0;
+    int r;
+
+    if (!c)
+        return -EINVAL;
+    crypto_generichash_init(&st, NULL, 0, AC_SUM_LEN);
+    for (uint64_t i = 0; i < c->h.n_slots; i++) {
+        struct ac_slot s;
+        struct iam_auth_record *rec = NULL, *again = NULL;
+
+        r = read_slot(c, i, &s, reterr);
+        if (r < 0)
+            return r;
+        crypto_generichash_update(&st, (const uint8_t *)&s, sizeof(s));
+        if (s.rec_off == 0)
+            continue;
+        used++;
+        r = load_record(c, &s, &rec, reterr);
+        if (r < 0)
+            return r;
+        /* The name must lead back to this very slot's record. */
+        r = iam_auth_cache_find(c, rec->user.name, &again, reterr);
+        if (r == 0 && (again->len != rec->len || memcmp(again->data, rec->data, rec->len)))
+            r = bad(reterr, "a record is not reachable by its name");
+        else if (r == -ENOENT)
+            r = bad(reterr, "a record is not reachable by its name");
+        iam_auth_record_free(again);
+        iam_auth_record_free(rec);
+        if (r < 0)
+            return r;
+        if (s.rec_off + s.rec_len > end)
+            end = s.rec_off + s.rec_len;
+    }
+    crypto_generichash_final(&st, sum, sizeof(sum));
+    if (sodium_memcmp(sum, c->h.index_sum, sizeof(sum)) != 0)
+        return bad(reterr, "index checksum mismatch");
+    if (used != c->h.n_users)
+        return bad(reterr, "user count does not match the index");
+    if ((c->h.n_users == 0 && c->h.file_size != c->h.records_off) ||
+        (c->h.n_users > 0 && end != c->h.file_size))
+        return bad(reterr, "trailing or missing bytes after the records");
+    return 0;
+}

@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Writer of auth.cache (format in auth_cache_format.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "auth_cache_format.h"
+#include "iam/auth_cache.h"
+
+struct buf {
+    uint8_t *p;
+    size_t len, cap;
+    int err; /* sticky: first failure */
+};
+
+static void buf_reserve(struct buf *b, size_t more) {
+    size_t cap;
+    uint8_t *np;
+
+    if (b->err)
+        return;
+    if (more > SIZE_MAX / 2 - b->len) {
+        b->err = -E2BIG;
+        return;
+    }
+    if (b->len + more <= b->cap)
+        return;
+    cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + more)
+        cap *= 2;
+    np = realloc(b->p, cap);
+    if (!np) {
+        b->err = -ENOMEM;
+        return;
+    }
+    b->p = np;
+    b->cap = cap;
+}
+
+static void buf_put(struct buf *b, const void *data, size_t len) {
+    buf_reserve(b, len);
+    if (b->err)
+        return;
+    if (len)
+        memcpy(b->p + b->len, data, len);
+    b->len += len;
+}
+
+static void buf_u32(struct buf *b, uint32_t v) {
+    buf_put(b, &v, sizeof(v));
+}
+
+static void buf_i64(struct buf *b, int64_t v) {
+    buf_put(b, &v, sizeof(v));
+}
+
+/* A length-prefixed string; strings must be NUL-free and fit the record limit. */
+static void buf_str(struct buf *b, const char *s, size_t len) {
+    if (b->err)
+        return;
+    if (len > IAM_AUTH_MAX_RECORD) {
+        b->err = -E2BIG;
+        return;
+    }
+    if (len && memchr(s, '\0', len)) {
+        b->err = -EINVAL;
+        return;
+    }
+    buf_u32(b, (uint32_t)len);
+    buf_put(b, s, len);
+    buf_put(b, "", 1);
+}
+
+static void buf_cstr(struct buf *b, const char *s) {
+    if (!s) {
+        if (!b->err)
+            b->err = -EINVAL;
+        return;
+    }
+    buf_str(b, s, strlen(s));
+}
+
+static size_t user_count_ok(size_t n) {
+    return n <= IAM_AUTH_MAX_ITEMS;
+}
+
+static int check_user(const struct iam_auth_user *u, size_t i, struct iam_error *reterr) {
+    size_t nl;
+
+    if (!u->name || !u->user_id || !u->arn) {
+        iam_error_set(reterr, 0, 0, 0, "user %zu: name, user id and ARN are required", i);
+        return -EINVAL;
+    }
+    nl = strlen(u->name);
+    if (nl == 0 || nl > IAM_AUTH_MAX_NAME) {
+        iam_error_set(reterr, 0, 0, 0, "user %zu: name must be 1..%d bytes", i,
+                      IAM_AUTH_MAX_NAME);
+        return -EINVAL;
+    }
+    if (!user_count_ok(u->n_keys) || !user_count_ok(u->n_tags) || !user_count_ok(u->n_groups) ||
+        !user_count_ok(u->n_policies)) {
+        iam_error_set(reterr, 0, 0, 0, "user \"%.64s\": more than %d keys, tags, groups or "
+                      "policies", u->name, IAM_AUTH_MAX_ITEMS);
+        return -E2BIG;
+    }
+    if ((u->n_keys && !u->keys) || (u->n_tags && !u->tags) || (u->n_groups && !u->groups) ||
+        (u->n_policies && !u->policies)) {
+        iam_error_set(reterr, 0, 0, 0, "user \"%.64s\": NULL array", u->name);
+        return -EINVAL;
+    }
+    for (size_t k = 0; k < u->n_policies; k++) {
+        const struct iam_auth_policy *p = &u->policies[k];
+
+        if (p->kind != IAM_AUTH_POLICY_IDENTITY && p->kind != IAM_AUTH_POLICY_BOUNDARY) {
+            iam_error_set(reterr, 0, 0, 0, "user \"%.64s\": policy %zu has an unknown kind",
+                          u->name, k);
+            return -EINVAL;
+        }
+        if (!p->text && p->text_len) {
+            iam_error_set(reterr, 0, 0, 0, "user \"%.64s\": policy %zu has no text", u->name,
+                          k);
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+/* Serialise one user's record (checksum first) at the end of b. */
+static void put_record(struct buf *b, const struct iam_auth_user *u) {
+    size_t start = b->len;
+    uint32_t flags = 0;
+    uint8_t zero[AC_SUM_LEN] = {0};
+
+    if (u->password_hash)
+        flags |= AC_REC_FLAG_LOGIN_PROFILE;
+    if (u->password_reset_required)
+        flags |= AC_REC_FLAG_RESET_REQUIRED;
+
+    buf_put(b, zero, sizeof(zero));
+    buf_u32(b, AC_RECORD_MAGIC);
+    buf_u32(b, flags);
+    buf_u32(b, (uint32_t)u->n_keys);
+    buf_u32(b, (uint32_t)u->n_tags);
+    buf_u32(b, (uint32_t)u->n_groups);
+    buf_u32(b, (uint32_t)u->n_policies);
+    buf_cstr(b, u->name);
+    buf_cstr(b, u->user_id);
+    buf_cstr(b, u->arn);
+    buf_cstr(b, u->password_hash ? u->password_hash : "");
+    for (size_t i = 0; i < u->n_keys; i++) {
+        buf_cstr(b, u->keys[i].id);
+        buf_cstr(b, u->keys[i].active ? "Active" : "Inactive");
+        buf_i64(b, u->keys[i].create_date);
+        buf_cstr(b, u->keys[i].secret_hash);
+    }
+    for (size_t i = 0; i < u->n_tags; i++) {
+        buf_cstr(b, u->tags[i].key);
+        buf_cstr(b, u->tags[i].value);
+    }
+    for (size_t i = 0; i < u->n_groups; i++)
+        buf_cstr(b, u->groups[i]);
+    for (size_t i = 0; i < u->n_policies; i++) {
+        const struct iam_auth_policy *p = &u->policies[i];
+
+        buf_u32(b, (uint32_t)p->kind);
+        buf_cstr(b, p->source_type ? p->source_type : "");
+        buf_cstr(b, p->source_id ? p->source_id : "");
+        buf_str(b, p->text ? p->text : "", p->text ? p->text_len : 0);
+    }
+    if (b->err)
+        return;
+    if (b->len - start > IAM_AUTH_MAX_RECORD) {
+        b->err = -E2BIG;
+        return;
+    }
+    crypto_generichash(b->p + start, AC_SUM_LEN, b->p + start + AC_SUM_LEN,
+                       b->len - start - AC_SUM_LEN, NULL, 0);
+}
+
+static uint64_t name_hash(const uint8_t key[crypto_shorthash_KEYBYTES], const char *name) {
+    uint8_t out[crypto_shorthash_BYTES];
+    uint64_t h;
+
+    crypto_shorthash(out, (const unsigned char *)name, strlen(name), key);
+    memcpy(&h, out, sizeof(h));
+    return h;
+}
+
+static void slot_seal(struct ac_slot *s, uint64_t slot_no,
+                      const uint8_t key[crypto_shorthash_KEYBYTES]) {
+    uint8_t in[24 + 8];
+
+    memcpy(in, s, 24);
+    memcpy(in + 24, &slot_no, 8);
+    crypto_shorthash(s->check, in, sizeof(in), key);
+}
+
+int iam_auth_cache_build(const struct iam_auth_user *users, size_t n_users, uint64_t serial,
+                         void **ret_buf, size_t *ret_len, struct iam_error *reterr) {
+    struct buf b = {0};
+    struct ac_header h;
+    struct ac_slot *slots = NULL;
+    uint64_t n_slots = 8;
+    int r = -EINVAL;
+
+    if (!ret_buf || !ret_len || (n_users && !users))
+        goto out;
+    if (n_users > IAM_AUTH_MAX_USERS) {
+        iam_error_set(reterr, 0, 0, 0, "%zu users: over the limit of %u", n_users,
+                      IAM_AUTH_MAX_USERS);
+        r = -E2BIG;
+        goto out;
+    }
+    if (sodium_init() < 0) {
+        r = -ENOTSUP;
+        goto out;
+    }
+    while (n_slots < 2 * (uint64_t)n_users)
+        n_slots *= 2;
+
+    memset(&h, 0, sizeof(h));
+    memcpy(h.magic, AC_MAGIC, AC_MAGIC_LEN);
+    h.byte_order = AC_BYTE_ORDER_MARK;
+    h.version = IAM_AUTH_CACHE_VERSION;
+    h.header_size = sizeof(struct ac_header);
+    h.slot_size = sizeof(struct ac_slot);
+    h.serial = serial;
+    h.n_users = n_users;
+    h.n_slots = n_slots;
+    h.index_off = sizeof(struct ac_header);
+    h.records_off = h.index_off + n_slots * sizeof(struct ac_slot);
+    crypto_shorthash_keygen(h.hash_key);
+
+    /* Header and index are filled in at the end; reserve their room now. */
+    buf_reserve(&b, h.records_off);
+    if (b.err) {
+        r = b.err;
+        goto out;
+    }
+    memset(b.p, 0, h.records_off);
+    b.len = h.records_off;
+
+    for (size_t i = 0; i < n_users; i++) {
+        const struct iam_auth_user *u = &users[i];
+        uint64_t hash, pos, rec_off;
+        struct ac_slot *s;
+
+        r = check_user(u, i, reterr);
+        if (r < 0)
+            goto out;
+        rec_off = b.len;
+        put_record(&b, u);
+        if (b.err) {
+            r = b.err;
+            if (r == -E2BIG)
+                iam_error_set(reterr, 0, 0, 0, "user \"%.64s\": record over %u bytes", u->name,
+                              IAM_AUTH_MAX_RECORD);
+            else if (r == -EINVAL)
+                iam_error_set(reterr, 0, 0, 0, "user \"%.64s\": missing field or NUL in a "
+                              "string", u->name);
+            goto out;
+        }
+        slots = (struct ac_slot *)(b.p + h.index_off);
+        hash = name_hash(h.hash_key, u->name);
+        for (pos = hash & (n_slots - 1);; pos = (pos + 1) & (n_slots - 1)) {
+            s = &slots[pos];
+            if (s->rec_off == 0)
+                break;
+            if (s->name_hash == hash) {
+                /* Same hash: compare names, stored right after the record's fixed part. */
+                const uint8_t *rec = b.p + s->rec_off + AC_REC_FIXED;
+                uint32_t len;
+
+                memcpy(&len, rec, sizeof(len));
+                if (len == strlen(u->name) && memcmp(rec + 4, u->name, len) == 0) {
+                    iam_error_set(reterr, 0, 0, 0, "duplicate user name \"%.64s\"", u->name);
+                    r = -EINVAL;
+                    goto out;
+                }
+            }
+        }
+        s->name_hash = hash;
+        s->rec_off = rec_off;
+        s->rec_len = (uint32_t)(b.len - rec_off);
+        s->reserved = 0;
+    }
+
+    slots = (struct ac_slot *)(b.p + h.index_off);
+    for (uint64_t i = 0; i < n_slots; i++)
+        if (slots[i].rec_off != 0)
+            slot_seal(&slots[i], i, h.hash_key);
+    h.file_size = b.len;
+    crypto_generichash(h.index_sum, AC_SUM_LEN, b.p + h.index_off,
+                       n_slots * sizeof(struct ac_slot), NULL, 0);
+    crypto_generichash(h.header_sum, AC_SUM_LEN, (const uint8_t *)&h,
+                       offsetof(struct ac_header, header_sum), NULL, 0);
+    memcpy(b.p, &h, sizeof(h));
+
+    *ret_buf = b.p;
+    *ret_len = b.len;
+    b.p = NULL;
+    r = 0;
+out:
+    if (b.p) {
+        sodium_memzero(b.p, b.len);
+        free(b.p);
+    }
+    return r;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len) {
+    while (len > 0) {
+        ssize_t n = write(fd, p, len > (1u << 30) ? (1u << 30) : len);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Temp file in the same directory, fsync, rename, fsync the directory. */
+static int replace_file(const char *path, const void *data, size_t len,
+                        struct iam_error *reterr) {
+    char *tmp = NULL, *dir = NULL, *slash;
+    int fd = -1, dfd = -1, r = -ENOMEM;
+
+    if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
+        tmp = NULL;
+        goto out;
+    }
+    dir = strdup(path);
+    if (!dir)
+        goto out;
+    slash = strrchr(dir, '/');
+    if (!slash)
+        strcpy(dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+
+    fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) {
+        r = -errno;
+        iam_error_set(reterr, 0, 0, 0, "%s: cannot create a temporary file: %s", path,
+                      strerror(-r));
+        free(tmp);
+        tmp = NULL;
+        goto out;
+    }
+    if (fchmod(fd, 0600) < 0) {
+        r = -errno;
+        goto io_fail;
+    }
+    r = write_all(fd, data, len);
+    if (r < 0)
+        goto io_fail;
+    if (fsync(fd) < 0) {
+        r = -errno;
+        goto io_fail;
+    }
+    if (close(fd) < 0) {
+        fd = -1;
+        r = -errno;
+        goto io_fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) < 0) {
+        r = -errno;
+        goto io_fail;
+    }
+    free(tmp);
+    tmp = NULL;
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0)
+        (void)fsync(dfd);
+    r = 0;
+    goto out;
+io_fail:
+    iam_error_set(reterr, 0, 0, 0, "%s: %s", path, strerror(-r));
+out:
+    if (fd >= 0)
+        close(fd);
+    if (dfd >= 0)
+        close(dfd);
+    if (tmp) {
+        (void)unlink(tmp);
+        free(tmp);
+    }
+    free(dir);
+    return r;
+}
+
+int iam_auth_cache_write(const char *path, const struct iam_auth_user *users, size_t n_users,
+                         uint64_t serial, struct iam_error *reterr) {
+    void *data = NULL;
+    size_t len = 0;
+    int r;
+
+    if (!path)
+        return -EINVAL;
+    iam_error_set_source(reterr, path);
+    r = iam_auth_cache_build(users, n_users, serial, &data, &len, reterr);
+    if (r < 0)
+        return r;
+    r = replace_file(path, data, len, reterr);
+    sodium_memzero(data, len);
+    free(data);
+    return r;
+}

@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* /etc/iam/iam.conf: `key = value` lines, `#` comment lines, blank lines.
+ * Whitespace around the key and the value is dropped; the value is the rest of the line
+ * (a `#` inside a value is part of it, so tag values may hold one). Every error names the
+ * line and the column of the offending key or value. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "iam/config.h"
+#include "iam/fileio.h"
+
+#define CONFIG_MAX_SIZE (64u * 1024u)
+#define CONFIG_MAX_TAGS 50 /* IAM's own limit of tags per resource */
+
+enum key_id {
+    K_ACCOUNT_ID,
+    K_HOST_ARN,
+    K_DATABASE,
+    K_CACHE_DIR,
+    K_AUDIT_LOG,
+    K_RESOURCE_POLICY,
+    K_UID_MIN,
+    K_UID_MAX,
+    K_HOME_TEMPLATE,
+    K_DEFAULT_SHELL,
+    K_PRIVATE_GROUPS,
+    K_MAX_KEY_AGE,
+    K_ENFORCE,
+    K__MAX,
+};
+
+static const char *const key_names[K__MAX] = {
+    [K_ACCOUNT_ID] = "account_id",
+    [K_HOST_ARN] = "host_arn",
+    [K_DATABASE] = "database",
+    [K_CACHE_DIR] = "cache_dir",
+    [K_AUDIT_LOG] = "audit_log",
+    [K_RESOURCE_POLICY] = "resource_policy",
+    [K_UID_MIN] = "uid_min",
+    [K_UID_MAX] = "uid_max",
+    [K_HOME_TEMPLATE] = "home_template",
+    [K_DEFAULT_SHELL] = "default_shell",
+    [K_PRIVATE_GROUPS] = "private_groups",
+    [K_MAX_KEY_AGE] = "max_access_key_age_days",
+    [K_ENFORCE] = "enforce",
+};
+
+void iam_config_free(struct iam_config *c) {
+    if (!c)
+        return;
+    free(c->account_id);
+    free(c->host_arn);
+    free(c->database);
+    free(c->cache_dir);
+    free(c->audit_log);
+    free(c->resource_policy);
+    free(c->home_template);
+    free(c->default_shell);
+    for (size_t i = 0; i < c->n_host_tags; i++) {
+        free(c->host_tags[i].key);
+        free(c->host_tags[i].value);
+    }
+    free(c->host_tags);
+    free(c);
+}
+
+static bool account_ok(const char *s) {
+    size_t i;
+
+    for (i = 0; s[i]; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return i == 12;
+}
+
+/* arn:partition:service:region:account:resource with non-empty partition, service and
+ * resource; no whitespace or control characters anywhere. */
+static bool arn_ok(const char *s) {
+    const char *p = s;
+    size_t field = 0, flen = 0;
+
+    if (strncmp(s, "arn:", 4) != 0)
+        return false;
+    for (const char *q = s; *q; q++)
+        if ((unsigned char)*q <= 0x20 || *q == 0x7f)
+            return false;
+    p = s + 4;
+    for (; *p && field < 4; p++) {
+        if (*p == ':') {
+            if ((field == 0 || field == 1) && flen == 0)
+                return false;
+            field++;
+            flen = 0;
+        } else {
+            flen++;
+        }
+    }
+    return field == 4 && *p != '\0';
+}
+
+/* Characters that would corrupt a passwd/group line or a log line. */
+static bool field_ok(const char *s) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == ':' || *p == ',')
+            return false;
+    return true;
+}
+
+static bool abs_path_ok(const char *s) {
+    return s[0] == '/' && strlen(s) < PATH_MAX && field_ok(s);
+}
+
+static int parse_bool(const char *s, bool *ret) {
+    static const char *const yes[] = {"yes", "true", "on", "1"};
+    static const char *const no[] = {"no", "false", "off", "0"};
+
+    for (size_t i = 0; i < IAM_ELEMENTSOF(yes); i++) {
+        if (strcmp(s, yes[i]) == 0) {
+            *ret = true;
+            return 0;
+        }
+        if (strcmp(s, no[i]) == 0) {
+            *ret = false;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+static int parse_u32(const char *s, unsigned long max, uint32_t *ret) {
+    unsigned long v = 0;
+
+    if (!*s)
+        return -EINVAL;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -EINVAL;
+        v = v * 10 + (unsigned long)(*p - '0');
+        if (v > max)
+            return -ERANGE;
+    }
+    *ret = (uint32_t)v;
+    return 0;
+}
+
+static int set_str(char **slot, const char *v) {
+    char *n = strdup(v);
+
+    if (!n)
+        return -ENOMEM;
+    free(*slot);
+    *slot = n;
+    return 0;
+}
+
+static int set_defaults(struct iam_config *c) {
+    c->uid_min = 200000;
+    c->uid_max = 299999;
+    c->private_groups = true;
+    c->enforce = true;
+    c->max_access_key_age_days = 0;
+    if (set_str(&c->database, IAM_SYSCONFDIR "/iam.json") < 0 ||
+        set_str(&c->cache_dir, IAM_STATEDIR) < 0 ||
+        set_str(&c->audit_log, "/var/log/iam/audit.jsonl") < 0 ||
+        set_str(&c->home_template, "/home/%u") < 0 || set_str(&c->default_shell, "/bin/bash") < 0)
+        return -ENOMEM;
+    return 0;
+}
+
+/* Column (1-based, in code points) of byte offset off within line. */
+static unsigned col_of(const char *line, size_t off) {
+    unsigned col = 1;
+
+    for (size_t i = 0; i < off; i++)
+        if (((unsigned char)line[i] & 0xc0) != 0x80)
+            col++;
+    return col;
+}
+
+static int apply_key(struct iam_config *c, enum key_id k, const char *v, struct iam_error *e,
+                     unsigned line, unsigned vcol, size_t voff) {
+    int r;
+
+    switch (k) {
+    case K_ACCOUNT_ID:
+        if (!account_ok(v))
+            goto bad_value;
+        return set_str(&c->account_id, v);
+    case K_HOST_ARN:
+        if (!arn_ok(v))
+            goto bad_value;
+        return set_str(&c->host_arn, v);
+    case K_DATABASE:
+    case K_CACHE_DIR:
+    case K_RESOURCE_POLICY:
+        if (!abs_path_ok(v))
+            goto bad_value;
+        return set_str(k == K_DATABASE    ? &c->database
+                       : k == K_CACHE_DIR ? &c->cache_dir
+                                          : &c->resource_policy,
+                       v);
+    case K_AUDIT_LOG:
+        if (strcmp(v, "none") != 0 && !abs_path_ok(v))
+            goto bad_value;
+        return set_str(&c->audit_log, v);
+    case K_UID_MIN:
+    case K_UID_MAX: {
+        uint32_t n;
+        /* 0..999 are system ids; 65534 is nobody; 2^32-1 is (uid_t)-1. Stay well clear. */
+        r = parse_u32(v, 4294967294ul, &n);
+        if (r < 0 || n < 1000)
+            goto bad_value;
+        if (k == K_UID_MIN)
+            c->uid_min = n;
+        else
+            c->uid_max = n;
+        return 0;
+    }
+    case K_HOME_TEMPLATE:
+        if (!abs_path_ok(v) || !strstr(v, "%u"))
+            goto bad_value;
+        for (const char *p = v; *p; p++) {
+            if (*p == '%') {
+                if (p[1] != 'u' && p[1] != '%')
+                    goto bad_value;
+                p++;
+            }
+        }
+        return set_str(&c->home_template, v);
+    case K_DEFAULT_SHELL:
+        if (!abs_path_ok(v))
+            goto bad_value;
+        return set_str(&c->default_shell, v);
+    case K_PRIVATE_GROUPS:
+        if (parse_bool(v, &c->private_groups) < 0)
+            goto bad_value;
+        return 0;
+    case K_ENFORCE:
+        if (parse_bool(v, &c->enforce) < 0)
+            goto bad_value;
+        return 0;
+    case K_MAX_KEY_AGE: {
+        uint32_t n;
+        if (parse_u32(v, 36500, &n) < 0)
+            goto bad_value;
+        c->max_access_key_age_days = n;
+        return 0;
+    }
+    case K__MAX:
+        break;
+    }
+    return -EINVAL;
+bad_value: {
+    static const char *const expect[K__MAX] = {
+        [K_ACCOUNT_ID] = "12 digits",
+        [K_HOST_ARN] = "an ARN (arn:partition:service:region:account:resource)",
+        [K_DATABASE] = "an absolute path without ':' ',' or control characters",
+        [K_CACHE_DIR] = "an absolute path without ':' ',' or control characters",
+        [K_AUDIT_LOG] = "an absolute path or \"none\"",
+        [K_RESOURCE_POLICY] = "an absolute path without ':' ',' or control characters",
+        [K_UID_MIN] = "a number from 1000 to 4294967294",
+        [K_UID_MAX] = "a number from 1000 to 4294967294",
+        [K_HOME_TEMPLATE] = "an absolute path containing %u (only %u and %% are expanded)",
+        [K_DEFAULT_SHELL] = "an absolute path without ':' ',' or control characters",
+        [K_PRIVATE_GROUPS] = "yes or no",
+        [K_MAX_KEY_AGE] = "a number of days from 0 to 36500",
+        [K_ENFORCE] = "yes or no",
+    };
+    iam_error_set(e, line, vcol, voff, "bad value for %s: \"%.64s\" (expected %s)", key_names[k],
+                  v, expect[k]);
+    return -EINVAL;
+}
+}
+
+static bool tag_key_ok(const char *s) {
+    /* IAM tag keys: 1-128 of letters, digits, spaces and _ . : / = + - @ */
+    size_t n = 0;
+
+    for (const char *p = s; *p; p++, n++)
+        if (!isalnum((unsigned char)*p) && !strchr(" _.:/=+-@", *p))
+            return false;
+    return n >= 1 && n <= 128;
+}
+
+static bool tag_value_ok(const char *s) {
+    size_t n = 0;
+
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return false;
+        if ((*p & 0xc0) != 0x80)
+            n++;
+    }
+    return n <= 256;
+}
+
+int iam_config_parse(const char *text, size_t len, const char *source,
+                     struct iam_config **ret_config, struct iam_error *reterr) {
+    struct iam_config *c = NULL;
+    bool seen[K__MAX] = {false};
+    char *line = NULL;
+    size_t pos = 0;
+    unsigned lineno = 0;
+    int r = -ENOMEM;
+
+    iam_error_set_source(reterr, source);
+    c = calloc(1, sizeof(*c));
+    if (!c)
+        goto out;
+    r = set_defaults(c);
+    if (r < 0)
+        goto out;
+    line = malloc(len + 1);
+    if (!line) {
+        r = -ENOMEM;
+        goto out;
+    }
+    while (pos < len) {
+        size_t start = pos, end, ks, ke, vs, ve, eq;
+        const char *nl = memchr(text + pos, '\n', len - pos);
+
+        end = nl ? (size_t)(nl - text) : len;
+        pos = nl ? end + 1 : len;
+        lineno++;
+        if (memchr(text + start, '\0', end - start)) {
+            size_t z = (size_t)((const char *)memchr(text + start, '\0', end - start) - text);
+            iam_error_set(reterr, lineno, 0, z, "NUL byte in configuration");
+            r = -EINVAL;
+            goto out;
+        }
+        memcpy(line, text + start, end - start);
+        line[end - start] = '\0';
+        if (end > start && line[end - start - 1] == '\r')
+            line[end - start - 1] = '\0';
+        for (size_t i = 0; line[i]; i++)
+            if (((unsigned char)line[i] < 0x20 && line[i] != '\t') || line[i] == 0x7f) {
+                iam_error_set(reterr, lineno, col_of(line, i), start + i,
+                              "control character in configuration");
+                r = -EINVAL;
+                goto out;
+            }
+        ks = 0;
+        while (line[ks] == ' ' || line[ks] == '\t')
+            ks++;
+        if (line[ks] == '\0' || line[ks] == '#')
+            continue;
+        eq = ks;
+        while (line[eq] && line[eq] != '=')
+            eq++;
+        if (line[eq] != '=') {
+            iam_error_set(reterr, lineno, col_of(line, ks), start + ks,
+                          "expected \"key = value\"");
+            r = -EINVAL;
+            goto out;
+        }
+        ke = eq;
+        while (ke > ks && (line[ke - 1] == ' ' || line[ke - 1] == '\t'))
+            ke--;
+        vs = eq + 1;
+        while (line[vs] == ' ' || line[vs] == '\t')
+            vs++;
+        ve = strlen(line);
+        while (ve > vs && (line[ve - 1] == ' ' || line[ve - 1] == '\t'))
+            ve--;
+        line[ke] = '\0';
+        line[ve] = '\0';
+        if (ke == ks) {
+            iam_error_set(reterr, lineno, col_of(line, ks), start + ks, "missing key before '='");
+            r = -EINVAL;
+            goto out;
+        }
+        if (strncmp(line + ks, "host_tag.", 9) == 0) {
+            const char *tk = line + ks + 9, *tv = line + vs;
+            struct iam_config_tag *nt;
+
+            if (!tag_key_ok(tk)) {
+                iam_error_set(reterr, lineno, col_of(line, ks + 9), start + ks + 9,
+                              "bad host tag key \"%.64s\" (1-128 letters, digits, spaces and "
+                              "_.:/=+-@)",
+                              tk);
+                r = -EINVAL;
+                goto out;
+            }
+            if (!tag_value_ok(tv)) {
+                iam_error_set(reterr, lineno, col_of(line, vs), start + vs,
+                              "bad host tag value (at most 256 characters)");
+                r = -EINVAL;
+                goto out;
+            }
+            for (size_t i = 0; i < c->n_host_tags; i++)
+                if (strcasecmp(c->host_tags[i].key, tk) == 0) {
+                    iam_error_set(reterr, lineno, col_of(line, ks), start + ks,
+                                  "duplicate host tag \"%.64s\" (tag keys are case-insensitive)",
+                                  tk);
+                    r = -EINVAL;
+                    goto out;
+                }
+            if (c->n_host_tags >= CONFIG_MAX_TAGS) {
+                iam_error_set(reterr, lineno, col_of(line, ks), start + ks,
+                              "too many host tags (at most %d)", CONFIG_MAX_TAGS);
+                r = -E2BIG;
+                goto out;
+            }
+            nt = realloc(c->host_tags, (c->n_host_tags + 1) * sizeof(*nt));
+            if (!nt) {
+                r = -ENOMEM;
+                goto out;
+            }
+            c->host_tags = nt;
+            nt[c->n_host_tags].key = strdup(tk);
+            nt[c->n_host_tags].value = strdup(tv);
+            c->n_host_tags++;
+            if (!nt[c->n_host_tags - 1].key || !nt[c->n_host_tags - 1].value) {
+                r = -ENOMEM;
+                goto out;
+            }
+            continue;
+        }
+        {
+            enum key_id k;
+
+            for (k = 0; k < K__MAX; k++)
+                if (strcmp(line + ks, key_names[k]) == 0)
+                    break;
+            if (k == K__MAX) {
+                iam_error_set(reterr, lineno, col_of(line, ks), start + ks,
+                              "unknown key \"%.64s\"", line + ks);
+                r = -EINVAL;
+                goto out;
+            }
+            if (seen[k]) {
+                iam_error_set(reterr, lineno, col_of(line, ks), start + ks,
+                              "duplicate key \"%s\"", key_names[k]);
+                r = -EINVAL;
+                goto out;
+            }
+            seen[k] = true;
+            r = apply_key(c, k, line + vs, reterr, lineno, col_of(line, vs), start + vs);
+            if (r < 0)
+                goto out;
+        }
+    }
+    if (!c->account_id) {
+        iam_error_set(reterr, 0, 0, 0, "missing required key account_id");
+        r = -EINVAL;
+        goto out;
+    }
+    if (!c->host_arn) {
+        iam_error_set(reterr, 0, 0, 0, "missing required key host_arn");
+        r = -EINVAL;
+        goto out;
+    }
+    if (c->uid_min > c->uid_max) {
+        iam_error_set(reterr, 0, 0, 0, "uid_min (%u) is greater than uid_max (%u)", c->uid_min,
+                      c->uid_max);
+        r = -EINVAL;
+        goto out;
+    }
+    if (c->uid_min <= 65534 && c->uid_max >= 65534) {
+        iam_error_set(reterr, 0, 0, 0,
+                      "uid range %u-%u contains 65534 (nobody); choose a range above it",
+                      c->uid_min, c->uid_max);
+        r = -EINVAL;
+        goto out;
+    }
+    *ret_config = c;
+    c = NULL;
+    r = 0;
+out:
+    free(line);
+    iam_config_free(c);
+    return r;
+}
+
+int iam_config_load(const char *path, struct iam_config **ret_config, struct iam_error *reterr) {
+    char *buf = NULL;
+    size_t len = 0;
+    int r;
+
+    r = iam_file_read_safe(path, CONFIG_MAX_SIZE, &buf, &len, reterr);
+    if (r < 0)
+        return r;
+    r = iam_config_parse(buf, len, path, ret_config, reterr);
+    free(buf);
+    return r;
+}
+
+char *iam_config_home_for(const struct iam_config *config, const char *user_name) {
+    const char *t = config && config->home_template ? config->home_template : "/home/%u";
+    size_t n = 0, ulen = strlen(user_name);
+    char *out, *o;
+
+    for (const char *p = t; *p; p++) {
+        if (p[0] == '%' && p[1] == 'u') {
+            n += ulen;
+            p++;
+        } else if (p[0] == '%' && p[1] == '%') {
+            n++;
+            p++;
+        } else {
+            n++;
+        }
+    }
+    out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    o = out;
+    for (const char *p = t; *p; p++) {
+        if (p[0] == '%' && p[1] == 'u') {
+            memcpy(o, user_name, ulen);
+            o += ulen;
+            p++;
+        } else if (p[0] == '%' && p[1] == '%') {
+            *o++ = '%';
+            p++;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    return out;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* Internals shared by db.c (loader, validator) and db_util.c (rules, lookups). */
+
+#include <stdint.h>
+
+#include "iam/db.h"
+
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used;
+    size_t cap;
+    _Alignas(16) char data[];
+};
+
+struct strslot {
+    const char *key; /* NULL = empty */
+    uint32_t hash;
+    uint32_t idx;
+};
+
+struct strtab {
+    struct strslot *slots;
+    size_t mask;
+    size_t n;
+    bool ci;
+};
+
+struct u32slot {
+    uint32_t key;
+    uint32_t idx; /* idx + 1; 0 = empty */
+};
+
+struct u32tab {
+    struct u32slot *slots;
+    size_t mask;
+    size_t n;
+};
+
+struct compiled_entry {
+    struct iam_policy *policy;
+};
+
+struct iam_db_index {
+    struct arena_chunk *arena;
+    struct strtab users, groups, roles, policies_by_arn, policy_names, ids, keys;
+    struct u32tab uids, gids;
+    /* compiled policies, deduplicated by exact text */
+    struct strtab compiled;
+    struct iam_policy **compiled_list;
+    size_t n_compiled, cap_compiled;
+    /* access keys: owner of keys table entry idx = key_owner[idx] */
+    const struct iam_db_access_key **key_list;
+    const struct iam_db_user **key_owner;
+    size_t n_keys, cap_keys;
+};
+
+void *db_arena_alloc(struct iam_db_index *ix, size_t size);
+char *db_arena_strndup(struct iam_db_index *ix, const char *s, size_t n);
+
+uint32_t db_hash(const char *s, bool ci);
+int strtab_init(struct strtab *t, size_t expected, bool ci);
+void strtab_free(struct strtab *t);
+/* Insert; returns the existing idx (>= 0) when the key is already there (nothing inserted),
+ * -1 when inserted, -ENOMEM on failure. */
+long strtab_insert(struct strtab *t, const char *key, uint32_t idx);
+long strtab_find(const struct strtab *t, const char *key);
+int u32tab_init(struct u32tab *t, size_t expected);
+void u32tab_free(struct u32tab *t);
+long u32tab_insert(struct u32tab *t, uint32_t key, uint32_t idx);
+long u32tab_find(const struct u32tab *t, uint32_t key);

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * Audit records: one CloudTrail-shaped JSON object per decision, appended as one line to the
+ * audit log (root 0600; its directory is created 0700 when missing). common/ never logs: the
+ * PAM module sends the same line to syslog (authpriv) itself.
+ *
+ * Never put a secret in a record: there is no field for one. User-controlled strings (user
+ * name, remote host, tty) are capped at IAM_AUDIT_MAX_FIELD bytes and every byte outside
+ * printable ASCII becomes '?'.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "iam/error.h"
+#include "iam/macros.h"
+
+#define IAM_AUDIT_DEFAULT_LOG "/var/log/iam/audit.jsonl"
+#define IAM_AUDIT_MAX_FIELD 256
+#define IAM_AUDIT_MAX_LINE (64u * 1024u)
+#define IAM_UUID_STR_LEN 36
+
+enum iam_audit_event {
+    IAM_AUDIT_AUTHENTICATE,
+    IAM_AUDIT_LOGIN,
+    IAM_AUDIT_SUDO,
+    IAM_AUDIT_SESSION_OPEN,
+    IAM_AUDIT_SESSION_CLOSE,
+};
+
+/* Every string may be NULL (the field is then left out, or null where CloudTrail has null). */
+struct iam_audit_record {
+    enum iam_audit_event event;
+    time_t time; /* 0 = now */
+
+    /* userIdentity; is_iam_user false gives type "Unknown" (name not in IAM). */
+    bool is_iam_user;
+    const char *user_name;
+    const char *principal_id; /* AIDA... */
+    const char *arn;
+    const char *account_id;
+    const char *access_key_id;
+
+    const char *source_ip;  /* PAM_RHOST, address or name */
+    const char *user_agent; /* the PAM service */
+
+    /* Failure: errorCode ("AccessDenied", "InvalidClientTokenId", ...) and errorMessage. */
+    const char *error_code;
+    const char *error_message;
+
+    /* requestParameters */
+    const char *host_arn;
+    const char *action;
+    const char *service;
+    const char *tty;
+    const char *os_user;
+
+    /* additionalEventData */
+    const char *auth_method;        /* "accesskey", "password", "none" */
+    const char *decision;           /* "allow", "deny", "would deny", "success", "failure" */
+    const char *deciding_policy;    /* source id of the policy whose statement decided */
+    const char *deciding_statement; /* its Sid, or "#<index>" when it has none */
+    bool enforced;
+};
+
+/* Event name as CloudTrail would print it: "Authenticate", "Login", ... */
+const char *iam_audit_event_name(enum iam_audit_event event);
+
+/* A random (version 4) UUID from libsodium's randombytes, lower case, NUL-terminated. */
+void iam_uuid4(char out[IAM_UUID_STR_LEN + 1]);
+
+/* Format rec as one compact JSON line (no newline). *ret_line is malloc'd. */
+int iam_audit_format(const struct iam_audit_record *rec, char **ret_line) IAM_WUR;
+
+/* Append line + '\n' with one write() to path: O_WRONLY|O_APPEND|O_CREAT|O_NOFOLLOW|O_CLOEXEC,
+ * created 0600; the directory is created 0700 when missing. Both are refused (-EACCES) unless
+ * owned by root (or the caller's euid) and not writable by group or others. */
+int iam_audit_append(const char *path, const char *line, struct iam_error *reterr) IAM_WUR;

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * The auth cache: <cache_dir>/auth.cache, root 0600, compiled by iamctl after every write and
+ * read by pam_iam at every login.
+ *
+ * For each user: name, user id (AIDA...), ARN, access keys (id, status, create date, secret
+ * hash), login profile (password hash, reset required), tags, group names and the effective
+ * policies (inline, attached, each group's, the permissions boundary) as JSON text with their
+ * source id and type; pam_iam compiles them at login.
+ *
+ * One login reads one user's record: the reader preads the fixed-size header, the hash-table
+ * slots it probes, and the record -- never the whole file -- so a login costs the same at 10
+ * users and at 100,000. Integrity: the header carries a checksum over itself and one over
+ * the whole index (checked by iam_auth_cache_verify(), which iamctl and tests run), every
+ * slot carries a keyed check, every record its own BLAKE2b checksum, and every offset and
+ * length is validated before it is followed. A damaged cache is -EBADMSG, never a guess.
+ *
+ * The writer takes plain structs (no db types), so the db layer's compile step only has to
+ * fill them in. Files are written atomically: temp file in the same directory, fsync, rename,
+ * fsync of the directory.
+ *
+ * Layout (native byte order; the magic encodes the order, a foreign-endian file is -EBADMSG):
+ *   header (128 bytes) | index: n_slots slots of 32 bytes | records
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iam/error.h"
+#include "iam/macros.h"
+
+#define IAM_AUTH_CACHE_NAME "auth.cache"
+#define IAM_AUTH_CACHE_VERSION 1u
+#define IAM_AUTH_MAX_NAME 64            /* IAM user names: 1..64 characters */
+#define IAM_AUTH_MAX_RECORD (8u << 20)  /* one user's record, policies included */
+#define IAM_AUTH_MAX_USERS (1u << 24)
+#define IAM_AUTH_MAX_ITEMS 4096         /* keys, tags, groups or policies in one record */
+
+enum iam_auth_policy_kind {
+    IAM_AUTH_POLICY_IDENTITY = 1, /* inline user, attached managed, group inline/attached */
+    IAM_AUTH_POLICY_BOUNDARY = 2, /* the user's permissions boundary */
+};
+
+struct iam_auth_key {
+    const char *id;          /* AKIA... */
+    bool active;             /* Status "Active" */
+    int64_t create_date;     /* seconds since the epoch (UTC) */
+    const char *secret_hash; /* "$iamb2k$..." (secret.h) */
+};
+
+struct iam_auth_tag {
+    const char *key;
+    const char *value;
+};
+
+struct iam_auth_policy {
+    enum iam_auth_policy_kind kind;
+    const char *source_type; /* "user", "group", "managed", "boundary": for audit records */
+    const char *source_id;   /* policy ARN, or "user/<name>/<PolicyName>", "group/<g>/<p>" */
+    const char *text;        /* the policy document, JSON (not URL-encoded) */
+    size_t text_len;
+};
+
+/* Writer input and reader output alike. Strings are NUL-terminated and contain no NUL. */
+struct iam_auth_user {
+    const char *name;    /* IAM user name, 1..64 bytes */
+    const char *user_id; /* AIDA... */
+    const char *arn;
+    const char *password_hash; /* login profile's "$argon2id$..."; NULL = no login profile */
+    bool password_reset_required;
+    const struct iam_auth_key *keys;
+    size_t n_keys;
+    const struct iam_auth_tag *tags;
+    size_t n_tags;
+    const char *const *groups; /* group names, for audit and context */
+    size_t n_groups;
+    const struct iam_auth_policy *policies;
+    size_t n_policies;
+};
+
+/* ---- Writer (iamctl) -------------------------------------------------------------------- */
+
+/* Build the cache image for users in memory (no I/O). Names must be unique: a duplicate is
+ * -EINVAL naming it in reterr; an over-long field or count is -E2BIG. *ret_buf is malloc'd. */
+int iam_auth_cache_build(const struct iam_auth_user *users, size_t n_users, uint64_t serial,
+                         void **ret_buf, size_t *ret_len, struct iam_error *reterr) IAM_WUR;
+
+/* Build and atomically replace path (created 0600). On any failure the old file stays. */
+int iam_auth_cache_write(const char *path, const struct iam_auth_user *users, size_t n_users,
+                         uint64_t serial, struct iam_error *reterr) IAM_WUR;
+
+/* ---- Reader (pam_iam) ------------------------------------------------------------------- */
+
+struct iam_auth_cache;
+struct iam_auth_record;
+
+/* Open path (O_NOFOLLOW|O_CLOEXEC), refuse it unless it is a regular file owned by root (or
+ * the caller's euid) with no group/other permission bits (-EACCES), read and check the
+ * header. -ENOENT missing, -EBADMSG damaged, -ENOTSUP other version. */
+int iam_auth_cache_open(const char *path, struct iam_auth_cache **ret_cache,
+                        struct iam_error *reterr) IAM_WUR;
+void iam_auth_cache_close(struct iam_auth_cache *cache); /* NULL-safe */
+
+uint64_t iam_auth_cache_serial(const struct iam_auth_cache *cache);
+uint64_t iam_auth_cache_n_users(const struct iam_auth_cache *cache);
+
+/* Look up one user: -ENOENT not there (also for names that cannot be IAM names), -EBADMSG
+ * damaged slot or record, -EIO on read errors. The record owns everything its user view
+ * points to; it outlives the cache handle. */
+int iam_auth_cache_find(struct iam_auth_cache *cache, const char *name,
+                        struct iam_auth_record **ret_record, struct iam_error *reterr) IAM_WUR;
+const struct iam_auth_user *iam_auth_record_user(const struct iam_auth_record *record);
+void iam_auth_record_free(struct iam_auth_record *record); /* NULL-safe, wipes */
+
+/* Check everything: the index checksum, every slot, every record, that every record is
+ * reachable by its name. O(size of the file): for iamctl and tests, not for logins. */
+int iam_auth_cache_verify(struct iam_auth_cache *cache, struct iam_error *reterr) IAM_WUR;

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* The compile hook: every iamctl writer calls iam_compile_caches() after the database was
+ * written, and `iamctl compile` calls it on demand. It turns a validated database into the
+ * host caches under config->cache_dir (DESIGN.md §2): nss.cache (names, ids, gecos, home,
+ * shell, memberships; private groups when config->private_groups) and, once the PAM work
+ * adds it, auth.cache. Each cache is replaced atomically; on any error the last good caches
+ * stay in place and the error is returned (the database write it follows still stands). */
+
+#include "iam/config.h"
+#include "iam/db.h"
+#include "iam/error.h"
+
+int iam_compile_caches(const struct iam_config *config, const struct iam_db *db,
+                       struct iam_error *reterr) IAM_WUR;

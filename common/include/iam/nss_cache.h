@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * The NSS cache writer (part of libiamcore).
+ *
+ * iamctl compiles the identity database into plain structs and hands them here; this writes
+ * <cache_dir>/nss.cache, the file libnss_iam.so.2 maps. The writer never trusts its input:
+ * whatever the database holds, a cache that would show a corrupt passwd or group line is
+ * refused with -EINVAL and nothing is written.
+ *
+ * Rules checked (each violation is -EINVAL with the offending entry named in reterr->text):
+ *   - names (users, groups, members): 1..IAM_NSS_NAME_MAX bytes; no ':' ',' '/' whitespace
+ *     or control characters (bytes < 0x21 and 0x7f); not starting with '-' or '+' (NIS
+ *     compat syntax); not all digits (would be taken for an id by chown, ls, ps); not "."
+ *     or "..".
+ *   - gecos, home, shell: at most IAM_NSS_FIELD_MAX bytes; no ':', newline or control
+ *     characters (',' is allowed in gecos: it separates gecos subfields). home and shell,
+ *     when not empty, must be absolute paths.
+ *   - ids: not 0 (root), not 65535 and not 4294967295 ((uid_t)-1 and its 16-bit form).
+ *   - no two users with the same name or the same uid; no two groups with the same name or
+ *     the same gid; no member listed twice in one group. A user and a group may share a name
+ *     and an id (Debian's private groups: the database passes them as ordinary groups).
+ * Members need not be IAM users (a group may list a local account); initgroups finds groups
+ * by member name.
+ *
+ * Sizes over the format's limits (more than IAM_NSS_MAX_ENTRIES users or groups, a file over
+ * 2 GiB) are -E2BIG.
+ */
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "iam/error.h"
+#include "iam/macros.h"
+
+#define IAM_NSS_NAME_MAX 255
+#define IAM_NSS_FIELD_MAX 4095
+#define IAM_NSS_MAX_ENTRIES 16777216u
+
+struct iam_nss_user {
+    const char *name;
+    uid_t uid;
+    gid_t gid; /* primary group */
+    const char *gecos; /* NULL = "" */
+    const char *home;  /* NULL = "" */
+    const char *shell; /* NULL = "" */
+};
+
+struct iam_nss_group {
+    const char *name;
+    gid_t gid;
+    const char *const *members; /* user names; may be NULL when n_members == 0 */
+    size_t n_members;
+};
+
+/*
+ * Build the cache image in memory (no file is touched). *ret_data is malloc'd, *ret_size its
+ * length. Returns 0, -EINVAL (bad entry, see reterr), -E2BIG or -ENOMEM.
+ */
+int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
+                        const struct iam_nss_group *groups, size_t n_groups, void **ret_data,
+                        size_t *ret_size, struct iam_error *reterr) IAM_WUR;
+
+/*
+ * Build and atomically install the cache at path: a temporary file in the same directory
+ * (O_EXCL, mode 0644 whatever the umask, owned by the caller: root in production), written,
+ * fsync'ed, renamed over path, and the directory fsync'ed. Readers that have the old cache
+ * mapped keep a valid view of it; the file is never rewritten in place. On any error the old
+ * cache stays and no temporary file is left behind. reterr->source is set to path.
+ * Returns 0, -EINVAL, -E2BIG, -ENOMEM, or -errno of the failing system call.
+ */
+int iam_nss_cache_write(const char *path, const struct iam_nss_user *users, size_t n_users,
+                        const struct iam_nss_group *groups, size_t n_groups,
+                        struct iam_error *reterr) IAM_WUR;
+
+/* The name rule above, for callers that want to check a name before compiling: 0 or -EINVAL. */
+int iam_nss_name_valid(const char *name) IAM_WUR;

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * On-disk format of the NSS cache, shared by the writer (libiamcore) and the libc-only reader
+ * linked into libnss_iam.so.2. Native little-endian, all integers naturally aligned.
+ *
+ *   [header][block checksum table: n_blocks x u64][pad to 8][data ............................]
+ *
+ * The data area holds sections, each at an 8-aligned offset, each an array of fixed-size
+ * elements (the string pool is an array of bytes):
+ *
+ *   USERS           struct iam_nssc_user       one per user, in the order given to the writer
+ *   GROUPS          struct iam_nssc_group      one per group
+ *   USER_BY_NAME    struct iam_nssc_slot       open-addressing hash table, power-of-two size,
+ *   USER_BY_UID     struct iam_nssc_slot       linear probing, load <= 1/2, so a miss ends at
+ *   GROUP_BY_NAME   struct iam_nssc_slot       an empty slot after ~2 probes; slot.key is
+ *   GROUP_BY_GID    struct iam_nssc_slot       the id itself, or the upper 32 bits of the
+ *   MEMBERSHIPS     struct iam_nssc_membership name's hash; slot.ref is index + 1 (0 = empty)
+ *   MEMBERSHIP_BY_NAME struct iam_nssc_slot
+ *   MEMBERS         u32 string offsets: the members of each group, group after group
+ *   MEMBERSHIP_GIDS u32 gids: for each member name, the gids of the groups listing it, so
+ *                   initgroups is O(k) in the user's own groups
+ *   STRINGS         strings: u16 length (unaligned), bytes, NUL; referenced by file offset
+ *
+ * Integrity: the data area is cut into IAM_NSSC_BLOCK-byte blocks (the last may be short);
+ * the table after the header holds a 64-bit keyed hash of each block, and the header ends
+ * with a hash of itself plus that table. The reader checks the header hash at map time and
+ * each block's hash the first time a lookup touches the block. That keeps opening a cache
+ * O(1) in its size (every process that looks up one name maps it; hashing tens of MB up
+ * front would cost milliseconds per process at 100,000 users), while no byte is believed
+ * before its block has been verified. Independently of the hashes, every offset, index and
+ * length is bounds-checked before it is followed, so even bytes that pass the hashes (a
+ * cache forged by someone who can write the file) can only give wrong answers, never an
+ * out-of-bounds read.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define IAM_NSSC_MAGIC "IAMNSSC\n"
+#define IAM_NSSC_MAGIC_LEN 8
+#define IAM_NSSC_VERSION 1u
+#define IAM_NSSC_BLOCK 16384u
+/* Offsets are u32; keep clear of the top so offset + length never wraps in u64 math. */
+#define IAM_NSSC_MAX_FILE ((uint64_t)1 << 31)
+#define IAM_NSSC_NO_STRING 0u /* never a valid string offset: the header lives there */
+/* Names are at most 255 bytes (IAM_NSS_NAME_MAX); a longer query cannot match. */
+#define IAM_NSSC_MAX_NAME_PROBE 256u
+
+enum iam_nssc_section_id {
+    IAM_NSSC_USERS,
+    IAM_NSSC_GROUPS,
+    IAM_NSSC_USER_BY_NAME,
+    IAM_NSSC_USER_BY_UID,
+    IAM_NSSC_GROUP_BY_NAME,
+    IAM_NSSC_GROUP_BY_GID,
+    IAM_NSSC_MEMBERSHIPS,
+    IAM_NSSC_MEMBERSHIP_BY_NAME,
+    IAM_NSSC_MEMBERS,
+    IAM_NSSC_MEMBERSHIP_GIDS,
+    IAM_NSSC_STRINGS,
+    IAM_NSSC_N_SECTIONS
+};
+
+struct iam_nssc_section {
+    uint32_t offset; /* from the start of the file; 8-aligned; inside the data area */
+    uint32_t count;  /* elements (bytes for STRINGS) */
+};
+
+struct iam_nssc_header {
+    uint8_t magic[IAM_NSSC_MAGIC_LEN];
+    uint32_t version;
+    uint32_t header_size; /* sizeof(struct iam_nssc_header) */
+    uint64_t file_size;
+    uint64_t seed;        /* key of every hash in this file (names, blocks); random per write */
+    uint32_t block_size;  /* IAM_NSSC_BLOCK */
+    uint32_t n_blocks;
+    uint32_t blocksum_offset; /* == header_size */
+    uint32_t data_offset;     /* 8-aligned, == blocksum_offset + 8 * n_blocks rounded up */
+    uint32_t n_users;
+    uint32_t n_groups;
+    struct iam_nssc_section sections[IAM_NSSC_N_SECTIONS];
+    uint64_t header_hash; /* hash of the bytes above, then of the block checksum table */
+};
+
+struct iam_nssc_user {
+    uint32_t name; /* string offsets */
+    uint32_t gecos;
+    uint32_t home;
+    uint32_t shell;
+    uint32_t uid;
+    uint32_t gid;
+};
+
+struct iam_nssc_group {
+    uint32_t name;
+    uint32_t gid;
+    uint32_t members_index; /* first element in MEMBERS */
+    uint32_t n_members;
+    uint32_t members_size;  /* bytes of the member names, each with its NUL: lets the module
+                             * size a struct group's buffer without reading every member twice */
+    uint32_t reserved;      /* 0 */
+};
+
+struct iam_nssc_membership {
+    uint32_t name;        /* member name (string offset) */
+    uint32_t gids_index;  /* first element in MEMBERSHIP_GIDS */
+    uint32_t n_gids;
+    uint32_t reserved;    /* 0 */
+};
+
+struct iam_nssc_slot {
+    uint32_t key; /* id, or (uint32_t)(name hash >> 32) */
+    uint32_t ref; /* element index + 1; 0 = empty */
+};
+
+_Static_assert(sizeof(struct iam_nssc_header) % 8 == 0, "header keeps the table aligned");
+_Static_assert(sizeof(struct iam_nssc_user) == 24, "stable layout");
+_Static_assert(sizeof(struct iam_nssc_group) == 24, "stable layout");
+_Static_assert(sizeof(struct iam_nssc_membership) == 16, "stable layout");
+_Static_assert(sizeof(struct iam_nssc_slot) == 8, "stable layout");
+
+/* Size in bytes of one element of each section. */
+static inline size_t iam_nssc_elem_size(unsigned section) {
+    switch (section) {
+    case IAM_NSSC_USERS:
+        return sizeof(struct iam_nssc_user);
+    case IAM_NSSC_GROUPS:
+        return sizeof(struct iam_nssc_group);
+    case IAM_NSSC_MEMBERSHIPS:
+        return sizeof(struct iam_nssc_membership);
+    case IAM_NSSC_USER_BY_NAME:
+    case IAM_NSSC_USER_BY_UID:
+    case IAM_NSSC_GROUP_BY_NAME:
+    case IAM_NSSC_GROUP_BY_GID:
+    case IAM_NSSC_MEMBERSHIP_BY_NAME:
+        return sizeof(struct iam_nssc_slot);
+    case IAM_NSSC_MEMBERS:
+    case IAM_NSSC_MEMBERSHIP_GIDS:
+        return sizeof(uint32_t);
+    default:
+        return 1;
+    }
+}
+
+static inline int iam_nssc_is_table(unsigned section) {
+    return section == IAM_NSSC_USER_BY_NAME || section == IAM_NSSC_USER_BY_UID ||
+           section == IAM_NSSC_GROUP_BY_NAME || section == IAM_NSSC_GROUP_BY_GID ||
+           section == IAM_NSSC_MEMBERSHIP_BY_NAME;
+}
+
+/*
+ * A keyed 64-bit hash, used for the name tables and the block checksums. Two independent
+ * multiply-fold lanes over 16-byte steps: one 64x64->128 multiply per 8 bytes, so it runs
+ * at memory speed and a short name costs a handful of cycles. Not a MAC: it detects damage,
+ * and keeps the table layout unpredictable without knowing the file's seed.
+ */
+#define IAM_NSSC_K0 UINT64_C(0x9e3779b97f4a7c15)
+#define IAM_NSSC_K1 UINT64_C(0xc2b2ae3d27d4eb4f)
+#define IAM_NSSC_K2 UINT64_C(0x165667b19e3779f9)
+#define IAM_NSSC_K3 UINT64_C(0xd6e8feb86659fd93)
+
+static inline uint64_t iam_nssc_fold(uint64_t a, uint64_t b) {
+    unsigned __int128 r = (unsigned __int128)a * b;
+
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static inline uint64_t iam_nssc_load64(const uint8_t *p) {
+    uint64_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static inline uint64_t iam_nssc_hash(const void *data, size_t len, uint64_t seed) {
+    const uint8_t *p = data;
+    size_t n = len;
+    uint64_t a = seed ^ IAM_NSSC_K0, b = (seed + len) ^ IAM_NSSC_K1;
+
+    while (n >= 32) {
+        a = iam_nssc_fold(iam_nssc_load64(p) ^ IAM_NSSC_K2, iam_nssc_load64(p + 8) ^ a);
+        b = iam_nssc_fold(iam_nssc_load64(p + 16) ^ IAM_NSSC_K3, iam_nssc_load64(p + 24) ^ b);
+        p += 32;
+        n -= 32;
+    }
+    while (n >= 8) {
+        a = iam_nssc_fold(iam_nssc_load64(p) ^ IAM_NSSC_K2, a ^ IAM_NSSC_K1);
+        p += 8;
+        n -= 8;
+    }
+    if (n > 0) {
+        uint64_t t = 0;
+
+        memcpy(&t, p, n);
+        b = iam_nssc_fold(t ^ IAM_NSSC_K3, b ^ ((uint64_t)n << 56) ^ IAM_NSSC_K0);
+    }
+    a = iam_nssc_fold(a ^ IAM_NSSC_K1, b ^ IAM_NSSC_K2);
+    return iam_nssc_fold(a ^ (uint64_t)len, IAM_NSSC_K0);
+}
+
+/* Header hash: the header up to (not including) header_hash, then the block table. */
+static inline uint64_t iam_nssc_header_hash(const struct iam_nssc_header *h,
+                                            const uint8_t *blocksums, size_t n_blocks) {
+    uint64_t x = iam_nssc_hash(h, offsetof(struct iam_nssc_header, header_hash), h->seed);
+
+    return iam_nssc_hash(blocksums, n_blocks * sizeof(uint64_t), x);
+}
+
+static inline uint64_t iam_nssc_block_hash(const uint8_t *block, size_t len, uint64_t seed,
+                                           uint32_t index) {
+    return iam_nssc_hash(block, len, seed ^ ((uint64_t)index * IAM_NSSC_K3));
+}
+
+static inline uint32_t iam_nssc_name_key(uint64_t h) {
+    return (uint32_t)(h >> 32);
+}
+
+/* Smallest power of two >= 2 * n (and >= 8): the bucket count of a table of n entries. */
+static inline uint32_t iam_nssc_table_size(uint32_t n) {
+    uint32_t s = 8;
+
+    while (s < 2 * (uint64_t)n)
+        s <<= 1;
+    return s;
+}
+
+/* Bucket of an id in a table of mask + 1 slots. */
+static inline uint32_t iam_nssc_id_bucket(uint32_t id, uint64_t seed, uint32_t mask) {
+    return (uint32_t)iam_nssc_fold((uint64_t)id ^ seed ^ IAM_NSSC_K2, IAM_NSSC_K0) & mask;
+}

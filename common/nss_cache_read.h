@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * The NSS cache reader: libc only (it is linked into libnss_iam.so.2, which every process on
+ * the host loads). Built as the OBJECT library iamcache_reader; its symbols are hidden by the
+ * module's version script.
+ *
+ * Threading: a struct iam_nssc is NOT thread-safe (lookups record which blocks they have
+ * verified); the caller serializes every call on one handle (nss_iam holds its mutex).
+ *
+ * Every view returned (struct iam_nssc_str and what holds them) borrows the mapping and stays
+ * valid until iam_nssc_unref() drops the last reference. Strings are not guaranteed to be
+ * NUL-terminated as far as the caller should care: use ptr + len (the reader checks that the
+ * byte after each string is a NUL, but a file modified in place can change that afterwards).
+ *
+ * Errors: -ENOENT not found, -EBADMSG damaged cache (bad magic, hash, offset...), -ENOTSUP
+ * unknown format version, -EACCES unsafe file (symlink, not a regular file, wrong owner,
+ * writable by group or others), -ENOMEM, or -errno of open/mmap.
+ *
+ * What the reader guarantees about the file under it: it maps the file MAP_PRIVATE read-only
+ * once and closes the descriptor. A cache replaced by rename (how the writer installs it)
+ * leaves this mapping intact. A cache modified in place cannot make a lookup read outside
+ * the mapping: every offset and length is checked against the validated header (copied out
+ * of the file at open time) before it is followed, and each value is read once. A cache
+ * truncated in place is the one case a library cannot make safe on Linux: touching a mapped
+ * page past the new end raises SIGBUS, and a library loaded into every process must not
+ * install a signal handler. Only the file's owner (root; the file must not be writable by
+ * group or others) can do that, the writer never does it, and nss_iam's once-a-second
+ * change check drops a mapping whose file changed size.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+struct iam_nssc;
+
+struct iam_nssc_str {
+    const char *ptr;
+    size_t len;
+};
+
+struct iam_nssc_pw {
+    struct iam_nssc_str name, gecos, home, shell;
+    uint32_t uid, gid;
+};
+
+struct iam_nssc_gr {
+    struct iam_nssc_str name;
+    uint32_t gid;
+    uint32_t members_index, n_members;
+    uint32_t members_size; /* as the file says: a packer must not trust it beyond its buffer */
+};
+
+/*
+ * Open, check (O_NOFOLLOW; regular file; owned by root, or by extra_owner when that is not
+ * (uid_t)-1; not writable by group or others), map and validate the header. The cost does
+ * not grow with the cache: data blocks are verified when a lookup first touches them.
+ * *ret_cache holds one reference.
+ */
+int iam_nssc_open(const char *path, uid_t extra_owner, struct iam_nssc **ret_cache);
+
+/* The same checks on an image in memory, which is borrowed (not copied, not freed): for the
+ * fuzzer and tests. */
+int iam_nssc_open_memory(const void *data, size_t size, struct iam_nssc **ret_cache);
+
+struct iam_nssc *iam_nssc_ref(struct iam_nssc *c);
+struct iam_nssc *iam_nssc_unref(struct iam_nssc *c); /* NULL-safe; returns NULL */
+
+/* 1 if the file at path is no longer the one mapped (other inode, size, mtime or ctime, or
+ * gone), 0 if it is, checked with one lstat(). */
+int iam_nssc_changed(const struct iam_nssc *c, const char *path);
+
+/* True once a block failed its hash: every later lookup on this handle is -EBADMSG. */
+bool iam_nssc_is_damaged(const struct iam_nssc *c);
+
+uint32_t iam_nssc_n_users(const struct iam_nssc *c);
+uint32_t iam_nssc_n_groups(const struct iam_nssc *c);
+
+int iam_nssc_user_by_name(struct iam_nssc *c, const char *name, struct iam_nssc_pw *ret);
+int iam_nssc_user_by_uid(struct iam_nssc *c, uint32_t uid, struct iam_nssc_pw *ret);
+int iam_nssc_user_at(struct iam_nssc *c, uint32_t index, struct iam_nssc_pw *ret);
+
+int iam_nssc_group_by_name(struct iam_nssc *c, const char *name, struct iam_nssc_gr *ret);
+int iam_nssc_group_by_gid(struct iam_nssc *c, uint32_t gid, struct iam_nssc_gr *ret);
+int iam_nssc_group_at(struct iam_nssc *c, uint32_t index, struct iam_nssc_gr *ret);
+
+/* The member offsets of a group, verified as one range; then each name by offset. */
+int iam_nssc_group_members(struct iam_nssc *c, const struct iam_nssc_gr *gr,
+                           const uint32_t **ret_offsets);
+int iam_nssc_string(struct iam_nssc *c, uint32_t offset, struct iam_nssc_str *ret);
+
+/* The gids of the groups that list name as a member (not counting primary groups).
+ * -ENOENT when no group lists it. */
+int iam_nssc_member_gids(struct iam_nssc *c, const char *name, const uint32_t **ret_gids,
+                         uint32_t *ret_n);

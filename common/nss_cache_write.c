@@ -1,0 +1,794 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * NSS cache writer: plain structs in, a validated cache image out (nss_cache_format.h), then
+ * an atomic install. Nothing here trusts the database: every field that would end up in a
+ * passwd or group line is checked, so a bad database can never produce a bad cache.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "iam/nss_cache.h"
+#include "nss_cache_format.h"
+
+#define ALIGN8(x) (((x) + UINT64_C(7)) & ~UINT64_C(7))
+
+/* ---- field validation ---- */
+
+static bool all_digits(const char *s) {
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+/* 0 or -EINVAL; *why names the problem. */
+static int check_name(const char *name, const char **why) {
+    size_t len;
+
+    if (!name || !*name) {
+        *why = "empty name";
+        return -EINVAL;
+    }
+    len = strlen(name);
+    if (len > IAM_NSS_NAME_MAX) {
+        *why = "name longer than 255 bytes";
+        return -EINVAL;
+    }
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if (*p < 0x21 || *p == 0x7f) {
+            *why = "name contains whitespace or a control character";
+            return -EINVAL;
+        }
+        if (*p == ':' || *p == ',' || *p == '/') {
+            *why = "name contains ':', ',' or '/'";
+            return -EINVAL;
+        }
+    }
+    if (name[0] == '-' || name[0] == '+') {
+        *why = "name starts with '-' or '+'";
+        return -EINVAL;
+    }
+    if (all_digits(name)) {
+        *why = "name is all digits";
+        return -EINVAL;
+    }
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+        *why = "name is '.' or '..'";
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int iam_nss_name_valid(const char *name) {
+    const char *why;
+
+    return check_name(name, &why);
+}
+
+static int check_field(const char *value, bool path, const char **why) {
+    size_t len;
+
+    if (!value || !*value)
+        return 0;
+    len = strlen(value);
+    if (len > IAM_NSS_FIELD_MAX) {
+        *why = "longer than 4095 bytes";
+        return -EINVAL;
+    }
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            *why = "contains a newline or control character";
+            return -EINVAL;
+        }
+        if (*p == ':') {
+            *why = "contains ':'";
+            return -EINVAL;
+        }
+    }
+    if (path && value[0] != '/') {
+        *why = "is not an absolute path";
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static bool id_valid(uint64_t id) {
+    return id != 0 && id != 65535 && id != UINT32_MAX && id <= UINT32_MAX;
+}
+
+static const char *str_or_empty(const char *s) {
+    return s ? s : "";
+}
+
+/* ---- string pool with interning (u16 length, bytes, NUL) ---- */
+
+struct intern_slot {
+    uint64_t hash;
+    uint32_t off1; /* pool offset + 1; 0 = empty */
+};
+
+struct pool {
+    uint8_t *data;
+    size_t len, cap;
+    struct intern_slot *slots;
+    size_t n_slots, used;
+    uint64_t seed;
+};
+
+static void pool_done(struct pool *p) {
+    free(p->data);
+    free(p->slots);
+    memset(p, 0, sizeof(*p));
+}
+
+static int pool_rehash(struct pool *p) {
+    size_t n = p->n_slots ? p->n_slots * 2 : 1024;
+    struct intern_slot *s = calloc(n, sizeof(*s));
+
+    if (!s)
+        return -ENOMEM;
+    for (size_t i = 0; i < p->n_slots; i++) {
+        size_t j;
+
+        if (!p->slots[i].off1)
+            continue;
+        for (j = p->slots[i].hash & (n - 1); s[j].off1; j = (j + 1) & (n - 1))
+            ;
+        s[j] = p->slots[i];
+    }
+    free(p->slots);
+    p->slots = s;
+    p->n_slots = n;
+    return 0;
+}
+
+/* Intern s; *ret_off is its offset in the pool. */
+static int pool_add(struct pool *p, const char *s, uint32_t *ret_off) {
+    size_t len = strlen(s), j;
+    uint64_t h = iam_nssc_hash(s, len, p->seed);
+    uint16_t len16;
+    int r;
+
+    if (len > UINT16_MAX)
+        return -E2BIG;
+    if ((p->used + 1) * 2 > p->n_slots) {
+        r = pool_rehash(p);
+        if (r < 0)
+            return r;
+    }
+    for (j = h & (p->n_slots - 1); p->slots[j].off1; j = (j + 1) & (p->n_slots - 1)) {
+        const uint8_t *e = p->data + p->slots[j].off1 - 1;
+        uint16_t elen;
+
+        if (p->slots[j].hash != h)
+            continue;
+        memcpy(&elen, e, sizeof(elen));
+        if (elen == len && memcmp(e + 2, s, len) == 0) {
+            *ret_off = p->slots[j].off1 - 1;
+            return 0;
+        }
+    }
+    if (p->len + len + 3 > IAM_NSSC_MAX_FILE)
+        return -E2BIG;
+    if (p->len + len + 3 > p->cap) {
+        size_t cap = p->cap ? p->cap : 65536;
+        uint8_t *d;
+
+        while (cap < p->len + len + 3)
+            cap *= 2;
+        d = realloc(p->data, cap);
+        if (!d)
+            return -ENOMEM;
+        p->data = d;
+        p->cap = cap;
+    }
+    len16 = (uint16_t)len;
+    memcpy(p->data + p->len, &len16, sizeof(len16));
+    memcpy(p->data + p->len + 2, s, len);
+    p->data[p->len + 2 + len] = '\0';
+    p->slots[j].hash = h;
+    p->slots[j].off1 = (uint32_t)p->len + 1;
+    p->used++;
+    *ret_off = (uint32_t)p->len;
+    p->len += len + 3;
+    return 0;
+}
+
+/* ---- member names -> groups (for initgroups) ---- */
+
+struct member_entry {
+    const char *name;
+    uint64_t hash;
+    uint32_t count;      /* groups listing this name */
+    uint32_t first;      /* index of its first gid in MEMBERSHIP_GIDS */
+    uint32_t fill;       /* gids written so far */
+    size_t last_group;   /* last group seen listing it, + 1 (duplicate detection) */
+};
+
+struct member_map {
+    struct member_entry *entries; /* in first-seen order */
+    size_t n, cap;
+    uint32_t *slots; /* entry index + 1 */
+    size_t n_slots;
+    uint64_t seed;
+};
+
+static void member_map_done(struct member_map *m) {
+    free(m->entries);
+    free(m->slots);
+    memset(m, 0, sizeof(*m));
+}
+
+static int member_map_grow(struct member_map *m) {
+    size_t n = m->n_slots ? m->n_slots * 2 : 1024;
+    uint32_t *s = calloc(n, sizeof(*s));
+
+    if (!s)
+        return -ENOMEM;
+    for (size_t i = 0; i < m->n; i++) {
+        size_t j;
+
+        for (j = m->entries[i].hash & (n - 1); s[j]; j = (j + 1) & (n - 1))
+            ;
+        s[j] = (uint32_t)i + 1;
+    }
+    free(m->slots);
+    m->slots = s;
+    m->n_slots = n;
+    return 0;
+}
+
+/* Find name, adding it when add is set; NULL when absent (or on ENOMEM, with *r set). */
+static struct member_entry *member_map_get(struct member_map *m, const char *name, bool add,
+                                           int *r) {
+    uint64_t h = iam_nssc_hash(name, strlen(name), m->seed);
+    size_t j;
+
+    *r = 0;
+    if (add && (m->n + 1) * 2 > m->n_slots) {
+        *r = member_map_grow(m);
+        if (*r < 0)
+            return NULL;
+    }
+    if (!m->n_slots)
+        return NULL;
+    for (j = h & (m->n_slots - 1); m->slots[j]; j = (j + 1) & (m->n_slots - 1)) {
+        struct member_entry *e = &m->entries[m->slots[j] - 1];
+
+        if (e->hash == h && strcmp(e->name, name) == 0)
+            return e;
+    }
+    if (!add)
+        return NULL;
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 256;
+        struct member_entry *e = reallocarray(m->entries, cap, sizeof(*e));
+
+        if (!e) {
+            *r = -ENOMEM;
+            return NULL;
+        }
+        m->entries = e;
+        m->cap = cap;
+    }
+    m->entries[m->n] = (struct member_entry){.name = name, .hash = h};
+    m->slots[j] = (uint32_t)++m->n;
+    return &m->entries[m->n - 1];
+}
+
+/* ---- hash tables inside the image ---- */
+
+/* Insert by name. Returns 0, or -EEXIST with *ret_other the index already holding the name. */
+static int table_put_name(struct iam_nssc_slot *t, uint32_t n_slots, uint64_t seed,
+                          const char *name, uint32_t index, const char *(*name_of)(const void *,
+                                                                                   uint32_t),
+                          const void *ctx, uint32_t *ret_other) {
+    uint64_t h = iam_nssc_hash(name, strlen(name), seed);
+    uint32_t mask = n_slots - 1, key = iam_nssc_name_key(h);
+
+    for (uint32_t j = (uint32_t)h & mask;; j = (j + 1) & mask) {
+        if (!t[j].ref) {
+            t[j].key = key;
+            t[j].ref = index + 1;
+            return 0;
+        }
+        if (t[j].key == key && strcmp(name_of(ctx, t[j].ref - 1), name) == 0) {
+            *ret_other = t[j].ref - 1;
+            return -EEXIST;
+        }
+    }
+}
+
+static int table_put_id(struct iam_nssc_slot *t, uint32_t n_slots, uint64_t seed, uint32_t id,
+                        uint32_t index, uint32_t *ret_other) {
+    uint32_t mask = n_slots - 1;
+
+    for (uint32_t j = iam_nssc_id_bucket(id, seed, mask);; j = (j + 1) & mask) {
+        if (!t[j].ref) {
+            t[j].key = id;
+            t[j].ref = index + 1;
+            return 0;
+        }
+        if (t[j].key == id) {
+            *ret_other = t[j].ref - 1;
+            return -EEXIST;
+        }
+    }
+}
+
+static const char *user_name_of(const void *ctx, uint32_t i) {
+    return ((const struct iam_nss_user *)ctx)[i].name;
+}
+
+static const char *group_name_of(const void *ctx, uint32_t i) {
+    return ((const struct iam_nss_group *)ctx)[i].name;
+}
+
+static const char *member_name_of(const void *ctx, uint32_t i) {
+    return ((const struct member_map *)ctx)->entries[i].name;
+}
+
+static uint64_t make_seed(void) {
+    uint64_t seed = 0;
+    struct timespec ts;
+
+    if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
+        return seed;
+    /* No entropy yet (early boot): the seed only spreads hash buckets, it guards nothing. */
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return iam_nssc_fold((uint64_t)ts.tv_sec ^ IAM_NSSC_K1,
+                         (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32) ^ IAM_NSSC_K2);
+}
+
+static void *section_ptr(uint8_t *img, const struct iam_nssc_header *h, unsigned s) {
+    return img + h->sections[s].offset;
+}
+
+int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
+                        const struct iam_nss_group *groups, size_t n_groups, void **ret_data,
+                        size_t *ret_size, struct iam_error *reterr) {
+    struct pool pool = {0};
+    struct member_map mm = {0};
+    uint32_t *user_str = NULL, *group_str = NULL, *member_str = NULL, *ms_str = NULL;
+    uint64_t total_members = 0, counts[IAM_NSSC_N_SECTIONS] = {0}, data_size = 0, off;
+    uint8_t *img = NULL;
+    struct iam_nssc_header hdr;
+    const char *why = NULL;
+    uint32_t other;
+    size_t file_size = 0, n_blocks;
+    int r = -EINVAL;
+
+    if ((n_users && !users) || (n_groups && !groups) || !ret_data || !ret_size) {
+        iam_error_set(reterr, 0, 0, 0, "invalid arguments");
+        goto out;
+    }
+    if (n_users > IAM_NSS_MAX_ENTRIES || n_groups > IAM_NSS_MAX_ENTRIES) {
+        iam_error_set(reterr, 0, 0, 0, "more than %u users or groups", IAM_NSS_MAX_ENTRIES);
+        r = -E2BIG;
+        goto out;
+    }
+
+    /* 1. Every field, before anything is built. */
+    for (size_t i = 0; i < n_users; i++) {
+        const struct iam_nss_user *u = &users[i];
+
+        if (check_name(u->name, &why) < 0) {
+            iam_error_set(reterr, 0, 0, 0, "user %zu (\"%.64s\"): %s", i, str_or_empty(u->name),
+                          why);
+            goto out;
+        }
+        if (!id_valid(u->uid) || !id_valid(u->gid)) {
+            iam_error_set(reterr, 0, 0, 0, "user \"%s\": uid %u / gid %u not allowed", u->name,
+                          (unsigned)u->uid, (unsigned)u->gid);
+            goto out;
+        }
+        if (check_field(u->gecos, false, &why) < 0) {
+            iam_error_set(reterr, 0, 0, 0, "user \"%s\": gecos %s", u->name, why);
+            goto out;
+        }
+        if (check_field(u->home, true, &why) < 0) {
+            iam_error_set(reterr, 0, 0, 0, "user \"%s\": home %s", u->name, why);
+            goto out;
+        }
+        if (check_field(u->shell, true, &why) < 0) {
+            iam_error_set(reterr, 0, 0, 0, "user \"%s\": shell %s", u->name, why);
+            goto out;
+        }
+    }
+    mm.seed = make_seed();
+    pool.seed = mm.seed;
+    for (size_t i = 0; i < n_groups; i++) {
+        const struct iam_nss_group *g = &groups[i];
+
+        if (check_name(g->name, &why) < 0) {
+            iam_error_set(reterr, 0, 0, 0, "group %zu (\"%.64s\"): %s", i,
+                          str_or_empty(g->name), why);
+            goto out;
+        }
+        if (!id_valid(g->gid)) {
+            iam_error_set(reterr, 0, 0, 0, "group \"%s\": gid %u not allowed", g->name,
+                          (unsigned)g->gid);
+            goto out;
+        }
+        if (g->n_members && !g->members) {
+            iam_error_set(reterr, 0, 0, 0, "group \"%s\": members missing", g->name);
+            goto out;
+        }
+        for (size_t k = 0; k < g->n_members; k++) {
+            struct member_entry *e;
+
+            if (check_name(g->members[k], &why) < 0) {
+                iam_error_set(reterr, 0, 0, 0, "group \"%s\": member %zu (\"%.64s\"): %s",
+                              g->name, k, str_or_empty(g->members[k]), why);
+                goto out;
+            }
+            e = member_map_get(&mm, g->members[k], true, &r);
+            if (!e) {
+                iam_error_set(reterr, 0, 0, 0, "out of memory");
+                goto out;
+            }
+            if (e->last_group == i + 1) {
+                r = -EINVAL;
+                iam_error_set(reterr, 0, 0, 0, "group \"%s\": member \"%s\" listed twice",
+                              g->name, g->members[k]);
+                goto out;
+            }
+            e->last_group = i + 1;
+            e->count++;
+            r = -EINVAL;
+        }
+        total_members += g->n_members;
+    }
+    if (total_members > IAM_NSSC_MAX_FILE / 8) {
+        r = -E2BIG;
+        iam_error_set(reterr, 0, 0, 0, "too many group members");
+        goto out;
+    }
+
+    /* 2. The string pool; offsets are relative to it until the layout is known. */
+    r = -ENOMEM;
+    user_str = calloc(n_users * 4 + 1, sizeof(*user_str));
+    group_str = calloc(n_groups + 1, sizeof(*group_str));
+    member_str = calloc(total_members + 1, sizeof(*member_str));
+    ms_str = calloc(mm.n + 1, sizeof(*ms_str));
+    if (!user_str || !group_str || !member_str || !ms_str) {
+        iam_error_set(reterr, 0, 0, 0, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n_users; i++) {
+        const char *f[4] = {users[i].name, str_or_empty(users[i].gecos),
+                            str_or_empty(users[i].home), str_or_empty(users[i].shell)};
+
+        for (size_t k = 0; k < 4; k++) {
+            r = pool_add(&pool, f[k], &user_str[i * 4 + k]);
+            if (r < 0)
+                goto out_pool;
+        }
+    }
+    for (size_t i = 0, m = 0; i < n_groups; i++) {
+        r = pool_add(&pool, groups[i].name, &group_str[i]);
+        if (r < 0)
+            goto out_pool;
+        for (size_t k = 0; k < groups[i].n_members; k++, m++) {
+            r = pool_add(&pool, groups[i].members[k], &member_str[m]);
+            if (r < 0)
+                goto out_pool;
+        }
+    }
+    for (size_t i = 0; i < mm.n; i++) {
+        r = pool_add(&pool, mm.entries[i].name, &ms_str[i]);
+        if (r < 0)
+            goto out_pool;
+    }
+
+    /* 3. Layout. */
+    counts[IAM_NSSC_USERS] = n_users;
+    counts[IAM_NSSC_GROUPS] = n_groups;
+    counts[IAM_NSSC_USER_BY_NAME] = iam_nssc_table_size((uint32_t)n_users);
+    counts[IAM_NSSC_USER_BY_UID] = iam_nssc_table_size((uint32_t)n_users);
+    counts[IAM_NSSC_GROUP_BY_NAME] = iam_nssc_table_size((uint32_t)n_groups);
+    counts[IAM_NSSC_GROUP_BY_GID] = iam_nssc_table_size((uint32_t)n_groups);
+    counts[IAM_NSSC_MEMBERSHIPS] = mm.n;
+    counts[IAM_NSSC_MEMBERSHIP_BY_NAME] = iam_nssc_table_size((uint32_t)mm.n);
+    counts[IAM_NSSC_MEMBERS] = total_members;
+    counts[IAM_NSSC_MEMBERSHIP_GIDS] = total_members;
+    counts[IAM_NSSC_STRINGS] = pool.len;
+    for (unsigned s = 0; s < IAM_NSSC_N_SECTIONS; s++)
+        data_size += ALIGN8(counts[s] * iam_nssc_elem_size(s));
+    n_blocks = (size_t)((data_size + IAM_NSSC_BLOCK - 1) / IAM_NSSC_BLOCK);
+    memset(&hdr, 0, sizeof(hdr));
+    memcpy(hdr.magic, IAM_NSSC_MAGIC, IAM_NSSC_MAGIC_LEN);
+    hdr.version = IAM_NSSC_VERSION;
+    hdr.header_size = sizeof(hdr);
+    hdr.seed = mm.seed;
+    hdr.block_size = IAM_NSSC_BLOCK;
+    hdr.n_blocks = (uint32_t)n_blocks;
+    hdr.blocksum_offset = sizeof(hdr);
+    off = ALIGN8(sizeof(hdr) + n_blocks * sizeof(uint64_t));
+    hdr.data_offset = (uint32_t)off;
+    if (off + data_size > IAM_NSSC_MAX_FILE) {
+        r = -E2BIG;
+        iam_error_set(reterr, 0, 0, 0, "cache would exceed 2 GiB");
+        goto out;
+    }
+    for (unsigned s = 0; s < IAM_NSSC_N_SECTIONS; s++) {
+        hdr.sections[s].offset = (uint32_t)off;
+        hdr.sections[s].count = (uint32_t)counts[s];
+        off += ALIGN8(counts[s] * iam_nssc_elem_size(s));
+    }
+    file_size = (size_t)off;
+    hdr.file_size = off;
+    hdr.n_users = (uint32_t)n_users;
+    hdr.n_groups = (uint32_t)n_groups;
+
+    r = -ENOMEM;
+    img = calloc(1, file_size);
+    if (!img) {
+        iam_error_set(reterr, 0, 0, 0, "out of memory");
+        goto out;
+    }
+
+    /* 4. Sections. String offsets become file offsets. */
+    {
+        uint32_t sbase = hdr.sections[IAM_NSSC_STRINGS].offset;
+        struct iam_nssc_user *ur = section_ptr(img, &hdr, IAM_NSSC_USERS);
+        struct iam_nssc_group *gr = section_ptr(img, &hdr, IAM_NSSC_GROUPS);
+        struct iam_nssc_membership *mr = section_ptr(img, &hdr, IAM_NSSC_MEMBERSHIPS);
+        uint32_t *members = section_ptr(img, &hdr, IAM_NSSC_MEMBERS);
+        uint32_t *ms_gids = section_ptr(img, &hdr, IAM_NSSC_MEMBERSHIP_GIDS);
+        struct iam_nssc_slot *t;
+        uint32_t first = 0;
+
+        memcpy(img + sbase, pool.data, pool.len);
+        for (size_t i = 0; i < n_users; i++) {
+            ur[i] = (struct iam_nssc_user){
+                .name = sbase + user_str[i * 4],
+                .gecos = sbase + user_str[i * 4 + 1],
+                .home = sbase + user_str[i * 4 + 2],
+                .shell = sbase + user_str[i * 4 + 3],
+                .uid = (uint32_t)users[i].uid,
+                .gid = (uint32_t)users[i].gid,
+            };
+        }
+        for (size_t i = 0; i < mm.n; i++) {
+            mm.entries[i].first = first;
+            first += mm.entries[i].count;
+            mr[i] = (struct iam_nssc_membership){
+                .name = sbase + ms_str[i],
+                .gids_index = mm.entries[i].first,
+                .n_gids = mm.entries[i].count,
+            };
+        }
+        for (size_t i = 0, m = 0; i < n_groups; i++) {
+            uint64_t msize = 0;
+
+            for (size_t k = 0; k < groups[i].n_members; k++)
+                msize += strlen(groups[i].members[k]) + 1;
+            if (msize > UINT32_MAX) {
+                r = -E2BIG;
+                iam_error_set(reterr, 0, 0, 0, "group \"%s\": member list too long",
+                              groups[i].name);
+                goto out;
+            }
+            gr[i] = (struct iam_nssc_group){
+                .name = sbase + group_str[i],
+                .gid = (uint32_t)groups[i].gid,
+                .members_index = (uint32_t)m,
+                .n_members = (uint32_t)groups[i].n_members,
+                .members_size = (uint32_t)msize,
+            };
+            for (size_t k = 0; k < groups[i].n_members; k++, m++) {
+                struct member_entry *e = member_map_get(&mm, groups[i].members[k], false, &r);
+
+                /* Present by construction: every member was added in step 1. */
+                if (!e) {
+                    r = -EINVAL;
+                    iam_error_set(reterr, 0, 0, 0, "internal error: member map");
+                    goto out;
+                }
+                members[m] = sbase + member_str[m];
+                ms_gids[e->first + e->fill++] = (uint32_t)groups[i].gid;
+            }
+        }
+
+        r = -EINVAL;
+        t = section_ptr(img, &hdr, IAM_NSSC_USER_BY_NAME);
+        for (uint32_t i = 0; i < n_users; i++)
+            if (table_put_name(t, (uint32_t)counts[IAM_NSSC_USER_BY_NAME], hdr.seed,
+                               users[i].name, i, user_name_of, users, &other) < 0) {
+                iam_error_set(reterr, 0, 0, 0, "users %u and %u are both named \"%s\"", other,
+                              i, users[i].name);
+                goto out;
+            }
+        t = section_ptr(img, &hdr, IAM_NSSC_USER_BY_UID);
+        for (uint32_t i = 0; i < n_users; i++)
+            if (table_put_id(t, (uint32_t)counts[IAM_NSSC_USER_BY_UID], hdr.seed,
+                             (uint32_t)users[i].uid, i, &other) < 0) {
+                iam_error_set(reterr, 0, 0, 0, "users \"%s\" and \"%s\" share uid %u",
+                              users[other].name, users[i].name, (unsigned)users[i].uid);
+                goto out;
+            }
+        t = section_ptr(img, &hdr, IAM_NSSC_GROUP_BY_NAME);
+        for (uint32_t i = 0; i < n_groups; i++)
+            if (table_put_name(t, (uint32_t)counts[IAM_NSSC_GROUP_BY_NAME], hdr.seed,
+                               groups[i].name, i, group_name_of, groups, &other) < 0) {
+                iam_error_set(reterr, 0, 0, 0, "groups %u and %u are both named \"%s\"", other,
+                              i, groups[i].name);
+                goto out;
+            }
+        t = section_ptr(img, &hdr, IAM_NSSC_GROUP_BY_GID);
+        for (uint32_t i = 0; i < n_groups; i++)
+            if (table_put_id(t, (uint32_t)counts[IAM_NSSC_GROUP_BY_GID], hdr.seed,
+                             (uint32_t)groups[i].gid, i, &other) < 0) {
+                iam_error_set(reterr, 0, 0, 0, "groups \"%s\" and \"%s\" share gid %u",
+                              groups[other].name, groups[i].name, (unsigned)groups[i].gid);
+                goto out;
+            }
+        t = section_ptr(img, &hdr, IAM_NSSC_MEMBERSHIP_BY_NAME);
+        for (uint32_t i = 0; i < mm.n; i++)
+            if (table_put_name(t, (uint32_t)counts[IAM_NSSC_MEMBERSHIP_BY_NAME], hdr.seed,
+                               mm.entries[i].name, i, member_name_of, &mm, &other) < 0) {
+                iam_error_set(reterr, 0, 0, 0, "internal error: member \"%s\" twice",
+                              mm.entries[i].name);
+                goto out;
+            }
+    }
+
+    /* 5. Integrity: block hashes, then the header hash over header and block table. */
+    {
+        uint8_t *sums = img + hdr.blocksum_offset;
+
+        for (uint32_t b = 0; b < n_blocks; b++) {
+            uint64_t start = hdr.data_offset + (uint64_t)b * IAM_NSSC_BLOCK;
+            uint64_t len = file_size - start < IAM_NSSC_BLOCK ? file_size - start
+                                                              : IAM_NSSC_BLOCK;
+            uint64_t sum = iam_nssc_block_hash(img + start, (size_t)len, hdr.seed, b);
+
+            memcpy(sums + (size_t)b * sizeof(sum), &sum, sizeof(sum));
+        }
+        hdr.header_hash = iam_nssc_header_hash(&hdr, sums, n_blocks);
+        memcpy(img, &hdr, sizeof(hdr));
+    }
+
+    *ret_data = img;
+    img = NULL;
+    *ret_size = file_size;
+    r = 0;
+    goto out;
+
+out_pool:
+    iam_error_set(reterr, 0, 0, 0, r == -E2BIG ? "string pool over the size limit"
+                                               : "out of memory");
+out:
+    free(img);
+    free(user_str);
+    free(group_str);
+    free(member_str);
+    free(ms_str);
+    pool_done(&pool);
+    member_map_done(&mm);
+    return r;
+}
+
+/* ---- atomic install ---- */
+
+static int write_all(int fd, const uint8_t *p, size_t len) {
+    while (len > 0) {
+        ssize_t n = write(fd, p, len > (1u << 30) ? (1u << 30) : len);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int fsync_parent(const char *path) {
+    const char *slash = strrchr(path, '/');
+    char *dir = NULL;
+    int fd, r;
+
+    if (!slash)
+        dir = strdup(".");
+    else if (slash == path)
+        dir = strdup("/");
+    else
+        dir = strndup(path, (size_t)(slash - path));
+    if (!dir)
+        return -ENOMEM;
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    if (fd < 0)
+        return -errno;
+    r = fsync(fd) < 0 ? -errno : 0;
+    close(fd);
+    return r;
+}
+
+int iam_nss_cache_write(const char *path, const struct iam_nss_user *users, size_t n_users,
+                        const struct iam_nss_group *groups, size_t n_groups,
+                        struct iam_error *reterr) {
+    void *data = NULL;
+    size_t size = 0;
+    char *tmp = NULL;
+    int fd = -1, r;
+
+    if (!path || !*path) {
+        iam_error_set(reterr, 0, 0, 0, "no cache path");
+        return -EINVAL;
+    }
+    iam_error_set_source(reterr, path);
+    r = iam_nss_cache_build(users, n_users, groups, n_groups, &data, &size, reterr);
+    if (r < 0)
+        goto out;
+
+    r = -ENOMEM;
+    if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
+        tmp = NULL;
+        iam_error_set(reterr, 0, 0, 0, "out of memory");
+        goto out;
+    }
+    fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) {
+        r = -errno;
+        iam_error_set(reterr, 0, 0, 0, "cannot create a temporary file: %s", strerror(-r));
+        IAM_FREE(tmp); /* nothing to remove */
+        goto out;
+    }
+    if (fchmod(fd, 0644) < 0) {
+        r = -errno;
+        iam_error_set(reterr, 0, 0, 0, "chmod %s: %s", tmp, strerror(-r));
+        goto out;
+    }
+    r = write_all(fd, data, size);
+    if (r < 0) {
+        iam_error_set(reterr, 0, 0, 0, "write %s: %s", tmp, strerror(-r));
+        goto out;
+    }
+    if (fsync(fd) < 0) {
+        r = -errno;
+        iam_error_set(reterr, 0, 0, 0, "fsync %s: %s", tmp, strerror(-r));
+        goto out;
+    }
+    r = close(fd) < 0 ? -errno : 0;
+    fd = -1;
+    if (r < 0) {
+        iam_error_set(reterr, 0, 0, 0, "close %s: %s", tmp, strerror(-r));
+        goto out;
+    }
+    if (rename(tmp, path) < 0) {
+        r = -errno;
+        iam_error_set(reterr, 0, 0, 0, "rename to %s: %s", path, strerror(-r));
+        goto out;
+    }
+    IAM_FREE(tmp); /* renamed: nothing left to remove */
+    r = fsync_parent(path);
+    if (r < 0) {
+        iam_error_set(reterr, 0, 0, 0, "fsync of the directory: %s", strerror(-r));
+        goto out;
+    }
+    r = 0;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (tmp) {
+        (void)unlink(tmp);
+        free(tmp);
+    }
+    free(data);
+    return r;
+}

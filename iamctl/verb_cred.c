@@ -1,0 +1,649 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Credentials: access keys, login profiles (passwords) and SSH public keys. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "iam/secret.h"
+#include "verb_common.h"
+
+#define PASSWORD_MIN 8
+
+/* ---- access keys -------------------------------------------------------------------------- */
+
+static int write_all(int fd, const char *p, size_t n) {
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int verb_create_access_key(int argc, char *argv[]) {
+    struct opt opts[] = {{"user-name", OPT_VALUE, true}, {NULL}};
+    struct dbh h = DBH_INIT;
+    const struct iam_db_user *u;
+    char id[IAM_ACCESS_KEY_ID_LEN + 1], secret[IAM_SECRET_KEY_LEN + 1];
+    char hash[IAM_SECRET_HASH_MAX], now[32], out[1024];
+    json_t *uj, *keys;
+    int r, n;
+
+    sodium_memzero(secret, sizeof(secret));
+    sodium_memzero(out, sizeof(out));
+    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, true)))
+        goto out;
+    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
+    if (!u) {
+        r = fail_user_missing(opt_get(opts, "user-name")->value);
+        goto out;
+    }
+    if (u->n_keys >= IAM_MAX_ACCESS_KEYS_PER_USER) {
+        r = iamctl_fail("LimitExceeded: Cannot exceed quota for AccessKeysPerUser: %d",
+                        IAM_MAX_ACCESS_KEYS_PER_USER);
+        goto out;
+    }
+    if (iam_access_key_generate(id, secret) < 0 ||
+        iam_secret_hash_key(secret, IAM_SECRET_KEY_LEN, hash, sizeof(hash)) < 0) {
+        r = iamctl_fail("cannot generate an access key");
+        goto out;
+    }
+    now_iso(now);
+    uj = dbh_user_json(&h, u->name);
+    keys = json_object_get(uj, "AccessKeys");
+    if (!json_is_array(keys)) {
+        keys = json_array();
+        json_object_set_new(uj, "AccessKeys", keys);
+    }
+    if (json_array_append_new(keys, json_pack("{s:s,s:s,s:s,s:s}", "AccessKeyId", id, "Status",
+                                              "Active", "CreateDate", now, "SecretHash", hash)) <
+        0) {
+        r = iamctl_fail("out of memory");
+        goto out;
+    }
+    r = dbh_commit(&h);
+    if (r)
+        goto out;
+    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value); /* the new model */
+    if (!u) {
+        r = iamctl_fail("internal error: user vanished after the write");
+        goto out;
+    }
+    /* Printed by hand from a stack buffer that is wiped afterwards: a jansson string or a
+     * stdio buffer would leave the secret on the heap. Every value is from a safe alphabet
+     * (validated name, A-Z2-7, base64, digits), so nothing needs escaping. */
+    n = snprintf(out, sizeof(out),
+                 "{\n    \"AccessKey\": {\n        \"UserName\": \"%s\",\n"
+                 "        \"AccessKeyId\": \"%s\",\n        \"Status\": \"Active\",\n"
+                 "        \"SecretAccessKey\": \"%s\",\n        \"CreateDate\": \"%s\"\n"
+                 "    }\n}\n",
+                 u->name, id, secret, now);
+    fflush(stdout);
+    if (n < 0 || (size_t)n >= sizeof(out) || write_all(STDOUT_FILENO, out, (size_t)n) < 0)
+        r = iamctl_fail("cannot write the output: the key %s was created, but its secret is "
+                        "lost; delete it with delete-access-key",
+                        id);
+out:
+    sodium_memzero(secret, sizeof(secret));
+    sodium_memzero(out, sizeof(out));
+    opts_free(opts);
+    return dbh_close(&h, r);
+}
+
+/* The key's object in the tree and its owner, checking --user-name when given. */
+static int find_key(struct dbh *h, const char *key_id, const char *user_name, json_t **ret_arr,
+                    size_t *ret_idx) {
+    const struct iam_db_user *owner = NULL;
+    json_t *keys;
+
+    if (!iam_db_find_access_key(h->db, key_id, &owner))
+        return iamctl_fail("NoSuchEntity: The Access Key with id %.32s cannot be found.", key_id);
+    if (user_name && strcasecmp(owner->name, user_name) != 0)
+        return iamctl_fail("NoSuchEntity: The Access Key with id %.32s cannot be found for user "
+                           "%s.",
+                           key_id, user_name);
+    keys = json_object_get(dbh_user_json(h, owner->name), "AccessKeys");
+    for (size_t i = 0; i < json_array_size(keys); i++)
+        if (strcmp(json_string_value(json_object_get(json_array_get(keys, i), "AccessKeyId")),
+                   key_id) == 0) {
+            *ret_arr = keys;
+            *ret_idx = i;
+            return 0;
+        }
+    return iamctl_fail("internal error: access key %s is not in the database tree", key_id);
+}
+
+int verb_update_access_key(int argc, char *argv[]) {
+    struct opt opts[] = {{"access-key-id", OPT_VALUE, true},
+                         {"status", OPT_VALUE, true},
+                         {"user-name", OPT_VALUE},
+                         {NULL}};
+    struct dbh h = DBH_INIT;
+    const char *status;
+    json_t *arr;
+    size_t i;
+    int r;
+
+    if ((r = opts_parse(argc, argv, opts)))
+        goto out;
+    status = opt_get(opts, "status")->value;
+    if (strcmp(status, "Active") != 0 && strcmp(status, "Inactive") != 0) {
+        r = iamctl_usage("--status must be Active or Inactive");
+        goto out;
+    }
+    if ((r = dbh_open(&h, true)) ||
+        (r = find_key(&h, opt_get(opts, "access-key-id")->value,
+                      opt_get(opts, "user-name")->value, &arr, &i)))
+        goto out;
+    json_object_set_new(json_array_get(arr, i), "Status", json_string(status));
+    r = dbh_commit(&h);
+out:
+    opts_free(opts);
+    return dbh_close(&h, r);
+}
+
+int verb_delete_access_key(int argc, char *argv[]) {
+    struct opt opts[] = {{"access-key-id", OPT_VALUE, true}, {"user-name", OPT_VALUE}, {NULL}};
+    struct dbh h = DBH_INIT;
+    json_t *arr;
+    size_t i;
+    int r;
+
+    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, true)) ||
+        (r = find_key(&h, opt_get(opts, "access-key-id")->value,
+                      opt_get(opts, "user-name")->value, &arr, &i)))
+        goto out;
+    json_array_remove(arr, i);
+    r = dbh_commit(&h);
+out:
+    opts_free(opts);
+    return dbh_close(&h, r);
+}
+
+int verb_list_access_keys(int argc, char *argv[]) {
+    struct opt opts[] = {{"user-name", OPT_VALUE, true}, {NULL}};
+    struct dbh h = DBH_INIT;
+    const struct iam_db_user *u;
+    json_t *arr;
+    int r;
+
+    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, false)))
+        goto out;
+    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
+    if (!u) {
+        r = fail_user_missing(opt_get(opts, "user-name")->value);
+        goto out;
+    }
+    arr = json_array();
+    for (size_t i = 0; i < u->n_keys; i++)
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s}", "UserName", u->name,
+                                             "AccessKeyId", u->keys[i].id, "Status",
+                                             u->keys[i].active ? "Active" : "Inactive",
+                                             "CreateDate", u->keys[i].create_date));
+    r = print_json(json_pack("{s:o}", "AccessKeyMetadata", arr));
+out:
+    opts_free(opts);
+    return dbh_close(&h, r);
+}
+
+/* ---- login profiles ------------------------------------------------------------------- */
+
+/* One line from fd into buf (without the newline), byte by byte so no stdio buffer ever
+ * holds it. Returns length, or -E2BIG when longer than max. */
+static ssize_t read_line(int fd, char *buf, size_t max) {
+    size_t n = 0;
+    bool over = false;
+
+    for (;;) {
+        char c;
+        ssize_t k = read(fd, &c, 1);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (k == 0 || c == '\n')
+            break;
+        if (n < max)
+            buf[n++] = c;
+        else
+            over = true;
+        c = 0;
+    }
+    if (n > 0 && buf[n - 1] == '\r')
+        n--;
+    buf[n] = '\0';
+    return over ? -E2BIG : (ssize_t)n;
+}
+
+static ssize_t prompt_password(const char *prompt, char *buf, size_t max) {
+    struct termios old, noecho;
+    ssize_t n;
+
+    if (!isatty(STDIN_FILENO))
+        return read_line(STDIN_FILENO, buf, max);
+    if (tcgetattr(STDIN_FILENO, &old) < 0)
+        return -errno;
+    noecho = old;
+    noecho.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+    fputs(prompt, stderr);
+    fflush(stderr);
+    if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho) < 0)
+        return -errno;
+    n = read_line(STDIN_FILENO, buf, max);
+    (void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    fputc('\n', stderr);
+    return n;
+}
+
+/* Read the new password (twice on a terminal) and hash it. */
+static int read_and_hash_password(char *hash, size_t hash_size) {
+    char pw[IAM_PASSWORD_MAX + 1], again[IAM_PASSWORD_MAX + 1];
+    ssize_t n, n2;
+    int r = IAMCTL_EXIT_FAIL;
+
+    n = prompt_password("New password: ", pw, IAM_PASSWORD_MAX);
+    if (n == -E2BIG) {
+        r = iamctl_fail("PasswordPolicyViolation: the password is longer than %d characters",
+                        IAM_PASSWORD_MAX);
+        goto out;
+    }
+    if (n < 0) {
+        r = iamctl_fail("cannot read the password from standard input: %s", strerror((int)-n));
+        goto out;
+    }
+    if (isatty(STDIN_FILENO)) {
+        n2 = prompt_password("Retype new password: ", again, IAM_PASSWORD_MAX);
+        if (n2 != n || sodium_memcmp(pw, again, (size_t)n) != 0) {
+            r = iamctl_fail("the passwords do not match");
+            goto out;
+        }
+    }
+    if (n < PASSWORD_MIN) {
+        r = iamctl_fail("PasswordPolicyViolation: the password must be at least %d characters",
+                        PASSWORD_MIN);
+        goto out;
+    }
+    for (ssize_t i = 0; i < n; i++)
+        if ((unsigned char)pw[i] < 0x20 || (unsigned char)pw[i] > 0x7e) {
+            r = iamctl_fail("PasswordPolicyViolation: the password may contain only printable "
+                            "ASCII characters (IAM's rule)");
+            goto out;
+        }
+    if (iam_secret_hash_password(pw, (size_t)n, hash, hash_size) < 0) {
+        r = iamctl_fail("cannot hash the password");
+        goto out;
+    }
+    r = 0;
+out:
+    sodium_memzero(pw, sizeof(pw));
+    sodium_memzero(again, sizeof(again));
+    return r;
+}
+
+static json_t *login_profile_json(const struct iam_db_user *u) {
+    return json_pack("{s:{s:s,s:s,s:b}}", "LoginProfile", "UserName", u->name, "CreateDate",
+                     u->login_profile->create_date, "PasswordResetRequired",
+                     u->login_profile->password_reset_required);
+}
+
+static int login_profile(int argc, char *argv[], bool create) {
+    struct opt opts[] = {{"user-name", OPT_VALUE, true},
+                         {"password-reset-required", OPT_FLAG},
+                         {"no-password-reset-required", OPT_FLAG},
+                         {"password", OPT_VALUE},
+                         {"keep-password", OPT_FLAG},
+                         {NULL}};
+    struct dbh h = DBH_INIT;
+    const struct iam_db_user *u;
+    char hash[IAM_SECRET_HASH_MAX] = "", now[32];
+    json_t *uj, *lp;
+    bool keep;
+    int r;
+
+    if ((r = opts_parse(argc, argv, opts)))
+        goto out;
+    if (opt_get(opts, "password")->set) {
+        /* the value is on our argv already; all we can do is refuse to use it */
+        r = iamctl_usage("--password is refused: a password on the command line is visible in "
+                         "ps and shell history; give it on standard input");
+        goto out;
+    }
+    if (opt_get(opts, "password-reset-required")->set &&
+        opt_get(opts, "no-password-reset-required")->set) {
+        r = iamctl_usage("--password-reset-required and --no-password-reset-required conflict");
+        goto out;
+    }
+    keep = opt_get(opts, "keep-password")->set;
+    if (create && keep) {
+        r = iamctl_usage("create-login-profile: --keep-password makes no sense here");
+        goto out;
+    }
+    if (!keep && (r = read_and_hash_password(hash, sizeof(hash))))
+        goto out;
+    if ((r = dbh_open(&h, true)))
+        goto out;
+    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
+    if (!u) {
+        r = fail_user_missing(opt_get(opts, "user-name")->value);
+        goto out;
+    }
+    if (create && u->login_profile) {
+        r = iamctl_fail("EntityAlreadyExists: Login Profile for user %s already exists.",
+                        u->name);
+        goto out;
+    }
+    if (!create && !u->login_profile) {
+        r = iamctl_fail("NoSuchEntity: Login Profile for User %s cannot be found.", u->name);
+        goto out;
+    }
+    now_iso(now);
+    uj = dbh_user_json(&h, u->name);
+    lp = json_object_get(uj, "LoginProfile");
+    if (create) {
+        lp = json_pack("{s:s,s:s,s:b}", "CreateDate", now, "PasswordHash", hash,
+                       "PasswordResetRequired", opt_get(opts, "password-reset-required")->set);
+        json_object_set_new(uj, "LoginProfile", lp);
+    } else {
+        if (!keep)
+            json_object_set_new(lp, "PasswordHash", json_string(hash));
+        if (opt_get(opts, "password-reset-required")->set)
+            json_object_set_new(lp, "PasswordResetRequired", json_true());
+        if (opt_get(opts, "no-password-reset-required")->set)
+            json_object_set_new(lp, "PasswordResetRequired", json_false());
+    }
+    if ((r = dbh_commit(&h)))
+        goto out;
+    if (create)
+        r = print_json(login_profile_json(iam_db_find_user(h.db, opt_get(opts, "user-name")->value)));
+out:
+    sodium_memzero(hash, sizeof(hash));
+    opts_free(opts);
+    return dbh_close(&h, r);
+}
+
+int verb_create_login_profile(int argc, char *argv[]) {
+    return login_profile(argc, argv, true);
+}
+
+int verb_update_login_profile(int argc, char *argv[]) {
+    return login_profile(argc, argv, false);
+}
+
+int verb_get_login_profile(int argc, char *argv[]) {
+    struct opt opts[] = {{"user-name", OPT_VALUE, true}, {NULL}};
+    struct dbh h = DBH_INIT;
+    const struct iam_db_user *u;
+    int r;
+
+    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, false)))
+        goto out;
+    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
+    if (!u) {
+        r = fail_user_missing(opt_get(opts, "user-name")->value);
+        goto out;
+    }
+    if (!u->login_profile) {
+        r = iamctl_fail("NoSuchEntity: Login Profile for User %s cannot be found.", u->name);
+        goto out;
+    }
+    r = print_json(login_profile_json(u));
+out:
+    opts_free(opts);
+    return dbh_close(&h, r);
+}
+
+int verb_delete_login_profile(int argc, char *argv[]) {
+    struct opt opts[] = {{"user-name", OPT_VALUE, true}, {NULL}};
+    struct dbh h = DBH_INIT;
+    const struct iam_db_user *u;
+    int r;
+
+    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, true)))
+        goto out;
+    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
+    if (!u) {
+        r = fail_user_missing(opt_get(opts, "user-name")->value);
+        goto out;
+    }
+    if (!u->login_profile) {
+        r = iamctl_fail("NoSuchEntity: Login Profile for User %s cannot be found.", u->name);
+        goto out;
+    }
+    json_object_del(dbh_user_json(&h, u->name), "LoginProfile");
+    r = dbh_commit(&h);
+out:
+    opts_free(opts);
+    return dbh_close(&h, r);
+}
+
+/* ---- SSH public keys ------------------------------------------------------------------ */
+
+/* "type base64 [comment]": the blob must decode and name the same type inside. Returns the
+ * normalised "type base64" in *ret_body and the OpenSSH SHA256 fingerprint. */
+static int parse_ssh_key(const char *text, char **ret_body, char fp[64]) {
+    const char *sp, *b64, *end;
+    unsigned char *blob = NULL, digest[crypto_hash_sha256_BYTES];
+    size_t tlen, blen, bin_len = 0;
+    char *body = NULL;
+    int r = IAMCTL_EXIT_FAIL;
+
+    while (*text == ' ' || *text == '\t')
+        text++;
+    sp = strchr(text, ' ');
+    if (!sp)
+        goto bad;
+    tlen = (size_t)(sp - text);
+    b64 = sp + 1;
+    end = b64;
+    while (*end && *end != ' ' && *end != '\n' && *end != '\r')
+        end++;
+    blen = (size_t)(end - b64);
+    if (tlen == 0 || tlen > 64 || blen == 0 || blen > 16384)
+        goto bad;
+    for (const char *p = end; *p; p++)
+        if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t')
+            goto bad;
+    blob = malloc(blen);
+    if (!blob)
+        return iamctl_fail("out of memory");
+    if (sodium_base642bin(blob, blen, b64, blen, NULL, &bin_len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        bin_len < 4 + tlen)
+        goto bad;
+    if (((size_t)blob[0] << 24 | (size_t)blob[1] << 16 | (size_t)blob[2] << 8 | blob[3]) != tlen ||
+        memcmp(blob + 4, text, tlen) != 0)
+        goto bad;
+    crypto_hash_sha256(digest, blob, bin_len);
+    memcpy(fp, "SHA256:", 7);
+    sodium_bin2base64(fp + 7, 64 - 7, digest, sizeof(digest),
+                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    body = strndup(text, (size_t)(end - text));
+    if (!body) {
+        r = iamctl_fail("out of memory");
+        goto out;
+    }
+    *ret_body = body;
+    r = 0;
+    goto out;
+bad:
+    r = iamctl_fail("InvalidPublicKey: expected an OpenSSH public key line (\"ssh-ed25519 "
+                    "AAAA... [comment]\")");
+out:
+    free(blob);
+    return r;
+}
+
+static json_t *ssh_key_json(const char *user, const struct iam_db_ssh_key *k, bool full) {
+    json_t *o = json_pack("{s:s,s:s}", "UserName", user, "SSHPublicKeyId", k->id);
+
+    if (full) {
+        if (k->fingerprint)
+            json_object_set_new(o, "Fingerprint", json_string(k->fingerprint));
+        json_object_set_new(o, "SSHPublicKeyBody", json_string(k->body));
+    }
+    json_object_set_new(o, "Status", json_string(k->active ? "Active" : "Inactive"));
+    if (k->upload_date)
+        json_object_set_new(o, "UploadDate", json_string(k->upload_date));
+    return o;
+}
+
+int verb_upload_ssh_public_key(int argc, char *argv[]) {
+    struct opt opts[] = {{"user-name", OPT_VALUE, true},
+                         {"ssh-public-key-body", OPT_VALUE, true},
+                         {NULL}};
+    struct dbh h = DBH_INIT;
+    const struct iam_db_user *u;
+    char *text = NULL, *body = NULL, fp[64], id[22], now[32];
+    const char *source;
+    size_t len;
+    json_t *uj, *keys;
+    int r;
+
+    if ((r = opts_parse(argc, argv, opts)))
+        goto out;
+    if (iamctl_read_param(opt_get(opts, "ssh-public-key-body")->value, &text, &len, &source) < 0) {
+        r = iamctl_fail("cannot read --ssh-public-key-body");
+        goto out;
+    }
+    if ((r = parse_ssh_key(text, &body, fp)) || (r = dbh_open(&h, true)))
+        goto out;
+    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
+    if (!u) {
+        r = fail_user_missing(opt_get(opts, "user-name")->value);
+        goto out;
+    }
+    if (u->n_ssh_keys >= IAM_MAX_SSH_KEYS_PER_USER) {
+        r = iamctl_fail("LimitExceeded: Cannot exceed quota for SSHPublicKeysPerUser: %d",
+                        IAM_MAX_SSH_KEYS_PER_USER);
+        goto out;
+    }
+    for (size_t i = 0; i < u->n_ssh_keys; i++)
+        if (u->ssh_keys[i].fingerprint && strcmp(u->ssh_keys[i].fingerprint, fp) == 0) {
+            r = iamctl_fail("DuplicateSSHPublicKey: the key is already uploaded for user %s",
+                            u->name);
+            goto out;
+        }
+    make_unique_id("APKA", id);
+    now_iso(now);
+    uj = dbh_user_json(&h, u->name);
+    keys = json_object_get(uj, "SSHPublicKeys");
+    if (!json_is_array(keys)) {
+        keys = json_array();
+        json_object_set_new(uj, "SSHPublicKeys", keys);
+    }
+    json_array_append_new(keys, json_pack("{s:s,s:s,s:s,s:s,s:s}", "SSHPublicKeyId", id,
+                                          "Fingerprint", fp, "SSHPublicKeyBody", body, "Status",
+                                          "Active", "UploadDate", now));
+    if ((r = dbh_commit(&h)))
+        goto out;
+    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
+    for (size_t i = 0; u && i < u->n_ssh_keys; i++)
+        if (strcmp(u->ssh_keys[i].id, id) == 0)
+            r = print_json(json_pack("{s:o}", "SSHPublicKey", ssh_key_json(u->name, &u->ssh_keys[i], true)));
+out:
+    free(text);
+    free(body);
+    opts_free(opts);
+    return dbh_close(&h, r);
+}
+
+int verb_list_ssh_public_keys(int argc, char *argv[]) {
+    struct opt opts[] = {{"user-name", OPT_VALUE, true}, {NULL}};
+    struct dbh h = DBH_INIT;
+    const struct iam_db_user *u;
+    json_t *arr;
+    int r;
+
+    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, false)))
+        goto out;
+    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
+    if (!u) {
+        r = fail_user_missing(opt_get(opts, "user-name")->value);
+        goto out;
+    }
+    arr = json_array();
+    for (size_t i = 0; i < u->n_ssh_keys; i++)
+        json_array_append_new(arr, ssh_key_json(u->name, &u->ssh_keys[i], false));
+    r = print_json(json_pack("{s:o}", "SSHPublicKeys", arr));
+out:
+    opts_free(opts);
+    return dbh_close(&h, r);
+}
+
+static int ssh_key_op(int argc, char *argv[], char op) {
+    struct opt opts[] = {{"user-name", OPT_VALUE, true},
+                         {"ssh-public-key-id", OPT_VALUE, true},
+                         {"status", OPT_VALUE, op == 'u'},
+                         {"encoding", OPT_VALUE},
+                         {NULL}};
+    struct dbh h = DBH_INIT;
+    const struct iam_db_user *u;
+    const char *kid;
+    json_t *keys;
+    int r;
+
+    if ((r = opts_parse(argc, argv, opts)))
+        goto out;
+    if (op == 'u' && strcmp(opt_get(opts, "status")->value, "Active") != 0 &&
+        strcmp(opt_get(opts, "status")->value, "Inactive") != 0) {
+        r = iamctl_usage("--status must be Active or Inactive");
+        goto out;
+    }
+    if (op == 'g' && opt_get(opts, "encoding")->value &&
+        strcmp(opt_get(opts, "encoding")->value, "SSH") != 0) {
+        r = iamctl_usage("--encoding: only SSH is supported");
+        goto out;
+    }
+    if ((r = dbh_open(&h, op != 'g')))
+        goto out;
+    kid = opt_get(opts, "ssh-public-key-id")->value;
+    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
+    if (!u) {
+        r = fail_user_missing(opt_get(opts, "user-name")->value);
+        goto out;
+    }
+    for (size_t i = 0; i < u->n_ssh_keys; i++) {
+        if (strcmp(u->ssh_keys[i].id, kid) != 0)
+            continue;
+        if (op == 'g') {
+            r = print_json(json_pack("{s:o}", "SSHPublicKey", ssh_key_json(u->name, &u->ssh_keys[i], true)));
+            goto out;
+        }
+        keys = json_object_get(dbh_user_json(&h, u->name), "SSHPublicKeys");
+        if (op == 'u')
+            json_object_set_new(json_array_get(keys, i), "Status",
+                                json_string(opt_get(opts, "status")->value));
+        else
+            json_array_remove(keys, i);
+        r = dbh_commit(&h);
+        goto out;
+    }
+    r = iamctl_fail("NoSuchEntity: The Public Key with id %.64s cannot be found.", kid);
+out:
+    opts_free(opts);
+    return dbh_close(&h, r);
+}
+
+int verb_get_ssh_public_key(int argc, char *argv[]) {
+    return ssh_key_op(argc, argv, 'g');
+}
+
+int verb_update_ssh_public_key(int argc, char *argv[]) {
+    return ssh_key_op(argc, argv, 'u');
+}
+
+int verb_delete_ssh_public_key(int argc, char *argv[]) {
+    return ssh_key_op(argc, argv, 'd');
+}

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pam_iam: IAM users log in with an access key or their login-profile password, and the
+ * account phase asks the policy engine whether host:Login (or the action= argument) is
+ * allowed on the host's ARN. Return codes are DESIGN.md §6's, chosen in status.c; every
+ * decision leaves one audit record.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "iam/lastused.h"
+#include "iam/secret.h"
+#include "pam_iam_private.h"
+
+/* What auth learned, for the account phase of the same handle. */
+struct authdata {
+    struct pam_iam_authinfo info;
+    char user[IAM_AUTH_MAX_NAME + 1];
+};
+
+static void authdata_cleanup(pam_handle_t *pamh, void *data, int error_status) {
+    (void)pamh;
+    (void)error_status;
+    if (data) {
+        sodium_memzero(data, sizeof(struct authdata));
+        free(data);
+    }
+}
+
+/* The auth info stored for this very user, or NULL. */
+static const struct pam_iam_authinfo *authinfo_for(pam_handle_t *pamh, const char *user) {
+    const void *data = NULL;
+    const struct authdata *a;
+
+    if (pam_get_data(pamh, PAM_IAM_DATA_AUTHINFO, &data) != PAM_SUCCESS || !data)
+        return NULL;
+    a = data;
+    if (!user || strcmp(a->user, user) != 0)
+        return NULL;
+    return &a->info;
+}
+
+static int start(pam_handle_t *pamh, int argc, const char **argv, struct pam_iam_handle *h,
+                 const char **ret_user) {
+    const char *user = NULL;
+    int pr;
+
+    memset(h, 0, sizeof(*h));
+    if (pam_iam_args_parse(pamh, argc, argv, &h->args) < 0)
+        return -EINVAL;
+    pr = pam_get_user(pamh, &user, NULL);
+    if (pr == PAM_CONV_AGAIN)
+        return -EAGAIN;
+    if (pr != PAM_SUCCESS || !user) {
+        pam_syslog(pamh, LOG_NOTICE, "cannot determine the user name");
+        return -ENOENT;
+    }
+    *ret_user = user;
+    return 0;
+}
+
+IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv) {
+    struct iam_audit_record rec = {.event = IAM_AUDIT_AUTHENTICATE};
+    struct pam_iam_verdict v;
+    struct pam_iam_handle h;
+    struct pam_iam_items items;
+    struct authdata *ad = NULL;
+    const char *user = NULL;
+    char *tok = NULL;
+    size_t len = 0;
+    int64_t now;
+    int r, pr, ret = PAM_AUTH_ERR;
+
+    (void)flags;
+    r = start(pamh, argc, argv, &h, &user);
+    if (r == -EAGAIN)
+        return PAM_INCOMPLETE;
+    if (r == -EINVAL)
+        return PAM_AUTHINFO_UNAVAIL;
+    if (r < 0)
+        return PAM_USER_UNKNOWN;
+    /* A new attempt forgets what an earlier one learned. */
+    (void)pam_set_data(pamh, PAM_IAM_DATA_AUTHINFO, NULL, NULL);
+    pam_iam_get_items(pamh, &items);
+
+    r = pam_iam_load(pamh, &h, user);
+    if (r < 0 && r != -ENOENT) {
+        ret = pam_iam_status(PAM_IAM_PHASE_AUTH, r);
+        goto out;
+    }
+    if (!h.name_valid) {
+        /* Cannot be an IAM user (empty, too long, control characters): no prompt. */
+        D(&h, pamh, "user name is not an IAM user name, not ours");
+        ret = PAM_USER_UNKNOWN;
+        rec.error_code = "NoSuchEntity";
+        rec.error_message = "not a valid IAM user name";
+        pam_iam_audit(pamh, &h, &rec, &items);
+        goto out;
+    }
+
+    /* Users in IAM and users not in IAM are asked the same way and cost the same. */
+    pr = pam_iam_get_token(pamh, &h.args, &tok, &len);
+    if (pr != PAM_SUCCESS) {
+        ret = pr;
+        goto out;
+    }
+    now = (int64_t)time(NULL);
+    pam_iam_verify(&h, tok, len, now, &v);
+    iam_secret_free(tok, len + 1);
+    tok = NULL;
+
+    rec.auth_method = v.info.method[0] ? v.info.method : NULL;
+    rec.access_key_id = v.info.key_id[0] ? v.info.key_id : NULL;
+    if (!h.user) {
+        ret = PAM_USER_UNKNOWN;
+        rec.error_code = "NoSuchEntity";
+        rec.error_message = "not an IAM user";
+        rec.access_key_id = NULL;
+    } else if (!v.ok) {
+        ret = PAM_AUTH_ERR;
+        rec.error_code = v.error_code;
+        rec.error_message = v.error_message;
+        rec.decision = "failure";
+        pam_syslog(pamh, LOG_NOTICE, "authentication failure for \"%.64s\" (%s)", user,
+                   v.error_message);
+    } else {
+        ad = calloc(1, sizeof(*ad));
+        if (!ad) {
+            ret = PAM_BUF_ERR;
+            goto out;
+        }
+        ad->info = v.info;
+        memcpy(ad->user, user, strlen(user) + 1); /* name_valid: at most 64 bytes */
+        if (pam_set_data(pamh, PAM_IAM_DATA_AUTHINFO, ad, authdata_cleanup) != PAM_SUCCESS) {
+            authdata_cleanup(pamh, ad, 0);
+            ad = NULL;
+            ret = PAM_BUF_ERR;
+            goto out;
+        }
+        ad = NULL;
+        if (v.info.key_id[0]) {
+            struct iam_error e;
+
+            iam_error_init(&e);
+            if (iam_lastused_record(h.config->cache_dir, v.info.key_id, items.service,
+                                    (time_t)now, &e) < 0)
+                pam_syslog(pamh, LOG_WARNING, "cannot record last use of %s, ignoring",
+                           v.info.key_id);
+        }
+        rec.decision = "success";
+        D(&h, pamh, "authenticated \"%.64s\" by %s", user, v.info.method);
+        ret = PAM_SUCCESS;
+    }
+    rec.enforced = true;
+    pam_iam_audit(pamh, &h, &rec, &items);
+out:
+    if (tok)
+        iam_secret_free(tok, len + 1);
+    sodium_memzero(&v, sizeof(v));
+    pam_iam_handle_done(&h);
+    return ret;
+}
+
+IAM_EXPORT PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv) {
+    struct pam_iam_handle h;
+    const char *user = NULL;
+    int r, ret;
+
+    (void)flags;
+    /* No credentials to establish. IAM users get PAM_SUCCESS; anyone else PAM_IGNORE, so
+     * this module never changes the outcome of a setcred chain for local users (a failure
+     * code here would turn a broken cache into broken logins for everyone). */
+    r = start(pamh, argc, argv, &h, &user);
+    if (r < 0)
+        return PAM_IGNORE;
+    if (authinfo_for(pamh, user))
+        return PAM_SUCCESS;
+    r = pam_iam_load(pamh, &h, user);
+    ret = r == 0 ? PAM_SUCCESS : pam_iam_status(PAM_IAM_PHASE_SETCRED, r);
+    pam_iam_handle_done(&h);
+    return ret;
+}
+
+static bool is_sudo_action(const char *action) {
+    return strcasecmp(action, "host:Sudo") == 0;
+}
+
+IAM_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv) {
+    struct iam_audit_record rec = {.event = IAM_AUDIT_LOGIN};
+    const struct pam_iam_authinfo *ai;
+    struct pam_iam_decision d;
+    struct pam_iam_handle h;
+    struct pam_iam_items items;
+    struct iam_context *ctx = NULL;
+    struct iam_error e;
+    char msg[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32];
+    const char *user = NULL, *method;
+    int r, ret = PAM_AUTHINFO_UNAVAIL;
+
+    (void)flags;
+    r = start(pamh, argc, argv, &h, &user);
+    if (r == -EAGAIN)
+        return PAM_INCOMPLETE;
+    if (r == -EINVAL)
+        return PAM_AUTHINFO_UNAVAIL;
+    if (r < 0)
+        return PAM_USER_UNKNOWN;
+    r = pam_iam_load(pamh, &h, user);
+    if (r < 0) {
+        ret = pam_iam_status(PAM_IAM_PHASE_ACCOUNT, r);
+        goto out;
+    }
+    pam_iam_get_items(pamh, &items);
+    ai = authinfo_for(pamh, user);
+    method = ai ? ai->method : "none"; /* e.g. ssh public keys: auth was not ours */
+    if (is_sudo_action(h.args.action))
+        rec.event = IAM_AUDIT_SUDO;
+    rec.action = h.args.action;
+    rec.auth_method = method;
+    rec.access_key_id = ai && ai->key_id[0] ? ai->key_id : NULL;
+    rec.os_user = user;
+    rec.enforced = h.config->enforce;
+
+    iam_error_init(&e);
+    r = pam_iam_build_context(&h, &items, method, (int64_t)time(NULL), &ctx, &e);
+    if (r >= 0)
+        r = pam_iam_decide(pamh, &h, h.args.action, ctx, &d);
+    else
+        pam_syslog(pamh, LOG_ERR, "cannot build the request context: %s",
+                   iam_error_format(&e, msg, sizeof(msg)));
+    if (r < 0) {
+        /* Fail closed, even with enforce = no: we could not evaluate at all. */
+        ret = pam_iam_status(PAM_IAM_PHASE_ACCOUNT, r == -ENOENT ? -EIO : r);
+        rec.error_code = "InternalFailure";
+        rec.error_message = "the policies could not be evaluated";
+        rec.decision = "deny";
+        rec.enforced = true;
+        pam_iam_audit(pamh, &h, &rec, &items);
+        goto out;
+    }
+    rec.deciding_policy = d.policy[0] ? d.policy : NULL;
+    rec.deciding_statement = d.statement[0] ? d.statement : NULL;
+    if (d.allowed) {
+        rec.decision = "allow";
+        ret = PAM_SUCCESS;
+    } else {
+        rec.error_code = "AccessDenied";
+        rec.error_message = d.kind == IAM_DECISION_EXPLICIT_DENY
+                                ? "explicitly denied by a policy"
+                                : "no policy allows this action (implicit deny)";
+        if (h.config->enforce) {
+            rec.decision = "deny";
+            ret = PAM_PERM_DENIED;
+            pam_syslog(pamh, LOG_NOTICE, "%s denied for \"%.64s\" by %s", h.args.action, user,
+                       d.kind == IAM_DECISION_EXPLICIT_DENY ? "an explicit deny"
+                                                            : "implicit deny");
+        } else {
+            rec.decision = "would deny";
+            ret = PAM_SUCCESS;
+            pam_syslog(pamh, LOG_NOTICE, "%s would be denied for \"%.64s\" (enforce = no)",
+                       h.args.action, user);
+        }
+    }
+    pam_iam_audit(pamh, &h, &rec, &items);
+out:
+    iam_context_free(ctx);
+    pam_iam_handle_done(&h);
+    return ret;
+}
+
+static int session(pam_handle_t *pamh, int argc, const char **argv, enum iam_audit_event ev) {
+    struct iam_audit_record rec = {.event = ev, .enforced = true};
+    const struct pam_iam_authinfo *ai;
+    struct pam_iam_handle h;
+    struct pam_iam_items items;
+    const char *user = NULL;
+    int r, ret;
+
+    r = start(pamh, argc, argv, &h, &user);
+    if (r < 0)
+        return PAM_IGNORE;
+    r = pam_iam_load(pamh, &h, user);
+    if (r < 0) {
+        ret = pam_iam_status(PAM_IAM_PHASE_SESSION, r);
+        goto out;
+    }
+    pam_iam_get_items(pamh, &items);
+    ai = authinfo_for(pamh, user);
+    rec.auth_method = ai ? ai->method : "none";
+    rec.access_key_id = ai && ai->key_id[0] ? ai->key_id : NULL;
+    rec.os_user = user;
+    rec.decision = "success";
+    pam_iam_audit(pamh, &h, &rec, &items);
+    ret = PAM_SUCCESS;
+out:
+    pam_iam_handle_done(&h);
+    return ret;
+}
+
+IAM_EXPORT PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv) {
+    (void)flags;
+    return session(pamh, argc, argv, IAM_AUDIT_SESSION_OPEN);
+}
+
+IAM_EXPORT PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
+                                    const char **argv) {
+    (void)flags;
+    return session(pamh, argc, argv, IAM_AUDIT_SESSION_CLOSE);
+}
+
+IAM_EXPORT PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv) {
+    (void)pamh;
+    (void)flags;
+    (void)argc;
+    (void)argv;
+    /* Secrets change through iamctl, never through passwd(1). */
+    return PAM_IGNORE;
+}

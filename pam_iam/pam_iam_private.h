@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* Internals of pam_iam.so; nothing here is exported (pam_iam.map: pam_sm_* only). */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <security/pam_modules.h>
+
+#include "iam/audit.h"
+#include "iam/auth_cache.h"
+#include "iam/config.h"
+#include "iam/policy.h"
+#include "iam/secret.h"
+
+#define PAM_IAM_DATA_AUTHINFO "pam_iam:authinfo"
+#define PAM_IAM_DEFAULT_ACTION "host:Login"
+#define PAM_IAM_MAX_ACTION 128
+#define PAM_IAM_MAX_PATH 4096
+
+/* ---- args.c ---- */
+enum pam_iam_allow {
+    PAM_IAM_ALLOW_ACCESSKEY = 1u << 0,
+    PAM_IAM_ALLOW_PASSWORD = 1u << 1,
+};
+
+struct pam_iam_args {
+    bool debug;
+    bool use_first_pass;
+    bool try_first_pass;
+    const char *config_path; /* borrowed from argv; default IAM_CONFIG_DEFAULT_PATH */
+    const char *action;      /* borrowed from argv; default "host:Login" */
+    unsigned allow;          /* enum pam_iam_allow bits; default both */
+};
+
+/* 0, or -EINVAL when an argument that decides security (action=, allow=, config=) cannot be
+ * parsed: the caller fails closed. Unknown arguments are logged "ignoring". */
+int pam_iam_args_parse(pam_handle_t *pamh, int argc, const char **argv,
+                       struct pam_iam_args *ret_args);
+
+/* ---- conv.c ---- */
+/* Get the token the Linux-PAM way (pam_get_authtok honours use_first_pass/try_first_pass)
+ * and copy it into *ret_tok (malloc'd, caller frees with iam_secret_free(tok, len+1)).
+ * Returns a PAM code. */
+int pam_iam_get_token(pam_handle_t *pamh, const struct pam_iam_args *args, char **ret_tok,
+                      size_t *ret_len);
+void pam_iam_tell(pam_handle_t *pamh, int style, const char *text);
+
+/* ---- status.c ---- */
+enum pam_iam_phase {
+    PAM_IAM_PHASE_AUTH,
+    PAM_IAM_PHASE_ACCOUNT,
+    PAM_IAM_PHASE_SESSION,
+    PAM_IAM_PHASE_SETCRED,
+};
+/* Map a -errno from loading config or cache, or from a lookup, to the phase's PAM code
+ * (DESIGN.md §6): -ENOENT from a lookup = not an IAM user; anything else = unavailable. */
+int pam_iam_status(enum pam_iam_phase phase, int r);
+const char *pam_iam_phase_name(enum pam_iam_phase phase);
+
+/* ---- user.c: everything one call needs, loaded for one user ---- */
+struct pam_iam_handle {
+    struct pam_iam_args args;
+    struct iam_config *config;
+    struct iam_auth_record *record; /* NULL for users not in IAM */
+    const struct iam_auth_user *user;
+    const char *user_name;          /* PAM_USER, borrowed for this call only */
+    bool name_valid;                /* 1..64 chars of IAM's user-name set */
+};
+
+/* Validate the user name, load iam.conf and the user's record.
+ * Returns 0 (user found), -ENOENT (not an IAM user, or a name IAM cannot have), or another
+ * -errno (config or cache missing, unsafe, corrupt), logging the failure. */
+int pam_iam_load(pam_handle_t *pamh, struct pam_iam_handle *h, const char *user_name);
+void pam_iam_handle_done(struct pam_iam_handle *h);
+bool pam_iam_user_name_valid(const char *name);
+
+/* ---- verify.c ---- */
+struct pam_iam_authinfo {
+    char method[16];                          /* "accesskey" or "password" */
+    char key_id[IAM_ACCESS_KEY_ID_LEN + 1];   /* for accesskey */
+};
+struct pam_iam_verdict {
+    bool ok;
+    struct pam_iam_authinfo info;
+    const char *error_code;    /* audit errorCode on failure */
+    const char *error_message; /* audit errorMessage on failure */
+};
+/* Check tok against the user's keys and login profile with constant work (user may be NULL:
+ * unknown user, dummy verification of the same kind). Never fails open. */
+void pam_iam_verify(const struct pam_iam_handle *h, const char *tok, size_t len,
+                    int64_t now, struct pam_iam_verdict *ret);
+
+/* ---- context.c ---- */
+struct pam_iam_items {
+    const char *service, *rhost, *tty, *ruser;
+};
+void pam_iam_get_items(pam_handle_t *pamh, struct pam_iam_items *ret);
+bool pam_iam_is_address(const char *s);
+int pam_iam_build_context(const struct pam_iam_handle *h, const struct pam_iam_items *items,
+                          const char *auth_method, int64_t now, struct iam_context **ret_ctx,
+                          struct iam_error *reterr);
+
+/* ---- decide.c ---- */
+struct pam_iam_decision {
+    bool allowed;             /* what the policies say */
+    enum iam_decision_kind kind;
+    char policy[256];         /* source id of the deciding statement's policy */
+    char statement[128];      /* its Sid, or "#<n>" */
+};
+/* Compile the user's policies (and the host resource policy) and evaluate action on the host
+ * ARN. 0 with the decision, or -errno (bad policy text, unreadable resource policy): the
+ * caller fails closed. */
+int pam_iam_decide(pam_handle_t *pamh, const struct pam_iam_handle *h, const char *action,
+                   const struct iam_context *ctx, struct pam_iam_decision *ret);
+
+/* ---- record.c ---- */
+/* Write the audit record (file + syslog authpriv). Failures are logged, never change the
+ * result. */
+void pam_iam_audit(pam_handle_t *pamh, const struct pam_iam_handle *h,
+                   struct iam_audit_record *rec, const struct pam_iam_items *items);
+
+#define D(h, pamh, ...)                                                                        \
+    do {                                                                                       \
+        if ((h)->args.debug)                                                                   \
+            pam_syslog((pamh), LOG_DEBUG, __VA_ARGS__);                                        \
+    } while (0)

@@ -1,0 +1,220 @@
+#!/bin/bash
+# iam-host in two minutes: run as root on Debian 12.
+#
+# Installs the build dependencies, builds the Debian packages from this tree,
+# then, inside a private mount namespace (this host's /etc, /usr and /var are
+# never modified: the namespace sees writable overlays of them that vanish at
+# the end), installs the packages, creates an IAM account, starts sshd on
+# 127.0.0.1:2222 and logs in with the real ssh client.
+#
+# usage: ./scripts/demo.sh            IAM_DEMO_DEBS=DIR reuses packages built earlier
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ -t 1 ]; then
+    B=$'\e[1m' G=$'\e[32m' R=$'\e[31m' D=$'\e[2m' N=$'\e[0m'
+else
+    B='' G='' R='' D='' N=''
+fi
+step() { printf '\n%s==> %s%s\n' "$B" "$*" "$N"; }
+say() { printf '    %s\n' "$*"; }
+shown() { printf '    %s$ %s%s\n' "$D" "$*" "$N"; }
+
+if [ "${1:-}" != "--inside" ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "demo: run as root (it installs packages and uses a private mount namespace)" >&2
+        exit 1
+    fi
+    T=$(mktemp -d /tmp/iam-demo.XXXXXX)
+    trap 'rm -rf "$T"' EXIT
+    step "Installing build dependencies (scripts/install-deps.sh)"
+    "$top/scripts/install-deps.sh" > "$T/deps.log" 2>&1 || {
+        cat "$T/deps.log"
+        exit 1
+    }
+    say "done"
+    if [ -n "${IAM_DEMO_DEBS:-}" ]; then
+        debs=$(cd "$IAM_DEMO_DEBS" && pwd)
+    else
+        step "Building the Debian packages (packaging/build-deb.sh)"
+        debs=$T/debs
+        start=$(date +%s)
+        "$top/packaging/build-deb.sh" "$debs" | sed 's/^/    /'
+        say "built in $(($(date +%s) - start)) s"
+    fi
+    unshare --mount --pid --net --fork --kill-child --mount-proc "$0" --inside "$T" "$debs"
+    step "Done. The namespace is gone; this host's /etc was never changed."
+    exit 0
+fi
+
+# ---- inside the private namespace --------------------------------------------------
+T=$2
+debs=$3
+export DEBIAN_FRONTEND=noninteractive
+ip link set lo up    # a private network namespace: port 2222 cannot clash with anything
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /home
+mkdir -p "$T/ov"
+mount -t tmpfs tmpfs "$T/ov"
+for d in etc usr var; do
+    mkdir -p "$T/ov/$d.u" "$T/ov/$d.w"
+    mount -t overlay overlay -o "lowerdir=/$d,upperdir=$T/ov/$d.u,workdir=$T/ov/$d.w" "/$d"
+done
+
+step "Installing iamctl, libpam-iam and libnss-iam (private namespace)"
+arch=$(dpkg --print-architecture)
+dpkg -i "$debs"/iamctl_*_"$arch".deb "$debs"/libpam-iam_*_"$arch".deb \
+    "$debs"/libnss-iam_*_"$arch".deb > "$T/dpkg.log" 2>&1 || {
+    cat "$T/dpkg.log"
+    exit 1
+}
+say "/etc/nsswitch.conf:"
+grep -E '^(passwd|group|initgroups):' /etc/nsswitch.conf | sed 's/^/      /'
+say "/etc/pam.d/common-account (added by pam-auth-update):"
+grep -E 'pam_(iam|localuser|succeed_if)' /etc/pam.d/common-account | tr -s '\t ' ' ' | sed 's/^/      /'
+say "/etc/sudoers.d/iam routes sudo through /etc/pam.d/sudo-iam (asks for host:Sudo)"
+
+step "Creating an IAM account"
+account=123456789012
+host_arn="arn:aws:ec2:us-east-1:$account:instance/i-0demo0123456789ab"
+iam() { # run iamctl, show the command, keep quiet unless it fails
+    shown "iamctl $*"
+    iamctl "$@" > "$T/iamctl.out" 2>&1 || {
+        cat "$T/iamctl.out"
+        exit 1
+    }
+}
+iam init --account-id "$account" --host-arn "$host_arn"
+echo 'host_tag.env = prod' >> /etc/iam/iam.conf
+say "(this host is tagged env=prod in /etc/iam/iam.conf)"
+cat > "$T/login.json" <<'EOF'
+{"Version": "2012-10-17",
+ "Statement": [{"Sid": "LoginFromLoopbackSameEnv", "Effect": "Allow",
+   "Action": "host:Login", "Resource": "*",
+   "Condition": {"IpAddress": {"aws:SourceIp": "127.0.0.0/8"},
+                 "StringEquals": {"aws:ResourceTag/env": "${aws:PrincipalTag/env}"}}}]}
+EOF
+cat > "$T/sudo.json" <<'EOF'
+{"Version": "2012-10-17",
+ "Statement": [{"Sid": "AdminsMaySudo", "Effect": "Allow",
+   "Action": "host:Sudo", "Resource": "*"}]}
+EOF
+iam create-group --group-name devs
+iam create-group --group-name admins
+cd "$T"
+say "login.json:"
+sed 's/^/      /' login.json
+iam put-group-policy --group-name devs --policy-name login --policy-document file://login.json
+iam put-group-policy --group-name admins --policy-name sudo --policy-document file://sudo.json
+iam create-user --user-name alice --tags Key=env,Value=prod
+iam create-user --user-name bob --tags Key=env,Value=prod
+iam create-user --user-name carol --tags Key=env,Value=staging
+iam add-user-to-group --group-name devs --user-name alice
+iam add-user-to-group --group-name devs --user-name bob
+iam add-user-to-group --group-name devs --user-name carol
+iam add-user-to-group --group-name admins --user-name alice
+say "devs may log in from 127.0.0.0/8 when the host's env tag equals the user's;"
+say "admins may use sudo (sudo.json allows host:Sudo)."
+for u in alice bob carol; do
+    if ! getent passwd "$u" > /dev/null; then
+        echo "demo: nss_iam does not resolve $u: is /var/lib/iam/nss.cache there?" >&2
+        exit 1
+    fi
+    install -d -m 0700 -o "$u" -g "$u" "/home/$u"
+done
+say "$(getent passwd alice)   (from nss_iam; home directories created)"
+echo '%devs ALL=(ALL:ALL) ALL' > /etc/sudoers.d/devs
+chmod 0440 /etc/sudoers.d/devs
+say "sudoers: %devs ALL=(ALL:ALL) ALL   (sudoers grants, the IAM policy decides)"
+
+new_key() { # new_key USER: prints the secret; shows the key id only
+    iamctl create-access-key --user-name "$1" > "$T/key.$1"
+    sed -n 's/.*"SecretAccessKey"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$T/key.$1"
+}
+key_id() {
+    sed -n 's/.*"AccessKeyId"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$T/key.$1"
+}
+
+mkdir -p /run/sshd "$T/ssh"
+ssh-keygen -q -t ed25519 -N '' -f "$T/ssh/hostkey"
+cat > "$T/ssh/sshd_config" <<EOF
+Port 2222
+ListenAddress 127.0.0.1
+HostKey $T/ssh/hostkey
+PidFile $T/ssh/sshd.pid
+UsePAM yes
+KbdInteractiveAuthentication yes
+PasswordAuthentication no
+PubkeyAuthentication no
+UseDNS no
+EOF
+/usr/sbin/sshd -f "$T/ssh/sshd_config" -E "$T/sshd.log"
+
+# The secret is the password; sshpass -e takes it from the environment, never argv.
+ssh_as() { # ssh_as USER SECRET COMMAND
+    shown "ssh -p 2222 $1@127.0.0.1 '$3'      ${D}(password: the secret access key)"
+    SSHPASS=$2 sshpass -e ssh -F /dev/null -p 2222 -o StrictHostKeyChecking=no \
+        -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o PubkeyAuthentication=no \
+        -o NumberOfPasswordPrompts=1 -o PreferredAuthentications=keyboard-interactive \
+        "$1@127.0.0.1" "$3"
+}
+result() { # result STATUS TEXT: STATUS 0 = allowed
+    if [ "$1" = 0 ]; then printf '    %s%s%s\n' "$G" "$2" "$N"; else printf '    %s%s%s\n' "$R" "$2" "$N"; fi
+}
+
+step "alice logs in over ssh with a fresh access key"
+alice_key=$(new_key alice)
+shown "iamctl create-access-key --user-name alice"
+say "AccessKeyId $(key_id alice), SecretAccessKey ${alice_key:0:4}... (shown once, stored hashed)"
+rc=0
+ssh_as alice "$alice_key" 'id' | sed 's/^/      /' || rc=$?
+result "$rc" "$([ "$rc" = 0 ] && echo 'allowed: id shows the IAM groups devs and admins' || echo "FAILED (rc $rc)")"
+
+step "carol is denied by the login policy (tag env=staging, this host is env=prod)"
+carol_key=$(new_key carol)
+rc=0
+ssh_as carol "$carol_key" 'id' > /dev/null 2>&1 || rc=$?
+result "$([ "$rc" = 0 ] && echo 1 || echo 0)" \
+    "$([ "$rc" = 0 ] && echo 'UNEXPECTED: carol got in' || echo 'denied: Permission denied')"
+say "the same question, offline (the host's tag passed as context, as AWS's simulator wants):"
+shown "iamctl simulate-principal-policy --policy-source-arn arn:aws:iam::$account:user/carol \\"
+shown "    --action-names host:Login --resource-arns $host_arn \\"
+shown "    --context-entries ContextKeyName=aws:SourceIp,... ContextKeyName=aws:ResourceTag/env,..."
+iamctl simulate-principal-policy --policy-source-arn "arn:aws:iam::$account:user/carol" \
+    --action-names host:Login --resource-arns "$host_arn" --context-entries \
+    "ContextKeyName=aws:SourceIp,ContextKeyValues=127.0.0.1,ContextKeyType=ip" \
+    "ContextKeyName=aws:ResourceTag/env,ContextKeyValues=prod,ContextKeyType=string" \
+    2>&1 | grep -E '"(EvalActionName|EvalDecision)"' | sed 's/^ */      /' || true
+
+step "sudo: allowed for alice (admins), refused for bob (no host:Sudo)"
+bob_key=$(new_key bob)
+rc=0
+out=$(printf '%s\n' "$alice_key" | ssh_as alice "$alice_key" "sudo -S -k -p '' id -un" 2>&1) || rc=$?
+if [ "$(tail -n 1 <<< "$out")" = root ]; then
+    result 0 "alice: sudo id -un -> root"
+else
+    result 1 "alice: UNEXPECTED: $out"
+fi
+out=$(printf '%s\n' "$bob_key" | ssh_as bob "$bob_key" "sudo -S -k -p '' id -un" 2>&1) || true
+if [ "$(tail -n 1 <<< "$out")" != root ]; then
+    result 1 "bob: refused (sudo says: $(tail -n 1 <<< "$out"))"
+else
+    result 0 "bob: UNEXPECTED: sudo worked"
+fi
+
+step "The audit log (/var/log/iam/audit.jsonl), one CloudTrail-style record per decision"
+field() { sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p" <<< "$2"; }
+if [ -f /var/log/iam/audit.jsonl ]; then
+    printf '    %-21s %-13s %-7s %-8s %s\n' eventTime eventName user service result
+    while IFS= read -r line; do
+        err=$(field errorCode "$line")
+        printf '    %-21s %-13s %-7s %-8s %s\n' "$(field eventTime "$line")" "$(field eventName "$line")" \
+            "$(field userName "$line")" "$(field userAgent "$line")" "${err:-allowed}"
+    done < /var/log/iam/audit.jsonl
+    say "($(wc -l < /var/log/iam/audit.jsonl) records; no secret is ever written)"
+else
+    say "no audit log was written"
+fi
+
+kill "$(cat "$T/ssh/sshd.pid")" 2>/dev/null || true

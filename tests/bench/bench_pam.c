@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * One login, in process: pam_start, pam_authenticate, pam_acct_mgmt, pam_end. pam_iam with an
+ * access key at 10 and at 100,000 users, side by side with pam_unix checking a yescrypt
+ * password. Prints medians and ratios. Run by bench_pam.sh (pam_wrapper, and a private
+ * mount namespace holding the local user's /etc/shadow entry).
+ *
+ *   bench_pam FIXTURE_DIR [UNIX_USER UNIX_PASSWORD]
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <security/pam_appl.h>
+
+#include "iamtest.h"
+#include "pam_fixture.h"
+
+static int conv_fn(int n, const struct pam_message **msg, struct pam_response **resp,
+                   void *data) {
+    struct pam_response *r = calloc((size_t)n, sizeof(*r));
+
+    if (!r)
+        return PAM_BUF_ERR;
+    for (int i = 0; i < n; i++)
+        if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF || msg[i]->msg_style == PAM_PROMPT_ECHO_ON)
+            r[i].resp = strdup(data);
+    *resp = r;
+    return PAM_SUCCESS;
+}
+
+static double now_us(void) {
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Median microseconds of one login; -1 when a login did not succeed. */
+static double bench(const char *service, const char *user, const char *token, int n) {
+    double *t = calloc((size_t)n, sizeof(double)), med;
+    struct pam_conv conv = {conv_fn, (void *)(uintptr_t)token};
+
+    if (!t)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        pam_handle_t *ph = NULL;
+        double t0 = now_us();
+        int rv = pam_start(service, user, &conv, &ph);
+
+        if (rv == PAM_SUCCESS)
+            rv = pam_authenticate(ph, 0);
+        if (rv == PAM_SUCCESS)
+            rv = pam_acct_mgmt(ph, 0);
+        pam_end(ph, rv);
+        t[i] = now_us() - t0;
+        if (rv != PAM_SUCCESS) {
+            fprintf(stderr, "%s/%s: login failed: %s\n", service, user, pam_strerror(NULL, rv));
+            free(t);
+            return -1;
+        }
+    }
+    qsort(t, (size_t)n, sizeof(double), cmp_double);
+    med = t[n / 2];
+    free(t);
+    return med;
+}
+
+int main(int argc, char **argv) {
+    char small[4096], large[4096], tok_small[128], tok_large[128];
+    double m_small, m_large, m_unix = -1, m_small_pw, m_permit;
+
+    if (argc != 2 && argc != 4) {
+        fprintf(stderr, "usage: bench_pam FIXTURE_DIR [UNIX_USER UNIX_PASSWORD]\n");
+        return 2;
+    }
+    snprintf(small, sizeof(small), "%s/small", argv[1]);
+    snprintf(large, sizeof(large), "%s/large", argv[1]);
+    (void)mkdir(argv[1], 0700);
+    (void)mkdir(small, 0700);
+    (void)mkdir(large, 0700);
+    if (pamfx_write(small, 10 - PAMFX_N_USERS) < 0)
+        return 1;
+    snprintf(tok_small, sizeof(tok_small), "%s:%s", pamfx_secrets[PAMFX_HEIDI].key_id,
+             pamfx_secrets[PAMFX_HEIDI].secret);
+    if (pamfx_write(large, 100000 - PAMFX_N_USERS) < 0)
+        return 1;
+    snprintf(tok_large, sizeof(tok_large), "%s:%s", pamfx_secrets[PAMFX_HEIDI].key_id,
+             pamfx_secrets[PAMFX_HEIDI].secret);
+
+    /* Warm up (page cache, libsodium init, dlopen). */
+    if (bench("bench_small", "heidi", tok_small, 20) < 0 ||
+        bench("bench_large", "heidi", tok_large, 20) < 0)
+        return 1;
+    /* Interleave the two sizes so drift affects both alike. */
+    m_small = bench("bench_small", "heidi", tok_small, 1000);
+    m_large = bench("bench_large", "heidi", tok_large, 1000);
+    m_small = (m_small + bench("bench_small", "heidi", tok_small, 1000)) / 2;
+    m_large = (m_large + bench("bench_large", "heidi", tok_large, 1000)) / 2;
+    m_permit = bench("bench_permit", "heidi", "x", 1000);
+    m_small_pw = bench("bench_small", "alice", PAMFX_PASSWORD, 30);
+    if (argc == 4)
+        m_unix = bench("bench_unix", argv[2], argv[3], 30);
+    if (m_small < 0 || m_large < 0 || m_small_pw < 0 || (argc == 4 && m_unix < 0))
+        return 1;
+
+    printf("login = pam_start + pam_authenticate + pam_acct_mgmt + pam_end, in process\n");
+    printf("%-44s %12s\n", "case", "median (us)");
+    printf("%-44s %12.1f\n", "harness only (pam_permit)", m_permit);
+    printf("%-44s %12.1f\n", "pam_iam access key, 10 users", m_small);
+    printf("%-44s %12.1f\n", "pam_iam access key, 100,000 users", m_large);
+    printf("%-44s %12.1f\n", "pam_iam login-profile password (argon2id)", m_small_pw);
+    if (m_unix >= 0)
+        printf("%-44s %12.1f\n", "pam_unix yescrypt password (local user)", m_unix);
+    printf("ratio 100,000 / 10 users (access key):      %.2f\n", m_large / m_small);
+    if (m_unix >= 0) {
+        printf("ratio pam_unix yescrypt / pam_iam key (10):  %.1f\n", m_unix / m_small);
+        printf("ratio pam_unix yescrypt / pam_iam key (100k): %.1f\n", m_unix / m_large);
+    }
+    return 0;
+}

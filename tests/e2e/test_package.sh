@@ -1,0 +1,398 @@
+#!/bin/bash
+# CI test of the Debian packages (issue 6).
+#
+# Builds the .debs from this tree (packaging/build-deb.sh, lintian must report no
+# error), then, in a private mount and pid namespace where /etc, /usr and /var are
+# writable overlays and /run and /home are fresh tmpfs (the host is never
+# touched), installs them with dpkg as a user would and checks:
+#   - files, modes, the pam-auth-update lines, nsswitch.conf, the sudoers drop-in;
+#   - a local user still logs in over ssh before IAM is configured (pam_iam fails
+#     closed with no configuration, and that must not touch local users);
+#   - an IAM user logs in with a fresh access key over ssh, `id` shows the IAM
+#     groups, a wrong secret and a login policy's condition deny, sudo is allowed
+#     by host:Sudo for one user and refused for another, the audit log has them;
+#   - purge: nsswitch.conf, /etc/pam.d and /etc/sudoers.d are byte for byte what
+#     they were before installation, the modules are gone, local logins work.
+#
+# usage: test_package.sh           (needs root; exit 77 = skipped)
+# IAM_PKG_DEBS=DIR reuses .debs built earlier instead of building.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+
+if [ "${1:-}" != "--inside" ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "SKIP: needs root (dpkg, unshare, sshd)"
+        exit 77
+    fi
+    for tool in unshare dpkg-buildpackage sshd ssh sshpass sudo visudo pam-auth-update; do
+        if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ]; then
+            echo "SKIP: $tool is not installed (scripts/install-deps.sh)"
+            exit 77
+        fi
+    done
+    T=$(mktemp -d /tmp/iam-pkgtest.XXXXXX)
+    trap 'rm -rf "$T"' EXIT
+    if [ -n "${IAM_PKG_DEBS:-}" ]; then
+        debs=$(cd "$IAM_PKG_DEBS" && pwd)
+    else
+        debs=$T/debs
+        start=$(date +%s)
+        "$top/packaging/build-deb.sh" --lintian "$debs" > "$T/build.out" 2>&1 || {
+            cat "$T/build.out"
+            echo "FAIL: package build or lintian"
+            exit 1
+        }
+        echo "ok   packages built, lintian reports no error ($(($(date +%s) - start)) s)"
+        grep -E '^[WE]: ' "$debs/lintian.log" | sed 's/^/     lintian /' || true
+    fi
+    # The host's files, to prove afterwards that the namespace kept them safe.
+    sha_before=$(cat /etc/nsswitch.conf /etc/pam.d/* 2>/dev/null | sha256sum)
+    rc=0
+    unshare --mount --pid --net --fork --kill-child --mount-proc \
+        "$0" --inside "$T" "$debs" || rc=$?
+    sha_after=$(cat /etc/nsswitch.conf /etc/pam.d/* 2>/dev/null | sha256sum)
+    if [ "$sha_before" != "$sha_after" ]; then
+        echo "FAIL: the host's /etc/nsswitch.conf or /etc/pam.d changed"
+        rc=1
+    fi
+    exit "$rc"
+fi
+
+# ---- inside the private namespace ---------------------------------------------
+T=$2
+debs=$3
+fails=0
+ok() { echo "ok   $*"; }
+fail() {
+    echo "FAIL $*"
+    fails=$((fails + 1))
+}
+die() {
+    echo "FAIL $*"
+    [ -f "$T/sshd.log" ] && sed 's/^/     sshd: /' "$T/sshd.log" | tail -n 20
+    exit 1
+}
+
+ip link set lo up    # a private network namespace: port 2222 cannot clash with anything
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /home
+mkdir -p "$T/ov"
+mount -t tmpfs tmpfs "$T/ov"
+for d in etc usr var; do
+    mkdir -p "$T/ov/$d.u" "$T/ov/$d.w"
+    mount -t overlay overlay -o "lowerdir=/$d,upperdir=$T/ov/$d.u,workdir=$T/ov/$d.w" "/$d"
+done
+export DEBIAN_FRONTEND=noninteractive
+
+# Start from Debian's stock files, plus an initgroups line, so the test does not
+# depend on what else this machine has configured.
+cat > /etc/nsswitch.conf <<'EOF'
+# /etc/nsswitch.conf (test copy)
+passwd:         files systemd
+group:          files systemd
+initgroups:     files
+shadow:         files systemd
+gshadow:        files systemd
+
+hosts:          files dns
+networks:       files
+EOF
+before=$T/before
+mkdir -p "$before"
+cp -a /etc/nsswitch.conf /etc/pam.d /etc/sudoers.d "$before/"
+
+# A local user with a password, who must keep logging in throughout.
+useradd -m -s /bin/bash localtester
+echo 'localtester:Local-Pass-123' | chpasswd
+
+# sshd on a loopback port, with PAM; its service name is "sshd", the stack as shipped.
+mkdir -p /run/sshd "$T/ssh"
+ssh-keygen -q -t ed25519 -N '' -f "$T/ssh/hostkey"
+cat > "$T/ssh/sshd_config" <<EOF
+Port 2222
+ListenAddress 127.0.0.1
+HostKey $T/ssh/hostkey
+PidFile $T/ssh/sshd.pid
+UsePAM yes
+KbdInteractiveAuthentication yes
+PasswordAuthentication no
+PubkeyAuthentication no
+PermitRootLogin no
+UseDNS no
+LogLevel VERBOSE
+EOF
+/usr/sbin/sshd -f "$T/ssh/sshd_config" -E "$T/sshd.log"
+for _ in $(seq 50); do
+    [ -s "$T/ssh/sshd.pid" ] && break
+    sleep 0.1
+done
+[ -s "$T/ssh/sshd.pid" ] || die "sshd did not start"
+
+# ssh_as USER SECRET COMMAND: log in with the real client; the secret goes through
+# the environment (sshpass -e), never argv. Prints the command's output.
+ssh_as() {
+    SSHPASS=$2 sshpass -e ssh -F /dev/null -p 2222 -o StrictHostKeyChecking=no \
+        -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o PubkeyAuthentication=no \
+        -o NumberOfPasswordPrompts=1 -o PreferredAuthentications=keyboard-interactive \
+        "$1@127.0.0.1" "$3"
+}
+
+ssh_as localtester Local-Pass-123 'echo hello' | grep -qx hello ||
+    die "a local user cannot log in over ssh even before the package is installed"
+# sshpass keeps ssh's standard input: the sudo checks below feed secrets through it.
+[ "$(printf 'stdin-ok\n' | ssh_as localtester Local-Pass-123 'cat')" = stdin-ok ] ||
+    die "ssh does not forward standard input under sshpass"
+echo 'localtester ALL=(ALL:ALL) ALL' > /etc/sudoers.d/zz-iamtest
+chmod 0440 /etc/sudoers.d/zz-iamtest
+
+# ---- install --------------------------------------------------------------------
+arch=$(dpkg --print-architecture)
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+if dpkg -i "$debs"/iamctl_*_"$arch".deb "$debs"/libpam-iam_*_"$arch".deb \
+        "$debs"/libnss-iam_*_"$arch".deb > "$T/dpkg-install.log" 2>&1; then
+    ok "dpkg -i iamctl libpam-iam libnss-iam"
+else
+    cat "$T/dpkg-install.log"
+    die "dpkg -i failed"
+fi
+
+check_mode() { # check_mode PATH MODE OWNER:GROUP
+    local got
+    got=$(stat -c '%a %U:%G' "$1" 2>/dev/null || echo missing)
+    if [ "$got" = "$2 $3" ]; then ok "$1 is $2 $3"; else fail "$1 is '$got', want '$2 $3'"; fi
+}
+check_mode "/lib/$multiarch/security/pam_iam.so" 644 root:root
+check_mode "/usr/lib/$multiarch/libnss_iam.so.2" 644 root:root
+check_mode /usr/sbin/iamctl 755 root:root
+check_mode /etc/iam 755 root:root
+check_mode /var/lib/iam 755 root:root
+check_mode /var/log/iam 750 root:root
+check_mode /etc/sudoers.d/iam 440 root:root
+ldconfig -p | grep -q "libnss_iam.so.2 .*/libnss_iam.so.2" &&
+    ok "libnss_iam.so.2 is in ld.so.cache (setuid sudo finds it)" ||
+    fail "libnss_iam.so.2 is not in ld.so.cache"
+
+want_ns=$(sed -e 's/^\(passwd: *files\)/\1 iam/' -e 's/^\(group: *files\)/\1 iam/' \
+    -e 's/^\(initgroups: *files\)/\1 iam/' "$before/nsswitch.conf")
+if [ "$want_ns" = "$(cat /etc/nsswitch.conf)" ]; then
+    ok "nsswitch.conf: iam after files on passwd, group, initgroups; nothing else changed"
+else
+    fail "nsswitch.conf after install:"
+    diff <(echo "$want_ns") /etc/nsswitch.conf || true
+fi
+grep -Eq '^auth[[:space:]]+\[success=1 default=ignore\][[:space:]]+pam_iam.so use_first_pass' \
+    /etc/pam.d/common-auth && ok "common-auth: pam_iam after pam_unix, use_first_pass" ||
+    fail "common-auth lacks the pam_iam line"
+grep -Eq '^account[[:space:]]+\[default=bad success=ok user_unknown=ignore\][[:space:]]+pam_iam.so' \
+    /etc/pam.d/common-account && ok "common-account: pam_iam, user_unknown=ignore" ||
+    fail "common-account lacks the pam_iam line"
+grep -Eq '^session[[:space:]]+optional[[:space:]]+pam_iam.so' /etc/pam.d/common-session &&
+    ok "common-session: pam_iam optional" || fail "common-session lacks the pam_iam line"
+visudo -c -q && ok "visudo -c accepts the sudoers with /etc/sudoers.d/iam" ||
+    fail "visudo -c rejects the installed sudoers"
+sudo -V | grep -q 'PAM service name to use: sudo-iam$' &&
+    sudo -V | grep -q 'PAM service name to use for login shells: sudo-iam-i$' &&
+    ok "sudo uses the PAM services sudo-iam and sudo-iam-i" ||
+    fail "sudo does not use the sudo-iam PAM services"
+
+# Installed, not yet configured: pam_iam fails closed for IAM users, local users
+# are unaffected.
+ssh_as localtester Local-Pass-123 'echo hello' | grep -qx hello &&
+    ok "local user logs in over ssh with pam_iam installed and unconfigured" ||
+    fail "local user cannot log in with pam_iam installed and unconfigured"
+printf 'Local-Pass-123\n' | setpriv --reuid=localtester --regid=localtester --init-groups \
+    sudo -S -k -p '' id -un 2>"$T/sudo.err" | grep -qx root &&
+    ok "sudo by a local user works through sudo-iam with pam_iam unconfigured" ||
+    fail "sudo by a local user fails with pam_iam unconfigured: $(cat "$T/sudo.err")"
+
+# ---- configure an account ----------------------------------------------------------
+# One function, so that the first hard failure skips to the purge checks.
+configure_and_use() {
+account=123456789012
+host_arn="arn:aws:ec2:us-east-1:$account:instance/i-0123456789abcdef0"
+iamctl init --account-id "$account" --host-arn "$host_arn" > "$T/init.out" 2>&1 ||
+    { cat "$T/init.out"; fail "iamctl init failed"; return 1; }
+printf 'host_tag.env = prod\n' >> /etc/iam/iam.conf
+check_mode /etc/iam/iam.conf 644 root:root
+check_mode /etc/iam/iam.json 600 root:root
+
+pol=$T/policies
+mkdir -p "$pol"
+cat > "$pol/login.json" <<'EOF'
+{"Version": "2012-10-17",
+ "Statement": [{"Sid": "LoginFromLoopbackSameEnv", "Effect": "Allow",
+   "Action": "host:Login", "Resource": "*",
+   "Condition": {"IpAddress": {"aws:SourceIp": "127.0.0.0/8"},
+                 "StringEquals": {"aws:ResourceTag/env": "${aws:PrincipalTag/env}"}}}]}
+EOF
+cat > "$pol/sudo.json" <<'EOF'
+{"Version": "2012-10-17",
+ "Statement": [{"Sid": "AdminsMaySudo", "Effect": "Allow",
+   "Action": "host:Sudo", "Resource": "*"}]}
+EOF
+run() {
+    "$@" > "$T/cmd.out" 2>&1 || {
+        cat "$T/cmd.out"
+        fail "$*"
+        return 1
+    }
+}
+run iamctl create-group --group-name devs || return 1
+run iamctl create-group --group-name admins || return 1
+run iamctl put-group-policy --group-name devs --policy-name login --policy-document "file://$pol/login.json" || return 1
+run iamctl put-group-policy --group-name admins --policy-name sudo --policy-document "file://$pol/sudo.json" || return 1
+for u in alice:prod bob:prod carol:staging; do
+    run iamctl create-user --user-name "${u%%:*}" --tags "Key=env,Value=${u#*:}" || return 1
+    run iamctl add-user-to-group --group-name devs --user-name "${u%%:*}" || return 1
+done
+run iamctl add-user-to-group --group-name admins --user-name alice || return 1
+secret_of() {
+    iamctl create-access-key --user-name "$1" > "$T/key.$1" 2>&1 || {
+        cat "$T/key.$1" >&2
+        return 1
+    }
+    sed -n 's/.*"SecretAccessKey"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$T/key.$1"
+}
+alice_key=$(secret_of alice) && bob_key=$(secret_of bob) && carol_key=$(secret_of carol) ||
+    { fail "iamctl create-access-key"; return 1; }
+[ ${#alice_key} -eq 40 ] && ok "create-access-key printed a 40-character secret" ||
+    { fail "no secret in create-access-key's output"; return 1; }
+ls /var/lib/iam/nss.cache /var/lib/iam/auth.cache >/dev/null 2>&1 &&
+    ok "iamctl compiled the caches" || fail "caches missing in /var/lib/iam"
+for u in alice bob carol; do
+    install -d -m 0700 -o "$u" -g "$u" "/home/$u" 2>/dev/null ||
+        fail "cannot create /home/$u owned by $u (NSS does not resolve $u)"
+done
+echo '%devs ALL=(ALL:ALL) ALL' >> /etc/sudoers.d/zz-iamtest
+
+# ---- end to end ------------------------------------------------------------------
+getent passwd alice | grep -q '^alice:x:' && ok "getent passwd alice" || fail "getent passwd alice"
+out=$(ssh_as alice "$alice_key" 'id -nG' 2>&1) || true
+case " $out " in
+*" devs "*" admins "* | *" admins "*" devs "*) ok "ssh alice with her access key; id shows: $out" ;;
+*) fail "ssh alice with her access key: '$out'" ;;
+esac
+out=$(ssh_as alice "$bob_key" 'echo in' 2>&1) && fail "alice got in with bob's secret" ||
+    ok "alice with bob's secret: denied"
+wrong=${alice_key%?}
+if [ "${alice_key: -1}" = x ]; then wrong+=y; else wrong+=x; fi
+out=$(ssh_as alice "$wrong" 'echo in' 2>&1) && fail "alice got in with a wrong secret" ||
+    ok "alice with a wrong secret: denied"
+out=$(ssh_as carol "$carol_key" 'echo in' 2>&1) && fail "carol (env=staging) got in: $out" ||
+    ok "carol, env=staging on a prod host: denied by the login policy's condition"
+out=$(printf '%s\n' "$alice_key" | ssh_as alice "$alice_key" "sudo -S -k -p '' id -un" 2>&1) || true
+[ "$(echo "$out" | tail -n 1)" = root ] && ok "sudo by alice (admins: host:Sudo allowed)" ||
+    fail "sudo by alice: '$out'"
+out=$(printf '%s\n' "$bob_key" | ssh_as bob "$bob_key" "sudo -S -k -p '' id -un" 2>&1) || true
+[ "$(echo "$out" | tail -n 1)" != root ] && ok "sudo by bob (no host:Sudo): refused" ||
+    fail "bob may sudo: '$out'"
+ssh_as localtester Local-Pass-123 'echo hello' | grep -qx hello &&
+    ok "local user still logs in over ssh" || fail "local user cannot log in"
+
+audit=/var/log/iam/audit.jsonl
+if [ -f "$audit" ]; then
+    check_mode "$audit" 600 root:root
+    grep -q '"eventName":[[:space:]]*"Login"' "$audit" && grep -q '"alice"' "$audit" &&
+        ok "audit log records alice's login" || fail "no Login record for alice"
+    grep -q '"carol"' "$audit" && grep -q 'AccessDenied' "$audit" &&
+        ok "audit log records carol's denial" || fail "no AccessDenied record for carol"
+    grep -q '"eventName":[[:space:]]*"Sudo"' "$audit" && ok "audit log records sudo decisions" ||
+        fail "no Sudo record"
+    if grep -qF -e "$alice_key" -e "$bob_key" -e "$carol_key" "$audit"; then
+        fail "a secret is in the audit log"
+    else
+        ok "no secret in the audit log"
+    fi
+else
+    fail "no audit log at $audit"
+fi
+}
+configure_and_use || echo "     (skipped the rest of the end-to-end checks)"
+
+# ---- upgrade path ---------------------------------------------------------------
+# Installing the same packages again runs the upgrade path of every script: nothing
+# may be added twice, and iamctl's postinst recompiles the caches.
+if dpkg -i "$debs"/iamctl_*_"$arch".deb "$debs"/libpam-iam_*_"$arch".deb \
+        "$debs"/libnss-iam_*_"$arch".deb > "$T/dpkg-upgrade.log" 2>&1; then
+    ok "dpkg -i over the installed packages (upgrade path)"
+else
+    cat "$T/dpkg-upgrade.log"
+    fail "dpkg -i over the installed packages failed"
+fi
+[ "$want_ns" = "$(cat /etc/nsswitch.conf)" ] && ok "upgrade: nsswitch.conf unchanged" ||
+    fail "upgrade changed nsswitch.conf"
+[ "$(grep -c 'pam_iam.so' /etc/pam.d/common-account)" = 1 ] &&
+    ok "upgrade: one pam_iam line in common-account" || fail "upgrade: pam_iam lines duplicated"
+if [ -n "${alice_key:-}" ]; then
+    ssh_as alice "$alice_key" 'echo in' 2>/dev/null | grep -qx in &&
+        ok "upgrade: alice still logs in" || fail "upgrade: alice cannot log in"
+fi
+
+# ---- remove, reinstall -----------------------------------------------------------
+# remove keeps conffiles (/etc/pam.d/sudo-iam*) but must unwire everything.
+if dpkg -r libnss-iam libpam-iam iamctl > "$T/dpkg-remove.log" 2>&1; then
+    ok "dpkg -r libnss-iam libpam-iam iamctl"
+else
+    cat "$T/dpkg-remove.log"
+    fail "dpkg -r failed"
+fi
+cmp -s "$before/nsswitch.conf" /etc/nsswitch.conf && ok "remove: nsswitch.conf restored" ||
+    fail "remove: nsswitch.conf not restored"
+diff -r -x sudo-iam -x sudo-iam-i "$before/pam.d" /etc/pam.d >/dev/null &&
+    ok "remove: /etc/pam.d restored (but for the sudo-iam conffiles)" ||
+    fail "remove: /etc/pam.d not restored"
+[ ! -e /etc/sudoers.d/iam ] && ! sudo -V | grep -q 'service name to use: sudo-iam' &&
+    ok "remove: sudoers drop-in gone, sudo uses its own PAM service again" ||
+    fail "remove: sudo still points at sudo-iam"
+printf 'Local-Pass-123\n' | setpriv --reuid=localtester --regid=localtester --init-groups \
+    sudo -S -k -p '' id -un 2>/dev/null | grep -qx root &&
+    ok "remove: a local user's sudo works" || fail "remove: a local user's sudo fails"
+if dpkg -i "$debs"/iamctl_*_"$arch".deb "$debs"/libpam-iam_*_"$arch".deb \
+        "$debs"/libnss-iam_*_"$arch".deb > "$T/dpkg-reinstall.log" 2>&1; then
+    ok "dpkg -i again after remove"
+else
+    cat "$T/dpkg-reinstall.log"
+    fail "dpkg -i after remove failed"
+fi
+[ "$want_ns" = "$(cat /etc/nsswitch.conf)" ] && [ -f /etc/sudoers.d/iam ] &&
+    grep -q pam_iam /etc/pam.d/common-account &&
+    ok "reinstall: nsswitch.conf, PAM and sudo wired again" ||
+    fail "reinstall did not wire nsswitch.conf, PAM and sudo again"
+
+# ---- purge -----------------------------------------------------------------------
+kill "$(cat "$T/ssh/sshd.pid")" 2>/dev/null || true
+rm -f /etc/sudoers.d/zz-iamtest
+if dpkg --purge libnss-iam libpam-iam iamctl > "$T/dpkg-purge.log" 2>&1; then
+    ok "dpkg --purge libnss-iam libpam-iam iamctl"
+else
+    cat "$T/dpkg-purge.log"
+    fail "dpkg --purge failed"
+fi
+for f in nsswitch.conf pam.d sudoers.d; do
+    if diff -r "$before/$f" "/etc/$f" > "$T/diff" 2>&1; then
+        ok "/etc/$f is byte for byte what it was before installation"
+    else
+        fail "/etc/$f differs after purge:"
+        cat "$T/diff"
+    fi
+done
+[ ! -e "/lib/$multiarch/security/pam_iam.so" ] && [ ! -e "/usr/lib/$multiarch/libnss_iam.so.2" ] &&
+    ok "modules removed" || fail "modules left behind"
+[ ! -e /var/lib/libnss-iam ] && [ ! -e /var/lib/libpam-iam ] && [ ! -e /var/lib/iam ] &&
+    ok "no state left in /var/lib" || fail "state left in /var/lib"
+if [ -n "${alice_key:-}" ]; then
+    [ -f /etc/iam/iam.json ] && [ -f /etc/iam/iam.conf ] &&
+        ok "purge keeps the identity database and iam.conf (documented)" ||
+        fail "purge deleted /etc/iam/iam.json or iam.conf"
+fi
+/usr/sbin/sshd -f "$T/ssh/sshd_config" -E "$T/sshd.log"
+sleep 0.3
+ssh_as localtester Local-Pass-123 'echo hello' | grep -qx hello &&
+    ok "local user logs in after purge" || fail "local user cannot log in after purge"
+
+if [ "$fails" -ne 0 ]; then
+    echo "$fails check(s) failed"
+    exit 1
+fi
+echo "all package checks passed"

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Writes valid auth caches (built by the real writer) into a directory, as seeds for
+ * fuzz_auth_cache: `gen_auth_cache_seeds DIR`. Rerun and recommit the seeds when the format
+ * changes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iam/auth_cache.h"
+
+static int write_seed(const char *dir, const char *name, const struct iam_auth_user *users,
+                      size_t n, uint64_t serial) {
+    struct iam_error err;
+    void *buf = NULL;
+    size_t len = 0;
+    char path[4096];
+    FILE *f;
+    int r;
+
+    iam_error_init(&err);
+    r = iam_auth_cache_build(users, n, serial, &buf, &len, &err);
+    if (r < 0) {
+        fprintf(stderr, "gen_auth_cache_seeds: %s: %s\n", name, err.text);
+        return 1;
+    }
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "wbx");
+    if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0) {
+        perror(path);
+        free(buf);
+        return 1;
+    }
+    free(buf);
+    return 0;
+}
+
+int main(int argc, char *argv[]) {
+    static const char pol[] = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\","
+                              "\"Action\":\"host:*\",\"Resource\":\"*\"}}";
+    static const char bnd[] = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\","
+                              "\"Action\":\"host:Sudo\",\"Resource\":\"*\"}]}";
+    const struct iam_auth_key keys[] = {
+        {"AKIAABCDEFGHIJKLMNOP", true, 1700000000,
+         "$iamb2k$v=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+        {"AKIAQRSTUVWXYZ234567", false, 1700000001,
+         "$iamb2k$v=1$BBBBBBBBBBBBBBBBBBBBBB$BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"},
+    };
+    const struct iam_auth_tag tags[] = {{"team", "ops"}, {"env", "prod"}};
+    const char *const groups[] = {"admins", "devs"};
+    const struct iam_auth_policy pols[] = {
+        {IAM_AUTH_POLICY_IDENTITY, "user", "user/alice/login", pol, sizeof(pol) - 1},
+        {IAM_AUTH_POLICY_BOUNDARY, "managed", "arn:aws:iam::123456789012:policy/b", bnd,
+         sizeof(bnd) - 1},
+    };
+    struct iam_auth_user users[4] = {
+        {"alice", "AIDAALICE0000000000001", "arn:aws:iam::123456789012:user/alice",
+         "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNo",
+         false, keys, 2, tags, 2, groups, 2, pols, 2},
+        {"bob", "AIDABOB00000000000000002", "arn:aws:iam::123456789012:user/bob", NULL, true,
+         keys + 1, 1, NULL, 0, NULL, 0, pols, 1},
+        {"u0", "AIDAU0000000000000000003", "arn:aws:iam::123456789012:user/u0", NULL, false,
+         NULL, 0, NULL, 0, groups, 1, NULL, 0},
+        {"carol", "AIDACAROL000000000000004", "arn:aws:iam::123456789012:user/carol", NULL,
+         false, NULL, 0, tags, 1, NULL, 0, pols + 1, 1},
+    };
+    int bad = 0;
+
+    if (argc != 2) {
+        fprintf(stderr, "usage: gen_auth_cache_seeds DIR\n");
+        return 2;
+    }
+    bad |= write_seed(argv[1], "empty.cache", users, 0, 1);
+    bad |= write_seed(argv[1], "one.cache", users, 1, 2);
+    bad |= write_seed(argv[1], "four.cache", users, 4, 77);
+    return bad;
+}

@@ -1,0 +1,85 @@
+#!/bin/bash
+# import of a realistic AWS export (tests/data/aws-export.json: users, groups, roles,
+# AWS-managed and customer-managed policies with several versions, URL-encoded documents,
+# permissions boundaries), its round trip through get-account-authorization-details, a
+# re-import that keeps the host's ids and secrets, and exports that must be refused.
+IAMCTL=$(realpath "$1")
+DATA=$(realpath "$2")
+. "$(dirname "$0")/lib.sh"
+
+expect_ok init --account-id 111122223333 --host-arn arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc \
+    --database "$DB" --cache-dir "$T/cache" --audit-log none --uid-min 5000 --uid-max 5999
+expect_ok import --authorization-details "file://$DATA/aws-export.json"
+jcheck '.Imported == {"Users":5,"NewUsers":5,"Groups":3,"NewGroups":3,"Roles":2,"Policies":5}'
+# ids: groups first (5000..5002), then users in export order (5003 is local: skipped)
+dbcheck '[.GroupDetailList[] | .Posix.Gid] == [5000,5001,5002]'
+dbcheck '[.UserDetailList[] | .Posix.Uid] == [5004,5006,5007,5008,5009] and .Posix.NextUid == 5010'
+dbcheck '(.UserDetailList[] | select(.UserName == "carol.ops") | .Posix) == {"Uid":5007,"Gid":5007,"Home":"/home/carol.ops","Shell":"/bin/bash"}'
+# documents are stored decoded
+dbcheck '[.. | .PolicyDocument? // empty | type] | all(. == "object")'
+dbcheck '[.Policies[].PolicyVersionList[].Document | type] | all(. == "object")'
+
+# the export reproduces the AWS export: users, groups, roles, policies (documents decoded,
+# as the AWS CLI prints them), memberships and counts
+expect_ok get-account-authorization-details
+jq -S . "$T/out" >"$T/got.json"
+jq -S . "$DATA/aws-export.decoded.json" >"$T/want.json"
+diff -u "$T/want.json" "$T/got.json" >"$T/diff" || { cat "$T/diff"; fail "export differs from the imported AWS export"; }
+ok
+
+# the model: memberships and effective policies, through simulate-principal-policy
+expect_ok get-group --group-name developers
+jcheck '[.Users[].UserName] == ["alice","bob"]'
+expect_ok list-groups-for-user --user-name carol.ops
+jcheck '[.Groups[].GroupName] == ["Admins","oncall"]'
+expect_ok list-policies --scope AWS
+jcheck '[.Policies[] | [.PolicyName, .AttachmentCount]] == [["ReadOnlyAccess",3],["AdministratorAccess",2]]'
+expect_ok get-policy --policy-arn arn:aws:iam::111122223333:policy/HostLogin
+jcheck '.Policy.DefaultVersionId == "v3" and .Policy.AttachmentCount == 3'
+expect_ok get-policy-version --policy-arn arn:aws:iam::111122223333:policy/HostLogin --version-id v1
+jcheck '.PolicyVersion.Document.Statement[0].Resource == "arn:aws:ec2:*:111122223333:instance/*"'
+# bob: host:Login allowed by developers' HostLogin and inside his HostBoundary
+expect_ok simulate-principal-policy --policy-source-arn arn:aws:iam::111122223333:user/bob \
+    --action-names host:Login s3:GetObject --resource-arns arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc
+jcheck '.EvaluationResults[0].EvalDecision == "allowed" and .EvaluationResults[0].MatchedStatements[0].SourcePolicyId == "HostLogin"
+        and .EvaluationResults[0].MatchedStatements[0].SourcePolicyType == "user-managed"'
+# s3:GetObject: ReadOnlyAccess allows it, the boundary does not
+jcheck '.EvaluationResults[1].EvalDecision == "implicitDeny"'
+# carol: Admins gives everything, her inline Deny wins for sudo on prod-tagged hosts
+expect_ok simulate-principal-policy --policy-source-arn arn:aws:iam::111122223333:user/ops/carol.ops \
+    --action-names host:Sudo --context-entries ContextKeyName=aws:ResourceTag/Environment,ContextKeyValues=prod,ContextKeyType=string
+jcheck '.EvaluationResults[0].EvalDecision == "explicitDeny" and .EvaluationResults[0].MatchedStatements[0].SourcePolicyId == "no-prod-sudo"'
+# alice: her own URL-encoded inline policy uses ${aws:username}
+expect_ok simulate-principal-policy --policy-source-arn arn:aws:iam::111122223333:user/alice \
+    --action-names s3:PutObject --resource-arns arn:aws:s3:::team-bucket/alice/notes.txt arn:aws:s3:::team-bucket/bob/notes.txt
+jcheck '[.EvaluationResults[].EvalDecision] == ["allowed","implicitDeny"]'
+
+# re-import: ids, keys, passwords and POSIX data on this host survive; AWS data is replaced
+expect_ok create-access-key --user-name alice
+KEY=$(jq -r .AccessKey.AccessKeyId "$T/out")
+echo "alice's password" | "$IAMCTL" --config "$CONF" create-login-profile --user-name alice >/dev/null 2>&1 || fail "login profile"
+jq '.UserDetailList[0].Tags = [{"Key":"team","Value":"security"}]' "$DATA/aws-export.json" >"$T/export2.json"
+expect_ok import --authorization-details "file://$T/export2.json"
+jcheck '.Imported.NewUsers == 0 and .Imported.NewGroups == 0'
+dbcheck '(.UserDetailList[0] | .UserName == "alice" and .Posix.Uid == 5004 and .AccessKeys[0].AccessKeyId == "'"$KEY"'"
+          and (.LoginProfile.PasswordHash | startswith("$argon2id$")) and .Tags == [{"Key":"team","Value":"security"}])'
+dbcheck '.Posix.NextUid == 5010 and (.UserDetailList | length) == 5'
+
+# exports that must be refused, naming the file, line and column; nothing changes
+jq '.UserDetailList[1].GroupList += ["ghosts"]' "$DATA/aws-export.json" >"$T/bad1.json"
+line=$(grep -n '"ghosts"' "$T/bad1.json" | cut -d: -f1)
+expect_fail 1 "bad1.json:$line:[0-9]+: user bob is in group \"ghosts\", which is not in GroupDetailList" \
+    import --authorization-details "file://$T/bad1.json"
+jq 'del(.Policies[2])' "$DATA/aws-export.json" >"$T/bad2.json"
+expect_fail 1 "bad2.json:[0-9]+:[0-9]+: permissions boundary .*HostBoundary.* is not in Policies" \
+    import --authorization-details "file://$T/bad2.json"
+jq '.IsTruncated = true' "$DATA/aws-export.json" >"$T/bad3.json"
+expect_fail 1 "IsTruncated" import --authorization-details "file://$T/bad3.json"
+sed 's/111122223333/444455556666/g' "$DATA/aws-export.json" >"$T/other-account.json"
+expect_fail 1 "the export is of account 444455556666" import --authorization-details "file://$T/other-account.json"
+jq '.UserDetailList[0].UserName = "eve,admin" | .UserDetailList[0].Arn = "arn:aws:iam::111122223333:user/eve,admin"' "$DATA/aws-export.json" >"$T/bad4.json"
+expect_fail 1 "bad4.json:[0-9]+:[0-9]+: user name \"eve,admin\"" import --authorization-details "file://$T/bad4.json"
+printf '{"UserDetailList": [' >"$T/bad5.json"
+expect_fail 1 "bad5.json:1:" import --authorization-details "file://$T/bad5.json"
+
+echo "ok: $PASS checks"

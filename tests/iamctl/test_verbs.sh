@@ -1,0 +1,293 @@
+#!/bin/bash
+# Every database verb through the iamctl binary: JSON shapes, AWS's errors, exit codes, and
+# that a failed command leaves the database byte for byte unchanged.
+IAMCTL=$(realpath "$1")
+. "$(dirname "$0")/lib.sh"
+
+# ---- init
+init_db
+[ "$(stat -c %a "$DB")" = 600 ] || fail "database mode is not 0600"
+grep -q '^uid_min = 5000$' "$CONF" || fail "init did not write uid_min"
+grep -q '^home_template = /home/%u$' "$CONF" || fail "init did not write the defaults explicitly"
+dbcheck '.FormatVersion == 1 and .Serial == 0 and .AccountId == "123456789012" and .Posix.NextUid == 5000'
+expect_fail 1 "already exists; refusing to overwrite" init --account-id 123456789012 \
+    --host-arn arn:aws:ec2:eu-west-1:123456789012:instance/i-1 --database "$DB"
+expect_fail 2 "bad value for account_id" --config "$T/other.conf" init --account-id 12 \
+    --host-arn arn:aws:ec2:eu-west-1:123456789012:instance/i-1 --database "$T/other.json"
+[ ! -e "$T/other.conf" ] && [ ! -e "$T/other.json" ] || fail "a failed init left files"
+
+# ---- users
+expect_ok create-user --user-name alice --tags Key=team,Value=web Key=CostCenter,Value=42 --gecos "Alice Example"
+jcheck '.User.UserName == "alice" and .User.Path == "/" and (.User.UserId | test("^AIDA[A-Z2-7]{17}$"))
+        and .User.Arn == "arn:aws:iam::123456789012:user/alice" and (.User.CreateDate | test("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\+00:00$"))
+        and .User.Tags == [{"Key":"team","Value":"web"},{"Key":"CostCenter","Value":"42"}]'
+dbcheck '.Serial == 1 and .UserDetailList[0].Posix == {"Uid":5000,"Gid":5000,"Home":"/home/alice","Shell":"/bin/bash","Gecos":"Alice Example"}'
+expect_ok create-user --user-name bob --path /eng/
+jcheck '.User.Arn == "arn:aws:iam::123456789012:user/eng/bob" and .User.Path == "/eng/" and (.User | has("Tags") | not)'
+expect_ok create-group --group-name devs
+jcheck '.Group.GroupName == "devs" and (.Group.GroupId | test("^AGPA")) and .Group.Arn == "arn:aws:iam::123456789012:group/devs"'
+dbcheck '.GroupDetailList[0].Posix.Gid == 5002'
+# 5003 is a local uid and 5005 a local gid: allocation skips both
+expect_ok create-user --user-name carol
+dbcheck '(.UserDetailList[] | select(.UserName == "carol") | .Posix.Uid) == 5004'
+expect_ok create-group --group-name ops
+dbcheck '(.GroupDetailList[] | select(.GroupName == "ops") | .Posix.Gid) == 5006 and .Posix.NextUid == 5007'
+expect_fail 1 "EntityAlreadyExists: User with name ALICE" create-user --user-name ALICE
+expect_fail 1 "local account" create-user --user-name localuser
+expect_fail 1 "local group" create-user --user-name localgrp
+expect_fail 1 "is an IAM group" create-user --user-name Devs
+expect_fail 1 "ValidationError: user name \"a,b\"" create-user --user-name a,b
+expect_fail 1 "ValidationError: user name \"-x\"" create-user --user-name=-x
+expect_fail 1 "longer than 32" create-user --user-name abcdefghijabcdefghijabcdefghijabc
+expect_fail 2 "--gecos must not contain ':'" create-user --user-name zed --gecos "a:b"
+expect_fail 2 "missing required option '--user-name'" create-user
+expect_fail 2 "unknown option '--colour'" create-user --user-name x --colour red
+expect_fail 2 "unknown verb" frobnicate-user
+expect_ok get-user --user-name ALICE
+jcheck '.User.UserName == "alice" and .User.Tags[1].Key == "CostCenter"'
+expect_fail 1 "NoSuchEntity" get-user --user-name nobody
+expect_ok list-users
+jcheck '[.Users[].UserName] == ["alice","bob","carol"] and (.Users[0] | keys == ["Arn","CreateDate","Path","UserId","UserName"])'
+expect_ok list-users --path-prefix /eng/
+jcheck '[.Users[].UserName] == ["bob"]'
+expect_ok update-user --user-name bob --new-path /ops/
+expect_ok get-user --user-name bob
+jcheck '.User.Arn == "arn:aws:iam::123456789012:user/ops/bob"'
+expect_ok tag-user --user-name bob --tags Key=team,Value=ops Key=env,Value=dev
+expect_ok tag-user --user-name bob --tags Key=TEAM,Value=sre
+expect_ok list-user-tags --user-name bob
+jcheck '.Tags == [{"Key":"team","Value":"sre"},{"Key":"env","Value":"dev"}]'
+expect_ok untag-user --user-name bob --tag-keys ENV
+expect_ok list-user-tags --user-name bob
+jcheck '.Tags == [{"Key":"team","Value":"sre"}]'
+expect_fail 2 "duplicate tag key" tag-user --user-name bob --tags Key=a,Value=1 Key=A,Value=2
+
+# ---- groups
+expect_ok add-user-to-group --user-name alice --group-name devs
+expect_ok add-user-to-group --user-name bob --group-name DEVS
+expect_ok add-user-to-group --user-name alice --group-name devs
+expect_ok get-group --group-name devs
+jcheck '[.Users[].UserName] == ["alice","bob"] and .Group.GroupName == "devs"'
+expect_ok list-groups-for-user --user-name alice
+jcheck '[.Groups[].GroupName] == ["devs"]'
+expect_ok list-groups
+jcheck '[.Groups[].GroupName] == ["devs","ops"]'
+expect_fail 1 "DeleteConflict" delete-group --group-name devs
+expect_ok remove-user-from-group --user-name bob --group-name devs
+expect_fail 1 "NoSuchEntity: user bob is not in group devs" remove-user-from-group --user-name bob --group-name devs
+expect_fail 1 "NoSuchEntity" add-user-to-group --user-name alice --group-name nogroup
+expect_ok delete-group --group-name ops
+dbcheck '([.GroupDetailList[].GroupName] == ["devs"]) and .Posix.NextUid == 5007'
+
+# ---- access keys
+expect_ok create-access-key --user-name alice
+jcheck '(.AccessKey | keys_unsorted) == ["UserName","AccessKeyId","Status","SecretAccessKey","CreateDate"]
+        and (.AccessKey.AccessKeyId | test("^AKIA[A-Z2-7]{16}$")) and (.AccessKey.SecretAccessKey | test("^[A-Za-z0-9+/]{40}$"))
+        and .AccessKey.Status == "Active" and .AccessKey.UserName == "alice"'
+KEY1=$(jq -r .AccessKey.AccessKeyId "$T/out")
+SECRET1=$(jq -r .AccessKey.SecretAccessKey "$T/out")
+grep -qF "$SECRET1" "$DB" && fail "the secret is stored in the database"
+dbcheck '.UserDetailList[0].AccessKeys[0].SecretHash | test("^\\$iamb2k\\$v=1\\$")'
+expect_ok create-access-key --user-name alice
+KEY2=$(jq -r .AccessKey.AccessKeyId "$T/out")
+expect_fail 1 "LimitExceeded: Cannot exceed quota for AccessKeysPerUser: 2" create-access-key --user-name alice
+expect_ok update-access-key --user-name alice --access-key-id "$KEY1" --status Inactive
+expect_ok list-access-keys --user-name alice
+jcheck '[.AccessKeyMetadata[] | [.AccessKeyId, .Status]] == [["'"$KEY1"'","Inactive"],["'"$KEY2"'","Active"]]
+        and (.AccessKeyMetadata[0] | has("SecretAccessKey") | not)'
+expect_fail 2 "--status must be Active or Inactive" update-access-key --access-key-id "$KEY1" --status Disabled
+expect_fail 1 "cannot be found for user bob" update-access-key --user-name bob --access-key-id "$KEY1" --status Active
+expect_fail 1 "NoSuchEntity" delete-access-key --access-key-id AKIAAAAAAAAAAAAAAAAA
+expect_ok delete-access-key --access-key-id "$KEY2"
+expect_ok list-access-keys --user-name alice
+jcheck '[.AccessKeyMetadata[].AccessKeyId] == ["'"$KEY1"'"]'
+
+# ---- login profiles (password on stdin, never argv)
+expect_fail 2 "--password is refused" create-login-profile --user-name alice --password hunter2hunter2
+echo "correct horse battery" | "$IAMCTL" --config "$CONF" create-login-profile --user-name alice --password-reset-required >"$T/out" 2>"$T/err" || fail "create-login-profile"
+jcheck '.LoginProfile == {"UserName":"alice","CreateDate":.LoginProfile.CreateDate,"PasswordResetRequired":true}'
+grep -q "correct horse" "$DB" && fail "the password is stored in the database"
+dbcheck '.UserDetailList[0].LoginProfile.PasswordHash | test("^\\$argon2id\\$v=19\\$m=65536,t=2,p=1\\$")'
+before=$(sha256sum "$DB")
+echo "short" | "$IAMCTL" --config "$CONF" create-login-profile --user-name bob >"$T/out" 2>"$T/err" && fail "short password accepted"
+grep -q "at least 8" "$T/err" || fail "short password message"
+[ "$(sha256sum "$DB")" = "$before" ] || fail "a refused password changed the database"
+echo "another password" | "$IAMCTL" --config "$CONF" create-login-profile --user-name alice >"$T/out" 2>"$T/err" && fail "second login profile"
+grep -q "EntityAlreadyExists" "$T/err" || fail "second login profile message"
+old_hash=$(jq -r '.UserDetailList[0].LoginProfile.PasswordHash' "$DB")
+echo "a brand new password" | "$IAMCTL" --config "$CONF" update-login-profile --user-name alice --no-password-reset-required >"$T/out" 2>"$T/err" || fail "update-login-profile"
+dbcheck '.UserDetailList[0].LoginProfile.PasswordResetRequired == false and .UserDetailList[0].LoginProfile.PasswordHash != "'"$old_hash"'"'
+expect_ok update-login-profile --user-name alice --keep-password --password-reset-required </dev/null
+expect_ok get-login-profile --user-name alice
+jcheck '.LoginProfile.PasswordResetRequired == true'
+expect_fail 1 "NoSuchEntity: Login Profile for User bob" get-login-profile --user-name bob
+
+# ---- SSH public keys
+ssh-keygen -q -t ed25519 -N '' -C 'alice@laptop' -f "$T/k" || fail "ssh-keygen"
+expect_ok upload-ssh-public-key --user-name alice --ssh-public-key-body "file://$T/k.pub"
+fp=$(ssh-keygen -lf "$T/k.pub" | awk '{print $2}')
+jcheck '.SSHPublicKey.Fingerprint == "'"$fp"'" and (.SSHPublicKey.SSHPublicKeyId | test("^APKA")) and .SSHPublicKey.Status == "Active"
+        and (.SSHPublicKey.SSHPublicKeyBody | startswith("ssh-ed25519 AAAA"))'
+SSHID=$(jq -r .SSHPublicKey.SSHPublicKeyId "$T/out")
+expect_fail 1 "DuplicateSSHPublicKey" upload-ssh-public-key --user-name alice --ssh-public-key-body "file://$T/k.pub"
+expect_fail 1 "InvalidPublicKey" upload-ssh-public-key --user-name alice --ssh-public-key-body "ssh-ed25519 AAAAnotakey"
+expect_ok update-ssh-public-key --user-name alice --ssh-public-key-id "$SSHID" --status Inactive
+expect_ok list-ssh-public-keys --user-name alice
+jcheck '.SSHPublicKeys[0].Status == "Inactive" and (.SSHPublicKeys[0] | has("SSHPublicKeyBody") | not)'
+expect_ok get-ssh-public-key --user-name alice --ssh-public-key-id "$SSHID" --encoding SSH
+jcheck '.SSHPublicKey.SSHPublicKeyId == "'"$SSHID"'"'
+
+# ---- inline policies
+cat >"$T/login.json" <<'JSON'
+{"Version": "2012-10-17", "Statement": [{"Sid": "Login", "Effect": "Allow", "Action": "host:Login", "Resource": "*"}]}
+JSON
+printf '{"Version": "2012-10-17",\n "Statement": [{"Effect": "Allow", "Action": "host:Login",\n   "Resource": "*", "Condtion": {}}]}\n' >"$T/typo.json"
+expect_ok put-user-policy --user-name alice --policy-name own-login --policy-document "file://$T/login.json"
+expect_ok get-user-policy --user-name alice --policy-name OWN-LOGIN
+jcheck '.UserName == "alice" and .PolicyName == "own-login" and .PolicyDocument.Statement[0].Sid == "Login"'
+expect_fail 1 "typo.json:3:21: Statement\[0\]: unknown element" put-user-policy --user-name alice --policy-name bad --policy-document "file://$T/typo.json"
+expect_fail 1 "ValidationError: policy name" put-user-policy --user-name alice --policy-name "a b" --policy-document "file://$T/login.json"
+# IAM counts the aggregate of a user's inline policies, whitespace excluded: 2,048
+big='{"Version":"2012-10-17","Statement":['
+for i in $(seq 10 29); do big="$big{\"Sid\":\"S$i\",\"Effect\":\"Allow\",\"Action\":\"host:Login\",\"Resource\":\"arn:aws:ec2:eu-west-1:123456789012:instance/i-0000000000000000$i\"},"; done
+big="${big%,}]}"
+echo "$big" >"$T/big.json"
+expect_fail 1 "LimitExceeded: .*2048" put-user-policy --user-name alice --policy-name big --policy-document "file://$T/big.json"
+expect_ok put-group-policy --group-name devs --policy-name big --policy-document "file://$T/big.json"
+expect_ok list-group-policies --group-name devs
+jcheck '.PolicyNames == ["big"]'
+expect_ok delete-group-policy --group-name devs --policy-name big
+expect_fail 1 "NoSuchEntity" delete-group-policy --group-name devs --policy-name big
+expect_ok list-user-policies --user-name alice
+jcheck '.PolicyNames == ["own-login"]'
+
+# ---- managed policies
+expect_ok create-policy --policy-name HostSudo --path /hosts/ --policy-document "file://$T/login.json" --description "sudo on dev hosts"
+PARN=arn:aws:iam::123456789012:policy/hosts/HostSudo
+jcheck '.Policy.Arn == "'$PARN'" and .Policy.DefaultVersionId == "v1" and .Policy.AttachmentCount == 0 and (.Policy.PolicyId | test("^ANPA"))
+        and .Policy.IsAttachable == true and .Policy.Description == "sudo on dev hosts"'
+expect_fail 1 "EntityAlreadyExists: A policy called hostsudo" create-policy --policy-name hostsudo --policy-document "file://$T/login.json"
+for v in 2 3 4 5; do expect_ok create-policy-version --policy-arn $PARN --policy-document "file://$T/login.json"; jcheck ".PolicyVersion.VersionId == \"v$v\" and .PolicyVersion.IsDefaultVersion == false"; done
+expect_fail 1 "LimitExceeded: A managed policy can have up to 5 versions" create-policy-version --policy-arn $PARN --policy-document "file://$T/login.json"
+expect_ok set-default-policy-version --policy-arn $PARN --version-id v3
+expect_ok get-policy --policy-arn $PARN
+jcheck '.Policy.DefaultVersionId == "v3"'
+expect_fail 1 "Cannot delete the default version" delete-policy-version --policy-arn $PARN --version-id v3
+expect_ok delete-policy-version --policy-arn $PARN --version-id v5
+expect_ok list-policy-versions --policy-arn $PARN
+jcheck '[.Versions[] | [.VersionId, .IsDefaultVersion]] == [["v1",false],["v2",false],["v3",true],["v4",false]]'
+expect_ok create-policy-version --policy-arn $PARN --policy-document "file://$T/login.json" --set-as-default
+jcheck '.PolicyVersion.VersionId == "v5" and .PolicyVersion.IsDefaultVersion == true'
+expect_ok get-policy-version --policy-arn $PARN --version-id v5
+jcheck '.PolicyVersion.Document.Statement[0].Action == "host:Login" and .PolicyVersion.IsDefaultVersion == true'
+expect_ok attach-user-policy --user-name alice --policy-arn $PARN
+expect_ok attach-group-policy --group-name devs --policy-arn $PARN
+expect_ok get-policy --policy-arn $PARN
+jcheck '.Policy.AttachmentCount == 2'
+expect_ok list-attached-user-policies --user-name alice
+jcheck '.AttachedPolicies == [{"PolicyName":"HostSudo","PolicyArn":"'$PARN'"}]'
+expect_ok list-policies --scope Local --only-attached
+jcheck '[.Policies[].PolicyName] == ["HostSudo"]'
+expect_ok list-policies --scope AWS
+jcheck '.Policies == []'
+expect_fail 1 "DeleteConflict" delete-policy --policy-arn $PARN
+expect_fail 1 "NoSuchEntity" attach-user-policy --user-name alice --policy-arn arn:aws:iam::123456789012:policy/Nope
+expect_ok detach-group-policy --group-name devs --policy-arn $PARN
+expect_fail 1 "was not found to be attached" detach-group-policy --group-name devs --policy-arn $PARN
+expect_ok list-attached-group-policies --group-name devs
+jcheck '.AttachedPolicies == []'
+
+# ---- permissions boundary
+cat >"$T/boundary.json" <<'JSON'
+{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "host:Sudo", "Resource": "*"}]}
+JSON
+expect_ok create-policy --policy-name Boundary --policy-document "file://$T/boundary.json"
+expect_ok put-user-permissions-boundary --user-name alice --permissions-boundary arn:aws:iam::123456789012:policy/Boundary
+expect_ok get-user --user-name alice
+jcheck '.User.PermissionsBoundary == {"PermissionsBoundaryType":"Policy","PermissionsBoundaryArn":"arn:aws:iam::123456789012:policy/Boundary"}'
+
+# ---- simulate-principal-policy: the user's policies, its groups', the boundary
+cat >"$T/tagged.json" <<'JSON'
+{"Version": "2012-10-17", "Statement": [{"Sid": "TeamSudo", "Effect": "Allow", "Action": "host:Sudo", "Resource": "*",
+  "Condition": {"StringEquals": {"aws:PrincipalTag/team": "web", "aws:username": "alice"}}}]}
+JSON
+expect_ok put-group-policy --group-name devs --policy-name team-sudo --policy-document "file://$T/tagged.json"
+expect_ok simulate-principal-policy --policy-source-arn arn:aws:iam::123456789012:user/alice --action-names host:Login host:Sudo
+# host:Login is allowed by the identity policies but not by the boundary: implicit deny
+jcheck '.EvaluationResults[0].EvalActionName == "host:Login" and .EvaluationResults[0].EvalDecision == "implicitDeny"'
+jcheck '.EvaluationResults[1].EvalDecision == "allowed" and .EvaluationResults[1].MatchedStatements[0].SourcePolicyId == "team-sudo"
+        and .EvaluationResults[1].MatchedStatements[0].SourcePolicyType == "group"'
+expect_ok delete-user-permissions-boundary --user-name alice
+expect_ok simulate-principal-policy --policy-source-arn arn:aws:iam::123456789012:user/alice --action-names host:Login
+jcheck '.EvaluationResults[0].EvalDecision == "allowed" and ([.EvaluationResults[0].MatchedStatements[].SourcePolicyType] | sort) == ["user","user-managed"]'
+# bob is not in devs any more: nothing allows him
+expect_ok simulate-principal-policy --policy-source-arn arn:aws:iam::123456789012:user/ops/bob --action-names host:Sudo
+jcheck '.EvaluationResults[0].EvalDecision == "implicitDeny"'
+expect_fail 1 "NoSuchEntity: no user with ARN" simulate-principal-policy --policy-source-arn arn:aws:iam::123456789012:user/zoe --action-names host:Login
+expect_fail 1 "only users" simulate-principal-policy --policy-source-arn arn:aws:iam::123456789012:group/devs --action-names host:Login
+
+# ---- export: no secrets, no POSIX data
+expect_ok get-account-authorization-details
+jcheck '(.UserDetailList | length) == 3 and ([.UserDetailList[] | has("AccessKeys") or has("LoginProfile") or has("Posix") or has("SSHPublicKeys")] | any | not)
+        and ([.GroupDetailList[] | has("Posix")] | any | not) and (keys_unsorted == ["UserDetailList","GroupDetailList","RoleDetailList","Policies"])'
+grep -q 'iamb2k\|argon2id' "$T/out" && fail "the export contains a hash"
+expect_ok get-account-authorization-details --filter User
+jcheck '(.UserDetailList | length) == 3 and .GroupDetailList == [] and .Policies == []'
+
+# ---- delete-user needs everything removed first, as IAM does
+expect_fail 1 "DeleteConflict.*login profile" delete-user --user-name alice
+expect_ok delete-login-profile --user-name alice
+expect_fail 1 "DeleteConflict.*access keys" delete-user --user-name alice
+expect_ok delete-access-key --user-name alice --access-key-id "$KEY1"
+expect_fail 1 "DeleteConflict.*SSH" delete-user --user-name alice
+expect_ok delete-ssh-public-key --user-name alice --ssh-public-key-id "$SSHID"
+expect_fail 1 "DeleteConflict.*inline" delete-user --user-name alice
+expect_ok delete-user-policy --user-name alice --policy-name own-login
+expect_fail 1 "DeleteConflict.*attached" delete-user --user-name alice
+expect_ok detach-user-policy --user-name alice --policy-arn $PARN
+expect_fail 1 "DeleteConflict.*group" delete-user --user-name alice
+expect_ok remove-user-from-group --user-name alice --group-name devs
+expect_ok delete-user --user-name alice
+expect_fail 1 "NoSuchEntity" get-user --user-name alice
+# ids are never reused: a new user gets a fresh uid, not alice's 5000
+expect_ok create-user --user-name alice
+dbcheck '(.UserDetailList[] | select(.UserName == "alice") | .Posix.Uid) == 5007'
+expect_ok delete-policy-version --policy-arn $PARN --version-id v1
+for v in v2 v3 v4; do expect_ok delete-policy-version --policy-arn $PARN --version-id $v; done
+expect_ok delete-policy --policy-arn $PARN
+expect_fail 1 "NoSuchEntity" get-policy --policy-arn $PARN
+
+# ---- Serial: bumped by every write, never by a read or a failure
+s1=$(jq .Serial "$DB")
+expect_ok list-users
+expect_fail 1 "EntityAlreadyExists" create-user --user-name bob
+[ "$(jq .Serial "$DB")" = "$s1" ] || fail "Serial moved without a write"
+expect_ok tag-user --user-name bob --tags Key=x,Value=y
+[ "$(jq .Serial "$DB")" = "$((s1 + 1))" ] || fail "Serial not bumped"
+ok
+
+# ---- uid range exhaustion
+for n in u1 u2 u3; do expect_ok create-user --user-name $n; done
+expect_fail 1 "LimitExceeded: no free id left" create-user --user-name u4
+
+# ---- unsafe files are refused
+chmod 0660 "$DB"
+expect_fail 1 "writable by group or others" list-users
+chmod 0600 "$DB"
+mv "$DB" "$T/real.json" && ln -s "$T/real.json" "$DB"
+run list-users
+[ "$RC" -eq 1 ] && grep -q "symbolic link" "$T/err" || fail "a symlinked database was used"
+rm "$DB" && mv "$T/real.json" "$DB"
+chmod 0666 "$CONF"
+run list-users
+[ "$RC" -eq 1 ] && grep -q "writable by group or others" "$T/err" || fail "a world-writable config was used"
+chmod 0644 "$CONF"
+# a hand-edited, invalid database: every verb refuses it, naming file:line:column
+cp "$DB" "$T/good.json"
+sed -i 's/"Uid": 5001/"Uid": 0/' "$DB"
+line=$(grep -n '"Uid": 0' "$DB" | cut -d: -f1)
+expect_fail 1 "iam.json:$line:[0-9]+: Uid 0 is root's" list-users
+expect_fail 1 "Uid 0 is root's" create-user --user-name newbie
+cp "$T/good.json" "$DB"
+
+echo "ok: $PASS checks"

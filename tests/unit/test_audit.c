@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Audit records: fields, sanitising, append semantics and file safety; last-used records. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "iam/audit.h"
+#include "iam/lastused.h"
+#include "iamtest.h"
+
+static void test_uuid(void **state) {
+    char a[IAM_UUID_STR_LEN + 1], b[IAM_UUID_STR_LEN + 1];
+
+    (void)state;
+    iam_uuid4(a);
+    iam_uuid4(b);
+    assert_int_equal(strlen(a), 36);
+    assert_int_equal(a[8], '-');
+    assert_int_equal(a[14], '4');
+    assert_non_null(strchr("89ab", a[19]));
+    assert_string_not_equal(a, b);
+}
+
+static void test_format(void **state) {
+    struct iam_audit_record rec = {
+        .event = IAM_AUDIT_LOGIN,
+        .time = 1700000000,
+        .is_iam_user = true,
+        .user_name = "alice",
+        .principal_id = "AIDAX",
+        .arn = "arn:aws:iam::123456789012:user/alice",
+        .account_id = "123456789012",
+        .access_key_id = "AKIAAAAAAAAAAAAAAAAA",
+        .source_ip = "127.0.0.1",
+        .user_agent = "sshd",
+        .error_code = "AccessDenied",
+        .error_message = "explicit deny",
+        .host_arn = "arn:aws:ec2:us-east-1:123456789012:instance/i-1",
+        .action = "host:Login",
+        .service = "sshd",
+        .tty = "ssh\n\x01\xff",
+        .auth_method = "accesskey",
+        .decision = "deny",
+        .deciding_policy = "group/devs/deny",
+        .deciding_statement = "NoLogin",
+        .enforced = true,
+    };
+    char *line = NULL;
+    json_t *j;
+    json_error_t je;
+
+    (void)state;
+    assert_int_equal(iam_audit_format(&rec, &line), 0);
+    assert_null(strchr(line, '\n'));
+    j = json_loads(line, 0, &je);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "eventVersion")), "1.08");
+    assert_string_equal(json_string_value(json_object_get(j, "eventTime")),
+                        "2023-11-14T22:13:20Z");
+    assert_string_equal(json_string_value(json_object_get(j, "eventSource")), "pam_iam");
+    assert_string_equal(json_string_value(json_object_get(j, "eventName")), "Login");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "userIdentity"), "type")),
+        "IAMUser");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "userIdentity"), "accessKeyId")),
+        "AKIAAAAAAAAAAAAAAAAA");
+    assert_string_equal(json_string_value(json_object_get(j, "sourceIPAddress")), "127.0.0.1");
+    assert_string_equal(json_string_value(json_object_get(j, "userAgent")), "sshd");
+    assert_string_equal(json_string_value(json_object_get(j, "errorCode")), "AccessDenied");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "requestParameters"), "tty")),
+        "ssh???");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(j, "additionalEventData"), "decidingStatement")),
+                        "NoLogin");
+    assert_true(json_is_true(
+        json_object_get(json_object_get(j, "additionalEventData"), "enforced")));
+    assert_int_equal(strlen(json_string_value(json_object_get(j, "eventID"))), 36);
+    json_decref(j);
+    free(line);
+
+    /* Success, unknown user, no remote host: no errorCode, sourceIPAddress null. */
+    memset(&rec, 0, sizeof(rec));
+    rec.event = IAM_AUDIT_AUTHENTICATE;
+    rec.user_name = "nobody";
+    assert_int_equal(iam_audit_format(&rec, &line), 0);
+    j = json_loads(line, 0, &je);
+    assert_non_null(j);
+    assert_null(json_object_get(j, "errorCode"));
+    assert_true(json_is_null(json_object_get(j, "sourceIPAddress")));
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "userIdentity"), "type")),
+        "Unknown");
+    json_decref(j);
+    free(line);
+}
+
+static void test_append(void **state) {
+    char *dir = iamtest_mkdtemp(), *path = NULL, *text;
+    struct iam_error e;
+    struct stat st;
+    size_t len;
+
+    (void)state;
+    assert_true(asprintf(&path, "%s/log/audit.jsonl", dir) > 0);
+    iam_error_init(&e);
+    assert_int_equal(iam_audit_append(path, "{\"a\":1}", &e), 0);
+    assert_int_equal(iam_audit_append(path, "{\"b\":2}", &e), 0);
+    text = iamtest_read_file(path, &len);
+    assert_string_equal(text, "{\"a\":1}\n{\"b\":2}\n");
+    free(text);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    *strrchr(path, '/') = '\0';
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0700);
+    path[strlen(path)] = '/';
+
+    assert_int_equal(iam_audit_append(path, "two\nlines", &e), -EINVAL);
+    assert_int_equal(iam_audit_append("relative", "{}", &e), -EINVAL);
+
+    /* A group-writable log is refused; so is a symlink. */
+    assert_int_equal(chmod(path, 0620), 0);
+    iam_error_init(&e);
+    assert_int_equal(iam_audit_append(path, "{}", &e), -EACCES);
+    assert_int_equal(chmod(path, 0600), 0);
+    {
+        char *lnk = NULL;
+
+        assert_true(asprintf(&lnk, "%s/log/link.jsonl", dir) > 0);
+        assert_int_equal(symlink(path, lnk), 0);
+        assert_int_equal(iam_audit_append(lnk, "{}", &e), -EACCES);
+        free(lnk);
+    }
+    text = iamtest_read_file(path, &len);
+    assert_string_equal(text, "{\"a\":1}\n{\"b\":2}\n");
+    free(text);
+    free(path);
+    iamtest_rmtree(dir);
+    free(dir);
+}
+
+static void test_lastused(void **state) {
+    char *dir = iamtest_mkdtemp(), svc[65];
+    struct iam_error e;
+    time_t when = 0;
+
+    (void)state;
+    iam_error_init(&e);
+    assert_int_equal(iam_lastused_read(dir, "AKIAAAAAAAAAAAAAAAAA", &when, svc, sizeof(svc), &e),
+                     -ENOENT);
+    assert_int_equal(iam_lastused_record(dir, "AKIAAAAAAAAAAAAAAAAA", "sshd", 1234, &e), 0);
+    assert_int_equal(iam_lastused_record(dir, "AKIAAAAAAAAAAAAAAAAA", "su x", 5678, &e), 0);
+    assert_int_equal(iam_lastused_read(dir, "AKIAAAAAAAAAAAAAAAAA", &when, svc, sizeof(svc), &e),
+                     0);
+    assert_int_equal(when, 5678);
+    assert_string_equal(svc, "su_x");
+    assert_int_equal(iam_lastused_record(dir, "../../etc/passwd", "sshd", 1, &e), -EINVAL);
+    assert_int_equal(iam_lastused_record(dir, "AKIAaaaaaaaaaaaaaaaa", "sshd", 1, &e), -EINVAL);
+    iamtest_rmtree(dir);
+    free(dir);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_uuid),
+        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_append),
+        cmocka_unit_test(test_lastused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
