@@ -274,6 +274,12 @@ echo '%devs ALL=(ALL:ALL) ALL' >> /etc/sudoers.d/zz-iamtest
 # ---- end to end ------------------------------------------------------------------
 getent passwd alice | grep -q '^alice:[^:]*:[0-9]*:[0-9]*:' && ok "getent passwd alice" ||
     fail "getent passwd alice"
+# Debian's common-account runs pam_unix first; for a passwd entry whose password field is
+# "x" and that has no shadow entry, pam_unix answers PAM_AUTHINFO_UNAVAIL and the stack's
+# pam_deny refuses the login before pam_iam is asked. SSSD's module reports "*" for this.
+pwfield=$(getent passwd alice | cut -d: -f2)
+[ "$pwfield" != x ] && ok "nss_iam's password field is '$pwfield', not 'x' (pam_unix lets the account phase on)" ||
+    fail "nss_iam reports 'x' as alice's password field: pam_unix's account phase will refuse every IAM user"
 out=$(ssh_as alice "$alice_key" 'id -nG' 2>&1) || true
 if grep -qw devs <<< "$out" && grep -qw admins <<< "$out"; then
     ok "ssh alice with her access key; id -nG shows: $out"
