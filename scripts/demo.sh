@@ -37,8 +37,8 @@ if [ "${1:-}" != "--inside" ]; then
     if [ -n "${IAM_DEMO_DEBS:-}" ]; then
         debs=$(cd "$IAM_DEMO_DEBS" && pwd)
     else
-        step "Building the Debian packages (packaging/build-deb.sh)"
-        debs=$T/debs
+        step "Building the Debian packages (packaging/build-deb.sh -> build-deb/)"
+        debs=$top/build-deb
         start=$(date +%s)
         "$top/packaging/build-deb.sh" "$debs" | sed 's/^/    /'
         say "built in $(($(date +%s) - start)) s"
