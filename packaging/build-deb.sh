@@ -53,6 +53,11 @@ if ! (cd "$src" && DEB_BUILD_OPTIONS="parallel=${IAM_BUILD_JOBS:-2} ${DEB_BUILD_
     exit 1
 fi
 
+# Only this build's packages in OUTDIR: the demo and the test install by glob.
+for p in iamctl libpam-iam libnss-iam; do
+    rm -f "$out/${p}_"*.deb "$out/${p}-dbgsym_"*.deb
+done
+rm -f "$out"/iam-host_*.changes "$out"/iam-host_*.buildinfo
 changes=
 for f in "$work"/*.deb "$work"/*.buildinfo "$work"/*.changes; do
     cp "$f" "$out/"
