@@ -38,8 +38,8 @@ int iamctl_read_param(const char *value, char **ret, size_t *ret_len, const char
  * writer does: if ((r = iamctl_policy_check(text, len, type, source, 0)) != 0) return r; */
 #define IAMCTL_POLICY_CHECK_QUIET 1u
 #include "iam/policy.h"
-int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type,
-                        const char *source, unsigned flags);
+int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type, const char *source,
+                        unsigned flags);
 
 /* Verbs, one per file group. */
 int verb_simulate_custom_policy(int argc, char *argv[]);

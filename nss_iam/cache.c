@@ -265,7 +265,6 @@ int iam_nss_getgrent(struct group *grp, char *buf, size_t buflen) {
 int iam_nss_initgroups(const char *user, gid_t skip, long int *start, long int *size,
                        gid_t **groupsp, long int limit) {
     const uint32_t *gids = NULL;
-    struct iam_nssc_pw pw;
     struct iam_nssc *c;
     uint32_t n = 0;
     long int first;
@@ -279,11 +278,6 @@ int iam_nss_initgroups(const char *user, gid_t skip, long int *start, long int *
         goto out;
     first = *start;
     r = iam_nssc_member_gids(c, user, &gids, &n);
-    if (r == -ENOENT) {
-        /* In no group: still an answer when the user is ours. */
-        r = iam_nssc_user_by_name(c, user, &pw);
-        goto out;
-    }
     if (r < 0)
         goto out;
     /* The cache lists each of a member's groups once (the writer refuses a member twice in

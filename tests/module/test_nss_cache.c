@@ -56,8 +56,8 @@ static void test_roundtrip(void **state) {
     struct iam_nssc *c = NULL;
     struct iam_nssc_pw pw;
     struct iam_nssc_gr gr;
-    const uint32_t *offs, *gids;
-    struct iam_nssc_str s;
+    const uint32_t *gids;
+    const char *names;
     uint32_t n;
     size_t size;
     void *img = build(fx_users, FX_N_USERS, fx_groups, FX_N_GROUPS, &size);
@@ -91,11 +91,9 @@ static void test_roundtrip(void **state) {
     assert_int_equal(iam_nssc_group_by_name(c, "devs", &gr), 0);
     assert_int_equal(gr.gid, 210000);
     assert_int_equal(gr.n_members, 3);
-    assert_int_equal(iam_nssc_group_members(c, &gr, &offs), 0);
-    assert_int_equal(iam_nssc_string(c, offs[0], &s), 0);
-    str_is(&s, "alice");
-    assert_int_equal(iam_nssc_string(c, offs[2], &s), 0);
-    str_is(&s, "carol");
+    assert_int_equal(gr.members_size, 6 + 4 + 6);
+    assert_int_equal(iam_nssc_group_member_names(c, &gr, &names), 0);
+    assert_memory_equal(names, "alice\0bob\0carol\0", 16);
     assert_int_equal(iam_nssc_group_by_gid(c, 200001, &gr), 0);
     str_is(&gr.name, "alice");
     assert_int_equal(gr.n_members, 0);
@@ -112,6 +110,7 @@ static void test_roundtrip(void **state) {
     assert_int_equal(iam_nssc_member_gids(c, "alice", &gids, &n), 0);
     assert_int_equal(n, 2);
     assert_int_equal(iam_nssc_member_gids(c, "nobody", &gids, &n), -ENOENT);
+    assert_int_equal(iam_nssc_member_gids(c, "devs", &gids, &n), -ENOENT);
 
     for (uint32_t i = 0; i < 3; i++) {
         assert_int_equal(iam_nssc_user_at(c, i, &pw), 0);
@@ -309,6 +308,7 @@ static int probe_all(struct iam_nssc *c) {
     struct iam_nssc_pw pw;
     struct iam_nssc_gr gr;
     const uint32_t *p;
+    const char *names;
     uint32_t n;
     int bad = 0;
 
@@ -316,7 +316,7 @@ static int probe_all(struct iam_nssc *c) {
     bad |= iam_nssc_user_by_uid(c, 200002, &pw) == -EBADMSG;
     bad |= iam_nssc_group_by_name(c, "devs", &gr) == -EBADMSG;
     if (iam_nssc_group_by_gid(c, 210000, &gr) == 0) {
-        bad |= iam_nssc_group_members(c, &gr, &p) == -EBADMSG;
+        bad |= iam_nssc_group_member_names(c, &gr, &names) == -EBADMSG;
     } else {
         bad = 1;
     }
@@ -408,7 +408,7 @@ static void test_forged(void **state) {
     FORGE_BEGIN fh->sections[IAM_NSSC_USERS].offset += 4; FORGE_END(-EBADMSG);
     FORGE_BEGIN fh->sections[IAM_NSSC_USERS].count = 1000000; FORGE_END(-EBADMSG);
     FORGE_BEGIN fh->sections[IAM_NSSC_STRINGS].count += 4096; FORGE_END(-EBADMSG);
-    FORGE_BEGIN fh->sections[IAM_NSSC_USER_BY_NAME].count = 3; FORGE_END(-EBADMSG);
+    FORGE_BEGIN fh->sections[IAM_NSSC_USER_BY_NAME].count = 0; FORGE_END(-EBADMSG);
     FORGE_BEGIN fh->sections[IAM_NSSC_USER_BY_NAME].offset = 8; FORGE_END(-EBADMSG);
     FORGE_BEGIN fh->n_blocks += 1; FORGE_END(-EBADMSG);
     FORGE_BEGIN fh->data_offset = 0; FORGE_END(-EBADMSG);
@@ -433,18 +433,21 @@ static void test_forged(void **state) {
     assert_int_equal(iam_nssc_user_by_name(c, "alice", &pw), -EBADMSG);
     iam_nssc_unref(c);
 
-    /* A group whose member range runs past MEMBERS; a slot pointing past the records. */
+    /* A group whose member names run past MEMBER_NAMES; a slot pointing past the records. */
     FORGE_BEGIN {
             struct iam_nssc_group *g =
                 (struct iam_nssc_group *)(void *)(copy + h.sections[IAM_NSSC_GROUPS].offset);
             struct iam_nssc_slot *s =
                 (struct iam_nssc_slot *)(void *)(copy + h.sections[IAM_NSSC_USER_BY_UID].offset);
-            g[3].n_members = 0x7fffffff;
+            g[3].members_size = 0x7fffffff;
+            g[4].n_members = 1000;
             for (uint32_t i = 0; i < h.sections[IAM_NSSC_USER_BY_UID].count; i++)
                 if (s[i].ref)
                     s[i].ref = 0xffffffffu;
         } FORGE_END(0);
     assert_int_equal(iam_nssc_group_by_name(c, "devs", &gr), -EBADMSG);
+    assert_int_equal(iam_nssc_group_by_name(c, "ops", &gr), -EBADMSG);
+    assert_int_equal(iam_nssc_group_by_name(c, "mixed", &gr), 0);
     assert_int_equal(iam_nssc_user_by_uid(c, 200001, &pw), -EBADMSG);
     iam_nssc_unref(c);
 
