@@ -225,8 +225,8 @@ static int build_auth(const struct iam_db *db, void **ret_data, size_t *ret_size
             size_t n = 0;
             struct iam_auth_policy *p = pols + ip;
             for (size_t k = 0; k < u->n_inline; k++) {
-                const char *id = inline_id(&ids, &n_ids, "user", u->name,
-                                           u->inline_policies[k].name);
+                const char *id =
+                    inline_id(&ids, &n_ids, "user", u->name, u->inline_policies[k].name);
                 if (!id) {
                     r = set_oom(reterr);
                     goto out;
@@ -240,8 +240,8 @@ static int build_auth(const struct iam_db *db, void **ret_data, size_t *ret_size
             for (size_t g = 0; g < u->n_groups; g++) {
                 const struct iam_db_group *grp = u->groups[g];
                 for (size_t k = 0; k < grp->n_inline; k++) {
-                    const char *id = inline_id(&ids, &n_ids, "group", grp->name,
-                                               grp->inline_policies[k].name);
+                    const char *id =
+                        inline_id(&ids, &n_ids, "group", grp->name, grp->inline_policies[k].name);
                     if (!id) {
                         r = set_oom(reterr);
                         goto out;

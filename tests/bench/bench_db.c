@@ -44,19 +44,22 @@ static int write_db(const char *path, unsigned n_users) {
 
     if (!f)
         return -errno;
-    fprintf(f, "{\n    \"FormatVersion\": 1,\n    \"Serial\": 1,\n    \"AccountId\": \"123456789012\",\n"
-               "    \"Posix\": {\n        \"NextUid\": %u\n    },\n    \"Policies\": [],\n"
-               "    \"GroupDetailList\": [\n",
-            200000 + n_users + GROUPS);
+    fprintf(
+        f,
+        "{\n    \"FormatVersion\": 1,\n    \"Serial\": 1,\n    \"AccountId\": \"123456789012\",\n"
+        "    \"Posix\": {\n        \"NextUid\": %u\n    },\n    \"Policies\": [],\n"
+        "    \"GroupDetailList\": [\n",
+        200000 + n_users + GROUPS);
     for (unsigned g = 0; g < GROUPS; g++)
-        fprintf(f,
-                "        {\n            \"Path\": \"/\",\n            \"GroupName\": \"group%u\",\n"
-                "            \"GroupId\": \"AGPA%017u\",\n"
-                "            \"Arn\": \"arn:aws:iam::123456789012:group/group%u\",\n"
-                "            \"CreateDate\": \"2024-01-02T03:04:05+00:00\",\n"
-                "            \"GroupPolicyList\": [],\n            \"AttachedManagedPolicies\": [],\n"
-                "            \"Posix\": {\n                \"Gid\": %u\n            }\n        }%s\n",
-                g, g, g, 200000 + n_users + g, g + 1 < GROUPS ? "," : "");
+        fprintf(
+            f,
+            "        {\n            \"Path\": \"/\",\n            \"GroupName\": \"group%u\",\n"
+            "            \"GroupId\": \"AGPA%017u\",\n"
+            "            \"Arn\": \"arn:aws:iam::123456789012:group/group%u\",\n"
+            "            \"CreateDate\": \"2024-01-02T03:04:05+00:00\",\n"
+            "            \"GroupPolicyList\": [],\n            \"AttachedManagedPolicies\": [],\n"
+            "            \"Posix\": {\n                \"Gid\": %u\n            }\n        }%s\n",
+            g, g, g, 200000 + n_users + g, g + 1 < GROUPS ? "," : "");
     fprintf(f, "    ],\n    \"UserDetailList\": [\n");
     for (unsigned u = 0; u < n_users; u++) {
         fprintf(f,
@@ -138,7 +141,8 @@ static int measure_load(const char *path, double *ret_s, double *ret_cpu, long *
         cpu = (double)(b.ru_utime.tv_sec - a.ru_utime.tv_sec + b.ru_stime.tv_sec -
                        a.ru_stime.tv_sec) +
               (double)(b.ru_utime.tv_usec - a.ru_utime.tv_usec + b.ru_stime.tv_usec -
-                       a.ru_stime.tv_usec) / 1e6;
+                       a.ru_stime.tv_usec) /
+                  1e6;
         res[0] = (long)(t * 1e6);
         res[1] = b.ru_maxrss - a.ru_maxrss;
         res[2] = (long)(cpu * 1e6);
@@ -229,8 +233,7 @@ int main(int argc, char *argv[]) {
                     maxrss = rss[r];
             printf("%-8u %10.1f %11.3fs %11.3fs %11.3fs %10.1f %7.1fx\n", sizes[s],
                    (double)st.st_size / 1048576.0, t[RUNS / 2], t[0], cpu[RUNS / 2],
-                   (double)maxrss / 1024.0,
-                   (double)maxrss * 1024.0 / (double)st.st_size);
+                   (double)maxrss / 1024.0, (double)maxrss * 1024.0 / (double)st.st_size);
         }
         /* one create-user, the whole iamctl process */
         if (asprintf(&conf, "%s/iam-%u.conf", dir, sizes[s]) < 0 ||
