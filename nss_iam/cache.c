@@ -29,8 +29,8 @@
 
 static struct {
     pthread_mutex_t lock;
-    struct iam_nssc *cache; /* current mapping, one reference */
-    int64_t checked_ns;     /* CLOCK_MONOTONIC_COARSE of the last check of the path */
+    struct iam_nssc *cache;     /* current mapping, one reference */
+    int64_t checked_ns;         /* CLOCK_MONOTONIC_COARSE of the last check of the path */
     struct iam_nssc *pw_cursor; /* getpwent: the snapshot being enumerated, one reference */
     uint32_t pw_next;
     struct iam_nssc *gr_cursor;
@@ -84,8 +84,7 @@ static int get_cache(struct iam_nssc **ret) {
     r = cache_path(&path, &extra_owner);
     if (r < 0)
         return r;
-    if (state.cache && !iam_nssc_is_damaged(state.cache) &&
-        !iam_nssc_changed(state.cache, path)) {
+    if (state.cache && !iam_nssc_is_damaged(state.cache) && !iam_nssc_changed(state.cache, path)) {
         state.checked_ns = now;
         *ret = state.cache;
         return 0;

@@ -55,8 +55,8 @@ static void compile(int v) {
     struct iam_error err;
 
     for (int i = 0; i < N_USERS; i++)
-        u[i] = (struct iam_nss_user){names[i], 300000 + i, 300000 + i, v ? "v1" : "v0",
-                                     "/home/u", "/bin/sh"};
+        u[i] = (struct iam_nss_user){names[i],        300000 + i, 300000 + i,
+                                     v ? "v1" : "v0", "/home/u",  "/bin/sh"};
     for (int i = 0; i < N_GROUPS; i++) {
         for (int k = 0; k < 10 + v; k++)
             mem[i][k] = names[(i * 10 + k) % N_USERS];
