@@ -39,6 +39,24 @@ static struct {
     .lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
+/*
+ * fork() in one thread while another holds state.lock would leave the child's copy locked
+ * forever, and its first lookup would hang. The handlers take the lock around fork, so the
+ * child starts with it free. glibc ties handlers registered from a shared object to it
+ * (__dso_handle) and drops them if it is ever unloaded.
+ */
+static void fork_prepare(void) {
+    pthread_mutex_lock(&state.lock);
+}
+
+static void fork_release(void) {
+    pthread_mutex_unlock(&state.lock);
+}
+
+static __attribute__((constructor)) void nss_iam_init(void) {
+    (void)pthread_atfork(fork_prepare, fork_release, fork_release);
+}
+
 static int64_t now_ns(void) {
     struct timespec ts;
 
