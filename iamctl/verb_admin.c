@@ -319,6 +319,9 @@ int verb_import(int argc, char *argv[]) {
     iam_error_init(&e);
     if ((r = opts_parse(argc, argv, opts)))
         goto out;
+    if ((r = check_param_size("--authorization-details",
+                              opt_get(opts, "authorization-details")->value, IAM_DB_MAX_SIZE)))
+        goto out;
     if ((r = iamctl_read_param(opt_get(opts, "authorization-details")->value, &text, &len,
                                &source)) < 0) {
         r = iamctl_fail("--authorization-details: %s", strerror(-r));
