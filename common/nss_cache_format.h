@@ -79,8 +79,8 @@ struct iam_nssc_header {
     uint32_t version;
     uint32_t header_size; /* sizeof(struct iam_nssc_header) */
     uint64_t file_size;
-    uint64_t seed;        /* key of every hash in this file (names, blocks); random per write */
-    uint32_t block_size;  /* IAM_NSSC_BLOCK */
+    uint64_t seed;       /* key of every hash in this file (names, blocks); random per write */
+    uint32_t block_size; /* IAM_NSSC_BLOCK */
     uint32_t n_blocks;
     uint32_t blocksum_offset; /* == header_size */
     uint32_t data_offset;     /* 8-aligned, == blocksum_offset + 8 * n_blocks rounded up */
@@ -104,17 +104,17 @@ struct iam_nssc_user {
 struct iam_nssc_group {
     uint32_t name;
     uint32_t gid;
-    uint32_t members;      /* file offset of the names in MEMBER_NAMES */
+    uint32_t members; /* file offset of the names in MEMBER_NAMES */
     uint32_t n_members;
     uint32_t members_size; /* bytes of the member names, each with its NUL */
     uint32_t reserved;     /* 0 */
 };
 
 struct iam_nssc_membership {
-    uint32_t name;        /* member name (string offset) */
-    uint32_t gids_index;  /* first element in MEMBERSHIP_GIDS */
+    uint32_t name;       /* member name (string offset) */
+    uint32_t gids_index; /* first element in MEMBERSHIP_GIDS */
     uint32_t n_gids;
-    uint32_t reserved;    /* 0 */
+    uint32_t reserved; /* 0 */
 };
 
 struct iam_nssc_slot {

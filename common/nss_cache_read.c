@@ -210,7 +210,7 @@ uint32_t iam_nssc_n_groups(const struct iam_nssc *c) {
 /* Verify blocks first..last against their hashes (each once per handle). Kept out of line:
  * once a block is verified, lookups only test its bit. */
 static __attribute__((noinline)) bool verify_blocks(struct iam_nssc *c, uint64_t first,
-                                                   uint64_t last) {
+                                                    uint64_t last) {
     for (uint64_t b = first; b <= last; b++) {
         uint64_t start = c->hdr.data_offset + b * IAM_NSSC_BLOCK, len;
 
@@ -243,8 +243,7 @@ static inline const uint8_t *get(struct iam_nssc *c, uint64_t off, uint64_t len)
 }
 
 /* count elements of a section from index, or NULL. */
-static inline const void *elems(struct iam_nssc *c, unsigned s, uint64_t index,
-                                uint64_t count) {
+static inline const void *elems(struct iam_nssc *c, unsigned s, uint64_t index, uint64_t count) {
     const struct iam_nssc_section *sec = &c->hdr.sections[s];
     size_t es = iam_nssc_elem_size(s);
 
@@ -387,8 +386,7 @@ static int find_id(struct iam_nssc *c, unsigned table, uint32_t id) {
 }
 
 /* Compare the name; only when it matches read the other fields (into out, if given). */
-static int match_user(struct iam_nssc *c, uint32_t index, const char *name, size_t len,
-                      void *out) {
+static int match_user(struct iam_nssc *c, uint32_t index, const char *name, size_t len, void *out) {
     const struct iam_nssc_user *p = elems(c, IAM_NSSC_USERS, index, 1);
     struct iam_nssc_user u;
     struct iam_nssc_pw pw;

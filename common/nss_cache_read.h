@@ -51,7 +51,7 @@ struct iam_nssc_pw {
 struct iam_nssc_gr {
     struct iam_nssc_str name;
     uint32_t gid;
-    uint32_t members;      /* file offset of the member names */
+    uint32_t members; /* file offset of the member names */
     uint32_t n_members;
     uint32_t members_size; /* bytes of the names, NULs included (range checked) */
 };

@@ -209,10 +209,10 @@ static int pool_add(struct pool *p, const char *s, uint32_t *ret_off) {
 struct member_entry {
     const char *name;
     uint64_t hash;
-    uint32_t count;      /* groups listing this name */
-    uint32_t first;      /* index of its first gid in MEMBERSHIP_GIDS */
-    uint32_t fill;       /* gids written so far */
-    size_t last_group;   /* last group seen listing it, + 1 (duplicate detection) */
+    uint32_t count;    /* groups listing this name */
+    uint32_t first;    /* index of its first gid in MEMBERSHIP_GIDS */
+    uint32_t fill;     /* gids written so far */
+    size_t last_group; /* last group seen listing it, + 1 (duplicate detection) */
 };
 
 struct member_map {
@@ -290,9 +290,9 @@ static struct member_entry *member_map_get(struct member_map *m, const char *nam
 
 /* Insert by name. Returns 0, or -EEXIST with *ret_other the index already holding the name. */
 static int table_put_name(struct iam_nssc_slot *t, uint32_t n_slots, uint64_t seed,
-                          const char *name, uint32_t index, const char *(*name_of)(const void *,
-                                                                                   uint32_t),
-                          const void *ctx, uint32_t *ret_other) {
+                          const char *name, uint32_t index,
+                          const char *(*name_of)(const void *, uint32_t), const void *ctx,
+                          uint32_t *ret_other) {
     uint64_t h = iam_nssc_hash(name, strlen(name), seed);
     uint32_t key = iam_nssc_name_key(h);
 
@@ -427,8 +427,8 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
         uint64_t gbytes = 0;
 
         if (check_name(g->name, &why) < 0) {
-            iam_error_set(reterr, 0, 0, 0, "group %zu (\"%.64s\"): %s", i,
-                          str_or_empty(g->name), why);
+            iam_error_set(reterr, 0, 0, 0, "group %zu (\"%.64s\"): %s", i, str_or_empty(g->name),
+                          why);
             goto out;
         }
         if (!id_valid(g->gid)) {
@@ -444,8 +444,8 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
             struct member_entry *e;
 
             if (check_name(g->members[k], &why) < 0) {
-                iam_error_set(reterr, 0, 0, 0, "group \"%s\": member %zu (\"%.64s\"): %s",
-                              g->name, k, str_or_empty(g->members[k]), why);
+                iam_error_set(reterr, 0, 0, 0, "group \"%s\": member %zu (\"%.64s\"): %s", g->name,
+                              k, str_or_empty(g->members[k]), why);
                 goto out;
             }
             e = member_map_get(&mm, g->members[k], true, &r);
@@ -455,8 +455,8 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
             }
             r = -EINVAL;
             if (e->last_group == i + 1) {
-                iam_error_set(reterr, 0, 0, 0, "group \"%s\": member \"%s\" listed twice",
-                              g->name, g->members[k]);
+                iam_error_set(reterr, 0, 0, 0, "group \"%s\": member \"%s\" listed twice", g->name,
+                              g->members[k]);
                 goto out;
             }
             e->last_group = i + 1;
@@ -641,10 +641,10 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
         r = -EINVAL;
         t = section_ptr(img, &hdr, IAM_NSSC_USER_BY_NAME);
         for (uint32_t i = 0; i < n_users; i++)
-            if (table_put_name(t, (uint32_t)counts[IAM_NSSC_USER_BY_NAME], hdr.seed,
-                               users[i].name, i, user_name_of, users, &other) < 0) {
-                iam_error_set(reterr, 0, 0, 0, "users %u and %u are both named \"%s\"", other,
-                              i, users[i].name);
+            if (table_put_name(t, (uint32_t)counts[IAM_NSSC_USER_BY_NAME], hdr.seed, users[i].name,
+                               i, user_name_of, users, &other) < 0) {
+                iam_error_set(reterr, 0, 0, 0, "users %u and %u are both named \"%s\"", other, i,
+                              users[i].name);
                 goto out;
             }
         t = section_ptr(img, &hdr, IAM_NSSC_USER_BY_UID);
@@ -659,8 +659,8 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
         for (uint32_t i = 0; i < n_groups; i++)
             if (table_put_name(t, (uint32_t)counts[IAM_NSSC_GROUP_BY_NAME], hdr.seed,
                                groups[i].name, i, group_name_of, groups, &other) < 0) {
-                iam_error_set(reterr, 0, 0, 0, "groups %u and %u are both named \"%s\"", other,
-                              i, groups[i].name);
+                iam_error_set(reterr, 0, 0, 0, "groups %u and %u are both named \"%s\"", other, i,
+                              groups[i].name);
                 goto out;
             }
         t = section_ptr(img, &hdr, IAM_NSSC_GROUP_BY_GID);
@@ -689,8 +689,7 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
 
         for (uint32_t b = 0; b < n_blocks; b++) {
             uint64_t start = hdr.data_offset + (uint64_t)b * IAM_NSSC_BLOCK;
-            uint64_t len = file_size - start < IAM_NSSC_BLOCK ? file_size - start
-                                                              : IAM_NSSC_BLOCK;
+            uint64_t len = file_size - start < IAM_NSSC_BLOCK ? file_size - start : IAM_NSSC_BLOCK;
             uint64_t sum = iam_nssc_block_hash(img + start, (size_t)len, hdr.seed, b);
 
             memcpy(sums + (size_t)b * sizeof(sum), &sum, sizeof(sum));
@@ -706,8 +705,8 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
     goto out;
 
 out_pool:
-    iam_error_set(reterr, 0, 0, 0, r == -E2BIG ? "string pool over the size limit"
-                                               : "out of memory");
+    iam_error_set(reterr, 0, 0, 0,
+                  r == -E2BIG ? "string pool over the size limit" : "out of memory");
 out:
     free(img);
     free(user_str);

@@ -200,7 +200,8 @@ else
 fi
 out=$(printf '%s\n' "$bob_key" | ssh_as bob "$bob_key" "sudo -S -k -p '' id -un" 2>&1) || true
 if [ "$(tail -n 1 <<< "$out")" != root ]; then
-    result 1 "bob: refused by policy (no host:Sudo); sudo printed: $(tail -n 1 <<< "$out")"
+    result 1 "bob: refused by policy (no host:Sudo); sudo printed:"
+    say "  $(grep -m 1 'account management' <<< "$out" || tail -n 1 <<< "$out")"
 else
     result 0 "bob: UNEXPECTED: sudo worked"
 fi

@@ -35,14 +35,17 @@ if(IAM_FUZZ)
   if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
     message(FATAL_ERROR "IAM_FUZZ=ON needs clang (libFuzzer)")
   endif()
-  # The engine built again with coverage instrumentation, so libFuzzer sees inside it.
-  file(GLOB _fuzz_core_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/common/*.c)
-  list(FILTER _fuzz_core_sources EXCLUDE REGEX ".*/nss_cache_read\\.c$")
-  add_library(iamcore_fuzz STATIC ${_fuzz_core_sources})
-  target_include_directories(iamcore_fuzz PUBLIC ${PROJECT_SOURCE_DIR}/common/include
-                                          PRIVATE ${PROJECT_SOURCE_DIR}/common)
-  target_compile_options(iamcore_fuzz PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
-  target_link_libraries(iamcore_fuzz PUBLIC PkgConfig::SODIUM PkgConfig::JANSSON m)
+  # The engine built again with coverage instrumentation, so libFuzzer sees inside it
+  # (tests/harden.cmake defines the same target; whichever area file comes first does).
+  if(NOT TARGET iamcore_fuzz)
+    file(GLOB _fuzz_core_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/common/*.c)
+    list(FILTER _fuzz_core_sources EXCLUDE REGEX ".*/nss_cache_read\\.c$")
+    add_library(iamcore_fuzz STATIC ${_fuzz_core_sources})
+    target_include_directories(iamcore_fuzz PUBLIC ${PROJECT_SOURCE_DIR}/common/include
+                                            PRIVATE ${PROJECT_SOURCE_DIR}/common)
+    target_compile_options(iamcore_fuzz PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
+    target_link_libraries(iamcore_fuzz PUBLIC PkgConfig::SODIUM PkgConfig::JANSSON m)
+  endif()
 
   add_executable(fuzz_policy ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_policy.c)
   target_compile_options(fuzz_policy PRIVATE -fsanitize=fuzzer,address,undefined)

@@ -11,8 +11,9 @@
  * all of them alike; a case stops taking samples once it has ROUNDS of them or has used its
  * time budget (BUDGET seconds, at least 20 samples), so slow (argon2id) paths stay bounded. Prints percentiles per case and, per comparison, the ratio of medians
  * and whether the difference is within noise, with the rule used.
- * Run through the run_bench_timing target (it sets up pam_wrapper):
- *   bench_timing FIXTURE_DIR [ROUNDS] [BUDGET_SECONDS]
+ * The PAM stack comes from SERVICE_DIR through pam_start_confdir() (no pam_wrapper, so no
+ * shared /tmp state with tests running alongside). Run through the run_bench_timing target:
+ *   bench_timing SERVICE_DIR FIXTURE_DIR [ROUNDS] [BUDGET_SECONDS]
  */
 #include <math.h>
 #include <stdio.h>
@@ -57,13 +58,15 @@ static double now_us(void) {
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
+static const char *confdir;
+
 static int run_one(struct bcase *c) {
     struct pam_conv conv = {conv_fn, c->token};
     pam_handle_t *ph = NULL;
     double t0, t1;
     int rv;
 
-    if (pam_start("iam", c->user, &conv, &ph) != PAM_SUCCESS)
+    if (pam_start_confdir("iam", c->user, &conv, confdir, &ph) != PAM_SUCCESS)
         return -1;
     t0 = now_us();
     rv = pam_authenticate(ph, 0);
@@ -124,13 +127,14 @@ int main(int argc, char *argv[]) {
     const struct pamfx_user_secrets *bo = &pamfx_secrets[PAMFX_BOB];
     int ret = 1;
 
-    if (argc < 2) {
-        fprintf(stderr, "usage: bench_timing FIXTURE_DIR [ROUNDS] [BUDGET_SECONDS]\n");
+    if (argc < 3) {
+        fprintf(stderr, "usage: bench_timing SERVICE_DIR FIXTURE_DIR [ROUNDS] [BUDGET_SECONDS]\n");
         return 2;
     }
-    dir = argv[1];
-    rounds = argc > 2 ? strtoul(argv[2], NULL, 10) : 2000;
-    budget = (argc > 3 ? strtod(argv[3], NULL) : 20.0) * 1e6;
+    confdir = argv[1];
+    dir = argv[2];
+    rounds = argc > 3 ? strtoul(argv[3], NULL, 10) : 2000;
+    budget = (argc > 4 ? strtod(argv[4], NULL) : 20.0) * 1e6;
     if (rounds < 20)
         rounds = 20;
     iamtest_rmtree(dir);

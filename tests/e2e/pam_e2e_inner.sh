@@ -1,9 +1,9 @@
 #!/bin/bash
 # The inside of test_e2e_pam_ssh_sudo.sh. Runs only in the private namespace that script
 # makes: every change below lands in overlays over /etc, /usr and /var and a tmpfs over /run.
-#   pam_e2e_inner.sh PAM_IAM_SO NSS_IAM_SO PAMFX_TOOL PACKAGING_DIR
+#   pam_e2e_inner.sh PAM_IAM_SO NSS_IAM_SO IAMCTL PACKAGING_DIR
 set -uo pipefail
-module=$1 nss_module=$2 tool=$3 pkg=$4
+module=$1 nss_module=$2 iamctl=$3 pkg=$4
 
 # Safety first: never touch the real /etc, /usr or /var.
 [ "${IAM_E2E_NAMESPACE:-}" = 1 ] || { echo "refusing to run outside the test namespace"; exit 1; }
@@ -35,14 +35,82 @@ sed -i -e 's/^\(passwd:[[:space:]]*files\)/\1 iam/' -e 's/^\(group:[[:space:]]*f
     /etc/nsswitch.conf || exit 1
 grep -q '^passwd:.*iam' /etc/nsswitch.conf || { echo "nsswitch.conf not edited"; exit 1; }
 
-# ---- the IAM side: iam.conf, auth cache and nss cache (fixture writer; see the report) ----
-fx=/var/lib/iam
-mkdir -p -m 0755 "$fx" /etc/iam
-secrets=$("$tool" "$fx" sshd-iamtest "$fx/nss.cache") || { echo "fixture failed"; exit 1; }
-eval "$secrets"
-sed -e "s|^audit_log = .*|audit_log = /var/log/iam/audit.jsonl|" "$fx/iam.conf" > /etc/iam/iam.conf
-chmod 0644 /etc/iam/iam.conf
-audit=/var/log/iam/audit.jsonl
+# ---- the IAM side, through iamctl as an administrator would ------------------------------
+install -m 0755 "$iamctl" /usr/sbin/iamctl || exit 1
+install -d -m 0755 /etc/iam /var/lib/iam && install -d -m 0750 /var/log/iam || exit 1 # iamctl.dirs
+account=123456789012
+host_arn="arn:aws:ec2:us-east-1:$account:instance/i-0123456789abcdef0"
+iamctl init --account-id "$account" --host-arn "$host_arn" >/dev/null || exit 1
+sed -i 's/^max_access_key_age_days = .*/max_access_key_age_days = 90/' /etc/iam/iam.conf
+printf 'host_tag.env = prod\n' >> /etc/iam/iam.conf
+audit=$(sed -n 's/^audit_log = //p' /etc/iam/iam.conf)
+cache_dir=$(sed -n 's/^cache_dir = //p' /etc/iam/iam.conf)
+pol=$t/policies
+mkdir -p "$pol" || exit 1
+printf '%s\n' '{"Version": "2012-10-17", "Statement": [{"Sid": "LoginAnywhere", "Effect": "Allow",' \
+    '  "Action": ["host:Login", "host:Sudo"], "Resource": "*"}]}' > "$pol/login_sudo.json"
+printf '%s\n' '{"Version": "2012-10-17", "Statement": [{"Sid": "LoginOnly", "Effect": "Allow",' \
+    "  \"Action\": \"host:Login\", \"Resource\": \"$host_arn\"}]}" > "$pol/login.json"
+printf '%s\n' '{"Version": "2012-10-17", "Statement": [{"Sid": "NoLoginForContractors",' \
+    '  "Effect": "Deny", "Action": "host:*", "Resource": "*"}]}' > "$pol/deny.json"
+printf '%s\n' '{"Version": "2012-10-17", "Statement": [{"Sid": "LoopbackSshdSameEnv",' \
+    '  "Effect": "Allow", "Action": "host:Login", "Resource": "*", "Condition": {' \
+    '    "IpAddress": {"aws:SourceIp": "127.0.0.0/8"},' \
+    '    "StringEquals": {"host:Service": "sshd-iamtest",' \
+    '                     "aws:ResourceTag/env": "${aws:PrincipalTag/env}"}}}]}' \
+    > "$pol/conditional.json"
+run() { "$@" > "$t/cmd.out" 2>&1 || { cat "$t/cmd.out"; echo "FAILED: $*"; exit 1; }; }
+run iamctl create-policy --policy-name LoginAndSudo --policy-document "file://$pol/login_sudo.json"
+run iamctl create-group --group-name devs
+run iamctl put-group-policy --group-name devs --policy-name login --policy-document "file://$pol/login.json"
+run iamctl create-group --group-name contractors
+run iamctl put-group-policy --group-name contractors --policy-name deny --policy-document "file://$pol/deny.json"
+for u in alice bob carol dave frank grace heidi; do
+    case $u in
+    frank) run iamctl create-user --user-name "$u" --tags Key=env,Value=prod ;;
+    grace) run iamctl create-user --user-name "$u" --tags Key=env,Value=dev ;;
+    *) run iamctl create-user --user-name "$u" ;;
+    esac
+done
+for u in alice bob carol heidi; do run iamctl add-user-to-group --group-name devs --user-name "$u"; done
+run iamctl add-user-to-group --group-name contractors --user-name carol
+run iamctl attach-user-policy --user-name alice --policy-arn "arn:aws:iam::$account:policy/LoginAndSudo"
+for u in frank grace; do
+    run iamctl put-user-policy --user-name "$u" --policy-name conditional --policy-document "file://$pol/conditional.json"
+done
+# new_key USER [SUFFIX]: create an access key; sets KEY<SUFFIX>_<user> and SECRET<SUFFIX>_<user>.
+new_key() {
+    local out assign
+    out=$(iamctl create-access-key --user-name "$1") || { echo "create-access-key $1 failed"; exit 1; }
+    assign=$(printf '%s' "$out" | python3 -c '
+import json, sys
+k = json.load(sys.stdin)["AccessKey"]
+print("KEY%s_%s=%s" % (sys.argv[1], sys.argv[2], k["AccessKeyId"]))
+print("SECRET%s_%s=%s" % (sys.argv[1], sys.argv[2], k["SecretAccessKey"]))' "${2:-}" "$1") ||
+        { echo "cannot read create-access-key output"; exit 1; }
+    eval "$assign"
+}
+for u in alice bob carol dave frank grace heidi; do new_key "$u"; done
+new_key alice 2
+run iamctl update-access-key --user-name alice --access-key-id "$KEY2_alice" --status Inactive
+PASSWORD='correct horse battery staple'
+printf '%s\n' "$PASSWORD" > "$t/pw" || exit 1
+run iamctl create-login-profile --user-name alice < "$t/pw"
+rm -f "$t/pw"
+# bob's key is 400+ days old: the database says so (as an import of an old account would),
+# and the caches are recompiled.
+python3 -c '
+import json, sys
+path, key = sys.argv[1], sys.argv[2]
+db = json.load(open(path))
+for u in db["UserDetailList"]:
+    for k in u.get("AccessKeys", []):
+        if k["AccessKeyId"] == key:
+            k["CreateDate"] = "2025-01-01T00:00:00Z"
+json.dump(db, open(path, "w"), indent=1)' /etc/iam/iam.json "$KEY_bob" || exit 1
+run iamctl compile
+[ -f "$cache_dir/auth.cache" ] && [ "$(stat -c '%U %a' "$cache_dir/auth.cache")" = "root 600" ] ||
+    { echo "iamctl did not compile a root 0600 auth.cache"; exit 1; }
 getent passwd alice >/dev/null || { echo "NSS does not resolve IAM users"; exit 1; }
 # pam_unix's account check (ahead of pam_iam in Debian's common-account) answers
 # PAM_AUTHINFO_UNAVAIL for a passwd entry whose password field is "x" but that has no shadow
@@ -131,12 +199,12 @@ PY
 
 n=$(records)
 out=$(login alice "$SECRET_alice" keyboard-interactive)
-if echo "$out" | grep -q "uid=200000(alice)"; then
+if echo "$out" | grep -q "uid=[0-9]*(alice)"; then
     ok "ssh: fresh access key (bare secret), keyboard-interactive"
 else
     bad "ssh: fresh access key (bare secret), keyboard-interactive"
 fi
-if echo "$out" | grep -q "groups=.*210001(devs)"; then
+if echo "$out" | grep -q "groups=.*[0-9](devs)"; then
     ok "ssh: id shows the IAM group (devs) through libnss_iam"
 else
     bad "ssh: id shows the IAM group: $out"
@@ -147,7 +215,7 @@ audit_check "$n" "audit: Authenticate, Login, SessionOpen, SessionClose with the
            and x["userIdentity"]["type"]=="IAMUser"
            and x["userIdentity"]["userName"]=="alice"
            and x["userIdentity"]["accountId"]=="123456789012"
-           and x["userIdentity"]["principalId"]=="AIDAEXAMPLEUSERID0001"
+           and x["userIdentity"]["principalId"].startswith("AIDA")
            and x["userIdentity"]["arn"]=="arn:aws:iam::123456789012:user/alice"
            and x["sourceIPAddress"]=="127.0.0.1" and x["userAgent"]=="sshd-iamtest"
            and x["requestParameters"]["service"]=="sshd-iamtest"
@@ -157,9 +225,15 @@ audit_check "$n" "audit: Authenticate, Login, SessionOpen, SessionClose with the
    and r[1]["requestParameters"]["hostArn"]=="arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"
    and r[1]["additionalEventData"]["authMethod"]=="accesskey"
    and r[1]["additionalEventData"]["decidingPolicy"]=="arn:aws:iam::123456789012:policy/LoginAndSudo"
+   and r[1]["requestParameters"]["osUser"]=="alice"
    and r[1]["additionalEventData"]["decidingStatement"]=="LoginAnywhere"
    and r[1]["additionalEventData"]["decision"]=="allow"
    and r[1]["additionalEventData"]["enforced"] is True'
+if [ -f "$cache_dir/lastused/$KEY_alice" ] && grep -q " sshd-iamtest$" "$cache_dir/lastused/$KEY_alice"; then
+    ok "last use of alice's key recorded (for the credential report)"
+else
+    bad "last use of alice's key recorded"
+fi
 expect_login "ssh: AKIA…:secret, password method" alice "$KEY_alice:$SECRET_alice" password
 expect_login "ssh: login-profile password" alice "$PASSWORD" keyboard-interactive
 n=$(records)

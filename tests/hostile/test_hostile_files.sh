@@ -18,8 +18,12 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/hostile-files.XXXXXX")
 chmod 0700 "$T"
 pam_before=$(ls -d /tmp/pam.? 2>/dev/null | sort)
 cleanup() {
+    # pamtester leaves pam_wrapper's /tmp/pam.? dirs behind: remove the ones that appeared
+    # during this run and whose process is gone (never a live one: other tests may run).
     for d in $(ls -d /tmp/pam.? 2>/dev/null | sort); do
-        echo "$pam_before" | grep -qx "$d" || rm -rf "$d"
+        echo "$pam_before" | grep -qx "$d" && continue
+        pid=$(cat "$d/pid" 2>/dev/null) || continue
+        kill -0 "$pid" 2>/dev/null || rm -rf "$d"
     done
     rm -rf "$T"
 }
