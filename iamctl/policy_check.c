@@ -52,12 +52,12 @@ static void show(FILE *out, const char *source, const struct iam_finding *f) {
         path[0] = '\0';
     fprintf(out, "iamctl: %s%.200s:%u:%u: %s %s: %s%s%s%s\n",
             f->type == IAM_FINDING_ERROR ? "" : "warning: ", source, l ? l->start.line : 1,
-            l ? l->start.column + 1 : 1, iam_finding_type_name(f->type), f->issue_code,
-            f->details, path[0] ? " (" : "", path, path[0] ? ")" : "");
+            l ? l->start.column + 1 : 1, iam_finding_type_name(f->type), f->issue_code, f->details,
+            path[0] ? " (" : "", path, path[0] ? ")" : "");
 }
 
-int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type,
-                        const char *source, unsigned flags) {
+int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type, const char *source,
+                        unsigned flags) {
     struct iam_findings *findings = NULL;
     struct iam_error err;
     size_t errors;
@@ -68,8 +68,7 @@ int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type,
     iam_error_init(&err);
     r = iam_policy_validate(text, len, type, &findings, &err);
     if (r < 0) {
-        fprintf(stderr, "iamctl: %.200s: cannot validate the policy: %s\n", source,
-                strerror(-r));
+        fprintf(stderr, "iamctl: %.200s: cannot validate the policy: %s\n", source, strerror(-r));
         return IAMCTL_EXIT_FAIL;
     }
     errors = iam_findings_count_type(findings, IAM_FINDING_ERROR);
@@ -85,8 +84,9 @@ int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type,
             show(stderr, source, f);
         }
     if (errors > 0)
-        fprintf(stderr, "iamctl: %.200s: policy refused: %zu ERROR finding%s (see "
-                        "'iamctl validate-policy' and docs/findings.md)\n",
+        fprintf(stderr,
+                "iamctl: %.200s: policy refused: %zu ERROR finding%s (see "
+                "'iamctl validate-policy' and docs/findings.md)\n",
                 source, errors, errors == 1 ? "" : "s");
     iam_findings_free(findings);
     return errors > 0 ? IAMCTL_EXIT_FAIL : 0;

@@ -26,8 +26,10 @@ int iam_nss_pack_passwd(const struct iam_nssc_pw *pw, struct passwd *ret, char *
         return -ERANGE;
     out.pw_name = p;
     p = put(p, &pw->name);
+    /* "*", not "x": IAM users have no shadow entry, and pam_unix's account phase refuses a
+     * user whose "x" points at a shadow record it cannot find (as sssd, we say "*"). */
     out.pw_passwd = p;
-    memcpy(p, "x", 2);
+    memcpy(p, "*", 2);
     p += 2;
     out.pw_gecos = p;
     p = put(p, &pw->gecos);

@@ -53,7 +53,7 @@ unshare --mount --pid --fork --kill-child --mount-proc bash -euo pipefail -c '
     expect "id alice" "uid=200001(alice) gid=200001(alice) groups=200001(alice),210000(devs),210002(mixed)" id alice
     expect "id -Gn bob" "bob devs ops" id -Gn bob
     expect "getent group devs" "devs:x:210000:alice,bob,carol" getent group devs
-    expect "getent passwd 200003" "carol:x:200003:200003:Carol:/home/carol:/bin/bash" getent passwd 200003
+    expect "getent passwd 200003" "carol:*:200003:200003:Carol:/home/carol:/bin/bash" getent passwd 200003
     f=$(mktemp)
     chown 200001:210000 "$f"
     expect "ls -l of an IAM-owned file" "alice devs" bash -c "ls -l \"$f\" | awk '\''{print \$3, \$4}'\''"
