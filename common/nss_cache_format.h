@@ -30,14 +30,14 @@
  *
  * Integrity: the data area is cut into IAM_NSSC_BLOCK-byte blocks (the last may be short);
  * the table after the header holds a 64-bit keyed hash of each block, and the header ends
- * with a hash of itself plus that table. The reader checks the header hash at map time and
- * each block's hash the first time a lookup touches the block. That keeps opening a cache
- * O(1) in its size (every process that looks up one name maps it; hashing tens of MB up
- * front would cost milliseconds per process at 100,000 users), while no byte is believed
- * before its block has been verified. Independently of the hashes, every offset, index and
- * length is bounds-checked before it is followed, so even bytes that pass the hashes (a
- * cache forged by someone who can write the file) can only give wrong answers, never an
- * out-of-bounds read.
+ * with a hash of itself plus that table. The reader checks the header hash when it opens
+ * the cache and loads and checks each block the first time a lookup touches it. That keeps
+ * opening a cache nearly O(1) in its size (every process that looks up one name opens it;
+ * reading and hashing tens of MB up front would cost milliseconds per process at 100,000
+ * users), while no byte is believed before its block has been verified. Independently of the
+ * hashes, every offset, index and length is bounds-checked before it is followed, so even bytes
+ * that pass the hashes (a cache forged by someone who can write the file) can only give wrong
+ * answers, never an out-of-bounds read.
  */
 
 #include <stddef.h>

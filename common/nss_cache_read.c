@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * NSS cache reader (libc only). See nss_cache_format.h for the layout and nss_cache_read.h
- * for what is guaranteed. Rules followed throughout: a value is read from the mapping once,
+ * for what is guaranteed. Rules followed throughout: a value is read from the cache once,
  * into a local, and checked before it is used; a region is handed out only after its blocks
  * passed their hash; every loop over file data is bounded by a validated count.
  */
@@ -21,12 +21,13 @@ struct iam_nssc {
     unsigned refs;
     const uint8_t *base;
     size_t size;
-    bool mapped; /* base came from mmap (else borrowed memory) */
+    bool mapped; /* base is our anonymous mapping, filled from fd (else borrowed memory) */
+    int fd;      /* the cache file, O_CLOEXEC, for loading blocks; -1 for memory images */
     bool damaged;
     struct iam_nssc_header hdr; /* validated copy: later changes to the file cannot move it */
     const uint64_t *blocksums;  /* validated copy, n_blocks entries (points into verified) */
     uint8_t *verified;          /* one bit per block */
-    /* identity of the mapped file, for iam_nssc_changed() */
+    /* identity of the opened file, for iam_nssc_changed() */
     dev_t dev;
     ino_t ino;
     off_t st_size;
@@ -89,6 +90,8 @@ static void nssc_free(struct iam_nssc *c) {
         return;
     if (c->mapped && c->base)
         (void)munmap((void *)(uintptr_t)c->base, c->size);
+    if (c->fd >= 0)
+        close(c->fd);
     free((void *)(uintptr_t)c->blocksums);
     free(c);
 }
@@ -103,6 +106,7 @@ int iam_nssc_open_memory(const void *data, size_t size, struct iam_nssc **ret_ca
     if (!c)
         return -ENOMEM;
     c->refs = 1;
+    c->fd = -1;
     c->base = data;
     c->size = size;
     r = validate_header(c);
@@ -114,8 +118,43 @@ int iam_nssc_open_memory(const void *data, size_t size, struct iam_nssc **ret_ca
     return 0;
 }
 
+/* Copy [off, off + len) of the file into our memory. 0, or -EBADMSG when the file is shorter
+ * than it was (truncated in place) or no longer the file we opened, or -errno. */
+static int load(struct iam_nssc *c, uint64_t off, uint64_t len) {
+    uint8_t *dst = (uint8_t *)(uintptr_t)c->base + off;
+
+    if (off > c->size || len > c->size - off)
+        return -EBADMSG;
+    while (len > 0) {
+        ssize_t n = pread(c->fd, dst, (size_t)len, (off_t)off);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return errno == ESPIPE || errno == EBADF ? -EBADMSG : -errno;
+        if (n == 0)
+            return -EBADMSG; /* shorter than at open: truncated under us */
+        dst += n;
+        off += (uint64_t)n;
+        len -= (uint64_t)n;
+    }
+    return 0;
+}
+
+/*
+ * The file is never mapped. A shared or private file mapping dies of SIGBUS when the file is
+ * truncated in place (the kernel unmaps even copied-on-write private pages past the new end),
+ * and a library in every process must not install a signal handler. Instead the cache lives
+ * in an anonymous mapping of the file's size, filled block by block with pread() the first
+ * time a lookup needs the block (verify_blocks), from a descriptor kept open (O_CLOEXEC).
+ * Untouched blocks cost no memory; a touched block costs one pread once per process. A file
+ * truncated or replaced under us gives short reads or hash mismatches: -EBADMSG, never a
+ * signal. If the program closes our descriptor (or reuses its number), pread fails or reads
+ * other bytes, which the block hash refuses; the module then re-opens the cache.
+ */
 int iam_nssc_open(const char *path, uid_t extra_owner, struct iam_nssc **ret_cache) {
     struct iam_nssc *c = NULL;
+    struct iam_nssc_header h;
     struct stat st;
     void *map;
     int fd = -1, r;
@@ -140,7 +179,8 @@ int iam_nssc_open(const char *path, uid_t extra_owner, struct iam_nssc **ret_cac
     if (st.st_size < (off_t)sizeof(struct iam_nssc_header) ||
         (uint64_t)st.st_size > IAM_NSSC_MAX_FILE)
         goto out;
-    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (map == MAP_FAILED) {
         r = -errno;
         goto out;
@@ -155,11 +195,23 @@ int iam_nssc_open(const char *path, uid_t extra_owner, struct iam_nssc **ret_cac
     c->base = map;
     c->size = (size_t)st.st_size;
     c->mapped = true;
+    c->fd = fd;
+    fd = -1;
     c->dev = st.st_dev;
     c->ino = st.st_ino;
     c->st_size = st.st_size;
     c->mtime = st.st_mtim;
     c->ctime = st.st_ctim;
+    /* The header, then the block table it describes (validate_header checks both). */
+    r = load(c, 0, sizeof(h));
+    if (r < 0)
+        goto out;
+    memcpy(&h, c->base, sizeof(h));
+    if (h.data_offset > sizeof(h) && h.data_offset <= c->size) {
+        r = load(c, sizeof(h), h.data_offset - sizeof(h));
+        if (r < 0)
+            goto out;
+    }
     r = validate_header(c);
     if (r < 0)
         goto out;
@@ -217,6 +269,10 @@ static __attribute__((noinline)) bool verify_blocks(struct iam_nssc *c, uint64_t
         if (c->verified[b / 8] & (1u << (b % 8)))
             continue;
         len = c->size - start < IAM_NSSC_BLOCK ? c->size - start : IAM_NSSC_BLOCK;
+        if (c->fd >= 0 && load(c, start, len) < 0) {
+            c->damaged = true;
+            return false;
+        }
         if (iam_nssc_block_hash(c->base + start, (size_t)len, c->hdr.seed, (uint32_t)b) !=
             c->blocksums[b]) {
             c->damaged = true;

@@ -18,16 +18,16 @@
  * unknown format version, -EACCES unsafe file (symlink, not a regular file, wrong owner,
  * writable by group or others), -ENOMEM, or -errno of open/mmap.
  *
- * What the reader guarantees about the file under it: it maps the file MAP_PRIVATE read-only
- * once and closes the descriptor. A cache replaced by rename (how the writer installs it)
- * leaves this mapping intact. A cache modified in place cannot make a lookup read outside
- * the mapping: every offset and length is checked against the validated header (copied out
- * of the file at open time) before it is followed, and each value is read once. A cache
- * truncated in place is the one case a library cannot make safe on Linux: touching a mapped
- * page past the new end raises SIGBUS, and a library loaded into every process must not
- * install a signal handler. Only the file's owner (root; the file must not be writable by
- * group or others) can do that, the writer never does it, and nss_iam's once-a-second
- * change check drops a mapping whose file changed size.
+ * What the reader guarantees about the file under it: it never maps the file. The cache is
+ * copied block by block (on first use, with pread from a descriptor kept open O_CLOEXEC)
+ * into an anonymous mapping of the file's size, and each block is hashed as it arrives. So a
+ * cache replaced by rename (how the writer installs it), modified in place, truncated in
+ * place, or a descriptor closed or reused by the program, can only give -EBADMSG or the
+ * answers of the version already copied: never SIGBUS or SIGSEGV (a shared or private file
+ * mapping would die of SIGBUS on truncation: the kernel drops even copied-on-write pages
+ * past the new end). Every offset and length is also checked against the validated header
+ * (copied at open time) before it is followed, and each value is read once. Memory: only
+ * the blocks lookups touched, per process.
  */
 
 #include <stdbool.h>

@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The process-wide state of nss_iam: the current mapping of the cache and the two getent
- * cursors, in one struct behind one mutex (as systemd's GetentData). Every lookup holds the
- * mutex from finding the mapping until its answer is copied into the caller's buffer, so a
- * reload by another thread can never unmap what is being read.
+ * The process-wide state of nss_iam: the cache in use (nss_cache_read.c: copied block by
+ * block into private memory, never mapped from the file) and the two getent cursors, in one
+ * struct behind one mutex (as systemd's GetentData). Every lookup holds the mutex from
+ * finding the cache until its answer is copied into the caller's buffer, so a reload by
+ * another thread can never free what is being read.
  *
  * Seeing a new cache without a restart, at less than the cost of a lookup:
  * the writer always installs a new file by rename, so "the cache changed" means "the path
  * names another inode (or the file's size, mtime or ctime moved)". Checking that costs one
  * lstat(), about 1.2 us here: more than a whole lookup. So the check is rate-limited by
  * CLOCK_MONOTONIC_COARSE, which glibc reads from the vDSO without a system call (a few ns):
- * a mapped, healthy cache is re-checked at most once per IAM_NSS_RECHECK_NS. A long-running
+ * an open, healthy cache is re-checked at most once per IAM_NSS_RECHECK_NS. A long-running
  * process (sshd, systemd) sees a newly compiled cache within one second; a new process maps
- * whatever is current. Without a usable mapping (missing, damaged or unsafe file) there is
+ * whatever is current. Without a usable cache (missing, damaged or unsafe file) there is
  * nothing to save, and every call tries again, so a cache that appears is used at once.
  */
 #include <errno.h>
@@ -29,7 +30,7 @@
 
 static struct {
     pthread_mutex_t lock;
-    struct iam_nssc *cache;     /* current mapping, one reference */
+    struct iam_nssc *cache;     /* current cache, one reference */
     int64_t checked_ns;         /* CLOCK_MONOTONIC_COARSE of the last check of the path */
     struct iam_nssc *pw_cursor; /* getpwent: the snapshot being enumerated, one reference */
     uint32_t pw_next;
@@ -183,7 +184,7 @@ int iam_nss_getgrgid(gid_t gid, struct group *grp, char *buf, size_t buflen) {
     return r;
 }
 
-/* Enumeration works on the snapshot mapped when it started: a reload in the middle neither
+/* Enumeration works on the snapshot opened when it started: a reload in the middle neither
  * repeats nor skips entries. */
 int iam_nss_setpwent(void) {
     struct iam_nssc *c;

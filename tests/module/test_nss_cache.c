@@ -532,6 +532,21 @@ static void test_write_file(void **state) {
     closedir(d);
     assert_int_equal(n, 1);
 
+    /* A rename that fails (the path is a directory) leaves no temporary file behind. */
+    snprintf(path, sizeof(path), "%s/adir", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    iam_error_init(&err);
+    assert_int_equal(iam_nss_cache_write(path, fx_users, 1, NULL, 0, &err), -EISDIR);
+    assert_non_null(strstr(err.text, "rename"));
+    d = opendir(dir);
+    assert_non_null(d);
+    n = 0;
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.')
+            n++;
+    closedir(d);
+    assert_int_equal(n, 2); /* nss.cache and adir */
+
     /* A missing directory is an error with a message, and nothing is left behind. */
     snprintf(path, sizeof(path), "%s/missing/nss.cache", dir);
     iam_error_init(&err);

@@ -267,7 +267,7 @@ static void test_getpwnam_sizes(void **state) {
         }
         free(buf);
     }
-    /* name + "x" + gecos + home + shell, each NUL-terminated: exactly what it needs. */
+    /* name + "*" + gecos + home + shell, each NUL-terminated: exactly what it needs. */
     assert_int_equal(min, 6 + 2 + 15 + 12 + 10);
 }
 
