@@ -30,6 +30,12 @@ if(IAM_TESTS)
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/module/test_iamctl_validate.sh $<TARGET_FILE:iamctl>
             ${CMAKE_CURRENT_SOURCE_DIR}/vectors/validate
     LABELS unit TIMEOUT 60)
+
+  # Every policy write goes through the checks (put-user-policy, create-policy, import, ...).
+  iam_add_script_test(test_iamctl_policy_gate
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/module/test_iamctl_policy_gate.sh $<TARGET_FILE:iamctl>
+            ${CMAKE_CURRENT_SOURCE_DIR}/data
+    LABELS unit TIMEOUT 120)
 endif()
 
 if(IAM_BENCH)
