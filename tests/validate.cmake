@@ -1,7 +1,7 @@
 # Tests for iamctl validate-policy and the validator in common/policy_validate*.c.
 if(IAM_TESTS)
   # Unit tests of the API (positions, paths, JSON shape, catalogue completeness, engine step).
-  iam_add_test(test_validate SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_validate.c
+  iam_add_test(test_validate SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_validate.c TIMEOUT 600
                LABELS unit
                ENV "IAM_VALIDATE_VECTORS=${CMAKE_CURRENT_SOURCE_DIR}/vectors/validate"
                    "IAM_FINDINGS_DOC=${PROJECT_SOURCE_DIR}/docs/findings.md")
