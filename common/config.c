@@ -255,7 +255,7 @@ static int apply_key(struct iam_config *c, enum key_id k, const char *v, struct 
         break;
     }
     return -EINVAL;
-bad_value: {
+bad_value : {
     static const char *const expect[K__MAX] = {
         [K_ACCOUNT_ID] = "12 digits",
         [K_HOST_ARN] = "an ARN (arn:partition:service:region:account:resource)",
@@ -271,8 +271,8 @@ bad_value: {
         [K_MAX_KEY_AGE] = "a number of days from 0 to 36500",
         [K_ENFORCE] = "yes or no",
     };
-    iam_error_set(e, line, vcol, voff, "bad value for %s: \"%.64s\" (expected %s)", key_names[k],
-                  v, expect[k]);
+    iam_error_set(e, line, vcol, voff, "bad value for %s: \"%.64s\" (expected %s)", key_names[k], v,
+                  expect[k]);
     return -EINVAL;
 }
 }
@@ -353,8 +353,7 @@ int iam_config_parse(const char *text, size_t len, const char *source,
         while (line[eq] && line[eq] != '=')
             eq++;
         if (line[eq] != '=') {
-            iam_error_set(reterr, lineno, col_of(line, ks), start + ks,
-                          "expected \"key = value\"");
+            iam_error_set(reterr, lineno, col_of(line, ks), start + ks, "expected \"key = value\"");
             r = -EINVAL;
             goto out;
         }
@@ -428,14 +427,14 @@ int iam_config_parse(const char *text, size_t len, const char *source,
                 if (strcmp(line + ks, key_names[k]) == 0)
                     break;
             if (k == K__MAX) {
-                iam_error_set(reterr, lineno, col_of(line, ks), start + ks,
-                              "unknown key \"%.64s\"", line + ks);
+                iam_error_set(reterr, lineno, col_of(line, ks), start + ks, "unknown key \"%.64s\"",
+                              line + ks);
                 r = -EINVAL;
                 goto out;
             }
             if (seen[k]) {
-                iam_error_set(reterr, lineno, col_of(line, ks), start + ks,
-                              "duplicate key \"%s\"", key_names[k]);
+                iam_error_set(reterr, lineno, col_of(line, ks), start + ks, "duplicate key \"%s\"",
+                              key_names[k]);
                 r = -EINVAL;
                 goto out;
             }

@@ -218,6 +218,7 @@ int simulate_context_entry_shorthand(const char *text, struct iam_context *ctx,
     char **vals = NULL;
     size_t n = 0, cap = 0, i = 0, len = strlen(text);
     const char *cur_key = NULL;
+    bool seen_name = false, seen_type = false, seen_values = false;
     int r = -EINVAL;
 
     while (i <= len) {
@@ -268,14 +269,19 @@ int simulate_context_entry_shorthand(const char *text, struct iam_context *ctx,
                 free(key);
                 goto out;
             }
-            if ((strcmp(key, "ContextKeyName") == 0 && name) ||
-                (strcmp(key, "ContextKeyType") == 0 && type) ||
-                (strcmp(key, "ContextKeyValues") == 0 && cur_key && vals && n > 0 &&
-                 strcmp(cur_key, "ContextKeyValues") != 0)) {
+            if ((strcmp(key, "ContextKeyName") == 0 && seen_name) ||
+                (strcmp(key, "ContextKeyType") == 0 && seen_type) ||
+                (strcmp(key, "ContextKeyValues") == 0 && seen_values)) {
                 iam_error_set(reterr, 0, 0, 0, "context entry: '%s' given twice", key);
                 free(key);
                 goto out;
             }
+            if (strcmp(key, "ContextKeyName") == 0)
+                seen_name = true;
+            else if (strcmp(key, "ContextKeyType") == 0)
+                seen_type = true;
+            else
+                seen_values = true;
             cur_key = strcmp(key, "ContextKeyName") == 0     ? "ContextKeyName"
                       : strcmp(key, "ContextKeyType") == 0   ? "ContextKeyType"
                                                              : "ContextKeyValues";

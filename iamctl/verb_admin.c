@@ -26,9 +26,10 @@ static int write_new_file(const char *path, const char *data, mode_t mode) {
 
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0)
-        return iamctl_fail("%s: %s", path, errno == EEXIST ? "already exists; refusing to "
-                                                            "overwrite it"
-                                                          : strerror(errno));
+        return iamctl_fail("%s: %s", path,
+                           errno == EEXIST ? "already exists; refusing to "
+                                             "overwrite it"
+                                           : strerror(errno));
     if (fchmod(fd, mode) < 0)
         r = -errno;
     while (r == 0 && len > 0) {
@@ -54,14 +55,10 @@ static int write_new_file(const char *path, const char *data, mode_t mode) {
 }
 
 int verb_init(int argc, char *argv[]) {
-    struct opt opts[] = {{"account-id", OPT_VALUE, true},
-                         {"host-arn", OPT_VALUE, true},
-                         {"database", OPT_VALUE},
-                         {"cache-dir", OPT_VALUE},
-                         {"audit-log", OPT_VALUE},
-                         {"uid-min", OPT_VALUE},
-                         {"uid-max", OPT_VALUE},
-                         {NULL}};
+    struct opt opts[] = {{"account-id", OPT_VALUE, true}, {"host-arn", OPT_VALUE, true},
+                         {"database", OPT_VALUE},         {"cache-dir", OPT_VALUE},
+                         {"audit-log", OPT_VALUE},        {"uid-min", OPT_VALUE},
+                         {"uid-max", OPT_VALUE},          {NULL}};
     struct iam_config *c = NULL;
     struct iam_db *db = NULL;
     struct iam_error e;
@@ -72,34 +69,33 @@ int verb_init(int argc, char *argv[]) {
     iam_error_init(&e);
     if ((r = opts_parse(argc, argv, opts)))
         goto out;
-    if (asprintf(&conf,
-                 "# iam-host settings (DESIGN.md section 2), written by iamctl init.\n"
-                 "# Every key is listed with its value; an unknown key or a bad value is an "
-                 "error.\n"
-                 "account_id = %s\n"
-                 "host_arn = %s\n"
-                 "database = %s\n"
-                 "cache_dir = %s\n"
-                 "audit_log = %s\n"
-                 "uid_min = %s\n"
-                 "uid_max = %s\n"
-                 "home_template = /home/%%u\n"
-                 "default_shell = /bin/bash\n"
-                 "private_groups = yes\n"
-                 "max_access_key_age_days = 0\n"
-                 "enforce = yes\n"
-                 "# resource_policy = " IAM_SYSCONFDIR "/host-policy.json\n"
-                 "# host_tag.Environment = production\n",
-                 opt_get(opts, "account-id")->value, opt_get(opts, "host-arn")->value,
-                 opt_get(opts, "database")->value ? opt_get(opts, "database")->value
-                                                  : IAM_SYSCONFDIR "/iam.json",
-                 opt_get(opts, "cache-dir")->value ? opt_get(opts, "cache-dir")->value
-                                                   : IAM_STATEDIR,
-                 opt_get(opts, "audit-log")->value ? opt_get(opts, "audit-log")->value
-                                                   : "/var/log/iam/audit.jsonl",
-                 opt_get(opts, "uid-min")->value ? opt_get(opts, "uid-min")->value : "200000",
-                 opt_get(opts, "uid-max")->value ? opt_get(opts, "uid-max")->value
-                                                 : "299999") < 0) {
+    if (asprintf(
+            &conf,
+            "# iam-host settings (DESIGN.md section 2), written by iamctl init.\n"
+            "# Every key is listed with its value; an unknown key or a bad value is an "
+            "error.\n"
+            "account_id = %s\n"
+            "host_arn = %s\n"
+            "database = %s\n"
+            "cache_dir = %s\n"
+            "audit_log = %s\n"
+            "uid_min = %s\n"
+            "uid_max = %s\n"
+            "home_template = /home/%%u\n"
+            "default_shell = /bin/bash\n"
+            "private_groups = yes\n"
+            "max_access_key_age_days = 0\n"
+            "enforce = yes\n"
+            "# resource_policy = " IAM_SYSCONFDIR "/host-policy.json\n"
+            "# host_tag.Environment = production\n",
+            opt_get(opts, "account-id")->value, opt_get(opts, "host-arn")->value,
+            opt_get(opts, "database")->value ? opt_get(opts, "database")->value
+                                             : IAM_SYSCONFDIR "/iam.json",
+            opt_get(opts, "cache-dir")->value ? opt_get(opts, "cache-dir")->value : IAM_STATEDIR,
+            opt_get(opts, "audit-log")->value ? opt_get(opts, "audit-log")->value
+                                              : "/var/log/iam/audit.jsonl",
+            opt_get(opts, "uid-min")->value ? opt_get(opts, "uid-min")->value : "200000",
+            opt_get(opts, "uid-max")->value ? opt_get(opts, "uid-max")->value : "299999") < 0) {
         conf = NULL;
         r = iamctl_fail("out of memory");
         goto out;
@@ -307,8 +303,8 @@ static json_t *upsert(json_t *arr, const char *key, json_t *item, bool ci) {
 }
 
 int verb_import(int argc, char *argv[]) {
-    static const char *const keep_user[] = {"AccessKeys", "LoginProfile", "SSHPublicKeys",
-                                            "Posix", NULL};
+    static const char *const keep_user[] = {"AccessKeys", "LoginProfile", "SSHPublicKeys", "Posix",
+                                            NULL};
     struct opt opts[] = {{"authorization-details", OPT_VALUE, true}, {NULL}};
     struct dbh h = DBH_INIT;
     struct iam_db *exp = NULL;

@@ -73,8 +73,7 @@ int opts_parse(int argc, char *argv[], struct opt *opts) {
             if (eq)
                 extra++;
             if (extra == 0)
-                return iamctl_usage("%s: option '--%s' needs at least one value", argv[0],
-                                    o->name);
+                return iamctl_usage("%s: option '--%s' needs at least one value", argv[0], o->name);
             nl = realloc(o->list, (o->n_list + extra) * sizeof(*nl));
             if (!nl)
                 return iamctl_fail("out of memory");
@@ -232,6 +231,14 @@ int dbh_commit(struct dbh *h) {
     if (!text)
         return iamctl_fail("out of memory");
     len = strlen(text);
+    /* Everything needed is in the new text now: drop the tree and the old model before
+     * validating, so a large database is not held four times over. */
+    json_decref(h->root);
+    h->root = NULL;
+    iam_db_free(h->db);
+    h->db = NULL;
+    free(h->text);
+    h->text = NULL;
     {
         char *t2 = realloc(text, len + 2);
         if (!t2) {
@@ -649,7 +656,8 @@ int alloc_id(struct dbh *h, uint32_t *ret) {
         return r;
     c = next > (json_int_t)h->config->uid_min ? (uint64_t)next : h->config->uid_min;
     for (; c <= h->config->uid_max; c++)
-        if (!local_id_used((uint32_t)c) && c != 65534 && c != 65535 && !iam_db_find_user_by_uid(h->db, (uint32_t)c) &&
+        if (!local_id_used((uint32_t)c) && c != 65534 && c != 65535 &&
+            !iam_db_find_user_by_uid(h->db, (uint32_t)c) &&
             !iam_db_find_group_by_gid(h->db, (uint32_t)c))
             break;
     if (c > h->config->uid_max)

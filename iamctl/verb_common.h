@@ -17,9 +17,9 @@
 /* ---- options --------------------------------------------------------------------------- */
 
 enum opt_kind {
-    OPT_VALUE,  /* --name VALUE or --name=VALUE */
-    OPT_LIST,   /* --name V1 V2 ... (until the next --option) */
-    OPT_FLAG,   /* --name */
+    OPT_VALUE, /* --name VALUE or --name=VALUE */
+    OPT_LIST,  /* --name V1 V2 ... (until the next --option) */
+    OPT_FLAG,  /* --name */
 };
 
 struct opt {
@@ -62,7 +62,8 @@ int dbh_commit(struct dbh *h);
 /* Release everything; returns the verb's exit code: r, or IAMCTL_EXIT_FAIL when r is OK but
  * the compile hook failed after the write. */
 int dbh_close(struct dbh *h, int r);
-#define DBH_INIT {.lock_fd = -1}
+#define DBH_INIT                                                                                   \
+    { .lock_fd = -1 }
 
 /* The json_t of an entity in the editable tree (case-insensitive names), NULL when absent. */
 json_t *dbh_user_json(struct dbh *h, const char *name);

@@ -29,8 +29,8 @@
 
 static struct {
     pthread_mutex_t lock;
-    struct iam_nssc *cache; /* current mapping, one reference */
-    int64_t checked_ns;     /* CLOCK_MONOTONIC_COARSE of the last check of the path */
+    struct iam_nssc *cache;     /* current mapping, one reference */
+    int64_t checked_ns;         /* CLOCK_MONOTONIC_COARSE of the last check of the path */
     struct iam_nssc *pw_cursor; /* getpwent: the snapshot being enumerated, one reference */
     uint32_t pw_next;
     struct iam_nssc *gr_cursor;
@@ -38,6 +38,24 @@ static struct {
 } state = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
 };
+
+/*
+ * fork() in one thread while another holds state.lock would leave the child's copy locked
+ * forever, and its first lookup would hang. The handlers take the lock around fork, so the
+ * child starts with it free. glibc ties handlers registered from a shared object to it
+ * (__dso_handle) and drops them if it is ever unloaded.
+ */
+static void fork_prepare(void) {
+    pthread_mutex_lock(&state.lock);
+}
+
+static void fork_release(void) {
+    pthread_mutex_unlock(&state.lock);
+}
+
+static __attribute__((constructor)) void nss_iam_init(void) {
+    (void)pthread_atfork(fork_prepare, fork_release, fork_release);
+}
 
 static int64_t now_ns(void) {
     struct timespec ts;
@@ -84,8 +102,7 @@ static int get_cache(struct iam_nssc **ret) {
     r = cache_path(&path, &extra_owner);
     if (r < 0)
         return r;
-    if (state.cache && !iam_nssc_is_damaged(state.cache) &&
-        !iam_nssc_changed(state.cache, path)) {
+    if (state.cache && !iam_nssc_is_damaged(state.cache) && !iam_nssc_changed(state.cache, path)) {
         state.checked_ns = now;
         *ret = state.cache;
         return 0;
@@ -265,7 +282,6 @@ int iam_nss_getgrent(struct group *grp, char *buf, size_t buflen) {
 int iam_nss_initgroups(const char *user, gid_t skip, long int *start, long int *size,
                        gid_t **groupsp, long int limit) {
     const uint32_t *gids = NULL;
-    struct iam_nssc_pw pw;
     struct iam_nssc *c;
     uint32_t n = 0;
     long int first;
@@ -279,11 +295,6 @@ int iam_nss_initgroups(const char *user, gid_t skip, long int *start, long int *
         goto out;
     first = *start;
     r = iam_nssc_member_gids(c, user, &gids, &n);
-    if (r == -ENOENT) {
-        /* In no group: still an answer when the user is ours. */
-        r = iam_nssc_user_by_name(c, user, &pw);
-        goto out;
-    }
     if (r < 0)
         goto out;
     /* The cache lists each of a member's groups once (the writer refuses a member twice in

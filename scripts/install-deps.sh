@@ -4,9 +4,9 @@ set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libpam0g-dev libsodium-dev libjansson-dev libcmocka-dev
 libpam-wrapper libpamtest0-dev libnss-wrapper pamtester
-openssh-server openssh-client sshpass sudo valgrind iproute2 util-linux
+openssh-server openssh-client sshpass sudo valgrind strace iproute2 util-linux
 debhelper devscripts lintian fakeroot
-jq"
+jq clang-tidy-14 cppcheck python3"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" \

@@ -14,6 +14,9 @@ cmake --build build -j"$jobs"
 echo "==> ctest (all labels)"
 (cd build && ctest --output-on-failure -j"$jobs" -LE fuzz)
 
+echo "==> static analysis (clang-tidy, cppcheck)"
+"$top/scripts/static-analysis.sh" build
+
 echo "==> build (ASan+UBSan)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DIAM_SANITIZE=address,undefined \
       -DIAM_E2E=OFF -DIAM_BENCH=OFF >/dev/null

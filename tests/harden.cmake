@@ -10,17 +10,15 @@ if(IAM_FUZZ)
     message(FATAL_ERROR "IAM_FUZZ=ON needs clang (libFuzzer)")
   endif()
   set(_fuzz_flags -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
-  # The core built with coverage instrumentation. tests/policy.cmake defines the same target
-  # for fuzz_policy; define it here only when that file has not.
-  if(NOT TARGET iamcore_fuzz)
-    file(GLOB _hfuzz_core_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/common/*.c)
-    list(FILTER _hfuzz_core_sources EXCLUDE REGEX ".*/nss_cache_read\\.c$")
-    add_library(iamcore_fuzz STATIC ${_hfuzz_core_sources})
-    target_include_directories(iamcore_fuzz PUBLIC ${PROJECT_SOURCE_DIR}/common/include
-                                            PRIVATE ${PROJECT_SOURCE_DIR}/common)
-    target_compile_options(iamcore_fuzz PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
-    target_link_libraries(iamcore_fuzz PUBLIC PkgConfig::SODIUM PkgConfig::JANSSON m)
-  endif()
+  # The core built with coverage instrumentation, under its own name: tests/policy.cmake
+  # (included after this file) defines iamcore_fuzz for fuzz_policy.
+  file(GLOB _hfuzz_core_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/common/*.c)
+  list(FILTER _hfuzz_core_sources EXCLUDE REGEX ".*/nss_cache_read\\.c$")
+  add_library(iamcore_hfuzz STATIC ${_hfuzz_core_sources})
+  target_include_directories(iamcore_hfuzz PUBLIC ${PROJECT_SOURCE_DIR}/common/include
+                                           PRIVATE ${PROJECT_SOURCE_DIR}/common)
+  target_compile_options(iamcore_hfuzz PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
+  target_link_libraries(iamcore_hfuzz PUBLIC PkgConfig::SODIUM PkgConfig::JANSSON m)
 
   # iam_harden_fuzz(NAME SOURCE CORPUS [LIBS ...] [ARGS ...]): the executable, and a CTest
   # test (label fuzz) that runs it ~15 s over a scratch copy of the committed seed corpus, so
@@ -30,7 +28,7 @@ if(IAM_FUZZ)
     add_executable(${name} ${F_SOURCE})
     target_compile_options(${name} PRIVATE ${_fuzz_flags})
     target_link_options(${name} PRIVATE ${_fuzz_flags})
-    target_link_libraries(${name} PRIVATE ${F_LIBS} iamcore_fuzz)
+    target_link_libraries(${name} PRIVATE ${F_LIBS} iamcore_hfuzz)
     set(_work ${CMAKE_CURRENT_BINARY_DIR}/${name}_corpus)
     string(JOIN " " _args ${F_ARGS})
     iam_add_script_test(${name}
@@ -57,14 +55,133 @@ if(IAM_FUZZ)
   if(EXISTS ${PROJECT_SOURCE_DIR}/iamctl/simulate.c)
     # The iamctl sources, instrumented, with main() renamed so libFuzzer's main is the one.
     file(GLOB _hfuzz_iamctl_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/iamctl/*.c)
-    add_library(iamctl_fuzz STATIC ${_hfuzz_iamctl_sources})
-    target_compile_definitions(iamctl_fuzz PRIVATE main=iamctl_main_not_in_fuzz)
-    target_compile_options(iamctl_fuzz PRIVATE -fsanitize=fuzzer-no-link,address,undefined
+    add_library(iamctl_hfuzz STATIC ${_hfuzz_iamctl_sources})
+    target_compile_definitions(iamctl_hfuzz PRIVATE main=iamctl_main_not_in_fuzz)
+    target_compile_options(iamctl_hfuzz PRIVATE -fsanitize=fuzzer-no-link,address,undefined
                                                -Wno-missing-prototypes)
-    target_include_directories(iamctl_fuzz PUBLIC ${PROJECT_SOURCE_DIR}/iamctl)
-    target_link_libraries(iamctl_fuzz PUBLIC iamcore_fuzz)
+    target_include_directories(iamctl_hfuzz PUBLIC ${PROJECT_SOURCE_DIR}/iamctl)
+    target_link_libraries(iamctl_hfuzz PUBLIC iamcore_hfuzz)
     iam_harden_fuzz(fuzz_simulate_request SOURCE ${IAM_HARDEN_DIR}/fuzz/fuzz_simulate_request.c
-                    CORPUS ${IAM_HARDEN_DIR}/fuzz/simulate_request LIBS iamctl_fuzz
+                    CORPUS ${IAM_HARDEN_DIR}/fuzz/simulate_request LIBS iamctl_hfuzz
                     ARGS -max_len=16384 -close_fd_mask=3)
   endif()
+endif()
+
+# ---- Hostile input (tests/hostile) --------------------------------------------------------------
+if(IAM_TESTS)
+  find_library(IAM_HARDEN_PAM_WRAPPER NAMES pam_wrapper libpam_wrapper.so)
+  # Database, iam.conf and auth cache as hostile files, through iamctl and pam_iam (root).
+  # (tests/pam.cmake, which defines pamfx_tool, is included after this file: test for its
+  # source; $<TARGET_FILE:> is resolved at generate time.)
+  if(TARGET iamctl AND TARGET pam_iam AND EXISTS ${IAM_HARDEN_DIR}/e2e/pamfx_tool.c
+     AND IAM_HARDEN_PAM_WRAPPER AND NOT IAM_SANITIZE)
+    iam_add_script_test(test_hostile_files
+      COMMAND ${IAM_HARDEN_DIR}/hostile/test_hostile_files.sh $<TARGET_FILE:iamctl>
+              $<TARGET_FILE:pamfx_tool> $<TARGET_FILE:pam_iam> ${IAM_HARDEN_PAM_WRAPPER}
+      LABELS module TIMEOUT 600)
+    set_tests_properties(test_hostile_files PROPERTIES SKIP_RETURN_CODE 77)
+  endif()
+  # Bugs found by this work and not yet fixed by their owners: written, registered, disabled.
+  # Enable once fixed (see the cases in the script).
+  if(TARGET iamctl)
+    iam_add_script_test(hostile_known_bugs
+      COMMAND ${IAM_HARDEN_DIR}/hostile/known_bugs.sh $<TARGET_FILE:iamctl>
+      LABELS unit TIMEOUT 120)
+    set_tests_properties(hostile_known_bugs PROPERTIES DISABLED TRUE)
+  endif()
+endif()
+
+# Hostile PAM items, conversations and key shapes against pam_iam.so under pam_wrapper.
+if(IAM_TESTS AND TARGET pam_iam AND EXISTS ${IAM_HARDEN_DIR}/module/pam_fixture.c
+   AND IAM_HARDEN_PAM_WRAPPER)
+  set(_hp_dir ${CMAKE_CURRENT_BINARY_DIR}/hostile_pam_fixture)
+  set(_hp_svc ${CMAKE_CURRENT_BINARY_DIR}/hostile_pam_services)
+  foreach(svc iam sshd)
+    file(GENERATE OUTPUT ${_hp_svc}/${svc} CONTENT
+"auth     required $<TARGET_FILE:pam_iam> config=${_hp_dir}/iam.conf
+account  required $<TARGET_FILE:pam_iam> config=${_hp_dir}/iam.conf
+session  required $<TARGET_FILE:pam_iam> config=${_hp_dir}/iam.conf
+password required pam_deny.so
+")
+  endforeach()
+  file(GENERATE OUTPUT ${_hp_svc}/other CONTENT
+"auth     required pam_deny.so
+account  required pam_deny.so
+password required pam_deny.so
+session  required pam_deny.so
+")
+  set(_hp_preload ${IAM_HARDEN_PAM_WRAPPER})
+  if(IAM_SANITIZE MATCHES "address")
+    # The ASan runtime must come first when the host program is not instrumented.
+    execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
+                    OUTPUT_VARIABLE _hp_asan OUTPUT_STRIP_TRAILING_WHITESPACE)
+    set(_hp_preload "${_hp_asan}:${IAM_HARDEN_PAM_WRAPPER}")
+  endif()
+  iam_add_test(test_hostile_pam SOURCES ${IAM_HARDEN_DIR}/hostile/test_hostile_pam.c
+               LIBS pamfx PkgConfig::JANSSON ${PAM_LIBRARY} LABELS module
+               ENV "LD_PRELOAD=${_hp_preload}" "PAM_WRAPPER=1"
+                   "PAM_WRAPPER_SERVICE_DIR=${_hp_svc}" "PAM_WRAPPER_DISABLE_DEEPBIND=1"
+                   "HOSTILE_PAM_DIR=${_hp_dir}")
+  add_dependencies(test_hostile_pam pam_iam)
+endif()
+
+# ---- Races (tests/races) ---------------------------------------------------------------------------
+if(IAM_TESTS AND TARGET iamctl AND TARGET pam_iam AND EXISTS ${IAM_HARDEN_DIR}/e2e/pamfx_tool.c
+   AND EXISTS ${PROJECT_SOURCE_DIR}/common/auth_cache_write.c AND IAM_HARDEN_PAM_WRAPPER
+   AND NOT IAM_SANITIZE)
+  add_executable(race_recompile ${IAM_HARDEN_DIR}/races/race_recompile.c)
+  target_link_libraries(race_recompile PRIVATE iamcore)
+  iam_add_script_test(test_races
+    COMMAND ${IAM_HARDEN_DIR}/races/test_races.sh $<TARGET_FILE:iamctl> $<TARGET_FILE:pamfx_tool>
+            $<TARGET_FILE:race_recompile> $<TARGET_FILE:pam_iam> ${IAM_HARDEN_PAM_WRAPPER} 10 100
+    LABELS module TIMEOUT 900)
+  set_tests_properties(test_races PROPERTIES SKIP_RETURN_CODE 77)
+endif()
+
+# ---- Timing benchmark (not a timed test): make run_bench_timing -----------------------------
+if(IAM_BENCH AND TARGET pam_iam AND EXISTS ${IAM_HARDEN_DIR}/module/pam_fixture.c)
+  set(_bt_svc ${CMAKE_CURRENT_BINARY_DIR}/bench_timing_services)
+  set(_bt_dir ${CMAKE_CURRENT_BINARY_DIR}/bench_timing_fixture)
+  file(GENERATE OUTPUT ${_bt_svc}/iam CONTENT
+"auth     required $<TARGET_FILE:pam_iam> config=${_bt_dir}/iam.conf
+")
+  file(GENERATE OUTPUT ${_bt_svc}/other CONTENT "auth required pam_deny.so
+")
+  add_executable(bench_timing ${IAM_HARDEN_DIR}/bench/bench_timing.c)
+  target_link_libraries(bench_timing PRIVATE pamfx ${PAM_LIBRARY} m)
+  add_dependencies(bench_timing pam_iam)
+  add_custom_target(run_bench_timing
+    COMMAND $<TARGET_FILE:bench_timing> ${_bt_svc} ${_bt_dir} 2000 20
+    DEPENDS bench_timing pam_iam USES_TERMINAL)
+endif()
+
+# ---- valgrind memcheck over the real flows (tests/memcheck) -----------------------------------
+# valgrind cannot run a sanitizer build; the plain build runs it.
+if(IAM_TESTS AND NOT IAM_SANITIZE AND TARGET iamctl AND TARGET pam_iam AND TARGET nss_iam
+   AND EXISTS ${IAM_HARDEN_DIR}/e2e/pamfx_tool.c AND EXISTS ${IAM_HARDEN_DIR}/helpers/mknsscache.c
+   AND IAM_HARDEN_PAM_WRAPPER)
+  find_library(IAM_HARDEN_NSS_WRAPPER NAMES nss_wrapper libnss_wrapper.so)
+  if(IAM_HARDEN_NSS_WRAPPER)
+    iam_add_script_test(test_memcheck_flows
+      COMMAND ${IAM_HARDEN_DIR}/memcheck/test_memcheck_flows.sh $<TARGET_FILE:iamctl>
+              $<TARGET_FILE:mknsscache> $<TARGET_FILE:nss_iam> $<TARGET_FILE:pamfx_tool>
+              $<TARGET_FILE:pam_iam> ${IAM_HARDEN_PAM_WRAPPER} ${IAM_HARDEN_NSS_WRAPPER}
+      LABELS module TIMEOUT 900)
+    set_tests_properties(test_memcheck_flows PROPERTIES SKIP_RETURN_CODE 77)
+  endif()
+endif()
+
+# The NSS cache truncated, overwritten or replaced under a reader that has it mapped.
+if(IAM_TESTS AND TARGET nss_iam AND EXISTS ${IAM_HARDEN_DIR}/helpers/mknsscache.c)
+  add_executable(test_hostile_nss_mapped ${IAM_HARDEN_DIR}/hostile/test_hostile_nss_mapped.c)
+  target_link_libraries(test_hostile_nss_mapped PRIVATE ${CMAKE_DL_LIBS})
+  add_dependencies(test_hostile_nss_mapped nss_iam mknsscache)
+  foreach(_set other truncate)
+    add_test(NAME test_hostile_nss_mapped_${_set}
+             COMMAND test_hostile_nss_mapped $<TARGET_FILE:nss_iam> $<TARGET_FILE:mknsscache> ${_set})
+    set_tests_properties(test_hostile_nss_mapped_${_set} PROPERTIES LABELS module TIMEOUT 120)
+  endforeach()
+  # Fails today: libnss_iam.so.2 dies of SIGBUS when the cache is truncated in place while
+  # mapped (reported to the nss work). Enable once fixed.
+  set_tests_properties(test_hostile_nss_mapped_truncate PROPERTIES DISABLED TRUE)
 endif()

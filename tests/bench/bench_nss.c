@@ -145,7 +145,7 @@ int main(int argc, char **argv) {
     const char *backend;
     long n, iters, n_groups;
     int64_t *t;
-    char (*names)[24];
+    char(*names)[24];
 
     if (argc != 5) {
         fprintf(stderr, "usage: bench_nss glibc BACKEND N ITERS | direct MODULE.so N ITERS\n");
@@ -187,7 +187,9 @@ int main(int argc, char **argv) {
                 return 2;
             /* Inputs prepared outside the timed region. */
             for (long i = 0; i < iters; i++) {
-                long k = (long)(next_rand() % (uint32_t)((op == GRNAM || op == GRGID) ? n_groups : n)) + 1;
+                long k =
+                    (long)(next_rand() % (uint32_t)((op == GRNAM || op == GRGID) ? n_groups : n)) +
+                    1;
 
                 if (op == GRNAM || op == GRGID) {
                     snprintf(names[i], sizeof(names[i]), hit ? "group%ld" : "nogroup%ld", k);

@@ -54,6 +54,19 @@ expect_ok simulate-principal-policy --policy-source-arn arn:aws:iam::11112222333
     --action-names s3:PutObject --resource-arns arn:aws:s3:::team-bucket/alice/notes.txt arn:aws:s3:::team-bucket/bob/notes.txt
 jcheck '[.EvaluationResults[].EvalDecision] == ["allowed","implicitDeny"]'
 
+# roles: read-only views of what was imported
+expect_ok list-roles
+jcheck '[.Roles[].RoleName] == ["ec2-web","BreakGlass"] and .Roles[0].AssumeRolePolicyDocument.Statement[0].Principal.Service == "ec2.amazonaws.com"'
+expect_ok get-role --role-name breakglass
+jcheck '.Role.Arn == "arn:aws:iam::111122223333:role/admin/BreakGlass" and .Role.PermissionsBoundary.PermissionsBoundaryArn == "arn:aws:iam::111122223333:policy/boundaries/HostBoundary" and .Role.Tags == [{"Key":"owner","Value":"security"}]'
+expect_ok list-role-policies --role-name ec2-web
+jcheck '.PolicyNames == ["web-logs"]'
+expect_ok get-role-policy --role-name ec2-web --policy-name web-logs
+jcheck '.PolicyDocument.Statement[0].Action == "logs:PutLogEvents"'
+expect_ok list-attached-role-policies --role-name BreakGlass
+jcheck '.AttachedPolicies == [{"PolicyName":"AdministratorAccess","PolicyArn":"arn:aws:iam::aws:policy/AdministratorAccess"}]'
+expect_fail 1 "NoSuchEntity" get-role --role-name nope
+
 # re-import: ids, keys, passwords and POSIX data on this host survive; AWS data is replaced
 expect_ok create-access-key --user-name alice
 KEY=$(jq -r .AccessKey.AccessKeyId "$T/out")

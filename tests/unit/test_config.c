@@ -12,7 +12,8 @@
 #include "iam/config.h"
 #include "iamtest.h"
 
-#define BASE "account_id = 123456789012\nhost_arn = arn:aws:ec2:us-east-1:123456789012:instance/i-0abc\n"
+#define BASE                                                                                       \
+    "account_id = 123456789012\nhost_arn = arn:aws:ec2:us-east-1:123456789012:instance/i-0abc\n"
 
 static int parse(const char *text, struct iam_config **c, struct iam_error *e) {
     iam_error_init(e);

@@ -614,6 +614,28 @@ static void resource_policy(void **state) {
     assert_int_equal(iam_evaluate(&set, &req, &d), 0);
     assert_int_equal(d.decision, EXPLICIT);
     assert_ptr_equal(d.matched[0].ref, &rref);
+    /* "The NotPrincipal element with a Deny effect will always deny any IAM principal that
+     * has a permissions boundary policy attached" (Permissions boundaries for IAM entities). */
+    {
+        struct iam_policy *np = compile_res_ok(
+            P1("{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":"
+               "\"arn:aws:iam::123456789012:user/alice\"},\"Action\":\"host:*\",\"Resource\":\"*\"}"));
+        struct iam_policy_ref nref = {np, "ResourcePolicy", "resource"};
+        struct iam_policy_set s2 = {.identity = &iref, .n_identity = 1, .resource = &nref};
+        struct iam_request r2 = {.action = "host:Login", .resource = "*", .principal_arn = user};
+
+        assert_int_equal(iam_evaluate(&s2, &r2, &d), 0);
+        assert_int_equal(d.decision, ALLOWED); /* alice is excluded from the Deny */
+        r2.principal_arn = "arn:aws:iam::123456789012:user/bob";
+        assert_int_equal(iam_evaluate(&s2, &r2, &d), 0);
+        assert_int_equal(d.decision, EXPLICIT);
+        s2.boundary = &bref;
+        s2.n_boundary = 1;
+        r2.principal_arn = user;
+        assert_int_equal(iam_evaluate(&s2, &r2, &d), 0);
+        assert_int_equal(d.decision, EXPLICIT); /* with a boundary, NotPrincipal no longer spares her */
+        iam_policy_free(np);
+    }
     iam_context_free(ctx);
     iam_policy_free(rp_user);
     iam_policy_free(rp_acct);
