@@ -333,6 +333,8 @@ int verb_import(int argc, char *argv[]) {
         r = iamctl_fail_error(&e);
         goto out;
     }
+    if ((r = iamctl_db_policy_check(exp, source, 0))) /* validate-policy's ERRORs refuse */
+        goto out;
     ej = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (!ej) {
         r = iamctl_fail("%s:%d:%d: %s", source, je.line, je.column, je.text);

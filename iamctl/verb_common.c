@@ -467,8 +467,6 @@ int check_param_size(const char *opt, const char *value, size_t max) {
 }
 
 int read_policy_document(const char *value, size_t max_chars, const char *kind, char **ret_text) {
-    struct iam_policy *p = NULL;
-    struct iam_error e;
     const char *source = NULL;
     char *text = NULL;
     size_t len = 0, size;
@@ -489,13 +487,10 @@ int read_policy_document(const char *value, size_t max_chars, const char *kind, 
         free(text);
         return iamctl_fail("%s: policy document contains a NUL byte", source);
     }
-    iam_error_init(&e);
-    iam_error_set_source(&e, source);
-    r = iam_policy_compile(text, len, IAM_POLICY_IDENTITY, &p, &e);
-    iam_policy_free(p);
-    if (r < 0) {
+    /* validate-policy's checks (the engine's compile included); ERROR findings refuse */
+    if ((r = iamctl_policy_check(text, len, IAM_POLICY_IDENTITY, source, 0))) {
         free(text);
-        return iamctl_fail_error(&e);
+        return r;
     }
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];
