@@ -172,6 +172,30 @@ static int set_defaults(struct iam_config *c) {
     return 0;
 }
 
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is not one (overlong forms,
+ * surrogates and code points above U+10FFFF are refused). */
+static size_t utf8_seq(const unsigned char *p) {
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf)
+        return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (p[0] >= 0xe0 && p[0] <= 0xef) {
+        if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+            return 0;
+        if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
+            return 0;
+        return 3;
+    }
+    if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+        if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
+            return 0;
+        if ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
 /* Column (1-based, in code points) of byte offset off within line. */
 static unsigned col_of(const char *line, size_t off) {
     unsigned col = 1;
@@ -337,6 +361,18 @@ int iam_config_parse(const char *text, size_t len, const char *source,
         line[end - start] = '\0';
         if (end > start && line[end - start - 1] == '\r')
             line[end - start - 1] = '\0';
+        /* values reach passwd entries, policy context and JSON audit records: valid UTF-8
+         * only (the line is NUL-terminated, so the look-ahead stops at its end) */
+        for (size_t i = 0; line[i];) {
+            size_t n = utf8_seq((const unsigned char *)line + i);
+            if (n == 0) {
+                iam_error_set(reterr, lineno, col_of(line, i), start + i,
+                              "invalid UTF-8 in configuration");
+                r = -EINVAL;
+                goto out;
+            }
+            i += n;
+        }
         for (size_t i = 0; line[i]; i++)
             if (((unsigned char)line[i] < 0x20 && line[i] != '\t') || line[i] == 0x7f) {
                 iam_error_set(reterr, lineno, col_of(line, i), start + i,

@@ -774,7 +774,7 @@ static void check_statement(struct vctx *c, const struct iam_json *st) {
         vfinding_key(c, VC_UNSUPPORTED_ELEMENT_COMBINATION, notres.m,
                      "The policy elements Resource and NotResource can not be used in the same "
                      "statement. Remove one of these elements.");
-    else if (!res.m && !notres.m)
+    else if (!res.m && !notres.m && c->type == IAM_POLICY_IDENTITY)
         vfinding(c, VC_MISSING_RESOURCE, st,
                  "Add a Resource or NotResource element to the policy statement.");
     if (act.m && !notact.m)

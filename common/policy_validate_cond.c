@@ -316,6 +316,21 @@ static void never_true(struct cstate *s, const char *op, const char *key, const 
     vpath_pop(c);
 }
 
+/* When a key the host sets only sometimes is there. */
+static const char *when_set(const char *key) {
+    if (strncasecmp(key, "aws:PrincipalTag/", 17) == 0)
+        return "when the user has that tag";
+    if (strncasecmp(key, "aws:ResourceTag/", 16) == 0)
+        return "when the host has that tag (host_tag.<key> in iam.conf)";
+    if (strcasecmp(key, "aws:SourceIp") == 0 || strcasecmp(key, "host:RemoteHost") == 0)
+        return "for remote logins (a console login has no remote address)";
+    if (strcasecmp(key, "host:Tty") == 0)
+        return "when the session has a terminal";
+    if (strcasecmp(key, "host:AuthMethod") == 0)
+        return "when pam_iam authenticated the user (not when another PAM module did)";
+    return "for some requests";
+}
+
 /* ---- one key of one operator ----------------------------------------------------------- */
 
 static void check_values(struct cstate *s, const struct op *op, const char *opname, const char *key,
@@ -618,11 +633,9 @@ static void check_key(struct cstate *s, const struct op *op, const char *opname,
                          key, s->allow ? "" : ": this Deny applies to every host action it covers");
         } else if (p == P_SOMETIMES && !s->allow && !missing_true && op->def->fam != F_NULL) {
             vfinding(c, VC_HOST_DENY_KEY_SOMETIMES_ABSENT, v,
-                     "The host sets %.64s only for some requests (a console login has no source "
-                     "address, remote host or, sometimes, tty), and without it this Deny does not "
-                     "apply. Use %sIfExists "
-                     "to deny those requests too, or add a Null check.",
-                     key, op->def->name);
+                     "The host sets %.64s only %s, and without it this Deny does not apply. Use "
+                     "%sIfExists to deny those requests too, or add a Null check.",
+                     key, when_set(key), op->def->name);
         } else if (p == P_ALWAYS && op->ifexists && !s->cover->other) {
             vfinding(c, VC_HOST_IFEXISTS_KEY_ALWAYS_PRESENT, v,
                      "The host always sets %.64s for the actions of this statement, so IfExists "

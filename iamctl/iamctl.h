@@ -41,6 +41,12 @@ int iamctl_read_param(const char *value, char **ret, size_t *ret_len, const char
 #include "iam/policy.h"
 int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type, const char *source,
                         unsigned flags);
+/* The same for every policy document of a parsed database or AWS export (import): users',
+ * groups' and roles' inline policies and every version of every managed policy (AWS managed
+ * ones: errors only, their owner cannot edit them). Role trust policies are not checked: a
+ * host never evaluates them. Returns 0 or IAMCTL_EXIT_FAIL after showing every finding. */
+struct iam_db;
+int iamctl_db_policy_check(const struct iam_db *db, const char *file, unsigned flags);
 
 /* Verbs, one per file group. */
 int verb_simulate_custom_policy(int argc, char *argv[]);

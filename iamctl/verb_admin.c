@@ -15,6 +15,7 @@
 
 #include "iam/compile.h"
 #include "iam/fileio.h"
+#include "iam/lastused.h"
 #include "verb_common.h"
 
 /* ---- init --------------------------------------------------------------------------------- */
@@ -319,6 +320,9 @@ int verb_import(int argc, char *argv[]) {
     iam_error_init(&e);
     if ((r = opts_parse(argc, argv, opts)))
         goto out;
+    if ((r = check_param_size("--authorization-details",
+                              opt_get(opts, "authorization-details")->value, IAM_DB_MAX_SIZE)))
+        goto out;
     if ((r = iamctl_read_param(opt_get(opts, "authorization-details")->value, &text, &len,
                                &source)) < 0) {
         r = iamctl_fail("--authorization-details: %s", strerror(-r));
@@ -329,6 +333,8 @@ int verb_import(int argc, char *argv[]) {
         r = iamctl_fail_error(&e);
         goto out;
     }
+    if ((r = iamctl_db_policy_check(exp, source, 0))) /* validate-policy's ERRORs refuse */
+        goto out;
     ej = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (!ej) {
         r = iamctl_fail("%s:%d:%d: %s", source, je.line, je.column, je.text);
@@ -435,44 +441,23 @@ out:
 
 /* ---- credential report -------------------------------------------------------------------- */
 
-/* Last use of an access key: <cache_dir>/lastused/<AccessKeyId>, one line
- * "<epoch seconds> <service>\n", written by pam_iam (see iam/lastused.h of the PAM work).
- * Returns 0 and fills when/service, -ENOENT when never used, <0 when unreadable. */
+/* Last use of an access key, as pam_iam records it (iam/lastused.h:
+ * <cache_dir>/lastused/<AccessKeyId>, "<epoch seconds> <service>\n"). 0 and when/service
+ * filled; <0 when never used or the record is unreadable or damaged (then "N/A", never a
+ * guess). The service is made CSV-safe. */
 static int key_last_used(const char *cache_dir, const char *key_id, time_t *when, char *service,
                          size_t service_size) {
-    char *path = NULL, *buf = NULL, *sp;
-    size_t len;
     struct iam_error e;
-    long long t;
     int r;
 
     iam_error_init(&e);
-    if (asprintf(&path, "%s/lastused/%s", cache_dir, key_id) < 0)
-        return -ENOMEM;
-    r = iam_file_read_safe(path, 256, &buf, &len, &e);
-    free(path);
+    r = iam_lastused_read(cache_dir, key_id, when, service, service_size, &e);
     if (r < 0)
         return r;
-    r = -EBADMSG;
-    if (sscanf(buf, "%lld", &t) != 1 || t < 0)
-        goto out;
-    sp = strchr(buf, ' ');
-    service[0] = '\0';
-    if (sp) {
-        size_t n = strcspn(sp + 1, "\n");
-        if (n >= service_size)
-            n = service_size - 1;
-        memcpy(service, sp + 1, n);
-        service[n] = '\0';
-        for (char *c = service; *c; c++)
-            if (*c == ',' || *c == '"' || (unsigned char)*c < 0x20)
-                *c = '_'; /* keep the CSV well-formed */
-    }
-    *when = (time_t)t;
-    r = 0;
-out:
-    free(buf);
-    return r;
+    for (char *c = service; *c; c++)
+        if (*c == ',' || *c == '"' || (unsigned char)*c < 0x20)
+            *c = '_';
+    return 0;
 }
 
 static int append(char **buf, size_t *len, size_t *cap, const char *s) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -452,29 +453,44 @@ void now_iso(char out[32]) {
     iam_db_format_time((int64_t)time(NULL), out, 32);
 }
 
+int check_param_size(const char *opt, const char *value, size_t max) {
+    struct stat st;
+
+    if (strncmp(value, "file://", 7) != 0)
+        return 0;
+    if (stat(value + 7, &st) < 0)
+        return iamctl_fail("%s %s: %s", opt, value + 7, strerror(errno));
+    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > (uintmax_t)max)
+        return iamctl_fail("%s %s: file is too large (%jd bytes, limit %zu)", opt, value + 7,
+                           (intmax_t)st.st_size, max);
+    return 0;
+}
+
 int read_policy_document(const char *value, size_t max_chars, const char *kind, char **ret_text) {
-    struct iam_policy *p = NULL;
-    struct iam_error e;
     const char *source = NULL;
     char *text = NULL;
     size_t len = 0, size;
     int r;
 
+    r = check_param_size("--policy-document", value, IAM_POLICY_MAX_BYTES);
+    if (r)
+        return r;
     r = iamctl_read_param(value, &text, &len, &source);
     if (r < 0)
         return iamctl_fail("%s: %s", strncmp(value, "file://", 7) == 0 ? value + 7 : "argument",
                            strerror(-r));
+    if (len > IAM_POLICY_MAX_BYTES) {
+        free(text);
+        return iamctl_fail("%s: the policy is too large (%zu bytes)", source, len);
+    }
     if (strlen(text) != len) {
         free(text);
         return iamctl_fail("%s: policy document contains a NUL byte", source);
     }
-    iam_error_init(&e);
-    iam_error_set_source(&e, source);
-    r = iam_policy_compile(text, len, IAM_POLICY_IDENTITY, &p, &e);
-    iam_policy_free(p);
-    if (r < 0) {
+    /* validate-policy's checks (the engine's compile included); ERROR findings refuse */
+    if ((r = iamctl_policy_check(text, len, IAM_POLICY_IDENTITY, source, 0))) {
         free(text);
-        return iamctl_fail_error(&e);
+        return r;
     }
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];

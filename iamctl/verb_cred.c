@@ -511,6 +511,9 @@ int verb_upload_ssh_public_key(int argc, char *argv[]) {
 
     if ((r = opts_parse(argc, argv, opts)))
         goto out;
+    if ((r = check_param_size("--ssh-public-key-body", opt_get(opts, "ssh-public-key-body")->value,
+                              64 * 1024)))
+        goto out;
     if (iamctl_read_param(opt_get(opts, "ssh-public-key-body")->value, &text, &len, &source) < 0) {
         r = iamctl_fail("cannot read --ssh-public-key-body");
         goto out;

@@ -1,7 +1,7 @@
 # Tests for iamctl validate-policy and the validator in common/policy_validate*.c.
 if(IAM_TESTS)
   # Unit tests of the API (positions, paths, JSON shape, catalogue completeness, engine step).
-  iam_add_test(test_validate SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_validate.c
+  iam_add_test(test_validate SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_validate.c TIMEOUT 600
                LABELS unit
                ENV "IAM_VALIDATE_VECTORS=${CMAKE_CURRENT_SOURCE_DIR}/vectors/validate"
                    "IAM_FINDINGS_DOC=${PROJECT_SOURCE_DIR}/docs/findings.md")
@@ -30,6 +30,12 @@ if(IAM_TESTS)
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/module/test_iamctl_validate.sh $<TARGET_FILE:iamctl>
             ${CMAKE_CURRENT_SOURCE_DIR}/vectors/validate
     LABELS unit TIMEOUT 60)
+
+  # Every policy write goes through the checks (put-user-policy, create-policy, import, ...).
+  iam_add_script_test(test_iamctl_policy_gate
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/module/test_iamctl_policy_gate.sh $<TARGET_FILE:iamctl>
+            ${CMAKE_CURRENT_SOURCE_DIR}/data
+    LABELS unit TIMEOUT 120)
 endif()
 
 if(IAM_BENCH)

@@ -92,6 +92,11 @@ sed 's/111122223333/444455556666/g' "$DATA/aws-export.json" >"$T/other-account.j
 expect_fail 1 "the export is of account 444455556666" import --authorization-details "file://$T/other-account.json"
 jq '.UserDetailList[0].UserName = "eve,admin" | .UserDetailList[0].Arn = "arn:aws:iam::111122223333:user/eve,admin"' "$DATA/aws-export.json" >"$T/bad4.json"
 expect_fail 1 "bad4.json:[0-9]+:[0-9]+: user name \"eve,admin\"" import --authorization-details "file://$T/bad4.json"
+truncate -s 1G "$T/huge.json"
+t0=$(date +%s%N)
+expect_fail 1 "huge.json: file is too large" import --authorization-details "file://$T/huge.json"
+[ $((($(date +%s%N) - t0) / 1000000)) -lt 1000 ] || fail "a 1 GB export was read before being refused"
+rm -f "$T/huge.json"
 printf '{"UserDetailList": [' >"$T/bad5.json"
 expect_fail 1 "bad5.json:1:" import --authorization-details "file://$T/bad5.json"
 

@@ -15,7 +15,9 @@
 
 int main(int argc, char *argv[]) {
     struct iam_auth_cache *c = NULL;
-    struct iam_auth_record **recs = NULL;
+    struct rec_slot {
+        struct iam_auth_record *rec;
+    } *recs = NULL;
     struct iam_auth_user *users = NULL;
     struct iam_error e;
     unsigned long count;
@@ -42,12 +44,12 @@ int main(int argc, char *argv[]) {
     serial = iam_auth_cache_serial(c);
     for (size_t i = 0; i < n; i++) {
         iam_error_init(&e);
-        r = iam_auth_cache_find(c, argv[3 + i], &recs[i], &e);
+        r = iam_auth_cache_find(c, argv[3 + i], &recs[i].rec, &e);
         if (r < 0) {
             fprintf(stderr, "race_recompile: %s: %s\n", argv[3 + i], strerror(-r));
             goto out;
         }
-        users[i] = *iam_auth_record_user(recs[i]);
+        users[i] = *iam_auth_record_user(recs[i].rec);
     }
     for (unsigned long k = 0; k < count; k++) {
         iam_error_init(&e);
@@ -62,7 +64,7 @@ int main(int argc, char *argv[]) {
     ret = 0;
 out:
     for (size_t i = 0; recs && i < n; i++)
-        iam_auth_record_free(recs[i]);
+        iam_auth_record_free(recs[i].rec);
     free(recs);
     free(users);
     iam_auth_cache_close(c);

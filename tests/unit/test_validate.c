@@ -521,7 +521,7 @@ static void test_engine_refusals_are_errors(void **state) {
             }
             buf = malloc(len + 1);
             assert_non_null(buf);
-            for (size_t at = 0; at < len; at += 29) {
+            for (size_t at = 0; at < len; at += 47) {
                 mutate_one(text, at, type, &runs); /* truncated */
                 for (size_t k = 0; k < sizeof(subst); k++) {
                     memcpy(buf, text, len);
