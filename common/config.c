@@ -172,6 +172,30 @@ static int set_defaults(struct iam_config *c) {
     return 0;
 }
 
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is not one (overlong forms,
+ * surrogates and code points above U+10FFFF are refused). */
+static size_t utf8_seq(const unsigned char *p) {
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf)
+        return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (p[0] >= 0xe0 && p[0] <= 0xef) {
+        if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+            return 0;
+        if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
+            return 0;
+        return 3;
+    }
+    if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+        if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
+            return 0;
+        if ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
 /* Column (1-based, in code points) of byte offset off within line. */
 static unsigned col_of(const char *line, size_t off) {
     unsigned col = 1;
@@ -255,7 +279,7 @@ static int apply_key(struct iam_config *c, enum key_id k, const char *v, struct 
         break;
     }
     return -EINVAL;
-bad_value: {
+bad_value : {
     static const char *const expect[K__MAX] = {
         [K_ACCOUNT_ID] = "12 digits",
         [K_HOST_ARN] = "an ARN (arn:partition:service:region:account:resource)",
@@ -271,8 +295,8 @@ bad_value: {
         [K_MAX_KEY_AGE] = "a number of days from 0 to 36500",
         [K_ENFORCE] = "yes or no",
     };
-    iam_error_set(e, line, vcol, voff, "bad value for %s: \"%.64s\" (expected %s)", key_names[k],
-                  v, expect[k]);
+    iam_error_set(e, line, vcol, voff, "bad value for %s: \"%.64s\" (expected %s)", key_names[k], v,
+                  expect[k]);
     return -EINVAL;
 }
 }
@@ -337,6 +361,18 @@ int iam_config_parse(const char *text, size_t len, const char *source,
         line[end - start] = '\0';
         if (end > start && line[end - start - 1] == '\r')
             line[end - start - 1] = '\0';
+        /* values reach passwd entries, policy context and JSON audit records: valid UTF-8
+         * only (the line is NUL-terminated, so the look-ahead stops at its end) */
+        for (size_t i = 0; line[i];) {
+            size_t n = utf8_seq((const unsigned char *)line + i);
+            if (n == 0) {
+                iam_error_set(reterr, lineno, col_of(line, i), start + i,
+                              "invalid UTF-8 in configuration");
+                r = -EINVAL;
+                goto out;
+            }
+            i += n;
+        }
         for (size_t i = 0; line[i]; i++)
             if (((unsigned char)line[i] < 0x20 && line[i] != '\t') || line[i] == 0x7f) {
                 iam_error_set(reterr, lineno, col_of(line, i), start + i,
@@ -353,8 +389,7 @@ int iam_config_parse(const char *text, size_t len, const char *source,
         while (line[eq] && line[eq] != '=')
             eq++;
         if (line[eq] != '=') {
-            iam_error_set(reterr, lineno, col_of(line, ks), start + ks,
-                          "expected \"key = value\"");
+            iam_error_set(reterr, lineno, col_of(line, ks), start + ks, "expected \"key = value\"");
             r = -EINVAL;
             goto out;
         }
@@ -428,14 +463,14 @@ int iam_config_parse(const char *text, size_t len, const char *source,
                 if (strcmp(line + ks, key_names[k]) == 0)
                     break;
             if (k == K__MAX) {
-                iam_error_set(reterr, lineno, col_of(line, ks), start + ks,
-                              "unknown key \"%.64s\"", line + ks);
+                iam_error_set(reterr, lineno, col_of(line, ks), start + ks, "unknown key \"%.64s\"",
+                              line + ks);
                 r = -EINVAL;
                 goto out;
             }
             if (seen[k]) {
-                iam_error_set(reterr, lineno, col_of(line, ks), start + ks,
-                              "duplicate key \"%s\"", key_names[k]);
+                iam_error_set(reterr, lineno, col_of(line, ks), start + ks, "duplicate key \"%s\"",
+                              key_names[k]);
                 r = -EINVAL;
                 goto out;
             }

@@ -80,6 +80,18 @@ static const char *type_name(enum iam_value_type t) {
     return "unknown";
 }
 
+/* Cheap test before allocating for a decode: only the base64 alphabet and padding. */
+static bool looks_base64(const char *s, size_t len) {
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '+' || c == '/' || (c == '=' && i + 2 >= len)))
+            return false;
+    }
+    return true;
+}
+
 /* Parse one value into every form it admits; the declared type must parse. */
 static int value_init(struct ctx_value *v, enum iam_value_type type, const char *s) {
     size_t len = strlen(s);
@@ -100,7 +112,7 @@ static int value_init(struct ctx_value *v, enum iam_value_type type, const char 
         v->parsed |= CTXV_IP;
     if (iam_bool_parse(s, len, &v->b) == 0)
         v->parsed |= CTXV_BOOL;
-    if (len % 4 == 0) {
+    if (len % 4 == 0 && (type == IAM_VALUE_BINARY || looks_base64(s, len))) {
         bin = malloc(len / 4 * 3 + 1);
         if (!bin)
             return -ENOMEM;

@@ -91,9 +91,8 @@ static int member(struct loader *L, const struct iam_json *obj, const char *key,
     return 1;
 }
 
-static int str_member(struct loader *L, const struct iam_json *obj, const char *key,
-                      bool required, const char *what, const char **ret,
-                      const struct iam_json **ret_node) {
+static int str_member(struct loader *L, const struct iam_json *obj, const char *key, bool required,
+                      const char *what, const char **ret, const struct iam_json **ret_node) {
     const struct iam_json *v;
     int r = member(L, obj, key, IAM_JSON_STRING, required, what, &v);
 
@@ -117,16 +116,15 @@ static int u64_of(struct loader *L, const struct iam_json *v, uint64_t max, cons
             return fail(L, v, "%s must be a whole number from 0 to %llu", what,
                         (unsigned long long)max);
         if (n > (max - (uint64_t)(*p - '0')) / 10)
-            return fail(L, v, "%s is out of range (at most %llu)", what,
-                        (unsigned long long)max);
+            return fail(L, v, "%s is out of range (at most %llu)", what, (unsigned long long)max);
         n = n * 10 + (uint64_t)(*p - '0');
     }
     *ret = n;
     return 0;
 }
 
-static int date_member(struct loader *L, const struct iam_json *obj, const char *key,
-                       bool required, const char *what, const char **ret) {
+static int date_member(struct loader *L, const struct iam_json *obj, const char *key, bool required,
+                       const char *what, const char **ret) {
     const struct iam_json *n;
     int64_t t;
     int r = str_member(L, obj, key, required, what, ret, &n);
@@ -134,8 +132,7 @@ static int date_member(struct loader *L, const struct iam_json *obj, const char 
     if (r <= 0)
         return r;
     if (iam_db_parse_time(*ret, &t) < 0)
-        return fail(L, n, "\"%s\" in %s is not an ISO 8601 date-time: \"%.40s\"", key, what,
-                    *ret);
+        return fail(L, n, "\"%s\" in %s is not an ISO 8601 date-time: \"%.40s\"", key, what, *ret);
     return 1;
 }
 
@@ -202,8 +199,8 @@ static int check_arn(struct loader *L, const struct iam_json *at, const char *ar
         goto bad;
     return 0;
 bad:
-    return fail(L, at, "Arn \"%.128s\" does not match arn:<partition>:iam::%s:%s%s%s", arn,
-                account, kind, path, name);
+    return fail(L, at, "Arn \"%.128s\" does not match arn:<partition>:iam::%s:%s%s%s", arn, account,
+                kind, path, name);
 }
 
 static int name_rule(struct loader *L, const struct iam_json *at, const char *what,
@@ -263,8 +260,9 @@ static int tags(struct loader *L, const struct iam_json *obj, const char *what,
         if (kn->u.str.len < 1 || kn->u.str.len > 128 || iam_db_check_passwd_field(tag->key, 128))
             return fail(L, kn, "tag key must be 1 to 128 characters without control characters");
         if (vn->u.str.len > 256 || iam_db_check_passwd_field(tag->value, 256))
-            return fail(L, vn, "tag value must be at most 256 characters without control "
-                               "characters, ':' or ','");
+            return fail(L, vn,
+                        "tag value must be at most 256 characters without control "
+                        "characters, ':' or ','");
         for (size_t j = 0; j < i; j++)
             if (strcasecmp((*ret)[j].key, tag->key) == 0)
                 return fail(L, kn, "duplicate tag key \"%.64s\" (tag keys are case-insensitive)",
@@ -478,10 +476,8 @@ static int attached_policies(struct loader *L, const struct iam_json *obj, const
         if (a->type != IAM_JSON_OBJECT)
             return fail(L, a, "an attached policy in %s must be an object", what);
         if ((r = check_members(L, a, allowed, "an attached policy")) < 0 ||
-            (r = member(L, a, "PolicyArn", IAM_JSON_STRING, true, "an attached policy", &an)) <
-                0 ||
-            (r = member(L, a, "PolicyName", IAM_JSON_STRING, false, "an attached policy", &nn)) <
-                0)
+            (r = member(L, a, "PolicyArn", IAM_JSON_STRING, true, "an attached policy", &an)) < 0 ||
+            (r = member(L, a, "PolicyName", IAM_JSON_STRING, false, "an attached policy", &nn)) < 0)
             return r;
         parn = an->u.str.s;
         idx = strtab_find(&L->ix->policies_by_arn, parn);
@@ -517,8 +513,8 @@ static int boundary(struct loader *L, const struct iam_json *obj, const char *wh
     if ((r = check_members(L, b, allowed, "PermissionsBoundary")) < 0 ||
         (r = member(L, b, "PermissionsBoundaryArn", IAM_JSON_STRING, true, "PermissionsBoundary",
                     &an)) < 0 ||
-        (r = member(L, b, "PermissionsBoundaryType", IAM_JSON_STRING, false,
-                    "PermissionsBoundary", &tn)) < 0)
+        (r = member(L, b, "PermissionsBoundaryType", IAM_JSON_STRING, false, "PermissionsBoundary",
+                    &tn)) < 0)
         return r;
     if (tn && strcmp(tn->u.str.s, "Policy") != 0)
         return fail(L, tn, "PermissionsBoundaryType must be \"Policy\"");
@@ -607,8 +603,7 @@ static int load_policy(struct loader *L, const struct iam_json *p, uint32_t idx)
         return r;
     if (n)
         mp->is_attachable = n->type == IAM_JSON_TRUE;
-    if ((r = member(L, p, "AttachmentCount", IAM_JSON_NUMBER, false, "a managed policy", &n)) <
-            0 ||
+    if ((r = member(L, p, "AttachmentCount", IAM_JSON_NUMBER, false, "a managed policy", &n)) < 0 ||
         (r = member(L, p, "PermissionsBoundaryUsageCount", IAM_JSON_NUMBER, false,
                     "a managed policy", &n)) < 0)
         return r; /* counts are recomputed from the references, never trusted */
@@ -648,10 +643,9 @@ static int load_policy(struct loader *L, const struct iam_json *p, uint32_t idx)
         if ((r = check_members(L, v, vallowed, "a policy version")) < 0 ||
             (r = str_member(L, v, "VersionId", true, "a policy version", &pv->version_id, &vid)) <
                 0 ||
-            (r = member(L, v, "IsDefaultVersion", IAM_JSON_TRUE, true, "a policy version",
-                        &def)) < 0 ||
-            (r = date_member(L, v, "CreateDate", false, "a policy version", &pv->create_date)) <
-                0)
+            (r = member(L, v, "IsDefaultVersion", IAM_JSON_TRUE, true, "a policy version", &def)) <
+                0 ||
+            (r = date_member(L, v, "CreateDate", false, "a policy version", &pv->create_date)) < 0)
             return r;
         q = pv->version_id;
         if (q[0] != 'v' || !q[1] || strlen(q) > 10 || q[1] == '0')
@@ -666,15 +660,13 @@ static int load_policy(struct loader *L, const struct iam_json *p, uint32_t idx)
         pv->is_default = def->type == IAM_JSON_TRUE;
         if (pv->is_default) {
             if (mp->default_version)
-                return fail(L, def, "policy \"%.64s\" has more than one default version",
-                            mp->name);
+                return fail(L, def, "policy \"%.64s\" has more than one default version", mp->name);
             mp->default_version = pv;
         }
         doc = iam_json_get(v, "Document");
         if (!doc)
             return fail(L, v, "policy version %s has no Document", pv->version_id);
-        r = document(L, doc, "Document", IAM_POLICY_IDENTITY, &pv->document, &size,
-                      &pv->compiled);
+        r = document(L, doc, "Document", IAM_POLICY_IDENTITY, &pv->document, &size, &pv->compiled);
         if (r < 0)
             return r;
         if (size > IAM_MAX_MANAGED_POLICY_CHARS)
@@ -687,8 +679,9 @@ static int load_policy(struct loader *L, const struct iam_json *p, uint32_t idx)
     if (!mp->default_version)
         return fail(L, vl, "policy \"%.64s\" has no default version", mp->name);
     if (dvid && strcmp(dvid, mp->default_version->version_id) != 0)
-        return fail(L, dv, "DefaultVersionId \"%s\" is not the version marked IsDefaultVersion "
-                           "(%s)",
+        return fail(L, dv,
+                    "DefaultVersionId \"%s\" is not the version marked IsDefaultVersion "
+                    "(%s)",
                     dvid, mp->default_version->version_id);
     return 0;
 }
@@ -696,10 +689,14 @@ static int load_policy(struct loader *L, const struct iam_json *p, uint32_t idx)
 /* ---- groups -------------------------------------------------------------------------- */
 
 static int load_group(struct loader *L, const struct iam_json *g, uint32_t idx) {
-    static const char *const allowed[] = {"Path",          "GroupName",
-                                          "GroupId",       "Arn",
-                                          "CreateDate",    "GroupPolicyList",
-                                          "AttachedManagedPolicies", "Posix",
+    static const char *const allowed[] = {"Path",
+                                          "GroupName",
+                                          "GroupId",
+                                          "Arn",
+                                          "CreateDate",
+                                          "GroupPolicyList",
+                                          "AttachedManagedPolicies",
+                                          "Posix",
                                           NULL};
     static const char *const pallowed[] = {"Gid", NULL};
     struct iam_db_group *grp = &L->db->groups[idx];
@@ -728,13 +725,11 @@ static int load_group(struct loader *L, const struct iam_json *g, uint32_t idx) 
         grp->path = "/";
     else if ((r = name_rule(L, pn, "path", grp->path, iam_db_check_path(grp->path))) < 0)
         return r;
-    if ((r = str_member(L, g, "Arn", !(L->flags & IAM_DB_PARSE_EXPORT), what, &grp->arn, &an)) <
-        0)
+    if ((r = str_member(L, g, "Arn", !(L->flags & IAM_DB_PARSE_EXPORT), what, &grp->arn, &an)) < 0)
         return r;
     if (grp->arn) {
         if ((r = need_account(L, grp->arn, an)) < 0 ||
-            (r = check_arn(L, an, grp->arn, L->db->account_id, "group", grp->path, grp->name)) <
-                0)
+            (r = check_arn(L, an, grp->arn, L->db->account_id, "group", grp->path, grp->name)) < 0)
             return r;
     }
     if ((r = id_member(L, g, "GroupId", what, idx, &grp->id)) < 0 ||
@@ -742,8 +737,8 @@ static int load_group(struct loader *L, const struct iam_json *g, uint32_t idx) 
         (r = inline_policies(L, g, "GroupPolicyList", what, IAM_MAX_GROUP_INLINE_CHARS,
                              &grp->inline_policies, &grp->n_inline)) < 0 ||
         (r = attached_policies(L, g, what, &grp->attached, &grp->n_attached)) < 0 ||
-        (r = member(L, g, "Posix", IAM_JSON_OBJECT, !(L->flags & IAM_DB_PARSE_EXPORT), what,
-                    &px)) < 0)
+        (r = member(L, g, "Posix", IAM_JSON_OBJECT, !(L->flags & IAM_DB_PARSE_EXPORT), what, &px)) <
+            0)
         return r;
     if (px) {
         if ((r = check_members(L, px, pallowed, "a group's Posix")) < 0 ||
@@ -789,8 +784,7 @@ static int user_keys(struct loader *L, const struct iam_json *u, struct iam_db_u
             (r = str_member(L, k, "AccessKeyId", true, "an access key", &key->id, &idn)) < 0 ||
             (r = str_member(L, k, "Status", true, "an access key", &status, &sn)) < 0 ||
             (r = date_member(L, k, "CreateDate", true, "an access key", &key->create_date)) < 0 ||
-            (r = str_member(L, k, "SecretHash", true, "an access key", &key->secret_hash, &hn)) <
-                0)
+            (r = str_member(L, k, "SecretHash", true, "an access key", &key->secret_hash, &hn)) < 0)
             return r;
         if (!iam_access_key_id_valid(key->id))
             return fail(L, idn, "AccessKeyId \"%.32s\" is not AKIA followed by 16 of A-Z2-7",
@@ -847,8 +841,7 @@ static int user_login_profile(struct loader *L, const struct iam_json *u, struct
         (r = date_member(L, lp, "CreateDate", true, "LoginProfile", &prof->create_date)) < 0 ||
         (r = str_member(L, lp, "PasswordHash", true, "LoginProfile", &prof->password_hash, &hn)) <
             0 ||
-        (r = member(L, lp, "PasswordResetRequired", IAM_JSON_TRUE, false, "LoginProfile", &rr)) <
-            0)
+        (r = member(L, lp, "PasswordResetRequired", IAM_JSON_TRUE, false, "LoginProfile", &rr)) < 0)
         return r;
     if (strncmp(prof->password_hash, "$argon2id$", 10) != 0 ||
         strlen(prof->password_hash) >= IAM_SECRET_HASH_MAX)
@@ -861,7 +854,7 @@ static int user_login_profile(struct loader *L, const struct iam_json *u, struct
 static int user_ssh_keys(struct loader *L, const struct iam_json *u, struct iam_db_user *usr,
                          const char *what) {
     static const char *const allowed[] = {"SSHPublicKeyId", "SSHPublicKeyBody", "Fingerprint",
-                                          "Status", "UploadDate", NULL};
+                                          "Status",         "UploadDate",       NULL};
     const struct iam_json *arr;
     int r = member(L, u, "SSHPublicKeys", IAM_JSON_ARRAY, false, what, &arr);
 
@@ -882,8 +875,8 @@ static int user_ssh_keys(struct loader *L, const struct iam_json *u, struct iam_
             return fail(L, k, "an SSH public key must be an object");
         if ((r = check_members(L, k, allowed, "an SSH public key")) < 0 ||
             (r = id_member(L, k, "SSHPublicKeyId", "an SSH public key", 0, &key->id)) < 0 ||
-            (r = str_member(L, k, "SSHPublicKeyBody", true, "an SSH public key", &key->body,
-                            &bn)) < 0 ||
+            (r = str_member(L, k, "SSHPublicKeyBody", true, "an SSH public key", &key->body, &bn)) <
+                0 ||
             (r = str_member(L, k, "Fingerprint", false, "an SSH public key", &key->fingerprint,
                             NULL)) < 0 ||
             (r = str_member(L, k, "Status", true, "an SSH public key", &status, &sn)) < 0 ||
@@ -896,12 +889,14 @@ static int user_ssh_keys(struct loader *L, const struct iam_json *u, struct iam_
             return fail(L, sn, "Status must be \"Active\" or \"Inactive\"");
         for (const unsigned char *p = (const unsigned char *)key->body; *p; p++)
             if (*p < 0x20 || *p == 0x7f)
-                return fail(L, bn, "SSHPublicKeyBody must be one line without control "
-                                   "characters");
+                return fail(L, bn,
+                            "SSHPublicKeyBody must be one line without control "
+                            "characters");
         if (strncmp(key->body, "ssh-", 4) != 0 && strncmp(key->body, "ecdsa-", 6) != 0 &&
             strncmp(key->body, "sk-", 3) != 0)
-            return fail(L, bn, "SSHPublicKeyBody must be an OpenSSH public key (ssh-ed25519 "
-                               "AAAA..., ssh-rsa ..., ecdsa-...)");
+            return fail(L, bn,
+                        "SSHPublicKeyBody must be an OpenSSH public key (ssh-ed25519 "
+                        "AAAA..., ssh-rsa ..., ecdsa-...)");
     }
     usr->n_ssh_keys = arr->u.arr.n;
     return 0;
@@ -949,8 +944,9 @@ static int user_posix(struct loader *L, const struct iam_json *u, struct iam_db_
     /* private groups: gid = uid must not be a group's gid too */
     prev = u32tab_find(&L->ix->gids, usr->uid);
     if (prev >= 0)
-        return fail(L, un, "uid %u is group \"%.64s\"'s gid (the user's private group would "
-                           "collide)",
+        return fail(L, un,
+                    "uid %u is group \"%.64s\"'s gid (the user's private group would "
+                    "collide)",
                     usr->uid, L->db->groups[prev].name);
     return 0;
 }
@@ -1003,13 +999,11 @@ static int load_user(struct loader *L, const struct iam_json *u, uint32_t idx) {
         usr->path = "/";
     else if ((r = name_rule(L, pn, "path", usr->path, iam_db_check_path(usr->path))) < 0)
         return r;
-    if ((r = str_member(L, u, "Arn", !(L->flags & IAM_DB_PARSE_EXPORT), what, &usr->arn, &an)) <
-        0)
+    if ((r = str_member(L, u, "Arn", !(L->flags & IAM_DB_PARSE_EXPORT), what, &usr->arn, &an)) < 0)
         return r;
     if (usr->arn) {
         if ((r = need_account(L, usr->arn, an)) < 0 ||
-            (r = check_arn(L, an, usr->arn, L->db->account_id, "user", usr->path, usr->name)) <
-                0)
+            (r = check_arn(L, an, usr->arn, L->db->account_id, "user", usr->path, usr->name)) < 0)
             return r;
     }
     if ((r = id_member(L, u, "UserId", what, idx, &usr->id)) < 0 ||
@@ -1155,10 +1149,17 @@ static int section(struct loader *L, const struct iam_json *root, const char *ke
 }
 
 static int load_root(struct loader *L, const struct iam_json *root) {
-    static const char *const allowed[] = {"FormatVersion", "Serial",          "AccountId",
-                                          "Posix",         "UserDetailList",  "GroupDetailList",
-                                          "RoleDetailList", "Policies",       "IsTruncated",
-                                          "Marker",        NULL};
+    static const char *const allowed[] = {"FormatVersion",
+                                          "Serial",
+                                          "AccountId",
+                                          "Posix",
+                                          "UserDetailList",
+                                          "GroupDetailList",
+                                          "RoleDetailList",
+                                          "Policies",
+                                          "IsTruncated",
+                                          "Marker",
+                                          NULL};
     struct iam_db *db = L->db;
     struct iam_db_index *ix = L->ix;
     const struct iam_json *fv, *sn, *acc, *px, *users, *groups, *roles, *pols, *tr;
@@ -1177,8 +1178,9 @@ static int load_root(struct loader *L, const struct iam_json *root) {
         (r = member(L, root, "IsTruncated", IAM_JSON_TRUE, false, "the database", &tr)) < 0)
         return r;
     if (tr && tr->type == IAM_JSON_TRUE)
-        return fail(L, tr, "the export is truncated (IsTruncated is true): export again with "
-                           "--no-paginate, importing part of an account would drop policies");
+        return fail(L, tr,
+                    "the export is truncated (IsTruncated is true): export again with "
+                    "--no-paginate, importing part of an account would drop policies");
     db->format_version = IAM_DB_FORMAT_VERSION;
     if (fv) {
         if ((r = u64_of(L, fv, 1000, "FormatVersion", &n)) < 0)

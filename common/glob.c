@@ -225,7 +225,7 @@ int pattern_compile(struct arena *a, const char *text, size_t len, unsigned flag
         goto out;
     for (unsigned k = 0; k < tb->n; k++)
         if (tb->toks[k].kind == PAT_VAR)
-            p.nvars++;
+            tb->toks[k].var = (uint8_t)(p.nvars < 255 ? p.nvars++ : 255);
     if (p.nvars > IAM_PAT_MAX_VARS) {
         *ret_errmsg = "too many policy variables in one value";
         r = -E2BIG;
@@ -240,6 +240,7 @@ int pattern_compile(struct arena *a, const char *text, size_t len, unsigned flag
     p.toks = toks;
     p.n = (uint16_t)tb->n;
     p.any = tb->n == 1 && toks[0].kind == PAT_STAR;
+    p.prefix = tb->n == 2 && toks[0].kind == PAT_LIT && toks[1].kind == PAT_STAR;
     *ret = p;
     r = 0;
 out:
@@ -295,6 +296,36 @@ int arn_pattern_compile(struct arena *a, const char *text, size_t len, unsigned 
         i++;
     }
     ap.any = ap.nseg == 1 && ap.seg[0].any;
+    /* Leading segments that are plain literal text (never the last one, which takes the rest)
+     * are compared in one go, colons included: "arn:aws:ec2:". */
+    {
+        size_t plen = 0;
+        unsigned k = 0;
+
+        while (k + 1 < ap.nseg &&
+               (ap.seg[k].n == 0 || (ap.seg[k].n == 1 && ap.seg[k].toks[0].kind == PAT_LIT))) {
+            plen += (ap.seg[k].n ? ap.seg[k].toks[0].len : 0) + 1;
+            k++;
+        }
+        if (k > 0) {
+            char *pre = arena_alloc(a, plen + 1);
+            size_t o = 0;
+
+            if (!pre)
+                return -ENOMEM;
+            for (unsigned q = 0; q < k; q++) {
+                if (ap.seg[q].n) {
+                    memcpy(pre + o, ap.seg[q].toks[0].s, ap.seg[q].toks[0].len);
+                    o += ap.seg[q].toks[0].len;
+                }
+                pre[o++] = ':';
+            }
+            pre[o] = '\0';
+            ap.lit_prefix = pre;
+            ap.lit_prefix_len = plen;
+            ap.lit_segs = (uint8_t)k;
+        }
+    }
     *ret = ap;
     return 0;
 }
@@ -349,156 +380,216 @@ static bool resolve(const struct pattern *p, const struct eval_env *env, struct 
     return ok;
 }
 
-struct cursor {
-    unsigned tok;
-    size_t off;
-};
+/* Matching works on "segments": maximal runs of tokens without '*'. Each segment has a fixed
+ * length once its variables are resolved. With k stars the pattern is
+ *     head * mid1 * mid2 * ... * tail
+ * head is anchored at the start, tail at the end, and each middle segment is placed at its
+ * leftmost fit after the previous one; that greedy placement is exact for '*' wildcards. */
+/* n bytes equal; ci: the pattern side a is lower-case already, the subject b is folded. */
+static inline bool bytes_eq(const char *a, const char *b, size_t n, bool ci) {
+    if (!ci) {
+        /* Eight bytes at a time (unaligned loads through memcpy), then the tail. */
+        while (n >= 8) {
+            uint64_t x, y;
 
-/* Text of token k: literal text, or the resolved variable value. */
-static inline void tok_text(const struct pattern *p, const struct resolved *res,
-                            const unsigned *varidx, unsigned k, const char **s, size_t *len) {
-    const struct pat_tok *t = &p->toks[k];
-
-    if (t->kind == PAT_LIT) {
-        *s = t->s;
-        *len = t->len;
-    } else {
-        *s = res->s[varidx[k]];
-        *len = res->len[varidx[k]];
-    }
-}
-
-/* Move past exhausted text tokens. */
-static inline void norm(const struct pattern *p, const struct resolved *res,
-                        const unsigned *varidx, struct cursor *c) {
-    while (c->tok < p->n) {
-        const struct pat_tok *t = &p->toks[c->tok];
-        const char *s;
-        size_t len;
-
-        if (t->kind == PAT_STAR || t->kind == PAT_QMARK)
-            return;
-        tok_text(p, res, varidx, c->tok, &s, &len);
-        if (c->off < len)
-            return;
-        c->tok++;
-        c->off = 0;
-    }
-}
-
-static bool match_tokens(const struct pattern *p, const struct resolved *res,
-                         const unsigned *varidx, const char *s, size_t len, bool ci) {
-    struct cursor pc = {0, 0}, star = {0, 0};
-    bool have_star = false;
-    size_t si = 0, star_si = 0;
-
-    while (si < len) {
-        norm(p, res, varidx, &pc);
-        if (pc.tok < p->n) {
-            const struct pat_tok *t = &p->toks[pc.tok];
-
-            if (t->kind == PAT_STAR) {
-                have_star = true;
-                star = (struct cursor){pc.tok + 1, 0};
-                star_si = si;
-                pc = star;
-                continue;
-            }
-            if (t->kind == PAT_QMARK) {
-                pc.tok++;
-                pc.off = 0;
-                si++;
-                continue;
-            }
-            {
-                const char *ts;
-                size_t tl;
-                char a, b;
-
-                tok_text(p, res, varidx, pc.tok, &ts, &tl);
-                a = ts[pc.off];
-                b = s[si];
-                /* Literal text of a folded pattern is lower-case already; variable values
-                 * and the subject are folded here. */
-                if (ci) {
-                    a = lower(a);
-                    b = lower(b);
-                }
-                if (a == b) {
-                    pc.off++;
-                    si++;
-                    continue;
-                }
-            }
+            memcpy(&x, a, 8);
+            memcpy(&y, b, 8);
+            if (x != y)
+                return false;
+            a += 8;
+            b += 8;
+            n -= 8;
         }
-        if (!have_star)
-            return false;
-        star_si++;
-        si = star_si;
-        pc = star;
+        for (size_t i = 0; i < n; i++)
+            if (a[i] != b[i])
+                return false;
+        return true;
     }
-    for (;;) {
-        norm(p, res, varidx, &pc);
-        if (pc.tok < p->n && p->toks[pc.tok].kind == PAT_STAR) {
-            pc.tok++;
-            pc.off = 0;
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != lower(b[i]))
+            return false;
+    return true;
+}
+
+static inline size_t tok_len(const struct pat_tok *t, const struct resolved *res) {
+    switch (t->kind) {
+    case PAT_LIT:
+        return t->len;
+    case PAT_VAR:
+        return res->len[t->var];
+    case PAT_QMARK:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Does the segment toks[from, to) match s at exactly pos (s has room for it)? */
+static bool seg_at(const struct pattern *p, const struct resolved *res, unsigned from,
+                   unsigned to, const char *s, bool ci) {
+    for (unsigned k = from; k < to; k++) {
+        const struct pat_tok *t = &p->toks[k];
+
+        if (t->kind == PAT_QMARK) {
+            s++;
             continue;
         }
-        break;
+        if (t->kind == PAT_LIT) {
+            if (!bytes_eq(t->s, s, t->len, ci))
+                return false;
+            s += t->len;
+        } else {
+            /* A variable's value is literal text; case-insensitive operators fold it too. */
+            const char *v = res->s[t->var];
+            size_t n = res->len[t->var];
+
+            if (ci) {
+                for (size_t i = 0; i < n; i++)
+                    if (lower(v[i]) != lower(s[i]))
+                        return false;
+            } else if (memcmp(v, s, n) != 0) {
+                return false;
+            }
+            s += n;
+        }
     }
-    return pc.tok >= p->n;
+    return true;
+}
+
+static bool match_tokens(const struct pattern *p, const struct resolved *res, const char *s,
+                         size_t len, bool ci) {
+    unsigned k = 0, n = p->n, from;
+    size_t pos = 0, seglen;
+
+    /* Head: tokens before the first star, anchored at the start. */
+    seglen = 0;
+    while (k < n && p->toks[k].kind != PAT_STAR)
+        seglen += tok_len(&p->toks[k++], res);
+    if (k == n) /* no star at all: the whole string */
+        return seglen == len && seg_at(p, res, 0, n, s, ci);
+    if (seglen > len || !seg_at(p, res, 0, k, s, ci))
+        return false;
+    pos = seglen;
+    for (;;) {
+        /* k is at a star: skip stars, then take the next segment. */
+        while (k < n && p->toks[k].kind == PAT_STAR)
+            k++;
+        if (k == n)
+            return true; /* trailing star takes the rest */
+        from = k;
+        seglen = 0;
+        while (k < n && p->toks[k].kind != PAT_STAR)
+            seglen += tok_len(&p->toks[k++], res);
+        if (seglen > len - pos)
+            return false;
+        if (k == n) /* tail: anchored at the end */
+            return seg_at(p, res, from, n, s + len - seglen, ci);
+        /* middle: leftmost fit; a literal first character is found with memchr */
+        {
+            const struct pat_tok *ft = &p->toks[from];
+            bool lit_first = !ci && ft->kind == PAT_LIT;
+
+            for (;;) {
+                if (lit_first) {
+                    const char *hit = memchr(s + pos, ft->s[0], len - seglen - pos + 1);
+
+                    if (!hit)
+                        return false;
+                    pos = (size_t)(hit - s);
+                }
+                if (seg_at(p, res, from, k, s + pos, ci))
+                    break;
+                if (pos + seglen >= len)
+                    return false;
+                pos++;
+            }
+        }
+        pos += seglen;
+    }
+}
+
+/* The general case, kept out of line so the common fast paths stay small. */
+static __attribute__((noinline)) bool match_slow(const struct pattern *p, const char *s,
+                                                 size_t len, bool ci,
+                                                 const struct eval_env *env) {
+    struct resolved res;
+
+    if (p->nvars && !resolve(p, env, &res))
+        return false;
+    return match_tokens(p, &res, s, len, ci);
 }
 
 bool pattern_match(const struct pattern *p, const char *s, size_t len, bool ci,
                    const struct eval_env *env) {
-    struct resolved res;
-    unsigned varidx[IAM_PAT_MAX_TOKENS];
+    const struct pat_tok *t0;
 
     if (p->any)
         return true;
-    /* Fast path: one literal token. */
-    if (p->n == 1 && p->toks[0].kind == PAT_LIT) {
-        if (p->toks[0].len != len)
-            return false;
-        return ci ? strncasecmp(p->toks[0].s, s, len) == 0 : memcmp(p->toks[0].s, s, len) == 0;
-    }
     if (p->n == 0)
         return len == 0;
-    if (p->nvars) {
-        unsigned v = 0;
-
-        if (!resolve(p, env, &res))
+    t0 = &p->toks[0];
+    if (t0->kind == PAT_LIT) {
+        if (p->n == 1) /* one literal */
+            return t0->len == len && bytes_eq(t0->s, s, len, ci);
+        /* "literal*" is a prefix compare; otherwise the leading literal rejects early. */
+        if (len < t0->len || !bytes_eq(t0->s, s, t0->len, ci))
             return false;
-        for (unsigned k = 0; k < p->n; k++)
-            if (p->toks[k].kind == PAT_VAR)
-                varidx[k] = v++;
+        if (p->prefix)
+            return true;
     }
-    return match_tokens(p, &res, varidx, s, len, ci);
+    return match_slow(p, s, len, ci, env);
+}
+
+void arn_split(const char *s, size_t len, struct arn_split *ret) {
+    size_t start = 0;
+
+    ret->s = s;
+    ret->len = len;
+    ret->n = 0;
+    for (size_t i = 0; i < len && ret->n < 5; i++)
+        if (s[i] == ':') {
+            ret->off[ret->n++] = start;
+            start = i + 1;
+        }
+    ret->off[ret->n++] = start; /* the last segment runs to the end */
+
+    for (unsigned k = 0; k + 1 < ret->n; k++)
+        ret->end[k] = ret->off[k + 1] - 1;
+    ret->end[ret->n - 1] = len;
+}
+
+bool arn_pattern_match_split(const struct arn_pattern *p, const struct arn_split *sp,
+                             const struct eval_env *env) {
+    if (p->any)
+        return true;
+    /* Pattern segment k against subject segment k; the pattern's last segment takes the rest
+     * of the subject, so the subject needs at least as many segments as the pattern. */
+    if (sp->n < p->nseg)
+        return false;
+    if (p->lit_segs) {
+        /* The subject's segment lit_segs must start right after the literal prefix. */
+        if (sp->off[p->lit_segs] != p->lit_prefix_len ||
+            !bytes_eq(p->lit_prefix, sp->s, p->lit_prefix_len, false))
+            return false;
+    }
+    for (unsigned k = p->lit_segs; k < p->nseg; k++) {
+        size_t off = sp->off[k];
+        size_t end = k + 1 == p->nseg ? sp->len : sp->end[k];
+
+        if (!pattern_match(&p->seg[k], sp->s + off, end - off, false, env))
+            return false;
+    }
+    return true;
 }
 
 bool arn_pattern_match(const struct arn_pattern *p, const char *s, size_t len,
                        const struct eval_env *env) {
-    size_t start = 0;
+    struct arn_split sp;
 
     if (p->any)
         return true;
-    for (unsigned k = 0; k < p->nseg; k++) {
-        size_t end;
-
-        if (k + 1 == p->nseg) {
-            end = len; /* the last pattern segment takes the rest */
-        } else {
-            const char *colon = memchr(s + start, ':', len - start);
-
-            if (!colon)
-                return false; /* the subject has fewer segments */
-            end = (size_t)(colon - s);
-        }
-        if (!pattern_match(&p->seg[k], s + start, end - start, false, env))
-            return false;
-        start = end + 1;
-    }
-    return true;
+    arn_split(s, len, &sp);
+    return arn_pattern_match_split(p, &sp, env);
 }
 
 bool iam_wildcard_match(const char *pattern, const char *s, bool ci) {

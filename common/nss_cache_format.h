@@ -8,31 +8,36 @@
  *   [header][block checksum table: n_blocks x u64][pad to 8][data ............................]
  *
  * The data area holds sections, each at an 8-aligned offset, each an array of fixed-size
- * elements (the string pool is an array of bytes):
+ * elements (MEMBER_NAMES and STRINGS are arrays of bytes):
  *
- *   USERS           struct iam_nssc_user       one per user, in the order given to the writer
+ *   USERS           struct iam_nssc_user       one per user, in the order given to the writer;
+ *                                              also where a user's own group list starts
  *   GROUPS          struct iam_nssc_group      one per group
- *   USER_BY_NAME    struct iam_nssc_slot       open-addressing hash table, power-of-two size,
- *   USER_BY_UID     struct iam_nssc_slot       linear probing, load <= 1/2, so a miss ends at
- *   GROUP_BY_NAME   struct iam_nssc_slot       an empty slot after ~2 probes; slot.key is
- *   GROUP_BY_GID    struct iam_nssc_slot       the id itself, or the upper 32 bits of the
- *   MEMBERSHIPS     struct iam_nssc_membership name's hash; slot.ref is index + 1 (0 = empty)
- *   MEMBERSHIP_BY_NAME struct iam_nssc_slot
- *   MEMBERS         u32 string offsets: the members of each group, group after group
- *   MEMBERSHIP_GIDS u32 gids: for each member name, the gids of the groups listing it, so
- *                   initgroups is O(k) in the user's own groups
+ *   USER_BY_NAME    struct iam_nssc_slot       open-addressing hash tables, linear probing,
+ *   USER_BY_UID     struct iam_nssc_slot       load <= 2/3 (so a miss ends at an empty slot
+ *   GROUP_BY_NAME   struct iam_nssc_slot       after a few probes, in one or two cache lines);
+ *   GROUP_BY_GID    struct iam_nssc_slot       bucket = multiply-shift of the hash onto the
+ *   MEMBERSHIP_BY_NAME struct iam_nssc_slot    table size; slot.key is the id itself, or the
+ *                                              upper 32 bits of the name's hash; slot.ref is
+ *                                              index + 1 (0 = empty)
+ *   MEMBERSHIPS     struct iam_nssc_membership member names that are not IAM users (a local
+ *                                              account listed in an IAM group): their groups
+ *   MEMBERSHIP_GIDS u32 gids: for each user (and each membership), the gids of the groups
+ *                   listing it, contiguous, so initgroups is O(k) in the user's own groups
+ *   MEMBER_NAMES    for each group, its member names back to back, each ending in NUL: a
+ *                   group's gr_mem is one bounded memcpy, not one cache miss per member
  *   STRINGS         strings: u16 length (unaligned), bytes, NUL; referenced by file offset
  *
  * Integrity: the data area is cut into IAM_NSSC_BLOCK-byte blocks (the last may be short);
  * the table after the header holds a 64-bit keyed hash of each block, and the header ends
- * with a hash of itself plus that table. The reader checks the header hash at map time and
- * each block's hash the first time a lookup touches the block. That keeps opening a cache
- * O(1) in its size (every process that looks up one name maps it; hashing tens of MB up
- * front would cost milliseconds per process at 100,000 users), while no byte is believed
- * before its block has been verified. Independently of the hashes, every offset, index and
- * length is bounds-checked before it is followed, so even bytes that pass the hashes (a
- * cache forged by someone who can write the file) can only give wrong answers, never an
- * out-of-bounds read.
+ * with a hash of itself plus that table. The reader checks the header hash when it opens
+ * the cache and loads and checks each block the first time a lookup touches it. That keeps
+ * opening a cache nearly O(1) in its size (every process that looks up one name opens it;
+ * reading and hashing tens of MB up front would cost milliseconds per process at 100,000
+ * users), while no byte is believed before its block has been verified. Independently of the
+ * hashes, every offset, index and length is bounds-checked before it is followed, so even bytes
+ * that pass the hashes (a cache forged by someone who can write the file) can only give wrong
+ * answers, never an out-of-bounds read.
  */
 
 #include <stddef.h>
@@ -42,7 +47,7 @@
 #define IAM_NSSC_MAGIC "IAMNSSC\n"
 #define IAM_NSSC_MAGIC_LEN 8
 #define IAM_NSSC_VERSION 1u
-#define IAM_NSSC_BLOCK 16384u
+#define IAM_NSSC_BLOCK 4096u
 /* Offsets are u32; keep clear of the top so offset + length never wraps in u64 math. */
 #define IAM_NSSC_MAX_FILE ((uint64_t)1 << 31)
 #define IAM_NSSC_NO_STRING 0u /* never a valid string offset: the header lives there */
@@ -58,7 +63,7 @@ enum iam_nssc_section_id {
     IAM_NSSC_GROUP_BY_GID,
     IAM_NSSC_MEMBERSHIPS,
     IAM_NSSC_MEMBERSHIP_BY_NAME,
-    IAM_NSSC_MEMBERS,
+    IAM_NSSC_MEMBER_NAMES,
     IAM_NSSC_MEMBERSHIP_GIDS,
     IAM_NSSC_STRINGS,
     IAM_NSSC_N_SECTIONS
@@ -74,8 +79,8 @@ struct iam_nssc_header {
     uint32_t version;
     uint32_t header_size; /* sizeof(struct iam_nssc_header) */
     uint64_t file_size;
-    uint64_t seed;        /* key of every hash in this file (names, blocks); random per write */
-    uint32_t block_size;  /* IAM_NSSC_BLOCK */
+    uint64_t seed;       /* key of every hash in this file (names, blocks); random per write */
+    uint32_t block_size; /* IAM_NSSC_BLOCK */
     uint32_t n_blocks;
     uint32_t blocksum_offset; /* == header_size */
     uint32_t data_offset;     /* 8-aligned, == blocksum_offset + 8 * n_blocks rounded up */
@@ -92,23 +97,24 @@ struct iam_nssc_user {
     uint32_t shell;
     uint32_t uid;
     uint32_t gid;
+    uint32_t gids_index; /* first element in MEMBERSHIP_GIDS */
+    uint32_t n_gids;     /* groups listing this user */
 };
 
 struct iam_nssc_group {
     uint32_t name;
     uint32_t gid;
-    uint32_t members_index; /* first element in MEMBERS */
+    uint32_t members; /* file offset of the names in MEMBER_NAMES */
     uint32_t n_members;
-    uint32_t members_size;  /* bytes of the member names, each with its NUL: lets the module
-                             * size a struct group's buffer without reading every member twice */
-    uint32_t reserved;      /* 0 */
+    uint32_t members_size; /* bytes of the member names, each with its NUL */
+    uint32_t reserved;     /* 0 */
 };
 
 struct iam_nssc_membership {
-    uint32_t name;        /* member name (string offset) */
-    uint32_t gids_index;  /* first element in MEMBERSHIP_GIDS */
+    uint32_t name;       /* member name (string offset) */
+    uint32_t gids_index; /* first element in MEMBERSHIP_GIDS */
     uint32_t n_gids;
-    uint32_t reserved;    /* 0 */
+    uint32_t reserved; /* 0 */
 };
 
 struct iam_nssc_slot {
@@ -117,7 +123,7 @@ struct iam_nssc_slot {
 };
 
 _Static_assert(sizeof(struct iam_nssc_header) % 8 == 0, "header keeps the table aligned");
-_Static_assert(sizeof(struct iam_nssc_user) == 24, "stable layout");
+_Static_assert(sizeof(struct iam_nssc_user) == 32, "stable layout");
 _Static_assert(sizeof(struct iam_nssc_group) == 24, "stable layout");
 _Static_assert(sizeof(struct iam_nssc_membership) == 16, "stable layout");
 _Static_assert(sizeof(struct iam_nssc_slot) == 8, "stable layout");
@@ -137,7 +143,6 @@ static inline size_t iam_nssc_elem_size(unsigned section) {
     case IAM_NSSC_GROUP_BY_GID:
     case IAM_NSSC_MEMBERSHIP_BY_NAME:
         return sizeof(struct iam_nssc_slot);
-    case IAM_NSSC_MEMBERS:
     case IAM_NSSC_MEMBERSHIP_GIDS:
         return sizeof(uint32_t);
     default:
@@ -218,16 +223,21 @@ static inline uint32_t iam_nssc_name_key(uint64_t h) {
     return (uint32_t)(h >> 32);
 }
 
-/* Smallest power of two >= 2 * n (and >= 8): the bucket count of a table of n entries. */
+/* Slots of a table of n entries: load at most 2/3. */
 static inline uint32_t iam_nssc_table_size(uint32_t n) {
-    uint32_t s = 8;
-
-    while (s < 2 * (uint64_t)n)
-        s <<= 1;
-    return s;
+    return n + n / 2 + 8;
 }
 
-/* Bucket of an id in a table of mask + 1 slots. */
-static inline uint32_t iam_nssc_id_bucket(uint32_t id, uint64_t seed, uint32_t mask) {
-    return (uint32_t)iam_nssc_fold((uint64_t)id ^ seed ^ IAM_NSSC_K2, IAM_NSSC_K0) & mask;
+/* Multiply-shift: a 32-bit hash onto [0, n_slots) without a division. */
+static inline uint32_t iam_nssc_bucket(uint32_t h, uint32_t n_slots) {
+    return (uint32_t)(((uint64_t)h * n_slots) >> 32);
+}
+
+static inline uint32_t iam_nssc_name_bucket(uint64_t h, uint32_t n_slots) {
+    return iam_nssc_bucket((uint32_t)h, n_slots);
+}
+
+static inline uint32_t iam_nssc_id_bucket(uint32_t id, uint64_t seed, uint32_t n_slots) {
+    return iam_nssc_bucket((uint32_t)iam_nssc_fold((uint64_t)id ^ seed ^ IAM_NSSC_K2, IAM_NSSC_K0),
+                           n_slots);
 }

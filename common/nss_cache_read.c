@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * NSS cache reader (libc only). See nss_cache_format.h for the layout and nss_cache_read.h
- * for what is guaranteed. Rules followed throughout: a value is read from the mapping once,
+ * for what is guaranteed. Rules followed throughout: a value is read from the cache once,
  * into a local, and checked before it is used; a region is handed out only after its blocks
  * passed their hash; every loop over file data is bounded by a validated count.
  */
@@ -21,12 +21,13 @@ struct iam_nssc {
     unsigned refs;
     const uint8_t *base;
     size_t size;
-    bool mapped; /* base came from mmap (else borrowed memory) */
+    bool mapped; /* base is our anonymous mapping, filled from fd (else borrowed memory) */
+    int fd;      /* the cache file, O_CLOEXEC, for loading blocks; -1 for memory images */
     bool damaged;
     struct iam_nssc_header hdr; /* validated copy: later changes to the file cannot move it */
     const uint64_t *blocksums;  /* validated copy, n_blocks entries (points into verified) */
     uint8_t *verified;          /* one bit per block */
-    /* identity of the mapped file, for iam_nssc_changed() */
+    /* identity of the opened file, for iam_nssc_changed() */
     dev_t dev;
     ino_t ino;
     off_t st_size;
@@ -76,9 +77,9 @@ static int validate_header(struct iam_nssc *c) {
         if (off % 8 != 0 || off < h->data_offset || off > c->size ||
             n * iam_nssc_elem_size(s) > c->size - off)
             return -EBADMSG;
-        /* Hash tables: a power of two, never full (a probe sequence must meet an empty
-         * slot; lookups also stop after count probes). */
-        if (iam_nssc_is_table(s) && (n == 0 || (n & (n - 1)) != 0))
+        /* Hash tables have at least one slot (lookups stop after count probes, so even a
+         * forged full table cannot make them loop). */
+        if (iam_nssc_is_table(s) && n == 0)
             return -EBADMSG;
     }
     return 0;
@@ -89,6 +90,8 @@ static void nssc_free(struct iam_nssc *c) {
         return;
     if (c->mapped && c->base)
         (void)munmap((void *)(uintptr_t)c->base, c->size);
+    if (c->fd >= 0)
+        close(c->fd);
     free((void *)(uintptr_t)c->blocksums);
     free(c);
 }
@@ -103,6 +106,7 @@ int iam_nssc_open_memory(const void *data, size_t size, struct iam_nssc **ret_ca
     if (!c)
         return -ENOMEM;
     c->refs = 1;
+    c->fd = -1;
     c->base = data;
     c->size = size;
     r = validate_header(c);
@@ -114,8 +118,43 @@ int iam_nssc_open_memory(const void *data, size_t size, struct iam_nssc **ret_ca
     return 0;
 }
 
+/* Copy [off, off + len) of the file into our memory. 0, or -EBADMSG when the file is shorter
+ * than it was (truncated in place) or no longer the file we opened, or -errno. */
+static int load(struct iam_nssc *c, uint64_t off, uint64_t len) {
+    uint8_t *dst = (uint8_t *)(uintptr_t)c->base + off;
+
+    if (off > c->size || len > c->size - off)
+        return -EBADMSG;
+    while (len > 0) {
+        ssize_t n = pread(c->fd, dst, (size_t)len, (off_t)off);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return errno == ESPIPE || errno == EBADF ? -EBADMSG : -errno;
+        if (n == 0)
+            return -EBADMSG; /* shorter than at open: truncated under us */
+        dst += n;
+        off += (uint64_t)n;
+        len -= (uint64_t)n;
+    }
+    return 0;
+}
+
+/*
+ * The file is never mapped. A shared or private file mapping dies of SIGBUS when the file is
+ * truncated in place (the kernel unmaps even copied-on-write private pages past the new end),
+ * and a library in every process must not install a signal handler. Instead the cache lives
+ * in an anonymous mapping of the file's size, filled block by block with pread() the first
+ * time a lookup needs the block (verify_blocks), from a descriptor kept open (O_CLOEXEC).
+ * Untouched blocks cost no memory; a touched block costs one pread once per process. A file
+ * truncated or replaced under us gives short reads or hash mismatches: -EBADMSG, never a
+ * signal. If the program closes our descriptor (or reuses its number), pread fails or reads
+ * other bytes, which the block hash refuses; the module then re-opens the cache.
+ */
 int iam_nssc_open(const char *path, uid_t extra_owner, struct iam_nssc **ret_cache) {
     struct iam_nssc *c = NULL;
+    struct iam_nssc_header h;
     struct stat st;
     void *map;
     int fd = -1, r;
@@ -140,7 +179,8 @@ int iam_nssc_open(const char *path, uid_t extra_owner, struct iam_nssc **ret_cac
     if (st.st_size < (off_t)sizeof(struct iam_nssc_header) ||
         (uint64_t)st.st_size > IAM_NSSC_MAX_FILE)
         goto out;
-    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (map == MAP_FAILED) {
         r = -errno;
         goto out;
@@ -155,11 +195,23 @@ int iam_nssc_open(const char *path, uid_t extra_owner, struct iam_nssc **ret_cac
     c->base = map;
     c->size = (size_t)st.st_size;
     c->mapped = true;
+    c->fd = fd;
+    fd = -1;
     c->dev = st.st_dev;
     c->ino = st.st_ino;
     c->st_size = st.st_size;
     c->mtime = st.st_mtim;
     c->ctime = st.st_ctim;
+    /* The header, then the block table it describes (validate_header checks both). */
+    r = load(c, 0, sizeof(h));
+    if (r < 0)
+        goto out;
+    memcpy(&h, c->base, sizeof(h));
+    if (h.data_offset > sizeof(h) && h.data_offset <= c->size) {
+        r = load(c, sizeof(h), h.data_offset - sizeof(h));
+        if (r < 0)
+            goto out;
+    }
     r = validate_header(c);
     if (r < 0)
         goto out;
@@ -207,23 +259,32 @@ uint32_t iam_nssc_n_groups(const struct iam_nssc *c) {
     return c->hdr.n_groups;
 }
 
-/* Verify one data block against its hash (once per handle). */
-static bool verify_block(struct iam_nssc *c, uint32_t b) {
-    uint64_t start = c->hdr.data_offset + (uint64_t)b * IAM_NSSC_BLOCK, len;
+/* Verify blocks first..last against their hashes (each once per handle). Kept out of line:
+ * once a block is verified, lookups only test its bit. */
+static __attribute__((noinline)) bool verify_blocks(struct iam_nssc *c, uint64_t first,
+                                                    uint64_t last) {
+    for (uint64_t b = first; b <= last; b++) {
+        uint64_t start = c->hdr.data_offset + b * IAM_NSSC_BLOCK, len;
 
-    if (c->verified[b / 8] & (1u << (b % 8)))
-        return true;
-    len = c->size - start < IAM_NSSC_BLOCK ? c->size - start : IAM_NSSC_BLOCK;
-    if (iam_nssc_block_hash(c->base + start, (size_t)len, c->hdr.seed, b) != c->blocksums[b]) {
-        c->damaged = true;
-        return false;
+        if (c->verified[b / 8] & (1u << (b % 8)))
+            continue;
+        len = c->size - start < IAM_NSSC_BLOCK ? c->size - start : IAM_NSSC_BLOCK;
+        if (c->fd >= 0 && load(c, start, len) < 0) {
+            c->damaged = true;
+            return false;
+        }
+        if (iam_nssc_block_hash(c->base + start, (size_t)len, c->hdr.seed, (uint32_t)b) !=
+            c->blocksums[b]) {
+            c->damaged = true;
+            return false;
+        }
+        c->verified[b / 8] |= (uint8_t)(1u << (b % 8));
     }
-    c->verified[b / 8] |= (uint8_t)(1u << (b % 8));
     return true;
 }
 
 /* [off, off + len) inside the data area with every block verified, or NULL. */
-static const uint8_t *get(struct iam_nssc *c, uint64_t off, uint64_t len) {
+static inline const uint8_t *get(struct iam_nssc *c, uint64_t off, uint64_t len) {
     uint64_t first, last;
 
     if (c->damaged || off < c->hdr.data_offset || off > c->size || len > c->size - off)
@@ -232,14 +293,13 @@ static const uint8_t *get(struct iam_nssc *c, uint64_t off, uint64_t len) {
         return c->base + off;
     first = (off - c->hdr.data_offset) / IAM_NSSC_BLOCK;
     last = (off + len - 1 - c->hdr.data_offset) / IAM_NSSC_BLOCK;
-    for (uint64_t b = first; b <= last; b++)
-        if (!verify_block(c, (uint32_t)b))
-            return NULL;
-    return c->base + off;
+    if (first == last && (c->verified[first / 8] & (1u << (first % 8))))
+        return c->base + off;
+    return verify_blocks(c, first, last) ? c->base + off : NULL;
 }
 
 /* count elements of a section from index, or NULL. */
-static const void *elems(struct iam_nssc *c, unsigned s, uint64_t index, uint64_t count) {
+static inline const void *elems(struct iam_nssc *c, unsigned s, uint64_t index, uint64_t count) {
     const struct iam_nssc_section *sec = &c->hdr.sections[s];
     size_t es = iam_nssc_elem_size(s);
 
@@ -305,12 +365,17 @@ static int fill_group(struct iam_nssc *c, uint32_t index, struct iam_nssc_gr *re
     memcpy(&g, p, sizeof(g));
     if (iam_nssc_string(c, g.name, &gr.name) < 0)
         return -EBADMSG;
-    /* The member range must lie inside MEMBERS; checked again when the members are read. */
-    if (g.members_index > c->hdr.sections[IAM_NSSC_MEMBERS].count ||
-        g.n_members > c->hdr.sections[IAM_NSSC_MEMBERS].count - g.members_index)
-        return -EBADMSG;
+    /* The member names must lie inside MEMBER_NAMES, and n names need at least 2n bytes. */
+    {
+        const struct iam_nssc_section *sec = &c->hdr.sections[IAM_NSSC_MEMBER_NAMES];
+
+        if (g.members < sec->offset || g.members - sec->offset > sec->count ||
+            g.members_size > sec->count - (g.members - sec->offset) ||
+            g.n_members > g.members_size / 2)
+            return -EBADMSG;
+    }
     gr.gid = g.gid;
-    gr.members_index = g.members_index;
+    gr.members = g.members;
     gr.n_members = g.n_members;
     gr.members_size = g.members_size;
     *ret = gr;
@@ -321,10 +386,12 @@ static int fill_group(struct iam_nssc *c, uint32_t index, struct iam_nssc_gr *re
  * Probe table s for a name; on a key match, match(c, ref - 1, ...) decides. Returns the
  * element index, -ENOENT or -EBADMSG. At most count probes, whatever the file holds.
  */
-typedef int (*name_match_fn)(struct iam_nssc *c, uint32_t index, const char *name, size_t len);
+typedef int (*name_match_fn)(struct iam_nssc *c, uint32_t index, const char *name, size_t len,
+                             void *out);
 
-static int find_name(struct iam_nssc *c, unsigned table, const char *name, name_match_fn match) {
-    uint32_t n = c->hdr.sections[table].count, mask = n - 1, key, j;
+static int find_name(struct iam_nssc *c, unsigned table, const char *name, name_match_fn match,
+                     void *out) {
+    uint32_t n = c->hdr.sections[table].count, key, j;
     size_t len;
     uint64_t h;
 
@@ -335,8 +402,8 @@ static int find_name(struct iam_nssc *c, unsigned table, const char *name, name_
         return -ENOENT;
     h = iam_nssc_hash(name, len, c->hdr.seed);
     key = iam_nssc_name_key(h);
-    j = (uint32_t)h & mask;
-    for (uint32_t probe = 0; probe < n; probe++, j = (j + 1) & mask) {
+    j = iam_nssc_name_bucket(h, n);
+    for (uint32_t probe = 0; probe < n; probe++, j = j + 1 == n ? 0 : j + 1) {
         const struct iam_nssc_slot *p = elems(c, table, j, 1);
         struct iam_nssc_slot slot;
         int r;
@@ -348,7 +415,7 @@ static int find_name(struct iam_nssc *c, unsigned table, const char *name, name_
             return -ENOENT;
         if (slot.key != key)
             continue;
-        r = match(c, slot.ref - 1, name, len);
+        r = match(c, slot.ref - 1, name, len, out);
         if (r != -ENOENT)
             return r;
     }
@@ -356,10 +423,10 @@ static int find_name(struct iam_nssc *c, unsigned table, const char *name, name_
 }
 
 static int find_id(struct iam_nssc *c, unsigned table, uint32_t id) {
-    uint32_t n = c->hdr.sections[table].count, mask = n - 1;
-    uint32_t j = iam_nssc_id_bucket(id, c->hdr.seed, mask);
+    uint32_t n = c->hdr.sections[table].count;
+    uint32_t j = iam_nssc_id_bucket(id, c->hdr.seed, n);
 
-    for (uint32_t probe = 0; probe < n; probe++, j = (j + 1) & mask) {
+    for (uint32_t probe = 0; probe < n; probe++, j = j + 1 == n ? 0 : j + 1) {
         const struct iam_nssc_slot *p = elems(c, table, j, 1);
         struct iam_nssc_slot slot;
 
@@ -374,25 +441,37 @@ static int find_id(struct iam_nssc *c, unsigned table, uint32_t id) {
     return -ENOENT;
 }
 
-/* Compare the name only; the other fields are read once it matched. */
-static int match_user(struct iam_nssc *c, uint32_t index, const char *name, size_t len) {
+/* Compare the name; only when it matches read the other fields (into out, if given). */
+static int match_user(struct iam_nssc *c, uint32_t index, const char *name, size_t len, void *out) {
     const struct iam_nssc_user *p = elems(c, IAM_NSSC_USERS, index, 1);
-    struct iam_nssc_str s;
-    uint32_t off;
+    struct iam_nssc_user u;
+    struct iam_nssc_pw pw;
 
     if (!p || index > INT_MAX)
         return -EBADMSG;
-    memcpy(&off, &p->name, sizeof(off));
-    if (iam_nssc_string(c, off, &s) < 0)
+    memcpy(&u, p, sizeof(u));
+    if (iam_nssc_string(c, u.name, &pw.name) < 0)
         return -EBADMSG;
-    return str_eq(&s, name, len) ? (int)index : -ENOENT;
+    if (!str_eq(&pw.name, name, len))
+        return -ENOENT;
+    if (out) {
+        if (iam_nssc_string(c, u.gecos, &pw.gecos) < 0 ||
+            iam_nssc_string(c, u.home, &pw.home) < 0 || iam_nssc_string(c, u.shell, &pw.shell) < 0)
+            return -EBADMSG;
+        pw.uid = u.uid;
+        pw.gid = u.gid;
+        *(struct iam_nssc_pw *)out = pw;
+    }
+    return (int)index;
 }
 
-static int match_group(struct iam_nssc *c, uint32_t index, const char *name, size_t len) {
+static int match_group(struct iam_nssc *c, uint32_t index, const char *name, size_t len,
+                       void *out) {
     const struct iam_nssc_group *p = elems(c, IAM_NSSC_GROUPS, index, 1);
     struct iam_nssc_str s;
     uint32_t off;
 
+    (void)out;
     if (!p || index > INT_MAX)
         return -EBADMSG;
     memcpy(&off, &p->name, sizeof(off));
@@ -401,11 +480,13 @@ static int match_group(struct iam_nssc *c, uint32_t index, const char *name, siz
     return str_eq(&s, name, len) ? (int)index : -ENOENT;
 }
 
-static int match_membership(struct iam_nssc *c, uint32_t index, const char *name, size_t len) {
+static int match_membership(struct iam_nssc *c, uint32_t index, const char *name, size_t len,
+                            void *out) {
     const struct iam_nssc_membership *p = elems(c, IAM_NSSC_MEMBERSHIPS, index, 1);
     struct iam_nssc_membership m;
     struct iam_nssc_str s;
 
+    (void)out;
     if (!p || index > INT_MAX)
         return -EBADMSG;
     memcpy(&m, p, sizeof(m));
@@ -415,9 +496,13 @@ static int match_membership(struct iam_nssc *c, uint32_t index, const char *name
 }
 
 int iam_nssc_user_by_name(struct iam_nssc *c, const char *name, struct iam_nssc_pw *ret) {
-    int i = find_name(c, IAM_NSSC_USER_BY_NAME, name, match_user);
+    struct iam_nssc_pw pw;
+    int i = find_name(c, IAM_NSSC_USER_BY_NAME, name, match_user, &pw);
 
-    return i < 0 ? i : fill_user(c, (uint32_t)i, ret);
+    if (i < 0)
+        return i;
+    *ret = pw;
+    return 0;
 }
 
 int iam_nssc_user_by_uid(struct iam_nssc *c, uint32_t uid, struct iam_nssc_pw *ret) {
@@ -440,7 +525,7 @@ int iam_nssc_user_at(struct iam_nssc *c, uint32_t index, struct iam_nssc_pw *ret
 }
 
 int iam_nssc_group_by_name(struct iam_nssc *c, const char *name, struct iam_nssc_gr *ret) {
-    int i = find_name(c, IAM_NSSC_GROUP_BY_NAME, name, match_group);
+    int i = find_name(c, IAM_NSSC_GROUP_BY_NAME, name, match_group, NULL);
 
     return i < 0 ? i : fill_group(c, (uint32_t)i, ret);
 }
@@ -463,33 +548,55 @@ int iam_nssc_group_at(struct iam_nssc *c, uint32_t index, struct iam_nssc_gr *re
     return fill_group(c, index, ret);
 }
 
-int iam_nssc_group_members(struct iam_nssc *c, const struct iam_nssc_gr *gr,
-                           const uint32_t **ret_offsets) {
-    const uint32_t *p = elems(c, IAM_NSSC_MEMBERS, gr->members_index, gr->n_members);
+int iam_nssc_group_member_names(struct iam_nssc *c, const struct iam_nssc_gr *gr,
+                                const char **ret_names) {
+    const uint8_t *p;
 
-    if (!p)
+    /* fill_group() checked the range against MEMBER_NAMES; get() verifies the blocks. */
+    p = get(c, gr->members, gr->members_size);
+    if (!p || (gr->members_size > 0 && p[gr->members_size - 1] != '\0'))
         return -EBADMSG;
-    *ret_offsets = p;
+    *ret_names = (const char *)p;
     return 0;
 }
 
+/* A user's groups are in the user record; other names in the MEMBERSHIPS records. */
 int iam_nssc_member_gids(struct iam_nssc *c, const char *name, const uint32_t **ret_gids,
                          uint32_t *ret_n) {
-    const struct iam_nssc_membership *p;
-    struct iam_nssc_membership m;
+    const struct iam_nssc_membership *mp;
+    const struct iam_nssc_user *up;
+    uint32_t index, count;
     const uint32_t *gids;
-    int i = find_name(c, IAM_NSSC_MEMBERSHIP_BY_NAME, name, match_membership);
+    int i = find_name(c, IAM_NSSC_USER_BY_NAME, name, match_user, NULL);
 
-    if (i < 0)
+    if (i >= 0) {
+        struct iam_nssc_user u;
+
+        up = elems(c, IAM_NSSC_USERS, (uint32_t)i, 1);
+        if (!up)
+            return -EBADMSG;
+        memcpy(&u, up, sizeof(u));
+        index = u.gids_index;
+        count = u.n_gids;
+    } else if (i == -ENOENT) {
+        struct iam_nssc_membership m;
+
+        i = find_name(c, IAM_NSSC_MEMBERSHIP_BY_NAME, name, match_membership, NULL);
+        if (i < 0)
+            return i;
+        mp = elems(c, IAM_NSSC_MEMBERSHIPS, (uint32_t)i, 1);
+        if (!mp)
+            return -EBADMSG;
+        memcpy(&m, mp, sizeof(m));
+        index = m.gids_index;
+        count = m.n_gids;
+    } else {
         return i;
-    p = elems(c, IAM_NSSC_MEMBERSHIPS, (uint32_t)i, 1);
-    if (!p)
-        return -EBADMSG;
-    memcpy(&m, p, sizeof(m));
-    gids = elems(c, IAM_NSSC_MEMBERSHIP_GIDS, m.gids_index, m.n_gids);
+    }
+    gids = elems(c, IAM_NSSC_MEMBERSHIP_GIDS, index, count);
     if (!gids)
         return -EBADMSG;
     *ret_gids = gids;
-    *ret_n = m.n_gids;
+    *ret_n = count;
     return 0;
 }

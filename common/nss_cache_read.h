@@ -18,16 +18,16 @@
  * unknown format version, -EACCES unsafe file (symlink, not a regular file, wrong owner,
  * writable by group or others), -ENOMEM, or -errno of open/mmap.
  *
- * What the reader guarantees about the file under it: it maps the file MAP_PRIVATE read-only
- * once and closes the descriptor. A cache replaced by rename (how the writer installs it)
- * leaves this mapping intact. A cache modified in place cannot make a lookup read outside
- * the mapping: every offset and length is checked against the validated header (copied out
- * of the file at open time) before it is followed, and each value is read once. A cache
- * truncated in place is the one case a library cannot make safe on Linux: touching a mapped
- * page past the new end raises SIGBUS, and a library loaded into every process must not
- * install a signal handler. Only the file's owner (root; the file must not be writable by
- * group or others) can do that, the writer never does it, and nss_iam's once-a-second
- * change check drops a mapping whose file changed size.
+ * What the reader guarantees about the file under it: it never maps the file. The cache is
+ * copied block by block (on first use, with pread from a descriptor kept open O_CLOEXEC)
+ * into an anonymous mapping of the file's size, and each block is hashed as it arrives. So a
+ * cache replaced by rename (how the writer installs it), modified in place, truncated in
+ * place, or a descriptor closed or reused by the program, can only give -EBADMSG or the
+ * answers of the version already copied: never SIGBUS or SIGSEGV (a shared or private file
+ * mapping would die of SIGBUS on truncation: the kernel drops even copied-on-write pages
+ * past the new end). Every offset and length is also checked against the validated header
+ * (copied at open time) before it is followed, and each value is read once. Memory: only
+ * the blocks lookups touched, per process.
  */
 
 #include <stdbool.h>
@@ -51,8 +51,9 @@ struct iam_nssc_pw {
 struct iam_nssc_gr {
     struct iam_nssc_str name;
     uint32_t gid;
-    uint32_t members_index, n_members;
-    uint32_t members_size; /* as the file says: a packer must not trust it beyond its buffer */
+    uint32_t members; /* file offset of the member names */
+    uint32_t n_members;
+    uint32_t members_size; /* bytes of the names, NULs included (range checked) */
 };
 
 /*
@@ -88,12 +89,15 @@ int iam_nssc_group_by_name(struct iam_nssc *c, const char *name, struct iam_nssc
 int iam_nssc_group_by_gid(struct iam_nssc *c, uint32_t gid, struct iam_nssc_gr *ret);
 int iam_nssc_group_at(struct iam_nssc *c, uint32_t index, struct iam_nssc_gr *ret);
 
-/* The member offsets of a group, verified as one range; then each name by offset. */
-int iam_nssc_group_members(struct iam_nssc *c, const struct iam_nssc_gr *gr,
-                           const uint32_t **ret_offsets);
+/* A group's member names, back to back, each ending in NUL: gr->members_size bytes, verified
+ * as one range whose last byte is a NUL. How many names it holds is for the caller to count
+ * against gr->n_members (a forged file may disagree). */
+int iam_nssc_group_member_names(struct iam_nssc *c, const struct iam_nssc_gr *gr,
+                                const char **ret_names);
 int iam_nssc_string(struct iam_nssc *c, uint32_t offset, struct iam_nssc_str *ret);
 
-/* The gids of the groups that list name as a member (not counting primary groups).
- * -ENOENT when no group lists it. */
+/* The gids of the groups that list name as a member (not counting primary groups). For an
+ * IAM user in no group: 0 with *ret_n = 0. -ENOENT when name is neither a user nor listed in
+ * any group. */
 int iam_nssc_member_gids(struct iam_nssc *c, const char *name, const uint32_t **ret_gids,
                          uint32_t *ret_n);

@@ -209,10 +209,10 @@ static int pool_add(struct pool *p, const char *s, uint32_t *ret_off) {
 struct member_entry {
     const char *name;
     uint64_t hash;
-    uint32_t count;      /* groups listing this name */
-    uint32_t first;      /* index of its first gid in MEMBERSHIP_GIDS */
-    uint32_t fill;       /* gids written so far */
-    size_t last_group;   /* last group seen listing it, + 1 (duplicate detection) */
+    uint32_t count;    /* groups listing this name */
+    uint32_t first;    /* index of its first gid in MEMBERSHIP_GIDS */
+    uint32_t fill;     /* gids written so far */
+    size_t last_group; /* last group seen listing it, + 1 (duplicate detection) */
 };
 
 struct member_map {
@@ -290,13 +290,13 @@ static struct member_entry *member_map_get(struct member_map *m, const char *nam
 
 /* Insert by name. Returns 0, or -EEXIST with *ret_other the index already holding the name. */
 static int table_put_name(struct iam_nssc_slot *t, uint32_t n_slots, uint64_t seed,
-                          const char *name, uint32_t index, const char *(*name_of)(const void *,
-                                                                                   uint32_t),
-                          const void *ctx, uint32_t *ret_other) {
+                          const char *name, uint32_t index,
+                          const char *(*name_of)(const void *, uint32_t), const void *ctx,
+                          uint32_t *ret_other) {
     uint64_t h = iam_nssc_hash(name, strlen(name), seed);
-    uint32_t mask = n_slots - 1, key = iam_nssc_name_key(h);
+    uint32_t key = iam_nssc_name_key(h);
 
-    for (uint32_t j = (uint32_t)h & mask;; j = (j + 1) & mask) {
+    for (uint32_t j = iam_nssc_name_bucket(h, n_slots);; j = j + 1 == n_slots ? 0 : j + 1) {
         if (!t[j].ref) {
             t[j].key = key;
             t[j].ref = index + 1;
@@ -311,9 +311,7 @@ static int table_put_name(struct iam_nssc_slot *t, uint32_t n_slots, uint64_t se
 
 static int table_put_id(struct iam_nssc_slot *t, uint32_t n_slots, uint64_t seed, uint32_t id,
                         uint32_t index, uint32_t *ret_other) {
-    uint32_t mask = n_slots - 1;
-
-    for (uint32_t j = iam_nssc_id_bucket(id, seed, mask);; j = (j + 1) & mask) {
+    for (uint32_t j = iam_nssc_id_bucket(id, seed, n_slots);; j = j + 1 == n_slots ? 0 : j + 1) {
         if (!t[j].ref) {
             t[j].key = id;
             t[j].ref = index + 1;
@@ -334,8 +332,8 @@ static const char *group_name_of(const void *ctx, uint32_t i) {
     return ((const struct iam_nss_group *)ctx)[i].name;
 }
 
-static const char *member_name_of(const void *ctx, uint32_t i) {
-    return ((const struct member_map *)ctx)->entries[i].name;
+static const char *array_name_of(const void *ctx, uint32_t i) {
+    return ((const char *const *)ctx)[i];
 }
 
 static uint64_t make_seed(void) {
@@ -358,13 +356,15 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
                         const struct iam_nss_group *groups, size_t n_groups, void **ret_data,
                         size_t *ret_size, struct iam_error *reterr) {
     struct pool pool = {0};
-    struct member_map mm = {0};
-    uint32_t *user_str = NULL, *group_str = NULL, *member_str = NULL, *ms_str = NULL;
-    uint64_t total_members = 0, counts[IAM_NSSC_N_SECTIONS] = {0}, data_size = 0, off;
+    struct member_map mm = {0}, um = {0};
+    uint32_t *user_str = NULL, *group_str = NULL, *ms_str = NULL, *ms_of_entry = NULL;
+    const char **ms_names = NULL;
+    uint64_t total_members = 0, member_bytes = 0, counts[IAM_NSSC_N_SECTIONS] = {0};
+    uint64_t data_size = 0, off;
     uint8_t *img = NULL;
     struct iam_nssc_header hdr;
     const char *why = NULL;
-    uint32_t other;
+    uint32_t other, n_ms = 0;
     size_t file_size = 0, n_blocks;
     int r = -EINVAL;
 
@@ -377,10 +377,14 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
         r = -E2BIG;
         goto out;
     }
+    mm.seed = make_seed();
+    um.seed = mm.seed;
+    pool.seed = mm.seed;
 
     /* 1. Every field, before anything is built. */
     for (size_t i = 0; i < n_users; i++) {
         const struct iam_nss_user *u = &users[i];
+        struct member_entry *e;
 
         if (check_name(u->name, &why) < 0) {
             iam_error_set(reterr, 0, 0, 0, "user %zu (\"%.64s\"): %s", i, str_or_empty(u->name),
@@ -404,15 +408,27 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
             iam_error_set(reterr, 0, 0, 0, "user \"%s\": shell %s", u->name, why);
             goto out;
         }
+        /* Name -> index (um.entries[k].first = user index); a repeat is a duplicate. */
+        e = member_map_get(&um, u->name, true, &r);
+        if (!e) {
+            iam_error_set(reterr, 0, 0, 0, "out of memory");
+            goto out;
+        }
+        r = -EINVAL;
+        if (e->count++) {
+            iam_error_set(reterr, 0, 0, 0, "users %u and %zu are both named \"%s\"", e->first, i,
+                          u->name);
+            goto out;
+        }
+        e->first = (uint32_t)i;
     }
-    mm.seed = make_seed();
-    pool.seed = mm.seed;
     for (size_t i = 0; i < n_groups; i++) {
         const struct iam_nss_group *g = &groups[i];
+        uint64_t gbytes = 0;
 
         if (check_name(g->name, &why) < 0) {
-            iam_error_set(reterr, 0, 0, 0, "group %zu (\"%.64s\"): %s", i,
-                          str_or_empty(g->name), why);
+            iam_error_set(reterr, 0, 0, 0, "group %zu (\"%.64s\"): %s", i, str_or_empty(g->name),
+                          why);
             goto out;
         }
         if (!id_valid(g->gid)) {
@@ -428,8 +444,8 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
             struct member_entry *e;
 
             if (check_name(g->members[k], &why) < 0) {
-                iam_error_set(reterr, 0, 0, 0, "group \"%s\": member %zu (\"%.64s\"): %s",
-                              g->name, k, str_or_empty(g->members[k]), why);
+                iam_error_set(reterr, 0, 0, 0, "group \"%s\": member %zu (\"%.64s\"): %s", g->name,
+                              k, str_or_empty(g->members[k]), why);
                 goto out;
             }
             e = member_map_get(&mm, g->members[k], true, &r);
@@ -437,31 +453,40 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
                 iam_error_set(reterr, 0, 0, 0, "out of memory");
                 goto out;
             }
+            r = -EINVAL;
             if (e->last_group == i + 1) {
-                r = -EINVAL;
-                iam_error_set(reterr, 0, 0, 0, "group \"%s\": member \"%s\" listed twice",
-                              g->name, g->members[k]);
+                iam_error_set(reterr, 0, 0, 0, "group \"%s\": member \"%s\" listed twice", g->name,
+                              g->members[k]);
                 goto out;
             }
             e->last_group = i + 1;
             e->count++;
-            r = -EINVAL;
+            gbytes += strlen(g->members[k]) + 1;
+        }
+        if (gbytes > UINT32_MAX) {
+            r = -E2BIG;
+            iam_error_set(reterr, 0, 0, 0, "group \"%s\": member list too long", g->name);
+            goto out;
         }
         total_members += g->n_members;
+        member_bytes += gbytes;
     }
-    if (total_members > IAM_NSSC_MAX_FILE / 8) {
+    if (total_members > IAM_NSSC_MAX_FILE / 8 || member_bytes > IAM_NSSC_MAX_FILE) {
         r = -E2BIG;
         iam_error_set(reterr, 0, 0, 0, "too many group members");
         goto out;
     }
 
-    /* 2. The string pool; offsets are relative to it until the layout is known. */
+    /* 2. The string pool (offsets relative to it until the layout is known); members that
+     * are users keep their group list in the user record, the others get a MEMBERSHIPS
+     * record. */
     r = -ENOMEM;
     user_str = calloc(n_users * 4 + 1, sizeof(*user_str));
     group_str = calloc(n_groups + 1, sizeof(*group_str));
-    member_str = calloc(total_members + 1, sizeof(*member_str));
     ms_str = calloc(mm.n + 1, sizeof(*ms_str));
-    if (!user_str || !group_str || !member_str || !ms_str) {
+    ms_of_entry = calloc(mm.n + 1, sizeof(*ms_of_entry));
+    ms_names = calloc(mm.n + 1, sizeof(*ms_names));
+    if (!user_str || !group_str || !ms_str || !ms_of_entry || !ms_names) {
         iam_error_set(reterr, 0, 0, 0, "out of memory");
         goto out;
     }
@@ -475,18 +500,19 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
                 goto out_pool;
         }
     }
-    for (size_t i = 0, m = 0; i < n_groups; i++) {
+    for (size_t i = 0; i < n_groups; i++) {
         r = pool_add(&pool, groups[i].name, &group_str[i]);
         if (r < 0)
             goto out_pool;
-        for (size_t k = 0; k < groups[i].n_members; k++, m++) {
-            r = pool_add(&pool, groups[i].members[k], &member_str[m]);
-            if (r < 0)
-                goto out_pool;
-        }
     }
     for (size_t i = 0; i < mm.n; i++) {
-        r = pool_add(&pool, mm.entries[i].name, &ms_str[i]);
+        if (member_map_get(&um, mm.entries[i].name, false, &r)) {
+            ms_of_entry[i] = UINT32_MAX; /* a user */
+            continue;
+        }
+        ms_of_entry[i] = n_ms;
+        ms_names[n_ms] = mm.entries[i].name;
+        r = pool_add(&pool, mm.entries[i].name, &ms_str[n_ms++]);
         if (r < 0)
             goto out_pool;
     }
@@ -498,9 +524,9 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
     counts[IAM_NSSC_USER_BY_UID] = iam_nssc_table_size((uint32_t)n_users);
     counts[IAM_NSSC_GROUP_BY_NAME] = iam_nssc_table_size((uint32_t)n_groups);
     counts[IAM_NSSC_GROUP_BY_GID] = iam_nssc_table_size((uint32_t)n_groups);
-    counts[IAM_NSSC_MEMBERSHIPS] = mm.n;
-    counts[IAM_NSSC_MEMBERSHIP_BY_NAME] = iam_nssc_table_size((uint32_t)mm.n);
-    counts[IAM_NSSC_MEMBERS] = total_members;
+    counts[IAM_NSSC_MEMBERSHIPS] = n_ms;
+    counts[IAM_NSSC_MEMBERSHIP_BY_NAME] = iam_nssc_table_size(n_ms);
+    counts[IAM_NSSC_MEMBER_NAMES] = member_bytes;
     counts[IAM_NSSC_MEMBERSHIP_GIDS] = total_members;
     counts[IAM_NSSC_STRINGS] = pool.len;
     for (unsigned s = 0; s < IAM_NSSC_N_SECTIONS; s++)
@@ -544,12 +570,13 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
         struct iam_nssc_user *ur = section_ptr(img, &hdr, IAM_NSSC_USERS);
         struct iam_nssc_group *gr = section_ptr(img, &hdr, IAM_NSSC_GROUPS);
         struct iam_nssc_membership *mr = section_ptr(img, &hdr, IAM_NSSC_MEMBERSHIPS);
-        uint32_t *members = section_ptr(img, &hdr, IAM_NSSC_MEMBERS);
+        uint8_t *names = section_ptr(img, &hdr, IAM_NSSC_MEMBER_NAMES);
         uint32_t *ms_gids = section_ptr(img, &hdr, IAM_NSSC_MEMBERSHIP_GIDS);
+        uint32_t first = 0, noff = hdr.sections[IAM_NSSC_MEMBER_NAMES].offset;
         struct iam_nssc_slot *t;
-        uint32_t first = 0;
 
-        memcpy(img + sbase, pool.data, pool.len);
+        if (pool.len)
+            memcpy(img + sbase, pool.data, pool.len);
         for (size_t i = 0; i < n_users; i++) {
             ur[i] = (struct iam_nssc_user){
                 .name = sbase + user_str[i * 4],
@@ -560,35 +587,36 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
                 .gid = (uint32_t)users[i].gid,
             };
         }
+        /* Group lists: one contiguous range of MEMBERSHIP_GIDS per member name. */
         for (size_t i = 0; i < mm.n; i++) {
-            mm.entries[i].first = first;
-            first += mm.entries[i].count;
-            mr[i] = (struct iam_nssc_membership){
-                .name = sbase + ms_str[i],
-                .gids_index = mm.entries[i].first,
-                .n_gids = mm.entries[i].count,
-            };
-        }
-        for (size_t i = 0, m = 0; i < n_groups; i++) {
-            uint64_t msize = 0;
+            struct member_entry *e = &mm.entries[i];
 
-            for (size_t k = 0; k < groups[i].n_members; k++)
-                msize += strlen(groups[i].members[k]) + 1;
-            if (msize > UINT32_MAX) {
-                r = -E2BIG;
-                iam_error_set(reterr, 0, 0, 0, "group \"%s\": member list too long",
-                              groups[i].name);
-                goto out;
+            e->first = first;
+            first += e->count;
+            if (ms_of_entry[i] == UINT32_MAX) {
+                struct member_entry *ue = member_map_get(&um, e->name, false, &r);
+
+                if (!ue) {
+                    r = -EINVAL;
+                    iam_error_set(reterr, 0, 0, 0, "internal error: user map");
+                    goto out;
+                }
+                ur[ue->first].gids_index = e->first;
+                ur[ue->first].n_gids = e->count;
+            } else {
+                mr[ms_of_entry[i]] = (struct iam_nssc_membership){
+                    .name = sbase + ms_str[ms_of_entry[i]],
+                    .gids_index = e->first,
+                    .n_gids = e->count,
+                };
             }
-            gr[i] = (struct iam_nssc_group){
-                .name = sbase + group_str[i],
-                .gid = (uint32_t)groups[i].gid,
-                .members_index = (uint32_t)m,
-                .n_members = (uint32_t)groups[i].n_members,
-                .members_size = (uint32_t)msize,
-            };
-            for (size_t k = 0; k < groups[i].n_members; k++, m++) {
+        }
+        for (size_t i = 0; i < n_groups; i++) {
+            uint32_t start = noff;
+
+            for (size_t k = 0; k < groups[i].n_members; k++) {
                 struct member_entry *e = member_map_get(&mm, groups[i].members[k], false, &r);
+                size_t len = strlen(groups[i].members[k]) + 1;
 
                 /* Present by construction: every member was added in step 1. */
                 if (!e) {
@@ -596,18 +624,27 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
                     iam_error_set(reterr, 0, 0, 0, "internal error: member map");
                     goto out;
                 }
-                members[m] = sbase + member_str[m];
+                memcpy(img + noff, groups[i].members[k], len);
+                noff += (uint32_t)len;
                 ms_gids[e->first + e->fill++] = (uint32_t)groups[i].gid;
             }
+            gr[i] = (struct iam_nssc_group){
+                .name = sbase + group_str[i],
+                .gid = (uint32_t)groups[i].gid,
+                .members = start,
+                .n_members = (uint32_t)groups[i].n_members,
+                .members_size = noff - start,
+            };
         }
+        (void)names;
 
         r = -EINVAL;
         t = section_ptr(img, &hdr, IAM_NSSC_USER_BY_NAME);
         for (uint32_t i = 0; i < n_users; i++)
-            if (table_put_name(t, (uint32_t)counts[IAM_NSSC_USER_BY_NAME], hdr.seed,
-                               users[i].name, i, user_name_of, users, &other) < 0) {
-                iam_error_set(reterr, 0, 0, 0, "users %u and %u are both named \"%s\"", other,
-                              i, users[i].name);
+            if (table_put_name(t, (uint32_t)counts[IAM_NSSC_USER_BY_NAME], hdr.seed, users[i].name,
+                               i, user_name_of, users, &other) < 0) {
+                iam_error_set(reterr, 0, 0, 0, "users %u and %u are both named \"%s\"", other, i,
+                              users[i].name);
                 goto out;
             }
         t = section_ptr(img, &hdr, IAM_NSSC_USER_BY_UID);
@@ -622,8 +659,8 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
         for (uint32_t i = 0; i < n_groups; i++)
             if (table_put_name(t, (uint32_t)counts[IAM_NSSC_GROUP_BY_NAME], hdr.seed,
                                groups[i].name, i, group_name_of, groups, &other) < 0) {
-                iam_error_set(reterr, 0, 0, 0, "groups %u and %u are both named \"%s\"", other,
-                              i, groups[i].name);
+                iam_error_set(reterr, 0, 0, 0, "groups %u and %u are both named \"%s\"", other, i,
+                              groups[i].name);
                 goto out;
             }
         t = section_ptr(img, &hdr, IAM_NSSC_GROUP_BY_GID);
@@ -636,8 +673,10 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
             }
         t = section_ptr(img, &hdr, IAM_NSSC_MEMBERSHIP_BY_NAME);
         for (uint32_t i = 0; i < mm.n; i++)
-            if (table_put_name(t, (uint32_t)counts[IAM_NSSC_MEMBERSHIP_BY_NAME], hdr.seed,
-                               mm.entries[i].name, i, member_name_of, &mm, &other) < 0) {
+            if (ms_of_entry[i] != UINT32_MAX &&
+                table_put_name(t, (uint32_t)counts[IAM_NSSC_MEMBERSHIP_BY_NAME], hdr.seed,
+                               mm.entries[i].name, ms_of_entry[i], array_name_of, ms_names,
+                               &other) < 0) {
                 iam_error_set(reterr, 0, 0, 0, "internal error: member \"%s\" twice",
                               mm.entries[i].name);
                 goto out;
@@ -650,8 +689,7 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
 
         for (uint32_t b = 0; b < n_blocks; b++) {
             uint64_t start = hdr.data_offset + (uint64_t)b * IAM_NSSC_BLOCK;
-            uint64_t len = file_size - start < IAM_NSSC_BLOCK ? file_size - start
-                                                              : IAM_NSSC_BLOCK;
+            uint64_t len = file_size - start < IAM_NSSC_BLOCK ? file_size - start : IAM_NSSC_BLOCK;
             uint64_t sum = iam_nssc_block_hash(img + start, (size_t)len, hdr.seed, b);
 
             memcpy(sums + (size_t)b * sizeof(sum), &sum, sizeof(sum));
@@ -667,16 +705,18 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
     goto out;
 
 out_pool:
-    iam_error_set(reterr, 0, 0, 0, r == -E2BIG ? "string pool over the size limit"
-                                               : "out of memory");
+    iam_error_set(reterr, 0, 0, 0,
+                  r == -E2BIG ? "string pool over the size limit" : "out of memory");
 out:
     free(img);
     free(user_str);
     free(group_str);
-    free(member_str);
     free(ms_str);
+    free(ms_of_entry);
+    free(ms_names);
     pool_done(&pool);
     member_map_done(&mm);
+    member_map_done(&um);
     return r;
 }
 

@@ -131,6 +131,26 @@ static int compile_actions(struct compiler *c, struct statement *st, const struc
     }
     st->actions = pats;
     st->n_actions = n;
+    /* The service prefilter. */
+    {
+        uint32_t *svc = arena_alloc(&c->policy->arena, n * sizeof(*svc));
+
+        if (!svc)
+            return nomem(c);
+        st->any_service = st->not_action;
+        for (size_t i = 0; i < n && !st->any_service; i++) {
+            const struct iam_json *it = list_item(v, items, i);
+            const char *colon = memchr(it->u.str.s, ':', it->u.str.len);
+            size_t sl = colon ? (size_t)(colon - it->u.str.s) : it->u.str.len;
+
+            if (!colon || memchr(it->u.str.s, '*', sl) || memchr(it->u.str.s, '?', sl))
+                st->any_service = true;
+            else
+                svc[i] = iam_key_hash(it->u.str.s, sl);
+        }
+        st->services = svc;
+        st->n_services = st->any_service ? 0 : n;
+    }
     return 0;
 }
 
@@ -189,6 +209,13 @@ static int add_principal(struct compiler *c, struct principal *out, const char *
     size_t len = it->u.str.len;
 
     out->value = s; /* re-pointed into the arena below */
+    /* "You cannot use a wildcard to match part of a principal name or ARN" (IAM User Guide,
+     * "IAM JSON policy elements: Principal"): "*" may only stand alone. */
+    if (!(len == 1 && s[0] == '*') && (memchr(s, '*', len) || memchr(s, '?', len)))
+        return fail(c, &it->start, -EINVAL,
+                    "Principal %s '%.100s': a wildcard may only stand alone as \"*\", not match "
+                    "part of a name or ARN",
+                    type, s);
     if (strcmp(type, "AWS") == 0) {
         struct iam_arn arn;
 
@@ -696,6 +723,14 @@ int iam_policy_compile(const char *text, size_t len, enum iam_policy_type type,
         } else if (strcmp(m->key, "Statement") == 0) {
             stmts = m->value;
         } else if (strcmp(m->key, "Id") == 0) {
+            /* IAM User Guide, "IAM JSON policy elements: Id": allowed in resource-based
+             * policies, not in identity-based policies. */
+            if (type == IAM_POLICY_IDENTITY) {
+                r = fail(&c, &m->key_pos, -EINVAL,
+                         "Id is not allowed in an identity-based policy (only in resource-based "
+                         "policies)");
+                goto out;
+            }
             if (!is_type_str(m->value)) {
                 r = fail(&c, &m->value->start, -EINVAL, "Id must be a string, not %s",
                          iam_json_type_name(m->value->type));
@@ -750,6 +785,14 @@ int iam_policy_compile(const char *text, size_t len, enum iam_policy_type type,
         if (r < 0)
             goto out;
         policy->n_statements = i + 1;
+        {
+            const struct statement *st = &policy->statements[i];
+
+            if (st->any_service)
+                policy->service_bloom = ~(uint64_t)0;
+            for (size_t k = 0; k < st->n_services; k++)
+                policy->service_bloom |= (uint64_t)1 << (st->services[k] % 64);
+        }
     }
     *ret_policy = policy;
     policy = NULL;

@@ -137,9 +137,8 @@ static bool entry_has_vars(const struct cond_entry *e) {
     return false;
 }
 
-static bool entry_true(const struct cond_entry *e, const struct eval_env *env) {
-    const struct ctx_entry *ce = context_lookup(env->ctx, e->lkey, e->key_len, e->hash);
-
+static bool entry_true(const struct cond_entry *e, const struct ctx_entry *ce,
+                       const struct eval_env *env) {
     if (e->base == OP_NULL) {
         /* "Null": {"k": "true"} holds when k is absent, "false" when it is present. */
         bool absent = !ce || ce->n == 0;
@@ -261,30 +260,23 @@ static enum princ_match principal_match(const struct statement *st, const char *
     return best;
 }
 
-static bool action_applies(const struct statement *st, const char *action, size_t len) {
+static bool action_applies(const struct statement *st, const char *action, size_t len,
+                           bool ci, uint32_t service) {
     bool m = false;
+
+    if (!st->any_service) {
+        size_t i;
+
+        for (i = 0; i < st->n_services; i++)
+            if (st->services[i] == service)
+                break;
+        if (i == st->n_services)
+            return false; /* no action of this statement names the request's service */
+    }
 
     for (size_t i = 0; i < st->n_actions && !m; i++)
-        m = pattern_match(&st->actions[i], action, len, true, NULL);
+        m = pattern_match(&st->actions[i], action, len, ci, NULL);
     return st->not_action ? !m : m;
-}
-
-static bool resource_applies(const struct statement *st, const char *res, size_t len,
-                             const struct eval_env *env) {
-    bool m = false;
-
-    if (!st->has_resource)
-        return true; /* resource policy without Resource: the resource it is attached to */
-    if (st->not_resource) {
-        /* A NotResource entry whose variable cannot be resolved invalidates the statement
-         * rather than silently widening it. */
-        for (size_t i = 0; i < st->n_resources; i++)
-            if (!arn_resolvable(&st->resources[i], env))
-                return false;
-    }
-    for (size_t i = 0; i < st->n_resources && !m; i++)
-        m = arn_pattern_match(&st->resources[i], res, len, env);
-    return st->not_resource ? !m : m;
 }
 
 struct acc {
@@ -305,11 +297,43 @@ static void acc_add(struct acc *a, const struct iam_policy_ref *ref, size_t stmt
 
 struct run {
     const struct iam_request *req;
-    size_t action_len, resource_len;
+    size_t action_len;
+    uint32_t service; /* hash of the request action's service prefix */
+    const char *action; /* the action, folded when it fits action_folded */
+    bool action_ci;
+    char action_folded[256];
+    struct arn_split res_split;
+    bool res_split_done;
+    bool has_boundary; /* the caller has a permissions boundary */
     struct eval_env env;
     struct acc deny, allow;
     enum princ_match res_allow; /* best principal match of a matching resource Allow */
 };
+
+static bool resource_applies(const struct statement *st, struct run *run) {
+    const struct eval_env *env = &run->env;
+    const struct arn_split *res;
+    bool m = false;
+
+    if (!st->has_resource)
+        return true; /* resource policy without Resource: the resource it is attached to */
+    if (st->not_resource) {
+        /* A NotResource entry whose variable cannot be resolved invalidates the statement
+         * rather than silently widening it. */
+        for (size_t i = 0; i < st->n_resources; i++)
+            if (!arn_resolvable(&st->resources[i], env))
+                return false;
+    }
+    /* Split the request's resource on first use: many requests never get this far. */
+    if (!run->res_split_done) {
+        arn_split(run->req->resource, strlen(run->req->resource), &run->res_split);
+        run->res_split_done = true;
+    }
+    res = &run->res_split;
+    for (size_t i = 0; i < st->n_resources && !m; i++)
+        m = arn_pattern_match_split(&st->resources[i], res, env);
+    return st->not_resource ? !m : m;
+}
 
 /* Evaluate every statement of one policy; Deny and Allow matches go to the accumulators. */
 static size_t eval_policy(struct run *run, const struct iam_policy_ref *ref, bool is_resource) {
@@ -323,24 +347,32 @@ static size_t eval_policy(struct run *run, const struct iam_policy_ref *ref, boo
         enum princ_match pm = PM_DIRECT;
         bool ok = true;
 
-        if (!action_applies(st, run->req->action, run->action_len))
+        if (!action_applies(st, run->action, run->action_len, run->action_ci, run->service))
             continue;
-        if (!resource_applies(st, run->req->resource, run->resource_len, &run->env))
+        if (!resource_applies(st, run))
             continue;
         if (is_resource || st->has_principal) {
-            pm = principal_match(st, run->req->principal_arn);
+            /* IAM User Guide, "Permissions boundaries for IAM entities": a Deny with
+             * NotPrincipal always denies a principal that has a permissions boundary,
+             * whatever NotPrincipal lists. */
+            if (st->not_principal && st->effect == IAM_EFFECT_DENY && run->has_boundary)
+                pm = PM_DIRECT;
+            else
+                pm = principal_match(st, run->req->principal_arn);
             if (pm == PM_NONE)
                 continue;
         }
-        /* Note every missing key first (AWS reports them all), then decide. */
+        /* Decide, and note every missing key (AWS reports them all, so keys after a failed
+         * condition are still checked for presence). */
         for (size_t c = 0; c < st->n_conds; c++) {
             const struct cond_entry *e = &st->conds[c];
+            const struct ctx_entry *ce = context_lookup(run->env.ctx, e->lkey, e->key_len, e->hash);
 
-            if (!context_lookup(run->env.ctx, e->lkey, e->key_len, e->hash))
+            if (!ce)
                 record_missing(&run->env, e->key);
+            if (ok)
+                ok = entry_true(e, ce, &run->env);
         }
-        for (size_t c = 0; c < st->n_conds && ok; c++)
-            ok = entry_true(&st->conds[c], &run->env);
         if (!ok)
             continue;
         if (st->effect == IAM_EFFECT_DENY) {
@@ -355,6 +387,11 @@ static size_t eval_policy(struct run *run, const struct iam_policy_ref *ref, boo
     return allows;
 }
 
+/* Can any statement of this policy name the request's service? (bloom prefilter) */
+static inline bool may_apply(const struct iam_policy_ref *ref, uint32_t service) {
+    return ref->policy && (ref->policy->service_bloom & ((uint64_t)1 << (service % 64)));
+}
+
 int iam_evaluate(const struct iam_policy_set *set, const struct iam_request *req,
                  struct iam_decision *ret_decision) {
     struct run run;
@@ -365,11 +402,41 @@ int iam_evaluate(const struct iam_policy_set *set, const struct iam_request *req
         return -EINVAL;
     if ((set->n_identity && !set->identity) || (set->n_boundary && !set->boundary))
         return -EINVAL;
-    memset(&run, 0, sizeof(run));
-    memset(ret_decision, 0, sizeof(*ret_decision));
+    /* Only the counters are cleared: the arrays are large and written before being read. */
+    run.deny.n = run.allow.n = 0;
+    run.deny.truncated = run.allow.truncated = false;
+    run.res_allow = PM_NONE;
+    ret_decision->decision = IAM_DECISION_IMPLICIT_DENY;
+    ret_decision->n_matched = 0;
+    ret_decision->matched_truncated = false;
+    ret_decision->n_missing = 0;
+    ret_decision->missing_truncated = false;
+    ret_decision->allowed_by_boundary = false;
     run.req = req;
     run.action_len = strlen(req->action);
-    run.resource_len = strlen(req->resource);
+    /* Fold the action once, so every action pattern (folded at compile time) compares with
+     * plain memcmp; an overlong action is compared case-insensitively instead. */
+    if (run.action_len < sizeof(run.action_folded)) {
+        for (size_t i = 0; i < run.action_len; i++) {
+            char ch = req->action[i];
+
+            run.action_folded[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + ('a' - 'A')) : ch;
+        }
+        run.action_folded[run.action_len] = '\0';
+        run.action = run.action_folded;
+        run.action_ci = false;
+    } else {
+        run.action = req->action;
+        run.action_ci = true;
+    }
+    {
+        const char *colon = memchr(req->action, ':', run.action_len);
+
+        run.service = iam_key_hash(req->action,
+                                   colon ? (size_t)(colon - req->action) : run.action_len);
+    }
+    run.res_split_done = false;
+    run.has_boundary = set->n_boundary > 0;
     run.env.ctx = req->context;
     run.env.missing = ret_decision->missing;
     run.env.n_missing = &ret_decision->n_missing;
@@ -377,10 +444,12 @@ int iam_evaluate(const struct iam_policy_set *set, const struct iam_request *req
     run.env.missing_truncated = &ret_decision->missing_truncated;
 
     for (size_t i = 0; i < set->n_identity; i++)
-        n_identity_allow += eval_policy(&run, &set->identity[i], false);
+        if (may_apply(&set->identity[i], run.service))
+            n_identity_allow += eval_policy(&run, &set->identity[i], false);
     identity_ok = n_identity_allow > 0;
     for (size_t i = 0; i < set->n_boundary; i++)
-        n_boundary_allow += eval_policy(&run, &set->boundary[i], false);
+        if (may_apply(&set->boundary[i], run.service))
+            n_boundary_allow += eval_policy(&run, &set->boundary[i], false);
     boundary_ok = set->n_boundary == 0 || n_boundary_allow > 0;
     if (set->resource)
         eval_policy(&run, set->resource, true);

@@ -76,6 +76,7 @@ enum pat_tok_kind {
 struct pat_tok {
     uint8_t kind;
     bool has_default;
+    uint8_t var; /* PAT_VAR: index among the pattern's variables */
     uint32_t len;        /* PAT_LIT: text length; PAT_VAR: key length */
     const char *s;       /* PAT_LIT: text; PAT_VAR: the key, lower-cased */
     uint32_t hash;       /* PAT_VAR: hash of the lower-cased key */
@@ -93,6 +94,7 @@ struct pattern {
     uint8_t nvars;
     bool wild;     /* holds * or ? */
     bool any;      /* exactly "*" */
+    bool prefix;   /* exactly a literal followed by '*' ("s3:Get*"): a prefix compare */
 };
 
 enum pat_flags {
@@ -111,6 +113,9 @@ int pattern_compile(struct arena *a, const char *text, size_t len, unsigned flag
 struct arn_pattern {
     uint8_t nseg;
     bool any; /* "*" alone */
+    uint8_t lit_segs;       /* leading segments that are literal text, merged below */
+    const char *lit_prefix; /* e.g. "arn:aws:ec2:" for lit_segs 3 */
+    size_t lit_prefix_len;
     struct pattern seg[6];
 };
 int arn_pattern_compile(struct arena *a, const char *text, size_t len, unsigned flags,
@@ -134,6 +139,16 @@ bool pattern_match(const struct pattern *p, const char *s, size_t len, bool ci,
 /* ARN-aware match: segment by segment, the last pattern segment taking the rest. */
 bool arn_pattern_match(const struct arn_pattern *p, const char *s, size_t len,
                        const struct eval_env *env);
+/* A subject split at its first five ':' once, for many ARN matches. */
+struct arn_split {
+    const char *s;
+    size_t len;
+    unsigned n; /* segments, 1..6 */
+    size_t off[6], end[6];
+};
+void arn_split(const char *s, size_t len, struct arn_split *ret);
+bool arn_pattern_match_split(const struct arn_pattern *p, const struct arn_split *sp,
+                             const struct eval_env *env);
 /* Plain wildcard match of NUL-terminated strings (no variables). */
 bool iam_wildcard_match(const char *pattern, const char *s, bool ci);
 
@@ -257,6 +272,12 @@ struct statement {
     bool not_action;
     size_t n_actions;
     const struct pattern *actions; /* folded, no variables */
+    /* Prefilter: hashes of the literal service prefixes of the actions ("s3" of "s3:Get*"),
+     * so most statements are skipped with an integer compare. any_service when one action
+     * has a wildcard in its service part, or for NotAction. */
+    bool any_service;
+    size_t n_services;
+    const uint32_t *services;
     bool has_resource;
     bool not_resource;
     size_t n_resources;
@@ -274,6 +295,9 @@ struct iam_policy {
     enum iam_policy_type type;
     const char *version;
     bool variables; /* Version 2012-10-17 */
+    /* Prefilter over the whole policy: bit (hash % 64) of every service its statements'
+     * actions name; all ones when a statement matches any service. */
+    uint64_t service_bloom;
     size_t n_statements;
     struct statement *statements;
 };

@@ -12,12 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "policy_validate_private.h"
 
 #define AWSDOC(anchor)                                                                             \
-    "https://docs.aws.amazon.com/IAM/latest/UserGuide/"                                           \
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/"                                            \
     "access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-" anchor
 #define HOSTDOC(id) "file:///usr/share/doc/iam-host/findings.md#" #id
 #define AWSDOC_PREFIX "https://docs.aws.amazon.com/"
@@ -49,8 +47,8 @@ const struct iam_check_info *iam_validate_check(size_t i) {
     if (!__atomic_load_n(&init, __ATOMIC_ACQUIRE)) {
         for (size_t k = 0; k < VC__COUNT; k++) {
             with_aws[k] = catalogue[k];
-            with_aws[k].aws = strncmp(catalogue[k].learn_more, AWSDOC_PREFIX,
-                                      strlen(AWSDOC_PREFIX)) == 0;
+            with_aws[k].aws =
+                strncmp(catalogue[k].learn_more, AWSDOC_PREFIX, strlen(AWSDOC_PREFIX)) == 0;
         }
         __atomic_store_n(&init, true, __ATOMIC_RELEASE);
     }
@@ -104,8 +102,8 @@ void vpath_push_index(struct vctx *c, size_t i) {
 }
 
 void vpath_push_substring(struct vctx *c, size_t start, size_t length) {
-    push(c, (struct iam_path_element){.kind = IAM_PATH_SUBSTRING, .start = start,
-                                      .length = length});
+    push(c,
+         (struct iam_path_element){.kind = IAM_PATH_SUBSTRING, .start = start, .length = length});
 }
 
 void vpath_pop(struct vctx *c) {
@@ -115,23 +113,44 @@ void vpath_pop(struct vctx *c) {
 
 /* ---- findings ------------------------------------------------------------------------- */
 
-/* Code points in text[0, byte_offset). */
-static size_t char_offset(const struct vctx *c, size_t byte_offset) {
-    size_t n = 0;
+/* Offsets count code points. Positions carry line and column (in code points), so the offset
+ * is the code-point offset of the line's start plus the column: one pass over the text builds
+ * the table of line starts, and every conversion after that is O(1). */
+static int build_lines(struct vctx *c) {
+    size_t n = 1, chars = 0;
 
-    if (byte_offset > c->len)
-        byte_offset = c->len;
-    for (size_t i = 0; i < byte_offset; i++)
+    if (c->line_chars)
+        return 0;
+    for (size_t i = 0; i < c->len; i++)
+        n += c->text[i] == '\n';
+    c->line_chars = calloc(n, sizeof(*c->line_chars));
+    if (!c->line_chars)
+        return c->r = -ENOMEM;
+    c->nlines = n;
+    n = 1;
+    /* the reader skips a UTF-8 byte order mark without counting a column for it */
+    if (c->len >= 3 && memcmp(c->text, "\xEF\xBB\xBF", 3) == 0)
+        c->line_chars[0] = 1;
+    for (size_t i = 0; i < c->len; i++) {
         if (((unsigned char)c->text[i] & 0xC0) != 0x80)
-            n++;
-    return n;
+            chars++;
+        if (c->text[i] == '\n' && n < c->nlines)
+            c->line_chars[n++] = chars;
+    }
+    return 0;
 }
 
-static struct iam_finding_position to_position(const struct vctx *c, struct iam_json_pos p) {
+static size_t char_offset(struct vctx *c, struct iam_json_pos p) {
+    if (build_lines(c) < 0 || p.line == 0 || p.line > c->nlines)
+        return 0;
+    return c->line_chars[p.line - 1] + (p.column > 0 ? p.column - 1 : 0);
+}
+
+static struct iam_finding_position to_position(struct vctx *c, struct iam_json_pos p) {
     return (struct iam_finding_position){
         .line = p.line ? p.line : 1,
         .column = p.column > 0 ? p.column - 1 : 0,
-        .offset = char_offset(c, p.offset),
+        .offset = char_offset(c, p),
     };
 }
 
@@ -199,10 +218,10 @@ static int add(struct vctx *c, enum vcheck id, struct iam_json_pos start, struct
     return 0;
 }
 
-static void addv(struct vctx *c, enum vcheck id, struct iam_json_pos start,
-                 struct iam_json_pos end, const char *fmt, va_list ap) IAM_PRINTF(5, 0);
-static void addv(struct vctx *c, enum vcheck id, struct iam_json_pos start,
-                 struct iam_json_pos end, const char *fmt, va_list ap) {
+static void addv(struct vctx *c, enum vcheck id, struct iam_json_pos start, struct iam_json_pos end,
+                 const char *fmt, va_list ap) IAM_PRINTF(5, 0);
+static void addv(struct vctx *c, enum vcheck id, struct iam_json_pos start, struct iam_json_pos end,
+                 const char *fmt, va_list ap) {
     char details[512];
 
     vsnprintf(details, sizeof(details), fmt, ap);
@@ -244,8 +263,8 @@ static struct iam_json_pos key_end(const struct vctx *c, const struct iam_json_m
     return p;
 }
 
-void vfinding_key(struct vctx *c, enum vcheck id, const struct iam_json_member *m,
-                  const char *fmt, ...) {
+void vfinding_key(struct vctx *c, enum vcheck id, const struct iam_json_member *m, const char *fmt,
+                  ...) {
     va_list ap;
 
     vpath_push_key(c, m->key);
@@ -255,8 +274,8 @@ void vfinding_key(struct vctx *c, enum vcheck id, const struct iam_json_member *
     vpath_pop(c);
 }
 
-/* Is there an ERROR finding that overlaps the bytes [from, to] (to inclusive)? */
-bool vhas_error_at(const struct vctx *c, size_t from, size_t to) {
+/* Is there an ERROR finding that overlaps [from, to] (to inclusive)? */
+bool vhas_error_at(struct vctx *c, struct iam_json_pos from, struct iam_json_pos to) {
     size_t a = char_offset(c, from), b = char_offset(c, to);
 
     for (size_t i = 0; i < c->out->n; i++) {
@@ -342,6 +361,7 @@ static const struct iam_json *locate(struct vctx *c, const struct iam_json *node
 static void run_engine(struct vctx *c, const struct iam_json *root) {
     struct iam_policy *policy = NULL;
     const struct iam_json *node = NULL;
+    struct iam_json_pos at;
     struct iam_error err;
     const char *text;
     int r;
@@ -358,16 +378,15 @@ static void run_engine(struct vctx *c, const struct iam_json *root) {
     text = err.set ? err.text : "the policy engine refused the policy";
     if (err.line == 0) {
         if (!iam_findings_has_error(c->out)) /* no position: tie it to the document */
-            vfinding(c, VC_HOST_POLICY_REJECTED, root, "The policy engine refuses this: %s.",
-                     text);
+            vfinding(c, VC_HOST_POLICY_REJECTED, root, "The policy engine refuses this: %s.", text);
         c->depth = 0;
         return;
     }
     node = locate(c, root, err.offset);
     /* Already explained by a check at that place (the engine may point at the key, the
      * value or a character inside it)? */
-    if (!vhas_error_at(c, node->start.offset, node->end.offset ? node->end.offset - 1 : 0) &&
-        !vhas_error_at(c, err.offset, err.offset))
+    at = (struct iam_json_pos){.line = err.line, .column = err.column, .offset = err.offset};
+    if (!vhas_error_at(c, node->start, node->end) && !vhas_error_at(c, at, at))
         vfinding(c, VC_HOST_POLICY_REJECTED, node, "The policy engine refuses this: %s.", text);
     c->depth = 0;
 }
@@ -446,6 +465,7 @@ done:
 out:
     if (r == -ENOMEM)
         iam_error_set(reterr, 0, 0, 0, "out of memory");
+    free(c.line_chars);
     iam_json_doc_free(doc);
     iam_findings_free(out);
     return r;
@@ -453,84 +473,221 @@ out:
 
 /* ---- ValidatePolicy JSON ---------------------------------------------------------------- */
 
-static json_t *position_json(const struct iam_finding_position *p) {
-    return json_pack("{s:I, s:I, s:I}", "line", (json_int_t)p->line, "column",
-                     (json_int_t)p->column, "offset", (json_int_t)p->offset);
+/* A small streaming writer: findings can number in the thousands on hostile input, and
+ * building a jansson tree for them costs seconds; this is linear. Output matches jansson's
+ * layout (JSON_INDENT(n) or JSON_COMPACT), UTF-8 passed through, controls escaped. */
+struct jw {
+    char *p;
+    size_t len, cap;
+    int r;
+    unsigned indent, depth;
+    bool after_key;
+    bool first[16];
+};
+
+static void jw_put(struct jw *w, const char *s, size_t n) {
+    if (w->r < 0)
+        return;
+    if (w->cap - w->len <= n) {
+        size_t cap = w->cap ? w->cap : 4096;
+        char *np;
+
+        while (cap - w->len <= n)
+            cap *= 2;
+        np = realloc(w->p, cap);
+        if (!np) {
+            w->r = -ENOMEM;
+            return;
+        }
+        w->p = np;
+        w->cap = cap;
+    }
+    memcpy(w->p + w->len, s, n);
+    w->len += n;
+    w->p[w->len] = '\0';
 }
 
-static json_t *location_json(const struct iam_finding_location *l) {
-    json_t *path = json_array(), *loc = NULL;
+static void jw_newline(struct jw *w, unsigned depth) {
+    static const char spaces[] = "                                ";
 
-    if (!path)
-        return NULL;
-    for (size_t i = 0; i < l->n_path; i++) {
-        const struct iam_path_element *e = &l->path[i];
-        json_t *el = NULL;
+    if (!w->indent)
+        return;
+    jw_put(w, "\n", 1);
+    for (size_t n = (size_t)depth * w->indent; n > 0;) {
+        size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
 
-        switch (e->kind) {
-        case IAM_PATH_INDEX:
-            el = json_pack("{s:I}", "index", (json_int_t)e->index);
+        jw_put(w, spaces, k);
+        n -= k;
+    }
+}
+
+/* Comma and line break before a value or a key, unless the value follows its key. */
+static void jw_prefix(struct jw *w) {
+    if (w->after_key) {
+        w->after_key = false;
+        return;
+    }
+    if (w->depth == 0)
+        return;
+    if (!w->first[w->depth])
+        jw_put(w, ",", 1);
+    w->first[w->depth] = false;
+    jw_newline(w, w->depth);
+}
+
+static void jw_open(struct jw *w, char ch) {
+    jw_prefix(w);
+    jw_put(w, &ch, 1);
+    if (w->depth + 1 < IAM_ELEMENTSOF(w->first))
+        w->depth++;
+    w->first[w->depth] = true;
+}
+
+static void jw_close(struct jw *w, char ch) {
+    bool empty = w->first[w->depth];
+
+    if (w->depth > 0)
+        w->depth--;
+    if (!empty)
+        jw_newline(w, w->depth);
+    jw_put(w, &ch, 1);
+}
+
+static void jw_raw_string(struct jw *w, const char *s) {
+    jw_put(w, "\"", 1);
+    for (const char *p = s; *p;) {
+        size_t run = 0;
+        unsigned char ch;
+        char esc[8];
+
+        /* copy runs that need no escaping in one go */
+        while (p[run] && p[run] != '"' && p[run] != '\\' && (unsigned char)p[run] >= 0x20 &&
+               p[run] != 0x7f)
+            run++;
+        jw_put(w, p, run);
+        p += run;
+        if (!*p)
             break;
-        case IAM_PATH_KEY:
-            el = json_pack("{s:s}", "key", e->text);
+        ch = (unsigned char)*p++;
+        switch (ch) {
+        case '"':
+            jw_put(w, "\\\"", 2);
             break;
-        case IAM_PATH_VALUE:
-            el = json_pack("{s:s}", "value", e->text);
+        case '\\':
+            jw_put(w, "\\\\", 2);
             break;
-        case IAM_PATH_SUBSTRING:
-            el = json_pack("{s:{s:I, s:I}}", "substring", "start", (json_int_t)e->start,
-                           "length", (json_int_t)e->length);
+        case '\n':
+            jw_put(w, "\\n", 2);
             break;
-        }
-        if (!el || json_array_append_new(path, el) < 0) {
-            json_decref(path);
-            return NULL;
+        case '\t':
+            jw_put(w, "\\t", 2);
+            break;
+        case '\r':
+            jw_put(w, "\\r", 2);
+            break;
+        default:
+            snprintf(esc, sizeof(esc), "\\u%04x", ch);
+            jw_put(w, esc, 6);
         }
     }
-    loc = json_pack("{s:o, s:{s:o?, s:o?}}", "path", path, "span", "start",
-                    position_json(&l->start), "end", position_json(&l->end));
-    return loc;
+    jw_put(w, "\"", 1);
+}
+
+static void jw_key(struct jw *w, const char *key) {
+    jw_prefix(w);
+    jw_raw_string(w, key);
+    jw_put(w, w->indent ? ": " : ":", w->indent ? 2 : 1);
+    w->after_key = true;
+}
+
+static void jw_string(struct jw *w, const char *key, const char *s) {
+    jw_key(w, key);
+    jw_prefix(w);
+    jw_raw_string(w, s);
+}
+
+static void jw_uint(struct jw *w, const char *key, size_t v) {
+    char num[32];
+    int n = snprintf(num, sizeof(num), "%zu", v);
+
+    jw_key(w, key);
+    jw_prefix(w);
+    jw_put(w, num, (size_t)n);
+}
+
+static void jw_position(struct jw *w, const char *key, const struct iam_finding_position *p) {
+    jw_key(w, key);
+    jw_open(w, '{');
+    jw_uint(w, "line", p->line);
+    jw_uint(w, "column", p->column);
+    jw_uint(w, "offset", p->offset);
+    jw_close(w, '}');
+}
+
+static void jw_location(struct jw *w, const struct iam_finding_location *l) {
+    jw_open(w, '{');
+    jw_key(w, "path");
+    jw_open(w, '[');
+    for (size_t i = 0; i < l->n_path; i++) {
+        const struct iam_path_element *e = &l->path[i];
+
+        jw_open(w, '{');
+        switch (e->kind) {
+        case IAM_PATH_INDEX:
+            jw_uint(w, "index", e->index);
+            break;
+        case IAM_PATH_KEY:
+            jw_string(w, "key", e->text);
+            break;
+        case IAM_PATH_VALUE:
+            jw_string(w, "value", e->text);
+            break;
+        case IAM_PATH_SUBSTRING:
+            jw_key(w, "substring");
+            jw_open(w, '{');
+            jw_uint(w, "start", e->start);
+            jw_uint(w, "length", e->length);
+            jw_close(w, '}');
+            break;
+        }
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+    jw_key(w, "span");
+    jw_open(w, '{');
+    jw_position(w, "start", &l->start);
+    jw_position(w, "end", &l->end);
+    jw_close(w, '}');
+    jw_close(w, '}');
 }
 
 int iam_findings_to_json(const struct iam_findings *f, unsigned indent, char **ret_json) {
-    json_t *root = NULL, *list = NULL;
-    char *s = NULL;
-    int r = -ENOMEM;
+    struct jw w = {.indent = indent > 16 ? 16 : indent};
 
-    list = json_array();
-    if (!list)
-        goto out;
+    jw_open(&w, '{');
+    jw_key(&w, "findings");
+    jw_open(&w, '[');
     for (size_t i = 0; f && i < f->n; i++) {
         const struct iam_finding *fi = f->items[i];
-        json_t *locs = json_array(), *item;
 
-        if (!locs)
-            goto out;
-        for (size_t k = 0; k < fi->n_locations; k++) {
-            json_t *l = location_json(&fi->locations[k]);
-
-            if (!l || json_array_append_new(locs, l) < 0) {
-                json_decref(locs);
-                goto out;
-            }
-        }
-        item = json_pack("{s:s, s:s, s:s, s:s, s:o}", "findingDetails", fi->details,
-                         "findingType", iam_finding_type_name(fi->type), "issueCode",
-                         fi->issue_code, "learnMoreLink", fi->learn_more, "locations", locs);
-        if (!item || json_array_append_new(list, item) < 0)
-            goto out;
+        jw_open(&w, '{');
+        jw_string(&w, "findingDetails", fi->details);
+        jw_string(&w, "findingType", iam_finding_type_name(fi->type));
+        jw_string(&w, "issueCode", fi->issue_code);
+        jw_string(&w, "learnMoreLink", fi->learn_more);
+        jw_key(&w, "locations");
+        jw_open(&w, '[');
+        for (size_t k = 0; k < fi->n_locations; k++)
+            jw_location(&w, &fi->locations[k]);
+        jw_close(&w, ']');
+        jw_close(&w, '}');
     }
-    root = json_pack("{s:o}", "findings", list);
-    list = NULL;
-    if (!root)
-        goto out;
-    s = json_dumps(root, JSON_PRESERVE_ORDER | (indent ? JSON_INDENT(indent) : JSON_COMPACT));
-    if (!s)
-        goto out;
-    *ret_json = s;
-    r = 0;
-out:
-    json_decref(list);
-    json_decref(root);
-    return r;
+    jw_close(&w, ']');
+    jw_close(&w, '}');
+    if (w.r < 0) {
+        free(w.p);
+        return w.r;
+    }
+    *ret_json = w.p;
+    return 0;
 }

@@ -19,8 +19,8 @@
 struct slist {
     const struct iam_json_member *m; /* NULL when the element is absent */
     bool array;
-    size_t n;     /* number of string items (items that are not strings are skipped) */
-    bool ok;      /* the element has the right JSON type */
+    size_t n; /* number of string items (items that are not strings are skipped) */
+    bool ok;  /* the element has the right JSON type */
 };
 
 static const struct iam_json *sitem(const struct slist *l, size_t i) {
@@ -86,6 +86,14 @@ static bool is_str(const struct iam_json *j) {
 
 /* ---- duplicate keys ------------------------------------------------------------------- */
 
+static void report_duplicate(struct vctx *c, const struct iam_json_member *later,
+                             const struct iam_json_member *first) {
+    vfinding_key(c, VC_HOST_DUPLICATE_KEY, later,
+                 "The key \"%.64s\" appears more than once in this object (first at line %u). "
+                 "Keep one: JSON readers disagree on which one wins.",
+                 later->key, first->key_pos.line);
+}
+
 static void check_duplicates(struct vctx *c, const struct iam_json *node) {
     if (node->type == IAM_JSON_ARRAY) {
         for (size_t i = 0; i < node->u.arr.n; i++) {
@@ -97,17 +105,10 @@ static void check_duplicates(struct vctx *c, const struct iam_json *node) {
     }
     if (node->type != IAM_JSON_OBJECT)
         return;
+    vfor_duplicate_keys(c, node, false, report_duplicate);
     for (size_t i = 0; i < node->u.obj.n; i++) {
         const struct iam_json_member *m = &node->u.obj.members[i];
 
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(node->u.obj.members[j].key, m->key) == 0) {
-                vfinding_key(c, VC_HOST_DUPLICATE_KEY, m,
-                             "The key \"%.64s\" appears more than once in this object (first at "
-                             "line %u). Keep one: JSON readers disagree on which one wins.",
-                             m->key, node->u.obj.members[j].key_pos.line);
-                break;
-            }
         vpath_push_value(c, m->key);
         check_duplicates(c, m->value);
         vpath_pop(c);
@@ -123,7 +124,7 @@ static bool service_is(const char *action, const char *service) {
 }
 
 /* What host actions a list of Action/NotAction patterns lets the statement apply to. */
-static struct host_cover cover_of(const struct slist *l, bool not) {
+static struct host_cover cover_of(const struct slist *l, bool not ) {
     struct host_cover hc = {0};
     bool login = false, sudo = false, all = false;
 
@@ -141,7 +142,7 @@ static struct host_cover cover_of(const struct slist *l, bool not) {
         else if (!service_is(p, "host"))
             hc.other = true;
     }
-    if (not) {
+    if (not ) {
         hc.login = !login;
         hc.sudo = !sudo;
         hc.other = !all;
@@ -554,8 +555,9 @@ struct sensitive {
 
 static const struct sensitive sensitive[] = {
     {"iam:PassRole", VC_PASS_ROLE_WITH_STAR_IN_RESOURCE,
-     VC_PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE, VC_PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION,
-     VC_PASS_ROLE_WITH_NOT_RESOURCE, VC_PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE,
+     VC_PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE,
+     VC_PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION, VC_PASS_ROLE_WITH_NOT_RESOURCE,
+     VC_PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE,
      VC_PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE,
      "can be overly permissive because it allows iam:PassRole on multiple roles. We recommend "
      "that you specify resource ARNs or add the iam:PassedToService condition key"},
@@ -643,9 +645,9 @@ static void check_sensitive(struct vctx *c, const struct iam_json *st, const str
 
 /* ---- statements ----------------------------------------------------------------------- */
 
-static const char *const statement_elements[] = {"Sid",       "Effect",      "Action",
-                                                 "NotAction", "Resource",    "NotResource",
-                                                 "Condition", "Principal",   "NotPrincipal"};
+static const char *const statement_elements[] = {"Sid",       "Effect",    "Action",
+                                                 "NotAction", "Resource",  "NotResource",
+                                                 "Condition", "Principal", "NotPrincipal"};
 
 static bool known(const char *key, const char *const *list, size_t n) {
     for (size_t i = 0; i < n; i++)
@@ -772,7 +774,7 @@ static void check_statement(struct vctx *c, const struct iam_json *st) {
         vfinding_key(c, VC_UNSUPPORTED_ELEMENT_COMBINATION, notres.m,
                      "The policy elements Resource and NotResource can not be used in the same "
                      "statement. Remove one of these elements.");
-    else if (!res.m && !notres.m)
+    else if (!res.m && !notres.m && c->type == IAM_POLICY_IDENTITY)
         vfinding(c, VC_MISSING_RESOURCE, st,
                  "Add a Resource or NotResource element to the policy statement.");
     if (act.m && !notact.m)
@@ -885,7 +887,8 @@ static void check_statement(struct vctx *c, const struct iam_json *st) {
         bool named = false;
 
         for (size_t i = 0; i < slen(&act); i++)
-            if (is_str(sitem(&act, i)) && strcasecmp(sitem(&act, i)->u.str.s, HOST_ACTION_SUDO) == 0)
+            if (is_str(sitem(&act, i)) &&
+                strcasecmp(sitem(&act, i)->u.str.s, HOST_ACTION_SUDO) == 0)
                 named = true;
         for (size_t i = 0; !named && i < slen(&act); i++) {
             const struct iam_json *it = sitem(&act, i);

@@ -49,8 +49,8 @@ static const struct opdef {
     {"Null", F_NULL, C_OTHER, false},
 };
 
-static const char *const fam_names[] = {"String", "Numeric", "Date", "Bool",
-                                        "Binary", "IpAddress", "Arn", "Null"};
+static const char *const fam_names[] = {"String", "Numeric",   "Date", "Bool",
+                                        "Binary", "IpAddress", "Arn",  "Null"};
 
 enum ktype { K_UNKNOWN, K_STRING, K_ARN, K_NUMERIC, K_DATE, K_DATE_OR_NUM, K_BOOL, K_IP };
 enum presence { P_NEVER, P_SOMETIMES, P_ALWAYS };
@@ -297,8 +297,8 @@ static const struct iam_json *value_at(const struct iam_json *v, size_t i) {
     return v->type == IAM_JSON_ARRAY ? v->u.arr.items[i] : v;
 }
 
-static void never_true(struct cstate *s, const char *op, const char *key,
-                       const struct iam_json *at, const char *why) {
+static void never_true(struct cstate *s, const char *op, const char *key, const struct iam_json *at,
+                       const char *why) {
     struct vctx *c = s->c;
 
     vpath_push_value(c, op);
@@ -316,10 +316,25 @@ static void never_true(struct cstate *s, const char *op, const char *key,
     vpath_pop(c);
 }
 
+/* When a key the host sets only sometimes is there. */
+static const char *when_set(const char *key) {
+    if (strncasecmp(key, "aws:PrincipalTag/", 17) == 0)
+        return "when the user has that tag";
+    if (strncasecmp(key, "aws:ResourceTag/", 16) == 0)
+        return "when the host has that tag (host_tag.<key> in iam.conf)";
+    if (strcasecmp(key, "aws:SourceIp") == 0 || strcasecmp(key, "host:RemoteHost") == 0)
+        return "for remote logins (a console login has no remote address)";
+    if (strcasecmp(key, "host:Tty") == 0)
+        return "when the session has a terminal";
+    if (strcasecmp(key, "host:AuthMethod") == 0)
+        return "when pam_iam authenticated the user (not when another PAM module did)";
+    return "for some requests";
+}
+
 /* ---- one key of one operator ----------------------------------------------------------- */
 
-static void check_values(struct cstate *s, const struct op *op, const char *opname,
-                         const char *key, const struct keydef *kd, const struct iam_json *v) {
+static void check_values(struct cstate *s, const struct op *op, const char *opname, const char *key,
+                         const struct keydef *kd, const struct iam_json *v) {
     struct vctx *c = s->c;
     enum fam fam = op->def->fam;
     size_t n = nvalues(v), n_private = 0, n_ip = 0;
@@ -370,8 +385,7 @@ static void check_values(struct cstate *s, const struct op *op, const char *opna
         case F_NUMERIC:
             if (!vparse_number(t, &num))
                 vfinding(c, VC_TYPE_MISMATCH_NUMBER, it,
-                         "\"%.40s\" is not a number. Add a valid numeric value for %s.", t,
-                         opname);
+                         "\"%.40s\" is not a number. Add a valid numeric value for %s.", t, opname);
             break;
         case F_DATE:
             if (!vparse_date(t, &tm, &epoch))
@@ -428,8 +442,7 @@ static void check_values(struct cstate *s, const struct op *op, const char *opna
                 vfinding(c, VC_WILDCARD_WITHOUT_LIKE_OPERATOR, it,
                          "The value \"%.60s\" includes a * or ? character, which %s compares "
                          "literally. If you meant a wildcard, use %s.",
-                         t, opname,
-                         op->def->negated ? "StringNotLike" : "StringLike");
+                         t, opname, op->def->negated ? "StringNotLike" : "StringLike");
             break;
         }
         case F_ARN:
@@ -517,7 +530,8 @@ static void check_key(struct cstate *s, const struct op *op, const char *opname,
                 vfinding_key(c, VC_MISSING_TAG_KEY_IN_CONDITION, km,
                              "The condition key \"%.64s\" must include a tag key to control "
                              "access based on tags. Use the format %.*s/tag-key.",
-                             key, (int)(strchr(name, '/') ? strchr(name, '/') - key : (long)strlen(key)),
+                             key,
+                             (int)(strchr(name, '/') ? strchr(name, '/') - key : (long)strlen(key)),
                              key);
             else
                 vfinding_key(c, VC_INVALID_GLOBAL_CONDITION_KEY, km,
@@ -570,9 +584,8 @@ static void check_key(struct cstate *s, const struct op *op, const char *opname,
     check_values(s, op, opname, key, kd, v);
 
     if (kd && op->def->fam != F_NULL && !ktype_accepts(kd->type, op->def->fam))
-        vfinding(c, VC_TYPE_MISMATCH, v,
-                 "Use %s instead of %s for the condition key %.64s.", ktype_ops(kd->type),
-                 fam_names[op->def->fam], key);
+        vfinding(c, VC_TYPE_MISMATCH, v, "Use %s instead of %s for the condition key %.64s.",
+                 ktype_ops(kd->type), fam_names[op->def->fam], key);
     if (op->qualifier && op->def->fam == F_NULL)
         vfinding(c, VC_NULL_WITH_QUALIFIER, v,
                  "Avoid using the Null condition operator with the ForAllValues or ForAnyValue "
@@ -617,15 +630,12 @@ static void check_key(struct cstate *s, const struct op *op, const char *opname,
             else
                 vfinding(c, VC_HOST_CONTEXT_KEY_NEVER_SET, v,
                          "A host never sets %.64s, so on a host this condition is always true%s.",
-                         key,
-                         s->allow ? "" : ": this Deny applies to every host action it covers");
-        } else if (p == P_SOMETIMES && !s->allow && !missing_true &&
-                   op->def->fam != F_NULL) {
+                         key, s->allow ? "" : ": this Deny applies to every host action it covers");
+        } else if (p == P_SOMETIMES && !s->allow && !missing_true && op->def->fam != F_NULL) {
             vfinding(c, VC_HOST_DENY_KEY_SOMETIMES_ABSENT, v,
-                     "The host sets %.64s only for some requests (a console login has no source "
-                     "address, remote host or, sometimes, tty), and without it this Deny does not apply. Use %sIfExists "
-                     "to deny those requests too, or add a Null check.",
-                     key, op->def->name);
+                     "The host sets %.64s only %s, and without it this Deny does not apply. Use "
+                     "%sIfExists to deny those requests too, or add a Null check.",
+                     key, when_set(key), op->def->name);
         } else if (p == P_ALWAYS && op->ifexists && !s->cover->other) {
             vfinding(c, VC_HOST_IFEXISTS_KEY_ALWAYS_PRESENT, v,
                      "The host always sets %.64s for the actions of this statement, so IfExists "
@@ -692,8 +702,8 @@ static void check_ranges(struct cstate *s) {
 
                 ok = bound_value(cj->def, value_at(cj->values, k), &v);
                 /* values are ORed: the loosest bound wins */
-                if (ok && (!b.set || (upper ? bound_cmp(fam, &v, &b) > 0
-                                            : bound_cmp(fam, &v, &b) < 0)))
+                if (ok &&
+                    (!b.set || (upper ? bound_cmp(fam, &v, &b) > 0 : bound_cmp(fam, &v, &b) < 0)))
                     b = v;
             }
             if (!ok || !b.set)
@@ -725,8 +735,7 @@ static void check_ranges(struct cstate *s) {
     }
 }
 
-static bool value_possible(const struct constraint *cn, const char *const *allowed,
-                           const char *t) {
+static bool value_possible(const struct constraint *cn, const char *const *allowed, const char *t) {
     for (size_t k = 0; allowed[k]; k++) {
         switch (cn->def->cmp) {
         case C_EQ:
@@ -778,10 +787,10 @@ static void check_enums(struct cstate *s) {
         if (possible)
             continue;
         if (allowed)
-            snprintf(why, sizeof(why),
-                     "the host only ever sets %s to %s%s%s%s%s", cn->key, allowed[0],
-                     allowed[1] ? ", " : "", allowed[1] ? allowed[1] : "",
-                     allowed[1] && allowed[2] ? " or " : "", allowed[1] && allowed[2] ? allowed[2] : "");
+            snprintf(why, sizeof(why), "the host only ever sets %s to %s%s%s%s%s", cn->key,
+                     allowed[0], allowed[1] ? ", " : "", allowed[1] ? allowed[1] : "",
+                     allowed[1] && allowed[2] ? " or " : "",
+                     allowed[1] && allowed[2] ? allowed[2] : "");
         else
             snprintf(why, sizeof(why), "an account ID is 12 digits, and no value here is one");
         never_true(s, cn->opname, cn->key, cn->values, why);
@@ -823,6 +832,17 @@ static void check_equal_and_not(struct cstate *s) {
     }
 }
 
+static void report_case_duplicate(struct vctx *c, const struct iam_json_member *later,
+                                  const struct iam_json_member *first) {
+    if (strcmp(later->key, first->key) == 0)
+        return; /* an exact duplicate: HOST_DUPLICATE_KEY */
+    vfinding_key(c, VC_DUPLICATE_KEYS_WITH_DIFFERENT_CASE, later,
+                 "The condition key \"%.64s\" appears more than once with different "
+                 "capitalization (\"%.64s\") in the same condition block. Remove the duplicate "
+                 "condition keys.",
+                 later->key, first->key);
+}
+
 void vcheck_condition(struct vctx *c, const struct iam_json *cond, bool allow,
                       const struct host_cover *cover, bool on_host) {
     struct cstate s = {.c = c, .cond = cond, .allow = allow, .cover = cover, .on_host = on_host};
@@ -862,21 +882,10 @@ void vcheck_condition(struct vctx *c, const struct iam_json *cond, bool allow,
                      "This condition block is empty and it does not affect the policy. Specify "
                      "conditions.");
         } else {
+            vfor_duplicate_keys(c, block, true, report_case_duplicate);
             for (size_t k = 0; k < block->u.obj.n; k++) {
                 const struct iam_json_member *km = &block->u.obj.members[k];
 
-                for (size_t j = 0; j < k; j++) {
-                    const char *other = block->u.obj.members[j].key;
-
-                    if (strcasecmp(other, km->key) == 0 && strcmp(other, km->key) != 0) {
-                        vfinding_key(c, VC_DUPLICATE_KEYS_WITH_DIFFERENT_CASE, km,
-                                     "The condition key \"%.64s\" appears more than once with "
-                                     "different capitalization (\"%.64s\") in the same condition "
-                                     "block. Remove the duplicate condition keys.",
-                                     km->key, other);
-                        break;
-                    }
-                }
                 check_key(&s, &op, om->key, km);
             }
         }

@@ -16,135 +16,146 @@
  * AWS codes, HOSTDOC(id) for our own, which are documented in docs/findings.md.
  * Order = documentation order.
  */
-#define IAM_VALIDATE_CHECKS(CHECK)                                                               \
-    /* ---- ERROR ---- */                                                                        \
-    CHECK(JSON_SYNTAX_ERROR, ERROR, AWSDOC("error-json-syntax-error"))                                   \
-    CHECK(HOST_DUPLICATE_KEY, ERROR, HOSTDOC(HOST_DUPLICATE_KEY))                                                       \
-    CHECK(MISSING_STATEMENT, ERROR, AWSDOC("error-missing-statement"))                                   \
-    CHECK(INVALID_POLICY_ELEMENT, ERROR, AWSDOC("error-invalid-policy-element"))                         \
-    CHECK(DATA_TYPE_MISMATCH, ERROR, AWSDOC("error-data-type-mismatch"))                                 \
-    CHECK(INVALID_VERSION, ERROR, AWSDOC("error-invalid-version"))                                       \
-    CHECK(MISSING_EFFECT, ERROR, AWSDOC("error-missing-effect"))                                         \
-    CHECK(INVALID_EFFECT, ERROR, AWSDOC("error-invalid-effect"))                                         \
-    CHECK(MISSING_ACTION, ERROR, AWSDOC("error-missing-action"))                                         \
-    CHECK(MISSING_RESOURCE, ERROR, AWSDOC("error-missing-resource"))                                     \
-    CHECK(UNSUPPORTED_ELEMENT_COMBINATION, ERROR, AWSDOC("error-unsupported-element-combination"))       \
-    CHECK(UNSUPPORTED_PRINCIPAL, ERROR, AWSDOC("error-unsupported-principal"))                           \
-    CHECK(MISSING_PRINCIPAL, ERROR, AWSDOC("error-missing-principal"))                                   \
-    CHECK(INVALID_PRINCIPAL_FORMAT, ERROR, AWSDOC("error-invalid-principal-format"))                     \
-    CHECK(INVALID_PRINCIPAL_KEY, ERROR, AWSDOC("error-invalid-principal-key"))                           \
-    CHECK(UNSUPPORTED_WILDCARD_IN_PRINCIPAL, ERROR, AWSDOC("error-unsupported-wildcard-in-principal"))   \
-    CHECK(UNSUPPORTED_SID, ERROR, AWSDOC("error-unsupported-sid"))                                       \
-    CHECK(UNIQUE_SIDS_REQUIRED, ERROR, AWSDOC("error-unique-sids-required"))                             \
-    CHECK(INVALID_ACTION, ERROR, AWSDOC("error-invalid-action"))                                         \
-    CHECK(INVALID_SERVICE_IN_ACTION, ERROR, AWSDOC("error-invalid-service-in-action"))                   \
-    CHECK(HOST_UNKNOWN_ACTION, ERROR, HOSTDOC(HOST_UNKNOWN_ACTION))                                                      \
-    CHECK(INVALID_ARN_PREFIX, ERROR, AWSDOC("error-invalid-arn-prefix"))                                 \
-    CHECK(MISSING_ARN_FIELD, ERROR, AWSDOC("error-missing-arn-field"))                                   \
-    CHECK(INVALID_PARTITION, ERROR, AWSDOC("error-invalid-partition"))                                   \
-    CHECK(INVALID_ARN_SERVICE_CASE, ERROR, AWSDOC("error-invalid-arn-service-case"))                     \
-    CHECK(INVALID_ARN_REGION, ERROR, AWSDOC("error-invalid-arn-region"))                                 \
-    CHECK(INVALID_ARN_ACCOUNT, ERROR, AWSDOC("error-invalid-arn-account"))                               \
-    CHECK(INVALID_ARN_RESOURCE, ERROR, AWSDOC("error-invalid-arn-resource"))                             \
-    CHECK(INVALID_CONDITION_OPERATOR, ERROR, AWSDOC("error-invalid-condition-operator"))                 \
-    CHECK(NULL_WITH_IF_EXISTS, ERROR, AWSDOC("error-null-with-if-exists"))                               \
-    CHECK(INVALID_CONDITION_KEY_FORMAT, ERROR, AWSDOC("error-invalid-condition-key-format"))             \
-    CHECK(INVALID_GLOBAL_CONDITION_KEY, ERROR, AWSDOC("error-invalid-global-condition-key"))             \
-    CHECK(UNSUPPORTED_GLOBAL_CONDITION_KEY, ERROR, AWSDOC("error-unsupported-global-condition-key"))     \
-    CHECK(INVALID_SERVICE_CONDITION_KEY, ERROR, AWSDOC("error-invalid-service-condition-key"))           \
-    CHECK(MISSING_TAG_KEY_IN_CONDITION, ERROR, AWSDOC("error-missing-tag-key-in-condition"))             \
-    CHECK(DUPLICATE_KEYS_WITH_DIFFERENT_CASE, ERROR, AWSDOC("error-duplicate-keys-with-different-case")) \
-    CHECK(INVALID_CONDITION_DATA_TYPE, ERROR, AWSDOC("error-invalid-condition-data-type"))               \
-    CHECK(INVALID_CONDITION_MULTIPLE_BOOLEAN, ERROR, AWSDOC("error-invalid-condition-multiple-boolean")) \
-    CHECK(TYPE_MISMATCH_BOOLEAN, ERROR, AWSDOC("general-warning-type-mismatch-boolean"))                 \
-    CHECK(TYPE_MISMATCH_DATE, ERROR, AWSDOC("general-warning-type-mismatch-date"))                       \
-    CHECK(TYPE_MISMATCH_IP_RANGE, ERROR, AWSDOC("general-warning-type-mismatch-ip-range"))               \
-    CHECK(TYPE_MISMATCH_NUMBER, ERROR, AWSDOC("general-warning-type-mismatch-number"))                   \
-    CHECK(TYPE_MISMATCH_STRING, ERROR, AWSDOC("general-warning-type-mismatch-string"))                   \
-    CHECK(INVALID_VARIABLE_FOR_OPERATOR, ERROR, AWSDOC("error-invalid-variable-for-operator"))           \
-    CHECK(MISSING_BRACE_IN_VARIABLE, ERROR, AWSDOC("error-missing-brace-in-variable"))                   \
-    CHECK(EMPTY_VARIABLE, ERROR, AWSDOC("error-empty-variable"))                                         \
-    CHECK(UNSUPPORTED_SPACE_IN_VARIABLE, ERROR, AWSDOC("error-unsupported-space-in-variable"))           \
-    CHECK(UNSUPPORTED_SYMBOL_IN_VARIABLE, ERROR, AWSDOC("error-unsupported-symbol-in-variable"))         \
-    CHECK(MISSING_QUOTE_IN_VARIABLE, ERROR, AWSDOC("error-missing-quote-in-variable"))                   \
-    CHECK(VARIABLE_UNSUPPORTED_IN_ELEMENT, ERROR, AWSDOC("error-variable-unsupported-in-element"))       \
-    CHECK(VARIABLE_UNSUPPORTED_IN_VERSION, ERROR, AWSDOC("error-variable-unsupported-in-version"))       \
-    CHECK(PRIVATE_IP_ADDRESS, ERROR, AWSDOC("error-private-ip-address"))                                 \
-    CHECK(PRIVATE_NOT_IP_ADDRESS, ERROR, AWSDOC("error-private-not-ip-address"))                         \
-    CHECK(HOST_POLICY_REJECTED, ERROR, HOSTDOC(HOST_POLICY_REJECTED))                                                     \
-    CHECK(HOST_EMPTY_NOT_ELEMENT, ERROR, HOSTDOC(HOST_EMPTY_NOT_ELEMENT))                                        \
-    CHECK(INVALID_ROLE_REFERENCE, ERROR, AWSDOC("general-warning-invalid-role-reference"))             \
-    CHECK(INVALID_USER_REFERENCE, ERROR, AWSDOC("general-warning-invalid-user-reference"))             \
-    CHECK(EMPTY_ARRAY_ACTION, ERROR, AWSDOC("suggestion-empty-array-action"))                       \
-    CHECK(EMPTY_ARRAY_RESOURCE, ERROR, AWSDOC("suggestion-empty-array-resource"))                   \
-    CHECK(EMPTY_ARRAY_PRINCIPAL, ERROR, AWSDOC("suggestion-empty-array-principal"))                 \
-    CHECK(EMPTY_OBJECT_PRINCIPAL, ERROR, AWSDOC("suggestion-empty-object-principal"))               \
-    CHECK(EMPTY_ARRAY_CONDITION, ERROR, AWSDOC("suggestion-empty-array-condition"))                 \
-    CHECK(EMPTY_ARRAY_CONDITION_FORALLVALUES, ERROR,                                        \
-          AWSDOC("suggestion-empty-array-condition-forallvalues"))                                       \
-    CHECK(EMPTY_ARRAY_CONDITION_FORANYVALUE, ERROR,                                         \
-          AWSDOC("suggestion-empty-array-condition-foranyvalue"))                                        \
-    CHECK(EMPTY_ARRAY_CONDITION_IFEXISTS, ERROR, AWSDOC("suggestion-empty-array-condition-ifexists")) \
-    CHECK(NULL_WITH_QUALIFIER, ERROR, AWSDOC("suggestion-null-with-qualifier"))                     \
-    /* ---- SECURITY_WARNING ---- */ \
-    CHECK(ALLOW_WITH_NOT_PRINCIPAL, SECURITY_WARNING, AWSDOC("security-warning-allow-with-not-principal")) \
-    CHECK(FORALLVALUES_WITH_SINGLE_VALUED_KEY, SECURITY_WARNING,                                 \
-          AWSDOC("security-warning-forallvalues-with-single-valued-key"))                                \
-    CHECK(MISSING_PAIRED_CONDITION_KEYS, SECURITY_WARNING,                                       \
-          AWSDOC("security-warning-missing-paired-condition-keys"))                                      \
-    CHECK(PASS_ROLE_WITH_STAR_IN_RESOURCE, SECURITY_WARNING,                                     \
-          AWSDOC("security-warning-pass-role-with-star-in-resource"))                                    \
-    CHECK(PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE, SECURITY_WARNING,                          \
-          AWSDOC("security-warning-pass-role-with-star-in-action-and-resource"))                         \
-    CHECK(PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION, SECURITY_WARNING,                      \
-          AWSDOC("security-warning-pass-role-with-star-in-resource-and-not-action"))                     \
-    CHECK(PASS_ROLE_WITH_NOT_RESOURCE, SECURITY_WARNING,                                         \
-          AWSDOC("security-warning-pass-role-with-not-resource"))                                        \
-    CHECK(PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE, SECURITY_WARNING,                      \
-          AWSDOC("security-warning-pass-role-with-star-in-action-and-not-resource"))                     \
-    CHECK(PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE, SECURITY_WARNING,                          \
-          AWSDOC("security-warning-pass-role-with-not-action-and-not-resource"))                         \
-    CHECK(HOST_ALLOW_NOT_ACTION, SECURITY_WARNING, HOSTDOC(HOST_ALLOW_NOT_ACTION))                                         \
-    CHECK(HOST_ALLOW_NOT_RESOURCE, SECURITY_WARNING, HOSTDOC(HOST_ALLOW_NOT_RESOURCE))                                       \
-    CHECK(HOST_SUDO_VIA_WILDCARD, SECURITY_WARNING, HOSTDOC(HOST_SUDO_VIA_WILDCARD))                                        \
-    CHECK(HOST_ALLOW_ALL_PRINCIPALS, SECURITY_WARNING, HOSTDOC(HOST_ALLOW_ALL_PRINCIPALS))                                     \
-    CHECK(HOST_DENY_NEVER_APPLIES, SECURITY_WARNING, HOSTDOC(HOST_DENY_NEVER_APPLIES))                                       \
-    CHECK(HOST_DENY_KEY_SOMETIMES_ABSENT, SECURITY_WARNING, HOSTDOC(HOST_DENY_KEY_SOMETIMES_ABSENT))                                \
-    /* ---- WARNING ---- */ \
-    CHECK(MISSING_VERSION, WARNING, AWSDOC("general-warning-missing-version"))                           \
-    CHECK(POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA, WARNING,                                    \
-          AWSDOC("general-warning-policy-size-exceeds-identity-policy-quota"))                           \
-    CHECK(WILDCARD_WITHOUT_LIKE_OPERATOR, WARNING, AWSDOC("general-warning-wildcard-without-like-operator")) \
-    CHECK(TYPE_MISMATCH, WARNING, AWSDOC("general-warning-type-mismatch"))                               \
-    CHECK(INVALID_DATE_VALUE, WARNING, AWSDOC("general-warning-invalid-date-value"))                     \
-    CHECK(MISSING_QUALIFIER, WARNING, AWSDOC("error-missing-qualifier"))                                 \
-    CHECK(CREATE_SLR_WITH_STAR_IN_RESOURCE, WARNING,                                             \
-          AWSDOC("general-warning-create-slr-with-star-in-resource"))                                    \
-    CHECK(CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE, WARNING,                                  \
-          AWSDOC("general-warning-create-slr-with-star-in-action-and-resource"))                         \
-    CHECK(CREATE_SLR_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION, WARNING,                              \
-          AWSDOC("general-warning-create-slr-with-star-in-resource-and-not-action"))                     \
-    CHECK(CREATE_SLR_WITH_NOT_RESOURCE, WARNING, AWSDOC("general-warning-create-slr-with-not-resource")) \
-    CHECK(CREATE_SLR_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE, WARNING,                              \
-          AWSDOC("general-warning-create-slr-with-star-in-action-and-not-resource"))                     \
-    CHECK(CREATE_SLR_WITH_NOT_ACTION_AND_NOT_RESOURCE, WARNING,                                  \
-          AWSDOC("general-warning-create-slr-with-not-action-and-not-resource"))                         \
-    CHECK(HOST_CONTEXT_KEY_NEVER_SET, WARNING, HOSTDOC(HOST_CONTEXT_KEY_NEVER_SET))                                             \
-    CHECK(HOST_KEY_NOT_FOR_ACTION, WARNING, HOSTDOC(HOST_KEY_NOT_FOR_ACTION))                                                \
-    CHECK(HOST_CONDITION_NEVER_TRUE, WARNING, HOSTDOC(HOST_CONDITION_NEVER_TRUE))                                              \
-    CHECK(HOST_RESOURCE_NEVER_HOST, WARNING, HOSTDOC(HOST_RESOURCE_NEVER_HOST))                                               \
-    CHECK(HOST_PRINCIPAL_NEVER_ON_HOST, WARNING, HOSTDOC(HOST_PRINCIPAL_NEVER_ON_HOST))                                           \
-    /* ---- SUGGESTION ---- */ \
-    CHECK(EMPTY_OBJECT_CONDITION, SUGGESTION, AWSDOC("suggestion-empty-object-condition"))               \
-    CHECK(EMPTY_SID_VALUE, SUGGESTION, AWSDOC("suggestion-empty-sid-value"))                             \
-    CHECK(IMPROVE_IP_RANGE, SUGGESTION, AWSDOC("suggestion-improve-ip-range"))                           \
-    CHECK(PRIVATE_IP_ADDRESS_SUBSET, SUGGESTION, AWSDOC("suggestion-private-ip-address-subset"))         \
-    CHECK(PRIVATE_NOT_IP_ADDRESS_SUBSET, SUGGESTION, AWSDOC("suggestion-private-not-ip-address-subset")) \
-    CHECK(REDUNDANT_ACTION, SUGGESTION, AWSDOC("suggestion-redundant-action"))                           \
-    CHECK(REDUNDANT_RESOURCE, SUGGESTION, AWSDOC("suggestion-redundant-resource"))                       \
-    CHECK(REDUNDANT_CONDITION_VALUE_NUM, SUGGESTION, AWSDOC("suggestion-redundant-condition-value-num")) \
-    CHECK(REDUNDANT_STATEMENT, SUGGESTION, AWSDOC("suggestion-redundant-statement"))                     \
-    CHECK(WILDCARD_IN_SERVICE_NAME, SUGGESTION, AWSDOC("suggestion-wildcard-in-service-name"))           \
+#define IAM_VALIDATE_CHECKS(CHECK)                                                                 \
+    /* ---- ERROR ---- */                                                                          \
+    CHECK(JSON_SYNTAX_ERROR, ERROR, AWSDOC("error-json-syntax-error"))                             \
+    CHECK(HOST_DUPLICATE_KEY, ERROR, HOSTDOC(HOST_DUPLICATE_KEY))                                  \
+    CHECK(MISSING_STATEMENT, ERROR, AWSDOC("error-missing-statement"))                             \
+    CHECK(INVALID_POLICY_ELEMENT, ERROR, AWSDOC("error-invalid-policy-element"))                   \
+    CHECK(DATA_TYPE_MISMATCH, ERROR, AWSDOC("error-data-type-mismatch"))                           \
+    CHECK(INVALID_VERSION, ERROR, AWSDOC("error-invalid-version"))                                 \
+    CHECK(MISSING_EFFECT, ERROR, AWSDOC("error-missing-effect"))                                   \
+    CHECK(INVALID_EFFECT, ERROR, AWSDOC("error-invalid-effect"))                                   \
+    CHECK(MISSING_ACTION, ERROR, AWSDOC("error-missing-action"))                                   \
+    CHECK(MISSING_RESOURCE, ERROR, AWSDOC("error-missing-resource"))                               \
+    CHECK(UNSUPPORTED_ELEMENT_COMBINATION, ERROR, AWSDOC("error-unsupported-element-combination")) \
+    CHECK(UNSUPPORTED_PRINCIPAL, ERROR, AWSDOC("error-unsupported-principal"))                     \
+    CHECK(MISSING_PRINCIPAL, ERROR, AWSDOC("error-missing-principal"))                             \
+    CHECK(INVALID_PRINCIPAL_FORMAT, ERROR, AWSDOC("error-invalid-principal-format"))               \
+    CHECK(INVALID_PRINCIPAL_KEY, ERROR, AWSDOC("error-invalid-principal-key"))                     \
+    CHECK(UNSUPPORTED_WILDCARD_IN_PRINCIPAL, ERROR,                                                \
+          AWSDOC("error-unsupported-wildcard-in-principal"))                                       \
+    CHECK(UNSUPPORTED_SID, ERROR, AWSDOC("error-unsupported-sid"))                                 \
+    CHECK(UNIQUE_SIDS_REQUIRED, ERROR, AWSDOC("error-unique-sids-required"))                       \
+    CHECK(INVALID_ACTION, ERROR, AWSDOC("error-invalid-action"))                                   \
+    CHECK(INVALID_SERVICE_IN_ACTION, ERROR, AWSDOC("error-invalid-service-in-action"))             \
+    CHECK(HOST_UNKNOWN_ACTION, ERROR, HOSTDOC(HOST_UNKNOWN_ACTION))                                \
+    CHECK(INVALID_ARN_PREFIX, ERROR, AWSDOC("error-invalid-arn-prefix"))                           \
+    CHECK(MISSING_ARN_FIELD, ERROR, AWSDOC("error-missing-arn-field"))                             \
+    CHECK(INVALID_PARTITION, ERROR, AWSDOC("error-invalid-partition"))                             \
+    CHECK(INVALID_ARN_SERVICE_CASE, ERROR, AWSDOC("error-invalid-arn-service-case"))               \
+    CHECK(INVALID_ARN_REGION, ERROR, AWSDOC("error-invalid-arn-region"))                           \
+    CHECK(INVALID_ARN_ACCOUNT, ERROR, AWSDOC("error-invalid-arn-account"))                         \
+    CHECK(INVALID_ARN_RESOURCE, ERROR, AWSDOC("error-invalid-arn-resource"))                       \
+    CHECK(INVALID_CONDITION_OPERATOR, ERROR, AWSDOC("error-invalid-condition-operator"))           \
+    CHECK(NULL_WITH_IF_EXISTS, ERROR, AWSDOC("error-null-with-if-exists"))                         \
+    CHECK(INVALID_CONDITION_KEY_FORMAT, ERROR, AWSDOC("error-invalid-condition-key-format"))       \
+    CHECK(INVALID_GLOBAL_CONDITION_KEY, ERROR, AWSDOC("error-invalid-global-condition-key"))       \
+    CHECK(UNSUPPORTED_GLOBAL_CONDITION_KEY, ERROR,                                                 \
+          AWSDOC("error-unsupported-global-condition-key"))                                        \
+    CHECK(INVALID_SERVICE_CONDITION_KEY, ERROR, AWSDOC("error-invalid-service-condition-key"))     \
+    CHECK(MISSING_TAG_KEY_IN_CONDITION, ERROR, AWSDOC("error-missing-tag-key-in-condition"))       \
+    CHECK(DUPLICATE_KEYS_WITH_DIFFERENT_CASE, ERROR,                                               \
+          AWSDOC("error-duplicate-keys-with-different-case"))                                      \
+    CHECK(INVALID_CONDITION_DATA_TYPE, ERROR, AWSDOC("error-invalid-condition-data-type"))         \
+    CHECK(INVALID_CONDITION_MULTIPLE_BOOLEAN, ERROR,                                               \
+          AWSDOC("error-invalid-condition-multiple-boolean"))                                      \
+    CHECK(TYPE_MISMATCH_BOOLEAN, ERROR, AWSDOC("general-warning-type-mismatch-boolean"))           \
+    CHECK(TYPE_MISMATCH_DATE, ERROR, AWSDOC("general-warning-type-mismatch-date"))                 \
+    CHECK(TYPE_MISMATCH_IP_RANGE, ERROR, AWSDOC("general-warning-type-mismatch-ip-range"))         \
+    CHECK(TYPE_MISMATCH_NUMBER, ERROR, AWSDOC("general-warning-type-mismatch-number"))             \
+    CHECK(TYPE_MISMATCH_STRING, ERROR, AWSDOC("general-warning-type-mismatch-string"))             \
+    CHECK(INVALID_VARIABLE_FOR_OPERATOR, ERROR, AWSDOC("error-invalid-variable-for-operator"))     \
+    CHECK(MISSING_BRACE_IN_VARIABLE, ERROR, AWSDOC("error-missing-brace-in-variable"))             \
+    CHECK(EMPTY_VARIABLE, ERROR, AWSDOC("error-empty-variable"))                                   \
+    CHECK(UNSUPPORTED_SPACE_IN_VARIABLE, ERROR, AWSDOC("error-unsupported-space-in-variable"))     \
+    CHECK(UNSUPPORTED_SYMBOL_IN_VARIABLE, ERROR, AWSDOC("error-unsupported-symbol-in-variable"))   \
+    CHECK(MISSING_QUOTE_IN_VARIABLE, ERROR, AWSDOC("error-missing-quote-in-variable"))             \
+    CHECK(VARIABLE_UNSUPPORTED_IN_ELEMENT, ERROR, AWSDOC("error-variable-unsupported-in-element")) \
+    CHECK(VARIABLE_UNSUPPORTED_IN_VERSION, ERROR, AWSDOC("error-variable-unsupported-in-version")) \
+    CHECK(PRIVATE_IP_ADDRESS, ERROR, AWSDOC("error-private-ip-address"))                           \
+    CHECK(PRIVATE_NOT_IP_ADDRESS, ERROR, AWSDOC("error-private-not-ip-address"))                   \
+    CHECK(HOST_POLICY_REJECTED, ERROR, HOSTDOC(HOST_POLICY_REJECTED))                              \
+    CHECK(HOST_EMPTY_NOT_ELEMENT, ERROR, HOSTDOC(HOST_EMPTY_NOT_ELEMENT))                          \
+    CHECK(INVALID_ROLE_REFERENCE, ERROR, AWSDOC("general-warning-invalid-role-reference"))         \
+    CHECK(INVALID_USER_REFERENCE, ERROR, AWSDOC("general-warning-invalid-user-reference"))         \
+    CHECK(EMPTY_ARRAY_ACTION, ERROR, AWSDOC("suggestion-empty-array-action"))                      \
+    CHECK(EMPTY_ARRAY_RESOURCE, ERROR, AWSDOC("suggestion-empty-array-resource"))                  \
+    CHECK(EMPTY_ARRAY_PRINCIPAL, ERROR, AWSDOC("suggestion-empty-array-principal"))                \
+    CHECK(EMPTY_OBJECT_PRINCIPAL, ERROR, AWSDOC("suggestion-empty-object-principal"))              \
+    CHECK(EMPTY_ARRAY_CONDITION, ERROR, AWSDOC("suggestion-empty-array-condition"))                \
+    CHECK(EMPTY_ARRAY_CONDITION_FORALLVALUES, ERROR,                                               \
+          AWSDOC("suggestion-empty-array-condition-forallvalues"))                                 \
+    CHECK(EMPTY_ARRAY_CONDITION_FORANYVALUE, ERROR,                                                \
+          AWSDOC("suggestion-empty-array-condition-foranyvalue"))                                  \
+    CHECK(EMPTY_ARRAY_CONDITION_IFEXISTS, ERROR,                                                   \
+          AWSDOC("suggestion-empty-array-condition-ifexists"))                                     \
+    CHECK(NULL_WITH_QUALIFIER, ERROR, AWSDOC("suggestion-null-with-qualifier"))                    \
+    /* ---- SECURITY_WARNING ---- */                                                               \
+    CHECK(ALLOW_WITH_NOT_PRINCIPAL, SECURITY_WARNING,                                              \
+          AWSDOC("security-warning-allow-with-not-principal"))                                     \
+    CHECK(FORALLVALUES_WITH_SINGLE_VALUED_KEY, SECURITY_WARNING,                                   \
+          AWSDOC("security-warning-forallvalues-with-single-valued-key"))                          \
+    CHECK(MISSING_PAIRED_CONDITION_KEYS, SECURITY_WARNING,                                         \
+          AWSDOC("security-warning-missing-paired-condition-keys"))                                \
+    CHECK(PASS_ROLE_WITH_STAR_IN_RESOURCE, SECURITY_WARNING,                                       \
+          AWSDOC("security-warning-pass-role-with-star-in-resource"))                              \
+    CHECK(PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE, SECURITY_WARNING,                            \
+          AWSDOC("security-warning-pass-role-with-star-in-action-and-resource"))                   \
+    CHECK(PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION, SECURITY_WARNING,                        \
+          AWSDOC("security-warning-pass-role-with-star-in-resource-and-not-action"))               \
+    CHECK(PASS_ROLE_WITH_NOT_RESOURCE, SECURITY_WARNING,                                           \
+          AWSDOC("security-warning-pass-role-with-not-resource"))                                  \
+    CHECK(PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE, SECURITY_WARNING,                        \
+          AWSDOC("security-warning-pass-role-with-star-in-action-and-not-resource"))               \
+    CHECK(PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE, SECURITY_WARNING,                            \
+          AWSDOC("security-warning-pass-role-with-not-action-and-not-resource"))                   \
+    CHECK(HOST_ALLOW_NOT_ACTION, SECURITY_WARNING, HOSTDOC(HOST_ALLOW_NOT_ACTION))                 \
+    CHECK(HOST_ALLOW_NOT_RESOURCE, SECURITY_WARNING, HOSTDOC(HOST_ALLOW_NOT_RESOURCE))             \
+    CHECK(HOST_SUDO_VIA_WILDCARD, SECURITY_WARNING, HOSTDOC(HOST_SUDO_VIA_WILDCARD))               \
+    CHECK(HOST_ALLOW_ALL_PRINCIPALS, SECURITY_WARNING, HOSTDOC(HOST_ALLOW_ALL_PRINCIPALS))         \
+    CHECK(HOST_DENY_NEVER_APPLIES, SECURITY_WARNING, HOSTDOC(HOST_DENY_NEVER_APPLIES))             \
+    CHECK(HOST_DENY_KEY_SOMETIMES_ABSENT, SECURITY_WARNING,                                        \
+          HOSTDOC(HOST_DENY_KEY_SOMETIMES_ABSENT))                                                 \
+    /* ---- WARNING ---- */                                                                        \
+    CHECK(MISSING_VERSION, WARNING, AWSDOC("general-warning-missing-version"))                     \
+    CHECK(POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA, WARNING,                                      \
+          AWSDOC("general-warning-policy-size-exceeds-identity-policy-quota"))                     \
+    CHECK(WILDCARD_WITHOUT_LIKE_OPERATOR, WARNING,                                                 \
+          AWSDOC("general-warning-wildcard-without-like-operator"))                                \
+    CHECK(TYPE_MISMATCH, WARNING, AWSDOC("general-warning-type-mismatch"))                         \
+    CHECK(INVALID_DATE_VALUE, WARNING, AWSDOC("general-warning-invalid-date-value"))               \
+    CHECK(MISSING_QUALIFIER, WARNING, AWSDOC("error-missing-qualifier"))                           \
+    CHECK(CREATE_SLR_WITH_STAR_IN_RESOURCE, WARNING,                                               \
+          AWSDOC("general-warning-create-slr-with-star-in-resource"))                              \
+    CHECK(CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE, WARNING,                                    \
+          AWSDOC("general-warning-create-slr-with-star-in-action-and-resource"))                   \
+    CHECK(CREATE_SLR_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION, WARNING,                                \
+          AWSDOC("general-warning-create-slr-with-star-in-resource-and-not-action"))               \
+    CHECK(CREATE_SLR_WITH_NOT_RESOURCE, WARNING,                                                   \
+          AWSDOC("general-warning-create-slr-with-not-resource"))                                  \
+    CHECK(CREATE_SLR_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE, WARNING,                                \
+          AWSDOC("general-warning-create-slr-with-star-in-action-and-not-resource"))               \
+    CHECK(CREATE_SLR_WITH_NOT_ACTION_AND_NOT_RESOURCE, WARNING,                                    \
+          AWSDOC("general-warning-create-slr-with-not-action-and-not-resource"))                   \
+    CHECK(HOST_CONTEXT_KEY_NEVER_SET, WARNING, HOSTDOC(HOST_CONTEXT_KEY_NEVER_SET))                \
+    CHECK(HOST_KEY_NOT_FOR_ACTION, WARNING, HOSTDOC(HOST_KEY_NOT_FOR_ACTION))                      \
+    CHECK(HOST_CONDITION_NEVER_TRUE, WARNING, HOSTDOC(HOST_CONDITION_NEVER_TRUE))                  \
+    CHECK(HOST_RESOURCE_NEVER_HOST, WARNING, HOSTDOC(HOST_RESOURCE_NEVER_HOST))                    \
+    CHECK(HOST_PRINCIPAL_NEVER_ON_HOST, WARNING, HOSTDOC(HOST_PRINCIPAL_NEVER_ON_HOST))            \
+    /* ---- SUGGESTION ---- */                                                                     \
+    CHECK(EMPTY_OBJECT_CONDITION, SUGGESTION, AWSDOC("suggestion-empty-object-condition"))         \
+    CHECK(EMPTY_SID_VALUE, SUGGESTION, AWSDOC("suggestion-empty-sid-value"))                       \
+    CHECK(IMPROVE_IP_RANGE, SUGGESTION, AWSDOC("suggestion-improve-ip-range"))                     \
+    CHECK(PRIVATE_IP_ADDRESS_SUBSET, SUGGESTION, AWSDOC("suggestion-private-ip-address-subset"))   \
+    CHECK(PRIVATE_NOT_IP_ADDRESS_SUBSET, SUGGESTION,                                               \
+          AWSDOC("suggestion-private-not-ip-address-subset"))                                      \
+    CHECK(REDUNDANT_ACTION, SUGGESTION, AWSDOC("suggestion-redundant-action"))                     \
+    CHECK(REDUNDANT_RESOURCE, SUGGESTION, AWSDOC("suggestion-redundant-resource"))                 \
+    CHECK(REDUNDANT_CONDITION_VALUE_NUM, SUGGESTION,                                               \
+          AWSDOC("suggestion-redundant-condition-value-num"))                                      \
+    CHECK(REDUNDANT_STATEMENT, SUGGESTION, AWSDOC("suggestion-redundant-statement"))               \
+    CHECK(WILDCARD_IN_SERVICE_NAME, SUGGESTION, AWSDOC("suggestion-wildcard-in-service-name"))     \
     CHECK(HOST_IFEXISTS_KEY_ALWAYS_PRESENT, SUGGESTION, HOSTDOC(HOST_IFEXISTS_KEY_ALWAYS_PRESENT))
 
 enum vcheck {
@@ -173,6 +184,9 @@ struct vctx {
     size_t depth;
 
     bool variables; /* Version 2012-10-17: ${...} are policy variables */
+
+    size_t *line_chars; /* code-point offset of each line's start, built on first use */
+    size_t nlines;
 };
 
 /* Path stack. Pushes beyond VPATH_MAX are counted but not stored (cannot happen for the
@@ -189,9 +203,9 @@ void vfinding(struct vctx *c, enum vcheck id, const struct iam_json *node, const
 void vfinding_span(struct vctx *c, enum vcheck id, struct iam_json_pos start,
                    struct iam_json_pos end, const char *fmt, ...) IAM_PRINTF(5, 6);
 /* A finding about an object member's key (path ends with {"key": name}). */
-void vfinding_key(struct vctx *c, enum vcheck id, const struct iam_json_member *m,
-                  const char *fmt, ...) IAM_PRINTF(4, 5);
-bool vhas_error_at(const struct vctx *c, size_t from, size_t to);
+void vfinding_key(struct vctx *c, enum vcheck id, const struct iam_json_member *m, const char *fmt,
+                  ...) IAM_PRINTF(4, 5);
+bool vhas_error_at(struct vctx *c, struct iam_json_pos from, struct iam_json_pos to);
 
 /* policy_validate_checks.c */
 void vcheck_document(struct vctx *c, const struct iam_json *root);
@@ -229,4 +243,8 @@ bool vbase64_valid(const char *s);
 bool vparse_bool(const char *s);
 /* A JSON scalar's text (string content, number as written, "true"/"false"); NULL otherwise. */
 const char *vscalar_text(const struct iam_json *j);
+/* Call fn for every member whose key repeats an earlier one (exactly, or ignoring ASCII case). */
+void vfor_duplicate_keys(struct vctx *c, const struct iam_json *obj, bool nocase,
+                         void (*fn)(struct vctx *c, const struct iam_json_member *later,
+                                    const struct iam_json_member *first));
 bool vjson_equal(const struct iam_json *a, const struct iam_json *b, const char *skip_key);

@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -271,8 +272,8 @@ bool vcidr_private(const struct vcidr *c) {
         unsigned prefix;
         bool v6;
     } blocks[] = {
-        {{10}, 8, false},        {{172, 16}, 12, false},           {{192, 168}, 16, false},
-        {{127}, 8, false},       {{0xfc}, 7, true},                {{[15] = 1}, 128, true},
+        {{10}, 8, false},  {{172, 16}, 12, false}, {{192, 168}, 16, false},
+        {{127}, 8, false}, {{0xfc}, 7, true},      {{[15] = 1}, 128, true},
     };
 
     for (size_t i = 0; i < IAM_ELEMENTSOF(blocks); i++) {
@@ -333,6 +334,64 @@ bool vparse_bool(const char *s) {
     bool b;
 
     return iam_bool_parse(s, strlen(s), &b) == 0;
+}
+
+/* Duplicate keys are found by sorting (a merge sort that takes the comparison mode as an
+ * argument, so no global state), which keeps hostile objects with thousands of keys
+ * O(n log n). Within a run of equal keys, the first in the document is the original. */
+static int cmp_mode(const struct iam_json_member *x, const struct iam_json_member *y, bool nocase) {
+    int k = nocase ? strcasecmp(x->key, y->key) : strcmp(x->key, y->key);
+
+    if (k)
+        return k;
+    return x->key_pos.offset < y->key_pos.offset ? -1 : x->key_pos.offset > y->key_pos.offset;
+}
+
+static void merge_sort(const struct iam_json_member **a, const struct iam_json_member **tmp,
+                       size_t n, bool nocase) {
+    size_t mid = n / 2, i = 0, j = mid, k = 0;
+
+    if (n < 2)
+        return;
+    merge_sort(a, tmp, mid, nocase);
+    merge_sort(a + mid, tmp, n - mid, nocase);
+    while (i < mid && j < n)
+        tmp[k++] = cmp_mode(a[i], a[j], nocase) <= 0 ? a[i++] : a[j++];
+    while (i < mid)
+        tmp[k++] = a[i++];
+    while (j < n)
+        tmp[k++] = a[j++];
+    memcpy(a, tmp, n * sizeof(*a));
+}
+
+void vfor_duplicate_keys(struct vctx *c, const struct iam_json *obj, bool nocase,
+                         void (*fn)(struct vctx *c, const struct iam_json_member *later,
+                                    const struct iam_json_member *first)) {
+    size_t n = obj->u.obj.n;
+    const struct iam_json_member **v, **tmp;
+
+    if (n < 2)
+        return;
+    v = calloc(2 * n, sizeof(*v));
+    if (!v) {
+        c->r = -ENOMEM;
+        return;
+    }
+    tmp = v + n;
+    for (size_t i = 0; i < n; i++)
+        v[i] = &obj->u.obj.members[i];
+    merge_sort(v, tmp, n, nocase);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+
+        while (j < n &&
+               (nocase ? strcasecmp(v[i]->key, v[j]->key) : strcmp(v[i]->key, v[j]->key)) == 0) {
+            fn(c, v[j], v[i]);
+            j++;
+        }
+        i = j;
+    }
+    free(v);
 }
 
 const char *vscalar_text(const struct iam_json *j) {

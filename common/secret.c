@@ -107,7 +107,8 @@ static int key_digest(const unsigned char salt[KEY_SALT_BYTES], const char *secr
  * the secret itself is the high-entropy input. */
 int iam_secret_hash_key(const char *secret, size_t len, char *out, size_t out_size) {
     unsigned char salt[KEY_SALT_BYTES], h[KEY_HASH_BYTES];
-    char salt64[sodium_base64_ENCODED_LEN(KEY_SALT_BYTES, sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
+    char salt64[sodium_base64_ENCODED_LEN(KEY_SALT_BYTES,
+                                          sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
     char h64[sodium_base64_ENCODED_LEN(KEY_HASH_BYTES, sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
     int r = -EINVAL, n;
 
@@ -250,8 +251,7 @@ void iam_secret_verify_dummy_password(const char *password, size_t len) {
 
     if (len > IAM_PASSWORD_MAX)
         len = IAM_PASSWORD_MAX;
-    r = crypto_pwhash_str_verify(dummy_password_hash, password ? password : "",
-                                 password ? len : 0);
+    r = crypto_pwhash_str_verify(dummy_password_hash, password ? password : "", password ? len : 0);
     (void)r;
 }
 

@@ -29,6 +29,7 @@ int iamctl_fail_error(const struct iam_error *e);
 /* Read a CLI parameter value the AWS CLI way: "file://path" reads the file (text), anything
  * else is the literal value. On success *ret is a NUL-terminated malloc'd buffer and *ret_len
  * its length; *ret_source is "path" for file:// values or "(argument)". */
+#define IAMCTL_PARAM_MAX ((size_t)256 * 1024 * 1024) /* the JSON reader's own input limit */
 int iamctl_read_param(const char *value, char **ret, size_t *ret_len, const char **ret_source);
 
 /* Validate a policy document before storing it (iamctl/policy_check.c): every finding goes to
@@ -38,8 +39,14 @@ int iamctl_read_param(const char *value, char **ret, size_t *ret_len, const char
  * writer does: if ((r = iamctl_policy_check(text, len, type, source, 0)) != 0) return r; */
 #define IAMCTL_POLICY_CHECK_QUIET 1u
 #include "iam/policy.h"
-int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type,
-                        const char *source, unsigned flags);
+int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type, const char *source,
+                        unsigned flags);
+/* The same for every policy document of a parsed database or AWS export (import): users',
+ * groups' and roles' inline policies and every version of every managed policy (AWS managed
+ * ones: errors only, their owner cannot edit them). Role trust policies are not checked: a
+ * host never evaluates them. Returns 0 or IAMCTL_EXIT_FAIL after showing every finding. */
+struct iam_db;
+int iamctl_db_policy_check(const struct iam_db *db, const char *file, unsigned flags);
 
 /* Verbs, one per file group. */
 int verb_simulate_custom_policy(int argc, char *argv[]);
@@ -104,4 +111,9 @@ int verb_simulate_principal_policy(int argc, char *argv[]);
 int verb_get_account_authorization_details(int argc, char *argv[]);
 int verb_import(int argc, char *argv[]);
 int verb_get_credential_report(int argc, char *argv[]);
+int verb_get_role(int argc, char *argv[]);
+int verb_list_roles(int argc, char *argv[]);
+int verb_list_role_policies(int argc, char *argv[]);
+int verb_get_role_policy(int argc, char *argv[]);
+int verb_list_attached_role_policies(int argc, char *argv[]);
 int verb_validate_policy(int argc, char *argv[]);

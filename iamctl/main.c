@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdint.h>
 #include <unistd.h>
 
 #include "iamctl.h"
@@ -133,6 +134,16 @@ static const struct iamctl_verb verbs[] = {
      "merge an AWS get-account-authorization-details export"},
     {"get-credential-report", verb_get_credential_report,
      "AWS's credential report (CSV)"},
+    {"get-role", verb_get_role,
+     "show an imported role"},
+    {"list-roles", verb_list_roles,
+     "list imported roles"},
+    {"list-role-policies", verb_list_role_policies,
+     "list a role's inline policies"},
+    {"get-role-policy", verb_get_role_policy,
+     "show a role's inline policy"},
+    {"list-attached-role-policies", verb_list_attached_role_policies,
+     "list a role's attached policies"},
     {"validate-policy", verb_validate_policy,
      "check a policy document for errors and risks (Access Analyzer ValidatePolicy)"},
 };
@@ -169,6 +180,7 @@ int iamctl_read_param(const char *value, char **ret, size_t *ret_len, const char
     const char *path;
     char *buf = NULL;
     size_t len = 0, cap = 0;
+    struct stat st;
     int fd = -1, r = -EINVAL;
 
     if (strncmp(value, "file://", 7) != 0) {
@@ -186,14 +198,24 @@ int iamctl_read_param(const char *value, char **ret, size_t *ret_len, const char
         r = -errno;
         goto out;
     }
+    /* Refuse an oversized regular file before reading a byte of it; anything else (a pipe)
+     * is bounded while reading. strerror(EFBIG) reads "File too large". */
+    if (fstat(fd, &st) < 0) {
+        r = -errno;
+        goto out;
+    }
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > IAMCTL_PARAM_MAX) {
+        r = -EFBIG;
+        goto out;
+    }
     for (;;) {
         ssize_t n;
 
         if (cap - len < 4096) {
             char *nb;
 
-            if (cap > (size_t)256 * 1024 * 1024) {
-                r = -E2BIG;
+            if (cap >= IAMCTL_PARAM_MAX) {
+                r = -EFBIG;
                 goto out;
             }
             cap = cap ? cap * 2 : 16384;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "iam/db.h"
 #include "iam/validate.h"
 #include "iamctl.h"
 
@@ -52,12 +53,12 @@ static void show(FILE *out, const char *source, const struct iam_finding *f) {
         path[0] = '\0';
     fprintf(out, "iamctl: %s%.200s:%u:%u: %s %s: %s%s%s%s\n",
             f->type == IAM_FINDING_ERROR ? "" : "warning: ", source, l ? l->start.line : 1,
-            l ? l->start.column + 1 : 1, iam_finding_type_name(f->type), f->issue_code,
-            f->details, path[0] ? " (" : "", path, path[0] ? ")" : "");
+            l ? l->start.column + 1 : 1, iam_finding_type_name(f->type), f->issue_code, f->details,
+            path[0] ? " (" : "", path, path[0] ? ")" : "");
 }
 
-int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type,
-                        const char *source, unsigned flags) {
+int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type, const char *source,
+                        unsigned flags) {
     struct iam_findings *findings = NULL;
     struct iam_error err;
     size_t errors;
@@ -68,8 +69,7 @@ int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type,
     iam_error_init(&err);
     r = iam_policy_validate(text, len, type, &findings, &err);
     if (r < 0) {
-        fprintf(stderr, "iamctl: %.200s: cannot validate the policy: %s\n", source,
-                strerror(-r));
+        fprintf(stderr, "iamctl: %.200s: cannot validate the policy: %s\n", source, strerror(-r));
         return IAMCTL_EXIT_FAIL;
     }
     errors = iam_findings_count_type(findings, IAM_FINDING_ERROR);
@@ -84,10 +84,83 @@ int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type,
                 continue;
             show(stderr, source, f);
         }
-    if (errors > 0)
-        fprintf(stderr, "iamctl: %.200s: policy refused: %zu ERROR finding%s (see "
-                        "'iamctl validate-policy' and docs/findings.md)\n",
+    if (errors > 0) {
+        struct iam_policy *p = NULL;
+
+        /* the engine's own words too, in iamctl's usual form, when it is the one refusing */
+        iam_error_init(&err);
+        iam_error_set_source(&err, source);
+        if (iam_policy_compile(text, len, type, &p, &err) < 0 && err.set) {
+            char buf[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32];
+
+            fprintf(stderr, "iamctl: %s\n", iam_error_format(&err, buf, sizeof(buf)));
+        }
+        iam_policy_free(p);
+        fprintf(stderr,
+                "iamctl: %.200s: policy refused: %zu ERROR finding%s (see "
+                "'iamctl validate-policy' and docs/findings.md)\n",
                 source, errors, errors == 1 ? "" : "s");
+    }
     iam_findings_free(findings);
     return errors > 0 ? IAMCTL_EXIT_FAIL : 0;
+}
+
+/* One document of a database or export. */
+static int check_doc(const char *text, enum iam_policy_type type, const char *file,
+                     const char *what, const char *name, unsigned flags) {
+    char source[IAM_ERROR_SOURCE_MAX];
+
+    if (!text)
+        return 0;
+    snprintf(source, sizeof(source), "%.120s: %s %.100s", file, what, name);
+    return iamctl_policy_check(text, strlen(text), type, source, flags);
+}
+
+int iamctl_db_policy_check(const struct iam_db *db, const char *file, unsigned flags) {
+    int ret = 0;
+
+    for (size_t i = 0; i < db->n_users; i++)
+        for (size_t k = 0; k < db->users[i].n_inline; k++) {
+            char name[300];
+
+            snprintf(name, sizeof(name), "%.128s/%.128s", db->users[i].name,
+                     db->users[i].inline_policies[k].name);
+            if (check_doc(db->users[i].inline_policies[k].document, IAM_POLICY_IDENTITY, file,
+                          "inline policy of user", name, flags))
+                ret = IAMCTL_EXIT_FAIL;
+        }
+    for (size_t i = 0; i < db->n_groups; i++)
+        for (size_t k = 0; k < db->groups[i].n_inline; k++) {
+            char name[300];
+
+            snprintf(name, sizeof(name), "%.128s/%.128s", db->groups[i].name,
+                     db->groups[i].inline_policies[k].name);
+            if (check_doc(db->groups[i].inline_policies[k].document, IAM_POLICY_IDENTITY, file,
+                          "inline policy of group", name, flags))
+                ret = IAMCTL_EXIT_FAIL;
+        }
+    for (size_t i = 0; i < db->n_roles; i++)
+        for (size_t k = 0; k < db->roles[i].n_inline; k++) {
+            char name[300];
+
+            snprintf(name, sizeof(name), "%.128s/%.128s", db->roles[i].name,
+                     db->roles[i].inline_policies[k].name);
+            if (check_doc(db->roles[i].inline_policies[k].document, IAM_POLICY_IDENTITY, file,
+                          "inline policy of role", name, flags))
+                ret = IAMCTL_EXIT_FAIL;
+        }
+    for (size_t i = 0; i < db->n_policies; i++) {
+        const struct iam_db_managed_policy *mp = &db->policies[i];
+
+        for (size_t v = 0; v < mp->n_versions; v++) {
+            char name[300];
+
+            snprintf(name, sizeof(name), "%.200s (%.16s)", mp->arn, mp->versions[v].version_id);
+            /* AWS managed policies cannot be edited by their user: errors only */
+            if (check_doc(mp->versions[v].document, IAM_POLICY_IDENTITY, file, "managed policy",
+                          name, mp->aws_managed ? flags | IAMCTL_POLICY_CHECK_QUIET : flags))
+                ret = IAMCTL_EXIT_FAIL;
+        }
+    }
+    return ret;
 }

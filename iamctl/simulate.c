@@ -180,7 +180,9 @@ struct sh_item {
     char *value;
 };
 
-static int sh_unquote(const char *s, size_t len, char **ret) {
+/* -EINVAL: an unterminated quote (a message goes to reterr); -ENOMEM. */
+static int sh_unquote(const char *s, size_t len, char **ret, const char *entry,
+                      struct iam_error *reterr) {
     char *out = malloc(len + 1);
     size_t o = 0;
     char q = 0;
@@ -206,6 +208,8 @@ static int sh_unquote(const char *s, size_t len, char **ret) {
     out[o] = '\0';
     if (q) {
         free(out);
+        iam_error_set(reterr, 0, 0, 0, "context entry '%.100s': unbalanced quote in '%.*s'",
+                      entry, (int)(len > 64 ? 64 : len), s);
         return -EINVAL;
     }
     *ret = out;
@@ -218,6 +222,7 @@ int simulate_context_entry_shorthand(const char *text, struct iam_context *ctx,
     char **vals = NULL;
     size_t n = 0, cap = 0, i = 0, len = strlen(text);
     const char *cur_key = NULL;
+    bool seen_name = false, seen_type = false, seen_values = false;
     int r = -EINVAL;
 
     while (i <= len) {
@@ -255,8 +260,9 @@ int simulate_context_entry_shorthand(const char *text, struct iam_context *ctx,
         }
         /* text[start..i) is one item. */
         if (eq != SIZE_MAX) {
-            if (sh_unquote(text + start, eq - start, &key) < 0) {
-                r = -ENOMEM;
+            int u = sh_unquote(text + start, eq - start, &key, text, reterr);
+            if (u < 0) {
+                r = u;
                 goto out;
             }
             if (strcmp(key, "ContextKeyName") != 0 && strcmp(key, "ContextKeyValues") != 0 &&
@@ -268,14 +274,19 @@ int simulate_context_entry_shorthand(const char *text, struct iam_context *ctx,
                 free(key);
                 goto out;
             }
-            if ((strcmp(key, "ContextKeyName") == 0 && name) ||
-                (strcmp(key, "ContextKeyType") == 0 && type) ||
-                (strcmp(key, "ContextKeyValues") == 0 && cur_key && vals && n > 0 &&
-                 strcmp(cur_key, "ContextKeyValues") != 0)) {
+            if ((strcmp(key, "ContextKeyName") == 0 && seen_name) ||
+                (strcmp(key, "ContextKeyType") == 0 && seen_type) ||
+                (strcmp(key, "ContextKeyValues") == 0 && seen_values)) {
                 iam_error_set(reterr, 0, 0, 0, "context entry: '%s' given twice", key);
                 free(key);
                 goto out;
             }
+            if (strcmp(key, "ContextKeyName") == 0)
+                seen_name = true;
+            else if (strcmp(key, "ContextKeyType") == 0)
+                seen_type = true;
+            else
+                seen_values = true;
             cur_key = strcmp(key, "ContextKeyName") == 0     ? "ContextKeyName"
                       : strcmp(key, "ContextKeyType") == 0   ? "ContextKeyType"
                                                              : "ContextKeyValues";
@@ -301,7 +312,9 @@ int simulate_context_entry_shorthand(const char *text, struct iam_context *ctx,
 
                 for (; k < e; k++) {
                     if (vq) {
-                        if (text[k] == vq)
+                        if (text[k] == '\\' && k + 1 < e)
+                            k++;
+                        else if (text[k] == vq)
                             vq = 0;
                         continue;
                     }
@@ -322,8 +335,9 @@ int simulate_context_entry_shorthand(const char *text, struct iam_context *ctx,
                         }
                         vals = nv;
                     }
-                    if (sh_unquote(text + vs, k - vs, &vals[n]) < 0) {
-                        r = -ENOMEM;
+                    int u = sh_unquote(text + vs, k - vs, &vals[n], text, reterr);
+                    if (u < 0) {
+                        r = u;
                         goto out;
                     }
                     n++;
@@ -331,8 +345,9 @@ int simulate_context_entry_shorthand(const char *text, struct iam_context *ctx,
                 k++;
             }
         } else {
-            if (sh_unquote(text + start, i - start, &val) < 0) {
-                r = -ENOMEM;
+            int u = sh_unquote(text + start, i - start, &val, text, reterr);
+            if (u < 0) {
+                r = u;
                 goto out;
             }
             if (strcmp(cur_key, "ContextKeyName") == 0) {

@@ -15,6 +15,7 @@
 
 #include "iam/compile.h"
 #include "iam/fileio.h"
+#include "iam/lastused.h"
 #include "verb_common.h"
 
 /* ---- init --------------------------------------------------------------------------------- */
@@ -26,9 +27,10 @@ static int write_new_file(const char *path, const char *data, mode_t mode) {
 
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0)
-        return iamctl_fail("%s: %s", path, errno == EEXIST ? "already exists; refusing to "
-                                                            "overwrite it"
-                                                          : strerror(errno));
+        return iamctl_fail("%s: %s", path,
+                           errno == EEXIST ? "already exists; refusing to "
+                                             "overwrite it"
+                                           : strerror(errno));
     if (fchmod(fd, mode) < 0)
         r = -errno;
     while (r == 0 && len > 0) {
@@ -54,14 +56,10 @@ static int write_new_file(const char *path, const char *data, mode_t mode) {
 }
 
 int verb_init(int argc, char *argv[]) {
-    struct opt opts[] = {{"account-id", OPT_VALUE, true},
-                         {"host-arn", OPT_VALUE, true},
-                         {"database", OPT_VALUE},
-                         {"cache-dir", OPT_VALUE},
-                         {"audit-log", OPT_VALUE},
-                         {"uid-min", OPT_VALUE},
-                         {"uid-max", OPT_VALUE},
-                         {NULL}};
+    struct opt opts[] = {{"account-id", OPT_VALUE, true}, {"host-arn", OPT_VALUE, true},
+                         {"database", OPT_VALUE},         {"cache-dir", OPT_VALUE},
+                         {"audit-log", OPT_VALUE},        {"uid-min", OPT_VALUE},
+                         {"uid-max", OPT_VALUE},          {NULL}};
     struct iam_config *c = NULL;
     struct iam_db *db = NULL;
     struct iam_error e;
@@ -72,34 +70,33 @@ int verb_init(int argc, char *argv[]) {
     iam_error_init(&e);
     if ((r = opts_parse(argc, argv, opts)))
         goto out;
-    if (asprintf(&conf,
-                 "# iam-host settings (DESIGN.md section 2), written by iamctl init.\n"
-                 "# Every key is listed with its value; an unknown key or a bad value is an "
-                 "error.\n"
-                 "account_id = %s\n"
-                 "host_arn = %s\n"
-                 "database = %s\n"
-                 "cache_dir = %s\n"
-                 "audit_log = %s\n"
-                 "uid_min = %s\n"
-                 "uid_max = %s\n"
-                 "home_template = /home/%%u\n"
-                 "default_shell = /bin/bash\n"
-                 "private_groups = yes\n"
-                 "max_access_key_age_days = 0\n"
-                 "enforce = yes\n"
-                 "# resource_policy = " IAM_SYSCONFDIR "/host-policy.json\n"
-                 "# host_tag.Environment = production\n",
-                 opt_get(opts, "account-id")->value, opt_get(opts, "host-arn")->value,
-                 opt_get(opts, "database")->value ? opt_get(opts, "database")->value
-                                                  : IAM_SYSCONFDIR "/iam.json",
-                 opt_get(opts, "cache-dir")->value ? opt_get(opts, "cache-dir")->value
-                                                   : IAM_STATEDIR,
-                 opt_get(opts, "audit-log")->value ? opt_get(opts, "audit-log")->value
-                                                   : "/var/log/iam/audit.jsonl",
-                 opt_get(opts, "uid-min")->value ? opt_get(opts, "uid-min")->value : "200000",
-                 opt_get(opts, "uid-max")->value ? opt_get(opts, "uid-max")->value
-                                                 : "299999") < 0) {
+    if (asprintf(
+            &conf,
+            "# iam-host settings (DESIGN.md section 2), written by iamctl init.\n"
+            "# Every key is listed with its value; an unknown key or a bad value is an "
+            "error.\n"
+            "account_id = %s\n"
+            "host_arn = %s\n"
+            "database = %s\n"
+            "cache_dir = %s\n"
+            "audit_log = %s\n"
+            "uid_min = %s\n"
+            "uid_max = %s\n"
+            "home_template = /home/%%u\n"
+            "default_shell = /bin/bash\n"
+            "private_groups = yes\n"
+            "max_access_key_age_days = 0\n"
+            "enforce = yes\n"
+            "# resource_policy = " IAM_SYSCONFDIR "/host-policy.json\n"
+            "# host_tag.Environment = production\n",
+            opt_get(opts, "account-id")->value, opt_get(opts, "host-arn")->value,
+            opt_get(opts, "database")->value ? opt_get(opts, "database")->value
+                                             : IAM_SYSCONFDIR "/iam.json",
+            opt_get(opts, "cache-dir")->value ? opt_get(opts, "cache-dir")->value : IAM_STATEDIR,
+            opt_get(opts, "audit-log")->value ? opt_get(opts, "audit-log")->value
+                                              : "/var/log/iam/audit.jsonl",
+            opt_get(opts, "uid-min")->value ? opt_get(opts, "uid-min")->value : "200000",
+            opt_get(opts, "uid-max")->value ? opt_get(opts, "uid-max")->value : "299999") < 0) {
         conf = NULL;
         r = iamctl_fail("out of memory");
         goto out;
@@ -307,8 +304,8 @@ static json_t *upsert(json_t *arr, const char *key, json_t *item, bool ci) {
 }
 
 int verb_import(int argc, char *argv[]) {
-    static const char *const keep_user[] = {"AccessKeys", "LoginProfile", "SSHPublicKeys",
-                                            "Posix", NULL};
+    static const char *const keep_user[] = {"AccessKeys", "LoginProfile", "SSHPublicKeys", "Posix",
+                                            NULL};
     struct opt opts[] = {{"authorization-details", OPT_VALUE, true}, {NULL}};
     struct dbh h = DBH_INIT;
     struct iam_db *exp = NULL;
@@ -323,6 +320,9 @@ int verb_import(int argc, char *argv[]) {
     iam_error_init(&e);
     if ((r = opts_parse(argc, argv, opts)))
         goto out;
+    if ((r = check_param_size("--authorization-details",
+                              opt_get(opts, "authorization-details")->value, IAM_DB_MAX_SIZE)))
+        goto out;
     if ((r = iamctl_read_param(opt_get(opts, "authorization-details")->value, &text, &len,
                                &source)) < 0) {
         r = iamctl_fail("--authorization-details: %s", strerror(-r));
@@ -333,6 +333,8 @@ int verb_import(int argc, char *argv[]) {
         r = iamctl_fail_error(&e);
         goto out;
     }
+    if ((r = iamctl_db_policy_check(exp, source, 0))) /* validate-policy's ERRORs refuse */
+        goto out;
     ej = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (!ej) {
         r = iamctl_fail("%s:%d:%d: %s", source, je.line, je.column, je.text);
@@ -439,44 +441,23 @@ out:
 
 /* ---- credential report -------------------------------------------------------------------- */
 
-/* Last use of an access key: <cache_dir>/lastused/<AccessKeyId>, one line
- * "<epoch seconds> <service>\n", written by pam_iam (see iam/lastused.h of the PAM work).
- * Returns 0 and fills when/service, -ENOENT when never used, <0 when unreadable. */
+/* Last use of an access key, as pam_iam records it (iam/lastused.h:
+ * <cache_dir>/lastused/<AccessKeyId>, "<epoch seconds> <service>\n"). 0 and when/service
+ * filled; <0 when never used or the record is unreadable or damaged (then "N/A", never a
+ * guess). The service is made CSV-safe. */
 static int key_last_used(const char *cache_dir, const char *key_id, time_t *when, char *service,
                          size_t service_size) {
-    char *path = NULL, *buf = NULL, *sp;
-    size_t len;
     struct iam_error e;
-    long long t;
     int r;
 
     iam_error_init(&e);
-    if (asprintf(&path, "%s/lastused/%s", cache_dir, key_id) < 0)
-        return -ENOMEM;
-    r = iam_file_read_safe(path, 256, &buf, &len, &e);
-    free(path);
+    r = iam_lastused_read(cache_dir, key_id, when, service, service_size, &e);
     if (r < 0)
         return r;
-    r = -EBADMSG;
-    if (sscanf(buf, "%lld", &t) != 1 || t < 0)
-        goto out;
-    sp = strchr(buf, ' ');
-    service[0] = '\0';
-    if (sp) {
-        size_t n = strcspn(sp + 1, "\n");
-        if (n >= service_size)
-            n = service_size - 1;
-        memcpy(service, sp + 1, n);
-        service[n] = '\0';
-        for (char *c = service; *c; c++)
-            if (*c == ',' || *c == '"' || (unsigned char)*c < 0x20)
-                *c = '_'; /* keep the CSV well-formed */
-    }
-    *when = (time_t)t;
-    r = 0;
-out:
-    free(buf);
-    return r;
+    for (char *c = service; *c; c++)
+        if (*c == ',' || *c == '"' || (unsigned char)*c < 0x20)
+            *c = '_';
+    return 0;
 }
 
 static int append(char **buf, size_t *len, size_t *cap, const char *s) {

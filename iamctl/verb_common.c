@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -73,8 +74,7 @@ int opts_parse(int argc, char *argv[], struct opt *opts) {
             if (eq)
                 extra++;
             if (extra == 0)
-                return iamctl_usage("%s: option '--%s' needs at least one value", argv[0],
-                                    o->name);
+                return iamctl_usage("%s: option '--%s' needs at least one value", argv[0], o->name);
             nl = realloc(o->list, (o->n_list + extra) * sizeof(*nl));
             if (!nl)
                 return iamctl_fail("out of memory");
@@ -232,6 +232,14 @@ int dbh_commit(struct dbh *h) {
     if (!text)
         return iamctl_fail("out of memory");
     len = strlen(text);
+    /* Everything needed is in the new text now: drop the tree and the old model before
+     * validating, so a large database is not held four times over. */
+    json_decref(h->root);
+    h->root = NULL;
+    iam_db_free(h->db);
+    h->db = NULL;
+    free(h->text);
+    h->text = NULL;
     {
         char *t2 = realloc(text, len + 2);
         if (!t2) {
@@ -445,29 +453,44 @@ void now_iso(char out[32]) {
     iam_db_format_time((int64_t)time(NULL), out, 32);
 }
 
+int check_param_size(const char *opt, const char *value, size_t max) {
+    struct stat st;
+
+    if (strncmp(value, "file://", 7) != 0)
+        return 0;
+    if (stat(value + 7, &st) < 0)
+        return iamctl_fail("%s %s: %s", opt, value + 7, strerror(errno));
+    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > (uintmax_t)max)
+        return iamctl_fail("%s %s: file is too large (%jd bytes, limit %zu)", opt, value + 7,
+                           (intmax_t)st.st_size, max);
+    return 0;
+}
+
 int read_policy_document(const char *value, size_t max_chars, const char *kind, char **ret_text) {
-    struct iam_policy *p = NULL;
-    struct iam_error e;
     const char *source = NULL;
     char *text = NULL;
     size_t len = 0, size;
     int r;
 
+    r = check_param_size("--policy-document", value, IAM_POLICY_MAX_BYTES);
+    if (r)
+        return r;
     r = iamctl_read_param(value, &text, &len, &source);
     if (r < 0)
         return iamctl_fail("%s: %s", strncmp(value, "file://", 7) == 0 ? value + 7 : "argument",
                            strerror(-r));
+    if (len > IAM_POLICY_MAX_BYTES) {
+        free(text);
+        return iamctl_fail("%s: the policy is too large (%zu bytes)", source, len);
+    }
     if (strlen(text) != len) {
         free(text);
         return iamctl_fail("%s: policy document contains a NUL byte", source);
     }
-    iam_error_init(&e);
-    iam_error_set_source(&e, source);
-    r = iam_policy_compile(text, len, IAM_POLICY_IDENTITY, &p, &e);
-    iam_policy_free(p);
-    if (r < 0) {
+    /* validate-policy's checks (the engine's compile included); ERROR findings refuse */
+    if ((r = iamctl_policy_check(text, len, IAM_POLICY_IDENTITY, source, 0))) {
         free(text);
-        return iamctl_fail_error(&e);
+        return r;
     }
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];
@@ -654,7 +677,8 @@ int alloc_id(struct dbh *h, uint32_t *ret) {
         return r;
     c = next > (json_int_t)h->config->uid_min ? (uint64_t)next : h->config->uid_min;
     for (; c <= h->config->uid_max; c++)
-        if (!local_id_used((uint32_t)c) && c != 65534 && c != 65535 && !iam_db_find_user_by_uid(h->db, (uint32_t)c) &&
+        if (!local_id_used((uint32_t)c) && c != 65534 && c != 65535 &&
+            !iam_db_find_user_by_uid(h->db, (uint32_t)c) &&
             !iam_db_find_group_by_gid(h->db, (uint32_t)c))
             break;
     if (c > h->config->uid_max)

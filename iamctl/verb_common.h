@@ -17,9 +17,9 @@
 /* ---- options --------------------------------------------------------------------------- */
 
 enum opt_kind {
-    OPT_VALUE,  /* --name VALUE or --name=VALUE */
-    OPT_LIST,   /* --name V1 V2 ... (until the next --option) */
-    OPT_FLAG,   /* --name */
+    OPT_VALUE, /* --name VALUE or --name=VALUE */
+    OPT_LIST,  /* --name V1 V2 ... (until the next --option) */
+    OPT_FLAG,  /* --name */
 };
 
 struct opt {
@@ -62,7 +62,8 @@ int dbh_commit(struct dbh *h);
 /* Release everything; returns the verb's exit code: r, or IAMCTL_EXIT_FAIL when r is OK but
  * the compile hook failed after the write. */
 int dbh_close(struct dbh *h, int r);
-#define DBH_INIT {.lock_fd = -1}
+#define DBH_INIT                                                                                   \
+    { .lock_fd = -1 }
 
 /* The json_t of an entity in the editable tree (case-insensitive names), NULL when absent. */
 json_t *dbh_user_json(struct dbh *h, const char *name);
@@ -95,6 +96,9 @@ void now_iso(char out[32]);
 /* Read a --policy-document value (file:// or literal), check it compiles and fits IAM's size
  * limit for its kind; on failure print file:line:col and return an exit code. */
 int read_policy_document(const char *value, size_t max_chars, const char *kind, char **ret_text);
+/* For a file:// parameter, refuse a file larger than max before reading any of it (the
+ * shared reader would read up to 256 MiB first). 0 or an exit code (message printed). */
+int check_param_size(const char *opt, const char *value, size_t max);
 /* --tags in shorthand (Key=k,Value=v ...) or JSON ([{"Key":..,"Value":..}]). */
 int parse_tags(char **items, size_t n, json_t **ret_array);
 

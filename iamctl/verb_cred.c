@@ -142,9 +142,8 @@ int verb_update_access_key(int argc, char *argv[]) {
         r = iamctl_usage("--status must be Active or Inactive");
         goto out;
     }
-    if ((r = dbh_open(&h, true)) ||
-        (r = find_key(&h, opt_get(opts, "access-key-id")->value,
-                      opt_get(opts, "user-name")->value, &arr, &i)))
+    if ((r = dbh_open(&h, true)) || (r = find_key(&h, opt_get(opts, "access-key-id")->value,
+                                                  opt_get(opts, "user-name")->value, &arr, &i)))
         goto out;
     json_object_set_new(json_array_get(arr, i), "Status", json_string(status));
     r = dbh_commit(&h);
@@ -161,8 +160,8 @@ int verb_delete_access_key(int argc, char *argv[]) {
     int r;
 
     if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, true)) ||
-        (r = find_key(&h, opt_get(opts, "access-key-id")->value,
-                      opt_get(opts, "user-name")->value, &arr, &i)))
+        (r = find_key(&h, opt_get(opts, "access-key-id")->value, opt_get(opts, "user-name")->value,
+                      &arr, &i)))
         goto out;
     json_array_remove(arr, i);
     r = dbh_commit(&h);
@@ -340,8 +339,7 @@ static int login_profile(int argc, char *argv[], bool create) {
         goto out;
     }
     if (create && u->login_profile) {
-        r = iamctl_fail("EntityAlreadyExists: Login Profile for user %s already exists.",
-                        u->name);
+        r = iamctl_fail("EntityAlreadyExists: Login Profile for user %s already exists.", u->name);
         goto out;
     }
     if (!create && !u->login_profile) {
@@ -366,7 +364,8 @@ static int login_profile(int argc, char *argv[], bool create) {
     if ((r = dbh_commit(&h)))
         goto out;
     if (create)
-        r = print_json(login_profile_json(iam_db_find_user(h.db, opt_get(opts, "user-name")->value)));
+        r = print_json(
+            login_profile_json(iam_db_find_user(h.db, opt_get(opts, "user-name")->value)));
 out:
     sodium_memzero(hash, sizeof(hash));
     opts_free(opts);
@@ -500,9 +499,8 @@ static json_t *ssh_key_json(const char *user, const struct iam_db_ssh_key *k, bo
 }
 
 int verb_upload_ssh_public_key(int argc, char *argv[]) {
-    struct opt opts[] = {{"user-name", OPT_VALUE, true},
-                         {"ssh-public-key-body", OPT_VALUE, true},
-                         {NULL}};
+    struct opt opts[] = {
+        {"user-name", OPT_VALUE, true}, {"ssh-public-key-body", OPT_VALUE, true}, {NULL}};
     struct dbh h = DBH_INIT;
     const struct iam_db_user *u;
     char *text = NULL, *body = NULL, fp[64], id[22], now[32];
@@ -512,6 +510,9 @@ int verb_upload_ssh_public_key(int argc, char *argv[]) {
     int r;
 
     if ((r = opts_parse(argc, argv, opts)))
+        goto out;
+    if ((r = check_param_size("--ssh-public-key-body", opt_get(opts, "ssh-public-key-body")->value,
+                              64 * 1024)))
         goto out;
     if (iamctl_read_param(opt_get(opts, "ssh-public-key-body")->value, &text, &len, &source) < 0) {
         r = iamctl_fail("cannot read --ssh-public-key-body");
@@ -551,7 +552,8 @@ int verb_upload_ssh_public_key(int argc, char *argv[]) {
     u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
     for (size_t i = 0; u && i < u->n_ssh_keys; i++)
         if (strcmp(u->ssh_keys[i].id, id) == 0)
-            r = print_json(json_pack("{s:o}", "SSHPublicKey", ssh_key_json(u->name, &u->ssh_keys[i], true)));
+            r = print_json(
+                json_pack("{s:o}", "SSHPublicKey", ssh_key_json(u->name, &u->ssh_keys[i], true)));
 out:
     free(text);
     free(body);
@@ -618,7 +620,8 @@ static int ssh_key_op(int argc, char *argv[], char op) {
         if (strcmp(u->ssh_keys[i].id, kid) != 0)
             continue;
         if (op == 'g') {
-            r = print_json(json_pack("{s:o}", "SSHPublicKey", ssh_key_json(u->name, &u->ssh_keys[i], true)));
+            r = print_json(
+                json_pack("{s:o}", "SSHPublicKey", ssh_key_json(u->name, &u->ssh_keys[i], true)));
             goto out;
         }
         keys = json_object_get(dbh_user_json(&h, u->name), "SSHPublicKeys");

@@ -45,8 +45,7 @@ int verb_create_group(int argc, char *argv[]) {
         goto out;
     make_unique_id("AGPA", id);
     now_iso(now);
-    if (asprintf(&arn, "arn:%s:iam::%s:group%s%s", h.partition, h.db->account_id, path, name) <
-        0) {
+    if (asprintf(&arn, "arn:%s:iam::%s:group%s%s", h.partition, h.db->account_id, path, name) < 0) {
         arn = NULL;
         r = iamctl_fail("out of memory");
         goto out;

@@ -102,8 +102,8 @@ static int put_inline(int argc, char *argv[], bool group) {
         }
     }
     if (!replaced)
-        json_array_append_new(list, json_pack("{s:s,s:o}", "PolicyName", pname, "PolicyDocument",
-                                              djson));
+        json_array_append_new(list,
+                              json_pack("{s:s,s:o}", "PolicyName", pname, "PolicyDocument", djson));
     r = dbh_commit(&h);
 out:
     free(doc);
@@ -142,8 +142,8 @@ static int get_inline(int argc, char *argv[], bool group, char op) {
                                      target_name(&t), "PolicyName", ip[i].name, "PolicyDocument",
                                      document_json(ip[i].document)));
         } else {
-            json_array_remove(
-                json_object_get(t.json, group ? "GroupPolicyList" : "UserPolicyList"), i);
+            json_array_remove(json_object_get(t.json, group ? "GroupPolicyList" : "UserPolicyList"),
+                              i);
             r = dbh_commit(&h);
         }
         goto out;
@@ -404,10 +404,8 @@ out:
 }
 
 int verb_list_policies(int argc, char *argv[]) {
-    struct opt opts[] = {{"scope", OPT_VALUE},
-                         {"only-attached", OPT_FLAG},
-                         {"path-prefix", OPT_VALUE},
-                         {NULL}};
+    struct opt opts[] = {
+        {"scope", OPT_VALUE}, {"only-attached", OPT_FLAG}, {"path-prefix", OPT_VALUE}, {NULL}};
     struct dbh h = DBH_INIT;
     const char *scope, *prefix;
     json_t *arr;
@@ -511,9 +509,9 @@ static void set_default_version(json_t *pj, const char *vid, const char *now) {
     json_t *v;
 
     json_array_foreach(vl, i, v) {
-        json_object_set_new(v, "IsDefaultVersion",
-                            json_boolean(strcmp(json_string_value(json_object_get(v, "VersionId")),
-                                                vid) == 0));
+        json_object_set_new(
+            v, "IsDefaultVersion",
+            json_boolean(strcmp(json_string_value(json_object_get(v, "VersionId")), vid) == 0));
     }
     json_object_set_new(pj, "DefaultVersionId", json_string(vid));
     json_object_set_new(pj, "UpdateDate", json_string(now));
@@ -564,7 +562,8 @@ int verb_create_policy_version(int argc, char *argv[]) {
     mp = iam_db_find_policy(h.db, opt_get(opts, "policy-arn")->value);
     for (size_t i = 0; i < mp->n_versions; i++)
         if (strcmp(mp->versions[i].version_id, vid) == 0)
-            r = print_json(json_pack("{s:o}", "PolicyVersion", version_json(&mp->versions[i], false)));
+            r = print_json(
+                json_pack("{s:o}", "PolicyVersion", version_json(&mp->versions[i], false)));
 out:
     free(doc);
     opts_free(opts);
@@ -572,9 +571,8 @@ out:
 }
 
 static int version_op(int argc, char *argv[], char op) {
-    struct opt opts[] = {{"policy-arn", OPT_VALUE, true},
-                         {"version-id", OPT_VALUE, op != 'l'},
-                         {NULL}};
+    struct opt opts[] = {
+        {"policy-arn", OPT_VALUE, true}, {"version-id", OPT_VALUE, op != 'l'}, {NULL}};
     struct dbh h = DBH_INIT;
     const struct iam_db_managed_policy *mp;
     const char *vid;

@@ -111,8 +111,7 @@ int verb_simulate_principal_policy(int argc, char *argv[]) {
         char *text = NULL;
         const char *source;
         size_t len;
-        if (iamctl_read_param(opt_get(opts, "resource-policy")->value, &text, &len, &source) <
-            0) {
+        if (iamctl_read_param(opt_get(opts, "resource-policy")->value, &text, &len, &source) < 0) {
             r = iamctl_fail("cannot read --resource-policy");
             goto out;
         }
@@ -138,8 +137,8 @@ int verb_simulate_principal_policy(int argc, char *argv[]) {
     in.n_actions = opt_get(opts, "action-names")->n_list;
     in.resources = (const char *const *)opt_get(opts, "resource-arns")->list;
     in.n_resources = opt_get(opts, "resource-arns")->n_list;
-    in.caller_arn = opt_get(opts, "caller-arn")->value ? opt_get(opts, "caller-arn")->value
-                                                       : u->arn;
+    in.caller_arn =
+        opt_get(opts, "caller-arn")->value ? opt_get(opts, "caller-arn")->value : u->arn;
     in.ctx = ctx;
     if (opt_get(opts, "max-items")->value) {
         bool ok;

@@ -93,8 +93,7 @@ int verb_create_user(int argc, char *argv[]) {
         goto out;
     make_unique_id("AIDA", id);
     now_iso(now);
-    if (asprintf(&arn, "arn:%s:iam::%s:user%s%s", h.partition, h.db->account_id, path, name) <
-        0) {
+    if (asprintf(&arn, "arn:%s:iam::%s:user%s%s", h.partition, h.db->account_id, path, name) < 0) {
         arn = NULL;
         r = iamctl_fail("out of memory");
         goto out;
@@ -105,8 +104,8 @@ int verb_create_user(int argc, char *argv[]) {
         r = iamctl_fail("out of memory");
         goto out;
     }
-    u = json_pack("{s:s,s:s,s:s,s:s,s:s,s:[],s:[],s:[]}", "Path", path, "UserName", name,
-                  "UserId", id, "Arn", arn, "CreateDate", now, "UserPolicyList", "GroupList",
+    u = json_pack("{s:s,s:s,s:s,s:s,s:s,s:[],s:[],s:[]}", "Path", path, "UserName", name, "UserId",
+                  id, "Arn", arn, "CreateDate", now, "UserPolicyList", "GroupList",
                   "AttachedManagedPolicies");
     if (!u) {
         r = iamctl_fail("out of memory");
@@ -120,8 +119,8 @@ int verb_create_user(int argc, char *argv[]) {
     if (tags)
         json_object_set(u, "Tags", tags);
     {
-        json_t *px = json_pack("{s:I,s:I,s:s,s:s}", "Uid", (json_int_t)uid, "Gid",
-                               (json_int_t)uid, "Home", home, "Shell",
+        json_t *px = json_pack("{s:I,s:I,s:s,s:s}", "Uid", (json_int_t)uid, "Gid", (json_int_t)uid,
+                               "Home", home, "Shell",
                                opt_get(opts, "shell")->value ? opt_get(opts, "shell")->value
                                                              : h.config->default_shell);
         if (opt_get(opts, "gecos")->value)
@@ -369,9 +368,8 @@ out:
 }
 
 int verb_put_user_permissions_boundary(int argc, char *argv[]) {
-    struct opt opts[] = {{"user-name", OPT_VALUE, true},
-                         {"permissions-boundary", OPT_VALUE, true},
-                         {NULL}};
+    struct opt opts[] = {
+        {"user-name", OPT_VALUE, true}, {"permissions-boundary", OPT_VALUE, true}, {NULL}};
     struct dbh h = DBH_INIT;
     const char *arn;
     json_t *u;
@@ -389,9 +387,9 @@ int verb_put_user_permissions_boundary(int argc, char *argv[]) {
         r = iamctl_fail("NoSuchEntity: policy %.256s does not exist", arn);
         goto out;
     }
-    json_object_set_new(u, "PermissionsBoundary",
-                        json_pack("{s:s,s:s}", "PermissionsBoundaryType", "Policy",
-                                  "PermissionsBoundaryArn", arn));
+    json_object_set_new(
+        u, "PermissionsBoundary",
+        json_pack("{s:s,s:s}", "PermissionsBoundaryType", "Policy", "PermissionsBoundaryArn", arn));
     r = dbh_commit(&h);
 out:
     opts_free(opts);

@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The process-wide state of nss_iam: the current mapping of the cache and the two getent
- * cursors, in one struct behind one mutex (as systemd's GetentData). Every lookup holds the
- * mutex from finding the mapping until its answer is copied into the caller's buffer, so a
- * reload by another thread can never unmap what is being read.
+ * The process-wide state of nss_iam: the cache in use (nss_cache_read.c: copied block by
+ * block into private memory, never mapped from the file) and the two getent cursors, in one
+ * struct behind one mutex (as systemd's GetentData). Every lookup holds the mutex from
+ * finding the cache until its answer is copied into the caller's buffer, so a reload by
+ * another thread can never free what is being read.
  *
  * Seeing a new cache without a restart, at less than the cost of a lookup:
  * the writer always installs a new file by rename, so "the cache changed" means "the path
  * names another inode (or the file's size, mtime or ctime moved)". Checking that costs one
  * lstat(), about 1.2 us here: more than a whole lookup. So the check is rate-limited by
  * CLOCK_MONOTONIC_COARSE, which glibc reads from the vDSO without a system call (a few ns):
- * a mapped, healthy cache is re-checked at most once per IAM_NSS_RECHECK_NS. A long-running
+ * an open, healthy cache is re-checked at most once per IAM_NSS_RECHECK_NS. A long-running
  * process (sshd, systemd) sees a newly compiled cache within one second; a new process maps
- * whatever is current. Without a usable mapping (missing, damaged or unsafe file) there is
+ * whatever is current. Without a usable cache (missing, damaged or unsafe file) there is
  * nothing to save, and every call tries again, so a cache that appears is used at once.
  */
 #include <errno.h>
@@ -29,8 +30,8 @@
 
 static struct {
     pthread_mutex_t lock;
-    struct iam_nssc *cache; /* current mapping, one reference */
-    int64_t checked_ns;     /* CLOCK_MONOTONIC_COARSE of the last check of the path */
+    struct iam_nssc *cache;     /* current cache, one reference */
+    int64_t checked_ns;         /* CLOCK_MONOTONIC_COARSE of the last check of the path */
     struct iam_nssc *pw_cursor; /* getpwent: the snapshot being enumerated, one reference */
     uint32_t pw_next;
     struct iam_nssc *gr_cursor;
@@ -38,6 +39,24 @@ static struct {
 } state = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
 };
+
+/*
+ * fork() in one thread while another holds state.lock would leave the child's copy locked
+ * forever, and its first lookup would hang. The handlers take the lock around fork, so the
+ * child starts with it free. glibc ties handlers registered from a shared object to it
+ * (__dso_handle) and drops them if it is ever unloaded.
+ */
+static void fork_prepare(void) {
+    pthread_mutex_lock(&state.lock);
+}
+
+static void fork_release(void) {
+    pthread_mutex_unlock(&state.lock);
+}
+
+static __attribute__((constructor)) void nss_iam_init(void) {
+    (void)pthread_atfork(fork_prepare, fork_release, fork_release);
+}
 
 static int64_t now_ns(void) {
     struct timespec ts;
@@ -84,8 +103,7 @@ static int get_cache(struct iam_nssc **ret) {
     r = cache_path(&path, &extra_owner);
     if (r < 0)
         return r;
-    if (state.cache && !iam_nssc_is_damaged(state.cache) &&
-        !iam_nssc_changed(state.cache, path)) {
+    if (state.cache && !iam_nssc_is_damaged(state.cache) && !iam_nssc_changed(state.cache, path)) {
         state.checked_ns = now;
         *ret = state.cache;
         return 0;
@@ -166,7 +184,7 @@ int iam_nss_getgrgid(gid_t gid, struct group *grp, char *buf, size_t buflen) {
     return r;
 }
 
-/* Enumeration works on the snapshot mapped when it started: a reload in the middle neither
+/* Enumeration works on the snapshot opened when it started: a reload in the middle neither
  * repeats nor skips entries. */
 int iam_nss_setpwent(void) {
     struct iam_nssc *c;
@@ -265,7 +283,6 @@ int iam_nss_getgrent(struct group *grp, char *buf, size_t buflen) {
 int iam_nss_initgroups(const char *user, gid_t skip, long int *start, long int *size,
                        gid_t **groupsp, long int limit) {
     const uint32_t *gids = NULL;
-    struct iam_nssc_pw pw;
     struct iam_nssc *c;
     uint32_t n = 0;
     long int first;
@@ -279,11 +296,6 @@ int iam_nss_initgroups(const char *user, gid_t skip, long int *start, long int *
         goto out;
     first = *start;
     r = iam_nssc_member_gids(c, user, &gids, &n);
-    if (r == -ENOENT) {
-        /* In no group: still an answer when the user is ours. */
-        r = iam_nssc_user_by_name(c, user, &pw);
-        goto out;
-    }
     if (r < 0)
         goto out;
     /* The cache lists each of a member's groups once (the writer refuses a member twice in

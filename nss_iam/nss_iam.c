@@ -25,16 +25,16 @@ static enum nss_status finish(int r, int saved_errno, int *errnop) {
     return st;
 }
 
-IAM_NSS_PUBLIC enum nss_status _nss_iam_getpwnam_r(const char *name, struct passwd *pwd,
-                                                   char *buf, size_t buflen, int *errnop);
+IAM_NSS_PUBLIC enum nss_status _nss_iam_getpwnam_r(const char *name, struct passwd *pwd, char *buf,
+                                                   size_t buflen, int *errnop);
 IAM_NSS_PUBLIC enum nss_status _nss_iam_getpwuid_r(uid_t uid, struct passwd *pwd, char *buf,
                                                    size_t buflen, int *errnop);
 IAM_NSS_PUBLIC enum nss_status _nss_iam_setpwent(int stayopen);
 IAM_NSS_PUBLIC enum nss_status _nss_iam_getpwent_r(struct passwd *pwd, char *buf, size_t buflen,
                                                    int *errnop);
 IAM_NSS_PUBLIC enum nss_status _nss_iam_endpwent(void);
-IAM_NSS_PUBLIC enum nss_status _nss_iam_getgrnam_r(const char *name, struct group *grp,
-                                                   char *buf, size_t buflen, int *errnop);
+IAM_NSS_PUBLIC enum nss_status _nss_iam_getgrnam_r(const char *name, struct group *grp, char *buf,
+                                                   size_t buflen, int *errnop);
 IAM_NSS_PUBLIC enum nss_status _nss_iam_getgrgid_r(gid_t gid, struct group *grp, char *buf,
                                                    size_t buflen, int *errnop);
 IAM_NSS_PUBLIC enum nss_status _nss_iam_setgrent(int stayopen);
@@ -46,8 +46,8 @@ IAM_NSS_PUBLIC enum nss_status _nss_iam_initgroups_dyn(const char *user, gid_t g
                                                        gid_t **groupsp, long int limit,
                                                        int *errnop);
 
-enum nss_status _nss_iam_getpwnam_r(const char *name, struct passwd *pwd, char *buf,
-                                    size_t buflen, int *errnop) {
+enum nss_status _nss_iam_getpwnam_r(const char *name, struct passwd *pwd, char *buf, size_t buflen,
+                                    int *errnop) {
     int saved = errno;
     int r = pwd ? iam_nss_getpwnam(name, pwd, buf, buflen) : -EINVAL;
 
@@ -83,8 +83,8 @@ enum nss_status _nss_iam_endpwent(void) {
     return finish(0, saved, NULL);
 }
 
-enum nss_status _nss_iam_getgrnam_r(const char *name, struct group *grp, char *buf,
-                                    size_t buflen, int *errnop) {
+enum nss_status _nss_iam_getgrnam_r(const char *name, struct group *grp, char *buf, size_t buflen,
+                                    int *errnop) {
     int saved = errno;
     int r = grp ? iam_nss_getgrnam(name, grp, buf, buflen) : -EINVAL;
 

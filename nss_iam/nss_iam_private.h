@@ -21,8 +21,7 @@ enum nss_status iam_nss_status(int r, int *ret_errno);
 
 /* pack.c: copy a cache view into the caller's buffer; -ERANGE (nothing written to *ret) when
  * it is too short, -EBADMSG when the cache is inconsistent. */
-int iam_nss_pack_passwd(const struct iam_nssc_pw *pw, struct passwd *ret, char *buf,
-                        size_t buflen);
+int iam_nss_pack_passwd(const struct iam_nssc_pw *pw, struct passwd *ret, char *buf, size_t buflen);
 int iam_nss_pack_group(struct iam_nssc *c, const struct iam_nssc_gr *gr, struct group *ret,
                        char *buf, size_t buflen);
 

@@ -26,8 +26,10 @@ int iam_nss_pack_passwd(const struct iam_nssc_pw *pw, struct passwd *ret, char *
         return -ERANGE;
     out.pw_name = p;
     p = put(p, &pw->name);
+    /* "*", not "x": IAM users have no shadow entry, and pam_unix's account phase refuses a
+     * user whose "x" points at a shadow record it cannot find (as sssd, we say "*"). */
     out.pw_passwd = p;
-    memcpy(p, "x", 2);
+    memcpy(p, "*", 2);
     p += 2;
     out.pw_gecos = p;
     p = put(p, &pw->gecos);
@@ -43,20 +45,17 @@ int iam_nss_pack_passwd(const struct iam_nssc_pw *pw, struct passwd *ret, char *
 
 int iam_nss_pack_group(struct iam_nssc *c, const struct iam_nssc_gr *gr, struct group *ret,
                        char *buf, size_t buflen) {
-    const uint32_t *offsets = NULL;
-    struct iam_nssc_str s;
-    size_t pad, need, left;
+    const char *names = NULL;
+    size_t pad, need;
     struct group out;
-    char **mem, *p;
+    char **mem, *p, *end;
     int r;
 
     if (!buf)
         return -ERANGE;
-    r = iam_nssc_group_members(c, gr, &offsets);
+    r = iam_nssc_group_member_names(c, gr, &names);
     if (r < 0)
         return r;
-    /* The size comes from the group record (members_size), so the members are read once;
-     * the copy below checks every name against what is left of that size. */
     pad = (alignof(char *) - ((uintptr_t)buf % alignof(char *))) % alignof(char *);
     need = pad + ((size_t)gr->n_members + 1) * sizeof(char *) + gr->name.len + 1 + 2 +
            (size_t)gr->members_size;
@@ -70,17 +69,20 @@ int iam_nss_pack_group(struct iam_nssc *c, const struct iam_nssc_gr *gr, struct 
     out.gr_passwd = p;
     memcpy(p, "x", 2);
     p += 2;
-    left = gr->members_size;
+    /* One copy of all the names, then the pointers, found in our own copy (which the file
+     * cannot change under us) and bounded by its end. */
+    memcpy(p, names, gr->members_size);
+    end = p + gr->members_size;
+    if (gr->members_size > 0 && end[-1] != '\0')
+        return -EBADMSG; /* our copy ends in a NUL, so strlen() below stays inside it */
     for (uint32_t i = 0; i < gr->n_members; i++) {
-        r = iam_nssc_string(c, offsets[i], &s);
-        if (r < 0)
-            return r;
-        if (s.len >= left)
-            return -EBADMSG; /* the record lied about members_size */
+        if (p >= end)
+            return -EBADMSG; /* fewer names than the record says */
         mem[i] = p;
-        p = put(p, &s);
-        left -= s.len + 1;
+        p += strlen(p) + 1;
     }
+    if (p != end)
+        return -EBADMSG; /* more */
     mem[gr->n_members] = NULL;
     out.gr_mem = mem;
     out.gr_gid = gr->gid;

@@ -53,13 +53,24 @@ if ! (cd "$src" && DEB_BUILD_OPTIONS="parallel=${IAM_BUILD_JOBS:-2} ${DEB_BUILD_
     exit 1
 fi
 
-changes=$(cd "$work" && ls ./*.changes)
-for f in $(cd "$work" && ls ./*.deb ./*.buildinfo ./*.changes); do
-    cp "$work/$f" "$out/"
+# Only this build's packages in OUTDIR: the demo and the test install by glob.
+for p in iamctl libpam-iam libnss-iam; do
+    rm -f "$out/${p}_"*.deb "$out/${p}-dbgsym_"*.deb
 done
-(cd "$out" && ls -1 ./*_"$version"_*.deb | sed 's|^\./|    |')
+rm -f "$out"/iam-host_*.changes "$out"/iam-host_*.buildinfo
+changes=
+for f in "$work"/*.deb "$work"/*.buildinfo "$work"/*.changes; do
+    cp "$f" "$out/"
+    case "$f" in *.changes) changes=$(basename "$f") ;; esac
+done
+for f in "$out"/*_"$version"_*.deb; do
+    case "$f" in
+    *-dbgsym_*) ;;
+    *) echo "    $(basename "$f")" ;;
+    esac
+done
 
 if [ "$lint" = 1 ]; then
     echo "==> lintian"
-    lintian --fail-on error --info "$out/${changes#./}" | tee "$out/lintian.log"
+    lintian --fail-on error --info "$out/$changes" | tee "$out/lintian.log"
 fi

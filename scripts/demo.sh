@@ -37,8 +37,8 @@ if [ "${1:-}" != "--inside" ]; then
     if [ -n "${IAM_DEMO_DEBS:-}" ]; then
         debs=$(cd "$IAM_DEMO_DEBS" && pwd)
     else
-        step "Building the Debian packages (packaging/build-deb.sh)"
-        debs=$T/debs
+        step "Building the Debian packages (packaging/build-deb.sh -> build-deb/)"
+        debs=$top/build-deb
         start=$(date +%s)
         "$top/packaging/build-deb.sh" "$debs" | sed 's/^/    /'
         say "built in $(($(date +%s) - start)) s"
@@ -153,7 +153,6 @@ EOF
 
 # The secret is the password; sshpass -e takes it from the environment, never argv.
 ssh_as() { # ssh_as USER SECRET COMMAND
-    shown "ssh -p 2222 $1@127.0.0.1 '$3'      ${D}(password: the secret access key)"
     SSHPASS=$2 sshpass -e ssh -F /dev/null -p 2222 -o StrictHostKeyChecking=no \
         -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o PubkeyAuthentication=no \
         -o NumberOfPasswordPrompts=1 -o PreferredAuthentications=keyboard-interactive \
@@ -168,19 +167,21 @@ alice_key=$(new_key alice)
 shown "iamctl create-access-key --user-name alice"
 say "AccessKeyId $(key_id alice), SecretAccessKey ${alice_key:0:4}... (shown once, stored hashed)"
 rc=0
+shown "ssh -p 2222 alice@127.0.0.1 id          (password: her SecretAccessKey)"
 ssh_as alice "$alice_key" 'id' | sed 's/^/      /' || rc=$?
 result "$rc" "$([ "$rc" = 0 ] && echo 'allowed: id shows the IAM groups devs and admins' || echo "FAILED (rc $rc)")"
 
 step "carol is denied by the login policy (tag env=staging, this host is env=prod)"
 carol_key=$(new_key carol)
 rc=0
+shown "ssh -p 2222 carol@127.0.0.1 id          (password: her new SecretAccessKey)"
 ssh_as carol "$carol_key" 'id' > /dev/null 2>&1 || rc=$?
 result "$([ "$rc" = 0 ] && echo 1 || echo 0)" \
     "$([ "$rc" = 0 ] && echo 'UNEXPECTED: carol got in' || echo 'denied: Permission denied')"
 say "the same question, offline (the host's tag passed as context, as AWS's simulator wants):"
 shown "iamctl simulate-principal-policy --policy-source-arn arn:aws:iam::$account:user/carol \\"
-shown "    --action-names host:Login --resource-arns $host_arn \\"
-shown "    --context-entries ContextKeyName=aws:SourceIp,... ContextKeyName=aws:ResourceTag/env,..."
+printf '    %s      --action-names host:Login --resource-arns %s \\%s\n' "$D" "$host_arn" "$N"
+printf '    %s      --context-entries ContextKeyName=aws:SourceIp,... ContextKeyName=aws:ResourceTag/env,...%s\n' "$D" "$N"
 iamctl simulate-principal-policy --policy-source-arn "arn:aws:iam::$account:user/carol" \
     --action-names host:Login --resource-arns "$host_arn" --context-entries \
     "ContextKeyName=aws:SourceIp,ContextKeyValues=127.0.0.1,ContextKeyType=ip" \
@@ -190,6 +191,7 @@ iamctl simulate-principal-policy --policy-source-arn "arn:aws:iam::$account:user
 step "sudo: allowed for alice (admins), refused for bob (no host:Sudo)"
 bob_key=$(new_key bob)
 rc=0
+shown "ssh -p 2222 alice@127.0.0.1 'sudo id -un'   (and bob likewise; sudo asks for the secret again)"
 out=$(printf '%s\n' "$alice_key" | ssh_as alice "$alice_key" "sudo -S -k -p '' id -un" 2>&1) || rc=$?
 if [ "$(tail -n 1 <<< "$out")" = root ]; then
     result 0 "alice: sudo id -un -> root"
@@ -198,7 +200,8 @@ else
 fi
 out=$(printf '%s\n' "$bob_key" | ssh_as bob "$bob_key" "sudo -S -k -p '' id -un" 2>&1) || true
 if [ "$(tail -n 1 <<< "$out")" != root ]; then
-    result 1 "bob: refused (sudo says: $(tail -n 1 <<< "$out"))"
+    result 1 "bob: refused by policy (no host:Sudo); sudo printed:"
+    say "  $(grep -m 1 'account management' <<< "$out" || tail -n 1 <<< "$out")"
 else
     result 0 "bob: UNEXPECTED: sudo worked"
 fi
@@ -206,11 +209,22 @@ fi
 step "The audit log (/var/log/iam/audit.jsonl), one CloudTrail-style record per decision"
 field() { sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p" <<< "$2"; }
 if [ -f /var/log/iam/audit.jsonl ]; then
-    printf '    %-21s %-13s %-7s %-8s %s\n' eventTime eventName user service result
+    printf '    %-21s %-13s %-6s %-9s %-13s %s\n' eventTime eventName user service result "decided by"
     while IFS= read -r line; do
-        err=$(field errorCode "$line")
-        printf '    %-21s %-13s %-7s %-8s %s\n' "$(field eventTime "$line")" "$(field eventName "$line")" \
-            "$(field userName "$line")" "$(field userAgent "$line")" "${err:-allowed}"
+        ev=$(field eventName "$line")
+        res=$(field errorCode "$line")
+        case "$ev:$res" in
+        Login: | Sudo:) res=allowed ;;
+        *:) res=ok ;;
+        esac
+        why=$(field decidingPolicy "$line")
+        if [ -n "$why" ]; then
+            why="$why/$(field decidingStatement "$line")"
+        elif [ "$res" = AccessDenied ]; then
+            why="(no statement allows it)"
+        fi
+        printf '    %-21s %-13s %-6s %-9s %-13s %s\n' "$(field eventTime "$line")" "$ev" \
+            "$(field userName "$line")" "$(field userAgent "$line")" "$res" "$why"
     done < /var/log/iam/audit.jsonl
     say "($(wc -l < /var/log/iam/audit.jsonl) records; no secret is ever written)"
 else

@@ -4,7 +4,7 @@ set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libpam0g-dev libsodium-dev libjansson-dev libcmocka-dev
 libpam-wrapper libpamtest0-dev libnss-wrapper pamtester
-openssh-server openssh-client sshpass sudo valgrind iproute2 util-linux
+openssh-server openssh-client sshpass sudo valgrind strace iproute2 util-linux
 debhelper devscripts lintian fakeroot
 jq clang-tidy-14 cppcheck python3"
 missing=""

@@ -38,3 +38,15 @@ add_executable(test_db_crash ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_db_crash.c)
 target_link_libraries(test_db_crash PRIVATE iamtest)
 add_test(NAME test_db_crash COMMAND test_db_crash $<TARGET_FILE:iamctl> 400)
 set_tests_properties(test_db_crash PROPERTIES LABELS unit TIMEOUT 120)
+
+# Benchmark (prints figures; not a test): bench_db $<TARGET_FILE:iamctl> [USERS...]
+if(IAM_BENCH)
+  add_executable(bench_db ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_db.c)
+  target_link_libraries(bench_db PRIVATE iamtest)
+endif()
+
+# The compile hook, read back with the NSS module's and pam_iam's readers.
+iam_add_test(test_db_compile SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_db_compile.c
+             $<TARGET_OBJECTS:iamcache_reader> LABELS unit)
+target_compile_definitions(test_db_compile PRIVATE IAM_TEST_VECTORS_DIR="${CMAKE_CURRENT_SOURCE_DIR}/vectors")
+target_include_directories(test_db_compile PRIVATE ${PROJECT_SOURCE_DIR}/common)

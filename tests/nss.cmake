@@ -58,6 +58,12 @@ if(IAM_TESTS)
   if(NOT IAM_SANITIZE)
     # The issue's 1,000,000 lookups: about 15 s under valgrind on this machine.
     set(IAM_NSS_VALGRIND_COUNT 1000000 CACHE STRING "Lookups in test_nss_valgrind")
+    # No system call per lookup: one open, at most one lstat a second.
+    iam_add_script_test(test_nss_syscalls
+      COMMAND ${_nss_sh}/test_nss_syscalls.sh $<TARGET_FILE:nss_iam> $<TARGET_FILE:mknsscache>
+              $<TARGET_FILE:nss_lookup_loop>
+      LABELS module TIMEOUT 300)
+    set_tests_properties(test_nss_syscalls PROPERTIES SKIP_RETURN_CODE 77)
     iam_add_script_test(test_nss_valgrind
       COMMAND ${_nss_sh}/test_nss_valgrind.sh $<TARGET_FILE:nss_iam> $<TARGET_FILE:mknsscache>
               $<TARGET_FILE:nss_lookup_loop> ${IAM_NSS_VALGRIND_COUNT}

@@ -102,7 +102,7 @@ endif()
 if(IAM_E2E)
   iam_add_script_test(e2e_pam_ssh_sudo
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_e2e_pam_ssh_sudo.sh $<TARGET_FILE:pam_iam>
-            $<TARGET_FILE:pamfx_tool>
+            $<TARGET_FILE:nss_iam> $<TARGET_FILE:iamctl> ${PROJECT_SOURCE_DIR}/packaging
     LABELS e2e TIMEOUT 300)
   set_tests_properties(e2e_pam_ssh_sudo PROPERTIES SKIP_RETURN_CODE 77)
 endif()

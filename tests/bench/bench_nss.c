@@ -38,10 +38,16 @@ static uint32_t next_rand(void) {
     return (uint32_t)rng;
 }
 
+/* Wall time by default. BENCH_NSS_CPUTIME=1 measures the thread's CPU time instead (a
+ * system call, ~1 us, so only for calls that take milliseconds): on a loaded machine a call
+ * that long is cut into time slices, and its wall time says more about the load than the
+ * call. */
+static clockid_t clock_id = CLOCK_MONOTONIC;
+
 static int64_t now(void) {
     struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock_id, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
@@ -145,12 +151,14 @@ int main(int argc, char **argv) {
     const char *backend;
     long n, iters, n_groups;
     int64_t *t;
-    char (*names)[24];
+    char(*names)[24];
 
     if (argc != 5) {
         fprintf(stderr, "usage: bench_nss glibc BACKEND N ITERS | direct MODULE.so N ITERS\n");
         return 2;
     }
+    if (getenv("BENCH_NSS_CPUTIME"))
+        clock_id = CLOCK_THREAD_CPUTIME_ID;
     direct = strcmp(argv[1], "direct") == 0;
     backend = argv[2];
     n = atol(argv[3]);
@@ -187,7 +195,9 @@ int main(int argc, char **argv) {
                 return 2;
             /* Inputs prepared outside the timed region. */
             for (long i = 0; i < iters; i++) {
-                long k = (long)(next_rand() % (uint32_t)((op == GRNAM || op == GRGID) ? n_groups : n)) + 1;
+                long k =
+                    (long)(next_rand() % (uint32_t)((op == GRNAM || op == GRGID) ? n_groups : n)) +
+                    1;
 
                 if (op == GRNAM || op == GRGID) {
                     snprintf(names[i], sizeof(names[i]), hit ? "group%ld" : "nogroup%ld", k);

@@ -86,7 +86,7 @@ unshare --mount --pid --fork --kill-child --mount-proc bash -euo pipefail -c '
         cat "$t/passwd.host" "$work/$n/passwd" >/etc/passwd
         cat "$t/group.host" "$work/$n/group" >/etc/group
         case $n in 100000) fit=40 ;; 10000) fit=400 ;; *) fit=3000 ;; esac
-        use files; "$bench" glibc files "$n" "$fit"
+        use files; BENCH_NSS_CPUTIME=1 "$bench" glibc files "$n" "$fit"
         use iam; "$bench" glibc iam "$n" 20000
         use iamnop; "$bench" glibc nop "$n" 20000
         "$bench" direct "$libdir/libnss_iam.so.2" "$n" 200000
@@ -95,23 +95,32 @@ unshare --mount --pid --fork --kill-child --mount-proc bash -euo pipefail -c '
 
     if [ -d "$work/id" ]; then
         install -m 0644 "$work/id/nss.cache" "$cache"
+        # Wall time of the whole `id` process (fork, exec, dynamic loading, NSS), timed with
+        # EPOCHREALTIME of bash, so the timer forks nothing itself.
         idtime() {
-            local runs=$1 i s e
+            local runs=$1 who=$2 i s e
             for i in $(seq 1 "$runs"); do
-                s=$(date +%s%N); id member50 >"$t/id.out"; e=$(date +%s%N)
-                echo $(( (e - s) / 1000 ))
+                s=${EPOCHREALTIME/./}; id "$who" >"$t/id.out"; e=${EPOCHREALTIME/./}
+                echo $((e - s))
             done | sort -n | awk "{v[NR] = \$1} END {print v[int((NR + 1) / 2)]}"
         }
         cp "$t/passwd.host" /etc/passwd
         cp "$t/group.host" /etc/group
         use "files iam"
         id member50 >/dev/null
-        echo "id iam $(idtime 21) $(tr , "\n" <"$t/id.out" | wc -l)"
+        echo "id iam $(idtime 31 member50) $(tr , "\n" <"$t/id.out" | wc -l)"
+        echo "id floor $(idtime 31 root) 1"
+        # CPU time (task-clock) does not depend on what else the machine is running.
+        if command -v perf >/dev/null; then
+            for who in member50 root; do
+                echo "idcpu $who $(perf stat -r 31 -x, -e task-clock id "$who" 2>&1 >/dev/null | awk -F, "/task-clock/ {print \$1}")"
+            done
+        fi
         echo "idsize $(stat -c %s "$cache") $(cat "$work/id/passwd" "$work/id/group" | wc -c)"
         cat "$t/passwd.host" "$work/id/passwd" >/etc/passwd
         cat "$t/group.host" "$work/id/group" >/etc/group
         use files
-        echo "id files $(idtime 3) $(tr , "\n" <"$t/id.out" | wc -l)"
+        echo "id files $(idtime 3 member50) $(tr , "\n" <"$t/id.out" | wc -l)"
     fi
 ' >"$work/raw"
 
@@ -121,8 +130,10 @@ $1 == "files" || $1 == "iam" || $1 == "nop" || $1 == "direct" { v[$1, $2, $3, $4
 $1 == "size" { size[$2] = $3; text[$2] = $4 }
 $1 == "id" { idt[$2] = $3; idg[$2] = $4 }
 $1 == "idsize" { idc = $2; idtx = $3 }
+$1 == "idcpu" { idcpu[$2] = $3 }
 END {
-    printf "Through glibc NSS dispatch: median ns per call (nsswitch.conf: passwd/group: <backend> only)\n"
+    printf "Through glibc NSS dispatch: median ns per call (nsswitch.conf: passwd/group: <backend> only;\n"
+    printf "files in CPU time per call, iam and floor in wall time)\n"
     printf "%-8s %-13s %-9s %12s %10s %10s %9s %11s\n", "users", "call", "case", "files", "iam", "floor", "iam/floor", "files/iam"
     split("getpwnam_r getpwuid_r getgrnam_r getgrgid_r getgrouplist", ops, " ")
     split("hit miss 50groups", cases, " ")
@@ -145,6 +156,9 @@ END {
         printf "\n`id member50` (50 groups; 10,000 users, 10,000 groups, 500 members each): median wall time of the whole process\n"
         printf "  files iam (module): %8.2f ms (%d groups listed)\n", idt["iam"] / 1000, idg["iam"]
         printf "  files only:         %8.2f ms (%d groups listed)\n", idt["files"] / 1000, idg["files"]
+        printf "  `id root` (no IAM user, same process cost otherwise): %.2f ms\n", idt["floor"] / 1000
+        if ("member50" in idcpu)
+            printf "  CPU time (perf task-clock, mean of 31): id member50 %.2f ms, id root %.2f ms\n", idcpu["member50"], idcpu["root"]
         printf "  cache %d B vs text %d B (ratio %s)\n", idc, idtx, r(idc, idtx)
     }
 }' "$work/raw"

@@ -45,8 +45,9 @@ static int cmp_double(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/* Median microseconds of one login; -1 when a login did not succeed. */
-static double bench(const char *service, const char *user, const char *token, int n) {
+/* Median microseconds of one login; -1 when a login did not end with want_rv. */
+static double bench_rv(const char *service, const char *user, const char *token, int n,
+                       int want_rv) {
     double *t = calloc((size_t)n, sizeof(double)), med;
     struct pam_conv conv = {conv_fn, (void *)(uintptr_t)token};
 
@@ -63,8 +64,9 @@ static double bench(const char *service, const char *user, const char *token, in
             rv = pam_acct_mgmt(ph, 0);
         pam_end(ph, rv);
         t[i] = now_us() - t0;
-        if (rv != PAM_SUCCESS) {
-            fprintf(stderr, "%s/%s: login failed: %s\n", service, user, pam_strerror(NULL, rv));
+        if (rv != want_rv) {
+            fprintf(stderr, "%s/%s: login ended with %s\n", service, user,
+                    pam_strerror(NULL, rv));
             free(t);
             return -1;
         }
@@ -75,8 +77,13 @@ static double bench(const char *service, const char *user, const char *token, in
     return med;
 }
 
+static double bench(const char *service, const char *user, const char *token, int n) {
+    return bench_rv(service, user, token, n, PAM_SUCCESS);
+}
+
 int main(int argc, char **argv) {
-    char small[4096], large[4096], tok_small[128], tok_large[128];
+    double m_known_key, m_unknown_key, m_known_pw, m_unknown_pw, m_known_named, m_unknown_named;
+    char small[4096], large[4096], tok_small[128], tok_large[128], tok_wrong[128];
     double m_small, m_large, m_unix = -1, m_small_pw, m_permit;
 
     if (argc != 2 && argc != 4) {
@@ -96,6 +103,8 @@ int main(int argc, char **argv) {
         return 1;
     snprintf(tok_large, sizeof(tok_large), "%s:%s", pamfx_secrets[PAMFX_HEIDI].key_id,
              pamfx_secrets[PAMFX_HEIDI].secret);
+    snprintf(tok_wrong, sizeof(tok_wrong), "%s:%s", pamfx_secrets[PAMFX_HEIDI].key_id,
+             pamfx_secrets[PAMFX_ALICE].secret);
 
     /* Warm up (page cache, libsodium init, dlopen). */
     if (bench("bench_small", "heidi", tok_small, 20) < 0 ||
@@ -107,6 +116,18 @@ int main(int argc, char **argv) {
     m_small = (m_small + bench("bench_small", "heidi", tok_small, 1000)) / 2;
     m_large = (m_large + bench("bench_large", "heidi", tok_large, 1000)) / 2;
     m_permit = bench("bench_permit", "heidi", "x", 1000);
+    /* Equal work: a wrong secret for a user who exists vs. any secret for one who does not.
+     * A bare secret that matches no key goes on to the (argon2id) password check, so these
+     * cost a password check each; a named key (AKIA...:secret) never does. */
+    m_known_key = bench_rv("bench_large", "heidi", pamfx_secrets[PAMFX_ALICE].secret, 30,
+                           PAM_AUTH_ERR);
+    m_unknown_key = bench_rv("bench_large", "nosuchuser", pamfx_secrets[PAMFX_ALICE].secret,
+                             30, PAM_USER_UNKNOWN);
+    m_known_named = bench_rv("bench_large", "heidi", tok_wrong, 1000, PAM_AUTH_ERR);
+    m_unknown_named = bench_rv("bench_large", "nosuchuser", tok_large, 1000, PAM_USER_UNKNOWN);
+    m_known_pw = bench_rv("bench_large", "alice", "wrong password", 30, PAM_AUTH_ERR);
+    m_unknown_pw = bench_rv("bench_large", "nosuchuser", "wrong password", 30,
+                            PAM_USER_UNKNOWN);
     m_small_pw = bench("bench_small", "alice", PAMFX_PASSWORD, 30);
     if (argc == 4)
         m_unix = bench("bench_unix", argv[2], argv[3], 30);
@@ -121,7 +142,17 @@ int main(int argc, char **argv) {
     printf("%-44s %12.1f\n", "pam_iam login-profile password (argon2id)", m_small_pw);
     if (m_unix >= 0)
         printf("%-44s %12.1f\n", "pam_unix yescrypt password (local user)", m_unix);
+    printf("%-44s %12.1f\n", "failed: known user, wrong key secret", m_known_key);
+    printf("%-44s %12.1f\n", "failed: unknown user, key-shaped secret", m_unknown_key);
+    printf("%-44s %12.1f\n", "failed: known user, AKIA..:wrong secret", m_known_named);
+    printf("%-44s %12.1f\n", "failed: unknown user, AKIA..:secret", m_unknown_named);
+    printf("%-44s %12.1f\n", "failed: known user, wrong password", m_known_pw);
+    printf("%-44s %12.1f\n", "failed: unknown user, password", m_unknown_pw);
     printf("ratio 100,000 / 10 users (access key):      %.2f\n", m_large / m_small);
+    printf("ratio unknown / known user (bare secret):   %.2f\n", m_unknown_key / m_known_key);
+    printf("ratio unknown / known user (AKIA..:secret): %.2f\n",
+           m_unknown_named / m_known_named);
+    printf("ratio unknown / known user (password):      %.2f\n", m_unknown_pw / m_known_pw);
     if (m_unix >= 0) {
         printf("ratio pam_unix yescrypt / pam_iam key (10):  %.1f\n", m_unix / m_small);
         printf("ratio pam_unix yescrypt / pam_iam key (100k): %.1f\n", m_unix / m_large);

@@ -35,7 +35,8 @@ static size_t append(char *buf, size_t size, size_t at, const char *fmt, ...) {
  * change window; sudo for on-call with commands; denies; and the AWS side of the same
  * people's access, with policy variables in resources. */
 static size_t build_policy(char *buf, size_t size) {
-    static const char *const teams[] = {"ops", "dba", "web", "data", "sec", "build", "qa", "ml", "support"};
+    static const char *const teams[] = {"ops",   "dba", "web", "data",   "sec",
+                                        "build", "qa",  "ml",  "support"};
     size_t n = 0;
 
     n = append(buf, size, n, "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n");
@@ -109,8 +110,8 @@ static int cmp_double(const void *a, const void *b) {
 
 static void report(const char *what, double *t, size_t n) {
     qsort(t, n, sizeof(t[0]), cmp_double);
-    printf("%-28s median %8.1f us   p99 %8.1f us   min %8.1f us\n", what, t[n / 2],
-           t[n * 99 / 100], t[0]);
+    printf("%-28s median %8.1f us   p99 %8.1f us   min %8.1f us\n", what, t[n / 2], t[n * 99 / 100],
+           t[0]);
 }
 
 int main(int argc, char *argv[]) {
@@ -170,8 +171,7 @@ int main(int argc, char *argv[]) {
         tc[i] = now_us() - t0;
         iam_policy_free(p);
     }
-    printf("policy: %zu bytes, %zu findings (none ERROR), %zu runs each\n", len, nfind,
-           iterations);
+    printf("policy: %zu bytes, %zu findings (none ERROR), %zu runs each\n", len, nfind, iterations);
     report("validate (checks + engine)", tv, iterations);
     report("engine compile alone", tc, iterations);
     printf("validate median / compile median: %.2f\n", tv[iterations / 2] / tc[iterations / 2]);

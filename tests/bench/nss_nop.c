@@ -22,8 +22,7 @@ NOP_PUBLIC enum nss_status _nss_iamnop_getgrgid_r(gid_t gid, struct group *grp, 
                                                   size_t buflen, int *errnop);
 NOP_PUBLIC enum nss_status _nss_iamnop_initgroups_dyn(const char *user, gid_t group,
                                                       long int *start, long int *size,
-                                                      gid_t **groupsp, long int limit,
-                                                      int *errnop);
+                                                      gid_t **groupsp, long int limit, int *errnop);
 
 enum nss_status _nss_iamnop_getpwnam_r(const char *name, struct passwd *pwd, char *buf,
                                        size_t buflen, int *errnop) {

@@ -1,60 +1,132 @@
 #!/bin/bash
 # The inside of test_e2e_pam_ssh_sudo.sh. Runs only in the private namespace that script
-# makes: every change below lands in an overlay over /etc and a tmpfs over /run.
-#   pam_e2e_inner.sh PAM_IAM_SO PAMFX_TOOL
+# makes: every change below lands in overlays over /etc, /usr and /var and a tmpfs over /run.
+#   pam_e2e_inner.sh PAM_IAM_SO NSS_IAM_SO IAMCTL PACKAGING_DIR
 set -uo pipefail
-module=$1 tool=$2
+module=$1 nss_module=$2 iamctl=$3 pkg=$4
 
-# Safety first: never touch a real /etc.
+# Safety first: never touch the real /etc, /usr or /var.
 [ "${IAM_E2E_NAMESPACE:-}" = 1 ] || { echo "refusing to run outside the test namespace"; exit 1; }
 [ "$$" = 1 ] || { echo "refusing: not pid 1 of a private pid namespace"; exit 1; }
 mount -t tmpfs tmpfs /run || exit 1
 t=/run/iame2e
-mkdir -p "$t/u" "$t/w" /run/sshd || exit 1
-mount -t overlay overlay -o lowerdir=/etc,upperdir="$t/u",workdir="$t/w" /etc || exit 1
-[ "$(findmnt -n -o FSTYPE /etc)" = overlay ] || { echo "refusing: /etc is not the overlay"; exit 1; }
+mkdir -p "$t" /run/sshd || exit 1
+for d in etc usr var; do
+    mkdir -p "$t/$d.u" "$t/$d.w" || exit 1
+    mount -t overlay overlay -o "lowerdir=/$d,upperdir=$t/$d.u,workdir=$t/$d.w" "/$d" || exit 1
+    [ "$(findmnt -n -o FSTYPE "/$d")" = overlay ] || { echo "refusing: /$d is not the overlay"; exit 1; }
+done
 
 fails=0 passes=0
 ok()  { passes=$((passes + 1)); echo "ok   - $*"; }
 bad() { fails=$((fails + 1)); echo "FAIL - $*"; }
 
-fx=/run/iamfx
-mkdir -m 0700 "$fx"
-secrets=$("$tool" "$fx" sshd-iamtest) || { echo "fixture failed"; exit 1; }
-eval "$secrets"
-conf=$fx/iam.conf
-audit=$fx/audit.jsonl
+# ---- install, as the packages do (libpam-iam, libnss-iam), from the build tree ----------
+multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+install -m 0644 "$module" "/usr/lib/$multiarch/security/pam_iam.so" || exit 1
+install -m 0644 "$nss_module" "/usr/lib/$multiarch/libnss_iam.so.2" || exit 1
+ldconfig || exit 1
+install -m 0644 "$pkg/pam-configs/iam" /usr/share/pam-configs/iam || exit 1
+install -m 0644 "$pkg/pam.d/sudo-iam" "$pkg/pam.d/sudo-iam-i" /etc/pam.d/ || exit 1
+install -m 0440 "$pkg/sudoers/iam" /etc/sudoers.d/iam || exit 1
+DEBIAN_FRONTEND=noninteractive pam-auth-update --package --enable iam || exit 1
+grep -q pam_iam.so /etc/pam.d/common-auth || { echo "pam-auth-update did not add pam_iam"; exit 1; }
+sed -i -e 's/^\(passwd:[[:space:]]*files\)/\1 iam/' -e 's/^\(group:[[:space:]]*files\)/\1 iam/' \
+    /etc/nsswitch.conf || exit 1
+grep -q '^passwd:.*iam' /etc/nsswitch.conf || { echo "nsswitch.conf not edited"; exit 1; }
 
-# Stand-ins for the NSS module (not on this branch yet): the IAM users as local accounts
-# whose shadow entry is locked ('!'), so pam_unix can never authenticate them; a local
-# group that sudoers grants.
-for u in alice bob carol dave erin frank grace heidi; do
-    useradd -M -s /bin/sh "$u" || exit 1
+# ---- the IAM side, through iamctl as an administrator would ------------------------------
+install -m 0755 "$iamctl" /usr/sbin/iamctl || exit 1
+install -d -m 0755 /etc/iam /var/lib/iam && install -d -m 0750 /var/log/iam || exit 1 # iamctl.dirs
+account=123456789012
+host_arn="arn:aws:ec2:us-east-1:$account:instance/i-0123456789abcdef0"
+iamctl init --account-id "$account" --host-arn "$host_arn" >/dev/null || exit 1
+sed -i 's/^max_access_key_age_days = .*/max_access_key_age_days = 90/' /etc/iam/iam.conf
+printf 'host_tag.env = prod\n' >> /etc/iam/iam.conf
+audit=$(sed -n 's/^audit_log = //p' /etc/iam/iam.conf)
+cache_dir=$(sed -n 's/^cache_dir = //p' /etc/iam/iam.conf)
+pol=$t/policies
+mkdir -p "$pol" || exit 1
+printf '%s\n' '{"Version": "2012-10-17", "Statement": [{"Sid": "LoginAnywhere", "Effect": "Allow",' \
+    '  "Action": ["host:Login", "host:Sudo"], "Resource": "*"}]}' > "$pol/login_sudo.json"
+printf '%s\n' '{"Version": "2012-10-17", "Statement": [{"Sid": "LoginOnly", "Effect": "Allow",' \
+    "  \"Action\": \"host:Login\", \"Resource\": \"$host_arn\"}]}" > "$pol/login.json"
+printf '%s\n' '{"Version": "2012-10-17", "Statement": [{"Sid": "NoLoginForContractors",' \
+    '  "Effect": "Deny", "Action": "host:*", "Resource": "*"}]}' > "$pol/deny.json"
+printf '%s\n' '{"Version": "2012-10-17", "Statement": [{"Sid": "LoopbackSshdSameEnv",' \
+    '  "Effect": "Allow", "Action": "host:Login", "Resource": "*", "Condition": {' \
+    '    "IpAddress": {"aws:SourceIp": "127.0.0.0/8"},' \
+    '    "StringEquals": {"host:Service": "sshd-iamtest",' \
+    '                     "aws:ResourceTag/env": "${aws:PrincipalTag/env}"}}}]}' \
+    > "$pol/conditional.json"
+run() { "$@" > "$t/cmd.out" 2>&1 || { cat "$t/cmd.out"; echo "FAILED: $*"; exit 1; }; }
+run iamctl create-policy --policy-name LoginAndSudo --policy-document "file://$pol/login_sudo.json"
+run iamctl create-group --group-name devs
+run iamctl put-group-policy --group-name devs --policy-name login --policy-document "file://$pol/login.json"
+run iamctl create-group --group-name contractors
+run iamctl put-group-policy --group-name contractors --policy-name deny --policy-document "file://$pol/deny.json"
+for u in alice bob carol dave frank grace heidi; do
+    case $u in
+    frank) run iamctl create-user --user-name "$u" --tags Key=env,Value=prod ;;
+    grace) run iamctl create-user --user-name "$u" --tags Key=env,Value=dev ;;
+    *) run iamctl create-user --user-name "$u" ;;
+    esac
 done
-groupadd iamsudo && usermod -aG iamsudo alice && usermod -aG iamsudo heidi || exit 1
+for u in alice bob carol heidi; do run iamctl add-user-to-group --group-name devs --user-name "$u"; done
+run iamctl add-user-to-group --group-name contractors --user-name carol
+run iamctl attach-user-policy --user-name alice --policy-arn "arn:aws:iam::$account:policy/LoginAndSudo"
+for u in frank grace; do
+    run iamctl put-user-policy --user-name "$u" --policy-name conditional --policy-document "file://$pol/conditional.json"
+done
+# new_key USER [SUFFIX]: create an access key; sets KEY<SUFFIX>_<user> and SECRET<SUFFIX>_<user>.
+new_key() {
+    local out assign
+    out=$(iamctl create-access-key --user-name "$1") || { echo "create-access-key $1 failed"; exit 1; }
+    assign=$(printf '%s' "$out" | python3 -c '
+import json, sys
+k = json.load(sys.stdin)["AccessKey"]
+print("KEY%s_%s=%s" % (sys.argv[1], sys.argv[2], k["AccessKeyId"]))
+print("SECRET%s_%s=%s" % (sys.argv[1], sys.argv[2], k["SecretAccessKey"]))' "${2:-}" "$1") ||
+        { echo "cannot read create-access-key output"; exit 1; }
+    eval "$assign"
+}
+for u in alice bob carol dave frank grace heidi; do new_key "$u"; done
+new_key alice 2
+run iamctl update-access-key --user-name alice --access-key-id "$KEY2_alice" --status Inactive
+PASSWORD='correct horse battery staple'
+printf '%s\n' "$PASSWORD" > "$t/pw" || exit 1
+run iamctl create-login-profile --user-name alice < "$t/pw"
+rm -f "$t/pw"
+# bob's key is 400+ days old: the database says so (as an import of an old account would),
+# and the caches are recompiled.
+python3 -c '
+import json, sys
+path, key = sys.argv[1], sys.argv[2]
+db = json.load(open(path))
+for u in db["UserDetailList"]:
+    for k in u.get("AccessKeys", []):
+        if k["AccessKeyId"] == key:
+            k["CreateDate"] = "2025-01-01T00:00:00Z"
+json.dump(db, open(path, "w"), indent=1)' /etc/iam/iam.json "$KEY_bob" || exit 1
+run iamctl compile
+[ -f "$cache_dir/auth.cache" ] && [ "$(stat -c '%U %a' "$cache_dir/auth.cache")" = "root 600" ] ||
+    { echo "iamctl did not compile a root 0600 auth.cache"; exit 1; }
+getent passwd alice >/dev/null || { echo "NSS does not resolve IAM users"; exit 1; }
+# pam_unix's account check (ahead of pam_iam in Debian's common-account) answers
+# PAM_AUTHINFO_UNAVAIL for a passwd entry whose password field is "x" but that has no shadow
+# entry, and the stack then hits pam_deny: IAM users must not claim a shadow password.
+if [ "$(getent passwd alice | cut -d: -f2)" = x ]; then
+    echo "NOTE: libnss_iam gives pw_passwd \"x\": pam_unix's account phase will refuse IAM users"
+fi
+
+# A local account that must keep working through pam_unix, and sudoers granting the IAM
+# group "devs" (alice may use sudo by policy, heidi may not).
 useradd -M -s /bin/sh localuser || exit 1
 echo 'localuser:Local-Pass-9' | chpasswd -c YESCRYPT || exit 1
-
-# The stacks, as the installer would leave them: our word added to Debian's common-auth and
-# common-account ahead of pam_unix (what pam-auth-update does with a profile), sshd through
-# Debian's own /etc/pam.d/sshd, su through Debian's /etc/pam.d/su, and the sudo stack with
-# its own account line asking host:Sudo.
-sed -i "0,/^auth.*pam_unix.so/s|^auth\([[:space:]]*\)\[success=1 default=ignore\]\([[:space:]]*\)pam_unix.so\(.*\)|auth\t[success=2 user_unknown=ignore authinfo_unavail=ignore default=ignore]\t$module config=$conf\nauth\t[success=1 default=ignore]\tpam_unix.so\3 try_first_pass|" /etc/pam.d/common-auth
-grep -q pam_iam /etc/pam.d/common-auth || { echo "cannot edit common-auth"; cat /etc/pam.d/common-auth; exit 1; }
-sed -i "0,/^account.*pam_unix.so/s|^account\(.*pam_unix.so.*\)|account\t[success=ok user_unknown=ignore authinfo_unavail=bad default=bad]\t$module config=$conf\naccount\1|" /etc/pam.d/common-account
-grep -q pam_iam /etc/pam.d/common-account || { echo "cannot edit common-account"; exit 1; }
-sed -i "0,/^session.*pam_unix.so/s|^session\(.*pam_unix.so.*\)|session\toptional\t$module config=$conf\nsession\1|" /etc/pam.d/common-session
+echo '%devs ALL=(ALL) ALL' > /etc/sudoers.d/zz-devs && chmod 0440 /etc/sudoers.d/zz-devs
+visudo -c -q || { echo "visudo rejects the sudoers"; exit 1; }
+# sshd's own stack, as Debian ships it, under the name sshd-iamtest.
 cp /etc/pam.d/sshd /etc/pam.d/sshd-iamtest
-cat > /etc/pam.d/sudo <<EOF
-#%PAM-1.0
-session  required pam_limits.so
-auth     [success=done user_unknown=ignore authinfo_unavail=ignore default=die] $module config=$conf
-auth     required pam_unix.so try_first_pass
-account  [success=ok user_unknown=ignore default=bad] $module config=$conf action=host:Sudo
-account  required pam_unix.so
-session  required pam_unix.so
-EOF
-echo '%iamsudo ALL=(ALL) ALL' > /etc/sudoers.d/iamsudo && chmod 0440 /etc/sudoers.d/iamsudo
 
 port=$((20000 + RANDOM % 20000))
 ssh-keygen -q -t ed25519 -N '' -f "$t/hostkey" || exit 1
@@ -86,7 +158,19 @@ login() {
         -o NumberOfPasswordPrompts=1 -o PreferredAuthentications="$3" \
         "$1@${4:-127.0.0.1}" id </dev/null 2>/dev/null
 }
-records() { if [ -f "$audit" ]; then wc -l < "$audit"; else echo 0; fi; }
+count() { if [ -f "$audit" ]; then wc -l < "$audit"; else echo 0; fi; }
+# The record count once it stops moving (a session's close is written as sshd winds down).
+records() {
+    local a b
+    a=$(count)
+    for _ in $(seq 20); do
+        sleep 0.2
+        b=$(count)
+        [ "$a" = "$b" ] && break
+        a=$b
+    done
+    echo "$a"
+}
 expect_login() { # name user secret method [host]
     local out
     out=$(login "$2" "$3" "$4" "${5:-127.0.0.1}")
@@ -114,15 +198,24 @@ PY
 }
 
 n=$(records)
-expect_login "ssh: fresh access key (bare secret), keyboard-interactive" alice "$SECRET_alice" keyboard-interactive
-sleep 0.3 # the session close record is written as the connection winds down
+out=$(login alice "$SECRET_alice" keyboard-interactive)
+if echo "$out" | grep -q "uid=[0-9]*(alice)"; then
+    ok "ssh: fresh access key (bare secret), keyboard-interactive"
+else
+    bad "ssh: fresh access key (bare secret), keyboard-interactive"
+fi
+if echo "$out" | grep -q "groups=.*[0-9](devs)"; then
+    ok "ssh: id shows the IAM group (devs) through libnss_iam"
+else
+    bad "ssh: id shows the IAM group: $out"
+fi
 audit_check "$n" "audit: Authenticate, Login, SessionOpen, SessionClose with the right fields" \
   '[x["eventName"] for x in r] == ["Authenticate","Login","SessionOpen","SessionClose"]
    and all(x["eventSource"]=="pam_iam" and x["eventVersion"]
            and x["userIdentity"]["type"]=="IAMUser"
            and x["userIdentity"]["userName"]=="alice"
            and x["userIdentity"]["accountId"]=="123456789012"
-           and x["userIdentity"]["principalId"]=="AIDAEXAMPLEUSERID0001"
+           and x["userIdentity"]["principalId"].startswith("AIDA")
            and x["userIdentity"]["arn"]=="arn:aws:iam::123456789012:user/alice"
            and x["sourceIPAddress"]=="127.0.0.1" and x["userAgent"]=="sshd-iamtest"
            and x["requestParameters"]["service"]=="sshd-iamtest"
@@ -132,9 +225,15 @@ audit_check "$n" "audit: Authenticate, Login, SessionOpen, SessionClose with the
    and r[1]["requestParameters"]["hostArn"]=="arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"
    and r[1]["additionalEventData"]["authMethod"]=="accesskey"
    and r[1]["additionalEventData"]["decidingPolicy"]=="arn:aws:iam::123456789012:policy/LoginAndSudo"
+   and r[1]["requestParameters"]["osUser"]=="alice"
    and r[1]["additionalEventData"]["decidingStatement"]=="LoginAnywhere"
    and r[1]["additionalEventData"]["decision"]=="allow"
    and r[1]["additionalEventData"]["enforced"] is True'
+if [ -f "$cache_dir/lastused/$KEY_alice" ] && grep -q " sshd-iamtest$" "$cache_dir/lastused/$KEY_alice"; then
+    ok "last use of alice's key recorded (for the credential report)"
+else
+    bad "last use of alice's key recorded"
+fi
 expect_login "ssh: AKIA…:secret, password method" alice "$KEY_alice:$SECRET_alice" password
 expect_login "ssh: login-profile password" alice "$PASSWORD" keyboard-interactive
 n=$(records)
@@ -167,8 +266,7 @@ expect_denied "ssh: no policy at all (implicit deny)" dave "$SECRET_dave" keyboa
 n=$(records)
 expect_login "ssh: local non-IAM user through pam_unix (keyboard-interactive)" localuser Local-Pass-9 keyboard-interactive
 expect_login "ssh: local non-IAM user through pam_unix (password)" localuser Local-Pass-9 password
-audit_check "$n" "audit: local user leaves no Login/Session records" \
-  'all(x["eventName"]=="Authenticate" and x["userIdentity"]["type"]=="Unknown" for x in r)'
+audit_check "$n" "audit: a local user's logins leave no IAM records" 'len(r)==0'
 expect_denied "ssh: local user, wrong password" localuser Local-Pass-8 keyboard-interactive
 
 # sudo: setuid, the real binary; the account phase of its stack asks host:Sudo.
@@ -180,7 +278,7 @@ n=$(records)
 if sudo_as alice "$SECRET_alice"; then ok "sudo: allowed by host:Sudo (alice)"; else bad "sudo: allowed by host:Sudo (alice)"; fi
 audit_check "$n" "audit: sudo -> Authenticate + Sudo" \
   '[x["eventName"] for x in r]==["Authenticate","Sudo"] and r[1]["requestParameters"]["action"]=="host:Sudo"
-   and r[1]["userAgent"]=="sudo" and "errorCode" not in r[1]'
+   and r[1]["userAgent"]=="sudo-iam" and "errorCode" not in r[1]'
 n=$(records)
 if sudo_as heidi "$SECRET_heidi"; then bad "sudo: refused without host:Sudo (heidi)"; else ok "sudo: refused without host:Sudo (heidi)"; fi
 audit_check "$n" "audit: sudo refusal recorded" \
@@ -208,6 +306,10 @@ echo "# $passes passed, $fails failed"
 if [ "$fails" != 0 ]; then
     echo "--- sshd log"
     tail -40 "$t/sshd.log"
+    echo "--- audit log (last records)"
+    tail -n 12 "$audit" | cut -c1-600
+    echo "--- stacks"
+    grep -v '^#' /etc/pam.d/common-auth /etc/pam.d/common-account | grep -v ':$'
     exit 1
 fi
 exit 0

@@ -16,8 +16,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const probe_names[] = {"alice", "bob", "carol", "devs", "ops", "mixed",
-                                          "localadmin", "user1", "group1", "x", "nosuchname"};
+static const char *const probe_names[] = {"alice",  "bob",   "carol",      "devs",
+                                          "ops",    "mixed", "localadmin", "user1",
+                                          "group1", "x",     "nosuchname"};
 
 static void exercise(struct iam_nssc *c, const uint8_t *data, size_t size) {
     static char buf[1 << 16];

@@ -126,8 +126,12 @@ int main(int argc, char **argv) {
             fprintf(stderr, "mknsscache: %s: entry %zu: bad passwd line\n", argv[1], i + 1);
             return 2;
         }
-        users[i] = (struct iam_nss_user){.name = f[0], .uid = (uid_t)uid, .gid = (gid_t)gid,
-                                         .gecos = f[4], .home = f[5], .shell = f[6]};
+        users[i] = (struct iam_nss_user){.name = f[0],
+                                         .uid = (uid_t)uid,
+                                         .gid = (gid_t)gid,
+                                         .gecos = f[4],
+                                         .home = f[5],
+                                         .shell = f[6]};
     }
     for (size_t i = 0; i < gl.n; i++) {
         char *f[4], **mem = NULL;
@@ -149,8 +153,8 @@ int main(int argc, char **argv) {
             for (char *tok = strtok(f[3], ","); tok; tok = strtok(NULL, ","))
                 mem[n++] = tok;
         }
-        groups[i] = (struct iam_nss_group){.name = f[0], .gid = (gid_t)gid,
-                                           .members = (const char *const *)mem, .n_members = n};
+        groups[i] = (struct iam_nss_group){
+            .name = f[0], .gid = (gid_t)gid, .members = (const char *const *)mem, .n_members = n};
     }
     iam_error_init(&err);
     r = iam_nss_cache_write(argv[3], users, pl.n, groups, gl.n, &err);

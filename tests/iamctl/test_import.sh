@@ -54,6 +54,19 @@ expect_ok simulate-principal-policy --policy-source-arn arn:aws:iam::11112222333
     --action-names s3:PutObject --resource-arns arn:aws:s3:::team-bucket/alice/notes.txt arn:aws:s3:::team-bucket/bob/notes.txt
 jcheck '[.EvaluationResults[].EvalDecision] == ["allowed","implicitDeny"]'
 
+# roles: read-only views of what was imported
+expect_ok list-roles
+jcheck '[.Roles[].RoleName] == ["ec2-web","BreakGlass"] and .Roles[0].AssumeRolePolicyDocument.Statement[0].Principal.Service == "ec2.amazonaws.com"'
+expect_ok get-role --role-name breakglass
+jcheck '.Role.Arn == "arn:aws:iam::111122223333:role/admin/BreakGlass" and .Role.PermissionsBoundary.PermissionsBoundaryArn == "arn:aws:iam::111122223333:policy/boundaries/HostBoundary" and .Role.Tags == [{"Key":"owner","Value":"security"}]'
+expect_ok list-role-policies --role-name ec2-web
+jcheck '.PolicyNames == ["web-logs"]'
+expect_ok get-role-policy --role-name ec2-web --policy-name web-logs
+jcheck '.PolicyDocument.Statement[0].Action == "logs:PutLogEvents"'
+expect_ok list-attached-role-policies --role-name BreakGlass
+jcheck '.AttachedPolicies == [{"PolicyName":"AdministratorAccess","PolicyArn":"arn:aws:iam::aws:policy/AdministratorAccess"}]'
+expect_fail 1 "NoSuchEntity" get-role --role-name nope
+
 # re-import: ids, keys, passwords and POSIX data on this host survive; AWS data is replaced
 expect_ok create-access-key --user-name alice
 KEY=$(jq -r .AccessKey.AccessKeyId "$T/out")
@@ -79,6 +92,11 @@ sed 's/111122223333/444455556666/g' "$DATA/aws-export.json" >"$T/other-account.j
 expect_fail 1 "the export is of account 444455556666" import --authorization-details "file://$T/other-account.json"
 jq '.UserDetailList[0].UserName = "eve,admin" | .UserDetailList[0].Arn = "arn:aws:iam::111122223333:user/eve,admin"' "$DATA/aws-export.json" >"$T/bad4.json"
 expect_fail 1 "bad4.json:[0-9]+:[0-9]+: user name \"eve,admin\"" import --authorization-details "file://$T/bad4.json"
+truncate -s 1G "$T/huge.json"
+t0=$(date +%s%N)
+expect_fail 1 "huge.json: file is too large" import --authorization-details "file://$T/huge.json"
+[ $((($(date +%s%N) - t0) / 1000000)) -lt 1000 ] || fail "a 1 GB export was read before being refused"
+rm -f "$T/huge.json"
 printf '{"UserDetailList": [' >"$T/bad5.json"
 expect_fail 1 "bad5.json:1:" import --authorization-details "file://$T/bad5.json"
 

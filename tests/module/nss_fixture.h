@@ -20,12 +20,9 @@ static const struct iam_nss_user fx_users[] = {
 };
 
 static const struct iam_nss_group fx_groups[] = {
-    {"alice", 200001, NULL, 0},
-    {"bob", 200002, NULL, 0},
-    {"carol", 200003, NULL, 0},
-    {"devs", 210000, fx_devs_members, 3},
-    {"ops", 210001, fx_ops_members, 1},
-    {"mixed", 210002, fx_local_members, 2},
+    {"alice", 200001, NULL, 0},         {"bob", 200002, NULL, 0},
+    {"carol", 200003, NULL, 0},         {"devs", 210000, fx_devs_members, 3},
+    {"ops", 210001, fx_ops_members, 1}, {"mixed", 210002, fx_local_members, 2},
 };
 
 #define FX_N_USERS (sizeof(fx_users) / sizeof(fx_users[0]))

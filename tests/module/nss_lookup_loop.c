@@ -56,8 +56,8 @@ int main(int argc, char **argv) {
     setpwent = (setent_fn)dlsym(dl, "_nss_iam_setpwent");
     endpwent = (endent_fn)dlsym(dl, "_nss_iam_endpwent");
     getpwent = (getpwent_fn)dlsym(dl, "_nss_iam_getpwent_r");
-    if (!getpwnam || !getpwuid || !getgrnam || !getgrgid || !initgroups || !setpwent ||
-        !endpwent || !getpwent)
+    if (!getpwnam || !getpwuid || !getgrnam || !getgrgid || !initgroups || !setpwent || !endpwent ||
+        !getpwent)
         return 2;
 
     for (long i = 0; i < count; i++) {

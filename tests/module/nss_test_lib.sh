@@ -48,7 +48,7 @@ EOT
 # When the module was built with ASan, programs that load it need the runtime first.
 asan_preload() {
     local so=$1
-    if readelf -d "$so" | grep -q 'libasan'; then
+    if readelf -d "$so" | grep -c 'libasan' >/dev/null; then
         printf '%s' "$(gcc -print-file-name=libasan.so)"
     fi
 }

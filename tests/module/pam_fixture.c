@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "iam/auth_cache.h"
+#include "iam/nss_cache.h"
 #include "iamtest.h"
 #include "pam_fixture.h"
 
@@ -267,5 +268,35 @@ out:
     free(cache_dir);
     free(path);
     free(sub);
+    return r;
+}
+
+int pamfx_write_nss(const char *path) {
+    struct iam_nss_user users[PAMFX_N_USERS];
+    struct iam_nss_group groups[PAMFX_N_USERS + 2];
+    const char *devs[PAMFX_N_USERS], *const contractors[] = {"carol"};
+    size_t n_devs = 0;
+    struct iam_error e;
+    int r;
+
+    for (size_t i = 0; i < PAMFX_N_USERS; i++) {
+        users[i] = (struct iam_nss_user){.name = pamfx_names[i],
+                                         .uid = (uid_t)(200000 + i),
+                                         .gid = (gid_t)(200000 + i),
+                                         .gecos = "IAM user",
+                                         .home = "/nonexistent",
+                                         .shell = "/bin/sh"};
+        groups[i] = (struct iam_nss_group){.name = pamfx_names[i], .gid = (gid_t)(200000 + i)};
+        if (i != PAMFX_DAVE)
+            devs[n_devs++] = pamfx_names[i];
+    }
+    groups[PAMFX_N_USERS] =
+        (struct iam_nss_group){.name = "devs", .gid = 210001, .members = devs, .n_members = n_devs};
+    groups[PAMFX_N_USERS + 1] = (struct iam_nss_group){
+        .name = "contractors", .gid = 210002, .members = contractors, .n_members = 1};
+    iam_error_init(&e);
+    r = iam_nss_cache_write(path, users, PAMFX_N_USERS, groups, PAMFX_N_USERS + 2, &e);
+    if (r < 0)
+        fprintf(stderr, "fixture: nss cache: %s\n", e.text);
     return r;
 }

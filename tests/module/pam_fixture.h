@@ -36,5 +36,8 @@ extern const char *const pamfx_names[PAMFX_N_USERS];
  * (cache_dir without a cache), corrupt.conf (a damaged cache), cache/auth.cache, and
  * n_filler extra users. Returns 0 or -errno. */
 int pamfx_write(const char *dir, size_t n_filler);
+/* The fixture's users and groups for the NSS module: uid/gid 200000 + index (private groups),
+ * "devs" (gid 210001: everyone but dave) and "contractors" (gid 210002: carol). */
+int pamfx_write_nss(const char *path);
 /* Same, with frank's and grace's policy requiring host:Service = login_service. */
 int pamfx_write_svc(const char *dir, size_t n_filler, const char *login_service);

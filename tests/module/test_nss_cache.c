@@ -56,8 +56,8 @@ static void test_roundtrip(void **state) {
     struct iam_nssc *c = NULL;
     struct iam_nssc_pw pw;
     struct iam_nssc_gr gr;
-    const uint32_t *offs, *gids;
-    struct iam_nssc_str s;
+    const uint32_t *gids;
+    const char *names;
     uint32_t n;
     size_t size;
     void *img = build(fx_users, FX_N_USERS, fx_groups, FX_N_GROUPS, &size);
@@ -91,11 +91,9 @@ static void test_roundtrip(void **state) {
     assert_int_equal(iam_nssc_group_by_name(c, "devs", &gr), 0);
     assert_int_equal(gr.gid, 210000);
     assert_int_equal(gr.n_members, 3);
-    assert_int_equal(iam_nssc_group_members(c, &gr, &offs), 0);
-    assert_int_equal(iam_nssc_string(c, offs[0], &s), 0);
-    str_is(&s, "alice");
-    assert_int_equal(iam_nssc_string(c, offs[2], &s), 0);
-    str_is(&s, "carol");
+    assert_int_equal(gr.members_size, 6 + 4 + 6);
+    assert_int_equal(iam_nssc_group_member_names(c, &gr, &names), 0);
+    assert_memory_equal(names, "alice\0bob\0carol\0", 16);
     assert_int_equal(iam_nssc_group_by_gid(c, 200001, &gr), 0);
     str_is(&gr.name, "alice");
     assert_int_equal(gr.n_members, 0);
@@ -112,6 +110,7 @@ static void test_roundtrip(void **state) {
     assert_int_equal(iam_nssc_member_gids(c, "alice", &gids, &n), 0);
     assert_int_equal(n, 2);
     assert_int_equal(iam_nssc_member_gids(c, "nobody", &gids, &n), -ENOENT);
+    assert_int_equal(iam_nssc_member_gids(c, "devs", &gids, &n), -ENOENT);
 
     for (uint32_t i = 0; i < 3; i++) {
         assert_int_equal(iam_nssc_user_at(c, i, &pw), 0);
@@ -131,7 +130,7 @@ static void test_many(void **state) {
     enum { N = 20000, G = 2000 };
     struct iam_nss_user *u = calloc(N, sizeof(*u));
     struct iam_nss_group *g = calloc(G, sizeof(*g));
-    char (*names)[16] = calloc(N, 16), (*gnames)[16] = calloc(G, 16);
+    char(*names)[16] = calloc(N, 16), (*gnames)[16] = calloc(G, 16);
     const char **mem = calloc((size_t)N * 5, sizeof(char *));
     struct iam_nssc *c = NULL;
     struct iam_nssc_pw pw;
@@ -188,8 +187,8 @@ static void test_many(void **state) {
 static void test_reject_fields(void **state) {
     struct iam_nss_user u = {"alice", 200001, 200001, "", "/home/alice", "/bin/sh"};
     struct iam_nss_group gr = {"devs", 210000, NULL, 0};
-    const char *bad_names[] = {"",   "a:b", "a,b", "a b",  "a\nb", "a\tb", "-x", "+x",
-                               "12345", ".", "..", "a/b", "a\x7f"};
+    const char *bad_names[] = {"",   "a:b",   "a,b", "a b", "a\nb", "a\tb", "-x",
+                               "+x", "12345", ".",   "..",  "a/b",  "a\x7f"};
     char longname[300];
 
     (void)state;
@@ -309,6 +308,7 @@ static int probe_all(struct iam_nssc *c) {
     struct iam_nssc_pw pw;
     struct iam_nssc_gr gr;
     const uint32_t *p;
+    const char *names;
     uint32_t n;
     int bad = 0;
 
@@ -316,7 +316,7 @@ static int probe_all(struct iam_nssc *c) {
     bad |= iam_nssc_user_by_uid(c, 200002, &pw) == -EBADMSG;
     bad |= iam_nssc_group_by_name(c, "devs", &gr) == -EBADMSG;
     if (iam_nssc_group_by_gid(c, 210000, &gr) == 0) {
-        bad |= iam_nssc_group_members(c, &gr, &p) == -EBADMSG;
+        bad |= iam_nssc_group_member_names(c, &gr, &names) == -EBADMSG;
     } else {
         bad = 1;
     }
@@ -392,34 +392,44 @@ static void test_forged(void **state) {
 
     (void)state;
     memcpy(&h, img, sizeof(h));
-#define FORGE_BEGIN                                                                               \
-    memcpy(copy, img, size);                                                                      \
-    {                                                                                             \
-        struct iam_nssc_header *fh = (struct iam_nssc_header *)(void *)copy;                      \
+#define FORGE_BEGIN                                                                                \
+    memcpy(copy, img, size);                                                                       \
+    {                                                                                              \
+        struct iam_nssc_header *fh = (struct iam_nssc_header *)(void *)copy;                       \
         (void)fh;
-#define FORGE_END(open_result)                                                                    \
-    }                                                                                             \
-    fx_rehash(copy, size);                                                                        \
-    c = NULL;                                                                                     \
+#define FORGE_END(open_result)                                                                     \
+    }                                                                                              \
+    fx_rehash(copy, size);                                                                         \
+    c = NULL;                                                                                      \
     assert_int_equal(iam_nssc_open_memory(copy, size, &c), open_result)
 
-    FORGE_BEGIN fh->version = 2; FORGE_END(-ENOTSUP);
-    FORGE_BEGIN fh->file_size += 8; FORGE_END(-EBADMSG);
-    FORGE_BEGIN fh->sections[IAM_NSSC_USERS].offset += 4; FORGE_END(-EBADMSG);
-    FORGE_BEGIN fh->sections[IAM_NSSC_USERS].count = 1000000; FORGE_END(-EBADMSG);
-    FORGE_BEGIN fh->sections[IAM_NSSC_STRINGS].count += 4096; FORGE_END(-EBADMSG);
-    FORGE_BEGIN fh->sections[IAM_NSSC_USER_BY_NAME].count = 3; FORGE_END(-EBADMSG);
-    FORGE_BEGIN fh->sections[IAM_NSSC_USER_BY_NAME].offset = 8; FORGE_END(-EBADMSG);
-    FORGE_BEGIN fh->n_blocks += 1; FORGE_END(-EBADMSG);
-    FORGE_BEGIN fh->data_offset = 0; FORGE_END(-EBADMSG);
+    FORGE_BEGIN fh->version = 2;
+    FORGE_END(-ENOTSUP);
+    FORGE_BEGIN fh->file_size += 8;
+    FORGE_END(-EBADMSG);
+    FORGE_BEGIN fh->sections[IAM_NSSC_USERS].offset += 4;
+    FORGE_END(-EBADMSG);
+    FORGE_BEGIN fh->sections[IAM_NSSC_USERS].count = 1000000;
+    FORGE_END(-EBADMSG);
+    FORGE_BEGIN fh->sections[IAM_NSSC_STRINGS].count += 4096;
+    FORGE_END(-EBADMSG);
+    FORGE_BEGIN fh->sections[IAM_NSSC_USER_BY_NAME].count = 0;
+    FORGE_END(-EBADMSG);
+    FORGE_BEGIN fh->sections[IAM_NSSC_USER_BY_NAME].offset = 8;
+    FORGE_END(-EBADMSG);
+    FORGE_BEGIN fh->n_blocks += 1;
+    FORGE_END(-EBADMSG);
+    FORGE_BEGIN fh->data_offset = 0;
+    FORGE_END(-EBADMSG);
 
     /* A user record pointing outside the string pool. */
     FORGE_BEGIN {
-            struct iam_nssc_user *u =
-                (struct iam_nssc_user *)(void *)(copy + h.sections[IAM_NSSC_USERS].offset);
-            u[0].home = (uint32_t)size - 1;
-            u[1].name = 0xfffffff0u;
-        } FORGE_END(0);
+        struct iam_nssc_user *u =
+            (struct iam_nssc_user *)(void *)(copy + h.sections[IAM_NSSC_USERS].offset);
+        u[0].home = (uint32_t)size - 1;
+        u[1].name = 0xfffffff0u;
+    }
+    FORGE_END(0);
     assert_int_equal(iam_nssc_user_by_name(c, "alice", &pw), -EBADMSG);
     assert_int_equal(iam_nssc_user_at(c, 1, &pw), -EBADMSG);
     assert_int_equal(iam_nssc_user_at(c, 2, &pw), 0);
@@ -427,34 +437,40 @@ static void test_forged(void **state) {
 
     /* A string whose length runs past the pool. */
     FORGE_BEGIN {
-            uint16_t big = 0xffff;
-            memcpy(copy + h.sections[IAM_NSSC_STRINGS].offset, &big, 2);
-        } FORGE_END(0);
+        uint16_t big = 0xffff;
+        memcpy(copy + h.sections[IAM_NSSC_STRINGS].offset, &big, 2);
+    }
+    FORGE_END(0);
     assert_int_equal(iam_nssc_user_by_name(c, "alice", &pw), -EBADMSG);
     iam_nssc_unref(c);
 
-    /* A group whose member range runs past MEMBERS; a slot pointing past the records. */
+    /* A group whose member names run past MEMBER_NAMES; a slot pointing past the records. */
     FORGE_BEGIN {
-            struct iam_nssc_group *g =
-                (struct iam_nssc_group *)(void *)(copy + h.sections[IAM_NSSC_GROUPS].offset);
-            struct iam_nssc_slot *s =
-                (struct iam_nssc_slot *)(void *)(copy + h.sections[IAM_NSSC_USER_BY_UID].offset);
-            g[3].n_members = 0x7fffffff;
-            for (uint32_t i = 0; i < h.sections[IAM_NSSC_USER_BY_UID].count; i++)
-                if (s[i].ref)
-                    s[i].ref = 0xffffffffu;
-        } FORGE_END(0);
+        struct iam_nssc_group *g =
+            (struct iam_nssc_group *)(void *)(copy + h.sections[IAM_NSSC_GROUPS].offset);
+        struct iam_nssc_slot *s =
+            (struct iam_nssc_slot *)(void *)(copy + h.sections[IAM_NSSC_USER_BY_UID].offset);
+        g[3].members_size = 0x7fffffff;
+        g[4].n_members = 1000;
+        for (uint32_t i = 0; i < h.sections[IAM_NSSC_USER_BY_UID].count; i++)
+            if (s[i].ref)
+                s[i].ref = 0xffffffffu;
+    }
+    FORGE_END(0);
     assert_int_equal(iam_nssc_group_by_name(c, "devs", &gr), -EBADMSG);
+    assert_int_equal(iam_nssc_group_by_name(c, "ops", &gr), -EBADMSG);
+    assert_int_equal(iam_nssc_group_by_name(c, "mixed", &gr), 0);
     assert_int_equal(iam_nssc_user_by_uid(c, 200001, &pw), -EBADMSG);
     iam_nssc_unref(c);
 
     /* A full table (no empty slot): lookups stop after count probes. */
     FORGE_BEGIN {
-            struct iam_nssc_slot *s =
-                (struct iam_nssc_slot *)(void *)(copy + h.sections[IAM_NSSC_USER_BY_NAME].offset);
-            for (uint32_t i = 0; i < h.sections[IAM_NSSC_USER_BY_NAME].count; i++)
-                s[i] = (struct iam_nssc_slot){.key = 1, .ref = 1};
-        } FORGE_END(0);
+        struct iam_nssc_slot *s =
+            (struct iam_nssc_slot *)(void *)(copy + h.sections[IAM_NSSC_USER_BY_NAME].offset);
+        for (uint32_t i = 0; i < h.sections[IAM_NSSC_USER_BY_NAME].count; i++)
+            s[i] = (struct iam_nssc_slot){.key = 1, .ref = 1};
+    }
+    FORGE_END(0);
     assert_int_equal(iam_nssc_user_by_name(c, "nosuchuser", &pw), -ENOENT);
     iam_nssc_unref(c);
 #undef FORGE_BEGIN
@@ -515,6 +531,21 @@ static void test_write_file(void **state) {
             n++;
     closedir(d);
     assert_int_equal(n, 1);
+
+    /* A rename that fails (the path is a directory) leaves no temporary file behind. */
+    snprintf(path, sizeof(path), "%s/adir", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    iam_error_init(&err);
+    assert_int_equal(iam_nss_cache_write(path, fx_users, 1, NULL, 0, &err), -EISDIR);
+    assert_non_null(strstr(err.text, "rename"));
+    d = opendir(dir);
+    assert_non_null(d);
+    n = 0;
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.')
+            n++;
+    closedir(d);
+    assert_int_equal(n, 2); /* nss.cache and adir */
 
     /* A missing directory is an error with a message, and nothing is left behind. */
     snprintf(path, sizeof(path), "%s/missing/nss.cache", dir);
@@ -588,10 +619,10 @@ static void test_open_checks(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roundtrip),      cmocka_unit_test(test_many),
-        cmocka_unit_test(test_reject_fields),  cmocka_unit_test(test_reject_duplicates),
-        cmocka_unit_test(test_damage),         cmocka_unit_test(test_damaged_block),
-        cmocka_unit_test(test_forged),         cmocka_unit_test(test_write_file),
+        cmocka_unit_test(test_roundtrip),     cmocka_unit_test(test_many),
+        cmocka_unit_test(test_reject_fields), cmocka_unit_test(test_reject_duplicates),
+        cmocka_unit_test(test_damage),        cmocka_unit_test(test_damaged_block),
+        cmocka_unit_test(test_forged),        cmocka_unit_test(test_write_file),
         cmocka_unit_test(test_open_checks),
     };
 

@@ -13,10 +13,10 @@ export LD_LIBRARY_PATH=$(dirname "$so")
 pre=$(asan_preload "$so")
 if [ -n "$pre" ]; then export LD_PRELOAD=$pre ASAN_OPTIONS=detect_leaks=0; fi
 
-expect "passwd by name" "alice:x:200001:200001:Alice Smith,,,:/home/alice:/bin/bash" \
+expect "passwd by name" "alice:*:200001:200001:Alice Smith,,,:/home/alice:/bin/bash" \
     getent -s iam passwd alice
-expect "passwd by uid" "bob:x:200002:200002::/home/bob:/bin/sh" getent -s iam passwd 200002
-expect "passwd enumeration" "$(sed 's/:x:/:x:/' "$tmp/passwd")" getent -s iam passwd
+expect "passwd by uid" "bob:*:200002:200002::/home/bob:/bin/sh" getent -s iam passwd 200002
+expect "passwd enumeration" "$(sed 's/:x:/:*:/' "$tmp/passwd")" getent -s iam passwd
 expect "group by name" "devs:x:210000:alice,bob,carol" getent -s iam group devs
 expect "group by gid" "ops:x:210001:bob" getent -s iam group 210001
 expect "group enumeration" "$(cat "$tmp/group")" getent -s iam group

@@ -2,8 +2,8 @@
 /*
  * 8 threads look users and groups up through libnss_iam.so.2 while the main thread
  * recompiles the cache 100 times (two alternating contents). Every answer must be whole and
- * belong to one of the two versions; nothing may crash, leak or deadlock; and after the
- * last compile the readers see it.
+ * belong to one of the two versions; nothing may crash, leak or deadlock; children forked
+ * meanwhile can look up; and after the last compile the readers see it.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -55,8 +57,8 @@ static void compile(int v) {
     struct iam_error err;
 
     for (int i = 0; i < N_USERS; i++)
-        u[i] = (struct iam_nss_user){names[i], 300000 + i, 300000 + i, v ? "v1" : "v0",
-                                     "/home/u", "/bin/sh"};
+        u[i] = (struct iam_nss_user){names[i],        300000 + i, 300000 + i,
+                                     v ? "v1" : "v0", "/home/u",  "/bin/sh"};
     for (int i = 0; i < N_GROUPS; i++) {
         for (int k = 0; k < 10 + v; k++)
             mem[i][k] = names[(i * 10 + k) % N_USERS];
@@ -145,6 +147,28 @@ static void test_hammer(void **state) {
     for (int c = 1; c <= N_COMPILES; c++) {
         compile(c % 2);
         nanosleep(&pause, NULL);
+    }
+    /* fork() while the readers hold the module's lock: every child must be able to look up
+     * (a lock copied in its held state would hang it; alarm() turns a hang into a failure). */
+    for (int i = 0; i < 200; i++) {
+        pid_t pid = fork();
+        int status = 0;
+
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            struct passwd pw;
+            char buf[1024];
+            int err;
+
+            alarm(10);
+            _exit(p_getpwnam("user7", &pw, buf, sizeof(buf), &err) == NSS_STATUS_SUCCESS &&
+                          pw.pw_uid == 300007
+                      ? 0
+                      : 1);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            fail_msg("child %d after fork: status 0x%x", i, status);
     }
     /* The last compile was version 0; give the readers the re-check interval to see it. */
     pause.tv_sec = 1;

@@ -257,7 +257,7 @@ static void test_getpwnam_sizes(void **state) {
             if (!min)
                 min = len;
             assert_string_equal(pw.pw_name, "alice");
-            assert_string_equal(pw.pw_passwd, "x");
+            assert_string_equal(pw.pw_passwd, "*");
             assert_int_equal(pw.pw_uid, 200001);
             assert_int_equal(pw.pw_gid, 200001);
             assert_string_equal(pw.pw_gecos, "Alice Smith,,,");
@@ -267,7 +267,7 @@ static void test_getpwnam_sizes(void **state) {
         }
         free(buf);
     }
-    /* name + "x" + gecos + home + shell, each NUL-terminated: exactly what it needs. */
+    /* name + "*" + gecos + home + shell, each NUL-terminated: exactly what it needs. */
     assert_int_equal(min, 6 + 2 + 15 + 12 + 10);
 }
 
@@ -329,8 +329,7 @@ static void test_group_sizes(void **state) {
                 if (!min)
                     min = len;
                 check_devs(&gr);
-                assert_true((char *)gr.gr_mem >= buf &&
-                            (char *)(gr.gr_mem + 4) <= buf + len);
+                assert_true((char *)gr.gr_mem >= buf && (char *)(gr.gr_mem + 4) <= buf + len);
             }
             free(raw);
         }
@@ -461,8 +460,7 @@ static void test_initgroups(void **state) {
     size = 1;
     groups = malloc(sizeof(gid_t));
     groups[0] = 1;
-    assert_int_equal(t.initgroups("alice", 1, &start, &size, &groups, 2, &err),
-                     NSS_STATUS_SUCCESS);
+    assert_int_equal(t.initgroups("alice", 1, &start, &size, &groups, 2, &err), NSS_STATUS_SUCCESS);
     assert_int_equal(start, 2);
     assert_int_equal(size, 2);
     assert_int_equal(groups[1], 210000);

@@ -27,11 +27,11 @@ export NSS_WRAPPER_PASSWD=$tmp/wpasswd NSS_WRAPPER_GROUP=$tmp/wgroup
 export NSS_WRAPPER_MODULE_SO_PATH=$(readlink -f "$so") NSS_WRAPPER_MODULE_FN_PREFIX=iam
 export IAM_NSS_CACHE=$tmp/nss.cache
 
-expect "getent passwd alice" "alice:x:200001:200001:Alice Smith,,,:/home/alice:/bin/bash" \
+expect "getent passwd alice" "alice:*:200001:200001:Alice Smith,,,:/home/alice:/bin/bash" \
     getent passwd alice
-expect "getent passwd by uid" "carol:x:200003:200003:Carol:/home/carol:/bin/bash" \
+expect "getent passwd by uid" "carol:*:200003:200003:Carol:/home/carol:/bin/bash" \
     getent passwd 200003
-expect "getent passwd: files then iam" "$(cat "$tmp/wpasswd" "$tmp/passwd")" getent passwd
+expect "getent passwd: files then iam" "$(cat "$tmp/wpasswd"; sed "s/:x:/:*:/" "$tmp/passwd")" getent passwd
 expect "getent group devs" "devs:x:210000:alice,bob,carol" getent group devs
 expect "getent group: files then iam" "$(cat "$tmp/wgroup" "$tmp/group")" getent group
 expect "getent initgroups bob" "bob                   210000 210001" getent initgroups bob

@@ -50,9 +50,12 @@ vg "missing cache" 1 vg_missing alice "$SECRET_alice" acct_mgmt
 vg "bad action= argument" 1 vg_bad_action alice "$SECRET_alice" authenticate
 vg "permissive mode" 0 vg_permissive dave x acct_mgmt
 
-# pamtester leaves its pam_wrapper dirs behind: remove the ones this run made.
+# pamtester leaves its pam_wrapper dirs behind: remove the ones this run made, once their
+# process is gone (other tests running in parallel have theirs in the same place).
 for d in $(ls -d /tmp/pam.? 2>/dev/null | sort); do
-    echo "$before" | grep -qx "$d" || rm -rf "$d"
+    echo "$before" | grep -qx "$d" && continue
+    pid=$(cat "$d/pid" 2>/dev/null) || continue
+    kill -0 "$pid" 2>/dev/null || rm -rf "$d"
 done
 echo "# $passes passed, $fails failed"
 [ "$fails" = 0 ]

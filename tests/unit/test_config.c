@@ -12,7 +12,8 @@
 #include "iam/config.h"
 #include "iamtest.h"
 
-#define BASE "account_id = 123456789012\nhost_arn = arn:aws:ec2:us-east-1:123456789012:instance/i-0abc\n"
+#define BASE                                                                                       \
+    "account_id = 123456789012\nhost_arn = arn:aws:ec2:us-east-1:123456789012:instance/i-0abc\n"
 
 static int parse(const char *text, struct iam_config **c, struct iam_error *e) {
     iam_error_init(e);
@@ -58,7 +59,7 @@ static void test_all_keys(void **state) {
                            "default_shell = /bin/sh\nprivate_groups = no\n"
                            "max_access_key_age_days = 90\nenforce = off\n"
                            "host_tag.Environment = prod # not a comment\n"
-                           "host_tag.team = web\n",
+                           "host_tag.team = web \xc3\xa9quipe\n",
                            &c, &e),
                      0);
     assert_string_equal(c->database, "/tmp/x/iam.json");
@@ -105,6 +106,9 @@ static void test_errors(void **state) {
         {BASE "host_tag.bad!key = v\n", 3, 10, "bad host tag key"},
         {BASE "host_tag.Env = a\nhost_tag.env = b\n", 4, 1, "duplicate host tag"},
         {BASE "shell = /bin/sh\x01\n", 3, 16, "control character"},
+        {BASE "default_shell = /bin/b\xffsh\n", 3, 23, "invalid UTF-8"},
+        {BASE "host_tag.team = caf\xc3\n", 3, 20, "invalid UTF-8"},
+        {BASE "host_tag.team = \xed\xa0\x80\n", 3, 17, "invalid UTF-8"},
         {"account_id = 12345\n", 1, 14, "bad value for account_id"},
         {"account_id = 123456789012\nhost_arn = arn:aws::\n", 2, 12, "bad value for host_arn"},
         {"host_arn = arn:aws:ec2:us-east-1:123456789012:instance/i-1\n", 0, 0,

@@ -68,10 +68,25 @@ static int run_wait(const char *const argv[]) {
 }
 
 static void test_kill_loop(void **state) {
-    const char *init[] = {iamctl, "--config", conf, "init", "--account-id", "123456789012",
-                    "--host-arn", "arn:aws:ec2:us-east-1:123456789012:instance/i-1",
-                    "--database", dbpath, "--cache-dir", NULL, "--audit-log", "none",
-                    "--uid-min", "100000", "--uid-max", "199999", NULL};
+    const char *init[] = {iamctl,
+                          "--config",
+                          conf,
+                          "init",
+                          "--account-id",
+                          "123456789012",
+                          "--host-arn",
+                          "arn:aws:ec2:us-east-1:123456789012:instance/i-1",
+                          "--database",
+                          dbpath,
+                          "--cache-dir",
+                          NULL,
+                          "--audit-log",
+                          "none",
+                          "--uid-min",
+                          "100000",
+                          "--uid-max",
+                          "199999",
+                          NULL};
     char *cache = NULL, name[32];
     const char *argv[] = {iamctl, "--config", conf, "create-user", "--user-name", name, NULL};
     long long t0, median_us;
@@ -148,7 +163,8 @@ static void test_kill_loop(void **state) {
         size_t stray = 0;
         assert_non_null(d);
         while ((de = readdir(d)))
-            if (strncmp(de->d_name, "iam.json.", 9) == 0 && strcmp(de->d_name, "iam.json.lock") != 0)
+            if (strncmp(de->d_name, "iam.json.", 9) == 0 &&
+                strcmp(de->d_name, "iam.json.lock") != 0)
                 stray++;
         closedir(d);
         assert_int_equal(stray, 0);
@@ -168,7 +184,8 @@ int main(int argc, char *argv[]) {
     if (argc > 2)
         iterations = (unsigned)atoi(argv[2]);
     dir = iamtest_mkdtemp();
-    if (!dir || asprintf(&conf, "%s/iam.conf", dir) < 0 || asprintf(&dbpath, "%s/iam.json", dir) < 0)
+    if (!dir || asprintf(&conf, "%s/iam.conf", dir) < 0 ||
+        asprintf(&dbpath, "%s/iam.json", dir) < 0)
         return 1;
     {
         char *p = NULL, *g = NULL;

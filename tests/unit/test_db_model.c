@@ -79,10 +79,14 @@ static void test_lookups(void **state) {
 
 static void test_references(void **state) {
     struct iam_db *db = load_base();
-    const struct iam_db_user *alice = iam_db_find_user(db, "alice"), *bob = iam_db_find_user(db, "bob");
-    const struct iam_db_group *devs = iam_db_find_group(db, "devs"), *ops = iam_db_find_group(db, "ops");
-    const struct iam_db_managed_policy *hl = iam_db_find_policy(db, "arn:aws:iam::123456789012:policy/HostLogin");
-    const struct iam_db_managed_policy *ro = iam_db_find_policy(db, "arn:aws:iam::aws:policy/ReadOnlyAccess");
+    const struct iam_db_user *alice = iam_db_find_user(db, "alice"),
+                             *bob = iam_db_find_user(db, "bob");
+    const struct iam_db_group *devs = iam_db_find_group(db, "devs"),
+                              *ops = iam_db_find_group(db, "ops");
+    const struct iam_db_managed_policy *hl =
+        iam_db_find_policy(db, "arn:aws:iam::123456789012:policy/HostLogin");
+    const struct iam_db_managed_policy *ro =
+        iam_db_find_policy(db, "arn:aws:iam::aws:policy/ReadOnlyAccess");
 
     (void)state;
     assert_int_equal(alice->n_groups, 2);
@@ -116,7 +120,8 @@ static void test_references(void **state) {
 
 static void test_effective(void **state) {
     struct iam_db *db = load_base();
-    const struct iam_db_user *alice = iam_db_find_user(db, "alice"), *bob = iam_db_find_user(db, "bob");
+    const struct iam_db_user *alice = iam_db_find_user(db, "alice"),
+                             *bob = iam_db_find_user(db, "bob");
     struct iam_db_effective *eff = NULL;
 
     (void)state;
@@ -128,7 +133,8 @@ static void test_effective(void **state) {
     assert_string_equal(eff->identity[1].source_id, "HostLogin");
     assert_string_equal(eff->identity[1].source_type, "user-managed");
     assert_ptr_equal(eff->identity[1].policy,
-                     iam_db_find_policy(db, "arn:aws:iam::123456789012:policy/HostLogin")->default_version->compiled);
+                     iam_db_find_policy(db, "arn:aws:iam::123456789012:policy/HostLogin")
+                         ->default_version->compiled);
     assert_string_equal(eff->identity[2].source_id, "login");
     assert_string_equal(eff->identity[2].source_type, "group");
     assert_string_equal(eff->identity[3].source_id, "ReadOnlyAccess");
@@ -165,7 +171,7 @@ static void test_name_rules(void **state) {
     assert_non_null(iam_db_check_user_name("a:b"));
     assert_non_null(iam_db_check_user_name("a/b"));
     assert_non_null(iam_db_check_user_name("\xc3\xa9t\xc3\xa9"));
-    assert_null(iam_db_check_user_name("abcdefghijabcdefghijabcdefghijab"));   /* 32 */
+    assert_null(iam_db_check_user_name("abcdefghijabcdefghijabcdefghijab"));      /* 32 */
     assert_non_null(iam_db_check_user_name("abcdefghijabcdefghijabcdefghijabc")); /* 33 */
     assert_null(iam_db_check_role_name("a+b=c,d")); /* roles never become POSIX names */
     assert_null(iam_db_check_managed_policy_name("Policy+=,.@_-1"));

@@ -37,8 +37,8 @@ static void test_case(void **state) {
     free(path);
     expect[strcspn(expect, "\n")] = '\0';
     iam_error_init(&e);
-    r = iam_db_parse(text, len, "input.json", strncmp(name, "export_", 7) == 0 ? IAM_DB_PARSE_EXPORT : 0,
-                     &db, &e);
+    r = iam_db_parse(text, len, "input.json",
+                     strncmp(name, "export_", 7) == 0 ? IAM_DB_PARSE_EXPORT : 0, &db, &e);
     if (strcmp(expect, "ok") == 0) {
         if (r != 0)
             fail_msg("%s: expected ok, got %d at %u:%u: %s", name, r, e.line, e.column, e.text);
@@ -48,8 +48,8 @@ static void test_case(void **state) {
         assert_int_equal(sscanf(expect, "%u:%u: %n", &line, &col, &n), 2);
         msg = expect + n;
         if (r >= 0 || e.line != line || e.column != col || !strstr(e.text, msg))
-            fail_msg("%s: expected %u:%u \"%s\", got r=%d at %u:%u \"%s\"", name, line, col, msg,
-                     r, e.line, e.column, e.text);
+            fail_msg("%s: expected %u:%u \"%s\", got r=%d at %u:%u \"%s\"", name, line, col, msg, r,
+                     e.line, e.column, e.text);
         assert_null(db);
         assert_string_equal(e.source, "input.json");
     }

@@ -100,6 +100,64 @@ static void pattern_errors(void **state) {
     arena_free(&a);
 }
 
+/* The compiled matcher (segments, anchored head and tail, leftmost middle) agrees with the
+ * plain backtracking matcher on every pattern over a small alphabet, with and without case
+ * folding and with a variable in the pattern. */
+static void differential(void **state) {
+    struct iam_context *ctx = ctx_make(CTX("s:v|s|Ab"));
+    struct eval_env env = {.ctx = ctx};
+    uint32_t seed = 12345;
+    unsigned checked = 0;
+    (void)state;
+
+    for (int iter = 0; iter < 200000; iter++) {
+        char pat[16], sub[16], ref[16], withvar[32];
+        size_t pl, sl, k = 0;
+        struct arena a = {0};
+        struct pattern cp;
+        size_t errpos;
+        const char *errmsg;
+        bool ci = iter & 1;
+
+        seed = seed * 1103515245u + 12345u;
+        pl = (seed >> 16) % 8;
+        for (size_t i = 0; i < pl; i++) {
+            seed = seed * 1103515245u + 12345u;
+            pat[i] = "abAB*?"[(seed >> 16) % 6];
+        }
+        pat[pl] = '\0';
+        seed = seed * 1103515245u + 12345u;
+        sl = (seed >> 16) % 9;
+        for (size_t i = 0; i < sl; i++) {
+            seed = seed * 1103515245u + 12345u;
+            sub[i] = "abAB"[(seed >> 16) % 4];
+        }
+        sub[sl] = '\0';
+        /* Plain pattern. */
+        assert_int_equal(pattern_compile(&a, pat, pl, PATF_WILDCARDS | (ci ? PATF_FOLD : 0), &cp,
+                                         &errpos, &errmsg),
+                         0);
+        if (pattern_match(&cp, sub, sl, ci, NULL) != iam_wildcard_match(pat, sub, ci))
+            fail_msg("pattern '%s' subject '%s' ci=%d: compiled and reference disagree", pat, sub,
+                     ci);
+        /* Same pattern with "${s:v}" (value "Ab") spliced in at the middle. */
+        k = (size_t)snprintf(withvar, sizeof(withvar), "%.*s${s:v}%s", (int)(pl / 2), pat,
+                             pat + pl / 2);
+        snprintf(ref, sizeof(ref), "%.*sAb%s", (int)(pl / 2), pat, pat + pl / 2);
+        assert_int_equal(pattern_compile(&a, withvar, k,
+                                         PATF_WILDCARDS | PATF_VARIABLES | (ci ? PATF_FOLD : 0),
+                                         &cp, &errpos, &errmsg),
+                         0);
+        if (pattern_match(&cp, sub, sl, ci, &env) != iam_wildcard_match(ref, sub, ci))
+            fail_msg("pattern '%s' subject '%s' ci=%d: compiled and reference disagree", withvar,
+                     sub, ci);
+        arena_free(&a);
+        checked++;
+    }
+    assert_int_equal(checked, 200000);
+    iam_context_free(ctx);
+}
+
 static void arn_parse(void **state) {
     struct iam_arn arn;
     (void)state;
@@ -125,6 +183,7 @@ int main(void) {
         cmocka_unit_test(plain_wildcards),
         cmocka_unit_test(arn_segments),
         cmocka_unit_test(pattern_errors),
+        cmocka_unit_test(differential),
         cmocka_unit_test(arn_parse),
     };
 

@@ -49,8 +49,7 @@ static void test_refuses_errors(void **state) {
     assert_int_equal(check(p, IAM_POLICY_IDENTITY, 0, &err), IAMCTL_EXIT_FAIL);
     /* the error, with 1-based column and the path; the warning too; then the verdict */
     if (!strstr(err, "iamctl: p.json:2:60: ERROR HOST_UNKNOWN_ACTION: ") ||
-        !strstr(err, "(Statement.Action[1])") ||
-        !strstr(err, "iamctl: warning: p.json:2:") ||
+        !strstr(err, "(Statement.Action[1])") || !strstr(err, "iamctl: warning: p.json:2:") ||
         !strstr(err, "WARNING WILDCARD_WITHOUT_LIKE_OPERATOR") ||
         !strstr(err, "p.json: policy refused: 1 ERROR finding "))
         fail_msg("unexpected stderr:\n%s", err);

@@ -13,8 +13,8 @@ static void accepts_documented_shapes(void **state) {
     struct iam_statement_info info;
     (void)state;
 
-    /* Statement as an object; Id; no Version means 2008-10-17. */
-    p = compile_ok("{\"Id\":\"x\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\","
+    /* Statement as an object; no Version means 2008-10-17 (spaces keep the columns). */
+    p = compile_ok("{         \"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\","
                    "\"Resource\":\"*\"}}");
     assert_string_equal(iam_policy_version(p), "2008-10-17");
     assert_int_equal(iam_policy_statement_count(p), 1);
@@ -47,7 +47,9 @@ static void accepts_documented_shapes(void **state) {
                        "\"Action\":\"*\"},{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":"
                        "\"arn:aws:iam::123456789012:user/a\"},\"Action\":\"*\",\"Resource\":\"*\"}]}");
     iam_policy_free(p);
-    p = compile_res_ok("{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\"}}");
+    /* Id: allowed in a resource-based policy ("IAM JSON policy elements: Id"). */
+    p = compile_res_ok("{\"Id\":\"x\",\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\","
+                       "\"Action\":\"*\"}}");
     iam_policy_free(p);
 }
 
@@ -68,7 +70,10 @@ static void rejects_bad_documents(void **state) {
                 "must not be an empty array");
     compile_err("{\"Version\":\"2012-10-17\",\"Statement\":\"x\"}", ID, 1, 37,
                 "must be an object or an array");
-    compile_err("{\"Id\":5,\"Statement\":[]}", ID, 1, 7, "Id must be a string");
+    compile_err("{\"Id\":5,\"Statement\":[]}", RES, 1, 7, "Id must be a string");
+    /* ... and not allowed in an identity-based policy ("IAM JSON policy elements: Id"). */
+    compile_err("{\"Id\":\"x\",\"Statement\":[]}", ID, 1, 2,
+                "Id is not allowed in an identity-based policy");
 }
 
 #define S(body) "{\"Version\":\"2012-10-17\",\"Statement\":[\n" body "\n]}"
@@ -94,6 +99,10 @@ static void rejects_bad_statements(void **state) {
                 32, "unknown principal type 'Bob'");
     compile_err(S("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"alice\"},\"Action\":\"*\"}"), RES,
                 2, 38, "must be \"*\", an account id or an IAM ARN");
+    /* "You cannot use a wildcard to match part of a principal name or ARN". */
+    compile_err(S("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::1:user/*\"},"
+                  "\"Action\":\"*\"}"),
+                RES, 2, 38, "a wildcard may only stand alone");
     compile_err(S("{\"Effect\":\"Allow\",\"Action\":\"s3\",\"Resource\":\"*\"}"), ID, 2, 28,
                 "must be \"*\" or \"service:action\"");
     compile_err(S("{\"Effect\":\"Allow\",\"Action\":[],\"Resource\":\"*\"}"), ID, 2, 28,

@@ -614,6 +614,28 @@ static void resource_policy(void **state) {
     assert_int_equal(iam_evaluate(&set, &req, &d), 0);
     assert_int_equal(d.decision, EXPLICIT);
     assert_ptr_equal(d.matched[0].ref, &rref);
+    /* "The NotPrincipal element with a Deny effect will always deny any IAM principal that
+     * has a permissions boundary policy attached" (Permissions boundaries for IAM entities). */
+    {
+        struct iam_policy *np = compile_res_ok(
+            P1("{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":"
+               "\"arn:aws:iam::123456789012:user/alice\"},\"Action\":\"host:*\",\"Resource\":\"*\"}"));
+        struct iam_policy_ref nref = {np, "ResourcePolicy", "resource"};
+        struct iam_policy_set s2 = {.identity = &iref, .n_identity = 1, .resource = &nref};
+        struct iam_request r2 = {.action = "host:Login", .resource = "*", .principal_arn = user};
+
+        assert_int_equal(iam_evaluate(&s2, &r2, &d), 0);
+        assert_int_equal(d.decision, ALLOWED); /* alice is excluded from the Deny */
+        r2.principal_arn = "arn:aws:iam::123456789012:user/bob";
+        assert_int_equal(iam_evaluate(&s2, &r2, &d), 0);
+        assert_int_equal(d.decision, EXPLICIT);
+        s2.boundary = &bref;
+        s2.n_boundary = 1;
+        r2.principal_arn = user;
+        assert_int_equal(iam_evaluate(&s2, &r2, &d), 0);
+        assert_int_equal(d.decision, EXPLICIT); /* with a boundary, NotPrincipal no longer spares her */
+        iam_policy_free(np);
+    }
     iam_context_free(ctx);
     iam_policy_free(rp_user);
     iam_policy_free(rp_acct);
@@ -649,6 +671,43 @@ static void missing_context_values(void **state) {
     assert_string_equal(d.missing[1], "aws:username");
     iam_context_free(ctx);
     iam_policy_free(p);
+}
+
+/* More matching statements than IAM_MAX_MATCHED: the decision is still right and the list
+ * says it was cut. */
+static void matched_truncated(void **state) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    struct iam_policy *p;
+    struct iam_policy_ref ref;
+    struct iam_policy_set set = {.n_identity = 1};
+    struct iam_request req = {.action = "s3:GetObject", .resource = "*"};
+    struct iam_decision d;
+    (void)state;
+
+    assert_non_null(f);
+    fputs("{\"Version\":\"2012-10-17\",\"Statement\":[", f);
+    for (int i = 0; i < IAM_MAX_MATCHED + 8; i++)
+        fprintf(f, "%s{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}", i ? "," : "");
+    fputs(",{\"Effect\":\"Deny\",\"Action\":\"s3:Put*\",\"Resource\":\"*\"}]}", f);
+    assert_int_equal(fclose(f), 0);
+    p = compile_ok(text);
+    ref = (struct iam_policy_ref){p, "PolicyInputList.1", "IAM Policy"};
+    set.identity = &ref;
+    assert_int_equal(iam_evaluate(&set, &req, &d), 0);
+    assert_int_equal(d.decision, ALLOWED);
+    assert_int_equal(d.n_matched, IAM_MAX_MATCHED);
+    assert_true(d.matched_truncated);
+    assert_int_equal(d.matched[IAM_MAX_MATCHED - 1].statement, IAM_MAX_MATCHED - 1);
+    req.action = "s3:PutObject";
+    assert_int_equal(iam_evaluate(&set, &req, &d), 0);
+    assert_int_equal(d.decision, EXPLICIT);
+    assert_int_equal(d.n_matched, 1);
+    assert_false(d.matched_truncated);
+    assert_int_equal(d.matched[0].statement, IAM_MAX_MATCHED + 8);
+    iam_policy_free(p);
+    free(text);
 }
 
 /* ---- No allocation, thread safety ------------------------------------------------------- */
@@ -765,6 +824,7 @@ int main(void) {
         cmocka_unit_test(permissions_boundary),
         cmocka_unit_test(resource_policy),
         cmocka_unit_test(missing_context_values),
+        cmocka_unit_test(matched_truncated),
         cmocka_unit_test(evaluate_allocates_nothing),
         cmocka_unit_test(evaluate_threads),
     };

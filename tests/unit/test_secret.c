@@ -85,7 +85,8 @@ static void test_password_hash(void **state) {
                                        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
                                        "x", 1),
                      -EINVAL);
-    assert_int_equal(iam_secret_verify("$argon2i$v=19$m=65536,t=2,p=1$AAAA$AAAA", "x", 1), -ENOTSUP);
+    assert_int_equal(iam_secret_verify("$argon2i$v=19$m=65536,t=2,p=1$AAAA$AAAA", "x", 1),
+                     -ENOTSUP);
     big = malloc(IAM_PASSWORD_MAX + 2);
     memset(big, 'a', IAM_PASSWORD_MAX + 1);
     big[IAM_PASSWORD_MAX + 1] = '\0';

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <cmocka.h>
@@ -152,7 +153,8 @@ static const char good[] =
     "     \"Resource\": \"arn:aws:ec2:us-east-1:123456789012:instance/*\",\n"
     "     \"Condition\": {\"StringEquals\": {\"aws:PrincipalTag/team\": \"ops\"},\n"
     "                   \"IpAddress\": {\"aws:SourceIp\": [\"10.0.0.0/8\", \"127.0.0.1\"]}}},\n"
-    "    {\"Sid\": \"NoTelnet\", \"Effect\": \"Deny\", \"Action\": \"host:*\", \"Resource\": \"*\",\n"
+    "    {\"Sid\": \"NoTelnet\", \"Effect\": \"Deny\", \"Action\": \"host:*\", \"Resource\": "
+    "\"*\",\n"
     "     \"Condition\": {\"StringEquals\": {\"host:Service\": \"telnet\"}}}\n"
     "  ]\n"
     "}\n";
@@ -230,9 +232,10 @@ static void test_positions_and_path(void **state) {
 }
 
 static void test_key_and_substring_paths(void **state) {
-    const char *p = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": {\"Effect\": \"Allow\", "
-                    "\"Action\": \"host:Login\", \"Resource\": \"*\", \"Condtion\": {},\n"
-                    "  \"Condition\": {\"StringEquals\": {\"host:OsUser\": \"u-${aws:username\"}}}\n}";
+    const char *p =
+        "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": {\"Effect\": \"Allow\", "
+        "\"Action\": \"host:Login\", \"Resource\": \"*\", \"Condtion\": {},\n"
+        "  \"Condition\": {\"StringEquals\": {\"host:OsUser\": \"u-${aws:username\"}}}\n}";
     struct iam_findings *f = validate(p, IAM_POLICY_IDENTITY);
     const struct iam_finding *x = must_find(f, "INVALID_POLICY_ELEMENT");
     const struct iam_finding_location *l = &x->locations[0];
@@ -312,8 +315,8 @@ static void test_engine_step(void **state) {
 
 static void test_host_exemptions(void **state) {
 #define HOST_EXEMPT_FMT                                                                            \
-    "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"%s\", "      \
-    "\"Resource\": \"*\", \"Condition\": {\"IpAddress\": {\"aws:SourceIp\": [\"10.0.0.0/8\", "         \
+    "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"%s\", "    \
+    "\"Resource\": \"*\", \"Condition\": {\"IpAddress\": {\"aws:SourceIp\": [\"10.0.0.0/8\", "     \
     "\"127.0.0.0/8\", \"::1\", \"fc00::/7\"]}}}}"
     char p[512];
     struct iam_findings *f;
@@ -357,11 +360,12 @@ static void test_never_true_analysis(void **state) {
     assert_null(find(f, "HOST_CONDITION_NEVER_TRUE"));
     iam_findings_free(f);
     /* equal bounds, both inclusive: one value fits */
-    f = validate("{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": "
-                 "\"host:Login\", \"Resource\": \"*\", \"Condition\": {\"NumericGreaterThanEquals\": "
-                 "{\"aws:EpochTime\": \"5\"}, \"NumericLessThanEquals\": {\"aws:EpochTime\": "
-                 "\"5.0\"}}}}",
-                 IAM_POLICY_IDENTITY);
+    f = validate(
+        "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": "
+        "\"host:Login\", \"Resource\": \"*\", \"Condition\": {\"NumericGreaterThanEquals\": "
+        "{\"aws:EpochTime\": \"5\"}, \"NumericLessThanEquals\": {\"aws:EpochTime\": "
+        "\"5.0\"}}}}",
+        IAM_POLICY_IDENTITY);
     assert_null(find(f, "HOST_CONDITION_NEVER_TRUE"));
     iam_findings_free(f);
     /* equal bounds, one strict: nothing fits */
@@ -414,21 +418,20 @@ static void test_json_shape(void **state) {
             assert_string_equal(key, members[m++]);
         }
         assert_int_equal(m, 5);
-        assert_string_equal(json_string_value(json_object_get(item, "issueCode")),
-                            x->issue_code);
+        assert_string_equal(json_string_value(json_object_get(item, "issueCode")), x->issue_code);
         assert_string_equal(json_string_value(json_object_get(item, "findingType")),
                             iam_finding_type_name(x->type));
         loc = json_array_get(json_object_get(item, "locations"), 0);
         span = json_object_get(loc, "span");
-        assert_int_equal(json_integer_value(json_object_get(json_object_get(span, "start"),
-                                                            "line")),
-                         x->locations[0].start.line);
-        assert_int_equal(json_integer_value(json_object_get(json_object_get(span, "start"),
-                                                            "column")),
-                         x->locations[0].start.column);
-        assert_int_equal(json_integer_value(json_object_get(json_object_get(span, "end"),
-                                                            "offset")),
-                         x->locations[0].end.offset);
+        assert_int_equal(
+            json_integer_value(json_object_get(json_object_get(span, "start"), "line")),
+            x->locations[0].start.line);
+        assert_int_equal(
+            json_integer_value(json_object_get(json_object_get(span, "start"), "column")),
+            x->locations[0].start.column);
+        assert_int_equal(
+            json_integer_value(json_object_get(json_object_get(span, "end"), "offset")),
+            x->locations[0].end.offset);
         path = json_object_get(loc, "path");
         assert_int_equal(json_array_size(path), x->locations[0].n_path);
         for (size_t i = 0; i < json_array_size(path); i++) {
@@ -465,6 +468,76 @@ static void test_resource_policy(void **state) {
     iam_findings_free(f);
 }
 
+/* The promise of the engine step, on many damaged policies: whatever the engine refuses has an
+ * ERROR finding (so a write that validation lets through always compiles), and validation
+ * itself never fails on content. Mutations: truncation and single-byte replacements of every
+ * vector policy, at a stride, deterministic. */
+static void mutate_one(const char *text, size_t len, enum iam_policy_type type, size_t *runs) {
+    struct iam_findings *f = NULL;
+    struct iam_policy *p = NULL;
+    struct iam_error err;
+    int engine;
+
+    iam_error_init(&err);
+    engine = iam_policy_compile(text, len, type, &p, &err);
+    iam_policy_free(p);
+    iam_error_init(&err);
+    assert_int_equal(iam_policy_validate(text, len, type, &f, &err), 0);
+    if (engine < 0 && !iam_findings_has_error(f))
+        fail_msg("the engine refuses (%s) but validation has no ERROR for:\n%.*s", err.text,
+                 (int)len, text);
+    (*runs)++;
+    iam_findings_free(f);
+}
+
+static void test_engine_refusals_are_errors(void **state) {
+    const char *vectors = getenv("IAM_VALIDATE_VECTORS");
+    static const char subst[] = {'"', '}', '*', '$', ':', 'x', '0', ' '};
+    struct dirent *de;
+    size_t runs = 0;
+    DIR *d;
+
+    (void)state;
+    assert_non_null(vectors);
+    d = opendir(vectors);
+    assert_non_null(d);
+    while ((de = readdir(d))) {
+        for (int which = 0; which < 2 && de->d_name[0] != '.'; which++) {
+            char path[4096], *text, *buf, *ptype;
+            enum iam_policy_type type = IAM_POLICY_IDENTITY;
+            size_t len;
+
+            snprintf(path, sizeof(path), "%s/%s/policy-type", vectors, de->d_name);
+            ptype = iamtest_read_file(path, NULL);
+            if (ptype && strncmp(ptype, "RESOURCE_POLICY", 15) == 0)
+                type = IAM_POLICY_RESOURCE;
+            free(ptype);
+            snprintf(path, sizeof(path), "%s/%s/%s", vectors, de->d_name,
+                     which ? "clean.json" : "trigger.json");
+            text = iamtest_read_file(path, &len);
+            if (!text || len > 16384) {
+                free(text);
+                continue;
+            }
+            buf = malloc(len + 1);
+            assert_non_null(buf);
+            for (size_t at = 0; at < len; at += 47) {
+                mutate_one(text, at, type, &runs); /* truncated */
+                for (size_t k = 0; k < sizeof(subst); k++) {
+                    memcpy(buf, text, len);
+                    buf[at] = subst[(at + k) % sizeof(subst)];
+                    if (k % 3 == 0)
+                        mutate_one(buf, len, type, &runs);
+                }
+            }
+            free(buf);
+            free(text);
+        }
+    }
+    closedir(d);
+    assert_true(runs > 1000);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_catalogue),
@@ -480,6 +553,7 @@ int main(void) {
         cmocka_unit_test(test_never_true_analysis),
         cmocka_unit_test(test_json_shape),
         cmocka_unit_test(test_resource_policy),
+        cmocka_unit_test(test_engine_refusals_are_errors),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,8 +42,8 @@
 #define IAM_DB_FORMAT_VERSION 1
 #define IAM_DB_MAX_SIZE (256u * 1024u * 1024u)
 
-#define IAM_MAX_USER_NAME 64   /* IAM; POSIX login names are further limited, see below */
-#define IAM_MAX_POSIX_NAME 32  /* utmp's UT_NAMESIZE: longer names break last/who/login */
+#define IAM_MAX_USER_NAME 64  /* IAM; POSIX login names are further limited, see below */
+#define IAM_MAX_POSIX_NAME 32 /* utmp's UT_NAMESIZE: longer names break last/who/login */
 #define IAM_MAX_GROUP_NAME 128
 #define IAM_MAX_ROLE_NAME 64
 #define IAM_MAX_POLICY_NAME 128

@@ -41,7 +41,7 @@
 struct iam_nss_user {
     const char *name;
     uid_t uid;
-    gid_t gid; /* primary group */
+    gid_t gid;         /* primary group */
     const char *gecos; /* NULL = "" */
     const char *home;  /* NULL = "" */
     const char *shell; /* NULL = "" */

@@ -41,8 +41,8 @@ enum iam_path_kind {
 
 struct iam_path_element {
     enum iam_path_kind kind;
-    size_t index;     /* IAM_PATH_INDEX */
-    const char *text; /* IAM_PATH_KEY, IAM_PATH_VALUE */
+    size_t index;         /* IAM_PATH_INDEX */
+    const char *text;     /* IAM_PATH_KEY, IAM_PATH_VALUE */
     size_t start, length; /* IAM_PATH_SUBSTRING */
 };
 
@@ -60,9 +60,9 @@ struct iam_finding_location {
 
 struct iam_finding {
     enum iam_finding_type type;
-    const char *issue_code;   /* "INVALID_ACTION", "HOST_UNKNOWN_ACTION", ... */
-    const char *details;      /* one or two sentences, no trailing newline */
-    const char *learn_more;   /* URL of the check's documentation */
+    const char *issue_code; /* "INVALID_ACTION", "HOST_UNKNOWN_ACTION", ... */
+    const char *details;    /* one or two sentences, no trailing newline */
+    const char *learn_more; /* URL of the check's documentation */
     const struct iam_finding_location *locations;
     size_t n_locations;
 };
@@ -85,8 +85,8 @@ void iam_findings_free(struct iam_findings *findings); /* NULL-safe */
 
 /* The ValidatePolicy response, {"findings":[...]}, as a malloc'd NUL-terminated string with
  * members in the API's order. indent 0 = compact. -ENOMEM. */
-int iam_findings_to_json(const struct iam_findings *findings, unsigned indent, char **ret_json)
-    IAM_WUR;
+int iam_findings_to_json(const struct iam_findings *findings, unsigned indent,
+                         char **ret_json) IAM_WUR;
 
 const char *iam_finding_type_name(enum iam_finding_type type); /* "ERROR", ... */
 /* "IDENTITY_POLICY" / "RESOURCE_POLICY" → type; -EINVAL for anything else. */
