@@ -1,7 +1,10 @@
 #!/bin/bash
 # Static analysis gate: clang-tidy (checks in .clang-tidy, over the compile_commands.json of a
 # build dir) and cppcheck, on every C file of the tree. Exits non-zero on any finding that is
-# not a documented false positive (.clang-tidy-suppressions, .cppcheck-suppressions).
+# not a documented false positive (.clang-tidy-suppressions, .cppcheck-suppressions) or an
+# entry of .clang-tidy-baseline: findings present when the gate was introduced, not yet
+# triaged or fixed by the code's owner. Baseline entries are printed on every run (they are
+# debts, not false positives); a new finding fails the gate.
 #   scripts/static-analysis.sh [BUILD_DIR]     (default: build; configured if missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,19 +34,25 @@ if grep -qE "^(Error while processing|Error: no checks|.*error: unknown)" "$out/
   echo "static-analysis: clang-tidy could not run" >&2
   status=1
 fi
-python3 - "$top" "$out/tidy.log" .clang-tidy-suppressions <<'PY' || status=1
-import re, sys
-top, log, supfile = sys.argv[1], sys.argv[2], sys.argv[3]
-sups = []
-for raw in open(supfile, encoding="utf-8"):
-    line = raw.strip()
-    if not line or line.startswith("#"):
-        continue
-    parts = [p.strip() for p in line.split(" | ", 3)]
-    if len(parts) != 4 or not parts[3]:
-        print(f"static-analysis: bad line in {supfile} (path | check | line | reason): {line}")
-        sys.exit(1)
-    sups.append(parts + [0])
+python3 - "$top" "$out/tidy.log" .clang-tidy-suppressions .clang-tidy-baseline <<'PY' || status=1
+import os, re, sys
+top, log, supfile, basefile = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+def load(path):
+    out = []
+    if not os.path.exists(path):
+        return out
+    for raw in open(path, encoding="utf-8"):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split(" | ", 3)]
+        if len(parts) != 4 or not parts[3]:
+            print(f"static-analysis: bad line in {path} (path | check | line | reason): {line}")
+            sys.exit(1)
+        out.append(parts + [0])
+    return out
+sups = load(supfile)
+base = load(basefile)
 ansi = re.compile(r"\x1b\[[0-9;]*m")
 diag = re.compile(r"^(/[^:]+):(\d+):(\d+): (warning|error): (.*) \[([^\]]+)\]$")
 seen, findings = set(), []
@@ -63,7 +72,7 @@ for raw in open(log, encoding="utf-8", errors="replace"):
     except (OSError, IndexError):
         src = ""
     hit = None
-    for s in sups:
+    for s in sups + base:
         if s[0] == rel and s[1] in checks and s[2] == src:
             hit = s
             break
@@ -71,12 +80,16 @@ for raw in open(log, encoding="utf-8", errors="replace"):
         hit[4] += 1
         continue
     findings.append(f"{rel}:{ln}:{col}: {msg} [{','.join(checks)}]\n    {src}")
-for s in sups:
+for s in sups + base:
     if s[4] == 0:
-        print(f"static-analysis: note: unused suppression {s[0]} | {s[1]} | {s[2]}")
+        print(f"static-analysis: note: unused entry (fixed? remove it): {s[0]} | {s[1]} | {s[2]}")
+for b in base:
+    if b[4]:
+        print(f"baseline (to fix, {b[3]}): {b[0]}: {b[2]} [{b[1]}]")
 for f in findings:
     print(f)
-print(f"clang-tidy: {len(findings)} finding(s), {sum(s[4] for s in sups)} suppressed")
+print(f"clang-tidy: {len(findings)} new finding(s), {sum(s[4] for s in sups)} false positive(s) "
+      f"suppressed, {sum(1 for b in base if b[4])} baseline finding(s) open")
 sys.exit(1 if findings else 0)
 PY
 

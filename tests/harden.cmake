@@ -81,13 +81,11 @@ if(IAM_TESTS)
       LABELS module TIMEOUT 600)
     set_tests_properties(test_hostile_files PROPERTIES SKIP_RETURN_CODE 77)
   endif()
-  # Bugs found by this work and not yet fixed by their owners: written, registered, disabled.
-  # Enable once fixed (see the cases in the script).
+  # Bugs found by this work and fixed since by their owners: they must stay fixed.
   if(TARGET iamctl)
-    iam_add_script_test(hostile_known_bugs
-      COMMAND ${IAM_HARDEN_DIR}/hostile/known_bugs.sh $<TARGET_FILE:iamctl>
+    iam_add_script_test(test_hostile_regressions
+      COMMAND ${IAM_HARDEN_DIR}/hostile/test_hostile_regressions.sh $<TARGET_FILE:iamctl>
       LABELS unit TIMEOUT 120)
-    set_tests_properties(hostile_known_bugs PROPERTIES DISABLED TRUE)
   endif()
 endif()
 
@@ -176,12 +174,18 @@ if(IAM_TESTS AND TARGET nss_iam AND EXISTS ${IAM_HARDEN_DIR}/helpers/mknsscache.
   add_executable(test_hostile_nss_mapped ${IAM_HARDEN_DIR}/hostile/test_hostile_nss_mapped.c)
   target_link_libraries(test_hostile_nss_mapped PRIVATE ${CMAKE_DL_LIBS})
   add_dependencies(test_hostile_nss_mapped nss_iam mknsscache)
-  foreach(_set other truncate)
-    add_test(NAME test_hostile_nss_mapped_${_set}
-             COMMAND test_hostile_nss_mapped $<TARGET_FILE:nss_iam> $<TARGET_FILE:mknsscache> ${_set})
-    set_tests_properties(test_hostile_nss_mapped_${_set} PROPERTIES LABELS module TIMEOUT 120)
-  endforeach()
-  # Fails today: libnss_iam.so.2 dies of SIGBUS when the cache is truncated in place while
-  # mapped (reported to the nss work). Enable once fixed.
-  set_tests_properties(test_hostile_nss_mapped_truncate PROPERTIES DISABLED TRUE)
+  # (libnss_iam.so.2 died of SIGBUS on the truncations until aa713e8: the reader no longer
+  # maps the file.)
+  add_test(NAME test_hostile_nss_mapped
+           COMMAND test_hostile_nss_mapped $<TARGET_FILE:nss_iam> $<TARGET_FILE:mknsscache> all)
+  set_tests_properties(test_hostile_nss_mapped PROPERTIES LABELS module TIMEOUT 120)
+endif()
+
+# Writers given hostile paths. Disabled: iam_auth_cache_write("") overflows a heap buffer by
+# one byte today (common/auth_cache_write.c replace_file(), reported to the pam work); it only
+# shows under ASan. Enable once fixed.
+if(IAM_TESTS AND EXISTS ${PROJECT_SOURCE_DIR}/common/auth_cache_write.c)
+  iam_add_test(test_hostile_writers SOURCES ${IAM_HARDEN_DIR}/hostile/test_hostile_writers.c
+               LABELS unit)
+  set_tests_properties(test_hostile_writers PROPERTIES DISABLED TRUE)
 endif()

@@ -83,9 +83,8 @@ static void run_context(const uint8_t *data, size_t size, bool shorthand) {
         int r = shorthand ? simulate_context_entry_shorthand(text, ctx, &err)
                           : simulate_context_arg(text, ctx, &err);
         /* Bad input must be explained; only running out of memory may come back bare.
-         * (A shorthand value with a backslash inside a [list] comes back as a bare -ENOMEM
-         * today: tests/hostile/simulate_shorthand_quote, disabled until simulate.c is
-         * fixed.) */
+         * (This check found a backslash inside a shorthand [list] coming back as a bare
+         * -ENOMEM, fixed in c0b274f; tests/hostile/test_hostile_regressions.sh case 3.) */
         if (r < 0 && r != -ENOMEM)
             check(err.text[0] != '\0', "an error has a text");
     }

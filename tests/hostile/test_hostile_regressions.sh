@@ -1,11 +1,10 @@
 #!/bin/bash
-# Regression tests for hostile-input bugs found by the hardening work and not fixed yet in the
-# code that owns them. Registered DISABLED in tests/harden.cmake: enable it (and move each case
-# into its proper test) once the owners land the fixes. Each case prints what it saw.
-#   known_bugs.sh IAMCTL
+# Regression tests for hostile-input bugs found by the hardening work (issue 7), each fixed by
+# the code's owner since; they must stay fixed. Each case prints what it saw.
+#   test_hostile_regressions.sh IAMCTL
 set -uo pipefail
 IAMCTL=$1
-T=$(mktemp -d "${TMPDIR:-/tmp}/known-bugs.XXXXXX")
+T=$(mktemp -d "${TMPDIR:-/tmp}/hostile-regressions.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
 export IAMCTL_PASSWD_FILE=$T/passwd IAMCTL_GROUP_FILE=$T/group
@@ -18,8 +17,8 @@ bad() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
     --database "$T/iam.json" --cache-dir "$T/cache" --audit-log none >/dev/null || exit 1
 cp iam.conf good.conf
 
-# 1. common/config.c accepts invalid UTF-8 in values (default_shell, home_template, host_tag
-#    values flow into passwd entries, policy context and JSON audit records).
+# 1. common/config.c accepted invalid UTF-8 in values (default_shell, home_template, host_tag
+#    values flow into passwd entries, policy context and JSON audit records). Fixed in f18100a.
 sed 's|^default_shell = .*|default_shell = /bin/b\xffsh|' good.conf >iam.conf
 if "$IAMCTL" --config "$T/iam.conf" list-users >out 2>err; then
     bad "config: invalid UTF-8 in default_shell accepted"
@@ -28,9 +27,9 @@ elif ! grep -Eq 'iam\.conf:[0-9]+' err; then
 fi
 cp good.conf iam.conf
 
-# 2. iamctl/main.c iamctl_read_param(): a file:// parameter is read before its size is known:
-#    a 1 GB sparse export takes seconds and 256 MB of memory before the refusal, which reads
-#    "--authorization-details: Argument list too long" (strerror(E2BIG)).
+# 2. iamctl/main.c iamctl_read_param(): a file:// parameter was read before its size was
+#    known: a 1 GB sparse export took seconds and 256 MB of memory before the refusal, which
+#    read "--authorization-details: Argument list too long" (strerror(E2BIG)). Fixed in f18100a.
 truncate -s 1G big.json
 t0=$(date +%s%N)
 "$IAMCTL" --config "$T/iam.conf" import --authorization-details "file://$T/big.json" >out 2>err
@@ -40,9 +39,9 @@ ms=$(((t1 - t0) / 1000000))
 [ "$ms" -lt 1000 ] || bad "import of 1 GB took $ms ms (read before refusing)"
 grep -q "too large" err || bad "import of 1 GB: unclear message: $(cat err)"
 
-# 3. iamctl/simulate.c simulate_context_entry_shorthand(): the item tokenizer honours '\'
-#    inside quotes, the [list] splitter does not, so ContextKeyValues=["\","] comes back as a
-#    bare -ENOMEM: "iamctl: unknown error" (found by fuzz_simulate_request).
+# 3. iamctl/simulate.c simulate_context_entry_shorthand(): the item tokenizer honoured '\'
+#    inside quotes, the [list] splitter did not, so ContextKeyValues=["\","] came back as a
+#    bare -ENOMEM: "iamctl: unknown error" (found by fuzz_simulate_request). Fixed in c0b274f.
 printf '%s' '{"PolicyInputList":["{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}}"],"ActionNames":["a:b"]}' >req.json
 "$IAMCTL" simulate-custom-policy --cli-input-json "file://$T/req.json" \
     --context-entries 'ContextKeyName=k,ContextKeyValues=["\","],ContextKeyType=stringList' >out 2>err
