@@ -13,6 +13,7 @@
 
 #include "auth_cache_format.h"
 #include "iam/auth_cache.h"
+#include "iam/fileio.h"
 
 struct buf {
     uint8_t *p;
@@ -315,107 +316,22 @@ out:
     return r;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len) {
-    while (len > 0) {
-        ssize_t n = write(fd, p, len > (1u << 30) ? (1u << 30) : len);
-
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* Temp file in the same directory, fsync, rename, fsync the directory. */
-static int replace_file(const char *path, const void *data, size_t len,
-                        struct iam_error *reterr) {
-    char *tmp = NULL, *dir = NULL, *slash;
-    int fd = -1, dfd = -1, r = -ENOMEM;
-
-    if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
-        tmp = NULL;
-        goto out;
-    }
-    dir = strdup(path);
-    if (!dir)
-        goto out;
-    slash = strrchr(dir, '/');
-    if (!slash)
-        strcpy(dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
-
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        r = -errno;
-        iam_error_set(reterr, 0, 0, 0, "%s: cannot create a temporary file: %s", path,
-                      strerror(-r));
-        free(tmp);
-        tmp = NULL;
-        goto out;
-    }
-    if (fchmod(fd, 0600) < 0) {
-        r = -errno;
-        goto io_fail;
-    }
-    r = write_all(fd, data, len);
-    if (r < 0)
-        goto io_fail;
-    if (fsync(fd) < 0) {
-        r = -errno;
-        goto io_fail;
-    }
-    if (close(fd) < 0) {
-        fd = -1;
-        r = -errno;
-        goto io_fail;
-    }
-    fd = -1;
-    if (rename(tmp, path) < 0) {
-        r = -errno;
-        goto io_fail;
-    }
-    free(tmp);
-    tmp = NULL;
-    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0)
-        (void)fsync(dfd);
-    r = 0;
-    goto out;
-io_fail:
-    iam_error_set(reterr, 0, 0, 0, "%s: %s", path, strerror(-r));
-out:
-    if (fd >= 0)
-        close(fd);
-    if (dfd >= 0)
-        close(dfd);
-    if (tmp) {
-        (void)unlink(tmp);
-        free(tmp);
-    }
-    free(dir);
-    return r;
-}
-
 int iam_auth_cache_write(const char *path, const struct iam_auth_user *users, size_t n_users,
                          uint64_t serial, struct iam_error *reterr) {
     void *data = NULL;
     size_t len = 0;
     int r;
 
-    if (!path)
+    if (!path || !*path) {
+        iam_error_set(reterr, 0, 0, 0, "no cache path");
         return -EINVAL;
+    }
     iam_error_set_source(reterr, path);
     r = iam_auth_cache_build(users, n_users, serial, &data, &len, reterr);
     if (r < 0)
         return r;
-    r = replace_file(path, data, len, reterr);
+    r = iam_file_write_atomic(path, data, len, 0600, reterr);
     sodium_memzero(data, len);
     free(data);
     return r;

@@ -176,7 +176,7 @@ int iam_file_write_atomic(const char *path, const void *data, size_t len, mode_t
     char *tmp = NULL;
     int fd = -1, r = -EINVAL;
 
-    if (!path || (!data && len > 0))
+    if (!path || !*path || (!data && len > 0))
         return -EINVAL;
     if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
         tmp = NULL;

@@ -96,13 +96,33 @@ static int peek(const struct parser *p) {
 }
 
 static void skip_ws(struct parser *p) {
-    while (p->off < p->len) {
-        char c = p->text[p->off];
+    /* Hot: pretty-printed databases are mostly indentation. Whitespace is ASCII, so each
+     * byte is one column; only '\n' starts a line. */
+    const char *t = p->text;
+    size_t off = p->off, len = p->len;
+    unsigned line = p->line, column = p->column;
 
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+    while (off < len) {
+        char c = t[off];
+
+        if (c == ' ' && len - off >= 8 && memcmp(t + off, "        ", 8) == 0) {
+            off += 8;
+            column += 8;
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\r') {
+            column++;
+        } else if (c == '\n') {
+            line++;
+            column = 1;
+        } else {
             break;
-        advance(p);
+        }
+        off++;
     }
+    p->off = off;
+    p->line = line;
+    p->column = column;
 }
 
 static const char *describe(int c) {
@@ -213,10 +233,25 @@ static int parse_string(struct parser *p, const char **ret_s, size_t *ret_len) {
 
     advance(p); /* opening quote */
     raw_start = p->off;
-    /* Find the closing quote first to size the output. */
-    for (end = raw_start; end < p->len && p->text[end] != '"'; end++)
-        if (p->text[end] == '\\')
-            end++;
+    /* Find the closing quote first to size the output: the first '"' not escaped, that is
+     * not preceded by an odd run of backslashes. */
+    end = raw_start;
+    for (;;) {
+        const char *q = memchr(p->text + end, '"', p->len - end);
+        size_t qi, bs = 0;
+
+        if (!q) {
+            end = p->len;
+            break;
+        }
+        qi = (size_t)(q - p->text);
+        while (qi - bs > raw_start && p->text[qi - bs - 1] == '\\')
+            bs++;
+        end = qi;
+        if (bs % 2 == 0)
+            break;
+        end = qi + 1;
+    }
     if (end >= p->len) {
         fail_at(p, start, -EINVAL, "unterminated string");
         return -1;
@@ -300,8 +335,21 @@ static int parse_string(struct parser *p, const char **ret_s, size_t *ret_len) {
             continue;
         }
         if (c < 0x80) {
-            out[n++] = (char)c;
-            advance(p);
+            /* A run of plain ASCII (no escape, no control character, never '\n'): copy it
+             * whole; each byte is one column. */
+            size_t run = p->off;
+
+            while (run < end) {
+                unsigned char d = (unsigned char)p->text[run];
+
+                if (d < 0x20 || d >= 0x80 || d == '\\')
+                    break;
+                run++;
+            }
+            memcpy(out + n, p->text + p->off, run - p->off);
+            n += run - p->off;
+            p->column += (unsigned)(run - p->off);
+            p->off = run;
             continue;
         }
         size_t l = utf8_len((const unsigned char *)p->text + p->off, end - p->off);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "iam/nss_cache.h"
+#include "iam/fileio.h"
 #include "nss_cache_format.h"
 
 #define ALIGN8(x) (((x) + UINT64_C(7)) & ~UINT64_C(7))
@@ -722,50 +723,12 @@ out:
 
 /* ---- atomic install ---- */
 
-static int write_all(int fd, const uint8_t *p, size_t len) {
-    while (len > 0) {
-        ssize_t n = write(fd, p, len > (1u << 30) ? (1u << 30) : len);
-
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-static int fsync_parent(const char *path) {
-    const char *slash = strrchr(path, '/');
-    char *dir = NULL;
-    int fd, r;
-
-    if (!slash)
-        dir = strdup(".");
-    else if (slash == path)
-        dir = strdup("/");
-    else
-        dir = strndup(path, (size_t)(slash - path));
-    if (!dir)
-        return -ENOMEM;
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(dir);
-    if (fd < 0)
-        return -errno;
-    r = fsync(fd) < 0 ? -errno : 0;
-    close(fd);
-    return r;
-}
-
 int iam_nss_cache_write(const char *path, const struct iam_nss_user *users, size_t n_users,
                         const struct iam_nss_group *groups, size_t n_groups,
                         struct iam_error *reterr) {
     void *data = NULL;
     size_t size = 0;
-    char *tmp = NULL;
-    int fd = -1, r;
+    int r;
 
     if (!path || !*path) {
         iam_error_set(reterr, 0, 0, 0, "no cache path");
@@ -776,59 +739,9 @@ int iam_nss_cache_write(const char *path, const struct iam_nss_user *users, size
     if (r < 0)
         goto out;
 
-    r = -ENOMEM;
-    if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
-        tmp = NULL;
-        iam_error_set(reterr, 0, 0, 0, "out of memory");
-        goto out;
-    }
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        r = -errno;
-        iam_error_set(reterr, 0, 0, 0, "cannot create a temporary file: %s", strerror(-r));
-        IAM_FREE(tmp); /* nothing to remove */
-        goto out;
-    }
-    if (fchmod(fd, 0644) < 0) {
-        r = -errno;
-        iam_error_set(reterr, 0, 0, 0, "chmod %s: %s", tmp, strerror(-r));
-        goto out;
-    }
-    r = write_all(fd, data, size);
-    if (r < 0) {
-        iam_error_set(reterr, 0, 0, 0, "write %s: %s", tmp, strerror(-r));
-        goto out;
-    }
-    if (fsync(fd) < 0) {
-        r = -errno;
-        iam_error_set(reterr, 0, 0, 0, "fsync %s: %s", tmp, strerror(-r));
-        goto out;
-    }
-    r = close(fd) < 0 ? -errno : 0;
-    fd = -1;
-    if (r < 0) {
-        iam_error_set(reterr, 0, 0, 0, "close %s: %s", tmp, strerror(-r));
-        goto out;
-    }
-    if (rename(tmp, path) < 0) {
-        r = -errno;
-        iam_error_set(reterr, 0, 0, 0, "rename to %s: %s", path, strerror(-r));
-        goto out;
-    }
-    IAM_FREE(tmp); /* renamed: nothing left to remove */
-    r = fsync_parent(path);
-    if (r < 0) {
-        iam_error_set(reterr, 0, 0, 0, "fsync of the directory: %s", strerror(-r));
-        goto out;
-    }
-    r = 0;
+    /* temp file in the same directory, 0644 whatever the umask, fsync, rename, fsync dir */
+    r = iam_file_write_atomic(path, data, size, 0644, reterr);
 out:
-    if (fd >= 0)
-        close(fd);
-    if (tmp) {
-        (void)unlink(tmp);
-        free(tmp);
-    }
     free(data);
     return r;
 }

@@ -17,7 +17,7 @@
 #define AWSDOC(anchor)                                                                             \
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/"                                            \
     "access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-" anchor
-#define HOSTDOC(id) "file:///usr/share/doc/iam-host/findings.md#" #id
+#define HOSTDOC(id) "file:///usr/share/doc/iamctl/findings.md#" #id
 #define AWSDOC_PREFIX "https://docs.aws.amazon.com/"
 
 static const struct iam_check_info catalogue[VC__COUNT] = {

@@ -86,25 +86,46 @@ int main(int argc, char **argv) {
     char small[4096], large[4096], tok_small[128], tok_large[128], tok_wrong[128];
     double m_small, m_large, m_unix = -1, m_small_pw, m_permit;
 
-    if (argc != 2 && argc != 4) {
-        fprintf(stderr, "usage: bench_pam FIXTURE_DIR [UNIX_USER UNIX_PASSWORD]\n");
+    char tokens[4096], alice_secret[128];
+    FILE *tf;
+
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench_pam FIXTURE_DIR --write | FIXTURE_DIR [UNIX_USER "
+                        "UNIX_PASSWORD]\n");
         return 2;
     }
     snprintf(small, sizeof(small), "%s/small", argv[1]);
     snprintf(large, sizeof(large), "%s/large", argv[1]);
-    (void)mkdir(argv[1], 0700);
-    (void)mkdir(small, 0700);
-    (void)mkdir(large, 0700);
-    if (pamfx_write(small, 10 - PAMFX_N_USERS) < 0)
+    snprintf(tokens, sizeof(tokens), "%s/tokens", argv[1]);
+    if (argc == 3 && strcmp(argv[2], "--write") == 0) {
+        /* Fixtures first, in their own process: the 100,000-user cache takes a while. */
+        (void)mkdir(argv[1], 0700);
+        (void)mkdir(small, 0700);
+        (void)mkdir(large, 0700);
+        if (pamfx_write(small, 10 - PAMFX_N_USERS) < 0)
+            return 1;
+        snprintf(tok_small, sizeof(tok_small), "%s:%s", pamfx_secrets[PAMFX_HEIDI].key_id,
+                 pamfx_secrets[PAMFX_HEIDI].secret);
+        if (pamfx_write(large, 100000 - PAMFX_N_USERS) < 0)
+            return 1;
+        tf = fopen(tokens, "we");
+        if (!tf)
+            return 1;
+        (void)fchmod(fileno(tf), 0600);
+        fprintf(tf, "%s\n%s:%s\n%s:%s\n%s\n", tok_small, pamfx_secrets[PAMFX_HEIDI].key_id,
+                pamfx_secrets[PAMFX_HEIDI].secret, pamfx_secrets[PAMFX_HEIDI].key_id,
+                pamfx_secrets[PAMFX_ALICE].secret, pamfx_secrets[PAMFX_ALICE].secret);
+        return fclose(tf) == 0 ? 0 : 1;
+    }
+    if (argc != 2 && argc != 4)
+        return 2;
+    tf = fopen(tokens, "re");
+    if (!tf || fscanf(tf, "%127s %127s %127s %127s", tok_small, tok_large, tok_wrong,
+                      alice_secret) != 4) {
+        fprintf(stderr, "bench_pam: run with --write first\n");
         return 1;
-    snprintf(tok_small, sizeof(tok_small), "%s:%s", pamfx_secrets[PAMFX_HEIDI].key_id,
-             pamfx_secrets[PAMFX_HEIDI].secret);
-    if (pamfx_write(large, 100000 - PAMFX_N_USERS) < 0)
-        return 1;
-    snprintf(tok_large, sizeof(tok_large), "%s:%s", pamfx_secrets[PAMFX_HEIDI].key_id,
-             pamfx_secrets[PAMFX_HEIDI].secret);
-    snprintf(tok_wrong, sizeof(tok_wrong), "%s:%s", pamfx_secrets[PAMFX_HEIDI].key_id,
-             pamfx_secrets[PAMFX_ALICE].secret);
+    }
+    fclose(tf);
 
     /* Warm up (page cache, libsodium init, dlopen). */
     if (bench("bench_small", "heidi", tok_small, 20) < 0 ||
@@ -119,9 +140,9 @@ int main(int argc, char **argv) {
     /* Equal work: a wrong secret for a user who exists vs. any secret for one who does not.
      * A bare secret that matches no key goes on to the (argon2id) password check, so these
      * cost a password check each; a named key (AKIA...:secret) never does. */
-    m_known_key = bench_rv("bench_large", "heidi", pamfx_secrets[PAMFX_ALICE].secret, 30,
+    m_known_key = bench_rv("bench_large", "heidi", alice_secret, 30,
                            PAM_AUTH_ERR);
-    m_unknown_key = bench_rv("bench_large", "nosuchuser", pamfx_secrets[PAMFX_ALICE].secret,
+    m_unknown_key = bench_rv("bench_large", "nosuchuser", alice_secret,
                              30, PAM_USER_UNKNOWN);
     m_known_named = bench_rv("bench_large", "heidi", tok_wrong, 1000, PAM_AUTH_ERR);
     m_unknown_named = bench_rv("bench_large", "nosuchuser", tok_large, 1000, PAM_USER_UNKNOWN);

@@ -5,6 +5,7 @@
 #   bench_pam.sh BENCH_BINARY PAM_WRAPPER_LIB SERVICE_DIR FIXTURE_DIR
 set -euo pipefail
 bin=$1 wrapper=$2 services=$3 fixture=$4
+"$bin" "$fixture" --write || { echo "bench_pam.sh: cannot write the fixtures" >&2; exit 1; }
 if [ "$(id -u)" != 0 ]; then
     echo "bench_pam.sh: needs root for the private /etc; running pam_iam only" >&2
     exec env LD_PRELOAD="$wrapper" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$services" \

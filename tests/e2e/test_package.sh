@@ -170,6 +170,9 @@ check_mode() { # check_mode PATH MODE OWNER:GROUP
 check_mode "/lib/$multiarch/security/pam_iam.so" 644 root:root
 check_mode "/usr/lib/$multiarch/libnss_iam.so.2" 644 root:root
 check_mode /usr/sbin/iamctl 755 root:root
+[ -f /usr/share/doc/iamctl/findings.md ] &&
+    ok "validate-policy's findings catalogue is at /usr/share/doc/iamctl/findings.md" ||
+    fail "/usr/share/doc/iamctl/findings.md missing (HOST_* learnMoreLink target)"
 check_mode /etc/iam 755 root:root
 check_mode /var/lib/iam 755 root:root
 check_mode /var/log/iam 750 root:root

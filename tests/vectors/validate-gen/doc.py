@@ -145,7 +145,7 @@ w("## How the checks relate to AWS\n")
 w("- Issue codes without a prefix are Access Analyzer's, with AWS's meaning; `learnMoreLink` points at AWS's "
   "[policy check reference](https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html). "
   "Codes that start with `HOST_` are ours, for what only a host has; their link points at this page as installed "
-  "(`/usr/share/doc/iam-host/findings.md`).\n"
+  "(`/usr/share/doc/iamctl/findings.md`).\n"
   "- **ERROR means the policy is refused.** Our engine fails closed: a value it cannot parse (a bad date, CIDR, "
   "number, boolean or base64), an empty list, or an unknown operator is refused when the policy is compiled, "
   "where AWS would keep the statement and let it never match. Those checks are therefore ERRORs here even where "
