@@ -70,6 +70,11 @@ void pam_iam_verify(const struct pam_iam_handle *h, const char *tok, size_t len,
                      "max_access_key_age_days");
             else
                 ret->ok = true;
+            /* A bare secret that is an inactive or expired key must cost what a wrong one
+             * costs (which goes on to the password check), or the reject time would tell
+             * that it is one of this user's old keys. */
+            if (!ret->ok && !key_form && (allow & PAM_IAM_ALLOW_PASSWORD))
+                iam_secret_verify_dummy_password(tok, len <= IAM_PASSWORD_MAX ? len : 0);
             return;
         }
         if (key_form) {

@@ -37,7 +37,7 @@ iam_add_script_test(iamctl_credential_report
 add_executable(test_db_crash ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_db_crash.c)
 target_link_libraries(test_db_crash PRIVATE iamtest)
 add_test(NAME test_db_crash COMMAND test_db_crash $<TARGET_FILE:iamctl> 400)
-set_tests_properties(test_db_crash PROPERTIES LABELS unit TIMEOUT 120)
+set_tests_properties(test_db_crash PROPERTIES LABELS unit TIMEOUT 600)
 
 # Benchmark (prints figures; not a test): bench_db $<TARGET_FILE:iamctl> [USERS...]
 if(IAM_BENCH)
