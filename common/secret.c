@@ -179,13 +179,39 @@ static int parse_key_hash(const char *hash, unsigned char salt[KEY_SALT_BYTES],
     return 0;
 }
 
+/* Expect the literal `lit` at *s, then 1-10 decimal digits ending in `end`; no sign, no
+ * leading zeros, no overflow (sscanf's %lu allows all three and is undefined out of
+ * range). */
+static int take_param(const char **s, const char *lit, char end, unsigned long *ret) {
+    const char *p = *s;
+    unsigned long v = 0;
+    size_t n = 0;
+
+    if (strncmp(p, lit, strlen(lit)) != 0)
+        return -EINVAL;
+    p += strlen(lit);
+    while (p[n] >= '0' && p[n] <= '9') {
+        if (n == 10)
+            return -EINVAL;
+        v = v * 10 + (unsigned long)(p[n] - '0');
+        n++;
+    }
+    if (n == 0 || (n > 1 && p[0] == '0') || p[n] != end)
+        return -EINVAL;
+    *s = p + n + 1;
+    *ret = v;
+    return 0;
+}
+
 /* "$argon2id$v=19$m=<kib>,t=<passes>,p=<lanes>$...": refuse absurd cost parameters. */
 static int check_pw_params(const char *hash) {
     unsigned long m, t, p;
-    int consumed = 0;
+    const char *s = hash;
 
-    if (sscanf(hash, "$argon2id$v=19$m=%lu,t=%lu,p=%lu$%n", &m, &t, &p, &consumed) != 3 ||
-        consumed == 0)
+    if (take_param(&s, "$argon2id$v=", '$', &m) < 0 || m != 19)
+        return -EINVAL;
+    if (take_param(&s, "m=", ',', &m) < 0 || take_param(&s, "t=", ',', &t) < 0 ||
+        take_param(&s, "p=", '$', &p) < 0)
         return -EINVAL;
     if (m > PW_MAX_MEM_KIB || t > PW_MAX_PASSES || t == 0 || p != 1)
         return -EINVAL;

@@ -87,6 +87,22 @@ static void test_password_hash(void **state) {
                      -EINVAL);
     assert_int_equal(iam_secret_verify("$argon2i$v=19$m=65536,t=2,p=1$AAAA$AAAA", "x", 1),
                      -ENOTSUP);
+    /* cost parameters that sscanf("%lu") would have taken: overflow, sign, leading zeros,
+     * another version */
+    {
+        static const char *const bad[] = {
+            "$argon2id$v=19$m=18446744073709551617,t=2,p=1$AAAA$AAAA",
+            "$argon2id$v=19$m=-1,t=2,p=1$AAAA$AAAA",
+            "$argon2id$v=19$m= 65536,t=2,p=1$AAAA$AAAA",
+            "$argon2id$v=19$m=065536,t=2,p=1$AAAA$AAAA",
+            "$argon2id$v=19$m=65536,t=+2,p=1$AAAA$AAAA",
+            "$argon2id$v=16$m=65536,t=2,p=1$AAAA$AAAA",
+            "$argon2id$v=19$m=65536,t=2$AAAA$AAAA",
+            "$argon2id$v=19$m=65536,t=2,p=1",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+            assert_int_equal(iam_secret_verify(bad[i], "x", 1), -EINVAL);
+    }
     big = malloc(IAM_PASSWORD_MAX + 2);
     memset(big, 'a', IAM_PASSWORD_MAX + 1);
     big[IAM_PASSWORD_MAX + 1] = '\0';
