@@ -330,6 +330,16 @@ int fail_user_missing(const char *name) {
     return fail_no_such_entity("user", name);
 }
 
+int find_user_or_fail(const struct iam_db *db, const char *name,
+                      const struct iam_db_user **ret_user) {
+    const struct iam_db_user *u = iam_db_find_user(db, name);
+
+    if (!u)
+        return fail_user_missing(name);
+    *ret_user = u;
+    return 0;
+}
+
 /* ---- output ------------------------------------------------------------------------------- */
 
 int print_json(json_t *v) {

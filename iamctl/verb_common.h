@@ -75,6 +75,9 @@ json_t *dbh_section(struct dbh *h, const char *key);
 /* Common failures in AWS's words. */
 int fail_no_such_entity(const char *kind, const char *name);
 int fail_user_missing(const char *name);
+/* The user named, or "NoSuchEntity" on stderr and IAMCTL_EXIT_FAIL (the usual verb opening). */
+int find_user_or_fail(const struct iam_db *db, const char *name,
+                      const struct iam_db_user **ret_user);
 
 /* ---- output ---------------------------------------------------------------------------- */
 

@@ -44,11 +44,8 @@ int verb_create_access_key(int argc, char *argv[]) {
     sodium_memzero(out, sizeof(out));
     if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, true)))
         goto out;
-    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
-    if (!u) {
-        r = fail_user_missing(opt_get(opts, "user-name")->value);
+    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
         goto out;
-    }
     if (u->n_keys >= IAM_MAX_ACCESS_KEYS_PER_USER) {
         r = iamctl_fail("LimitExceeded: Cannot exceed quota for AccessKeysPerUser: %d",
                         IAM_MAX_ACCESS_KEYS_PER_USER);
@@ -179,11 +176,8 @@ int verb_list_access_keys(int argc, char *argv[]) {
 
     if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, false)))
         goto out;
-    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
-    if (!u) {
-        r = fail_user_missing(opt_get(opts, "user-name")->value);
+    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
         goto out;
-    }
     arr = json_array();
     for (size_t i = 0; i < u->n_keys; i++)
         json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s}", "UserName", u->name,
@@ -333,11 +327,8 @@ static int login_profile(int argc, char *argv[], bool create) {
         goto out;
     if ((r = dbh_open(&h, true)))
         goto out;
-    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
-    if (!u) {
-        r = fail_user_missing(opt_get(opts, "user-name")->value);
+    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
         goto out;
-    }
     if (create && u->login_profile) {
         r = iamctl_fail("EntityAlreadyExists: Login Profile for user %s already exists.", u->name);
         goto out;
@@ -388,11 +379,8 @@ int verb_get_login_profile(int argc, char *argv[]) {
 
     if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, false)))
         goto out;
-    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
-    if (!u) {
-        r = fail_user_missing(opt_get(opts, "user-name")->value);
+    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
         goto out;
-    }
     if (!u->login_profile) {
         r = iamctl_fail("NoSuchEntity: Login Profile for User %s cannot be found.", u->name);
         goto out;
@@ -411,11 +399,8 @@ int verb_delete_login_profile(int argc, char *argv[]) {
 
     if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, true)))
         goto out;
-    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
-    if (!u) {
-        r = fail_user_missing(opt_get(opts, "user-name")->value);
+    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
         goto out;
-    }
     if (!u->login_profile) {
         r = iamctl_fail("NoSuchEntity: Login Profile for User %s cannot be found.", u->name);
         goto out;
@@ -520,11 +505,8 @@ int verb_upload_ssh_public_key(int argc, char *argv[]) {
     }
     if ((r = parse_ssh_key(text, &body, fp)) || (r = dbh_open(&h, true)))
         goto out;
-    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
-    if (!u) {
-        r = fail_user_missing(opt_get(opts, "user-name")->value);
+    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
         goto out;
-    }
     if (u->n_ssh_keys >= IAM_MAX_SSH_KEYS_PER_USER) {
         r = iamctl_fail("LimitExceeded: Cannot exceed quota for SSHPublicKeysPerUser: %d",
                         IAM_MAX_SSH_KEYS_PER_USER);
@@ -570,11 +552,8 @@ int verb_list_ssh_public_keys(int argc, char *argv[]) {
 
     if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, false)))
         goto out;
-    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
-    if (!u) {
-        r = fail_user_missing(opt_get(opts, "user-name")->value);
+    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
         goto out;
-    }
     arr = json_array();
     for (size_t i = 0; i < u->n_ssh_keys; i++)
         json_array_append_new(arr, ssh_key_json(u->name, &u->ssh_keys[i], false));
@@ -611,11 +590,8 @@ static int ssh_key_op(int argc, char *argv[], char op) {
     if ((r = dbh_open(&h, op != 'g')))
         goto out;
     kid = opt_get(opts, "ssh-public-key-id")->value;
-    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
-    if (!u) {
-        r = fail_user_missing(opt_get(opts, "user-name")->value);
+    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
         goto out;
-    }
     for (size_t i = 0; i < u->n_ssh_keys; i++) {
         if (strcmp(u->ssh_keys[i].id, kid) != 0)
             continue;

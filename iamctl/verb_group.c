@@ -119,11 +119,8 @@ int verb_list_groups_for_user(int argc, char *argv[]) {
 
     if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, false)))
         goto out;
-    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
-    if (!u) {
-        r = fail_user_missing(opt_get(opts, "user-name")->value);
+    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
         goto out;
-    }
     arr = json_array();
     for (size_t i = 0; i < u->n_groups; i++)
         json_array_append_new(arr, group_summary(u->groups[i]));

@@ -151,11 +151,8 @@ int verb_get_user(int argc, char *argv[]) {
 
     if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, false)))
         goto out;
-    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
-    if (!u) {
-        r = fail_user_missing(opt_get(opts, "user-name")->value);
+    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
         goto out;
-    }
     r = print_json(json_pack("{s:o}", "User", user_full(u)));
 out:
     opts_free(opts);
@@ -192,11 +189,8 @@ int verb_delete_user(int argc, char *argv[]) {
 
     if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, true)))
         goto out;
-    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
-    if (!u) {
-        r = fail_user_missing(opt_get(opts, "user-name")->value);
+    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
         goto out;
-    }
     /* as IAM: everything attached to the user must be removed first */
     if (u->login_profile)
         what = "login profile (delete-login-profile)";
@@ -356,11 +350,8 @@ int verb_list_user_tags(int argc, char *argv[]) {
 
     if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, false)))
         goto out;
-    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
-    if (!u) {
-        r = fail_user_missing(opt_get(opts, "user-name")->value);
+    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
         goto out;
-    }
     r = print_json(json_pack("{s:o}", "Tags", tags_json(u->tags, u->n_tags)));
 out:
     opts_free(opts);
