@@ -162,6 +162,17 @@ else
     die "dpkg -i failed"
 fi
 
+# has_line PATTERN CMD...: CMD succeeds and prints a line matching PATTERN.
+# The output is read whole before grep looks at it: under pipefail,
+# `CMD | grep -q` fails when grep stops reading early and CMD dies of SIGPIPE
+# (ldconfig -p on a machine with many libraries did exactly that in CI).
+has_line() {
+    local pattern=$1 out
+    shift
+    out=$("$@") || return 1
+    grep -q -- "$pattern" <<<"$out"
+}
+
 check_mode() { # check_mode PATH MODE OWNER:GROUP
     local got
     got=$(stat -c '%a %U:%G' "$1" 2>/dev/null || echo missing)
@@ -177,7 +188,7 @@ check_mode /etc/iam 755 root:root
 check_mode /var/lib/iam 755 root:root
 check_mode /var/log/iam 750 root:root
 check_mode /etc/sudoers.d/iam 440 root:root
-ldconfig -p | grep -q "libnss_iam.so.2 .*/libnss_iam.so.2" &&
+has_line "libnss_iam.so.2 .*/libnss_iam.so.2" ldconfig -p &&
     ok "libnss_iam.so.2 is in ld.so.cache (setuid sudo finds it)" ||
     fail "libnss_iam.so.2 is not in ld.so.cache"
 
@@ -199,8 +210,8 @@ grep -Eq '^session[[:space:]]+optional[[:space:]]+pam_iam.so' /etc/pam.d/common-
     ok "common-session: pam_iam optional" || fail "common-session lacks the pam_iam line"
 visudo -c -q && ok "visudo -c accepts the sudoers with /etc/sudoers.d/iam" ||
     fail "visudo -c rejects the installed sudoers"
-sudo -V | grep -q 'PAM service name to use: sudo-iam$' &&
-    sudo -V | grep -q 'PAM service name to use for login shells: sudo-iam-i$' &&
+has_line 'PAM service name to use: sudo-iam$' sudo -V &&
+    has_line 'PAM service name to use for login shells: sudo-iam-i$' sudo -V &&
     ok "sudo uses the PAM services sudo-iam and sudo-iam-i" ||
     fail "sudo does not use the sudo-iam PAM services"
 
@@ -375,7 +386,8 @@ cmp -s "$before/nsswitch.conf" /etc/nsswitch.conf && ok "remove: nsswitch.conf r
 diff -r -x sudo-iam -x sudo-iam-i "$before/pam.d" /etc/pam.d >/dev/null &&
     ok "remove: /etc/pam.d restored (but for the sudo-iam conffiles)" ||
     fail "remove: /etc/pam.d not restored"
-[ ! -e /etc/sudoers.d/iam ] && ! sudo -V | grep -q 'service name to use: sudo-iam' &&
+[ ! -e /etc/sudoers.d/iam ] && sudo_v=$(sudo -V) &&
+    ! grep -q 'service name to use: sudo-iam' <<<"$sudo_v" &&
     ok "remove: sudoers drop-in gone, sudo uses its own PAM service again" ||
     fail "remove: sudo still points at sudo-iam"
 printf 'Local-Pass-123\n' | setpriv --reuid=localtester --regid=localtester --init-groups \
