@@ -125,6 +125,9 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
         rec.error_code = "NoSuchEntity";
         rec.error_message = "not an IAM user";
         rec.access_key_id = NULL;
+        /* Logged as a wrong secret is, so that both refusals cost the same (a syslog call
+         * is several system calls); without the name, which is often a mistyped password. */
+        pam_syslog(pamh, LOG_NOTICE, "authentication failure for a user not in IAM");
     } else if (!v.ok) {
         ret = PAM_AUTH_ERR;
         rec.error_code = v.error_code;

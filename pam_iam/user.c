@@ -64,7 +64,7 @@ int pam_iam_load(pam_handle_t *pamh, struct pam_iam_handle *h, const char *user_
     iam_error_init(&e);
     r = iam_auth_cache_find(cache, user_name, &h->record, &e);
     if (r == -ENOENT)
-        goto out;
+        goto out; /* at the cost of a found user: see iam_auth_cache_find() */
     if (r < 0) {
         pam_syslog(pamh, LOG_ERR, "auth cache lookup of \"%.64s\" failed: %s", user_name,
                    iam_error_format(&e, msg, sizeof(msg)));

@@ -7,8 +7,8 @@
  *     and named with a key id,
  *   - an inactive key with its right secret (named, and bare),
  *   - a wrong password for an existing user vs a password for an unknown user (argon2id),
- * and a right login for reference. Cases are interleaved round-robin so drift and noise hit
- * all of them alike; a case stops taking samples once it has ROUNDS of them or has used its
+ * and a right login for reference. Cases are interleaved, in a new random order each round,
+ * so drift, noise and each case's after-effects hit all of them alike; a case stops taking samples once it has ROUNDS of them or has used its
  * time budget (BUDGET seconds, at least 20 samples), so slow (argon2id) paths stay bounded. Prints percentiles per case and, per comparison, the ratio of medians
  * and whether the difference is within noise, with the rule used.
  * The PAM stack comes from SERVICE_DIR through pam_start_confdir() (no pam_wrapper, so no
@@ -16,6 +16,7 @@
  *   bench_timing SERVICE_DIR FIXTURE_DIR [ROUNDS] [BUDGET_SECONDS]
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,15 @@ static double now_us(void) {
 }
 
 static const char *confdir;
+
+static uint64_t xorshift(uint64_t *state) {
+    uint64_t x = *state;
+
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}
 
 static int run_one(struct bcase *c) {
     struct pam_conv conv = {conv_fn, c->token};
@@ -125,6 +135,7 @@ int main(int argc, char *argv[]) {
            INACTIVE_BARE, WRONG_PW, UNKNOWN_PW, N_CASES };
     const struct pamfx_user_secrets *al = &pamfx_secrets[PAMFX_ALICE];
     const struct pamfx_user_secrets *bo = &pamfx_secrets[PAMFX_BOB];
+    uint64_t rng = UINT64_C(0x9e3779b97f4a7c15); /* fixed: the same order every run */
     int ret = 1;
 
     if (argc < 3) {
@@ -182,10 +193,27 @@ int main(int argc, char *argv[]) {
         cs[i].n = 0;
         cs[i].spent = 0;
     }
-    for (size_t r = 0; r < rounds; r++)
+    /* Each round runs the cases in a new random order: a case that always followed the same
+     * one would carry that one's after-effects (the right login's last-use and audit
+     * writes cost the next attempt about 8 us in a fixed order). */
+    for (size_t r = 0; r < rounds; r++) {
+        int order[N_CASES];
+
         for (int i = 0; i < N_CASES; i++)
+            order[i] = i;
+        for (int i = N_CASES - 1; i > 0; i--) {
+            int j = (int)(xorshift(&rng) % (uint64_t)(i + 1)), t = order[i];
+
+            order[i] = order[j];
+            order[j] = t;
+        }
+        for (int k = 0; k < N_CASES; k++) {
+            int i = order[k];
+
             if ((cs[i].n < 20 || cs[i].spent < budget) && run_one(&cs[i]) < 0)
                 goto out;
+        }
+    }
     printf("pam_authenticate() time by outcome, microseconds (auth cache: %d users)\n",
            PAMFX_N_USERS + 1000);
     printf("%-46s %6s %10s %10s %10s %10s %10s\n", "case", "n", "p10", "p25", "median", "p75",

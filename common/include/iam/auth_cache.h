@@ -109,7 +109,8 @@ uint64_t iam_auth_cache_n_users(const struct iam_auth_cache *cache);
 
 /* Look up one user: -ENOENT not there (also for names that cannot be IAM names), -EBADMSG
  * damaged slot or record, -EIO on read errors. The record owns everything its user view
- * points to; it outlives the cache handle. */
+ * points to; it outlives the cache handle. A plausible name that is not there costs what a
+ * found one does: one record is read, checked and decoded all the same, and thrown away. */
 int iam_auth_cache_find(struct iam_auth_cache *cache, const char *name,
                         struct iam_auth_record **ret_record, struct iam_error *reterr) IAM_WUR;
 const struct iam_auth_user *iam_auth_record_user(const struct iam_auth_record *record);
