@@ -265,26 +265,42 @@ uint32_t iam_nssc_n_groups(const struct iam_nssc *c) {
     return c->hdr.n_groups;
 }
 
-/* Verify blocks first..last against their hashes (each once per handle). Kept out of line:
- * once a block is verified, lookups only test its bit. */
+static bool is_verified(const struct iam_nssc *c, uint64_t b) {
+    return c->verified[b / 8] & (1u << (b % 8));
+}
+
+/* Verify blocks first..last against their hashes (each once per handle). Each run of blocks
+ * not yet loaded comes in with one pread (a record spanning two blocks costs one system call,
+ * not two). Kept out of line: once a block is verified, lookups only test its bit. */
 static __attribute__((noinline)) bool verify_blocks(struct iam_nssc *c, uint64_t first,
                                                     uint64_t last) {
     for (uint64_t b = first; b <= last; b++) {
-        uint64_t start = c->hdr.data_offset + b * IAM_NSSC_BLOCK, len;
+        uint64_t start = c->hdr.data_offset + b * IAM_NSSC_BLOCK, end = b;
 
-        if (c->verified[b / 8] & (1u << (b % 8)))
+        if (is_verified(c, b))
             continue;
-        len = c->size - start < IAM_NSSC_BLOCK ? c->size - start : IAM_NSSC_BLOCK;
-        if (c->fd >= 0 && load(c, start, len) < 0) {
-            c->damaged = true;
-            return false;
+        while (end < last && !is_verified(c, end + 1))
+            end++;
+        if (c->fd >= 0) {
+            uint64_t stop = c->hdr.data_offset + (end + 1) * IAM_NSSC_BLOCK;
+
+            if (load(c, start, (stop < c->size ? stop : c->size) - start) < 0) {
+                c->damaged = true;
+                return false;
+            }
         }
-        if (iam_nssc_block_hash(c->base + start, (size_t)len, c->hdr.seed, (uint32_t)b) !=
-            c->blocksums[b]) {
-            c->damaged = true;
-            return false;
+        for (; b <= end; b++) {
+            uint64_t at = c->hdr.data_offset + b * IAM_NSSC_BLOCK;
+            uint64_t len = c->size - at < IAM_NSSC_BLOCK ? c->size - at : IAM_NSSC_BLOCK;
+
+            if (iam_nssc_block_hash(c->base + at, (size_t)len, c->hdr.seed, (uint32_t)b) !=
+                c->blocksums[b]) {
+                c->damaged = true;
+                return false;
+            }
+            c->verified[b / 8] |= (uint8_t)(1u << (b % 8));
         }
-        c->verified[b / 8] |= (uint8_t)(1u << (b % 8));
+        b = end;
     }
     return true;
 }

@@ -118,7 +118,8 @@ struct member_entry {
     const char *name;
     uint64_t hash;
     uint32_t count;    /* groups listing this name */
-    uint32_t first;    /* index of its first gid in MEMBERSHIP_GIDS */
+    uint32_t first;    /* mm: file offset of its gid list (in its user or membership record);
+                        * um: the user's index */
     uint32_t fill;     /* gids written so far */
     size_t last_group; /* last group seen listing it, + 1 (duplicate detection) */
 };
