@@ -74,7 +74,11 @@ static int validate_header(struct iam_nssc *c) {
     if (iam_nssc_header_hash(h, (const uint8_t *)sums, h->n_blocks) != h->header_hash)
         return -EBADMSG;
 
-    if (h->sections[IAM_NSSC_USER_INDEX].count != h->n_users ||
+    if (h->sections[IAM_NSSC_USER_LINES].count !=
+            h->sections[IAM_NSSC_USER_BY_NAME].count / IAM_NSSC_LINE_SLOTS ||
+        h->sections[IAM_NSSC_GROUP_LINES].count !=
+            h->sections[IAM_NSSC_GROUP_BY_NAME].count / IAM_NSSC_LINE_SLOTS ||
+        h->sections[IAM_NSSC_USER_INDEX].count != h->n_users ||
         h->sections[IAM_NSSC_GROUP_INDEX].count != h->n_groups)
         return -EBADMSG;
     for (unsigned s = 0; s < IAM_NSSC_N_SECTIONS; s++) {
@@ -540,17 +544,47 @@ static int match_membership_name(struct iam_nssc *c, uint32_t off, void *ctx) {
     return str_eq(&s, q->name, q->len) ? 0 : -ENOENT;
 }
 
+/*
+ * Start loading the records of the slots of one line of a name table (their first
+ * IAM_NSSC_PREFETCH_LINES cache lines), so they are on their way while probe() waits for the
+ * line itself. Only a hint: the address is kept inside the record section, and nothing is
+ * read through it (probe() and the record readers check everything as always).
+ */
+#ifndef IAM_NSSC_PREFETCH_LINES
+#define IAM_NSSC_PREFETCH_LINES 4u
+#endif
+
+static inline void prefetch_line_records(struct iam_nssc *c, unsigned lines, unsigned records,
+                                         uint32_t line) {
+    const struct iam_nssc_section *sec = &c->hdr.sections[records];
+    const uint32_t *p = elems(c, lines, line, 1);
+    uint32_t off;
+
+    if (!p)
+        return;
+    memcpy(&off, p, sizeof(off));
+    for (uint32_t i = 0; i < IAM_NSSC_PREFETCH_LINES; i++) {
+        uint64_t at = (uint64_t)off + (uint64_t)i * 64;
+
+        if (at < sec->offset || at - sec->offset >= sec->count)
+            break;
+        __builtin_prefetch(c->base + at);
+    }
+}
+
 static int find_user_by_name(struct iam_nssc *c, const char *name, struct iam_nssc_pw *pw,
                              struct name_query *q) {
     unsigned t = IAM_NSSC_USER_BY_NAME;
+    uint32_t start;
     uint64_t h;
     int r = name_query_init(c, name, q, &h);
 
     if (r < 0)
         return r;
     q->pw = pw;
-    return probe(c, t, iam_nssc_name_start(h, c->hdr.sections[t].count), iam_nssc_name_key(h),
-                 match_user_name, q);
+    start = iam_nssc_name_start(h, c->hdr.sections[t].count);
+    prefetch_line_records(c, IAM_NSSC_USER_LINES, IAM_NSSC_USERS, start / IAM_NSSC_LINE_SLOTS);
+    return probe(c, t, start, iam_nssc_name_key(h), match_user_name, q);
 }
 
 int iam_nssc_user_by_name(struct iam_nssc *c, const char *name, struct iam_nssc_pw *ret) {
@@ -628,14 +662,16 @@ int iam_nssc_group_by_name(struct iam_nssc *c, const char *name, struct iam_nssc
     unsigned t = IAM_NSSC_GROUP_BY_NAME;
     struct iam_nssc_gr gr;
     struct name_query q;
+    uint32_t start;
     uint64_t h;
     int r = name_query_init(c, name, &q, &h);
 
     if (r < 0)
         return r;
     q.gr = &gr;
-    r = probe(c, t, iam_nssc_name_start(h, c->hdr.sections[t].count), iam_nssc_name_key(h),
-              match_group_name, &q);
+    start = iam_nssc_name_start(h, c->hdr.sections[t].count);
+    prefetch_line_records(c, IAM_NSSC_GROUP_LINES, IAM_NSSC_GROUPS, start / IAM_NSSC_LINE_SLOTS);
+    r = probe(c, t, start, iam_nssc_name_key(h), match_group_name, &q);
     if (r < 0)
         return r;
     *ret = gr;

@@ -465,6 +465,8 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
     bytes[IAM_NSSC_GROUP_BY_NAME] = iam_nssc_table_size((uint32_t)n_groups);
     bytes[IAM_NSSC_GROUP_BY_GID] = iam_nssc_table_size((uint32_t)n_groups);
     bytes[IAM_NSSC_MEMBERSHIP_BY_NAME] = iam_nssc_table_size(n_ms);
+    bytes[IAM_NSSC_USER_LINES] = bytes[IAM_NSSC_USER_BY_NAME] / IAM_NSSC_LINE_SLOTS;
+    bytes[IAM_NSSC_GROUP_LINES] = bytes[IAM_NSSC_GROUP_BY_NAME] / IAM_NSSC_LINE_SLOTS;
     bytes[IAM_NSSC_USER_INDEX] = n_users;
     bytes[IAM_NSSC_GROUP_INDEX] = n_groups;
     for (unsigned s = 0; s < IAM_NSSC_N_SECTIONS; s++) {
@@ -507,7 +509,35 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
     {
         uint32_t *uix = section_ptr(img, &hdr, IAM_NSSC_USER_INDEX);
         uint32_t *gix = section_ptr(img, &hdr, IAM_NSSC_GROUP_INDEX);
+        uint32_t *lines = section_ptr(img, &hdr, IAM_NSSC_USER_LINES);
+        struct iam_nssc_slot *t = section_ptr(img, &hdr, IAM_NSSC_USER_BY_NAME);
+        uint32_t n = hdr.sections[IAM_NSSC_USER_BY_NAME].count;
         uint32_t roff = hdr.sections[IAM_NSSC_USERS].offset;
+
+        /* The name table first (slots marked with a placeholder offset), then the records
+         * laid out in slot order, each line's first record noted in USER_LINES. */
+        r = -EINVAL;
+        for (uint32_t i = 0; i < n_users; i++)
+            if (table_put_name(t, slot_idx, n, hdr.seed, users[i].name, UINT32_MAX, i,
+                               user_name_of, users, &other) < 0) {
+                iam_error_set(reterr, 0, 0, 0, "users %u and %u are both named \"%s\"", other, i,
+                              users[i].name);
+                goto out;
+            }
+        for (uint32_t j = 0; j < n; j++) {
+            const struct iam_nss_user *u;
+            struct member_entry *e;
+
+            if (j % IAM_NSSC_LINE_SLOTS == 0)
+                lines[j / IAM_NSSC_LINE_SLOTS] = roff;
+            if (!t[j].off)
+                continue;
+            u = &users[slot_idx[j]];
+            e = member_map_get(&mm, u->name, false, &r);
+            t[j].off = roff;
+            user_off[slot_idx[j]] = roff;
+            roff += (uint32_t)ALIGN8(user_record_size(u, e ? e->count : 0));
+        }
 
         for (size_t i = 0; i < n_users; i++) {
             const struct iam_nss_user *u = &users[i];
@@ -516,7 +546,9 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
                                 str_or_empty(u->shell)};
             size_t len[4];
             struct iam_nssc_user rec;
-            uint8_t *p = img + roff;
+            uint8_t *p = img + user_off[i];
+
+            roff = user_off[i];
 
             for (size_t k = 0; k < 4; k++)
                 len[k] = strlen(f[k]);
@@ -537,9 +569,7 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
                 e->first = roff + (uint32_t)iam_nssc_align4((uint64_t)(p - (img + roff)));
                 e->fill = 0;
             }
-            user_off[i] = roff;
             uix[i] = roff;
-            roff += (uint32_t)ALIGN8(user_record_size(u, rec.n_gids));
         }
         roff = hdr.sections[IAM_NSSC_MEMBERSHIPS].offset;
         for (size_t i = 0; i < mm.n; i++) {
@@ -558,11 +588,32 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
             ms_off[ms_of_entry[i]] = roff;
             roff += (uint32_t)ALIGN8(membership_record_size(e->name, e->count));
         }
+        /* Groups as users: the name table, then the records in its slot order (GROUP_LINES). */
+        t = section_ptr(img, &hdr, IAM_NSSC_GROUP_BY_NAME);
+        n = hdr.sections[IAM_NSSC_GROUP_BY_NAME].count;
+        r = -EINVAL;
+        for (uint32_t i = 0; i < n_groups; i++)
+            if (table_put_name(t, slot_idx, n, hdr.seed, groups[i].name, UINT32_MAX, i,
+                               group_name_of, groups, &other) < 0) {
+                iam_error_set(reterr, 0, 0, 0, "groups %u and %u are both named \"%s\"", other, i,
+                              groups[i].name);
+                goto out;
+            }
+        lines = section_ptr(img, &hdr, IAM_NSSC_GROUP_LINES);
         roff = hdr.sections[IAM_NSSC_GROUPS].offset;
+        for (uint32_t j = 0; j < n; j++) {
+            if (j % IAM_NSSC_LINE_SLOTS == 0)
+                lines[j / IAM_NSSC_LINE_SLOTS] = roff;
+            if (!t[j].off)
+                continue;
+            t[j].off = roff;
+            group_off[slot_idx[j]] = roff;
+            roff += (uint32_t)ALIGN8(group_record_size(&groups[slot_idx[j]]));
+        }
         for (size_t i = 0; i < n_groups; i++) {
             const struct iam_nss_group *g = &groups[i];
             size_t nlen = strlen(g->name);
-            uint8_t *p = img + roff, *lens, *names;
+            uint8_t *p = img + group_off[i], *lens, *names;
             struct iam_nssc_group rec;
 
             lens = p + sizeof(rec) + nlen + 1;
@@ -590,27 +641,16 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
             };
             memcpy(p, &rec, sizeof(rec));
             (void)put_str(p + sizeof(rec), g->name, nlen);
-            group_off[i] = roff;
-            gix[i] = roff;
-            roff += (uint32_t)ALIGN8(group_record_size(g));
+            gix[i] = group_off[i];
         }
     }
 
-    /* 5. Hash tables. */
+    /* 5. The other hash tables (the name tables were built with the records). */
     {
         struct iam_nssc_slot *t;
         uint32_t n;
 
         r = -EINVAL;
-        t = section_ptr(img, &hdr, IAM_NSSC_USER_BY_NAME);
-        n = hdr.sections[IAM_NSSC_USER_BY_NAME].count;
-        for (uint32_t i = 0; i < n_users; i++)
-            if (table_put_name(t, slot_idx, n, hdr.seed, users[i].name, user_off[i], i,
-                               user_name_of, users, &other) < 0) {
-                iam_error_set(reterr, 0, 0, 0, "users %u and %u are both named \"%s\"", other, i,
-                              users[i].name);
-                goto out;
-            }
         t = section_ptr(img, &hdr, IAM_NSSC_USER_BY_UID);
         n = hdr.sections[IAM_NSSC_USER_BY_UID].count;
         for (uint32_t i = 0; i < n_users; i++)
@@ -618,15 +658,6 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
                              &other) < 0) {
                 iam_error_set(reterr, 0, 0, 0, "users \"%s\" and \"%s\" share uid %u",
                               users[other].name, users[i].name, (unsigned)users[i].uid);
-                goto out;
-            }
-        t = section_ptr(img, &hdr, IAM_NSSC_GROUP_BY_NAME);
-        n = hdr.sections[IAM_NSSC_GROUP_BY_NAME].count;
-        for (uint32_t i = 0; i < n_groups; i++)
-            if (table_put_name(t, slot_idx, n, hdr.seed, groups[i].name, group_off[i], i,
-                               group_name_of, groups, &other) < 0) {
-                iam_error_set(reterr, 0, 0, 0, "groups %u and %u are both named \"%s\"", other, i,
-                              groups[i].name);
                 goto out;
             }
         t = section_ptr(img, &hdr, IAM_NSSC_GROUP_BY_GID);
