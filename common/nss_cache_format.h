@@ -7,26 +7,48 @@
  *
  *   [header][block checksum table: n_blocks x u64][pad to 8][data ............................]
  *
- * The data area holds sections, each at an 8-aligned offset, each an array of fixed-size
- * elements (MEMBER_NAMES and STRINGS are arrays of bytes):
+ * Version 2 is laid out for locality: a lookup touches one 64-byte line of a hash table and
+ * then one record that holds everything the answer needs, so a hit costs two dependent cache
+ * misses and a miss usually one, whatever the size of the account. The data area holds
+ * sections, each at a 64-aligned offset:
  *
- *   USERS           struct iam_nssc_user       one per user, in the order given to the writer;
- *                                              also where a user's own group list starts
- *   GROUPS          struct iam_nssc_group      one per group
- *   USER_BY_NAME    struct iam_nssc_slot       open-addressing hash tables, linear probing,
- *   USER_BY_UID     struct iam_nssc_slot       load <= 2/3 (so a miss ends at an empty slot
- *   GROUP_BY_NAME   struct iam_nssc_slot       after a few probes, in one or two cache lines);
- *   GROUP_BY_GID    struct iam_nssc_slot       bucket = multiply-shift of the hash onto the
- *   MEMBERSHIP_BY_NAME struct iam_nssc_slot    table size; slot.key is the id itself, or the
- *                                              upper 32 bits of the name's hash; slot.ref is
- *                                              index + 1 (0 = empty)
- *   MEMBERSHIPS     struct iam_nssc_membership member names that are not IAM users (a local
- *                                              account listed in an IAM group): their groups
- *   MEMBERSHIP_GIDS u32 gids: for each user (and each membership), the gids of the groups
- *                   listing it, contiguous, so initgroups is O(k) in the user's own groups
- *   MEMBER_NAMES    for each group, its member names back to back, each ending in NUL: a
- *                   group's gr_mem is one bounded memcpy, not one cache miss per member
- *   STRINGS         strings: u16 length (unaligned), bytes, NUL; referenced by file offset
+ *   USER_BY_NAME       struct iam_nssc_slot   open-addressing hash tables. The slot count is
+ *   USER_BY_UID        struct iam_nssc_slot   a multiple of 8 (one 64-byte line holds 8 slots)
+ *   GROUP_BY_NAME      struct iam_nssc_slot   and the load at most 2/3; a probe starts at the
+ *   GROUP_BY_GID       struct iam_nssc_slot   first slot of the line the hash picks (multiply-
+ *   MEMBERSHIP_BY_NAME struct iam_nssc_slot   shift onto the number of lines) and goes on
+ *                                             linearly, wrapping; an empty slot (off == 0)
+ *                                             ends it. slot.key is the id itself, or the upper
+ *                                             32 bits of the name's hash, so a miss is nearly
+ *                                             always decided inside that one line; slot.off is
+ *                                             the file offset of the record.
+ *   USERS        (bytes) user records:        struct iam_nssc_user, then name, gecos, home and
+ *                                             shell, each followed by a NUL, then (4-aligned)
+ *                                             the u32 gids of the groups listing the user
+ *                                             (initgroups reads the same record getpwnam does)
+ *   GROUPS       (bytes) group records:       struct iam_nssc_group, then the name and a NUL,
+ *                                             then n_members u8 lengths of the member names,
+ *                                             then the member names back to back, each with
+ *                                             its NUL (gr_mem is one memcpy and one pass over
+ *                                             the lengths)
+ *   MEMBERSHIPS  (bytes) records for member names that are not IAM users (a local account
+ *                                             listed in an IAM group): struct
+ *                                             iam_nssc_membership, name, NUL, (4-aligned) gids
+ *   USER_INDEX   u32 file offsets of the user records, in the order given to the writer
+ *   GROUP_INDEX  u32 file offsets of the group records (enumeration: getpwent, getgrent)
+ *
+ *   USER_LINES   u32 per line of USER_BY_NAME (GROUP_LINES: of GROUP_BY_NAME): the file
+ *   GROUP_LINES  offset of the first record of the slots of that line. User and group
+ *                records are stored in the order of their name-table slots (not in the
+ *                writer's order), so a lookup by name can start loading the records of its
+ *                line while it loads the line itself: the array is small (4 bytes per 8
+ *                slots) and stays in cache, and the two dependent memory accesses of a lookup
+ *                overlap. A hint only: nothing read through it is believed (the slot gives
+ *                the record, which is checked as always). Measured at 100,000 users, random
+ *                keys: getpwnam hits about 190 -> 100 ns here.
+ *
+ * Every record starts at an 8-aligned offset inside its section, and the reader checks that
+ * the whole record (computed from its own lengths) lies inside the section before using it.
  *
  * Integrity: the data area is cut into IAM_NSSC_BLOCK-byte blocks (the last may be short);
  * the table after the header holds a 64-bit keyed hash of each block, and the header ends
@@ -46,32 +68,35 @@
 
 #define IAM_NSSC_MAGIC "IAMNSSC\n"
 #define IAM_NSSC_MAGIC_LEN 8
-#define IAM_NSSC_VERSION 1u
+#define IAM_NSSC_VERSION 2u
 #define IAM_NSSC_BLOCK 4096u
 /* Offsets are u32; keep clear of the top so offset + length never wraps in u64 math. */
 #define IAM_NSSC_MAX_FILE ((uint64_t)1 << 31)
-#define IAM_NSSC_NO_STRING 0u /* never a valid string offset: the header lives there */
 /* Names are at most 255 bytes (IAM_NSS_NAME_MAX); a longer query cannot match. */
 #define IAM_NSSC_MAX_NAME_PROBE 256u
+/* Slots per 64-byte line; table sizes are a multiple of it. */
+#define IAM_NSSC_LINE_SLOTS 8u
+#define IAM_NSSC_SECTION_ALIGN 64u
 
 enum iam_nssc_section_id {
-    IAM_NSSC_USERS,
-    IAM_NSSC_GROUPS,
     IAM_NSSC_USER_BY_NAME,
     IAM_NSSC_USER_BY_UID,
     IAM_NSSC_GROUP_BY_NAME,
     IAM_NSSC_GROUP_BY_GID,
-    IAM_NSSC_MEMBERSHIPS,
     IAM_NSSC_MEMBERSHIP_BY_NAME,
-    IAM_NSSC_MEMBER_NAMES,
-    IAM_NSSC_MEMBERSHIP_GIDS,
-    IAM_NSSC_STRINGS,
+    IAM_NSSC_USER_LINES,
+    IAM_NSSC_GROUP_LINES,
+    IAM_NSSC_USERS,
+    IAM_NSSC_GROUPS,
+    IAM_NSSC_MEMBERSHIPS,
+    IAM_NSSC_USER_INDEX,
+    IAM_NSSC_GROUP_INDEX,
     IAM_NSSC_N_SECTIONS
 };
 
 struct iam_nssc_section {
     uint32_t offset; /* from the start of the file; 8-aligned; inside the data area */
-    uint32_t count;  /* elements (bytes for STRINGS) */
+    uint32_t count;  /* elements (bytes for USERS, GROUPS, MEMBERSHIPS) */
 };
 
 struct iam_nssc_header {
@@ -84,66 +109,65 @@ struct iam_nssc_header {
     uint32_t n_blocks;
     uint32_t blocksum_offset; /* == header_size */
     uint32_t data_offset;     /* 8-aligned, == blocksum_offset + 8 * n_blocks rounded up */
-    uint32_t n_users;
-    uint32_t n_groups;
+    uint32_t n_users;         /* == USER_INDEX count */
+    uint32_t n_groups;        /* == GROUP_INDEX count */
     struct iam_nssc_section sections[IAM_NSSC_N_SECTIONS];
     uint64_t header_hash; /* hash of the bytes above, then of the block checksum table */
 };
 
+/* Followed by name, gecos, home, shell (each + NUL), padding to 4, u32 gids[n_gids]. */
 struct iam_nssc_user {
-    uint32_t name; /* string offsets */
-    uint32_t gecos;
-    uint32_t home;
-    uint32_t shell;
     uint32_t uid;
     uint32_t gid;
-    uint32_t gids_index; /* first element in MEMBERSHIP_GIDS */
-    uint32_t n_gids;     /* groups listing this user */
+    uint32_t n_gids; /* groups listing this user */
+    uint8_t name_len; /* >= 1 */
+    uint8_t reserved; /* 0 */
+    uint16_t gecos_len;
+    uint16_t home_len;
+    uint16_t shell_len;
 };
 
+/* Followed by name + NUL, u8 member name lengths[n_members], the member names (each + NUL,
+ * members_size bytes in all). */
 struct iam_nssc_group {
-    uint32_t name;
     uint32_t gid;
-    uint32_t members; /* file offset of the names in MEMBER_NAMES */
     uint32_t n_members;
     uint32_t members_size; /* bytes of the member names, each with its NUL */
-    uint32_t reserved;     /* 0 */
+    uint8_t name_len;      /* >= 1 */
+    uint8_t reserved[3];   /* 0 */
 };
 
+/* Followed by name + NUL, padding to 4, u32 gids[n_gids]. */
 struct iam_nssc_membership {
-    uint32_t name;       /* member name (string offset) */
-    uint32_t gids_index; /* first element in MEMBERSHIP_GIDS */
     uint32_t n_gids;
-    uint32_t reserved; /* 0 */
+    uint8_t name_len;    /* >= 1 */
+    uint8_t reserved[3]; /* 0 */
 };
 
 struct iam_nssc_slot {
     uint32_t key; /* id, or (uint32_t)(name hash >> 32) */
-    uint32_t ref; /* element index + 1; 0 = empty */
+    uint32_t off; /* file offset of the record; 0 = empty */
 };
 
 _Static_assert(sizeof(struct iam_nssc_header) % 8 == 0, "header keeps the table aligned");
-_Static_assert(sizeof(struct iam_nssc_user) == 32, "stable layout");
-_Static_assert(sizeof(struct iam_nssc_group) == 24, "stable layout");
-_Static_assert(sizeof(struct iam_nssc_membership) == 16, "stable layout");
+_Static_assert(sizeof(struct iam_nssc_user) == 20, "stable layout");
+_Static_assert(sizeof(struct iam_nssc_group) == 16, "stable layout");
+_Static_assert(sizeof(struct iam_nssc_membership) == 8, "stable layout");
 _Static_assert(sizeof(struct iam_nssc_slot) == 8, "stable layout");
 
 /* Size in bytes of one element of each section. */
 static inline size_t iam_nssc_elem_size(unsigned section) {
     switch (section) {
-    case IAM_NSSC_USERS:
-        return sizeof(struct iam_nssc_user);
-    case IAM_NSSC_GROUPS:
-        return sizeof(struct iam_nssc_group);
-    case IAM_NSSC_MEMBERSHIPS:
-        return sizeof(struct iam_nssc_membership);
     case IAM_NSSC_USER_BY_NAME:
     case IAM_NSSC_USER_BY_UID:
     case IAM_NSSC_GROUP_BY_NAME:
     case IAM_NSSC_GROUP_BY_GID:
     case IAM_NSSC_MEMBERSHIP_BY_NAME:
         return sizeof(struct iam_nssc_slot);
-    case IAM_NSSC_MEMBERSHIP_GIDS:
+    case IAM_NSSC_USER_LINES:
+    case IAM_NSSC_GROUP_LINES:
+    case IAM_NSSC_USER_INDEX:
+    case IAM_NSSC_GROUP_INDEX:
         return sizeof(uint32_t);
     default:
         return 1;
@@ -151,9 +175,18 @@ static inline size_t iam_nssc_elem_size(unsigned section) {
 }
 
 static inline int iam_nssc_is_table(unsigned section) {
-    return section == IAM_NSSC_USER_BY_NAME || section == IAM_NSSC_USER_BY_UID ||
-           section == IAM_NSSC_GROUP_BY_NAME || section == IAM_NSSC_GROUP_BY_GID ||
-           section == IAM_NSSC_MEMBERSHIP_BY_NAME;
+    return section <= IAM_NSSC_MEMBERSHIP_BY_NAME;
+}
+
+/* Record sizes from their lengths (u64: a forged record cannot wrap). Each returns the offset
+ * of the gids (user, membership) or the whole size before padding. */
+static inline uint64_t iam_nssc_user_strings_end(uint64_t name_len, uint64_t gecos_len,
+                                                 uint64_t home_len, uint64_t shell_len) {
+    return sizeof(struct iam_nssc_user) + name_len + gecos_len + home_len + shell_len + 4;
+}
+
+static inline uint64_t iam_nssc_align4(uint64_t x) {
+    return (x + 3) & ~UINT64_C(3);
 }
 
 /*
@@ -223,21 +256,25 @@ static inline uint32_t iam_nssc_name_key(uint64_t h) {
     return (uint32_t)(h >> 32);
 }
 
-/* Slots of a table of n entries: load at most 2/3. */
+/* Slots of a table of n entries: load at most 2/3, whole 64-byte lines. */
 static inline uint32_t iam_nssc_table_size(uint32_t n) {
-    return n + n / 2 + 8;
+    uint32_t s = n + n / 2 + IAM_NSSC_LINE_SLOTS;
+
+    return s - s % IAM_NSSC_LINE_SLOTS;
 }
 
-/* Multiply-shift: a 32-bit hash onto [0, n_slots) without a division. */
-static inline uint32_t iam_nssc_bucket(uint32_t h, uint32_t n_slots) {
-    return (uint32_t)(((uint64_t)h * n_slots) >> 32);
+/* Multiply-shift: a 32-bit hash onto [0, n) without a division. */
+static inline uint32_t iam_nssc_bucket(uint32_t h, uint32_t n) {
+    return (uint32_t)(((uint64_t)h * n) >> 32);
 }
 
-static inline uint32_t iam_nssc_name_bucket(uint64_t h, uint32_t n_slots) {
-    return iam_nssc_bucket((uint32_t)h, n_slots);
+/* First slot of a probe: the start of the line the hash picks. */
+static inline uint32_t iam_nssc_name_start(uint64_t h, uint32_t n_slots) {
+    return iam_nssc_bucket((uint32_t)h, n_slots / IAM_NSSC_LINE_SLOTS) * IAM_NSSC_LINE_SLOTS;
 }
 
-static inline uint32_t iam_nssc_id_bucket(uint32_t id, uint64_t seed, uint32_t n_slots) {
-    return iam_nssc_bucket((uint32_t)iam_nssc_fold((uint64_t)id ^ seed ^ IAM_NSSC_K2, IAM_NSSC_K0),
-                           n_slots);
+static inline uint32_t iam_nssc_id_start(uint32_t id, uint64_t seed, uint32_t n_slots) {
+    uint32_t h = (uint32_t)iam_nssc_fold((uint64_t)id ^ seed ^ IAM_NSSC_K2, IAM_NSSC_K0);
+
+    return iam_nssc_bucket(h, n_slots / IAM_NSSC_LINE_SLOTS) * IAM_NSSC_LINE_SLOTS;
 }

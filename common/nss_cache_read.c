@@ -51,8 +51,14 @@ static int validate_header(struct iam_nssc *c) {
         h->block_size != IAM_NSSC_BLOCK || h->blocksum_offset != sizeof(*h))
         return -EBADMSG;
     table_end = (uint64_t)h->blocksum_offset + (uint64_t)h->n_blocks * sizeof(uint64_t);
-    if (h->data_offset != ((table_end + 7) & ~UINT64_C(7)) || h->data_offset > c->size)
+    if (h->data_offset != ((table_end + IAM_NSSC_SECTION_ALIGN - 1) &
+                           ~(uint64_t)(IAM_NSSC_SECTION_ALIGN - 1)) ||
+        h->data_offset > c->size)
         return -EBADMSG;
+    /* The padding up to the data area is covered by no hash: it must be zero. */
+    for (uint64_t i = table_end; i < h->data_offset; i++)
+        if (c->base[i] != 0)
+            return -EBADMSG;
     expect_blocks = (c->size - h->data_offset + IAM_NSSC_BLOCK - 1) / IAM_NSSC_BLOCK;
     if (h->n_blocks != expect_blocks)
         return -EBADMSG;
@@ -68,8 +74,12 @@ static int validate_header(struct iam_nssc *c) {
     if (iam_nssc_header_hash(h, (const uint8_t *)sums, h->n_blocks) != h->header_hash)
         return -EBADMSG;
 
-    if (h->sections[IAM_NSSC_USERS].count != h->n_users ||
-        h->sections[IAM_NSSC_GROUPS].count != h->n_groups)
+    if (h->sections[IAM_NSSC_USER_LINES].count !=
+            h->sections[IAM_NSSC_USER_BY_NAME].count / IAM_NSSC_LINE_SLOTS ||
+        h->sections[IAM_NSSC_GROUP_LINES].count !=
+            h->sections[IAM_NSSC_GROUP_BY_NAME].count / IAM_NSSC_LINE_SLOTS ||
+        h->sections[IAM_NSSC_USER_INDEX].count != h->n_users ||
+        h->sections[IAM_NSSC_GROUP_INDEX].count != h->n_groups)
         return -EBADMSG;
     for (unsigned s = 0; s < IAM_NSSC_N_SECTIONS; s++) {
         uint64_t off = h->sections[s].offset, n = h->sections[s].count;
@@ -77,9 +87,9 @@ static int validate_header(struct iam_nssc *c) {
         if (off % 8 != 0 || off < h->data_offset || off > c->size ||
             n * iam_nssc_elem_size(s) > c->size - off)
             return -EBADMSG;
-        /* Hash tables have at least one slot (lookups stop after count probes, so even a
-         * forged full table cannot make them loop). */
-        if (iam_nssc_is_table(s) && n == 0)
+        /* Hash tables are whole lines of slots, at least one (lookups stop after count
+         * probes, so even a forged full table cannot make them loop). */
+        if (iam_nssc_is_table(s) && (n == 0 || n % IAM_NSSC_LINE_SLOTS != 0))
             return -EBADMSG;
     }
     return 0;
@@ -100,7 +110,7 @@ int iam_nssc_open_memory(const void *data, size_t size, struct iam_nssc **ret_ca
     struct iam_nssc *c;
     int r;
 
-    if (!data || !ret_cache)
+    if (!data || !ret_cache || (uintptr_t)data % 8 != 0)
         return -EINVAL;
     c = calloc(1, sizeof(*c));
     if (!c)
@@ -259,26 +269,42 @@ uint32_t iam_nssc_n_groups(const struct iam_nssc *c) {
     return c->hdr.n_groups;
 }
 
-/* Verify blocks first..last against their hashes (each once per handle). Kept out of line:
- * once a block is verified, lookups only test its bit. */
+static bool is_verified(const struct iam_nssc *c, uint64_t b) {
+    return c->verified[b / 8] & (1u << (b % 8));
+}
+
+/* Verify blocks first..last against their hashes (each once per handle). Each run of blocks
+ * not yet loaded comes in with one pread (a record spanning two blocks costs one system call,
+ * not two). Kept out of line: once a block is verified, lookups only test its bit. */
 static __attribute__((noinline)) bool verify_blocks(struct iam_nssc *c, uint64_t first,
                                                     uint64_t last) {
     for (uint64_t b = first; b <= last; b++) {
-        uint64_t start = c->hdr.data_offset + b * IAM_NSSC_BLOCK, len;
+        uint64_t start = c->hdr.data_offset + b * IAM_NSSC_BLOCK, end = b;
 
-        if (c->verified[b / 8] & (1u << (b % 8)))
+        if (is_verified(c, b))
             continue;
-        len = c->size - start < IAM_NSSC_BLOCK ? c->size - start : IAM_NSSC_BLOCK;
-        if (c->fd >= 0 && load(c, start, len) < 0) {
-            c->damaged = true;
-            return false;
+        while (end < last && !is_verified(c, end + 1))
+            end++;
+        if (c->fd >= 0) {
+            uint64_t stop = c->hdr.data_offset + (end + 1) * IAM_NSSC_BLOCK;
+
+            if (load(c, start, (stop < c->size ? stop : c->size) - start) < 0) {
+                c->damaged = true;
+                return false;
+            }
         }
-        if (iam_nssc_block_hash(c->base + start, (size_t)len, c->hdr.seed, (uint32_t)b) !=
-            c->blocksums[b]) {
-            c->damaged = true;
-            return false;
+        for (; b <= end; b++) {
+            uint64_t at = c->hdr.data_offset + b * IAM_NSSC_BLOCK;
+            uint64_t len = c->size - at < IAM_NSSC_BLOCK ? c->size - at : IAM_NSSC_BLOCK;
+
+            if (iam_nssc_block_hash(c->base + at, (size_t)len, c->hdr.seed, (uint32_t)b) !=
+                c->blocksums[b]) {
+                c->damaged = true;
+                return false;
+            }
+            c->verified[b / 8] |= (uint8_t)(1u << (b % 8));
         }
-        c->verified[b / 8] |= (uint8_t)(1u << (b % 8));
+        b = end;
     }
     return true;
 }
@@ -308,295 +334,431 @@ static inline const void *elems(struct iam_nssc *c, unsigned s, uint64_t index, 
     return get(c, sec->offset + index * es, count * es);
 }
 
-int iam_nssc_string(struct iam_nssc *c, uint32_t offset, struct iam_nssc_str *ret) {
-    const struct iam_nssc_section *sec = &c->hdr.sections[IAM_NSSC_STRINGS];
-    const uint8_t *p;
-    uint64_t rel, room;
-    uint16_t len;
+/* [off, off + len) of section s, as a pointer into verified memory, or NULL. */
+static inline const uint8_t *in_section(struct iam_nssc *c, unsigned s, uint64_t off,
+                                        uint64_t len) {
+    const struct iam_nssc_section *sec = &c->hdr.sections[s];
 
-    if (offset < sec->offset)
-        return -EBADMSG;
-    rel = (uint64_t)offset - sec->offset;
-    if (rel >= sec->count || sec->count - rel < 3)
-        return -EBADMSG;
-    room = sec->count - rel - 3; /* bytes left for the text */
-    p = get(c, offset, 2);
-    if (!p)
-        return -EBADMSG;
-    memcpy(&len, p, sizeof(len));
-    if (len > room)
-        return -EBADMSG;
-    p = get(c, (uint64_t)offset + 2, (uint64_t)len + 1);
-    if (!p || p[len] != '\0')
-        return -EBADMSG;
-    ret->ptr = (const char *)p;
-    ret->len = len;
-    return 0;
+    if (off < sec->offset || off - sec->offset > sec->count ||
+        len > sec->count - (off - sec->offset))
+        return NULL;
+    return get(c, off, len);
 }
 
 static bool str_eq(const struct iam_nssc_str *s, const char *name, size_t len) {
     return s->len == len && memcmp(s->ptr, name, len) == 0;
 }
 
-static int fill_user(struct iam_nssc *c, uint32_t index, struct iam_nssc_pw *ret) {
-    const struct iam_nssc_user *p = elems(c, IAM_NSSC_USERS, index, 1);
+/*
+ * A user record at file offset off: its fixed part and strings checked and verified (each
+ * string ends in a NUL where its length says), the whole record including its gids inside
+ * USERS. *ret_gids is the file offset of the gids.
+ */
+static int read_user(struct iam_nssc *c, uint64_t off, struct iam_nssc_pw *ret, uint64_t *ret_gids,
+                     uint32_t *ret_n_gids) {
+    const struct iam_nssc_section *sec = &c->hdr.sections[IAM_NSSC_USERS];
     struct iam_nssc_user u;
-    struct iam_nssc_pw pw;
+    const uint8_t *p;
+    uint64_t strs, gids, room;
+    size_t at;
 
+    if (off % 8 != 0 || off < sec->offset || off - sec->offset > sec->count)
+        return -EBADMSG;
+    room = sec->count - (off - sec->offset);
+    if (room < sizeof(u))
+        return -EBADMSG;
+    p = get(c, off, sizeof(u));
     if (!p)
         return -EBADMSG;
     memcpy(&u, p, sizeof(u));
-    if (iam_nssc_string(c, u.name, &pw.name) < 0 || iam_nssc_string(c, u.gecos, &pw.gecos) < 0 ||
-        iam_nssc_string(c, u.home, &pw.home) < 0 || iam_nssc_string(c, u.shell, &pw.shell) < 0)
+    strs = iam_nssc_user_strings_end(u.name_len, u.gecos_len, u.home_len, u.shell_len);
+    gids = iam_nssc_align4(strs);
+    if (u.name_len == 0 || gids > room || (uint64_t)u.n_gids > (room - gids) / sizeof(uint32_t))
         return -EBADMSG;
-    pw.uid = u.uid;
-    pw.gid = u.gid;
-    *ret = pw;
+    p = get(c, off, strs);
+    if (!p)
+        return -EBADMSG;
+    at = sizeof(u);
+    ret->name = (struct iam_nssc_str){(const char *)p + at, u.name_len};
+    at += (size_t)u.name_len + 1;
+    ret->gecos = (struct iam_nssc_str){(const char *)p + at, u.gecos_len};
+    at += (size_t)u.gecos_len + 1;
+    ret->home = (struct iam_nssc_str){(const char *)p + at, u.home_len};
+    at += (size_t)u.home_len + 1;
+    ret->shell = (struct iam_nssc_str){(const char *)p + at, u.shell_len};
+    if (ret->name.ptr[u.name_len] != '\0' || ret->gecos.ptr[u.gecos_len] != '\0' ||
+        ret->home.ptr[u.home_len] != '\0' || ret->shell.ptr[u.shell_len] != '\0')
+        return -EBADMSG;
+    ret->uid = u.uid;
+    ret->gid = u.gid;
+    *ret_gids = off + gids;
+    *ret_n_gids = u.n_gids;
     return 0;
 }
 
-static int fill_group(struct iam_nssc *c, uint32_t index, struct iam_nssc_gr *ret) {
-    const struct iam_nssc_group *p = elems(c, IAM_NSSC_GROUPS, index, 1);
+/* A group record at file offset off, checked as read_user() checks a user. */
+static int read_group(struct iam_nssc *c, uint64_t off, struct iam_nssc_gr *ret) {
+    const struct iam_nssc_section *sec = &c->hdr.sections[IAM_NSSC_GROUPS];
     struct iam_nssc_group g;
-    struct iam_nssc_gr gr;
+    const uint8_t *p;
+    uint64_t room, head;
 
+    if (off % 8 != 0 || off < sec->offset || off - sec->offset > sec->count)
+        return -EBADMSG;
+    room = sec->count - (off - sec->offset);
+    if (room < sizeof(g))
+        return -EBADMSG;
+    p = get(c, off, sizeof(g));
     if (!p)
         return -EBADMSG;
     memcpy(&g, p, sizeof(g));
-    if (iam_nssc_string(c, g.name, &gr.name) < 0)
+    head = sizeof(g) + (uint64_t)g.name_len + 1;
+    /* Each member name takes at least 2 bytes (one character and its NUL). */
+    if (g.name_len == 0 || head > room || g.n_members > room - head ||
+        g.members_size > room - head - g.n_members || g.n_members > g.members_size / 2)
         return -EBADMSG;
-    /* The member names must lie inside MEMBER_NAMES, and n names need at least 2n bytes. */
-    {
-        const struct iam_nssc_section *sec = &c->hdr.sections[IAM_NSSC_MEMBER_NAMES];
+    p = get(c, off, head);
+    if (!p || p[head - 1] != '\0')
+        return -EBADMSG;
+    ret->name = (struct iam_nssc_str){(const char *)p + sizeof(g), g.name_len};
+    ret->gid = g.gid;
+    ret->lens = (uint32_t)(off + head);
+    ret->members = (uint32_t)(off + head + g.n_members);
+    ret->n_members = g.n_members;
+    ret->members_size = g.members_size;
+    return 0;
+}
 
-        if (g.members < sec->offset || g.members - sec->offset > sec->count ||
-            g.members_size > sec->count - (g.members - sec->offset) ||
-            g.n_members > g.members_size / 2)
-            return -EBADMSG;
-    }
-    gr.gid = g.gid;
-    gr.members = g.members;
-    gr.n_members = g.n_members;
-    gr.members_size = g.members_size;
-    *ret = gr;
+/* A membership record: its name and the file offset and count of its gids. */
+static int read_membership(struct iam_nssc *c, uint64_t off, struct iam_nssc_str *ret_name,
+                           uint64_t *ret_gids, uint32_t *ret_n_gids) {
+    const struct iam_nssc_section *sec = &c->hdr.sections[IAM_NSSC_MEMBERSHIPS];
+    struct iam_nssc_membership m;
+    const uint8_t *p;
+    uint64_t room, head, gids;
+
+    if (off % 8 != 0 || off < sec->offset || off - sec->offset > sec->count)
+        return -EBADMSG;
+    room = sec->count - (off - sec->offset);
+    if (room < sizeof(m))
+        return -EBADMSG;
+    p = get(c, off, sizeof(m));
+    if (!p)
+        return -EBADMSG;
+    memcpy(&m, p, sizeof(m));
+    head = sizeof(m) + (uint64_t)m.name_len + 1;
+    gids = iam_nssc_align4(head);
+    if (m.name_len == 0 || gids > room || (uint64_t)m.n_gids > (room - gids) / sizeof(uint32_t))
+        return -EBADMSG;
+    p = get(c, off, head);
+    if (!p || p[head - 1] != '\0')
+        return -EBADMSG;
+    *ret_name = (struct iam_nssc_str){(const char *)p + sizeof(m), m.name_len};
+    *ret_gids = off + gids;
+    *ret_n_gids = m.n_gids;
     return 0;
 }
 
 /*
- * Probe table s for a name; on a key match, match(c, ref - 1, ...) decides. Returns the
- * element index, -ENOENT or -EBADMSG. At most count probes, whatever the file holds.
+ * Probe table s for a key: the line the hash picks, then the next ones, wrapping, at most
+ * count slots whatever the file holds. For each slot whose key matches, match(c, off, ctx)
+ * decides: a value other than -ENOENT ends the search. Returns that, or -ENOENT, -EBADMSG.
  */
-typedef int (*name_match_fn)(struct iam_nssc *c, uint32_t index, const char *name, size_t len,
-                             void *out);
+typedef int (*slot_match_fn)(struct iam_nssc *c, uint32_t off, void *ctx);
 
-static int find_name(struct iam_nssc *c, unsigned table, const char *name, name_match_fn match,
-                     void *out) {
-    uint32_t n = c->hdr.sections[table].count, key, j;
+static int probe(struct iam_nssc *c, unsigned table, uint32_t start, uint32_t key,
+                 slot_match_fn match, void *ctx) {
+    uint32_t n = c->hdr.sections[table].count, j = start;
+
+    for (uint32_t done = 0; done < n; done += IAM_NSSC_LINE_SLOTS) {
+        const struct iam_nssc_slot *line = elems(c, table, j, IAM_NSSC_LINE_SLOTS);
+
+        if (!line)
+            return -EBADMSG;
+        for (unsigned k = 0; k < IAM_NSSC_LINE_SLOTS; k++) {
+            struct iam_nssc_slot slot;
+            int r;
+
+            memcpy(&slot, &line[k], sizeof(slot));
+            if (slot.off == 0)
+                return -ENOENT;
+            if (slot.key != key)
+                continue;
+            r = match(c, slot.off, ctx);
+            if (r != -ENOENT)
+                return r;
+        }
+        j += IAM_NSSC_LINE_SLOTS;
+        if (j >= n)
+            j = 0;
+    }
+    return -ENOENT;
+}
+
+struct name_query {
+    const char *name;
     size_t len;
-    uint64_t h;
+    struct iam_nssc_pw *pw;
+    struct iam_nssc_gr *gr;
+    uint64_t gids;
+    uint32_t n_gids;
+};
 
+static int name_query_init(struct iam_nssc *c, const char *name, struct name_query *q,
+                           uint64_t *ret_hash) {
     if (!name)
         return -ENOENT;
-    len = strnlen(name, IAM_NSSC_MAX_NAME_PROBE);
-    if (len == 0 || len >= IAM_NSSC_MAX_NAME_PROBE)
+    q->name = name;
+    q->len = strnlen(name, IAM_NSSC_MAX_NAME_PROBE);
+    if (q->len == 0 || q->len >= IAM_NSSC_MAX_NAME_PROBE)
         return -ENOENT;
-    h = iam_nssc_hash(name, len, c->hdr.seed);
-    key = iam_nssc_name_key(h);
-    j = iam_nssc_name_bucket(h, n);
-    for (uint32_t probe = 0; probe < n; probe++, j = j + 1 == n ? 0 : j + 1) {
-        const struct iam_nssc_slot *p = elems(c, table, j, 1);
-        struct iam_nssc_slot slot;
-        int r;
-
-        if (!p)
-            return -EBADMSG;
-        memcpy(&slot, p, sizeof(slot));
-        if (slot.ref == 0)
-            return -ENOENT;
-        if (slot.key != key)
-            continue;
-        r = match(c, slot.ref - 1, name, len, out);
-        if (r != -ENOENT)
-            return r;
-    }
-    return -ENOENT;
+    *ret_hash = iam_nssc_hash(name, q->len, c->hdr.seed);
+    return 0;
 }
 
-static int find_id(struct iam_nssc *c, unsigned table, uint32_t id) {
-    uint32_t n = c->hdr.sections[table].count;
-    uint32_t j = iam_nssc_id_bucket(id, c->hdr.seed, n);
+static int match_user_name(struct iam_nssc *c, uint32_t off, void *ctx) {
+    struct name_query *q = ctx;
+    int r = read_user(c, off, q->pw, &q->gids, &q->n_gids);
 
-    for (uint32_t probe = 0; probe < n; probe++, j = j + 1 == n ? 0 : j + 1) {
-        const struct iam_nssc_slot *p = elems(c, table, j, 1);
-        struct iam_nssc_slot slot;
-
-        if (!p)
-            return -EBADMSG;
-        memcpy(&slot, p, sizeof(slot));
-        if (slot.ref == 0)
-            return -ENOENT;
-        if (slot.key == id)
-            return slot.ref <= INT_MAX ? (int)(slot.ref - 1) : -EBADMSG;
-    }
-    return -ENOENT;
+    if (r < 0)
+        return r;
+    return str_eq(&q->pw->name, q->name, q->len) ? 0 : -ENOENT;
 }
 
-/* Compare the name; only when it matches read the other fields (into out, if given). */
-static int match_user(struct iam_nssc *c, uint32_t index, const char *name, size_t len, void *out) {
-    const struct iam_nssc_user *p = elems(c, IAM_NSSC_USERS, index, 1);
-    struct iam_nssc_user u;
-    struct iam_nssc_pw pw;
+static int match_group_name(struct iam_nssc *c, uint32_t off, void *ctx) {
+    struct name_query *q = ctx;
+    int r = read_group(c, off, q->gr);
 
-    if (!p || index > INT_MAX)
-        return -EBADMSG;
-    memcpy(&u, p, sizeof(u));
-    if (iam_nssc_string(c, u.name, &pw.name) < 0)
-        return -EBADMSG;
-    if (!str_eq(&pw.name, name, len))
-        return -ENOENT;
-    if (out) {
-        if (iam_nssc_string(c, u.gecos, &pw.gecos) < 0 ||
-            iam_nssc_string(c, u.home, &pw.home) < 0 || iam_nssc_string(c, u.shell, &pw.shell) < 0)
-            return -EBADMSG;
-        pw.uid = u.uid;
-        pw.gid = u.gid;
-        *(struct iam_nssc_pw *)out = pw;
-    }
-    return (int)index;
+    if (r < 0)
+        return r;
+    return str_eq(&q->gr->name, q->name, q->len) ? 0 : -ENOENT;
 }
 
-static int match_group(struct iam_nssc *c, uint32_t index, const char *name, size_t len,
-                       void *out) {
-    const struct iam_nssc_group *p = elems(c, IAM_NSSC_GROUPS, index, 1);
+static int match_membership_name(struct iam_nssc *c, uint32_t off, void *ctx) {
+    struct name_query *q = ctx;
     struct iam_nssc_str s;
+    int r = read_membership(c, off, &s, &q->gids, &q->n_gids);
+
+    if (r < 0)
+        return r;
+    return str_eq(&s, q->name, q->len) ? 0 : -ENOENT;
+}
+
+/*
+ * Start loading the records of the slots of one line of a name table (their first
+ * IAM_NSSC_PREFETCH_LINES cache lines), so they are on their way while probe() waits for the
+ * line itself. Only a hint: the address is kept inside the record section, and nothing is
+ * read through it (probe() and the record readers check everything as always).
+ */
+#ifndef IAM_NSSC_PREFETCH_LINES
+#define IAM_NSSC_PREFETCH_LINES 4u
+#endif
+
+static inline void prefetch_line_records(struct iam_nssc *c, unsigned lines, unsigned records,
+                                         uint32_t line) {
+    const struct iam_nssc_section *sec = &c->hdr.sections[records];
+    const uint32_t *p = elems(c, lines, line, 1);
     uint32_t off;
 
-    (void)out;
-    if (!p || index > INT_MAX)
-        return -EBADMSG;
-    memcpy(&off, &p->name, sizeof(off));
-    if (iam_nssc_string(c, off, &s) < 0)
-        return -EBADMSG;
-    return str_eq(&s, name, len) ? (int)index : -ENOENT;
+    if (!p)
+        return;
+    memcpy(&off, p, sizeof(off));
+    for (uint32_t i = 0; i < IAM_NSSC_PREFETCH_LINES; i++) {
+        uint64_t at = (uint64_t)off + (uint64_t)i * 64;
+
+        if (at < sec->offset || at - sec->offset >= sec->count)
+            break;
+        __builtin_prefetch(c->base + at);
+    }
 }
 
-static int match_membership(struct iam_nssc *c, uint32_t index, const char *name, size_t len,
-                            void *out) {
-    const struct iam_nssc_membership *p = elems(c, IAM_NSSC_MEMBERSHIPS, index, 1);
-    struct iam_nssc_membership m;
-    struct iam_nssc_str s;
+static int find_user_by_name(struct iam_nssc *c, const char *name, struct iam_nssc_pw *pw,
+                             struct name_query *q) {
+    unsigned t = IAM_NSSC_USER_BY_NAME;
+    uint32_t start;
+    uint64_t h;
+    int r = name_query_init(c, name, q, &h);
 
-    (void)out;
-    if (!p || index > INT_MAX)
-        return -EBADMSG;
-    memcpy(&m, p, sizeof(m));
-    if (iam_nssc_string(c, m.name, &s) < 0)
-        return -EBADMSG;
-    return str_eq(&s, name, len) ? (int)index : -ENOENT;
+    if (r < 0)
+        return r;
+    q->pw = pw;
+    start = iam_nssc_name_start(h, c->hdr.sections[t].count);
+    prefetch_line_records(c, IAM_NSSC_USER_LINES, IAM_NSSC_USERS, start / IAM_NSSC_LINE_SLOTS);
+    return probe(c, t, start, iam_nssc_name_key(h), match_user_name, q);
 }
 
 int iam_nssc_user_by_name(struct iam_nssc *c, const char *name, struct iam_nssc_pw *ret) {
     struct iam_nssc_pw pw;
-    int i = find_name(c, IAM_NSSC_USER_BY_NAME, name, match_user, &pw);
+    struct name_query q;
+    int r = find_user_by_name(c, name, &pw, &q);
 
-    if (i < 0)
-        return i;
+    if (r < 0)
+        return r;
     *ret = pw;
     return 0;
 }
 
-int iam_nssc_user_by_uid(struct iam_nssc *c, uint32_t uid, struct iam_nssc_pw *ret) {
-    int i = find_id(c, IAM_NSSC_USER_BY_UID, uid);
-    int r;
+struct id_query {
+    uint32_t id;
+    struct iam_nssc_pw *pw;
+    struct iam_nssc_gr *gr;
+};
 
-    if (i < 0)
-        return i;
-    r = fill_user(c, (uint32_t)i, ret);
+/* The slot said id; the record must agree, or the file is inconsistent. */
+static int match_uid(struct iam_nssc *c, uint32_t off, void *ctx) {
+    struct id_query *q = ctx;
+    uint64_t gids;
+    uint32_t n;
+    int r = read_user(c, off, q->pw, &gids, &n);
+
     if (r < 0)
         return r;
-    /* The slot key said uid; the record must agree, or the file is inconsistent. */
-    return ret->uid == uid ? 0 : -EBADMSG;
+    return q->pw->uid == q->id ? 0 : -EBADMSG;
+}
+
+static int match_gid(struct iam_nssc *c, uint32_t off, void *ctx) {
+    struct id_query *q = ctx;
+    int r = read_group(c, off, q->gr);
+
+    if (r < 0)
+        return r;
+    return q->gr->gid == q->id ? 0 : -EBADMSG;
+}
+
+int iam_nssc_user_by_uid(struct iam_nssc *c, uint32_t uid, struct iam_nssc_pw *ret) {
+    unsigned t = IAM_NSSC_USER_BY_UID;
+    struct iam_nssc_pw pw;
+    struct id_query q = {.id = uid, .pw = &pw};
+    int r = probe(c, t, iam_nssc_id_start(uid, c->hdr.seed, c->hdr.sections[t].count), uid,
+                  match_uid, &q);
+
+    if (r < 0)
+        return r;
+    *ret = pw;
+    return 0;
 }
 
 int iam_nssc_user_at(struct iam_nssc *c, uint32_t index, struct iam_nssc_pw *ret) {
+    const uint32_t *p;
+    struct iam_nssc_pw pw;
+    uint64_t gids;
+    uint32_t off, n;
+    int r;
+
     if (index >= c->hdr.n_users)
         return -ENOENT;
-    return fill_user(c, index, ret);
+    p = elems(c, IAM_NSSC_USER_INDEX, index, 1);
+    if (!p)
+        return -EBADMSG;
+    memcpy(&off, p, sizeof(off));
+    r = read_user(c, off, &pw, &gids, &n);
+    if (r < 0)
+        return r;
+    *ret = pw;
+    return 0;
 }
 
 int iam_nssc_group_by_name(struct iam_nssc *c, const char *name, struct iam_nssc_gr *ret) {
-    int i = find_name(c, IAM_NSSC_GROUP_BY_NAME, name, match_group, NULL);
+    unsigned t = IAM_NSSC_GROUP_BY_NAME;
+    struct iam_nssc_gr gr;
+    struct name_query q;
+    uint32_t start;
+    uint64_t h;
+    int r = name_query_init(c, name, &q, &h);
 
-    return i < 0 ? i : fill_group(c, (uint32_t)i, ret);
+    if (r < 0)
+        return r;
+    q.gr = &gr;
+    start = iam_nssc_name_start(h, c->hdr.sections[t].count);
+    prefetch_line_records(c, IAM_NSSC_GROUP_LINES, IAM_NSSC_GROUPS, start / IAM_NSSC_LINE_SLOTS);
+    r = probe(c, t, start, iam_nssc_name_key(h), match_group_name, &q);
+    if (r < 0)
+        return r;
+    *ret = gr;
+    return 0;
 }
 
 int iam_nssc_group_by_gid(struct iam_nssc *c, uint32_t gid, struct iam_nssc_gr *ret) {
-    int i = find_id(c, IAM_NSSC_GROUP_BY_GID, gid);
-    int r;
+    unsigned t = IAM_NSSC_GROUP_BY_GID;
+    struct iam_nssc_gr gr;
+    struct id_query q = {.id = gid, .gr = &gr};
+    int r = probe(c, t, iam_nssc_id_start(gid, c->hdr.seed, c->hdr.sections[t].count), gid,
+                  match_gid, &q);
 
-    if (i < 0)
-        return i;
-    r = fill_group(c, (uint32_t)i, ret);
     if (r < 0)
         return r;
-    return ret->gid == gid ? 0 : -EBADMSG;
+    *ret = gr;
+    return 0;
 }
 
 int iam_nssc_group_at(struct iam_nssc *c, uint32_t index, struct iam_nssc_gr *ret) {
+    const uint32_t *p;
+    struct iam_nssc_gr gr;
+    uint32_t off;
+    int r;
+
     if (index >= c->hdr.n_groups)
         return -ENOENT;
-    return fill_group(c, index, ret);
+    p = elems(c, IAM_NSSC_GROUP_INDEX, index, 1);
+    if (!p)
+        return -EBADMSG;
+    memcpy(&off, p, sizeof(off));
+    r = read_group(c, off, &gr);
+    if (r < 0)
+        return r;
+    *ret = gr;
+    return 0;
+}
+
+int iam_nssc_group_members(struct iam_nssc *c, const struct iam_nssc_gr *gr,
+                           const uint8_t **ret_lens, const char **ret_names) {
+    const uint8_t *p;
+
+    /* The lengths and the names are contiguous, inside GROUPS (read_group() checked the
+     * record; checked again here, for a gr that did not come from it). */
+    if ((uint64_t)gr->lens + gr->n_members != gr->members)
+        return -EBADMSG;
+    p = in_section(c, IAM_NSSC_GROUPS, gr->lens, (uint64_t)gr->n_members + gr->members_size);
+    if (!p || (gr->members_size > 0 && p[gr->n_members + gr->members_size - 1] != '\0'))
+        return -EBADMSG;
+    *ret_lens = p;
+    *ret_names = (const char *)p + gr->n_members;
+    return 0;
 }
 
 int iam_nssc_group_member_names(struct iam_nssc *c, const struct iam_nssc_gr *gr,
                                 const char **ret_names) {
-    const uint8_t *p;
+    const uint8_t *lens;
 
-    /* fill_group() checked the range against MEMBER_NAMES; get() verifies the blocks. */
-    p = get(c, gr->members, gr->members_size);
-    if (!p || (gr->members_size > 0 && p[gr->members_size - 1] != '\0'))
-        return -EBADMSG;
-    *ret_names = (const char *)p;
-    return 0;
+    return iam_nssc_group_members(c, gr, &lens, ret_names);
 }
 
 /* A user's groups are in the user record; other names in the MEMBERSHIPS records. */
 int iam_nssc_member_gids(struct iam_nssc *c, const char *name, const uint32_t **ret_gids,
                          uint32_t *ret_n) {
-    const struct iam_nssc_membership *mp;
-    const struct iam_nssc_user *up;
-    uint32_t index, count;
-    const uint32_t *gids;
-    int i = find_name(c, IAM_NSSC_USER_BY_NAME, name, match_user, NULL);
+    struct iam_nssc_pw pw;
+    struct name_query q;
+    const void *gids;
+    int r = find_user_by_name(c, name, &pw, &q);
 
-    if (i >= 0) {
-        struct iam_nssc_user u;
+    if (r == -ENOENT) {
+        unsigned t = IAM_NSSC_MEMBERSHIP_BY_NAME;
+        uint64_t h;
 
-        up = elems(c, IAM_NSSC_USERS, (uint32_t)i, 1);
-        if (!up)
-            return -EBADMSG;
-        memcpy(&u, up, sizeof(u));
-        index = u.gids_index;
-        count = u.n_gids;
-    } else if (i == -ENOENT) {
-        struct iam_nssc_membership m;
-
-        i = find_name(c, IAM_NSSC_MEMBERSHIP_BY_NAME, name, match_membership, NULL);
-        if (i < 0)
-            return i;
-        mp = elems(c, IAM_NSSC_MEMBERSHIPS, (uint32_t)i, 1);
-        if (!mp)
-            return -EBADMSG;
-        memcpy(&m, mp, sizeof(m));
-        index = m.gids_index;
-        count = m.n_gids;
-    } else {
-        return i;
+        r = name_query_init(c, name, &q, &h);
+        if (r < 0)
+            return r;
+        r = probe(c, t, iam_nssc_name_start(h, c->hdr.sections[t].count), iam_nssc_name_key(h),
+                  match_membership_name, &q);
     }
-    gids = elems(c, IAM_NSSC_MEMBERSHIP_GIDS, index, count);
+    if (r < 0)
+        return r;
+    /* Inside the record the reader checked; 4-aligned (records are 8-aligned, so are the
+     * mapping and every image iam_nssc_open_memory() accepts). */
+    gids = get(c, q.gids, (uint64_t)q.n_gids * sizeof(uint32_t));
     if (!gids)
         return -EBADMSG;
     *ret_gids = gids;
-    *ret_n = count;
+    *ret_n = q.n_gids;
     return 0;
 }

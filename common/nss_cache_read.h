@@ -51,6 +51,7 @@ struct iam_nssc_pw {
 struct iam_nssc_gr {
     struct iam_nssc_str name;
     uint32_t gid;
+    uint32_t lens;    /* file offset of the n_members name lengths (u8), the names follow */
     uint32_t members; /* file offset of the member names */
     uint32_t n_members;
     uint32_t members_size; /* bytes of the names, NULs included (range checked) */
@@ -94,7 +95,10 @@ int iam_nssc_group_at(struct iam_nssc *c, uint32_t index, struct iam_nssc_gr *re
  * against gr->n_members (a forged file may disagree). */
 int iam_nssc_group_member_names(struct iam_nssc *c, const struct iam_nssc_gr *gr,
                                 const char **ret_names);
-int iam_nssc_string(struct iam_nssc *c, uint32_t offset, struct iam_nssc_str *ret);
+/* The same, with the n_members lengths the writer recorded (each name's length without its
+ * NUL). They come from the file: a caller must still check each NUL where a length says. */
+int iam_nssc_group_members(struct iam_nssc *c, const struct iam_nssc_gr *gr,
+                           const uint8_t **ret_lens, const char **ret_names);
 
 /* The gids of the groups that list name as a member (not counting primary groups). For an
  * IAM user in no group: 0 with *ret_n = 0. -ENOENT when name is neither a user nor listed in

@@ -22,6 +22,7 @@
 #include "nss_cache_format.h"
 
 #define ALIGN8(x) (((x) + UINT64_C(7)) & ~UINT64_C(7))
+#define ALIGN64(x) (((x) + UINT64_C(63)) & ~UINT64_C(63))
 
 /* ---- field validation ---- */
 
@@ -111,107 +112,14 @@ static const char *str_or_empty(const char *s) {
     return s ? s : "";
 }
 
-/* ---- string pool with interning (u16 length, bytes, NUL) ---- */
-
-struct intern_slot {
-    uint64_t hash;
-    uint32_t off1; /* pool offset + 1; 0 = empty */
-};
-
-struct pool {
-    uint8_t *data;
-    size_t len, cap;
-    struct intern_slot *slots;
-    size_t n_slots, used;
-    uint64_t seed;
-};
-
-static void pool_done(struct pool *p) {
-    free(p->data);
-    free(p->slots);
-    memset(p, 0, sizeof(*p));
-}
-
-static int pool_rehash(struct pool *p) {
-    size_t n = p->n_slots ? p->n_slots * 2 : 1024;
-    struct intern_slot *s = calloc(n, sizeof(*s));
-
-    if (!s)
-        return -ENOMEM;
-    for (size_t i = 0; i < p->n_slots; i++) {
-        size_t j;
-
-        if (!p->slots[i].off1)
-            continue;
-        for (j = p->slots[i].hash & (n - 1); s[j].off1; j = (j + 1) & (n - 1))
-            ;
-        s[j] = p->slots[i];
-    }
-    free(p->slots);
-    p->slots = s;
-    p->n_slots = n;
-    return 0;
-}
-
-/* Intern s; *ret_off is its offset in the pool. */
-static int pool_add(struct pool *p, const char *s, uint32_t *ret_off) {
-    size_t len = strlen(s), j;
-    uint64_t h = iam_nssc_hash(s, len, p->seed);
-    uint16_t len16;
-    int r;
-
-    if (len > UINT16_MAX)
-        return -E2BIG;
-    if ((p->used + 1) * 2 > p->n_slots) {
-        r = pool_rehash(p);
-        if (r < 0)
-            return r;
-    }
-    for (j = h & (p->n_slots - 1); p->slots[j].off1; j = (j + 1) & (p->n_slots - 1)) {
-        const uint8_t *e = p->data + p->slots[j].off1 - 1;
-        uint16_t elen;
-
-        if (p->slots[j].hash != h)
-            continue;
-        memcpy(&elen, e, sizeof(elen));
-        if (elen == len && memcmp(e + 2, s, len) == 0) {
-            *ret_off = p->slots[j].off1 - 1;
-            return 0;
-        }
-    }
-    if (p->len + len + 3 > IAM_NSSC_MAX_FILE)
-        return -E2BIG;
-    if (p->len + len + 3 > p->cap) {
-        size_t cap = p->cap ? p->cap : 65536;
-        uint8_t *d;
-
-        while (cap < p->len + len + 3)
-            cap *= 2;
-        d = realloc(p->data, cap);
-        if (!d)
-            return -ENOMEM;
-        p->data = d;
-        p->cap = cap;
-    }
-    len16 = (uint16_t)len;
-    memcpy(p->data + p->len, &len16, sizeof(len16));
-    memcpy(p->data + p->len + 2, s, len);
-    p->data[p->len + 2 + len] = '\0';
-    p->slots[j].hash = h;
-    p->slots[j].off1 = (uint32_t)p->len + 1;
-    p->used++;
-    *ret_off = (uint32_t)p->len;
-    p->len += len + 3;
-    return 0;
-}
-
 /* ---- member names -> groups (for initgroups) ---- */
 
 struct member_entry {
     const char *name;
     uint64_t hash;
     uint32_t count;    /* groups listing this name */
-    uint32_t first;    /* index of its first gid in MEMBERSHIP_GIDS */
+    uint32_t first;    /* mm: file offset of its gid list (in its user or membership record);
+                        * um: the user's index */
     uint32_t fill;     /* gids written so far */
     size_t last_group; /* last group seen listing it, + 1 (duplicate detection) */
 };
@@ -289,37 +197,43 @@ static struct member_entry *member_map_get(struct member_map *m, const char *nam
 
 /* ---- hash tables inside the image ---- */
 
-/* Insert by name. Returns 0, or -EEXIST with *ret_other the index already holding the name. */
-static int table_put_name(struct iam_nssc_slot *t, uint32_t n_slots, uint64_t seed,
-                          const char *name, uint32_t index,
+/*
+ * Insert by name. idx (the writer's own, n_slots entries) remembers which entry each slot
+ * holds, for the duplicate check and its message. Returns 0, or -EEXIST with *ret_other the
+ * index already holding the name.
+ */
+static int table_put_name(struct iam_nssc_slot *t, uint32_t *idx, uint32_t n_slots, uint64_t seed,
+                          const char *name, uint32_t off, uint32_t index,
                           const char *(*name_of)(const void *, uint32_t), const void *ctx,
                           uint32_t *ret_other) {
     uint64_t h = iam_nssc_hash(name, strlen(name), seed);
     uint32_t key = iam_nssc_name_key(h);
 
-    for (uint32_t j = iam_nssc_name_bucket(h, n_slots);; j = j + 1 == n_slots ? 0 : j + 1) {
-        if (!t[j].ref) {
+    for (uint32_t j = iam_nssc_name_start(h, n_slots);; j = j + 1 == n_slots ? 0 : j + 1) {
+        if (!t[j].off) {
             t[j].key = key;
-            t[j].ref = index + 1;
+            t[j].off = off;
+            idx[j] = index;
             return 0;
         }
-        if (t[j].key == key && strcmp(name_of(ctx, t[j].ref - 1), name) == 0) {
-            *ret_other = t[j].ref - 1;
+        if (t[j].key == key && strcmp(name_of(ctx, idx[j]), name) == 0) {
+            *ret_other = idx[j];
             return -EEXIST;
         }
     }
 }
 
-static int table_put_id(struct iam_nssc_slot *t, uint32_t n_slots, uint64_t seed, uint32_t id,
-                        uint32_t index, uint32_t *ret_other) {
-    for (uint32_t j = iam_nssc_id_bucket(id, seed, n_slots);; j = j + 1 == n_slots ? 0 : j + 1) {
-        if (!t[j].ref) {
+static int table_put_id(struct iam_nssc_slot *t, uint32_t *idx, uint32_t n_slots, uint64_t seed,
+                        uint32_t id, uint32_t off, uint32_t index, uint32_t *ret_other) {
+    for (uint32_t j = iam_nssc_id_start(id, seed, n_slots);; j = j + 1 == n_slots ? 0 : j + 1) {
+        if (!t[j].off) {
             t[j].key = id;
-            t[j].ref = index + 1;
+            t[j].off = off;
+            idx[j] = index;
             return 0;
         }
         if (t[j].key == id) {
-            *ret_other = t[j].ref - 1;
+            *ret_other = idx[j];
             return -EEXIST;
         }
     }
@@ -353,15 +267,43 @@ static void *section_ptr(uint8_t *img, const struct iam_nssc_header *h, unsigned
     return img + h->sections[s].offset;
 }
 
+/* Record sizes (before the padding to 8). */
+static uint64_t user_record_size(const struct iam_nss_user *u, uint32_t n_gids) {
+    uint64_t strs = iam_nssc_user_strings_end(strlen(u->name), strlen(str_or_empty(u->gecos)),
+                                              strlen(str_or_empty(u->home)),
+                                              strlen(str_or_empty(u->shell)));
+
+    return iam_nssc_align4(strs) + (uint64_t)n_gids * sizeof(uint32_t);
+}
+
+static uint64_t membership_record_size(const char *name, uint32_t n_gids) {
+    return iam_nssc_align4(sizeof(struct iam_nssc_membership) + strlen(name) + 1) +
+           (uint64_t)n_gids * sizeof(uint32_t);
+}
+
+static uint64_t group_record_size(const struct iam_nss_group *g) {
+    uint64_t n = sizeof(struct iam_nssc_group) + strlen(g->name) + 1 + g->n_members;
+
+    for (size_t k = 0; k < g->n_members; k++)
+        n += strlen(g->members[k]) + 1;
+    return n;
+}
+
+static uint8_t *put_str(uint8_t *p, const char *s, size_t len) {
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p + len + 1;
+}
+
 int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
                         const struct iam_nss_group *groups, size_t n_groups, void **ret_data,
                         size_t *ret_size, struct iam_error *reterr) {
-    struct pool pool = {0};
     struct member_map mm = {0}, um = {0};
-    uint32_t *user_str = NULL, *group_str = NULL, *ms_str = NULL, *ms_of_entry = NULL;
+    uint32_t *user_off = NULL, *group_off = NULL, *ms_off = NULL, *ms_of_entry = NULL;
+    uint32_t *slot_idx = NULL;
     const char **ms_names = NULL;
-    uint64_t total_members = 0, member_bytes = 0, counts[IAM_NSSC_N_SECTIONS] = {0};
-    uint64_t data_size = 0, off;
+    uint64_t total_members = 0, member_bytes = 0, bytes[IAM_NSSC_N_SECTIONS] = {0};
+    uint64_t data_size = 0, off, max_slots = 0;
     uint8_t *img = NULL;
     struct iam_nssc_header hdr;
     const char *why = NULL;
@@ -380,8 +322,6 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
     }
     mm.seed = make_seed();
     um.seed = mm.seed;
-    pool.seed = mm.seed;
-
     /* 1. Every field, before anything is built. */
     for (size_t i = 0; i < n_users; i++) {
         const struct iam_nss_user *u = &users[i];
@@ -478,33 +418,32 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
         goto out;
     }
 
-    /* 2. The string pool (offsets relative to it until the layout is known); members that
-     * are users keep their group list in the user record, the others get a MEMBERSHIPS
-     * record. */
+
+    /* 2. Sizes. Members that are users keep their group list in the user record; the other
+     * member names get a MEMBERSHIPS record. Sizes add up in u64 and are checked against the
+     * file limit as they grow (each record is far below it, so no sum can wrap). */
     r = -ENOMEM;
-    user_str = calloc(n_users * 4 + 1, sizeof(*user_str));
-    group_str = calloc(n_groups + 1, sizeof(*group_str));
-    ms_str = calloc(mm.n + 1, sizeof(*ms_str));
+    user_off = calloc(n_users + 1, sizeof(*user_off));
+    group_off = calloc(n_groups + 1, sizeof(*group_off));
+    ms_off = calloc(mm.n + 1, sizeof(*ms_off));
     ms_of_entry = calloc(mm.n + 1, sizeof(*ms_of_entry));
     ms_names = calloc(mm.n + 1, sizeof(*ms_names));
-    if (!user_str || !group_str || !ms_str || !ms_of_entry || !ms_names) {
+    if (!user_off || !group_off || !ms_off || !ms_of_entry || !ms_names) {
         iam_error_set(reterr, 0, 0, 0, "out of memory");
         goto out;
     }
+    r = -E2BIG;
     for (size_t i = 0; i < n_users; i++) {
-        const char *f[4] = {users[i].name, str_or_empty(users[i].gecos),
-                            str_or_empty(users[i].home), str_or_empty(users[i].shell)};
+        struct member_entry *e = member_map_get(&mm, users[i].name, false, &r);
 
-        for (size_t k = 0; k < 4; k++) {
-            r = pool_add(&pool, f[k], &user_str[i * 4 + k]);
-            if (r < 0)
-                goto out_pool;
-        }
+        bytes[IAM_NSSC_USERS] += ALIGN8(user_record_size(&users[i], e ? e->count : 0));
+        if (bytes[IAM_NSSC_USERS] > IAM_NSSC_MAX_FILE)
+            goto out_big;
     }
     for (size_t i = 0; i < n_groups; i++) {
-        r = pool_add(&pool, groups[i].name, &group_str[i]);
-        if (r < 0)
-            goto out_pool;
+        bytes[IAM_NSSC_GROUPS] += ALIGN8(group_record_size(&groups[i]));
+        if (bytes[IAM_NSSC_GROUPS] > IAM_NSSC_MAX_FILE)
+            goto out_big;
     }
     for (size_t i = 0; i < mm.n; i++) {
         if (member_map_get(&um, mm.entries[i].name, false, &r)) {
@@ -512,26 +451,29 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
             continue;
         }
         ms_of_entry[i] = n_ms;
-        ms_names[n_ms] = mm.entries[i].name;
-        r = pool_add(&pool, mm.entries[i].name, &ms_str[n_ms++]);
-        if (r < 0)
-            goto out_pool;
+        ms_names[n_ms++] = mm.entries[i].name;
+        bytes[IAM_NSSC_MEMBERSHIPS] +=
+            ALIGN8(membership_record_size(mm.entries[i].name, mm.entries[i].count));
+        if (bytes[IAM_NSSC_MEMBERSHIPS] > IAM_NSSC_MAX_FILE)
+            goto out_big;
     }
 
-    /* 3. Layout. */
-    counts[IAM_NSSC_USERS] = n_users;
-    counts[IAM_NSSC_GROUPS] = n_groups;
-    counts[IAM_NSSC_USER_BY_NAME] = iam_nssc_table_size((uint32_t)n_users);
-    counts[IAM_NSSC_USER_BY_UID] = iam_nssc_table_size((uint32_t)n_users);
-    counts[IAM_NSSC_GROUP_BY_NAME] = iam_nssc_table_size((uint32_t)n_groups);
-    counts[IAM_NSSC_GROUP_BY_GID] = iam_nssc_table_size((uint32_t)n_groups);
-    counts[IAM_NSSC_MEMBERSHIPS] = n_ms;
-    counts[IAM_NSSC_MEMBERSHIP_BY_NAME] = iam_nssc_table_size(n_ms);
-    counts[IAM_NSSC_MEMBER_NAMES] = member_bytes;
-    counts[IAM_NSSC_MEMBERSHIP_GIDS] = total_members;
-    counts[IAM_NSSC_STRINGS] = pool.len;
-    for (unsigned s = 0; s < IAM_NSSC_N_SECTIONS; s++)
-        data_size += ALIGN8(counts[s] * iam_nssc_elem_size(s));
+    /* 3. Layout: the hash tables first (the hottest bytes), then the records, then the
+     * enumeration indexes; every section on a 64-byte line. */
+    bytes[IAM_NSSC_USER_BY_NAME] = iam_nssc_table_size((uint32_t)n_users);
+    bytes[IAM_NSSC_USER_BY_UID] = iam_nssc_table_size((uint32_t)n_users);
+    bytes[IAM_NSSC_GROUP_BY_NAME] = iam_nssc_table_size((uint32_t)n_groups);
+    bytes[IAM_NSSC_GROUP_BY_GID] = iam_nssc_table_size((uint32_t)n_groups);
+    bytes[IAM_NSSC_MEMBERSHIP_BY_NAME] = iam_nssc_table_size(n_ms);
+    bytes[IAM_NSSC_USER_LINES] = bytes[IAM_NSSC_USER_BY_NAME] / IAM_NSSC_LINE_SLOTS;
+    bytes[IAM_NSSC_GROUP_LINES] = bytes[IAM_NSSC_GROUP_BY_NAME] / IAM_NSSC_LINE_SLOTS;
+    bytes[IAM_NSSC_USER_INDEX] = n_users;
+    bytes[IAM_NSSC_GROUP_INDEX] = n_groups;
+    for (unsigned s = 0; s < IAM_NSSC_N_SECTIONS; s++) {
+        if (iam_nssc_is_table(s) && bytes[s] > max_slots)
+            max_slots = bytes[s];
+        data_size += ALIGN64(bytes[s] * iam_nssc_elem_size(s));
+    }
     n_blocks = (size_t)((data_size + IAM_NSSC_BLOCK - 1) / IAM_NSSC_BLOCK);
     memset(&hdr, 0, sizeof(hdr));
     memcpy(hdr.magic, IAM_NSSC_MAGIC, IAM_NSSC_MAGIC_LEN);
@@ -541,17 +483,14 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
     hdr.block_size = IAM_NSSC_BLOCK;
     hdr.n_blocks = (uint32_t)n_blocks;
     hdr.blocksum_offset = sizeof(hdr);
-    off = ALIGN8(sizeof(hdr) + n_blocks * sizeof(uint64_t));
+    off = ALIGN64(sizeof(hdr) + n_blocks * sizeof(uint64_t));
     hdr.data_offset = (uint32_t)off;
-    if (off + data_size > IAM_NSSC_MAX_FILE) {
-        r = -E2BIG;
-        iam_error_set(reterr, 0, 0, 0, "cache would exceed 2 GiB");
-        goto out;
-    }
+    if (off + data_size > IAM_NSSC_MAX_FILE)
+        goto out_big;
     for (unsigned s = 0; s < IAM_NSSC_N_SECTIONS; s++) {
         hdr.sections[s].offset = (uint32_t)off;
-        hdr.sections[s].count = (uint32_t)counts[s];
-        off += ALIGN8(counts[s] * iam_nssc_elem_size(s));
+        hdr.sections[s].count = (uint32_t)bytes[s];
+        off += ALIGN64(bytes[s] * iam_nssc_elem_size(s));
     }
     file_size = (size_t)off;
     hdr.file_size = off;
@@ -560,64 +499,129 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
 
     r = -ENOMEM;
     img = calloc(1, file_size);
-    if (!img) {
+    slot_idx = calloc((size_t)max_slots, sizeof(*slot_idx));
+    if (!img || !slot_idx) {
         iam_error_set(reterr, 0, 0, 0, "out of memory");
         goto out;
     }
 
-    /* 4. Sections. String offsets become file offsets. */
+    /* 4. Records. Each user's and each membership's gid list is filled group by group. */
     {
-        uint32_t sbase = hdr.sections[IAM_NSSC_STRINGS].offset;
-        struct iam_nssc_user *ur = section_ptr(img, &hdr, IAM_NSSC_USERS);
-        struct iam_nssc_group *gr = section_ptr(img, &hdr, IAM_NSSC_GROUPS);
-        struct iam_nssc_membership *mr = section_ptr(img, &hdr, IAM_NSSC_MEMBERSHIPS);
-        uint8_t *names = section_ptr(img, &hdr, IAM_NSSC_MEMBER_NAMES);
-        uint32_t *ms_gids = section_ptr(img, &hdr, IAM_NSSC_MEMBERSHIP_GIDS);
-        uint32_t first = 0, noff = hdr.sections[IAM_NSSC_MEMBER_NAMES].offset;
-        struct iam_nssc_slot *t;
+        uint32_t *uix = section_ptr(img, &hdr, IAM_NSSC_USER_INDEX);
+        uint32_t *gix = section_ptr(img, &hdr, IAM_NSSC_GROUP_INDEX);
+        uint32_t *lines = section_ptr(img, &hdr, IAM_NSSC_USER_LINES);
+        struct iam_nssc_slot *t = section_ptr(img, &hdr, IAM_NSSC_USER_BY_NAME);
+        uint32_t n = hdr.sections[IAM_NSSC_USER_BY_NAME].count;
+        uint32_t roff = hdr.sections[IAM_NSSC_USERS].offset;
 
-        if (pool.len)
-            memcpy(img + sbase, pool.data, pool.len);
-        for (size_t i = 0; i < n_users; i++) {
-            ur[i] = (struct iam_nssc_user){
-                .name = sbase + user_str[i * 4],
-                .gecos = sbase + user_str[i * 4 + 1],
-                .home = sbase + user_str[i * 4 + 2],
-                .shell = sbase + user_str[i * 4 + 3],
-                .uid = (uint32_t)users[i].uid,
-                .gid = (uint32_t)users[i].gid,
-            };
+        /* The name table first (slots marked with a placeholder offset), then the records
+         * laid out in slot order, each line's first record noted in USER_LINES. */
+        r = -EINVAL;
+        for (uint32_t i = 0; i < n_users; i++)
+            if (table_put_name(t, slot_idx, n, hdr.seed, users[i].name, UINT32_MAX, i,
+                               user_name_of, users, &other) < 0) {
+                iam_error_set(reterr, 0, 0, 0, "users %u and %u are both named \"%s\"", other, i,
+                              users[i].name);
+                goto out;
+            }
+        for (uint32_t j = 0; j < n; j++) {
+            const struct iam_nss_user *u;
+            struct member_entry *e;
+
+            if (j % IAM_NSSC_LINE_SLOTS == 0)
+                lines[j / IAM_NSSC_LINE_SLOTS] = roff;
+            if (!t[j].off)
+                continue;
+            u = &users[slot_idx[j]];
+            e = member_map_get(&mm, u->name, false, &r);
+            t[j].off = roff;
+            user_off[slot_idx[j]] = roff;
+            roff += (uint32_t)ALIGN8(user_record_size(u, e ? e->count : 0));
         }
-        /* Group lists: one contiguous range of MEMBERSHIP_GIDS per member name. */
+
+        for (size_t i = 0; i < n_users; i++) {
+            const struct iam_nss_user *u = &users[i];
+            struct member_entry *e = member_map_get(&mm, u->name, false, &r);
+            const char *f[4] = {u->name, str_or_empty(u->gecos), str_or_empty(u->home),
+                                str_or_empty(u->shell)};
+            size_t len[4];
+            struct iam_nssc_user rec;
+            uint8_t *p = img + user_off[i];
+
+            roff = user_off[i];
+
+            for (size_t k = 0; k < 4; k++)
+                len[k] = strlen(f[k]);
+            rec = (struct iam_nssc_user){
+                .uid = (uint32_t)u->uid,
+                .gid = (uint32_t)u->gid,
+                .n_gids = e ? e->count : 0,
+                .name_len = (uint8_t)len[0],
+                .gecos_len = (uint16_t)len[1],
+                .home_len = (uint16_t)len[2],
+                .shell_len = (uint16_t)len[3],
+            };
+            memcpy(p, &rec, sizeof(rec));
+            p += sizeof(rec);
+            for (size_t k = 0; k < 4; k++)
+                p = put_str(p, f[k], len[k]);
+            if (e) {
+                e->first = roff + (uint32_t)iam_nssc_align4((uint64_t)(p - (img + roff)));
+                e->fill = 0;
+            }
+            uix[i] = roff;
+        }
+        roff = hdr.sections[IAM_NSSC_MEMBERSHIPS].offset;
         for (size_t i = 0; i < mm.n; i++) {
             struct member_entry *e = &mm.entries[i];
+            struct iam_nssc_membership rec;
+            size_t len = strlen(e->name);
+            uint8_t *p = img + roff;
 
-            e->first = first;
-            first += e->count;
-            if (ms_of_entry[i] == UINT32_MAX) {
-                struct member_entry *ue = member_map_get(&um, e->name, false, &r);
-
-                if (!ue) {
-                    r = -EINVAL;
-                    iam_error_set(reterr, 0, 0, 0, "internal error: user map");
-                    goto out;
-                }
-                ur[ue->first].gids_index = e->first;
-                ur[ue->first].n_gids = e->count;
-            } else {
-                mr[ms_of_entry[i]] = (struct iam_nssc_membership){
-                    .name = sbase + ms_str[ms_of_entry[i]],
-                    .gids_index = e->first,
-                    .n_gids = e->count,
-                };
+            if (ms_of_entry[i] == UINT32_MAX)
+                continue;
+            rec = (struct iam_nssc_membership){.n_gids = e->count, .name_len = (uint8_t)len};
+            memcpy(p, &rec, sizeof(rec));
+            p = put_str(p + sizeof(rec), e->name, len);
+            e->first = roff + (uint32_t)iam_nssc_align4((uint64_t)(p - (img + roff)));
+            e->fill = 0;
+            ms_off[ms_of_entry[i]] = roff;
+            roff += (uint32_t)ALIGN8(membership_record_size(e->name, e->count));
+        }
+        /* Groups as users: the name table, then the records in its slot order (GROUP_LINES). */
+        t = section_ptr(img, &hdr, IAM_NSSC_GROUP_BY_NAME);
+        n = hdr.sections[IAM_NSSC_GROUP_BY_NAME].count;
+        r = -EINVAL;
+        for (uint32_t i = 0; i < n_groups; i++)
+            if (table_put_name(t, slot_idx, n, hdr.seed, groups[i].name, UINT32_MAX, i,
+                               group_name_of, groups, &other) < 0) {
+                iam_error_set(reterr, 0, 0, 0, "groups %u and %u are both named \"%s\"", other, i,
+                              groups[i].name);
+                goto out;
             }
+        lines = section_ptr(img, &hdr, IAM_NSSC_GROUP_LINES);
+        roff = hdr.sections[IAM_NSSC_GROUPS].offset;
+        for (uint32_t j = 0; j < n; j++) {
+            if (j % IAM_NSSC_LINE_SLOTS == 0)
+                lines[j / IAM_NSSC_LINE_SLOTS] = roff;
+            if (!t[j].off)
+                continue;
+            t[j].off = roff;
+            group_off[slot_idx[j]] = roff;
+            roff += (uint32_t)ALIGN8(group_record_size(&groups[slot_idx[j]]));
         }
         for (size_t i = 0; i < n_groups; i++) {
-            uint32_t start = noff;
+            const struct iam_nss_group *g = &groups[i];
+            size_t nlen = strlen(g->name);
+            uint8_t *p = img + group_off[i], *lens, *names;
+            struct iam_nssc_group rec;
 
-            for (size_t k = 0; k < groups[i].n_members; k++) {
-                struct member_entry *e = member_map_get(&mm, groups[i].members[k], false, &r);
-                size_t len = strlen(groups[i].members[k]) + 1;
+            lens = p + sizeof(rec) + nlen + 1;
+            names = lens + g->n_members;
+            for (size_t k = 0; k < g->n_members; k++) {
+                struct member_entry *e = member_map_get(&mm, g->members[k], false, &r);
+                size_t len = strlen(g->members[k]);
+                uint32_t gid = (uint32_t)g->gid;
 
                 /* Present by construction: every member was added in step 1. */
                 if (!e) {
@@ -625,66 +629,58 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
                     iam_error_set(reterr, 0, 0, 0, "internal error: member map");
                     goto out;
                 }
-                memcpy(img + noff, groups[i].members[k], len);
-                noff += (uint32_t)len;
-                ms_gids[e->first + e->fill++] = (uint32_t)groups[i].gid;
+                lens[k] = (uint8_t)len;
+                names = put_str(names, g->members[k], len);
+                memcpy(img + e->first + (size_t)e->fill++ * sizeof(gid), &gid, sizeof(gid));
             }
-            gr[i] = (struct iam_nssc_group){
-                .name = sbase + group_str[i],
-                .gid = (uint32_t)groups[i].gid,
-                .members = start,
-                .n_members = (uint32_t)groups[i].n_members,
-                .members_size = noff - start,
+            rec = (struct iam_nssc_group){
+                .gid = (uint32_t)g->gid,
+                .n_members = (uint32_t)g->n_members,
+                .members_size = (uint32_t)(names - (lens + g->n_members)),
+                .name_len = (uint8_t)nlen,
             };
+            memcpy(p, &rec, sizeof(rec));
+            (void)put_str(p + sizeof(rec), g->name, nlen);
+            gix[i] = group_off[i];
         }
-        (void)names;
+    }
+
+    /* 5. The other hash tables (the name tables were built with the records). */
+    {
+        struct iam_nssc_slot *t;
+        uint32_t n;
 
         r = -EINVAL;
-        t = section_ptr(img, &hdr, IAM_NSSC_USER_BY_NAME);
-        for (uint32_t i = 0; i < n_users; i++)
-            if (table_put_name(t, (uint32_t)counts[IAM_NSSC_USER_BY_NAME], hdr.seed, users[i].name,
-                               i, user_name_of, users, &other) < 0) {
-                iam_error_set(reterr, 0, 0, 0, "users %u and %u are both named \"%s\"", other, i,
-                              users[i].name);
-                goto out;
-            }
         t = section_ptr(img, &hdr, IAM_NSSC_USER_BY_UID);
+        n = hdr.sections[IAM_NSSC_USER_BY_UID].count;
         for (uint32_t i = 0; i < n_users; i++)
-            if (table_put_id(t, (uint32_t)counts[IAM_NSSC_USER_BY_UID], hdr.seed,
-                             (uint32_t)users[i].uid, i, &other) < 0) {
+            if (table_put_id(t, slot_idx, n, hdr.seed, (uint32_t)users[i].uid, user_off[i], i,
+                             &other) < 0) {
                 iam_error_set(reterr, 0, 0, 0, "users \"%s\" and \"%s\" share uid %u",
                               users[other].name, users[i].name, (unsigned)users[i].uid);
                 goto out;
             }
-        t = section_ptr(img, &hdr, IAM_NSSC_GROUP_BY_NAME);
-        for (uint32_t i = 0; i < n_groups; i++)
-            if (table_put_name(t, (uint32_t)counts[IAM_NSSC_GROUP_BY_NAME], hdr.seed,
-                               groups[i].name, i, group_name_of, groups, &other) < 0) {
-                iam_error_set(reterr, 0, 0, 0, "groups %u and %u are both named \"%s\"", other, i,
-                              groups[i].name);
-                goto out;
-            }
         t = section_ptr(img, &hdr, IAM_NSSC_GROUP_BY_GID);
+        n = hdr.sections[IAM_NSSC_GROUP_BY_GID].count;
         for (uint32_t i = 0; i < n_groups; i++)
-            if (table_put_id(t, (uint32_t)counts[IAM_NSSC_GROUP_BY_GID], hdr.seed,
-                             (uint32_t)groups[i].gid, i, &other) < 0) {
+            if (table_put_id(t, slot_idx, n, hdr.seed, (uint32_t)groups[i].gid, group_off[i], i,
+                             &other) < 0) {
                 iam_error_set(reterr, 0, 0, 0, "groups \"%s\" and \"%s\" share gid %u",
                               groups[other].name, groups[i].name, (unsigned)groups[i].gid);
                 goto out;
             }
         t = section_ptr(img, &hdr, IAM_NSSC_MEMBERSHIP_BY_NAME);
-        for (uint32_t i = 0; i < mm.n; i++)
-            if (ms_of_entry[i] != UINT32_MAX &&
-                table_put_name(t, (uint32_t)counts[IAM_NSSC_MEMBERSHIP_BY_NAME], hdr.seed,
-                               mm.entries[i].name, ms_of_entry[i], array_name_of, ms_names,
-                               &other) < 0) {
+        n = hdr.sections[IAM_NSSC_MEMBERSHIP_BY_NAME].count;
+        for (uint32_t i = 0; i < n_ms; i++)
+            if (table_put_name(t, slot_idx, n, hdr.seed, ms_names[i], ms_off[i], i,
+                               array_name_of, ms_names, &other) < 0) {
                 iam_error_set(reterr, 0, 0, 0, "internal error: member \"%s\" twice",
-                              mm.entries[i].name);
+                              ms_names[i]);
                 goto out;
             }
     }
 
-    /* 5. Integrity: block hashes, then the header hash over header and block table. */
+    /* 6. Integrity: block hashes, then the header hash over header and block table. */
     {
         uint8_t *sums = img + hdr.blocksum_offset;
 
@@ -705,17 +701,17 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
     r = 0;
     goto out;
 
-out_pool:
-    iam_error_set(reterr, 0, 0, 0,
-                  r == -E2BIG ? "string pool over the size limit" : "out of memory");
+out_big:
+    r = -E2BIG;
+    iam_error_set(reterr, 0, 0, 0, "cache would exceed 2 GiB");
 out:
     free(img);
-    free(user_str);
-    free(group_str);
-    free(ms_str);
+    free(slot_idx);
+    free(user_off);
+    free(group_off);
+    free(ms_off);
     free(ms_of_entry);
     free(ms_names);
-    pool_done(&pool);
     member_map_done(&mm);
     member_map_done(&um);
     return r;

@@ -45,6 +45,7 @@ int iam_nss_pack_passwd(const struct iam_nssc_pw *pw, struct passwd *ret, char *
 
 int iam_nss_pack_group(struct iam_nssc *c, const struct iam_nssc_gr *gr, struct group *ret,
                        char *buf, size_t buflen) {
+    const uint8_t *lens = NULL;
     const char *names = NULL;
     size_t pad, need;
     struct group out;
@@ -53,7 +54,7 @@ int iam_nss_pack_group(struct iam_nssc *c, const struct iam_nssc_gr *gr, struct 
 
     if (!buf)
         return -ERANGE;
-    r = iam_nssc_group_member_names(c, gr, &names);
+    r = iam_nssc_group_members(c, gr, &lens, &names);
     if (r < 0)
         return r;
     pad = (alignof(char *) - ((uintptr_t)buf % alignof(char *))) % alignof(char *);
@@ -69,17 +70,18 @@ int iam_nss_pack_group(struct iam_nssc *c, const struct iam_nssc_gr *gr, struct 
     out.gr_passwd = p;
     memcpy(p, "x", 2);
     p += 2;
-    /* One copy of all the names, then the pointers, found in our own copy (which the file
-     * cannot change under us) and bounded by its end. */
+    /* One copy of all the names, then the pointers, placed by the lengths the writer
+     * recorded; each is checked against our own copy (which the file cannot change under us):
+     * inside it, and ending in a NUL. No scan of the names themselves. */
     memcpy(p, names, gr->members_size);
     end = p + gr->members_size;
-    if (gr->members_size > 0 && end[-1] != '\0')
-        return -EBADMSG; /* our copy ends in a NUL, so strlen() below stays inside it */
     for (uint32_t i = 0; i < gr->n_members; i++) {
-        if (p >= end)
-            return -EBADMSG; /* fewer names than the record says */
+        size_t len = lens[i];
+
+        if (len >= (size_t)(end - p) || p[len] != '\0')
+            return -EBADMSG; /* fewer or other names than the record says */
         mem[i] = p;
-        p += strlen(p) + 1;
+        p += len + 1;
     }
     if (p != end)
         return -EBADMSG; /* more */

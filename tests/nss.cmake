@@ -8,11 +8,14 @@ target_link_libraries(mknsscache PRIVATE iamcore)
 set(IAM_NSS_TEST_INCLUDES ${PROJECT_SOURCE_DIR}/common ${CMAKE_CURRENT_SOURCE_DIR}/module)
 
 if(IAM_TESTS)
-  # Writer and reader, linked directly (the reader as the module links it).
+  # Writer and reader, linked directly (the reader as the module links it), and the module's
+  # packing code (forged member lengths).
   iam_add_test(test_nss_cache
     SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/module/test_nss_cache.c $<TARGET_OBJECTS:iamcache_reader>
+            ${PROJECT_SOURCE_DIR}/nss_iam/pack.c
     LABELS unit)
-  target_include_directories(test_nss_cache PRIVATE ${IAM_NSS_TEST_INCLUDES})
+  target_include_directories(test_nss_cache PRIVATE ${IAM_NSS_TEST_INCLUDES}
+                             ${PROJECT_SOURCE_DIR}/nss_iam)
 endif()
 
 if(IAM_TESTS)

@@ -17,6 +17,7 @@
 #include "iamtest.h"
 #include "nss_cache_read.h"
 #include "nss_fixture.h"
+#include "nss_iam_private.h"
 
 static void *build(const struct iam_nss_user *u, size_t nu, const struct iam_nss_group *g,
                    size_t ng, size_t *size) {
@@ -371,13 +372,23 @@ static void test_damaged_block(void **state) {
 
     (void)state;
     memcpy(&h, img, sizeof(h));
-    img[h.sections[IAM_NSSC_STRINGS].offset + 3] ^= 1;
+    img[h.sections[IAM_NSSC_USERS].offset + sizeof(struct iam_nssc_user) + 1] ^= 1;
     assert_int_equal(iam_nssc_open_memory(img, size, &c), 0);
     assert_int_equal(iam_nssc_user_by_name(c, "alice", &pw), -EBADMSG);
     assert_true(iam_nssc_is_damaged(c));
     assert_int_equal(iam_nssc_user_by_uid(c, 200002, &pw), -EBADMSG);
     iam_nssc_unref(c);
     free(img);
+}
+
+/* The file offset of user i's (group i's) record, from the enumeration index. */
+static uint32_t rec_off(const uint8_t *img, unsigned index_section, uint32_t i) {
+    struct iam_nssc_header h;
+    uint32_t off;
+
+    memcpy(&h, img, sizeof(h));
+    memcpy(&off, img + h.sections[index_section].offset + (size_t)i * 4, 4);
+    return off;
 }
 
 /* Forged caches with correct hashes: structural checks alone must hold. */
@@ -389,6 +400,10 @@ static void test_forged(void **state) {
     struct iam_nssc *c;
     struct iam_nssc_pw pw;
     struct iam_nssc_gr gr;
+    const uint32_t *gids;
+    uint32_t n;
+    uint32_t alice = rec_off(img, IAM_NSSC_USER_INDEX, 0), bob = rec_off(img, IAM_NSSC_USER_INDEX, 1);
+    uint32_t devs = rec_off(img, IAM_NSSC_GROUP_INDEX, 3), ops = rec_off(img, IAM_NSSC_GROUP_INDEX, 4);
 
     (void)state;
     memcpy(&h, img, sizeof(h));
@@ -403,7 +418,7 @@ static void test_forged(void **state) {
     c = NULL;                                                                                      \
     assert_int_equal(iam_nssc_open_memory(copy, size, &c), open_result)
 
-    FORGE_BEGIN fh->version = 2;
+    FORGE_BEGIN fh->version = 1;
     FORGE_END(-ENOTSUP);
     FORGE_BEGIN fh->file_size += 8;
     FORGE_END(-EBADMSG);
@@ -411,56 +426,109 @@ static void test_forged(void **state) {
     FORGE_END(-EBADMSG);
     FORGE_BEGIN fh->sections[IAM_NSSC_USERS].count = 1000000;
     FORGE_END(-EBADMSG);
-    FORGE_BEGIN fh->sections[IAM_NSSC_STRINGS].count += 4096;
+    FORGE_BEGIN fh->sections[IAM_NSSC_GROUPS].count += 4096;
     FORGE_END(-EBADMSG);
     FORGE_BEGIN fh->sections[IAM_NSSC_USER_BY_NAME].count = 0;
     FORGE_END(-EBADMSG);
+    FORGE_BEGIN fh->sections[IAM_NSSC_USER_BY_NAME].count -= 1; /* not whole lines */
+    FORGE_END(-EBADMSG);
     FORGE_BEGIN fh->sections[IAM_NSSC_USER_BY_NAME].offset = 8;
+    FORGE_END(-EBADMSG);
+    FORGE_BEGIN fh->sections[IAM_NSSC_USER_INDEX].count += 1;
     FORGE_END(-EBADMSG);
     FORGE_BEGIN fh->n_blocks += 1;
     FORGE_END(-EBADMSG);
     FORGE_BEGIN fh->data_offset = 0;
     FORGE_END(-EBADMSG);
 
-    /* A user record pointing outside the string pool. */
+    /* User records whose lengths run past the section, or put a NUL elsewhere. */
     FORGE_BEGIN {
-        struct iam_nssc_user *u =
-            (struct iam_nssc_user *)(void *)(copy + h.sections[IAM_NSSC_USERS].offset);
-        u[0].home = (uint32_t)size - 1;
-        u[1].name = 0xfffffff0u;
+        uint16_t big = 0xffff;
+        uint8_t zero = 0;
+
+        memcpy(copy + alice + offsetof(struct iam_nssc_user, home_len), &big, 2);
+        memcpy(copy + bob + offsetof(struct iam_nssc_user, name_len), &zero, 1);
     }
     FORGE_END(0);
     assert_int_equal(iam_nssc_user_by_name(c, "alice", &pw), -EBADMSG);
     assert_int_equal(iam_nssc_user_at(c, 1, &pw), -EBADMSG);
     assert_int_equal(iam_nssc_user_at(c, 2, &pw), 0);
     iam_nssc_unref(c);
-
-    /* A string whose length runs past the pool. */
+    FORGE_BEGIN copy[alice + offsetof(struct iam_nssc_user, gecos_len)] += 1;
+    FORGE_END(0);
+    assert_int_equal(iam_nssc_user_by_uid(c, 200001, &pw), -EBADMSG);
+    assert_int_equal(iam_nssc_user_by_uid(c, 200002, &pw), 0);
+    iam_nssc_unref(c);
+    /* A group list longer than the record. */
     FORGE_BEGIN {
-        uint16_t big = 0xffff;
-        memcpy(copy + h.sections[IAM_NSSC_STRINGS].offset, &big, 2);
+        uint32_t many = 0x40000000u;
+
+        memcpy(copy + bob + offsetof(struct iam_nssc_user, n_gids), &many, 4);
     }
     FORGE_END(0);
-    assert_int_equal(iam_nssc_user_by_name(c, "alice", &pw), -EBADMSG);
+    assert_int_equal(iam_nssc_member_gids(c, "bob", &gids, &n), -EBADMSG);
+    assert_int_equal(iam_nssc_member_gids(c, "localadmin", &gids, &n), 0);
     iam_nssc_unref(c);
 
-    /* A group whose member names run past MEMBER_NAMES; a slot pointing past the records. */
+    /* Groups whose member names run past the section or are too few for their count; slots
+     * pointing past the records, at a misaligned offset, or into another section. */
     FORGE_BEGIN {
-        struct iam_nssc_group *g =
-            (struct iam_nssc_group *)(void *)(copy + h.sections[IAM_NSSC_GROUPS].offset);
+        uint32_t big = 0x7fffffff, many = 1000;
         struct iam_nssc_slot *s =
             (struct iam_nssc_slot *)(void *)(copy + h.sections[IAM_NSSC_USER_BY_UID].offset);
-        g[3].members_size = 0x7fffffff;
-        g[4].n_members = 1000;
+        struct iam_nssc_slot *g =
+            (struct iam_nssc_slot *)(void *)(copy + h.sections[IAM_NSSC_GROUP_BY_GID].offset);
+
+        memcpy(copy + devs + offsetof(struct iam_nssc_group, members_size), &big, 4);
+        memcpy(copy + ops + offsetof(struct iam_nssc_group, n_members), &many, 4);
         for (uint32_t i = 0; i < h.sections[IAM_NSSC_USER_BY_UID].count; i++)
-            if (s[i].ref)
-                s[i].ref = 0xffffffffu;
+            if (s[i].off)
+                s[i].off = s[i].key == 200001 ? 0xfffffff8u : s[i].off + 4;
+        for (uint32_t i = 0; i < h.sections[IAM_NSSC_GROUP_BY_GID].count; i++)
+            if (g[i].off)
+                g[i].off = alice;
     }
     FORGE_END(0);
     assert_int_equal(iam_nssc_group_by_name(c, "devs", &gr), -EBADMSG);
     assert_int_equal(iam_nssc_group_by_name(c, "ops", &gr), -EBADMSG);
     assert_int_equal(iam_nssc_group_by_name(c, "mixed", &gr), 0);
     assert_int_equal(iam_nssc_user_by_uid(c, 200001, &pw), -EBADMSG);
+    assert_int_equal(iam_nssc_user_by_uid(c, 200002, &pw), -EBADMSG);
+    assert_int_equal(iam_nssc_group_by_gid(c, 210002, &gr), -EBADMSG);
+    iam_nssc_unref(c);
+
+    /* Member name lengths that disagree with the names: packing refuses the group. */
+    FORGE_BEGIN {
+        uint8_t *lens = copy + devs + sizeof(struct iam_nssc_group) + strlen("devs") + 1;
+
+        lens[0] = 3; /* "alice" is 5 */
+    }
+    FORGE_END(0);
+    {
+        struct group grp;
+        char buf[1024];
+
+        assert_int_equal(iam_nssc_group_by_name(c, "devs", &gr), 0);
+        assert_int_equal(iam_nss_pack_group(c, &gr, &grp, buf, sizeof(buf)), -EBADMSG);
+        assert_int_equal(iam_nssc_group_by_name(c, "ops", &gr), 0);
+        assert_int_equal(iam_nss_pack_group(c, &gr, &grp, buf, sizeof(buf)), 0);
+        assert_string_equal(grp.gr_mem[0], "bob");
+        assert_null(grp.gr_mem[1]);
+    }
+    iam_nssc_unref(c);
+    FORGE_BEGIN {
+        uint8_t *lens = copy + devs + sizeof(struct iam_nssc_group) + strlen("devs") + 1;
+
+        lens[2] = 200; /* "carol" is 5: past the names */
+    }
+    FORGE_END(0);
+    {
+        struct group grp;
+        char buf[1024];
+
+        assert_int_equal(iam_nssc_group_by_name(c, "devs", &gr), 0);
+        assert_int_equal(iam_nss_pack_group(c, &gr, &grp, buf, sizeof(buf)), -EBADMSG);
+    }
     iam_nssc_unref(c);
 
     /* A full table (no empty slot): lookups stop after count probes. */
@@ -468,7 +536,7 @@ static void test_forged(void **state) {
         struct iam_nssc_slot *s =
             (struct iam_nssc_slot *)(void *)(copy + h.sections[IAM_NSSC_USER_BY_NAME].offset);
         for (uint32_t i = 0; i < h.sections[IAM_NSSC_USER_BY_NAME].count; i++)
-            s[i] = (struct iam_nssc_slot){.key = 1, .ref = 1};
+            s[i] = (struct iam_nssc_slot){.key = 1, .off = alice};
     }
     FORGE_END(0);
     assert_int_equal(iam_nssc_user_by_name(c, "nosuchuser", &pw), -ENOENT);
