@@ -38,16 +38,14 @@ struct u32tab {
     size_t n;
 };
 
-struct compiled_entry {
-    struct iam_policy *policy;
-};
-
 struct iam_db_index {
     struct arena_chunk *arena;
     struct strtab users, groups, roles, policies_by_arn, policy_names, ids, keys;
     struct u32tab uids, gids;
-    /* compiled policies, deduplicated by exact text */
-    struct strtab compiled;
+    /* documents the policy engine accepted, by exact text; [0] identity, [1] resource */
+    struct strtab checked[2];
+    /* compiled on demand (iam_db_policy_compiled), by exact text; [0] identity, [1] resource */
+    struct strtab compiled[2];
     struct iam_policy **compiled_list;
     size_t n_compiled, cap_compiled;
     /* access keys: owner of keys table entry idx = key_owner[idx] */

@@ -9,7 +9,8 @@
  *     time and the child's peak RSS.
  * Targets (issue 3): 100,000 users loaded in <= 2 s, using <= 10x the file size.
  *
- * usage: bench_db IAMCTL [USERS...]   (default 10000 100000) */
+ * usage: bench_db IAMCTL [USERS...]   (default 10000 100000)
+ *        bench_db --write FILE USERS     (only write the database, e.g. to profile a load) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -199,6 +200,13 @@ int main(int argc, char *argv[]) {
     if (argc < 2) {
         fprintf(stderr, "usage: %s IAMCTL [USERS...]\n", argv[0]);
         return 2;
+    }
+    if (strcmp(argv[1], "--write") == 0) {
+        if (argc != 4) {
+            fprintf(stderr, "usage: %s --write FILE USERS\n", argv[0]);
+            return 2;
+        }
+        return write_db(argv[2], (unsigned)strtoul(argv[3], NULL, 10)) < 0 ? 1 : 0;
     }
     iamctl = argv[1];
     if (argc > 2) {
