@@ -292,20 +292,21 @@ static int check_doc_chars(const char *text, size_t len, size_t *ret_bad) {
 static int check_policy(struct loader *L, const struct iam_json *node, const char *text,
                         size_t len, enum iam_policy_type type, struct iam_error *perr) {
     struct strtab *seen = &L->ix->checked[type == IAM_POLICY_IDENTITY ? 0 : 1];
+    long prev = strtab_insert(seen, text, 0);
     int r;
 
-    if (strtab_find(seen, text) >= 0)
-        return 0;
-    if (node->type == IAM_JSON_OBJECT)
+    if (prev == -ENOMEM)
+        return -ENOMEM;
+    if (prev >= 0)
+        return 0; /* checked before (a failure ends the load, so only accepted texts stay) */
+    if (node->type == IAM_JSON_OBJECT) {
         r = iam_policy_compile_json(node, type, NULL, perr);
-    else {
+    } else {
         struct iam_policy *p = NULL;
         r = iam_policy_compile(text, len, type, &p, perr);
         iam_policy_free(p);
     }
-    if (r < 0)
-        return r;
-    return strtab_insert(seen, text, 0) == -ENOMEM ? -ENOMEM : 0;
+    return r < 0 ? r : 0;
 }
 
 /* A policy document: a JSON object (its exact text is used) or a URL-encoded string. */

@@ -69,12 +69,36 @@ char *db_arena_strndup(struct iam_db_index *ix, const char *s, size_t n) {
     return p;
 }
 
+/* Exact keys can be long (policy documents): eight bytes a step, then a full avalanche.
+ * Names (case-insensitive) are short: FNV-1a over the lower-cased bytes. */
+static uint32_t hash_exact(const char *s) {
+    size_t len = strlen(s), i = 0;
+    uint64_t h = 0x243F6A8885A308D3ull ^ (len * 0x9E3779B97F4A7C15ull), v;
+
+    for (; len - i >= 8; i += 8) {
+        memcpy(&v, s + i, 8);
+        h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+    }
+    v = 0;
+    memcpy(&v, s + i, len - i);
+    h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 32;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 33;
+    return (uint32_t)h;
+}
+
 uint32_t db_hash(const char *s, bool ci) {
     uint32_t h = 2166136261u;
 
+    if (!ci)
+        return hash_exact(s);
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (ci && c >= 'A' && c <= 'Z')
+        if (c >= 'A' && c <= 'Z')
             c = (unsigned char)(c - 'A' + 'a');
         h ^= c;
         h *= 16777619u;
