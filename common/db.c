@@ -272,19 +272,6 @@ static int tags(struct loader *L, const struct iam_json *obj, const char *what,
     return 1;
 }
 
-/* Allowed characters of a policy document: tab, LF, CR and U+0020..U+00FF (IAM name
- * requirements). Works on UTF-8: a code point above U+00FF starts with a byte >= 0xC4. */
-static int check_doc_chars(const char *text, size_t len, size_t *ret_bad) {
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f || c >= 0xc4) {
-            *ret_bad = i;
-            return -EINVAL;
-        }
-    }
-    return 0;
-}
-
 /* Check a document with the policy engine (every error it reports fails the load). The
  * compiled form is not kept: only simulate-principal-policy needs one, and it compiles the
  * few it needs through iam_db_policy_compiled(). A text already checked (for the same type)
@@ -336,7 +323,8 @@ static int document(struct loader *L, const struct iam_json *node, const char *w
         free(decoded);
         return fail(L, node, "%s is too large (%zu bytes)", what, len);
     }
-    if (check_doc_chars(src, len, &bad) < 0) {
+    bad = db_doc_bad_char(src, len);
+    if (bad < len) {
         free(decoded);
         if (node->type == IAM_JSON_OBJECT) {
             /* point at the byte: count lines/columns from the object's start */

@@ -54,6 +54,11 @@ struct iam_db_index {
     size_t n_keys, cap_keys;
 };
 
+/* Index of the first byte of a policy document IAM does not allow (anything but tab, LF, CR
+ * and U+0020..U+00FF: in UTF-8, bytes below 0x20 but those three, 0x7f, and lead bytes from
+ * 0xc4), or len when there is none. */
+size_t db_doc_bad_char(const char *text, size_t len);
+
 void *db_arena_alloc(struct iam_db_index *ix, size_t size);
 char *db_arena_strndup(struct iam_db_index *ix, const char *s, size_t n);
 

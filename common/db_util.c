@@ -355,11 +355,32 @@ const char *iam_db_check_passwd_field(const char *value, size_t max) {
     return NULL;
 }
 
-size_t iam_db_policy_size(const char *text, size_t len) {
-    size_t n = 0;
+/* Eight bytes at a time where they are all printable ASCII (the bulk of a document): a word
+ * x has a byte below n when ((x - n*ONES) & ~x & HIGHS) != 0 (n <= 128), and a byte above
+ * n when (((x + (127 - n)*ONES) | x) & HIGHS) != 0 (n <= 127); both tests are exact. */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
 
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)text[i];
+static bool word_in(uint64_t x, unsigned lo, unsigned hi) {
+    return ((x - ONES * lo) & ~x & HIGHS) == 0 && (((x + ONES * (127 - hi)) | x) & HIGHS) == 0;
+}
+
+size_t iam_db_policy_size(const char *text, size_t len) {
+    size_t n = 0, i = 0;
+
+    while (i < len) {
+        unsigned char c;
+        uint64_t w;
+
+        if (len - i >= 8) {
+            memcpy(&w, text + i, 8);
+            if (word_in(w, 0x21, 0x7e)) { /* no whitespace, no UTF-8 */
+                n += 8;
+                i += 8;
+                continue;
+            }
+        }
+        c = (unsigned char)text[i++];
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
             continue;
         if ((c & 0xc0) == 0x80)
@@ -367,6 +388,28 @@ size_t iam_db_policy_size(const char *text, size_t len) {
         n++;
     }
     return n;
+}
+
+size_t db_doc_bad_char(const char *text, size_t len) {
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned char c;
+        uint64_t w;
+
+        if (len - i >= 8) {
+            memcpy(&w, text + i, 8);
+            if (word_in(w, 0x20, 0x7e)) {
+                i += 8;
+                continue;
+            }
+        }
+        c = (unsigned char)text[i];
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f || c >= 0xc4)
+            return i;
+        i++;
+    }
+    return len;
 }
 
 static int hexval(char c) {

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "db_private.h"
 #include "iam/db.h"
 #include "iam/json.h"
 #include "iamtest.h"
@@ -413,12 +414,52 @@ static void test_compile_json_matches_text(void **state) {
     }
 }
 
+/* The word-at-a-time scans agree with the byte-by-byte rules on random documents. */
+static size_t ref_size(const unsigned char *t, size_t len) {
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (!(t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r') && (t[i] & 0xc0) != 0x80)
+            n++;
+    return n;
+}
+
+static size_t ref_bad(const unsigned char *t, size_t len) {
+    for (size_t i = 0; i < len; i++)
+        if ((t[i] < 0x20 && t[i] != '\t' && t[i] != '\n' && t[i] != '\r') || t[i] == 0x7f ||
+            t[i] >= 0xc4)
+            return i;
+    return len;
+}
+
+static void test_doc_scans(void **state) {
+    /* printable ASCII weighted up, then every boundary the scans care about */
+    static const unsigned char special[] = {0x00, 0x01, 0x09, 0x0a, 0x0d, 0x1f, 0x20, 0x21,
+                                            0x7e, 0x7f, 0x80, 0xbf, 0xc2, 0xc3, 0xc4, 0xff};
+    unsigned char buf[80];
+    unsigned seed = 12345;
+
+    (void)state;
+    for (int round = 0; round < 200000; round++) {
+        size_t len = (size_t)(round % 80);
+        int rare = 1 + round % 40; /* one special byte in `rare` on average */
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            if ((seed >> 16) % (unsigned)rare == 0)
+                buf[i] = special[(seed >> 8) % sizeof(special)];
+            else
+                buf[i] = (unsigned char)(0x20 + (seed >> 20) % 95);
+        }
+        assert_int_equal(iam_db_policy_size((const char *)buf, len), ref_size(buf, len));
+        assert_int_equal(db_doc_bad_char((const char *)buf, len), ref_bad(buf, len));
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lookups),   cmocka_unit_test(test_references),
         cmocka_unit_test(test_effective), cmocka_unit_test(test_name_rules),
         cmocka_unit_test(test_helpers),   cmocka_unit_test(test_load_file),
-        cmocka_unit_test(test_compile_json_matches_text),
+        cmocka_unit_test(test_compile_json_matches_text), cmocka_unit_test(test_doc_scans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
