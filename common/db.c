@@ -25,25 +25,31 @@ struct loader {
 };
 
 IAM_PRINTF(3, 4)
-static int fail(struct loader *L, const struct iam_json *at, const char *fmt, ...) {
+static void set_fail(struct loader *L, const struct iam_json *at, const char *fmt, ...) {
     va_list ap;
 
     va_start(ap, fmt);
     iam_error_setv(L->err, at ? at->start.line : 0, at ? at->start.column : 0,
                    at ? at->start.offset : 0, fmt, ap);
     va_end(ap);
-    return -EINVAL;
 }
 
 IAM_PRINTF(3, 4)
-static int fail_key(struct loader *L, const struct iam_json_member *m, const char *fmt, ...) {
+static void set_fail_key(struct loader *L, const struct iam_json_member *m, const char *fmt,
+                         ...) {
     va_list ap;
 
     va_start(ap, fmt);
     iam_error_setv(L->err, m->key_pos.line, m->key_pos.column, m->key_pos.offset, fmt, ap);
     va_end(ap);
-    return -EINVAL;
 }
+
+/* A rule failure: the error at the node (or member key), and -EINVAL. Expressions, not
+ * functions, so that the value is plainly negative where it is returned: the static
+ * analyser does not follow variadic calls, and took every "return fail(...)" for a possible
+ * success with its outputs unset. */
+#define fail(L, at, ...) (set_fail((L), (at), __VA_ARGS__), -EINVAL)
+#define fail_key(L, m, ...) (set_fail_key((L), (m), __VA_ARGS__), -EINVAL)
 
 static bool is_bool(const struct iam_json *j) {
     return iam_json_is_bool(j);
@@ -99,8 +105,12 @@ static int str_member(struct loader *L, const struct iam_json *obj, const char *
     *ret = NULL;
     if (ret_node)
         *ret_node = v;
+    /* member() fails a missing required member; said again here, where callers rely on it
+     * (a required string is never NULL after a 1), so the analyser sees it too */
+    if (r == 0 && required)
+        return fail(L, obj, "%s is missing \"%s\"", what, key);
     if (r <= 0 || !v)
-        return r;
+        return r <= 0 ? r : -EINVAL;
     *ret = db_arena_strndup(L->ix, v->u.str.s, v->u.str.len);
     return *ret ? 1 : -ENOMEM;
 }
@@ -109,7 +119,7 @@ static int u64_of(struct loader *L, const struct iam_json *v, uint64_t max, cons
                   uint64_t *ret) {
     uint64_t n = 0;
 
-    if (v->type != IAM_JSON_NUMBER)
+    if (!v || v->type != IAM_JSON_NUMBER)
         return fail(L, v, "%s must be a number", what);
     for (const char *p = v->u.num.text; *p; p++) {
         if (*p < '0' || *p > '9')

@@ -61,6 +61,8 @@ static int nomem(struct compiler *c) {
 /* A string or a non-empty array of strings; *ret_items points at the item nodes. */
 static int string_list(struct compiler *c, const struct iam_json *v, const char *what,
                        const struct iam_json *const **ret_items, size_t *ret_n) {
+    *ret_items = NULL; /* defined on the failures too */
+    *ret_n = 0;
     if (is_type_str(v)) {
         *ret_items = NULL; /* the single item is v itself (list_item) */
         *ret_n = 1;
