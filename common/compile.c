@@ -48,7 +48,9 @@ static int set_oom(struct iam_error *reterr) {
 }
 
 /* passwd and group entries: every user; every group with its members; with private_groups,
- * one group per user named as the user with gid = uid (Debian's convention). */
+ * one group per user named as the user with gid = uid (Debian's convention). Without private
+ * groups a primary gid equal to the uid would name no group (the loader keeps every IAM
+ * group's gid off the users' uids): such a user gets default_gid, as iamctl gives new users. */
 static int build_nss(const struct iam_config *config, const struct iam_db *db, void **ret_data,
                      size_t *ret_size, struct iam_error *reterr) {
     struct iam_nss_user *users = NULL;
@@ -79,6 +81,8 @@ static int build_nss(const struct iam_config *config, const struct iam_db *db, v
         users[i].name = u->name;
         users[i].uid = (uid_t)u->uid;
         users[i].gid = (gid_t)u->gid;
+        if (!config->private_groups && u->gid == u->uid)
+            users[i].gid = (gid_t)config->default_gid;
         users[i].gecos = u->gecos;
         if (!u->home) {
             homes[i] = iam_config_home_for(config, u->name);

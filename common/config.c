@@ -29,6 +29,7 @@ enum key_id {
     K_HOME_TEMPLATE,
     K_DEFAULT_SHELL,
     K_PRIVATE_GROUPS,
+    K_DEFAULT_GID,
     K_MAX_KEY_AGE,
     K_ENFORCE,
     K__MAX,
@@ -46,6 +47,7 @@ static const char *const key_names[K__MAX] = {
     [K_HOME_TEMPLATE] = "home_template",
     [K_DEFAULT_SHELL] = "default_shell",
     [K_PRIVATE_GROUPS] = "private_groups",
+    [K_DEFAULT_GID] = "default_gid",
     [K_MAX_KEY_AGE] = "max_access_key_age_days",
     [K_ENFORCE] = "enforce",
 };
@@ -162,6 +164,7 @@ static int set_defaults(struct iam_config *c) {
     c->uid_min = 200000;
     c->uid_max = 299999;
     c->private_groups = true;
+    c->default_gid = 100; /* Debian's "users" */
     c->enforce = true;
     c->max_access_key_age_days = 0;
     if (set_str(&c->database, IAM_SYSCONFDIR "/iam.json") < 0 ||
@@ -264,6 +267,15 @@ static int apply_key(struct iam_config *c, enum key_id k, const char *v, struct 
         if (parse_bool(v, &c->private_groups) < 0)
             goto bad_value;
         return 0;
+    case K_DEFAULT_GID: {
+        uint32_t n;
+        /* root's group would make every file of group root the user's; 65534 is nogroup */
+        r = parse_u32(v, 4294967294ul, &n);
+        if (r < 0 || n == 0 || n == 65534)
+            goto bad_value;
+        c->default_gid = n;
+        return 0;
+    }
     case K_ENFORCE:
         if (parse_bool(v, &c->enforce) < 0)
             goto bad_value;
@@ -292,6 +304,7 @@ bad_value : {
         [K_HOME_TEMPLATE] = "an absolute path containing %u (only %u and %% are expanded)",
         [K_DEFAULT_SHELL] = "an absolute path without ':' ',' or control characters",
         [K_PRIVATE_GROUPS] = "yes or no",
+        [K_DEFAULT_GID] = "a number from 1 to 4294967294, not 65534",
         [K_MAX_KEY_AGE] = "a number of days from 0 to 36500",
         [K_ENFORCE] = "yes or no",
     };

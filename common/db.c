@@ -25,25 +25,31 @@ struct loader {
 };
 
 IAM_PRINTF(3, 4)
-static int fail(struct loader *L, const struct iam_json *at, const char *fmt, ...) {
+static void set_fail(struct loader *L, const struct iam_json *at, const char *fmt, ...) {
     va_list ap;
 
     va_start(ap, fmt);
     iam_error_setv(L->err, at ? at->start.line : 0, at ? at->start.column : 0,
                    at ? at->start.offset : 0, fmt, ap);
     va_end(ap);
-    return -EINVAL;
 }
 
 IAM_PRINTF(3, 4)
-static int fail_key(struct loader *L, const struct iam_json_member *m, const char *fmt, ...) {
+static void set_fail_key(struct loader *L, const struct iam_json_member *m, const char *fmt,
+                         ...) {
     va_list ap;
 
     va_start(ap, fmt);
     iam_error_setv(L->err, m->key_pos.line, m->key_pos.column, m->key_pos.offset, fmt, ap);
     va_end(ap);
-    return -EINVAL;
 }
+
+/* A rule failure: the error at the node (or member key), and -EINVAL. Expressions, not
+ * functions, so that the value is plainly negative where it is returned: the static
+ * analyser does not follow variadic calls, and took every "return fail(...)" for a possible
+ * success with its outputs unset. */
+#define fail(L, at, ...) (set_fail((L), (at), __VA_ARGS__), -EINVAL)
+#define fail_key(L, m, ...) (set_fail_key((L), (m), __VA_ARGS__), -EINVAL)
 
 static bool is_bool(const struct iam_json *j) {
     return iam_json_is_bool(j);
@@ -99,8 +105,12 @@ static int str_member(struct loader *L, const struct iam_json *obj, const char *
     *ret = NULL;
     if (ret_node)
         *ret_node = v;
+    /* member() fails a missing required member; said again here, where callers rely on it
+     * (a required string is never NULL after a 1), so the analyser sees it too */
+    if (r == 0 && required)
+        return fail(L, obj, "%s is missing \"%s\"", what, key);
     if (r <= 0 || !v)
-        return r;
+        return r <= 0 ? r : -EINVAL;
     *ret = db_arena_strndup(L->ix, v->u.str.s, v->u.str.len);
     return *ret ? 1 : -ENOMEM;
 }
@@ -109,7 +119,7 @@ static int u64_of(struct loader *L, const struct iam_json *v, uint64_t max, cons
                   uint64_t *ret) {
     uint64_t n = 0;
 
-    if (v->type != IAM_JSON_NUMBER)
+    if (!v || v->type != IAM_JSON_NUMBER)
         return fail(L, v, "%s must be a number", what);
     for (const char *p = v->u.num.text; *p; p++) {
         if (*p < '0' || *p > '9')
@@ -272,62 +282,33 @@ static int tags(struct loader *L, const struct iam_json *obj, const char *what,
     return 1;
 }
 
-/* Allowed characters of a policy document: tab, LF, CR and U+0020..U+00FF (IAM name
- * requirements). Works on UTF-8: a code point above U+00FF starts with a byte >= 0xC4. */
-static int check_doc_chars(const char *text, size_t len, size_t *ret_bad) {
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f || c >= 0xc4) {
-            *ret_bad = i;
-            return -EINVAL;
-        }
-    }
-    return 0;
-}
-
-static int compile_cached(struct loader *L, const char *doc, size_t len, enum iam_policy_type type,
-                          const struct iam_policy **ret, struct iam_error *perr) {
-    struct iam_db_index *ix = L->ix;
-    struct iam_policy *p = NULL;
-    long hit;
+/* Check a document with the policy engine (every error it reports fails the load). The
+ * compiled form is not kept: only simulate-principal-policy needs one, and it compiles the
+ * few it needs through iam_db_policy_compiled(). A text already checked (for the same type)
+ * is not checked again: the engine's verdict depends on the text and type only. */
+static int check_policy(struct loader *L, const struct iam_json *node, const char *text,
+                        size_t len, enum iam_policy_type type, struct iam_error *perr) {
+    struct strtab *seen = &L->ix->checked[type == IAM_POLICY_IDENTITY ? 0 : 1];
+    long prev = strtab_insert(seen, text, 0);
     int r;
 
-    /* resource-type (trust) policies are rare; only identity policies are shared */
-    if (type == IAM_POLICY_IDENTITY) {
-        hit = strtab_find(&ix->compiled, doc);
-        if (hit >= 0) {
-            *ret = ix->compiled_list[hit];
-            return 0;
-        }
-    }
-    r = iam_policy_compile(doc, len, type, &p, perr);
-    if (r < 0)
-        return r;
-    if (ix->n_compiled == ix->cap_compiled) {
-        size_t cap = ix->cap_compiled ? ix->cap_compiled * 2 : 64;
-        struct iam_policy **nl = realloc(ix->compiled_list, cap * sizeof(*nl));
-        if (!nl) {
-            iam_policy_free(p);
-            return -ENOMEM;
-        }
-        ix->compiled_list = nl;
-        ix->cap_compiled = cap;
-    }
-    ix->compiled_list[ix->n_compiled] = p;
-    if (type == IAM_POLICY_IDENTITY &&
-        strtab_insert(&ix->compiled, doc, (uint32_t)ix->n_compiled) == -ENOMEM) {
-        iam_policy_free(p);
+    if (prev == -ENOMEM)
         return -ENOMEM;
+    if (prev >= 0)
+        return 0; /* checked before (a failure ends the load, so only accepted texts stay) */
+    if (node->type == IAM_JSON_OBJECT) {
+        r = iam_policy_compile_json(node, type, NULL, perr);
+    } else {
+        struct iam_policy *p = NULL;
+        r = iam_policy_compile(text, len, type, &p, perr);
+        iam_policy_free(p);
     }
-    ix->n_compiled++;
-    *ret = p;
-    return 0;
+    return r < 0 ? r : 0;
 }
 
 /* A policy document: a JSON object (its exact text is used) or a URL-encoded string. */
 static int document(struct loader *L, const struct iam_json *node, const char *what,
-                    enum iam_policy_type type, const char **ret_text, size_t *ret_size,
-                    const struct iam_policy **ret_compiled) {
+                    enum iam_policy_type type, const char **ret_text, size_t *ret_size) {
     char *decoded = NULL;
     const char *src;
     size_t len, bad;
@@ -352,7 +333,8 @@ static int document(struct loader *L, const struct iam_json *node, const char *w
         free(decoded);
         return fail(L, node, "%s is too large (%zu bytes)", what, len);
     }
-    if (check_doc_chars(src, len, &bad) < 0) {
+    bad = db_doc_bad_char(src, len);
+    if (bad < len) {
         free(decoded);
         if (node->type == IAM_JSON_OBJECT) {
             /* point at the byte: count lines/columns from the object's start */
@@ -381,14 +363,13 @@ static int document(struct loader *L, const struct iam_json *node, const char *w
     if (!copy)
         return -ENOMEM;
     iam_error_init(&perr);
-    r = compile_cached(L, copy, len, type, ret_compiled, &perr);
+    r = check_policy(L, node, copy, len, type, &perr);
     if (r == -ENOMEM)
         return r;
     if (r < 0) {
+        /* a document object was checked in place: its positions are the file's */
         if (node->type == IAM_JSON_OBJECT && perr.line > 0) {
-            unsigned line = node->start.line + perr.line - 1;
-            unsigned col = perr.line == 1 ? node->start.column + perr.column - 1 : perr.column;
-            iam_error_set(L->err, line, col, node->start.offset + perr.offset, "%s: %s", what,
+            iam_error_set(L->err, perr.line, perr.column, perr.offset, "%s: %s", what,
                           perr.text);
             return -EINVAL;
         }
@@ -437,8 +418,7 @@ static int inline_policies(struct loader *L, const struct iam_json *obj, const c
         dn = iam_json_get(p, "PolicyDocument");
         if (!dn)
             return fail(L, p, "inline policy \"%.64s\" has no PolicyDocument", ip->name);
-        r = document(L, dn, "PolicyDocument", IAM_POLICY_IDENTITY, &ip->document, &size,
-                     &ip->compiled);
+        r = document(L, dn, "PolicyDocument", IAM_POLICY_IDENTITY, &ip->document, &size);
         if (r < 0)
             return r;
         total += size;
@@ -666,7 +646,7 @@ static int load_policy(struct loader *L, const struct iam_json *p, uint32_t idx)
         doc = iam_json_get(v, "Document");
         if (!doc)
             return fail(L, v, "policy version %s has no Document", pv->version_id);
-        r = document(L, doc, "Document", IAM_POLICY_IDENTITY, &pv->document, &size, &pv->compiled);
+        r = document(L, doc, "Document", IAM_POLICY_IDENTITY, &pv->document, &size);
         if (r < 0)
             return r;
         if (size > IAM_MAX_MANAGED_POLICY_CHARS)
@@ -1109,7 +1089,7 @@ static int load_role(struct loader *L, const struct iam_json *ro, uint32_t idx) 
     tp = iam_json_get(ro, "AssumeRolePolicyDocument");
     if (tp) {
         r = document(L, tp, "AssumeRolePolicyDocument", IAM_POLICY_RESOURCE, &role->trust_policy,
-                     &size, &role->trust_compiled);
+                     &size);
         if (r < 0)
             return r;
         if (size > IAM_MAX_TRUST_POLICY_CHARS)
@@ -1223,7 +1203,9 @@ static int load_root(struct loader *L, const struct iam_json *root) {
         strtab_init(&ix->roles, nr, true) < 0 || strtab_init(&ix->policies_by_arn, np, false) < 0 ||
         strtab_init(&ix->policy_names, np, true) < 0 ||
         strtab_init(&ix->ids, nu + ng + nr + np, false) < 0 ||
-        strtab_init(&ix->keys, nu * 2, false) < 0 || strtab_init(&ix->compiled, 64, false) < 0 ||
+        strtab_init(&ix->keys, nu * 2, false) < 0 || strtab_init(&ix->checked[0], 64, false) < 0 ||
+        strtab_init(&ix->checked[1], 16, false) < 0 || strtab_init(&ix->compiled[0], 16, false) < 0 ||
+        strtab_init(&ix->compiled[1], 16, false) < 0 ||
         u32tab_init(&ix->uids, nu) < 0 || u32tab_init(&ix->gids, ng) < 0)
         return -ENOMEM;
     db->policies = calloc(np ? np : 1, sizeof(*db->policies));
@@ -1283,7 +1265,10 @@ void iam_db_free(struct iam_db *db) {
         strtab_free(&ix->policy_names);
         strtab_free(&ix->ids);
         strtab_free(&ix->keys);
-        strtab_free(&ix->compiled);
+        for (int t = 0; t < 2; t++) {
+            strtab_free(&ix->checked[t]);
+            strtab_free(&ix->compiled[t]);
+        }
         u32tab_free(&ix->uids);
         u32tab_free(&ix->gids);
         free(ix->key_list);

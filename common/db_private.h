@@ -38,16 +38,14 @@ struct u32tab {
     size_t n;
 };
 
-struct compiled_entry {
-    struct iam_policy *policy;
-};
-
 struct iam_db_index {
     struct arena_chunk *arena;
     struct strtab users, groups, roles, policies_by_arn, policy_names, ids, keys;
     struct u32tab uids, gids;
-    /* compiled policies, deduplicated by exact text */
-    struct strtab compiled;
+    /* documents the policy engine accepted, by exact text; [0] identity, [1] resource */
+    struct strtab checked[2];
+    /* compiled on demand (iam_db_policy_compiled), by exact text; [0] identity, [1] resource */
+    struct strtab compiled[2];
     struct iam_policy **compiled_list;
     size_t n_compiled, cap_compiled;
     /* access keys: owner of keys table entry idx = key_owner[idx] */
@@ -55,6 +53,11 @@ struct iam_db_index {
     const struct iam_db_user **key_owner;
     size_t n_keys, cap_keys;
 };
+
+/* Index of the first byte of a policy document IAM does not allow (anything but tab, LF, CR
+ * and U+0020..U+00FF: in UTF-8, bytes below 0x20 but those three, 0x7f, and lead bytes from
+ * 0xc4), or len when there is none. */
+size_t db_doc_bad_char(const char *text, size_t len);
 
 void *db_arena_alloc(struct iam_db_index *ix, size_t size);
 char *db_arena_strndup(struct iam_db_index *ix, const char *s, size_t n);

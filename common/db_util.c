@@ -69,12 +69,36 @@ char *db_arena_strndup(struct iam_db_index *ix, const char *s, size_t n) {
     return p;
 }
 
+/* Exact keys can be long (policy documents): eight bytes a step, then a full avalanche.
+ * Names (case-insensitive) are short: FNV-1a over the lower-cased bytes. */
+static uint32_t hash_exact(const char *s) {
+    size_t len = strlen(s), i = 0;
+    uint64_t h = 0x243F6A8885A308D3ull ^ (len * 0x9E3779B97F4A7C15ull), v;
+
+    for (; len - i >= 8; i += 8) {
+        memcpy(&v, s + i, 8);
+        h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+    }
+    v = 0;
+    memcpy(&v, s + i, len - i);
+    h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 32;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 33;
+    return (uint32_t)h;
+}
+
 uint32_t db_hash(const char *s, bool ci) {
     uint32_t h = 2166136261u;
 
+    if (!ci)
+        return hash_exact(s);
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (ci && c >= 'A' && c <= 'Z')
+        if (c >= 'A' && c <= 'Z')
             c = (unsigned char)(c - 'A' + 'a');
         h ^= c;
         h *= 16777619u;
@@ -331,11 +355,32 @@ const char *iam_db_check_passwd_field(const char *value, size_t max) {
     return NULL;
 }
 
-size_t iam_db_policy_size(const char *text, size_t len) {
-    size_t n = 0;
+/* Eight bytes at a time where they are all printable ASCII (the bulk of a document): a word
+ * x has a byte below n when ((x - n*ONES) & ~x & HIGHS) != 0 (n <= 128), and a byte above
+ * n when (((x + (127 - n)*ONES) | x) & HIGHS) != 0 (n <= 127); both tests are exact. */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
 
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)text[i];
+static bool word_in(uint64_t x, unsigned lo, unsigned hi) {
+    return ((x - ONES * lo) & ~x & HIGHS) == 0 && (((x + ONES * (127 - hi)) | x) & HIGHS) == 0;
+}
+
+size_t iam_db_policy_size(const char *text, size_t len) {
+    size_t n = 0, i = 0;
+
+    while (i < len) {
+        unsigned char c;
+        uint64_t w;
+
+        if (len - i >= 8) {
+            memcpy(&w, text + i, 8);
+            if (word_in(w, 0x21, 0x7e)) { /* no whitespace, no UTF-8 */
+                n += 8;
+                i += 8;
+                continue;
+            }
+        }
+        c = (unsigned char)text[i++];
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
             continue;
         if ((c & 0xc0) == 0x80)
@@ -343,6 +388,28 @@ size_t iam_db_policy_size(const char *text, size_t len) {
         n++;
     }
     return n;
+}
+
+size_t db_doc_bad_char(const char *text, size_t len) {
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned char c;
+        uint64_t w;
+
+        if (len - i >= 8) {
+            memcpy(&w, text + i, 8);
+            if (word_in(w, 0x20, 0x7e)) {
+                i += 8;
+                continue;
+            }
+        }
+        c = (unsigned char)text[i];
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f || c >= 0xc4)
+            return i;
+        i++;
+    }
+    return len;
 }
 
 static int hexval(char c) {
@@ -522,21 +589,70 @@ bool iam_db_user_in_group(const struct iam_db_user *user, const struct iam_db_gr
     return false;
 }
 
-static void add_ref(struct iam_policy_ref *refs, size_t *n, const struct iam_policy *p,
-                    const char *id, const char *type) {
+int iam_db_policy_compiled(const struct iam_db *db, const char *document,
+                           enum iam_policy_type type, const struct iam_policy **ret) {
+    struct iam_db_index *ix;
+    struct strtab *t;
+    struct iam_policy *p = NULL;
+    struct iam_error e;
+    long hit;
+    int r;
+
+    if (!db || !db->index || !document || !ret ||
+        (type != IAM_POLICY_IDENTITY && type != IAM_POLICY_RESOURCE))
+        return -EINVAL;
+    ix = db->index;
+    t = &ix->compiled[type == IAM_POLICY_IDENTITY ? 0 : 1];
+    hit = strtab_find(t, document);
+    if (hit >= 0) {
+        *ret = ix->compiled_list[hit];
+        return 0;
+    }
+    if (ix->n_compiled == ix->cap_compiled) {
+        size_t cap = ix->cap_compiled ? ix->cap_compiled * 2 : 16;
+        struct iam_policy **nl = realloc(ix->compiled_list, cap * sizeof(*nl));
+        if (!nl)
+            return -ENOMEM;
+        ix->compiled_list = nl;
+        ix->cap_compiled = cap;
+    }
+    iam_error_init(&e);
+    r = iam_policy_compile(document, strlen(document), type, &p, &e);
+    if (r < 0)
+        return r;
+    if (strtab_insert(t, document, (uint32_t)ix->n_compiled) == -ENOMEM) {
+        iam_policy_free(p);
+        return -ENOMEM;
+    }
+    ix->compiled_list[ix->n_compiled++] = p;
+    *ret = p;
+    return 0;
+}
+
+static int add_ref(const struct iam_db *db, struct iam_policy_ref *refs, size_t *n,
+                   const char *document, const char *id, const char *type) {
+    const struct iam_policy *p;
+    int r = iam_db_policy_compiled(db, document, IAM_POLICY_IDENTITY, &p);
+
+    if (r < 0)
+        return r;
     refs[*n].policy = p;
     refs[*n].source_id = id;
     refs[*n].source_type = type;
     (*n)++;
+    return 0;
 }
 
-static void add_attached(struct iam_policy_ref *refs, size_t *n, const struct iam_db_attached *a,
-                         size_t na) {
+static int add_attached(const struct iam_db *db, struct iam_policy_ref *refs, size_t *n,
+                        const struct iam_db_attached *a, size_t na) {
     for (size_t i = 0; i < na; i++) {
         const struct iam_db_managed_policy *mp = a[i].policy;
-        add_ref(refs, n, mp->default_version->compiled, mp->name,
-                mp->aws_managed ? "aws-managed" : "user-managed");
+        int r = add_ref(db, refs, n, mp->default_version->document, mp->name,
+                        mp->aws_managed ? "aws-managed" : "user-managed");
+        if (r < 0)
+            return r;
     }
+    return 0;
 }
 
 int iam_db_user_effective_policies(const struct iam_db *db, const struct iam_db_user *user,
@@ -558,19 +674,28 @@ int iam_db_user_effective_policies(const struct iam_db *db, const struct iam_db_
     if (!eff->identity || !eff->boundary)
         goto out;
     for (size_t i = 0; i < user->n_inline; i++)
-        add_ref(eff->identity, &eff->n_identity, user->inline_policies[i].compiled,
-                user->inline_policies[i].name, "user");
-    add_attached(eff->identity, &eff->n_identity, user->attached, user->n_attached);
+        if ((r = add_ref(db, eff->identity, &eff->n_identity, user->inline_policies[i].document,
+                         user->inline_policies[i].name, "user")) < 0)
+            goto out;
+    if ((r = add_attached(db, eff->identity, &eff->n_identity, user->attached,
+                          user->n_attached)) < 0)
+        goto out;
     for (size_t g = 0; g < user->n_groups; g++) {
         const struct iam_db_group *grp = user->groups[g];
         for (size_t i = 0; i < grp->n_inline; i++)
-            add_ref(eff->identity, &eff->n_identity, grp->inline_policies[i].compiled,
-                    grp->inline_policies[i].name, "group");
-        add_attached(eff->identity, &eff->n_identity, grp->attached, grp->n_attached);
+            if ((r = add_ref(db, eff->identity, &eff->n_identity,
+                             grp->inline_policies[i].document, grp->inline_policies[i].name,
+                             "group")) < 0)
+                goto out;
+        if ((r = add_attached(db, eff->identity, &eff->n_identity, grp->attached,
+                              grp->n_attached)) < 0)
+            goto out;
     }
-    if (user->boundary)
-        add_ref(eff->boundary, &eff->n_boundary, user->boundary->default_version->compiled,
-                user->boundary->name, user->boundary->aws_managed ? "aws-managed" : "user-managed");
+    if (user->boundary &&
+        (r = add_ref(db, eff->boundary, &eff->n_boundary,
+                     user->boundary->default_version->document, user->boundary->name,
+                     user->boundary->aws_managed ? "aws-managed" : "user-managed")) < 0)
+        goto out;
     *ret = eff;
     eff = NULL;
     r = 0;

@@ -37,6 +37,10 @@ struct parser {
     struct iam_json_doc *doc;
     struct iam_error *err;
     int r; /* the first failure's code */
+    /* Items of the containers being parsed, innermost on top: one growing buffer for the
+     * whole document instead of an allocation per object and array. */
+    unsigned char *stack;
+    size_t top, cap;
 };
 
 static void *arena_alloc(struct iam_json_doc *doc, size_t size) {
@@ -459,28 +463,38 @@ static int parse_literal(struct parser *p, const char *word, enum iam_json_type 
 
 static struct iam_json *parse_value(struct parser *p);
 
-/* A growable temporary vector, copied into the arena when complete. */
-struct vec {
-    void *items;
-    size_t n, cap, size;
-};
+/* Push an item of size bytes (a multiple of 8) on the parser's stack. */
+static int stack_push(struct parser *p, const void *item, size_t size) {
+    if (p->cap - p->top < size) {
+        size_t ncap = p->cap ? p->cap * 2 : 4096;
+        unsigned char *ns;
 
-static int vec_push(struct vec *v, const void *item) {
-    if (v->n == v->cap) {
-        size_t ncap = v->cap ? v->cap * 2 : 8;
-        void *ni;
-
-        if (ncap > SIZE_MAX / v->size)
+        while (ncap - p->top < size)
+            ncap *= 2;
+        ns = realloc(p->stack, ncap);
+        if (!ns)
             return -1;
-        ni = realloc(v->items, ncap * v->size);
-        if (!ni)
-            return -1;
-        v->items = ni;
-        v->cap = ncap;
+        p->stack = ns;
+        p->cap = ncap;
     }
-    memcpy((char *)v->items + v->n * v->size, item, v->size);
-    v->n++;
+    memcpy(p->stack + p->top, item, size);
+    p->top += size;
     return 0;
+}
+
+/* Move the items above base into the arena and pop them; NULL when there are none or on
+ * ENOMEM (told apart by the caller with n). */
+static void *stack_take(struct parser *p, size_t base) {
+    size_t n = p->top - base;
+    void *a;
+
+    if (n == 0)
+        return NULL;
+    a = arena_alloc(p->doc, n);
+    if (a)
+        memcpy(a, p->stack + base, n);
+    p->top = base;
+    return a;
 }
 
 static int cmp_member_key(const void *a, const void *b) {
@@ -533,7 +547,7 @@ static void check_duplicates(struct parser *p, struct iam_json_member *m, size_t
 }
 
 static int parse_object(struct parser *p, struct iam_json *node) {
-    struct vec v = {.size = sizeof(struct iam_json_member)};
+    size_t base = p->top, n;
     int r = -1;
 
     advance(p); /* '{' */
@@ -562,7 +576,7 @@ static int parse_object(struct parser *p, struct iam_json *node) {
         m.value = parse_value(p);
         if (!m.value)
             goto out;
-        if (vec_push(&v, &m) < 0) {
+        if (stack_push(p, &m, sizeof(m)) < 0) {
             fail_at(p, m.key_pos, -ENOMEM, "out of memory");
             goto out;
         }
@@ -579,30 +593,29 @@ static int parse_object(struct parser *p, struct iam_json *node) {
         goto out;
     }
 done:
+    n = (p->top - base) / sizeof(struct iam_json_member);
     node->type = IAM_JSON_OBJECT;
-    node->u.obj.n = v.n;
-    node->u.obj.members = NULL;
-    if (v.n) {
-        node->u.obj.members = arena_alloc(p->doc, v.n * v.size);
+    node->u.obj.n = n;
+    node->u.obj.members = stack_take(p, base);
+    if (n) {
         if (!node->u.obj.members) {
             fail_at(p, node->start, -ENOMEM, "out of memory");
             goto out;
         }
-        memcpy(node->u.obj.members, v.items, v.n * v.size);
         if (!p->allow_duplicates) {
-            check_duplicates(p, node->u.obj.members, v.n);
+            check_duplicates(p, node->u.obj.members, n);
             if (p->r)
                 goto out;
         }
     }
     r = 0;
 out:
-    free(v.items);
+    p->top = base;
     return r;
 }
 
 static int parse_array(struct parser *p, struct iam_json *node) {
-    struct vec v = {.size = sizeof(struct iam_json *)};
+    size_t base = p->top, n;
     int r = -1;
 
     advance(p); /* '[' */
@@ -616,7 +629,7 @@ static int parse_array(struct parser *p, struct iam_json *node) {
 
         if (!item)
             goto out;
-        if (vec_push(&v, &item) < 0) {
+        if (stack_push(p, &item, sizeof(item)) < 0) {
             fail_at(p, item->start, -ENOMEM, "out of memory");
             goto out;
         }
@@ -633,20 +646,17 @@ static int parse_array(struct parser *p, struct iam_json *node) {
         goto out;
     }
 done:
+    n = (p->top - base) / sizeof(struct iam_json *);
     node->type = IAM_JSON_ARRAY;
-    node->u.arr.n = v.n;
-    node->u.arr.items = NULL;
-    if (v.n) {
-        node->u.arr.items = arena_alloc(p->doc, v.n * v.size);
-        if (!node->u.arr.items) {
-            fail_at(p, node->start, -ENOMEM, "out of memory");
-            goto out;
-        }
-        memcpy(node->u.arr.items, v.items, v.n * v.size);
+    node->u.arr.n = n;
+    node->u.arr.items = stack_take(p, base);
+    if (n && !node->u.arr.items) {
+        fail_at(p, node->start, -ENOMEM, "out of memory");
+        goto out;
     }
     r = 0;
 out:
-    free(v.items);
+    p->top = base;
     return r;
 }
 
@@ -741,6 +751,7 @@ int iam_json_parse(const char *text, size_t len, const struct iam_json_opts *opt
     if (p.off < len)
         fail_at(&p, here(&p), -EINVAL, "unexpected text after the JSON value");
 out:
+    free(p.stack);
     r = p.r;
     if (r < 0) {
         iam_json_doc_free(doc);

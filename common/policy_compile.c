@@ -61,6 +61,8 @@ static int nomem(struct compiler *c) {
 /* A string or a non-empty array of strings; *ret_items points at the item nodes. */
 static int string_list(struct compiler *c, const struct iam_json *v, const char *what,
                        const struct iam_json *const **ret_items, size_t *ret_n) {
+    *ret_items = NULL; /* defined on the failures too */
+    *ret_n = 0;
     if (is_type_str(v)) {
         *ret_items = NULL; /* the single item is v itself (list_item) */
         *ret_n = 1;
@@ -680,29 +682,17 @@ static int compile_statement(struct compiler *c, const struct iam_json *v, struc
     return 0;
 }
 
-int iam_policy_compile(const char *text, size_t len, enum iam_policy_type type,
-                       struct iam_policy **ret_policy, struct iam_error *reterr) {
-    struct iam_json_opts opts = {.max_depth = 32};
-    struct iam_json_doc *doc = NULL;
+#define POLICY_MAX_DEPTH 32
+
+/* The compiled form of a parsed document. Positions (errors, statement info) are the tree's. */
+static int compile_root(const struct iam_json *root, enum iam_policy_type type,
+                        struct iam_policy **ret_policy, struct iam_error *reterr) {
     struct iam_policy *policy = NULL;
-    const struct iam_json *root, *stmts = NULL, *version = NULL;
+    const struct iam_json *stmts = NULL, *version = NULL;
     struct compiler c = {.err = reterr};
     size_t n;
     int r = -EINVAL;
 
-    if (!text || !ret_policy || (type != IAM_POLICY_IDENTITY && type != IAM_POLICY_RESOURCE)) {
-        iam_error_set(reterr, 0, 0, 0, "invalid arguments");
-        return -EINVAL;
-    }
-    if (len > IAM_POLICY_MAX_BYTES) {
-        iam_error_set(reterr, 0, 0, 0, "policy of %zu bytes is over the %u byte limit", len,
-                      IAM_POLICY_MAX_BYTES);
-        return -E2BIG;
-    }
-    r = iam_json_parse(text, len, &opts, &doc, reterr);
-    if (r < 0)
-        goto out;
-    root = iam_json_root(doc);
     policy = calloc(1, sizeof(*policy));
     if (!policy) {
         r = nomem(&c);
@@ -799,8 +789,84 @@ int iam_policy_compile(const char *text, size_t len, enum iam_policy_type type,
     r = 0;
 out:
     iam_policy_free(policy);
+    return r;
+}
+
+int iam_policy_compile(const char *text, size_t len, enum iam_policy_type type,
+                       struct iam_policy **ret_policy, struct iam_error *reterr) {
+    struct iam_json_opts opts = {.max_depth = POLICY_MAX_DEPTH};
+    struct iam_json_doc *doc = NULL;
+    int r;
+
+    if (!text || !ret_policy || (type != IAM_POLICY_IDENTITY && type != IAM_POLICY_RESOURCE)) {
+        iam_error_set(reterr, 0, 0, 0, "invalid arguments");
+        return -EINVAL;
+    }
+    if (len > IAM_POLICY_MAX_BYTES) {
+        iam_error_set(reterr, 0, 0, 0, "policy of %zu bytes is over the %u byte limit", len,
+                      IAM_POLICY_MAX_BYTES);
+        return -E2BIG;
+    }
+    r = iam_json_parse(text, len, &opts, &doc, reterr);
+    if (r < 0)
+        return r;
+    r = compile_root(iam_json_root(doc), type, ret_policy, reterr);
     iam_json_doc_free(doc);
     return r;
+}
+
+/* The first container, in document order, that the text parser would refuse as nested
+ * deeper than max levels (it counts the containers around a value), or NULL. */
+static const struct iam_json *too_deep(const struct iam_json *v, unsigned depth, unsigned max) {
+    const struct iam_json *d;
+
+    if (v->type == IAM_JSON_ARRAY) {
+        if (depth >= max)
+            return v;
+        for (size_t i = 0; i < v->u.arr.n; i++)
+            if ((d = too_deep(v->u.arr.items[i], depth + 1, max)))
+                return d;
+    } else if (v->type == IAM_JSON_OBJECT) {
+        if (depth >= max)
+            return v;
+        for (size_t i = 0; i < v->u.obj.n; i++)
+            if ((d = too_deep(v->u.obj.members[i].value, depth + 1, max)))
+                return d;
+    }
+    return NULL;
+}
+
+int iam_policy_compile_json(const struct iam_json *root, enum iam_policy_type type,
+                            struct iam_policy **ret_policy, struct iam_error *reterr) {
+    struct iam_policy *policy = NULL;
+    const struct iam_json *deep;
+    int r;
+
+    if (!root || (type != IAM_POLICY_IDENTITY && type != IAM_POLICY_RESOURCE)) {
+        iam_error_set(reterr, 0, 0, 0, "invalid arguments");
+        return -EINVAL;
+    }
+    /* iam_policy_compile()'s limits: the text's size, and the depth it parses with (the
+     * tree was parsed with its own) */
+    if (root->end.offset - root->start.offset > IAM_POLICY_MAX_BYTES) {
+        iam_error_set(reterr, 0, 0, 0, "policy of %zu bytes is over the %u byte limit",
+                      root->end.offset - root->start.offset, IAM_POLICY_MAX_BYTES);
+        return -E2BIG;
+    }
+    deep = too_deep(root, 0, POLICY_MAX_DEPTH);
+    if (deep) {
+        iam_error_set(reterr, deep->start.line, deep->start.column, deep->start.offset,
+                      "nesting deeper than %u levels", POLICY_MAX_DEPTH);
+        return -E2BIG;
+    }
+    r = compile_root(root, type, &policy, reterr);
+    if (r < 0)
+        return r;
+    if (ret_policy)
+        *ret_policy = policy;
+    else
+        iam_policy_free(policy);
+    return 0;
 }
 
 void iam_policy_free(struct iam_policy *policy) {

@@ -85,6 +85,8 @@ int verb_init(int argc, char *argv[]) {
             "home_template = /home/%%u\n"
             "default_shell = /bin/bash\n"
             "private_groups = yes\n"
+            "# without private groups, new users' primary group (100 = Debian's \"users\")\n"
+            "default_gid = 100\n"
             "max_access_key_age_days = 0\n"
             "enforce = yes\n"
             "# resource_policy = " IAM_SYSCONFDIR "/host-policy.json\n"
@@ -409,7 +411,10 @@ int verb_import(int argc, char *argv[]) {
             }
             json_object_set_new(v, "Posix",
                                 json_pack("{s:I,s:I,s:s,s:s}", "Uid", (json_int_t)uid, "Gid",
-                                          (json_int_t)uid, "Home", home, "Shell",
+                                          (json_int_t)(h.config->private_groups
+                                                           ? uid
+                                                           : h.config->default_gid),
+                                          "Home", home, "Shell",
                                           h.config->default_shell));
             free(home);
             n_new_users++;

@@ -104,6 +104,8 @@ static int find_key(struct dbh *h, const char *key_id, const char *user_name, js
     const struct iam_db_user *owner = NULL;
     json_t *keys;
 
+    *ret_arr = NULL; /* defined on every path, the failures included */
+    *ret_idx = 0;
     if (!iam_db_find_access_key(h->db, key_id, &owner))
         return iamctl_fail("NoSuchEntity: The Access Key with id %.32s cannot be found.", key_id);
     if (user_name && strcasecmp(owner->name, user_name) != 0)
@@ -194,6 +196,11 @@ out:
 
 /* One line from fd into buf (without the newline), byte by byte so no stdio buffer ever
  * holds it. Returns length, or -E2BIG when longer than max. */
+/* -errno of a failed call, never 0 or positive (a length to the callers below). */
+static ssize_t neg_errno(void) {
+    return errno > 0 ? -(ssize_t)errno : -EIO;
+}
+
 static ssize_t read_line(int fd, char *buf, size_t max) {
     size_t n = 0;
     bool over = false;
@@ -204,7 +211,7 @@ static ssize_t read_line(int fd, char *buf, size_t max) {
         if (k < 0) {
             if (errno == EINTR)
                 continue;
-            return -errno;
+            return neg_errno();
         }
         if (k == 0 || c == '\n')
             break;
@@ -227,13 +234,13 @@ static ssize_t prompt_password(const char *prompt, char *buf, size_t max) {
     if (!isatty(STDIN_FILENO))
         return read_line(STDIN_FILENO, buf, max);
     if (tcgetattr(STDIN_FILENO, &old) < 0)
-        return -errno;
+        return neg_errno();
     noecho = old;
     noecho.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
     fputs(prompt, stderr);
     fflush(stderr);
     if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho) < 0)
-        return -errno;
+        return neg_errno();
     n = read_line(STDIN_FILENO, buf, max);
     (void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
     fputc('\n', stderr);
@@ -242,7 +249,8 @@ static ssize_t prompt_password(const char *prompt, char *buf, size_t max) {
 
 /* Read the new password (twice on a terminal) and hash it. */
 static int read_and_hash_password(char *hash, size_t hash_size) {
-    char pw[IAM_PASSWORD_MAX + 1], again[IAM_PASSWORD_MAX + 1];
+    /* zeroed so no path can read an unset byte (they are wiped at out: as well) */
+    char pw[IAM_PASSWORD_MAX + 1] = {0}, again[IAM_PASSWORD_MAX + 1] = {0};
     ssize_t n, n2;
     int r = IAMCTL_EXIT_FAIL;
 

@@ -494,6 +494,7 @@ static json_t *version_json(const struct iam_db_policy_version *v, bool doc) {
 
 static int policy_for_edit(struct dbh *h, const char *arn, const struct iam_db_managed_policy **mp,
                            json_t **pj) {
+    *pj = NULL; /* set on every path: the caller must never see an unset tree pointer */
     *mp = iam_db_find_policy(h->db, arn);
     if (!*mp)
         return iamctl_fail("NoSuchEntity: Policy %.256s was not found.", arn);

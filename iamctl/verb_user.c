@@ -119,7 +119,9 @@ int verb_create_user(int argc, char *argv[]) {
     if (tags)
         json_object_set(u, "Tags", tags);
     {
-        json_t *px = json_pack("{s:I,s:I,s:s,s:s}", "Uid", (json_int_t)uid, "Gid", (json_int_t)uid,
+        /* the private group's gid, or without private groups a real group's */
+        uint32_t gid = h.config->private_groups ? uid : h.config->default_gid;
+        json_t *px = json_pack("{s:I,s:I,s:s,s:s}", "Uid", (json_int_t)uid, "Gid", (json_int_t)gid,
                                "Home", home, "Shell",
                                opt_get(opts, "shell")->value ? opt_get(opts, "shell")->value
                                                              : h.config->default_shell);

@@ -270,6 +270,16 @@ ok
 for n in u1 u2 u3; do expect_ok create-user --user-name $n; done
 expect_fail 1 "LimitExceeded: no free id left" create-user --user-name u4
 
+# ---- private_groups = no: a new user's primary group is default_gid, a real group
+grep -q '^default_gid = 100$' "$CONF" || fail "init did not write default_gid"
+sed -i -e 's/^uid_max = 5010$/uid_max = 5020/' -e 's/^private_groups = yes$/private_groups = no/' \
+    -e 's/^default_gid = 100$/default_gid = 5002/' "$CONF"
+expect_ok create-user --user-name dave
+dbcheck '(.UserDetailList[] | select(.UserName == "dave") | .Posix) as $p | $p.Uid == 5011 and $p.Gid == 5002'
+sed -i -e 's/^private_groups = no$/private_groups = yes/' "$CONF"
+expect_ok create-user --user-name erin
+dbcheck '(.UserDetailList[] | select(.UserName == "erin") | .Posix) as $p | $p.Uid == 5012 and $p.Gid == 5012'
+
 # ---- unsafe files are refused
 chmod 0660 "$DB"
 expect_fail 1 "writable by group or others" list-users

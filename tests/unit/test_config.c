@@ -37,6 +37,7 @@ static void test_defaults(void **state) {
     assert_string_equal(c->home_template, "/home/%u");
     assert_string_equal(c->default_shell, "/bin/bash");
     assert_true(c->private_groups);
+    assert_int_equal(c->default_gid, 100);
     assert_true(c->enforce);
     assert_int_equal(c->max_access_key_age_days, 0);
     assert_int_equal(c->n_host_tags, 0);
@@ -56,7 +57,7 @@ static void test_all_keys(void **state) {
                            "  cache_dir=/tmp/x/cache  \n audit_log = none\n"
                            "resource_policy = /etc/iam/host-policy.json\n"
                            "uid_min = 5000\nuid_max = 6000\nhome_template = /srv/%%/%u\n"
-                           "default_shell = /bin/sh\nprivate_groups = no\n"
+                           "default_shell = /bin/sh\nprivate_groups = no\ndefault_gid = 1234\n"
                            "max_access_key_age_days = 90\nenforce = off\n"
                            "host_tag.Environment = prod # not a comment\n"
                            "host_tag.team = web \xc3\xa9quipe\n",
@@ -69,6 +70,7 @@ static void test_all_keys(void **state) {
     assert_int_equal(c->uid_min, 5000);
     assert_int_equal(c->uid_max, 6000);
     assert_false(c->private_groups);
+    assert_int_equal(c->default_gid, 1234);
     assert_false(c->enforce);
     assert_int_equal(c->max_access_key_age_days, 90);
     assert_int_equal(c->n_host_tags, 2);
@@ -95,6 +97,10 @@ static void test_errors(void **state) {
         {BASE "uid_min = 99999999999\n", 3, 11, "bad value for uid_min"},
         {BASE "uid_min = 10\n", 3, 11, "bad value for uid_min"},
         {BASE "enforce = maybe\n", 3, 11, "bad value for enforce"},
+        {BASE "default_gid = 0\n", 3, 15, "bad value for default_gid"},
+        {BASE "default_gid = 65534\n", 3, 15, "bad value for default_gid"},
+        {BASE "default_gid = 4294967295\n", 3, 15, "bad value for default_gid"},
+        {BASE "default_gid = users\n", 3, 15, "bad value for default_gid"},
         {BASE "home_template = /home/user\n", 3, 17, "bad value for home_template"},
         {BASE "home_template = /home/%x/%u\n", 3, 17, "bad value for home_template"},
         {BASE "default_shell = bin/sh\n", 3, 17, "bad value for default_shell"},

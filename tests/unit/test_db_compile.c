@@ -28,7 +28,8 @@ struct fx {
     struct iam_config *config;
 };
 
-static struct iam_config *config_for(const char *cache, bool private_groups) {
+static struct iam_config *config_for_gid(const char *cache, bool private_groups,
+                                         const char *default_gid) {
     char *text = NULL;
     struct iam_config *c = NULL;
     struct iam_error e;
@@ -37,11 +38,15 @@ static struct iam_config *config_for(const char *cache, bool private_groups) {
     assert_true(asprintf(&text,
                          "account_id = 123456789012\nhost_arn = arn:aws:ec2:eu-west-1:123456789012:"
                          "instance/i-1\ncache_dir = %s\nhome_template = /srv/home/%%u\n"
-                         "default_shell = /bin/zsh\nprivate_groups = %s\n",
-                         cache, private_groups ? "yes" : "no") > 0);
+                         "default_shell = /bin/zsh\nprivate_groups = %s\n%s",
+                         cache, private_groups ? "yes" : "no", default_gid) > 0);
     assert_int_equal(iam_config_parse(text, strlen(text), "test", &c, &e), 0);
     free(text);
     return c;
+}
+
+static struct iam_config *config_for(const char *cache, bool private_groups) {
+    return config_for_gid(cache, private_groups, "");
 }
 
 static int setup(void **state) {
@@ -125,7 +130,20 @@ static void test_nss(void **state) {
     assert_int_equal(iam_compile_caches(f->config, f->db, &e), 0);
     assert_int_equal(iam_nssc_open(path, geteuid(), &c), 0);
     assert_int_equal(iam_nssc_group_by_gid(c, 200000, &gr), -ENOENT);
+    assert_int_equal(iam_nssc_group_by_name(c, "alice", &gr), -ENOENT);
     assert_int_equal(iam_nssc_group_by_name(c, "ops", &gr), 0);
+    /* and a primary gid that was the private group's becomes a real group's: default_gid */
+    assert_int_equal(iam_nssc_user_by_name(c, "alice", &pw), 0);
+    assert_int_equal(pw.uid, 200000);
+    assert_int_equal(pw.gid, 100);
+    iam_nssc_unref(c);
+    c = NULL;
+    iam_config_free(f->config);
+    f->config = config_for_gid(f->cache, false, "default_gid = 200002\n");
+    assert_int_equal(iam_compile_caches(f->config, f->db, &e), 0);
+    assert_int_equal(iam_nssc_open(path, geteuid(), &c), 0);
+    assert_int_equal(iam_nssc_user_by_name(c, "bob", &pw), 0);
+    assert_int_equal(pw.gid, 200002); /* devs */
     iam_nssc_unref(c);
     free(path);
 }

@@ -7,13 +7,16 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "db_private.h"
 #include "iam/db.h"
+#include "iam/json.h"
 #include "iamtest.h"
 
 static struct iam_db *load_base(void) {
@@ -111,10 +114,30 @@ static void test_references(void **state) {
     assert_string_equal(hl->default_version->version_id, "v2");
     /* the URL-encoded document was decoded */
     assert_non_null(strstr(ro->default_version->document, "\"Action\":\"host:Login\""));
-    assert_non_null(ro->default_version->compiled);
-    /* identical documents are compiled once */
-    assert_ptr_equal(hl->versions[0].compiled, hl->versions[1].compiled);
-    assert_non_null(iam_db_find_role(db, "deploy")->trust_compiled);
+    {
+        const struct iam_policy *a = NULL, *b = NULL, *t = NULL, *again = NULL;
+        const struct iam_db_role *deploy = iam_db_find_role(db, "deploy");
+
+        assert_int_equal(iam_db_policy_compiled(db, ro->default_version->document,
+                                                IAM_POLICY_IDENTITY, &a),
+                         0);
+        assert_non_null(a);
+        /* identical documents are compiled once, and a second call returns the same one */
+        assert_int_equal(
+            iam_db_policy_compiled(db, hl->versions[0].document, IAM_POLICY_IDENTITY, &a), 0);
+        assert_int_equal(
+            iam_db_policy_compiled(db, hl->versions[1].document, IAM_POLICY_IDENTITY, &b), 0);
+        assert_ptr_equal(a, b);
+        assert_int_equal(
+            iam_db_policy_compiled(db, hl->versions[0].document, IAM_POLICY_IDENTITY, &again),
+            0);
+        assert_ptr_equal(a, again);
+        assert_non_null(deploy->trust_policy);
+        assert_int_equal(
+            iam_db_policy_compiled(db, deploy->trust_policy, IAM_POLICY_RESOURCE, &t), 0);
+        assert_non_null(t);
+        assert_int_equal(iam_policy_statement_count(t), 1);
+    }
     iam_db_free(db);
 }
 
@@ -132,9 +155,16 @@ static void test_effective(void **state) {
     assert_string_equal(eff->identity[0].source_type, "user");
     assert_string_equal(eff->identity[1].source_id, "HostLogin");
     assert_string_equal(eff->identity[1].source_type, "user-managed");
-    assert_ptr_equal(eff->identity[1].policy,
-                     iam_db_find_policy(db, "arn:aws:iam::123456789012:policy/HostLogin")
-                         ->default_version->compiled);
+    {
+        const struct iam_policy *hl = NULL;
+        assert_int_equal(
+            iam_db_policy_compiled(db,
+                                   iam_db_find_policy(db, "arn:aws:iam::123456789012:policy/HostLogin")
+                                       ->default_version->document,
+                                   IAM_POLICY_IDENTITY, &hl),
+            0);
+        assert_ptr_equal(eff->identity[1].policy, hl);
+    }
     assert_string_equal(eff->identity[2].source_id, "login");
     assert_string_equal(eff->identity[2].source_type, "group");
     assert_string_equal(eff->identity[3].source_id, "ReadOnlyAccess");
@@ -257,11 +287,179 @@ static void test_load_file(void **state) {
     free(dir);
 }
 
+/* The loader checks a document in place (iam_policy_compile_json on the file's tree) instead
+ * of compiling its text: for every policy of the engine's and validate-policy's vectors, and
+ * a few built here, both give the same verdict, message, position and statements. */
+static void compare_compile(const char *text, size_t len, enum iam_policy_type type,
+                            const char *what) {
+    struct iam_json_doc *doc = NULL;
+    struct iam_policy *a = NULL, *b = NULL;
+    struct iam_error ea, eb, ej;
+    int ra, rb;
+
+    iam_error_init(&ea);
+    iam_error_init(&eb);
+    iam_error_init(&ej);
+    /* the db's reader: default depth limit (64), duplicates refused */
+    if (iam_json_parse(text, len, NULL, &doc, &ej) < 0) {
+        /* not JSON at all: the db's own parse reports it; the engine must refuse it too */
+        assert_true(iam_policy_compile(text, len, type, &a, &ea) < 0);
+        return;
+    }
+    /* the value's own text, as the loader had it (leading and trailing blanks excluded) */
+    {
+        const struct iam_json *root = iam_json_root(doc);
+        ra = iam_policy_compile(text + root->start.offset, root->end.offset - root->start.offset,
+                                type, &a, &ea);
+    }
+    rb = iam_policy_compile_json(iam_json_root(doc), type, &b, &eb);
+    if ((ra < 0) != (rb < 0))
+        fail_msg("%s (type %d): text %d (%s) vs tree %d (%s)", what, (int)type, ra, ea.text, rb,
+                 eb.text);
+    if (ra < 0) {
+        if (ra != rb || ea.line != eb.line || ea.column != eb.column ||
+            ea.offset != eb.offset || strcmp(ea.text, eb.text) != 0)
+            fail_msg("%s (type %d): text %d %u:%u@%zu %s vs tree %d %u:%u@%zu %s", what,
+                     (int)type, ra, ea.line, ea.column, ea.offset, ea.text, rb, eb.line,
+                     eb.column, eb.offset, eb.text);
+    } else {
+        assert_int_equal(iam_policy_statement_count(a), iam_policy_statement_count(b));
+        assert_string_equal(iam_policy_version(a), iam_policy_version(b));
+        for (size_t i = 0; i < iam_policy_statement_count(a); i++) {
+            struct iam_statement_info x, y;
+            assert_int_equal(iam_policy_statement_info(a, i, &x), 0);
+            assert_int_equal(iam_policy_statement_info(b, i, &y), 0);
+            assert_int_equal(x.effect, y.effect);
+            assert_int_equal(x.start_line, y.start_line);
+            assert_int_equal(x.start_column, y.start_column);
+            assert_int_equal(x.end_line, y.end_line);
+            assert_int_equal(x.end_column, y.end_column);
+            assert_true((!x.sid && !y.sid) || (x.sid && y.sid && strcmp(x.sid, y.sid) == 0));
+        }
+        /* check-only mode gives the same verdict */
+        iam_error_init(&eb);
+        assert_int_equal(iam_policy_compile_json(iam_json_root(doc), type, NULL, &eb), 0);
+    }
+    iam_policy_free(a);
+    iam_policy_free(b);
+    iam_json_doc_free(doc);
+}
+
+static size_t compare_dir(const char *dir, const char *const *names) {
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    size_t n = 0;
+
+    assert_non_null(d);
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        for (const char *const *f = names; *f; f++) {
+            char path[4096];
+            size_t len;
+            char *text;
+
+            snprintf(path, sizeof(path), "%s/%s/%s", dir, de->d_name, *f);
+            text = iamtest_read_file(path, &len);
+            if (!text)
+                continue;
+            compare_compile(text, len, IAM_POLICY_IDENTITY, path);
+            compare_compile(text, len, IAM_POLICY_RESOURCE, path);
+            free(text);
+            n++;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+static void test_compile_json_matches_text(void **state) {
+    static const char *const policy_files[] = {"policy.json", NULL};
+    static const char *const validate_files[] = {"trigger.json", "clean.json", NULL};
+    static const char *const built[] = {
+        "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+        "\"Action\": \"host:Login\", \"Resource\": \"*\"}}",
+        "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"a:b\", "
+        "\"Resource\": \"*\"},\n    {\"Effect\": \"Deny\",\n     \"Action\": \"nocolon\", "
+        "\"Resource\": \"*\"}\n  ]\n}",
+        "[]",
+        "\"a string\"",
+        "{}",
+        "{\"Statement\": []}",
+        "{\"Version\": \"2012-10-17\", \"Id\": \"x\", \"Statement\": {\"Effect\": \"Allow\", "
+        "\"Principal\": \"*\", \"Action\": \"s3:*\", \"Resource\": \"*\"}}",
+        NULL};
+    size_t n;
+
+    (void)state;
+    n = compare_dir(IAM_TEST_VECTORS_DIR "/policy", policy_files);
+    assert_true(n >= 700);
+    n = compare_dir(IAM_TEST_VECTORS_DIR "/validate", validate_files);
+    assert_true(n >= 100);
+    for (const char *const *t = built; *t; t++)
+        compare_compile(*t, strlen(*t), IAM_POLICY_IDENTITY, *t);
+    /* nesting: 32 levels pass, 33 do not, at the same container either way */
+    for (int depth = 28; depth <= 40; depth++) {
+        char buf[512];
+        int k = snprintf(buf, sizeof(buf),
+                         "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"a:b\", "
+                         "\"Resource\": \"*\", \"Condition\": {\"StringEquals\": {\"k\": ");
+        for (int i = 0; i < depth - 5; i++)
+            buf[k++] = '[';
+        k += snprintf(buf + k, sizeof(buf) - (size_t)k, "\"v\"");
+        for (int i = 0; i < depth - 5; i++)
+            buf[k++] = ']';
+        k += snprintf(buf + k, sizeof(buf) - (size_t)k, "}}}]}");
+        compare_compile(buf, (size_t)k, IAM_POLICY_IDENTITY, buf);
+    }
+}
+
+/* The word-at-a-time scans agree with the byte-by-byte rules on random documents. */
+static size_t ref_size(const unsigned char *t, size_t len) {
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (!(t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r') && (t[i] & 0xc0) != 0x80)
+            n++;
+    return n;
+}
+
+static size_t ref_bad(const unsigned char *t, size_t len) {
+    for (size_t i = 0; i < len; i++)
+        if ((t[i] < 0x20 && t[i] != '\t' && t[i] != '\n' && t[i] != '\r') || t[i] == 0x7f ||
+            t[i] >= 0xc4)
+            return i;
+    return len;
+}
+
+static void test_doc_scans(void **state) {
+    /* printable ASCII weighted up, then every boundary the scans care about */
+    static const unsigned char special[] = {0x00, 0x01, 0x09, 0x0a, 0x0d, 0x1f, 0x20, 0x21,
+                                            0x7e, 0x7f, 0x80, 0xbf, 0xc2, 0xc3, 0xc4, 0xff};
+    unsigned char buf[80];
+    unsigned seed = 12345;
+
+    (void)state;
+    for (int round = 0; round < 200000; round++) {
+        size_t len = (size_t)(round % 80);
+        int rare = 1 + round % 40; /* one special byte in `rare` on average */
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            if ((seed >> 16) % (unsigned)rare == 0)
+                buf[i] = special[(seed >> 8) % sizeof(special)];
+            else
+                buf[i] = (unsigned char)(0x20 + (seed >> 20) % 95);
+        }
+        assert_int_equal(iam_db_policy_size((const char *)buf, len), ref_size(buf, len));
+        assert_int_equal(db_doc_bad_char((const char *)buf, len), ref_bad(buf, len));
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lookups),   cmocka_unit_test(test_references),
         cmocka_unit_test(test_effective), cmocka_unit_test(test_name_rules),
         cmocka_unit_test(test_helpers),   cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_compile_json_matches_text), cmocka_unit_test(test_doc_scans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,6 +29,8 @@ struct iam_config {
     char *home_template;    /* default "/home/%u" */
     char *default_shell;    /* default "/bin/bash" */
     bool private_groups;    /* default true: each user gets a group with gid = uid */
+    uint32_t default_gid;   /* default 100 ("users"): new users' primary group when
+                             * private_groups is false */
     unsigned max_access_key_age_days; /* 0 = no limit */
     bool enforce;           /* default true; false = evaluate and audit "would deny" only */
     struct iam_config_tag *host_tags; /* host_tag.<Key> = <Value>, in file order */

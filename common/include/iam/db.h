@@ -7,8 +7,9 @@
  *
  * iam_db_load()/iam_db_parse() read and validate the whole document and build an immutable
  * model: every string, every reference (GroupList, AttachedManagedPolicies,
- * PermissionsBoundary) resolved to a pointer, every policy document compiled. Anything wrong
- * is -EINVAL with file:line:column in reterr, and no model is returned: a reference that does
+ * PermissionsBoundary) resolved to a pointer, every policy document checked by the policy
+ * engine (compiled; the compiled form is built again on demand, iam_db_policy_compiled()).
+ * Anything wrong is -EINVAL with file:line:column in reterr, and no model is returned: a reference that does
  * not resolve is an error, never dropped (it might have held a Deny).
  *
  * Lookups by name are ASCII case-insensitive, as IAM's names are unique regardless of case.
@@ -70,7 +71,6 @@ struct iam_db_tag {
 struct iam_db_inline_policy {
     const char *name;
     const char *document; /* JSON text, URL-decoded when it was stored encoded */
-    const struct iam_policy *compiled;
 };
 
 struct iam_db_policy_version {
@@ -78,7 +78,6 @@ struct iam_db_policy_version {
     const char *document;
     const char *create_date;
     bool is_default;
-    const struct iam_policy *compiled;
 };
 
 struct iam_db_managed_policy {
@@ -178,7 +177,6 @@ struct iam_db_role {
     const char *path;
     const char *create_date;
     const char *trust_policy; /* AssumeRolePolicyDocument, JSON text; may be NULL */
-    const struct iam_policy *trust_compiled;
     struct iam_db_inline_policy *inline_policies;
     size_t n_inline;
     struct iam_db_attached *attached;
@@ -248,6 +246,12 @@ struct iam_db_effective {
 };
 int iam_db_user_effective_policies(const struct iam_db *db, const struct iam_db_user *user,
                                    struct iam_db_effective **ret) IAM_WUR;
+/* The compiled form of a document of the db (an inline policy's or a policy version's
+ * `document`: IAM_POLICY_IDENTITY; a role's `trust_policy`: IAM_POLICY_RESOURCE), compiled on
+ * first use and kept with the db, so equal texts share one. The load already accepted every
+ * document, so this fails only with -ENOMEM. Not thread-safe: it changes the db's cache. */
+int iam_db_policy_compiled(const struct iam_db *db, const char *document,
+                           enum iam_policy_type type, const struct iam_policy **ret) IAM_WUR;
 void iam_db_effective_free(struct iam_db_effective *eff); /* NULL-safe */
 
 /* Name rules, exposed for iamctl's early checks. Each returns NULL when valid, else a

@@ -42,6 +42,13 @@ struct iam_policy;
  * with line and column in reterr; it is never evaluated "as best it can". */
 int iam_policy_compile(const char *text, size_t len, enum iam_policy_type type,
                        struct iam_policy **ret_policy, struct iam_error *reterr) IAM_WUR;
+/* The same for a document already parsed with iam_json_parse() (a policy embedded in a
+ * larger file, as in the identity database): exactly what iam_policy_compile() gives for the
+ * value's own text, the 32-level nesting limit included, except that positions (errors and
+ * statement info) are those of the tree. ret_policy NULL only checks the document. */
+struct iam_json;
+int iam_policy_compile_json(const struct iam_json *root, enum iam_policy_type type,
+                            struct iam_policy **ret_policy, struct iam_error *reterr) IAM_WUR;
 void iam_policy_free(struct iam_policy *policy); /* NULL-safe */
 
 /* Introspection, for reporting which statement decided. */

@@ -178,6 +178,8 @@ CASES = {
     "policy_document_semantic": (None, "Document"),
     "policy_document_urlencoded_bad": (['"%7B%22Version', '@@"%ZZ%22Version'], "malformed URL encoding"),
     "policy_document_char": (None, "character IAM does not allow"),
+    "policy_document_too_deep": (None, "Document: nesting deeper than 32 levels"),
+    "policy_document_multiline": (None, "Statement[1]: Effect must be"),
     "managed_policy_too_big": (None, "IAM allows 6144"),
     "inline_user_too_big": (None, "IAM allows 2048"),
     "inline_duplicate_name": (['[{"PolicyName": "own", "PolicyDocument": ' + DOC + '}]', '[{"PolicyName": "own", "PolicyDocument": ' + DOC + '}, {"PolicyName": @@"OWN", "PolicyDocument": ' + DOC + '}]'], 'duplicate inline policy "OWN"'),
@@ -231,6 +233,18 @@ def special(name):
     if name == "role_name_duplicate":
         r = '{"RoleName": "DEPLOY", "RoleId": "AROAEXAMPLEDEPLOY0002", "Arn": "arn:aws:iam::%s:role/DEPLOY"}' % ACC
         return BASE.replace('"RoleDetailList": [\n        {\n            "Path": "/",\n            "RoleName": "deploy",', '"RoleDetailList": [\n        {\n            "Path": "/",\n            "RoleName": "deploy",', 1).replace('\n    ]\n}\n', ',\n        ' + r.replace('"RoleName": "DEPLOY"', '"RoleName": @@"DEPLOY"') + '\n    ]\n}\n')
+    if name == "policy_document_too_deep":
+        # the policy engine's 32-level limit, counted from the document's own '{': Document
+        # {0} Statement [1] {2} Condition {3} StringEquals {4}, then the arrays from depth 5;
+        # the 28th '[' is the first container at depth 32 (and at 37 in the file, under 64)
+        deep = "[" * 27 + "@@" + "[" * 3 + '"v"' + "]" * 30
+        return BASE[:doc_pos] + BASE[doc_pos:].replace('"Resource": "*"', '"Resource": "*", "Condition": {"StringEquals": {"k": ' + deep + '}}', 1)
+    if name == "policy_document_multiline":
+        # an error on a later line of a document spread over several lines of the file
+        ml = ('{\n        "Version": "2012-10-17",\n        "Statement": [\n'
+              '            {"Effect": "Allow", "Action": "host:Login", "Resource": "*"},\n'
+              '            {"Effect": @@"allow", "Action": "host:Sudo", "Resource": "*"}\n        ]\n    }')
+        return BASE[:doc_pos] + ml + BASE[doc_pos + len(DOC):]
     raise KeyError(name)
 
 def position(text):
