@@ -260,12 +260,12 @@ static int decode_record(struct iam_auth_record *rec, struct iam_error *reterr) 
         return bad(reterr, "malformed record header");
 
     need = nk * sizeof(*keys) + nt * sizeof(*tags) + ng * sizeof(*groups) + np * sizeof(*pols);
-    if (need > 0) {
-        rec->arrays = calloc(1, need);
-        if (!rec->arrays)
-            return -ENOMEM;
-        rec->arrays_len = need;
-    }
+    /* Never NULL, even for a record with no key, tag, group or policy: the pointers below
+     * are then one past an empty array and never dereferenced. */
+    rec->arrays = calloc(1, need > 0 ? need : 1);
+    if (!rec->arrays)
+        return -ENOMEM;
+    rec->arrays_len = need;
     keys = rec->arrays;
     tags = (struct iam_auth_tag *)(keys + nk);
     groups = (const char **)(tags + nt);

@@ -241,8 +241,8 @@ int iam_auth_cache_build(const struct iam_auth_user *users, size_t n_users, uint
 
     /* Header and index are filled in at the end; reserve their room now. */
     buf_reserve(&b, h.records_off);
-    if (b.err) {
-        r = b.err;
+    if (b.err || !b.p) { /* records_off > 0: a buffer exists unless reserving failed */
+        r = b.err ? b.err : -ENOMEM;
         goto out;
     }
     memset(b.p, 0, h.records_off);

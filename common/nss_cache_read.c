@@ -627,7 +627,7 @@ static int match_gid(struct iam_nssc *c, uint32_t off, void *ctx) {
 
 int iam_nssc_user_by_uid(struct iam_nssc *c, uint32_t uid, struct iam_nssc_pw *ret) {
     unsigned t = IAM_NSSC_USER_BY_UID;
-    struct iam_nssc_pw pw;
+    struct iam_nssc_pw pw = {0}; /* filled by match_uid() through q */
     struct id_query q = {.id = uid, .pw = &pw};
     int r = probe(c, t, iam_nssc_id_start(uid, c->hdr.seed, c->hdr.sections[t].count), uid,
                   match_uid, &q);
@@ -680,7 +680,7 @@ int iam_nssc_group_by_name(struct iam_nssc *c, const char *name, struct iam_nssc
 
 int iam_nssc_group_by_gid(struct iam_nssc *c, uint32_t gid, struct iam_nssc_gr *ret) {
     unsigned t = IAM_NSSC_GROUP_BY_GID;
-    struct iam_nssc_gr gr;
+    struct iam_nssc_gr gr = {0}; /* filled by match_gid() through q */
     struct id_query q = {.id = gid, .gr = &gr};
     int r = probe(c, t, iam_nssc_id_start(gid, c->hdr.seed, c->hdr.sections[t].count), gid,
                   match_gid, &q);

@@ -51,7 +51,7 @@ static bool arn_resolvable(const struct arn_pattern *p, const struct eval_env *e
 
 static bool value_matches(const struct cond_entry *e, const struct cond_value *pv,
                           const struct ctx_value *v, const struct eval_env *env) {
-    int c;
+    int c = 0; /* set by every case that reaches the second switch */
 
     switch ((enum cond_base)e->base) {
     case OP_STRING_EQUALS:

@@ -200,7 +200,7 @@ static int add(struct vctx *c, enum vcheck id, struct iam_json_pos start, struct
             strings += l;
         }
     }
-    strcpy(strings, details);
+    memcpy(strings, details, strlen(details) + 1); /* counted in size above */
     loc->path = path;
     loc->n_path = npath;
     loc->start = to_position(c, start);
