@@ -13,7 +13,7 @@
 
 #include <sodium.h>
 
-#include "iam/compile.h"
+#include "iam/cache_build.h"
 #include "iam/fileio.h"
 #include "iam/lastused.h"
 #include "verb_common.h"

@@ -14,7 +14,7 @@
 
 #include <sodium.h>
 
-#include "iam/compile.h"
+#include "iam/cache_build.h"
 #include "iam/fileio.h"
 #include "iam/policy.h"
 #include "iam/secret.h"

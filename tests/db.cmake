@@ -49,6 +49,6 @@ endif()
 
 # The compile hook, read back with the NSS module's and pam_iam's readers.
 iam_add_test(test_db_compile SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_db_compile.c
-             $<TARGET_OBJECTS:iamcache_reader> LABELS unit)
+             LIBS iamcache_reader LABELS unit)
 target_compile_definitions(test_db_compile PRIVATE IAM_TEST_VECTORS_DIR="${CMAKE_CURRENT_SOURCE_DIR}/vectors")
 target_include_directories(test_db_compile PRIVATE ${PROJECT_SOURCE_DIR}/common)

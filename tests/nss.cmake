@@ -5,14 +5,15 @@
 add_executable(mknsscache ${CMAKE_CURRENT_SOURCE_DIR}/helpers/mknsscache.c)
 target_link_libraries(mknsscache PRIVATE iamcore)
 
-set(IAM_NSS_TEST_INCLUDES ${PROJECT_SOURCE_DIR}/common ${CMAKE_CURRENT_SOURCE_DIR}/module)
+set(IAM_NSS_TEST_INCLUDES ${PROJECT_SOURCE_DIR}/common ${PROJECT_SOURCE_DIR}/common/nss_cache/include
+    ${CMAKE_CURRENT_SOURCE_DIR}/module)
 
 if(IAM_TESTS)
   # Writer and reader, linked directly (the reader as the module links it), and the module's
   # packing code (forged member lengths).
   iam_add_test(test_nss_cache
-    SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/module/test_nss_cache.c $<TARGET_OBJECTS:iamcache_reader>
-            ${PROJECT_SOURCE_DIR}/nss_iam/pack.c
+    SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/module/test_nss_cache.c ${PROJECT_SOURCE_DIR}/nss_iam/pack.c
+    LIBS iamcache_reader
     LABELS unit)
   target_include_directories(test_nss_cache PRIVATE ${IAM_NSS_TEST_INCLUDES}
                              ${PROJECT_SOURCE_DIR}/nss_iam)
@@ -85,23 +86,15 @@ if(IAM_TESTS AND IAM_E2E)
 endif()
 
 if(IAM_FUZZ)
-  # libFuzzer target (clang): the reader plus the module's packing code.
-  # The reader's source is compiled here (not the object library) so it gets the fuzzer's
-  # coverage instrumentation.
-  add_executable(fuzz_nss_cache ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_nss_cache.c
-                                ${PROJECT_SOURCE_DIR}/nss_iam/pack.c
-                                ${PROJECT_SOURCE_DIR}/common/nss_cache_read.c)
+  # The reader plus the module's packing code; the reader's source is compiled into the target
+  # (not the object library) so it gets the fuzzer's coverage instrumentation.
+  iam_add_fuzz(fuzz_nss_cache NO_CORE
+               SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_nss_cache.c
+                       ${PROJECT_SOURCE_DIR}/nss_iam/pack.c
+                       ${PROJECT_SOURCE_DIR}/common/nss_cache/read.c
+               CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/nss_cache TIME 20 ARGS -max_len=65536)
   target_include_directories(fuzz_nss_cache PRIVATE ${IAM_NSS_TEST_INCLUDES}
-                             ${PROJECT_SOURCE_DIR}/nss_iam ${PROJECT_SOURCE_DIR}/common/include)
-  target_compile_options(fuzz_nss_cache PRIVATE -fsanitize=fuzzer,address,undefined
-                         -fno-sanitize-recover=undefined)
-  target_link_options(fuzz_nss_cache PRIVATE -fsanitize=fuzzer,address,undefined)
-  set(_nss_corpus ${CMAKE_CURRENT_BINARY_DIR}/fuzz_nss_cache_corpus)
-  file(MAKE_DIRECTORY ${_nss_corpus})
-  add_test(NAME fuzz_nss_cache
-           COMMAND fuzz_nss_cache -max_total_time=20 -max_len=65536 -timeout=10
-                   ${_nss_corpus} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/nss_cache)
-  set_tests_properties(fuzz_nss_cache PROPERTIES LABELS fuzz TIMEOUT 120)
+                             ${PROJECT_SOURCE_DIR}/nss_iam ${IAM_CORE_PUBLIC_INCLUDE})
 endif()
 
 if(IAM_BENCH)

@@ -1,4 +1,4 @@
-# Tests for iamctl validate-policy and the validator in common/policy_validate*.c.
+# Tests for iamctl validate-policy and the validator in common/policy/validate/.
 if(IAM_TESTS)
   # Unit tests of the API (positions, paths, JSON shape, catalogue completeness, engine step).
   iam_add_test(test_validate SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_validate.c TIMEOUT 600
@@ -44,19 +44,9 @@ if(IAM_BENCH)
 endif()
 
 if(IAM_FUZZ)
-  # fuzz_validate: the validator and the engine it calls, built with libFuzzer's coverage.
-  # Self-contained (compiles common/ itself) so it does not depend on how iamcore is built.
-  file(GLOB _validate_fuzz_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/common/*.c)
-  list(FILTER _validate_fuzz_sources EXCLUDE REGEX ".*/nss_cache_read\\.c$")
-  add_executable(fuzz_validate ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_validate.c
-                               ${_validate_fuzz_sources})
-  target_include_directories(fuzz_validate PRIVATE ${PROJECT_SOURCE_DIR}/common/include
-                                                   ${PROJECT_SOURCE_DIR}/common)
-  target_compile_options(fuzz_validate PRIVATE -fsanitize=fuzzer,address,undefined)
-  target_link_options(fuzz_validate PRIVATE -fsanitize=fuzzer,address,undefined)
-  target_link_libraries(fuzz_validate PRIVATE PkgConfig::SODIUM PkgConfig::JANSSON m)
-  # Seeds: every vector policy under 16 KiB, copied into a writable corpus in the build tree.
-  set(_validate_corpus ${CMAKE_CURRENT_BINARY_DIR}/fuzz_validate_corpus)
+  # fuzz_validate: the validator and the engine it calls. Seeds: every validate vector policy
+  # under 16 KiB, copied into a corpus folder in the build tree.
+  set(_validate_corpus ${CMAKE_CURRENT_BINARY_DIR}/fuzz_validate_seeds)
   file(GLOB _validate_seeds ${CMAKE_CURRENT_SOURCE_DIR}/vectors/validate/*/*.json)
   foreach(seed ${_validate_seeds})
     file(SIZE ${seed} _size)
@@ -67,7 +57,6 @@ if(IAM_FUZZ)
       configure_file(${seed} ${_validate_corpus}/${_code}_${_name} COPYONLY)
     endif()
   endforeach()
-  add_test(NAME fuzz_validate
-           COMMAND fuzz_validate -max_total_time=30 -seed=1 -max_len=8192 ${_validate_corpus})
-  set_tests_properties(fuzz_validate PROPERTIES LABELS fuzz TIMEOUT 120)
+  iam_add_fuzz(fuzz_validate SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_validate.c
+               CORPUS ${_validate_corpus} TIME 30 ARGS -seed=1 -max_len=8192)
 endif()

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nss_cache_format.h"
+#include "nss_cache/format.h"
 #include "nss_cache_read.h"
 #include "nss_fixture.h"
 #include "nss_iam_private.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "iam/nss_cache.h"
-#include "nss_cache_format.h"
+#include "nss_cache/format.h"
 
 static const char *const fx_devs_members[] = {"alice", "bob", "carol"};
 static const char *const fx_ops_members[] = {"bob"};

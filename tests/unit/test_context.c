@@ -2,7 +2,7 @@
 /* The request context: typed values parsed once, keys case-insensitive, replace on re-add,
  * bad values refused with a message. */
 #include "policy_test_util.h"
-#include "policy_private.h"
+#include "policy/policy_private.h"
 
 static void typed_values(void **state) {
     struct iam_context *ctx = NULL;

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "iam/auth_cache.h"
-#include "iam/compile.h"
+#include "iam/cache_build.h"
 #include "iam/config.h"
 #include "iam/db.h"
 #include "iamtest.h"

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "db_private.h"
+#include "db/db_private.h"
 #include "iam/db.h"
 #include "iam/json.h"
 #include "iamtest.h"

@@ -2,7 +2,7 @@
 /* Wildcards and ARNs: '*' and '?', ARN segments matched one by one with the resource part
  * taking the rest, variables resolved inline and substituted literally; arn.h parsing. */
 #include "policy_test_util.h"
-#include "policy_private.h"
+#include "policy/policy_private.h"
 
 #include "iam/arn.h"
 

@@ -2,7 +2,7 @@
 /* Typed values of the condition operators: exact decimals (Numeric*), ISO 8601 and epoch dates
  * (Date*), IPv4/IPv6 CIDRs (IpAddress), base64 (BinaryEquals), booleans (Bool, Null). */
 #include "policy_test_util.h"
-#include "policy_private.h"
+#include "policy/policy_private.h"
 
 static int numcmp(const char *a, const char *b) {
     struct iam_num x, y;

@@ -11,7 +11,7 @@
 
 #include <sodium.h>
 
-#include "auth_cache_format.h"
+#include "format.h"
 #include "iam/auth_cache.h"
 #include "iam/fileio.h"
 

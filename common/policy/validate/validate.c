@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy_validate_private.h"
+#include "validate_private.h"
 
 #define AWSDOC(anchor)                                                                             \
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/"                                            \

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "iam/auth_cache.h"
-#include "iam/compile.h"
+#include "iam/cache_build.h"
 #include "iam/fileio.h"
 #include "iam/nss_cache.h"
 

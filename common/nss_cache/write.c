@@ -19,7 +19,7 @@
 
 #include "iam/nss_cache.h"
 #include "iam/fileio.h"
-#include "nss_cache_format.h"
+#include "format.h"
 
 #define ALIGN8(x) (((x) + UINT64_C(7)) & ~UINT64_C(7))
 #define ALIGN64(x) (((x) + UINT64_C(63)) & ~UINT64_C(63))

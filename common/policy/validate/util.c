@@ -14,8 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "policy_private.h"
-#include "policy_validate_private.h"
+#include "../policy_private.h"
+#include "validate_private.h"
 
 static int fold(int ch, bool nocase) {
     return nocase ? tolower((unsigned char)ch) : (unsigned char)ch;

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "nss_cache_format.h"
+#include "format.h"
 #include "nss_cache_read.h"
 
 struct iam_nssc {

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "policy_private.h"
-#include "policy_validate_private.h"
+#include "../policy_private.h"
+#include "validate_private.h"
 
 enum fam { F_STRING, F_NUMERIC, F_DATE, F_BOOL, F_BINARY, F_IP, F_ARN, F_NULL };
 enum cmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE, C_LIKE, C_NOTLIKE, C_EQI, C_NEI, C_OTHER };

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "policy_validate_private.h"
+#include "validate_private.h"
 
 #define HOST_ACTION_LOGIN "host:Login"
 #define HOST_ACTION_SUDO "host:Sudo"
