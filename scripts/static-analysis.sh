@@ -1,6 +1,7 @@
 #!/bin/bash
 # Static analysis gate: clang-tidy (checks in .clang-tidy, over the compile_commands.json of a
-# build dir) and cppcheck, on every C file of the tree. Exits non-zero on any finding that is
+# build dir) and cppcheck, on every C file of the tree, and the length of every function
+# (scripts/check-function-length.sh). Exits non-zero on any finding that is
 # not a documented false positive (.clang-tidy-suppressions, .cppcheck-suppressions) or an
 # entry of .clang-tidy-baseline: findings present when the gate was introduced, not yet
 # triaged or fixed by the code's owner. Baseline entries are printed on every run (they are
@@ -108,6 +109,9 @@ if ! cppcheck --enable=warning,portability,performance --std=c11 --inline-suppr 
 fi
 cat "$out/cppcheck.log"
 echo "cppcheck: $(grep -c ': \(error\|warning\|portability\|performance\|style\): ' "$out/cppcheck.log" || true) finding(s)"
+
+echo "==> function length"
+"$top/scripts/check-function-length.sh" || status=1
 
 if [ $status -ne 0 ]; then
   echo "static-analysis: FAILED" >&2
