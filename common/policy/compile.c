@@ -58,9 +58,14 @@ static int nomem(struct compiler *c) {
     return -ENOMEM;
 }
 
-/* A string or a non-empty array of strings; *ret_items points at the item nodes. */
+/* A string or an array of strings; *ret_items points at the item nodes. An empty array is
+ * accepted only where allow_empty says so: an empty Action, Resource or Principal list names
+ * nothing, so its statement matches nothing (Access Analyzer files these as suggestions about
+ * policies IAM accepts); an empty NotAction, NotResource or NotPrincipal would exclude nothing
+ * and so widen the statement to everything, and is refused. */
 static int string_list(struct compiler *c, const struct iam_json *v, const char *what,
-                       const struct iam_json *const **ret_items, size_t *ret_n) {
+                       bool allow_empty, const struct iam_json *const **ret_items,
+                       size_t *ret_n) {
     *ret_items = NULL; /* defined on the failures too */
     *ret_n = 0;
     if (is_type_str(v)) {
@@ -71,8 +76,9 @@ static int string_list(struct compiler *c, const struct iam_json *v, const char 
     if (!is_type_arr(v))
         return fail(c, &v->start, -EINVAL, "%s must be a string or an array of strings, not %s",
                     what, iam_json_type_name(v->type));
-    if (v->u.arr.n == 0)
-        return fail(c, &v->start, -EINVAL, "%s must not be an empty array", what);
+    if (v->u.arr.n == 0 && !allow_empty)
+        return fail(c, &v->start, -EINVAL,
+                    "%s must not be an empty array (it would exclude nothing)", what);
     for (size_t i = 0; i < v->u.arr.n; i++)
         if (!is_type_str(v->u.arr.items[i]))
             return fail(c, &v->u.arr.items[i]->start, -EINVAL,
@@ -97,10 +103,10 @@ static int compile_actions(struct compiler *c, struct statement *st, const struc
     size_t n;
     int r;
 
-    r = string_list(c, v, what, &items, &n);
+    r = string_list(c, v, what, !st->not_action, &items, &n);
     if (r < 0)
         return r;
-    pats = arena_alloc(&c->policy->arena, n * sizeof(*pats));
+    pats = arena_alloc(&c->policy->arena, (n ? n : 1) * sizeof(*pats));
     if (!pats)
         return nomem(c);
     for (size_t i = 0; i < n; i++) {
@@ -135,7 +141,7 @@ static int compile_actions(struct compiler *c, struct statement *st, const struc
     st->n_actions = n;
     /* The service prefilter. */
     {
-        uint32_t *svc = arena_alloc(&c->policy->arena, n * sizeof(*svc));
+        uint32_t *svc = arena_alloc(&c->policy->arena, (n ? n : 1) * sizeof(*svc));
 
         if (!svc)
             return nomem(c);
@@ -166,10 +172,10 @@ static int compile_resources(struct compiler *c, struct statement *st, const str
     unsigned flags = PATF_WILDCARDS | (c->policy->variables ? PATF_VARIABLES : 0);
     int r;
 
-    r = string_list(c, v, what, &items, &n);
+    r = string_list(c, v, what, !st->not_resource, &items, &n);
     if (r < 0)
         return r;
-    pats = arena_alloc(&c->policy->arena, n * sizeof(*pats));
+    pats = arena_alloc(&c->policy->arena, (n ? n : 1) * sizeof(*pats));
     if (!pats)
         return nomem(c);
     for (size_t i = 0; i < n; i++) {
@@ -280,8 +286,10 @@ static int compile_principal(struct compiler *c, struct statement *st, const str
     if (!is_type_obj(v))
         return fail(c, &v->start, -EINVAL, "%s must be \"*\" or an object, not %s", what,
                     iam_json_type_name(v->type));
-    if (v->u.obj.n == 0)
-        return fail(c, &v->start, -EINVAL, "%s must not be empty", what);
+    /* {} names nobody: the statement matches nothing. NotPrincipal {} would name everyone. */
+    if (v->u.obj.n == 0 && st->not_principal)
+        return fail(c, &v->start, -EINVAL, "%s must not be empty (it would exclude nobody)",
+                    what);
     for (size_t i = 0; i < v->u.obj.n; i++) {
         const struct iam_json_member *m = &v->u.obj.members[i];
         const struct iam_json *const *items;
@@ -293,12 +301,12 @@ static int compile_principal(struct compiler *c, struct statement *st, const str
                         "%s: unknown principal type '%.64s' (expected AWS, Service, "
                         "Federated or CanonicalUser)",
                         what, m->key);
-        r = string_list(c, m->value, what, &items, &cnt);
+        r = string_list(c, m->value, what, !st->not_principal, &items, &cnt);
         if (r < 0)
             return r;
         n += cnt;
     }
-    ps = arena_alloc(&c->policy->arena, n * sizeof(*ps));
+    ps = arena_alloc(&c->policy->arena, (n ? n : 1) * sizeof(*ps));
     if (!ps)
         return nomem(c);
     for (size_t i = 0; i < v->u.obj.n; i++) {
@@ -306,7 +314,7 @@ static int compile_principal(struct compiler *c, struct statement *st, const str
         const struct iam_json *const *items;
         size_t cnt;
 
-        r = string_list(c, m->value, what, &items, &cnt);
+        r = string_list(c, m->value, what, !st->not_principal, &items, &cnt);
         if (r < 0)
             return r;
         for (size_t j = 0; j < cnt; j++) {
@@ -378,8 +386,10 @@ static int parse_operator(const char *name, struct cond_entry *e) {
         if (strlen(operators[i].name) == len && strncmp(operators[i].name, name, len) == 0) {
             e->base = (uint8_t)operators[i].base;
             e->negated = operators[i].negated;
-            if (e->base == OP_NULL && (e->if_exists || e->set != SET_NONE))
-                return -EINVAL; /* NullIfExists and set operators on Null do not exist */
+            /* NullIfExists does not exist (Access Analyzer: NULL_WITH_IF_EXISTS is an error).
+             * ForAllValues:Null and ForAnyValue:Null do: always true and always false. */
+            if (e->base == OP_NULL && e->if_exists)
+                return -EINVAL;
             return 0;
         }
     return -EINVAL;
@@ -513,8 +523,8 @@ static int compile_condition(struct compiler *c, struct statement *st, const str
             return fail(c, &m->value->start, -EINVAL,
                         "Condition %s must be an object of condition keys, not %s", m->key,
                         iam_json_type_name(m->value->type));
-        if (m->value->u.obj.n == 0)
-            return fail(c, &m->value->start, -EINVAL, "Condition %s must not be empty", m->key);
+        /* An operator with no keys constrains nothing: the keys are ANDed, and an AND of
+         * nothing holds. */
         n += m->value->u.obj.n;
     }
     ents = arena_alloc(&c->policy->arena, (n ? n : 1) * sizeof(*ents));
@@ -548,16 +558,10 @@ static int compile_condition(struct compiler *c, struct statement *st, const str
             e->lkey = lk;
             e->key_len = km->key_len;
             e->hash = iam_key_hash(lk, km->key_len);
-            if (is_type_arr(kv)) {
-                nv = kv->u.arr.n;
-                if (nv == 0)
-                    return fail(c, &kv->start, -EINVAL,
-                                "Condition %s '%.64s': needs at least one value", m->key,
-                                km->key);
-            } else {
-                nv = 1;
-            }
-            vals = arena_alloc(&c->policy->arena, nv * sizeof(*vals));
+            /* No values: the values are ORed (a negated operator NORs them), so an empty list
+             * matches no context value; see entry_true() for what that makes of each form. */
+            nv = is_type_arr(kv) ? kv->u.arr.n : 1;
+            vals = arena_alloc(&c->policy->arena, (nv ? nv : 1) * sizeof(*vals));
             if (!vals)
                 return nomem(c);
             for (size_t q = 0; q < nv; q++) {

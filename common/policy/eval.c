@@ -140,9 +140,15 @@ static bool entry_has_vars(const struct cond_entry *e) {
 static bool entry_true(const struct cond_entry *e, const struct ctx_entry *ce,
                        const struct eval_env *env) {
     if (e->base == OP_NULL) {
-        /* "Null": {"k": "true"} holds when k is absent, "false" when it is present. */
+        /* "Null": {"k": "true"} holds when k is absent, "false" when it is present. With a set
+         * qualifier it tests nothing (Access Analyzer, NULL_WITH_QUALIFIER: ForAllValues:Null
+         * always returns true, ForAnyValue:Null always false). */
         bool absent = !ce || ce->n == 0;
 
+        if (e->set == SET_ALL)
+            return true;
+        if (e->set == SET_ANY)
+            return false;
         for (size_t i = 0; i < e->n; i++)
             if (e->values[i].u.b == absent)
                 return true;

@@ -50,4 +50,28 @@ grep -q "warning: .*carol.ops/no-prod-sudo.*HOST_DENY_KEY_SOMETIMES_ABSENT" "$T/
     fail "import did not show the export's warning"
 dbcheck '[.UserDetailList[].UserName] | index("carol.ops") != null'
 
+# Shapes IAM accepts and Access Analyzer only suggests changing (an empty Action, Resource or
+# condition value list, an empty operator block, Null with a set qualifier) are stored: an
+# account's export that holds them imports, and each is shown as a SUGGESTION.
+CONF=$T/import2.conf DB=$T/import2.json
+expect_ok init --account-id 111122223333 \
+    --host-arn arn:aws:ec2:eu-west-1:111122223333:instance/i-0123456789abcdef0 \
+    --database "$DB" --cache-dir "$T/cache3" --audit-log none --uid-min 6000 --uid-max 6100
+jq '.UserDetailList[0].UserPolicyList += [{"PolicyName": "aws-accepts-these",
+      "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Sid": "NoActions", "Effect": "Allow", "Action": [], "Resource": "*"},
+        {"Sid": "NoResources", "Effect": "Deny", "Action": "host:Sudo", "Resource": []},
+        {"Sid": "NoValues", "Effect": "Allow", "Action": "host:Login", "Resource": "*",
+         "Condition": {"StringEquals": {"host:Service": []}, "NumericLessThan": {}}},
+        {"Sid": "NullQualified", "Effect": "Deny", "Action": "host:Login", "Resource": "*",
+         "Condition": {"ForAnyValue:Null": {"aws:TokenIssueTime": "true"}}}]}}]' \
+    "$DATA/aws-export.decoded.json" >"$T/suggest-export.json"
+expect_ok import --authorization-details "file://$T/suggest-export.json"
+for code in EMPTY_ARRAY_ACTION EMPTY_ARRAY_RESOURCE EMPTY_ARRAY_CONDITION EMPTY_OBJECT_CONDITION \
+            NULL_WITH_QUALIFIER; do
+    grep -q "warning: .*aws-accepts-these.*SUGGESTION $code" "$T/err" ||
+        fail "import did not show $code as a SUGGESTION"
+done
+dbcheck '.UserDetailList[0].UserPolicyList[-1].PolicyName == "aws-accepts-these"'
+
 echo "ok: $PASS checks (policy write gate)"

@@ -281,24 +281,34 @@ static void test_json_syntax_error(void **state) {
 }
 
 static void test_engine_step(void **state) {
-    /* An empty operator block is only a suggestion to the checks (AWS: EMPTY_OBJECT_CONDITION)
-     * but the engine refuses it: the refusal must still surface, at that block, as an ERROR. */
+    /* Nine policy variables in one value: no check objects, the engine refuses it (at most
+     * eight per value). The refusal must still surface, at that value, as an ERROR. */
     const char *p = "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
                     "\"Action\": \"host:Login\", \"Resource\": \"*\", \"Condition\": "
-                    "{\"StringEquals\": {}}}}";
+                    "{\"StringEquals\": {\"host:OsUser\": \"${aws:username}${aws:username}"
+                    "${aws:username}${aws:username}${aws:username}${aws:username}${aws:username}"
+                    "${aws:username}${aws:username}\"}}}}";
     struct iam_findings *f = validate(p, IAM_POLICY_IDENTITY);
     const struct iam_finding *x = must_find(f, "HOST_POLICY_REJECTED");
-    size_t at = (size_t)(strstr(p, "{}") - p);
+    size_t at = (size_t)(strstr(p, "\"${") - p);
     char *big;
 
     (void)state;
     assert_int_equal(x->type, IAM_FINDING_ERROR);
     assert_int_equal(count_code(f, "HOST_POLICY_REJECTED"), 1);
     assert_int_equal(x->locations[0].start.offset, at);
-    assert_int_equal(x->locations[0].n_path, 3);
-    assert_string_equal(x->locations[0].path[2].text, "StringEquals");
-    assert_non_null(strstr(x->details, "must not be empty"));
+    assert_int_equal(x->locations[0].n_path, 4);
+    assert_string_equal(x->locations[0].path[3].text, "host:OsUser");
+    assert_non_null(strstr(x->details, "too many policy variables"));
+    iam_findings_free(f);
+
+    /* An empty operator block: only a suggestion, and the engine accepts it (no ERROR). */
+    f = validate("{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+                 "\"Action\": \"host:Login\", \"Resource\": \"*\", \"Condition\": "
+                 "{\"StringEquals\": {}}}}",
+                 IAM_POLICY_IDENTITY);
     assert_int_equal(must_find(f, "EMPTY_OBJECT_CONDITION")->type, IAM_FINDING_SUGGESTION);
+    assert_false(iam_findings_has_error(f));
     iam_findings_free(f);
 
     /* over the engine's size limit */

@@ -471,7 +471,7 @@ static void check_principal_value(struct vctx *c, const char *pkey, const struct
 /* Returns true when the principal is everyone ("*" or AWS: "*"). */
 static bool check_principal(struct vctx *c, const struct iam_json_member *m) {
     const struct iam_json *p = m->value;
-    bool everyone = false;
+    bool everyone = false, is_not = strcmp(m->key, "NotPrincipal") == 0;
 
     vpath_push_value(c, m->key);
     if (p->type == IAM_JSON_STRING) {
@@ -488,9 +488,14 @@ static bool check_principal(struct vctx *c, const struct iam_json_member *m) {
                  "element.",
                  m->key, m->key);
     } else if (p->u.obj.n == 0) {
-        vfinding(c, VC_EMPTY_OBJECT_PRINCIPAL, p,
-                 "This statement includes no principals and does not affect the policy. "
-                 "Specify principals.");
+        if (is_not)
+            vfinding(c, VC_HOST_EMPTY_NOT_ELEMENT, p,
+                     "An empty NotPrincipal excludes nobody, so this statement would apply to "
+                     "everyone; the engine refuses it. Use Principal to name who it applies to.");
+        else
+            vfinding(c, VC_EMPTY_OBJECT_PRINCIPAL, p,
+                     "This statement includes no principals and does not affect the policy. "
+                     "Specify principals.");
     } else {
         for (size_t i = 0; i < p->u.obj.n; i++) {
             const struct iam_json_member *pk = &p->u.obj.members[i];
@@ -514,7 +519,11 @@ static bool check_principal(struct vctx *c, const struct iam_json_member *m) {
                 everyone |= strcmp(pk->key, "AWS") == 0 && strcmp(v->u.str.s, "*") == 0;
                 check_principal_value(c, pk->key, v);
             } else if (v->type == IAM_JSON_ARRAY) {
-                if (v->u.arr.n == 0)
+                if (v->u.arr.n == 0 && is_not)
+                    vfinding(c, VC_HOST_EMPTY_NOT_ELEMENT, v,
+                             "An empty list under NotPrincipal excludes nobody; the engine "
+                             "refuses it. Name principals, or remove the entry.");
+                else if (v->u.arr.n == 0)
                     vfinding(c, VC_EMPTY_ARRAY_PRINCIPAL, v,
                              "This statement includes no principals and does not affect the "
                              "policy. Specify principals.");
@@ -755,8 +764,8 @@ static void check_statement(struct vctx *c, const struct iam_json *st) {
             vpath_push_value(c, l->m->key);
             if (!k)
                 vfinding(c, VC_EMPTY_ARRAY_ACTION, l->m->value,
-                         "This statement includes no actions and does not affect the policy; "
-                         "the engine refuses an empty Action. Specify actions.");
+                         "This statement includes no actions and does not affect the policy. "
+                         "Specify actions.");
             else
                 vfinding(c, VC_HOST_EMPTY_NOT_ELEMENT, l->m->value,
                          "An empty NotAction excludes nothing, so this %s would cover every "
@@ -808,8 +817,8 @@ static void check_statement(struct vctx *c, const struct iam_json *st) {
             vpath_push_value(c, l->m->key);
             if (!k)
                 vfinding(c, VC_EMPTY_ARRAY_RESOURCE, l->m->value,
-                         "This statement includes no resources and does not affect the policy; "
-                         "the engine refuses an empty Resource. Specify resources.");
+                         "This statement includes no resources and does not affect the policy. "
+                         "Specify resources.");
             else
                 vfinding(c, VC_HOST_EMPTY_NOT_ELEMENT, l->m->value,
                          "An empty NotResource excludes nothing, so this %s would cover every "

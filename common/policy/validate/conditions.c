@@ -573,10 +573,15 @@ static void check_key(struct cstate *s, const struct op *op, const char *opname,
                      "The IfExists suffix with an empty condition key matches only if the key is "
                      "missing from the request context. To test that, use the Null condition "
                      "operator with the value true instead.");
+        else if (op->def->negated)
+            vfinding(c, VC_EMPTY_ARRAY_CONDITION, v,
+                     "There are no values for the condition key %.64s: %s with no values "
+                     "excludes nothing, so this condition always holds. Specify conditions.",
+                     key, opname);
         else
             vfinding(c, VC_EMPTY_ARRAY_CONDITION, v,
-                     "There are no values for the condition key %.64s and it does not affect the "
-                     "policy. Specify conditions.",
+                     "There are no values for the condition key %.64s, so no request matches "
+                     "and the statement does not affect the policy. Specify conditions.",
                      key);
         vpath_pop(c);
         return;

@@ -204,7 +204,7 @@ bool vcheck_variables(struct vctx *c, const struct iam_json *node) {
                             "Remove the space.",
                             name);
             else if (symbol || nlen == 0)
-                var_finding(c, VC_UNSUPPORTED_SYMBOL_IN_VARIABLE, node, at, inner_len + 3,
+                var_finding(c, VC_HOST_UNSUPPORTED_SYMBOL_IN_VARIABLE, node, at, inner_len + 3,
                             "The policy variable \"%s\" holds a symbol that is not supported "
                             "within a variable name. Remove the symbol.",
                             name);

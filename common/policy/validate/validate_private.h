@@ -69,28 +69,17 @@
     CHECK(MISSING_BRACE_IN_VARIABLE, ERROR, AWSDOC("error-missing-brace-in-variable"))             \
     CHECK(EMPTY_VARIABLE, ERROR, AWSDOC("error-empty-variable"))                                   \
     CHECK(UNSUPPORTED_SPACE_IN_VARIABLE, ERROR, AWSDOC("error-unsupported-space-in-variable"))     \
-    CHECK(UNSUPPORTED_SYMBOL_IN_VARIABLE, ERROR, AWSDOC("error-unsupported-symbol-in-variable"))   \
     CHECK(MISSING_QUOTE_IN_VARIABLE, ERROR, AWSDOC("error-missing-quote-in-variable"))             \
     CHECK(VARIABLE_UNSUPPORTED_IN_ELEMENT, ERROR, AWSDOC("error-variable-unsupported-in-element")) \
     CHECK(VARIABLE_UNSUPPORTED_IN_VERSION, ERROR, AWSDOC("error-variable-unsupported-in-version")) \
     CHECK(PRIVATE_IP_ADDRESS, ERROR, AWSDOC("error-private-ip-address"))                           \
     CHECK(PRIVATE_NOT_IP_ADDRESS, ERROR, AWSDOC("error-private-not-ip-address"))                   \
+    CHECK(HOST_UNSUPPORTED_SYMBOL_IN_VARIABLE, ERROR,                                              \
+          HOSTDOC(HOST_UNSUPPORTED_SYMBOL_IN_VARIABLE))                                            \
     CHECK(HOST_POLICY_REJECTED, ERROR, HOSTDOC(HOST_POLICY_REJECTED))                              \
     CHECK(HOST_EMPTY_NOT_ELEMENT, ERROR, HOSTDOC(HOST_EMPTY_NOT_ELEMENT))                          \
     CHECK(INVALID_ROLE_REFERENCE, ERROR, AWSDOC("general-warning-invalid-role-reference"))         \
     CHECK(INVALID_USER_REFERENCE, ERROR, AWSDOC("general-warning-invalid-user-reference"))         \
-    CHECK(EMPTY_ARRAY_ACTION, ERROR, AWSDOC("suggestion-empty-array-action"))                      \
-    CHECK(EMPTY_ARRAY_RESOURCE, ERROR, AWSDOC("suggestion-empty-array-resource"))                  \
-    CHECK(EMPTY_ARRAY_PRINCIPAL, ERROR, AWSDOC("suggestion-empty-array-principal"))                \
-    CHECK(EMPTY_OBJECT_PRINCIPAL, ERROR, AWSDOC("suggestion-empty-object-principal"))              \
-    CHECK(EMPTY_ARRAY_CONDITION, ERROR, AWSDOC("suggestion-empty-array-condition"))                \
-    CHECK(EMPTY_ARRAY_CONDITION_FORALLVALUES, ERROR,                                               \
-          AWSDOC("suggestion-empty-array-condition-forallvalues"))                                 \
-    CHECK(EMPTY_ARRAY_CONDITION_FORANYVALUE, ERROR,                                                \
-          AWSDOC("suggestion-empty-array-condition-foranyvalue"))                                  \
-    CHECK(EMPTY_ARRAY_CONDITION_IFEXISTS, ERROR,                                                   \
-          AWSDOC("suggestion-empty-array-condition-ifexists"))                                     \
-    CHECK(NULL_WITH_QUALIFIER, ERROR, AWSDOC("suggestion-null-with-qualifier"))                    \
     /* ---- SECURITY_WARNING ---- */                                                               \
     CHECK(ALLOW_WITH_NOT_PRINCIPAL, SECURITY_WARNING,                                              \
           AWSDOC("security-warning-allow-with-not-principal"))                                     \
@@ -144,6 +133,18 @@
     CHECK(HOST_RESOURCE_NEVER_HOST, WARNING, HOSTDOC(HOST_RESOURCE_NEVER_HOST))                    \
     CHECK(HOST_PRINCIPAL_NEVER_ON_HOST, WARNING, HOSTDOC(HOST_PRINCIPAL_NEVER_ON_HOST))            \
     /* ---- SUGGESTION ---- */                                                                     \
+    CHECK(EMPTY_ARRAY_ACTION, SUGGESTION, AWSDOC("suggestion-empty-array-action"))                 \
+    CHECK(EMPTY_ARRAY_RESOURCE, SUGGESTION, AWSDOC("suggestion-empty-array-resource"))             \
+    CHECK(EMPTY_ARRAY_PRINCIPAL, SUGGESTION, AWSDOC("suggestion-empty-array-principal"))           \
+    CHECK(EMPTY_OBJECT_PRINCIPAL, SUGGESTION, AWSDOC("suggestion-empty-object-principal"))         \
+    CHECK(EMPTY_ARRAY_CONDITION, SUGGESTION, AWSDOC("suggestion-empty-array-condition"))           \
+    CHECK(EMPTY_ARRAY_CONDITION_FORALLVALUES, SUGGESTION,                                          \
+          AWSDOC("suggestion-empty-array-condition-forallvalues"))                                 \
+    CHECK(EMPTY_ARRAY_CONDITION_FORANYVALUE, SUGGESTION,                                           \
+          AWSDOC("suggestion-empty-array-condition-foranyvalue"))                                  \
+    CHECK(EMPTY_ARRAY_CONDITION_IFEXISTS, SUGGESTION,                                              \
+          AWSDOC("suggestion-empty-array-condition-ifexists"))                                     \
+    CHECK(NULL_WITH_QUALIFIER, SUGGESTION, AWSDOC("suggestion-null-with-qualifier"))               \
     CHECK(EMPTY_OBJECT_CONDITION, SUGGESTION, AWSDOC("suggestion-empty-object-condition"))         \
     CHECK(EMPTY_SID_VALUE, SUGGESTION, AWSDOC("suggestion-empty-sid-value"))                       \
     CHECK(IMPROVE_IP_RANGE, SUGGESTION, AWSDOC("suggestion-improve-ip-range"))                     \

@@ -172,16 +172,21 @@ def generate(c):
 
     arr = (g + ", conventions: 'Arrays can take one or more values'; an empty array is "
            "rejected at its '['" + REJECT)
-    t = doc('      "Effect": "Allow",\n      "Action": [],\n      "Resource": "*"')
-    c.error("err.action-empty-array", arr + ". (An empty Action list would silently match "
-            "nothing.)", t, "[]", "Action")
-    t = doc('      "Effect": "Allow",\n      "Action": "host:Login",\n      "Resource": []')
-    c.error("err.resource-empty-array", arr + ".", t, "[]", "Resource")
+    notel = ("An empty exclusion list excludes nothing, so the statement would cover every "
+             "action, every resource or everyone; refused at its '[' (ours: the validator's "
+             "HOST_EMPTY_NOT_ELEMENT; an empty Action, Resource or Principal is accepted and "
+             "names nothing, as Access Analyzer's EMPTY_ARRAY_* suggestions describe)" + REJECT)
     t = doc('      "Effect": "Deny",\n      "NotAction": [],\n      "Resource": "*"')
-    c.error("err.notaction-empty-array", arr + ". (A Deny with an empty NotAction list would "
+    c.error("err.notaction-empty-array", notel + ". (A Deny with an empty NotAction list would "
             "deny everything.)", t, "[]", "NotAction")
-    t = cond_doc('{"StringEquals": {"host:Service": []}}')
-    c.error("err.condition-values-empty-array", arr + ".", t, "[]", "host:Service")
+    t = doc('      "Effect": "Allow",\n      "Action": "host:Login",\n      "NotResource": []')
+    c.error("err.notresource-empty-array", notel + ". (An Allow with an empty NotResource list "
+            "would cover every host.)", t, "[]", "NotResource")
+    t = doc('      "Effect": "Deny",\n      "NotPrincipal": {},\n      "Action": "host:Login",\n'
+            '      "Resource": "' + HOST + '"')
+    c.error("err.notprincipal-empty-object", notel + ".", t, "{}", "NotPrincipal",
+            source="ResourcePolicy", where="resource", other_policies=[policy(stmt())],
+            request={"ActionNames": ["host:Login"], "ResourceArns": [HOST], "CallerArn": ALICE})
     t = '{\n  "Version": "2012-10-17",\n  "Statement": []\n}\n'
     c.error("err.statement-empty-array", arr + "; <statement_block> holds one or more "
             "statements.", t, "[]", "Statement")

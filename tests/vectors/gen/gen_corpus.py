@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import cases_decision  # noqa: E402
 import cases_elements  # noqa: E402
+import cases_empty  # noqa: E402
 import cases_errors  # noqa: E402
 import cases_host  # noqa: E402
 import cases_multi  # noqa: E402
@@ -49,7 +50,7 @@ def compare_trees(a, b):
 def build():
     c = Corpus(None)
     for mod in (cases_operators, cases_values, cases_multi, cases_elements, cases_vars,
-                cases_decision, cases_host, cases_errors):
+                cases_decision, cases_host, cases_errors, cases_empty):
         mod.generate(c)
     cases_errors.generate_layout(c)
     cases_elements.generate_layout(c)

@@ -1,8 +1,20 @@
-import re, json, os, sys
+"""Write docs/findings.md, the catalogue of validate-policy's checks.
+
+    python3 tests/vectors/validate-gen/doc.py .          # from the repository root
+    python3 tests/vectors/validate-gen/doc.py . --check  # compare, change nothing
+
+Each check's finding type, its source and any difference from AWS's type come from checks.py
+(AWS's policy check reference for AWS's codes, our own decision for HOST_ codes); the meaning,
+the example and other remarks are written here.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks  # noqa: E402
+
 root = sys.argv[1]
-hdr = open(os.path.join(root, "common/policy_validate_private.h")).read()
-entries = re.findall(r'CHECK\((\w+),\s*(\w+),\s*\\?\s*(AWSDOC\("([a-z0-9-]+)"\)|HOSTDOC\(\w+\))\)', hdr)
-AWSURL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-"
+check_only = "--check" in sys.argv[2:]
 # code -> (meaning, example, difference-from-AWS or None)
 D = {
 "JSON_SYNTAX_ERROR": ("The document is not valid JSON (RFC 8259, UTF-8). The finding points at the first byte the reader could not accept.", '{"Statement": [}', None),
@@ -38,39 +50,39 @@ D = {
 "INVALID_CONDITION_KEY_FORMAT": ("A condition key that is not `prefix:name`.", '"StringEquals": {"username": "alice"}', None),
 "INVALID_GLOBAL_CONDITION_KEY": ("An aws: key that is not one of AWS's global condition keys.", '"StringEquals": {"aws:UserGroup": "ops"}', None),
 "UNSUPPORTED_GLOBAL_CONDITION_KEY": ("aws:ARN, which AWS does not support; use aws:PrincipalArn.", '"ArnEquals": {"aws:ARN": "arn:aws:iam::123456789012:user/alice"}', None),
-"INVALID_SERVICE_CONDITION_KEY": ("A host: key the host does not define. The host sets host:Service, host:Tty, host:RemoteHost, host:AuthMethod, host:OsUser, host:RunAsUser and host:Command (DESIGN.md §5).", '"StringEquals": {"host:Shell": "/bin/bash"}', "AWS's code, applied to the host: service, the only one whose keys we know."),
+"INVALID_SERVICE_CONDITION_KEY": ("A host: key the host does not define. The host sets host:Service, host:Tty, host:RemoteHost, host:AuthMethod, host:OsUser, host:RunAsUser and host:Command (README, \"How policies map to the host\").", '"StringEquals": {"host:Shell": "/bin/bash"}', "AWS's code, applied to the host: service, the only one whose keys we know."),
 "MISSING_TAG_KEY_IN_CONDITION": ("aws:PrincipalTag, aws:ResourceTag or aws:RequestTag without /tag-key.", '"StringEquals": {"aws:PrincipalTag": "ops"}', None),
 "DUPLICATE_KEYS_WITH_DIFFERENT_CASE": ("The same condition key twice in one operator block, spelt with different case. Key names are case-insensitive, so one silently replaces the other.", '"StringEquals": {"aws:username": "alice", "aws:UserName": "bob"}', None),
 "INVALID_CONDITION_DATA_TYPE": ("The values of one condition key mix JSON types (strings and numbers, ...).", '"StringEquals": {"host:OsUser": ["alice", 1000]}', None),
 "INVALID_CONDITION_MULTIPLE_BOOLEAN": ("Bool with more than one value (without ForAnyValue/ForAllValues).", '"Bool": {"aws:MultiFactorAuthPresent": ["true", "false"]}', None),
-"TYPE_MISMATCH_BOOLEAN": ("A Bool or Null value that is not true or false.", '"Bool": {"aws:MultiFactorAuthPresent": "yes"}', "AWS: a general WARNING (the condition just never matches). The engine refuses such a value when it compiles the policy (fail closed), so here it is an ERROR."),
-"TYPE_MISMATCH_DATE": ("A Date operator value that is neither an ISO 8601 date/time nor epoch seconds.", '"DateLessThan": {"aws:CurrentTime": "2026-13-01"}', "AWS: WARNING. ERROR here: the engine refuses the value."),
-"TYPE_MISMATCH_IP_RANGE": ("An IpAddress/NotIpAddress value that is not an IPv4/IPv6 address or CIDR.", '"IpAddress": {"aws:SourceIp": "10.0.0.0/33"}', "AWS: WARNING. ERROR here: the engine refuses the value."),
-"TYPE_MISMATCH_NUMBER": ("A Numeric operator value that is not a number.", '"NumericLessThan": {"aws:EpochTime": "ten"}', "AWS: WARNING. ERROR here: the engine refuses the value."),
-"TYPE_MISMATCH_STRING": ("A BinaryEquals value that is not base64.", '"BinaryEquals": {"host:Command": "not base64!"}', "AWS: WARNING. ERROR here: the engine refuses the value."),
+"TYPE_MISMATCH_BOOLEAN": ("A Bool or Null value that is not true or false.", '"Bool": {"aws:MultiFactorAuthPresent": "yes"}', None),
+"TYPE_MISMATCH_DATE": ("A Date operator value that is neither an ISO 8601 date/time nor epoch seconds.", '"DateLessThan": {"aws:CurrentTime": "2026-13-01"}', None),
+"TYPE_MISMATCH_IP_RANGE": ("An IpAddress/NotIpAddress value that is not an IPv4/IPv6 address or CIDR.", '"IpAddress": {"aws:SourceIp": "10.0.0.0/33"}', None),
+"TYPE_MISMATCH_NUMBER": ("A Numeric operator value that is not a number.", '"NumericLessThan": {"aws:EpochTime": "ten"}', None),
+"TYPE_MISMATCH_STRING": ("A BinaryEquals value that is not base64.", '"BinaryEquals": {"host:Command": "not base64!"}', None),
 "INVALID_VARIABLE_FOR_OPERATOR": ("A policy variable in the value of an operator other than String and Arn operators.", '"NumericLessThan": {"aws:EpochTime": "${aws:EpochTime}"}', None),
 "MISSING_BRACE_IN_VARIABLE": ("`${` without its closing brace. The location's path ends with a substring element pointing at the variable.", '"${aws:username"', None),
 "EMPTY_VARIABLE": ("`${}`.", '"user-${}"', None),
 "UNSUPPORTED_SPACE_IN_VARIABLE": ("A space inside a variable name.", '"${aws: username}"', None),
-"UNSUPPORTED_SYMBOL_IN_VARIABLE": ("A character a variable name cannot hold (names are letters, digits and `:/_.-@+=`; `${*}`, `${?}` and `${$}` are escapes).", '"${aws:user#name}"', None),
+"HOST_UNSUPPORTED_SYMBOL_IN_VARIABLE": ("A character a variable name cannot hold (names are letters, digits and `:/_.-@+=`; `${*}`, `${?}` and `${$}` are escapes).", '"${aws:user#name}"', "Ours: Access Analyzer's reference has no code for other characters (it reports spaces as UNSUPPORTED_SPACE_IN_VARIABLE)."),
 "MISSING_QUOTE_IN_VARIABLE": ("A variable default that is not in single quotes.", '"${aws:PrincipalTag/osuser, nobody}"', None),
 "VARIABLE_UNSUPPORTED_IN_ELEMENT": ("A policy variable outside Resource/NotResource and condition values (in Action, Sid, Principal, ...), where it is plain text.", '"Action": "host:${aws:username}"', None),
 "VARIABLE_UNSUPPORTED_IN_VERSION": ("A policy variable under Version 2008-10-17 or with no Version, where `${...}` is matched as literal text.", '"Version": "2008-10-17" with "${aws:username}" in a condition', None),
 "PRIVATE_IP_ADDRESS": ("IpAddress on aws:SourceIp lists only private or loopback ranges (10/8, 172.16/12, 192.168/16, 127/8, ::1, fc00::/7), in a statement that covers no host action. AWS services see public addresses only, so the statement never matches.", '"Action": "s3:GetObject", ... "IpAddress": {"aws:SourceIp": ["10.0.0.0/8"]}', "Not reported when the statement covers host:Login or host:Sudo (directly or through a wildcard such as `*`): hosts are reached from private and loopback addresses, and the host sets aws:SourceIp to the client's real address, so `\"IpAddress\": {\"aws:SourceIp\": \"10.0.0.0/8\"}` for host: actions is normal."),
 "PRIVATE_NOT_IP_ADDRESS": ("NotIpAddress on aws:SourceIp lists only private ranges, in a statement that covers no host action: it excludes nothing AWS will ever see.", '"Effect": "Deny", "Action": "s3:*", ... "NotIpAddress": {"aws:SourceIp": "172.16.0.0/12"}', "As PRIVATE_IP_ADDRESS: not reported for host: actions."),
-"EMPTY_ARRAY_ACTION": ("`\"Action\": []`: the statement covers no action.", '"Action": []', "AWS: SUGGESTION. The engine refuses empty arrays (an empty list is far more often a templating accident than intent), so ERROR here."),
-"EMPTY_ARRAY_RESOURCE": ("`\"Resource\": []`.", '"Resource": []', "AWS: SUGGESTION; ERROR here (the engine refuses it)."),
-"EMPTY_ARRAY_PRINCIPAL": ("A principal type with an empty list.", '"Principal": {"AWS": []}', "AWS: SUGGESTION; ERROR here (the engine refuses it)."),
-"EMPTY_OBJECT_PRINCIPAL": ("`\"Principal\": {}`.", '"Principal": {}', "AWS: SUGGESTION; ERROR here (the engine refuses it)."),
-"EMPTY_ARRAY_CONDITION": ("A condition key with no values.", '"StringEquals": {"host:Service": []}', "AWS: SUGGESTION; ERROR here (the engine refuses it)."),
-"EMPTY_ARRAY_CONDITION_FORALLVALUES": ("ForAllValues with no values: true only when the key is absent. Use Null.", '"ForAllValues:StringEquals": {"aws:TagKeys": []}', "AWS: SUGGESTION; ERROR here (the engine refuses it)."),
-"EMPTY_ARRAY_CONDITION_FORANYVALUE": ("ForAnyValue with no values: never true.", '"ForAnyValue:StringEquals": {"aws:TagKeys": []}', "AWS: SUGGESTION; ERROR here (the engine refuses it)."),
-"EMPTY_ARRAY_CONDITION_IFEXISTS": ("...IfExists with no values: true only when the key is absent. Use Null.", '"StringEqualsIfExists": {"host:Tty": []}', "AWS: SUGGESTION; ERROR here (the engine refuses it)."),
-"NULL_WITH_QUALIFIER": ("ForAllValues:Null or ForAnyValue:Null, which are always true or always false.", '"ForAnyValue:Null": {"host:Tty": "true"}', "AWS: SUGGESTION; ERROR here (the engine has no such operator)."),
-"HOST_EMPTY_NOT_ELEMENT": ("`\"NotAction\": []` or `\"NotResource\": []`: an exclusion list that excludes nothing, so the statement would cover every action (host:Sudo included) or every host.", '"NotAction": []', "Ours. AWS has no code for it; the engine refuses it."),
-"INVALID_ROLE_REFERENCE": ("A role's unique ID (AROA...) as a principal. Use the role's ARN.", '"Principal": {"AWS": "AROAEXAMPLEID1234567"}', "AWS: general WARNING (IAM turns ARNs into IDs itself). ERROR here: the engine accepts only \"*\", account IDs and ARNs."),
-"INVALID_USER_REFERENCE": ("A user's unique ID (AIDA...) as a principal. Use the user's ARN.", '"Principal": {"AWS": "AIDAEXAMPLEID1234567"}', "AWS: WARNING; ERROR here, as INVALID_ROLE_REFERENCE."),
-"HOST_POLICY_REJECTED": ("The policy engine (iam_policy_compile) refuses something no other check reported — for example an empty operator block `\"StringEquals\": {}` (only a suggestion to AWS, EMPTY_OBJECT_CONDITION) or a document over the engine's 128 KiB limit. The details carry the engine's own message; the location is the value it points at. This makes \"no ERROR finding\" the same as \"the engine compiles it\".", '"Condition": {"StringEquals": {}}', "Ours."),
+"EMPTY_ARRAY_ACTION": ("`\"Action\": []`: the statement covers no action, so it matches no request and changes no decision. The engine accepts it and evaluates it so, as IAM does.", '"Action": []', None),
+"EMPTY_ARRAY_RESOURCE": ("`\"Resource\": []`: the statement covers no resource, so it matches no request. The engine accepts it and evaluates it so.", '"Resource": []', None),
+"EMPTY_ARRAY_PRINCIPAL": ("A principal type with an empty list under Principal: it names nobody (with no other principal the statement matches no request). Under NotPrincipal the same list is refused: HOST_EMPTY_NOT_ELEMENT.", '"Principal": {"AWS": []}', None),
+"EMPTY_OBJECT_PRINCIPAL": ("`\"Principal\": {}`: names nobody, so the statement matches no request. (`\"NotPrincipal\": {}` is refused: HOST_EMPTY_NOT_ELEMENT.)", '"Principal": {}', None),
+"EMPTY_ARRAY_CONDITION": ("A condition key with no values, under an operator without ForAllValues, ForAnyValue or IfExists. The values of a key are ORed, so none matches: a positive operator is never true and the statement matches no request; a negated operator (NOR of no values) is always true, so the condition restricts nothing.", '"StringEquals": {"host:Service": []}', None),
+"EMPTY_ARRAY_CONDITION_FORALLVALUES": ("ForAllValues with no values: true only when the key is absent from the request (or holds no values). Use Null.", '"ForAllValues:StringEquals": {"aws:TagKeys": []}', None),
+"EMPTY_ARRAY_CONDITION_FORANYVALUE": ("ForAnyValue with no values: never true, so the statement matches no request.", '"ForAnyValue:StringEquals": {"aws:TagKeys": []}', None),
+"EMPTY_ARRAY_CONDITION_IFEXISTS": ("...IfExists with no values: true only when the key is absent (a negated operator: always true). Use Null.", '"StringEqualsIfExists": {"host:Tty": []}', None),
+"NULL_WITH_QUALIFIER": ("ForAllValues:Null or ForAnyValue:Null. AWS evaluates them, and so does the engine: ForAllValues:Null is always true and ForAnyValue:Null always false, whatever the request holds.", '"ForAnyValue:Null": {"host:Tty": "true"}', None),
+"HOST_EMPTY_NOT_ELEMENT": ("`\"NotAction\": []`, `\"NotResource\": []`, `\"NotPrincipal\": {}` or an empty list under NotPrincipal: an exclusion list that excludes nothing, so the statement would cover every action (host:Sudo included), every host or everyone. The engine refuses it.", '"NotAction": []', "Ours. AWS has no code for it (its EMPTY_ARRAY_* suggestions are about Action, Resource and Principal, which then name nothing)."),
+"INVALID_ROLE_REFERENCE": ("A role's unique ID (AROA...) as a principal. Use the role's ARN.", '"Principal": {"AWS": "AROAEXAMPLEID1234567"}', None),
+"INVALID_USER_REFERENCE": ("A user's unique ID (AIDA...) as a principal. Use the user's ARN.", '"Principal": {"AWS": "AIDAEXAMPLEID1234567"}', None),
+"HOST_POLICY_REJECTED": ("The policy engine (iam_policy_compile) refuses something no other check reported — today that is a document over the engine's 128 KiB limit. The details carry the engine's own message; the location is the value it points at. This makes \"no ERROR finding\" the same as \"the engine compiles it\".", 'a policy document of more than 128 KiB', "Ours."),
 "ALLOW_WITH_NOT_PRINCIPAL": ("Allow with NotPrincipal in a resource policy: it allows everyone but the named principals.", '"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::123456789012:user/alice"}', None),
 "FORALLVALUES_WITH_SINGLE_VALUED_KEY": ("ForAllValues with a key that has one value (every host key, and AWS's single-valued global keys). ForAllValues is also true when the key is absent, so the condition lets requests without the key through.", '"ForAllValues:StringEquals": {"host:Service": ["sshd", "login"]}', None),
 "MISSING_PAIRED_CONDITION_KEYS": ("aws:VpcSourceIp without aws:SourceVpc in the same condition block.", '"IpAddress": {"aws:VpcSourceIp": "10.0.0.0/16"}', None),
@@ -91,7 +103,7 @@ D = {
 "WILDCARD_WITHOUT_LIKE_OPERATOR": ("`*` or `?` in the value of StringEquals, StringNotEquals or their IgnoreCase forms, which compare literally.", '"StringEquals": {"aws:PrincipalTag/team": "ops*"}', None),
 "TYPE_MISMATCH": ("An operator family that does not fit the key's type: Numeric on aws:username, String on aws:SourceIp, Bool on aws:CurrentTime, ...", '"NumericEquals": {"aws:username": "5"}', None),
 "INVALID_DATE_VALUE": ("Epoch seconds as a Date operator value (other than for aws:EpochTime). Accepted, but ISO 8601 is what people can read.", '"DateGreaterThan": {"aws:CurrentTime": "1700000000"}', None),
-"MISSING_QUALIFIER": ("A multivalued key (aws:TagKeys, aws:CalledVia, aws:PrincipalOrgPaths, ...) without ForAllValues/ForAnyValue.", '"StringEquals": {"aws:TagKeys": "team"}', "AWS: ERROR. WARNING here: the engine evaluates it as AWS does, the host never sets such keys, and AWS's own managed policies carry it, so refusing them on import would be wrong."),
+"MISSING_QUALIFIER": ("A multivalued key (aws:TagKeys, aws:CalledVia, aws:PrincipalOrgPaths, ...) without ForAllValues/ForAnyValue.", '"StringEquals": {"aws:TagKeys": "team"}', None),
 "CREATE_SLR_WITH_STAR_IN_RESOURCE": ("Allow iam:CreateServiceLinkedRole on `*`.", '"Action": "iam:CreateServiceLinkedRole", "Resource": "*"', None),
 "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE": ("A wildcard action including iam:CreateServiceLinkedRole on `*`.", '"Action": "iam:Create*", "Resource": "*"', None),
 "CREATE_SLR_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION": ("NotAction that does not exclude iam:CreateServiceLinkedRole, on `*`.", '"NotAction": ["s3:*", "host:*"], "Resource": "*"', None),
@@ -103,7 +115,7 @@ D = {
 "HOST_CONDITION_NEVER_TRUE": ("An Allow covering host actions whose condition can never be true, so it grants nothing on a host: a key the host never sets with a positive operator; an empty Numeric or Date range on one key (NumericLessThan 5 with NumericGreaterThan 10); a value the host never sets for an enumerated key (host:AuthMethod is accesskey, password or publickey; aws:PrincipalType is User; aws:PrincipalAccount is 12 digits); StringEquals and StringNotEquals refusing every value.", '"StringEquals": {"host:AuthMethod": "kerberos"}', "Ours."),
 "HOST_RESOURCE_NEVER_HOST": ("In a statement whose actions are all host: actions, a Resource ARN that can never be a host's: the host's resource (host_arn in iam.conf) is an EC2 instance (`arn:...:ec2:<region>:<account>:instance/...`) or an SSM managed instance (`arn:...:ssm:<region>:<account>:managed-instance/...`).", '"Action": "host:Login", "Resource": "arn:aws:s3:::bucket"', "Ours. If your host_arn names something else, this warning is wrong for you; it never blocks a write."),
 "HOST_PRINCIPAL_NEVER_ON_HOST": ("A Service, Federated or CanonicalUser principal in the host's resource policy. Only IAM users of the account log in to a host, so the entry has no effect.", '"Principal": {"Service": "ec2.amazonaws.com"}', "Ours."),
-"EMPTY_OBJECT_CONDITION": ("`\"Condition\": {}`, or an operator with an empty block (the engine refuses the latter: HOST_POLICY_REJECTED).", '"Condition": {}', None),
+"EMPTY_OBJECT_CONDITION": ("`\"Condition\": {}`, or an operator with an empty block (`\"StringEquals\": {}`): either constrains nothing, and the engine evaluates it so.", '"Condition": {}', None),
 "EMPTY_SID_VALUE": ("`\"Sid\": \"\"`.", '"Sid": ""', None),
 "IMPROVE_IP_RANGE": ("A CIDR with bits set after the mask; they are ignored. Write the network address.", '"203.0.113.5/24"', None),
 "PRIVATE_IP_ADDRESS_SUBSET": ("IpAddress on aws:SourceIp mixing private and public ranges, in a statement that covers no host action.", '"aws:SourceIp": ["10.0.0.0/8", "203.0.113.0/24"]', "As PRIVATE_IP_ADDRESS: not reported for host: actions."),
@@ -115,13 +127,15 @@ D = {
 "WILDCARD_IN_SERVICE_NAME": ("A wildcard in the service part of a resource ARN or an action.", '"arn:aws:e*:us-east-1:123456789012:instance/*"', None),
 "HOST_IFEXISTS_KEY_ALWAYS_PRESENT": ("...IfExists on a key the host always sets for the statement's actions (aws:username, aws:CurrentTime, host:Service, ...): IfExists changes nothing.", '"StringEqualsIfExists": {"aws:username": "alice"}', "Ours."),
 }
-types = {"ERROR": [], "SECURITY_WARNING": [], "WARNING": [], "SUGGESTION": []}
-for code, typ, link, anchor in entries:
-    types[typ].append((code, link, anchor))
-missing = [c for c, t, l, a in entries if c not in D]
+types = {t: [] for t in checks.TYPES}
+for code in checks.all_codes():
+    types[checks.expected(code)[0]].append(code)
+missing = [c for c in checks.all_codes() if c not in D]
 assert not missing, missing
-n = len(entries)
-aws_n = sum(1 for e in entries if e[3])
+extra = [c for c in D if c not in checks.all_codes()]
+assert not extra, extra
+n = len(checks.all_codes())
+aws_n = len(checks.AWS)
 out = []
 w = out.append
 w("# Policy findings: the catalogue of `iamctl validate-policy`\n")
@@ -146,16 +160,20 @@ w("- Issue codes without a prefix are Access Analyzer's, with AWS's meaning; `le
   "[policy check reference](https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html). "
   "Codes that start with `HOST_` are ours, for what only a host has; their link points at this page as installed "
   "(`/usr/share/doc/iamctl/findings.md`).\n"
-  "- **ERROR means the policy is refused.** Our engine fails closed: a value it cannot parse (a bad date, CIDR, "
-  "number, boolean or base64), an empty list, or an unknown operator is refused when the policy is compiled, "
-  "where AWS would keep the statement and let it never match. Those checks are therefore ERRORs here even where "
-  "AWS files them as warnings or suggestions; each such difference is noted below.\n"
+  "- **ERROR means the policy is refused.** Each check has the finding type AWS gives it, except where noted "
+  "below with the reason. The differences: our engine fails closed on a value it cannot parse (a bad date, CIDR, "
+  "number, boolean or base64) or a principal it cannot name (a unique ID), refusing the policy where AWS would "
+  "keep the statement and let it never match, so those checks are ERRORs here; and a multivalued key without a "
+  "set qualifier is only a WARNING, because IAM accepts it and a real account's export must import. Empty lists "
+  "of actions, resources, principals or condition values, an empty operator block and Null with a set "
+  "qualifier are accepted and evaluated as AWS does (they are SUGGESTIONs, as at AWS); an empty NotAction, "
+  "NotResource or NotPrincipal is refused (HOST_EMPTY_NOT_ELEMENT).\n"
   "- The engine's own compiler runs after the checks. Anything it refuses that no check reported becomes "
   "HOST_POLICY_REJECTED, so *no ERROR finding* always means *the engine compiles this policy*. Value checks use "
   "the engine's own parsers, so they cannot drift apart.\n"
   "- Host reasoning. A statement *covers host actions* when its Action (or what its NotAction leaves) includes "
   "host:Login or host:Sudo, directly or through a wildcard. For such statements the checks know which context "
-  "keys the host sets (DESIGN.md §5): always aws:username, aws:userid, aws:PrincipalArn, aws:PrincipalAccount, "
+  "keys the host sets (README, \"How policies map to the host\"): always aws:username, aws:userid, aws:PrincipalArn, aws:PrincipalAccount, "
   "aws:PrincipalType, aws:CurrentTime, aws:EpochTime, aws:MultiFactorAuthPresent, host:Service and host:OsUser; "
   "sometimes aws:SourceIp, host:RemoteHost, host:Tty (not for console logins), host:AuthMethod, "
   "aws:PrincipalTag/k and aws:ResourceTag/k (only if the tag exists); host:RunAsUser and host:Command only for "
@@ -172,16 +190,28 @@ w("Each check has a triggering and a clean policy in `tests/vectors/validate/<IS
   "(`trigger.json`, `clean.json`, optional `policy-type` and `trigger.at`), run by CTest as `validate_<ISSUE_CODE>`; "
   "`test_validate` fails if a check lacks its vectors or its entry here.\n")
 titles = {"ERROR": "ERROR", "SECURITY_WARNING": "SECURITY_WARNING", "WARNING": "WARNING", "SUGGESTION": "SUGGESTION"}
-for typ in ["ERROR", "SECURITY_WARNING", "WARNING", "SUGGESTION"]:
+for typ in checks.TYPES:
     w("## %s\n" % titles[typ])
-    for code, link, anchor in types[typ]:
-        meaning, example, diff = D[code]
+    for code in types[typ]:
+        meaning, example, remark = D[code]
+        ours, aws, link, source, why = checks.expected(code)
         w('### %s <a name="%s"></a>\n' % (code, code))
-        src = "Access Analyzer ([reference](%s%s))" % (AWSURL, anchor) if anchor else "iam-host"
+        src = "Access Analyzer ([reference](%s))" % link if aws else "iam-host"
         w("Type: %s. Code from: %s.\n" % (typ, src))
         w(meaning + "\n")
         w("Example that triggers it: `%s`" % example.replace("`", "'") + "\n")
-        if diff:
-            w("Differs from AWS: " + diff + "\n" if anchor else diff + "\n")
-open(os.path.join(root, "docs/findings.md"), "w").write("\n".join(out))
+        if why:
+            w("Differs from AWS: AWS files it as %s (%s); here it is %s: %s." % (
+                aws, source.split(", ", 1)[1], ours, why) + (" " + remark if remark else "") + "\n")
+        elif remark:
+            w(("Differs from AWS: " if aws else "") + remark + "\n")
+text = "\n".join(out)
+path = os.path.join(root, "docs/findings.md")
+if check_only:
+    with open(path, encoding="utf-8") as f:
+        if f.read() != text:
+            sys.exit("docs/findings.md differs from what doc.py writes; run doc.py")
+else:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
 print(n, {k: len(v) for k, v in types.items()}, aws_n)

@@ -1,5 +1,20 @@
-import json, os, sys
-out = sys.argv[1]
+"""Write tests/vectors/validate/<ISSUE_CODE>/ for every check of the validator.
+
+    python3 tests/vectors/validate-gen/gen.py tests/vectors/validate          # rewrite
+    python3 tests/vectors/validate-gen/gen.py tests/vectors/validate --check  # compare only
+
+Each case holds trigger.json (a policy that must produce the finding), clean.json (the same
+intent written the right way), optional policy-type and trigger.at, and expected-type: the
+finding type from checks.py (AWS's policy check reference, or our docs for HOST_ codes).
+"""
+import json, os, shutil, sys, tempfile
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks  # noqa: E402
+target = sys.argv[1]
+check_only = "--check" in sys.argv[2:]
+out = tempfile.mkdtemp() if check_only else target
+if not check_only and os.path.isdir(out):
+    shutil.rmtree(out)
 V = "2012-10-17"
 INST = "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"
 ALICE = "arn:aws:iam::123456789012:user/alice"
@@ -83,7 +98,7 @@ add("INVALID_VARIABLE_FOR_OPERATOR", cond({"NumericLessThan": {"aws:EpochTime": 
 add("MISSING_BRACE_IN_VARIABLE", cond({"StringEquals": {"host:OsUser": "${aws:username"}}), cond({"StringEquals": {"host:OsUser": "${aws:username}"}}))
 add("EMPTY_VARIABLE", cond({"StringEquals": {"host:OsUser": "user-${}"}}), cond({"StringEquals": {"host:OsUser": "user-${aws:username}"}}))
 add("UNSUPPORTED_SPACE_IN_VARIABLE", cond({"StringEquals": {"host:OsUser": "${aws: username}"}}), cond({"StringEquals": {"host:OsUser": "${aws:username}"}}))
-add("UNSUPPORTED_SYMBOL_IN_VARIABLE", cond({"StringEquals": {"host:OsUser": "${aws:user#name}"}}), cond({"StringEquals": {"host:OsUser": "${aws:username}"}}))
+add("HOST_UNSUPPORTED_SYMBOL_IN_VARIABLE", cond({"StringEquals": {"host:OsUser": "${aws:user#name}"}}), cond({"StringEquals": {"host:OsUser": "${aws:username}"}}))
 add("MISSING_QUOTE_IN_VARIABLE", cond({"StringEquals": {"host:OsUser": "${aws:PrincipalTag/osuser, nobody}"}}), cond({"StringEquals": {"host:OsUser": "${aws:PrincipalTag/osuser, 'nobody'}"}}))
 add("VARIABLE_UNSUPPORTED_IN_ELEMENT", pol(allow(Action="host:${aws:username}")), BASE)
 add("VARIABLE_UNSUPPORTED_IN_VERSION", pol(allow(Condition={"StringEquals": {"host:OsUser": "${aws:username}"}}), version="2008-10-17"), cond({"StringEquals": {"host:OsUser": "${aws:username}"}}))
@@ -155,7 +170,8 @@ for code, (t, c, rt) in C.items():
             f.write(p if isinstance(p, str) else json.dumps(clean_none(p), indent=2) + "\n")
     if rt:
         with open(os.path.join(d, "policy-type"), "w") as f: f.write(rt + "\n")
-print(len(C))
+if not check_only:
+    print(len(C))
 # Where the finding must start: the first occurrence of the needle in trigger.json.
 AT = {
     "HOST_UNKNOWN_ACTION": '"host:Logon"',
@@ -189,3 +205,35 @@ with open(os.path.join(d, "trigger.json"), "w") as f:
     f.write(body[:-1] + " " * (132 * 1024) + "}\n")
 with open(os.path.join(d, "clean.json"), "w") as f:
     f.write(json.dumps(BASE, indent=2) + "\n")
+
+# The expected finding type of every check, from checks.py (not from the C catalogue).
+assert sorted(os.listdir(out)) == sorted(checks.all_codes()), \
+    set(os.listdir(out)) ^ set(checks.all_codes())
+for code in checks.all_codes():
+    typ, aws, link, source, why = checks.expected(code)
+    with open(os.path.join(out, code, "expected-type"), "w") as f:
+        f.write("type: %s\n" % typ)
+        if aws:
+            f.write("aws-type: %s\n" % aws)
+        f.write("link: %s\n" % link)
+        f.write("source: %s\n" % source)
+        if why:
+            f.write("differs: %s\n" % why)
+
+if check_only:
+    bad = []
+    for code in sorted(set(os.listdir(out)) | set(os.listdir(target))):
+        a, b = os.path.join(out, code), os.path.join(target, code)
+        fa = sorted(os.listdir(a)) if os.path.isdir(a) else []
+        fb = sorted(os.listdir(b)) if os.path.isdir(b) else []
+        if fa != fb:
+            bad.append("%s: files %s vs committed %s" % (code, fa, fb))
+            continue
+        for name in fa:
+            with open(os.path.join(a, name), "rb") as x, open(os.path.join(b, name), "rb") as y:
+                if x.read() != y.read():
+                    bad.append("%s/%s differs from what gen.py writes" % (code, name))
+    shutil.rmtree(out)
+    if bad:
+        sys.exit("\n".join(bad + ["run: python3 tests/vectors/validate-gen/gen.py "
+                                   "tests/vectors/validate"]))
