@@ -55,7 +55,7 @@ static const char *const fam_names[] = {"String", "Numeric",   "Date", "Bool",
 enum ktype { K_UNKNOWN, K_STRING, K_ARN, K_NUMERIC, K_DATE, K_DATE_OR_NUM, K_BOOL, K_IP };
 enum presence { P_NEVER, P_SOMETIMES, P_ALWAYS };
 
-/* What the host sets (DESIGN.md §5) and what AWS defines. login/sudo: presence for each host
+/* What the host sets (docs/architecture.md, "Actions and context keys") and what AWS defines. login/sudo: presence for each host
  * action. prefix: the name ends in '/' and takes a tag key. */
 static const struct keydef {
     const char *name;

@@ -4,7 +4,7 @@ from corpus import (ALICE, HOST, P_ACTION, P_EFFECT, P_GRAMMAR, P_OPS, P_PRINC, 
                     P_STMT, P_VERSION, P_ELEM, P_COND, policy, render, stmt)
 
 REJECT = ("; a malformed policy is rejected with its line and column, never evaluated "
-          "'as best it can' (issue 2)")
+          "'as best it can' (docs/policy-engine.md, 'Documents')")
 
 
 def doc(body, version='"2012-10-17"'):
@@ -51,7 +51,8 @@ def generate(c):
             "error is at the backslash.", t, "\\q", "")
     c.error("err.json-not-object", j + "; " + g + ": the document must be a JSON object; an "
             "array is rejected at its '['.", '[\n' + doc(OK) + ']\n', "[", "")
-    dup = "RFC 8259 (object names SHOULD be unique) and issue 2 (duplicate keys are rejected)"
+    dup = ("RFC 8259 (object names SHOULD be unique) and docs/policy-engine.md (duplicate keys are "
+           "rejected)")
     t = doc('      "Effect": "Allow",\n      "Effect": "Deny",\n      "Action": "host:Login",\n'
             '      "Resource": "*"')
     c.error("err.dup-key-effect", dup + ": a second 'Effect' in one statement is rejected at "

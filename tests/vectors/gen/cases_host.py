@@ -1,10 +1,10 @@
 """Host-flavoured cases: host:Login and host:Sudo on the host's instance ARN, with the keys a
-host supplies (DESIGN.md section 5)."""
+host supplies (docs/architecture.md, "Actions and context keys")."""
 
 from corpus import (ALICE, HOST, OTHER_HOST, P_EVAL, P_OPS, P_VARS, P_MULTI, ctx, policy, stmt)
 
-HRULE = ("Host use of the documented language (DESIGN.md 5: host:Login/host:Sudo on the host "
-         "ARN); ")
+HRULE = ("Host use of the documented language (docs/architecture.md, 'Actions and context keys': "
+         "host:Login/host:Sudo on the host ARN); ")
 
 
 def generate(c):

@@ -50,7 +50,7 @@ D = {
 "INVALID_CONDITION_KEY_FORMAT": ("A condition key that is not `prefix:name`.", '"StringEquals": {"username": "alice"}', None),
 "INVALID_GLOBAL_CONDITION_KEY": ("An aws: key that is not one of AWS's global condition keys.", '"StringEquals": {"aws:UserGroup": "ops"}', None),
 "UNSUPPORTED_GLOBAL_CONDITION_KEY": ("aws:ARN, which AWS does not support; use aws:PrincipalArn.", '"ArnEquals": {"aws:ARN": "arn:aws:iam::123456789012:user/alice"}', None),
-"INVALID_SERVICE_CONDITION_KEY": ("A host: key the host does not define. The host sets host:Service, host:Tty, host:RemoteHost, host:AuthMethod, host:OsUser, host:RunAsUser and host:Command (README, \"How policies map to the host\").", '"StringEquals": {"host:Shell": "/bin/bash"}', "AWS's code, applied to the host: service, the only one whose keys we know."),
+"INVALID_SERVICE_CONDITION_KEY": ("A host: key the host does not define. The host sets host:Service, host:Tty, host:RemoteHost, host:AuthMethod, host:OsUser, host:RunAsUser and host:Command (docs/architecture.md, \"Actions and context keys\").", '"StringEquals": {"host:Shell": "/bin/bash"}', "AWS's code, applied to the host: service, the only one whose keys we know."),
 "MISSING_TAG_KEY_IN_CONDITION": ("aws:PrincipalTag, aws:ResourceTag or aws:RequestTag without /tag-key.", '"StringEquals": {"aws:PrincipalTag": "ops"}', None),
 "DUPLICATE_KEYS_WITH_DIFFERENT_CASE": ("The same condition key twice in one operator block, spelt with different case. Key names are case-insensitive, so one silently replaces the other.", '"StringEquals": {"aws:username": "alice", "aws:UserName": "bob"}', None),
 "INVALID_CONDITION_DATA_TYPE": ("The values of one condition key mix JSON types (strings and numbers, ...).", '"StringEquals": {"host:OsUser": ["alice", 1000]}', None),
@@ -173,7 +173,7 @@ w("- Issue codes without a prefix are Access Analyzer's, with AWS's meaning; `le
   "the engine's own parsers, so they cannot drift apart.\n"
   "- Host reasoning. A statement *covers host actions* when its Action (or what its NotAction leaves) includes "
   "host:Login or host:Sudo, directly or through a wildcard. For such statements the checks know which context "
-  "keys the host sets (README, \"How policies map to the host\"): always aws:username, aws:userid, aws:PrincipalArn, aws:PrincipalAccount, "
+  "keys the host sets (docs/architecture.md, \"Actions and context keys\"): always aws:username, aws:userid, aws:PrincipalArn, aws:PrincipalAccount, "
   "aws:PrincipalType, aws:CurrentTime, aws:EpochTime, aws:MultiFactorAuthPresent, host:Service and host:OsUser; "
   "sometimes aws:SourceIp, host:RemoteHost, host:Tty (not for console logins), host:AuthMethod, "
   "aws:PrincipalTag/k and aws:ResourceTag/k (only if the tag exists); host:RunAsUser and host:Command only for "
