@@ -11,7 +11,8 @@ if(IAM_SANITIZE)
   add_compile_options(-fsanitize=${IAM_SANITIZE} -fno-omit-frame-pointer
                       -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=${IAM_SANITIZE})
-  # Keep leak stacks symbolised after dlclose (TESTING.md).
+  # Keep leak stacks symbolised after dlclose (docs/testing.md, "Real programs without
+  # touching the host", on sanitizers).
   add_link_options(-Wl,-z,nodelete)
 else()
   add_compile_options($<$<NOT:$<CONFIG:Debug>>:-U_FORTIFY_SOURCE>

@@ -35,7 +35,10 @@ endfunction()
 # behaviour is fatal (-fno-sanitize-recover=all), linked with the instrumented core
 # (iamcore_fuzz) unless NO_CORE. The CTest test (label fuzz) runs it TIME seconds (default 15)
 # over a scratch copy of the seed corpus CORPUS, so new inputs stay out of the tree; crash
-# inputs land in the build directory.
+# inputs land in the build directory. Every target is also listed, with its corpus and options,
+# in <build>/fuzz-targets.txt (name TAB corpus TAB options), which scripts/fuzz.sh reads for
+# its long runs.
+set(IAM_FUZZ_MANIFEST ${CMAKE_BINARY_DIR}/fuzz-targets.txt)
 set(IAM_FUZZ_FLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
 set(IAM_FUZZ_LIB_FLAGS -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all)
 function(iam_add_fuzz name)
@@ -57,4 +60,5 @@ function(iam_add_fuzz name)
             $<TARGET_FILE:${name}> ${_work} ${F_CORPUS} ${CMAKE_CURRENT_BINARY_DIR})
   set_tests_properties(${name} PROPERTIES LABELS fuzz TIMEOUT 120
                        ENVIRONMENT "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1")
+  file(APPEND ${IAM_FUZZ_MANIFEST} "${name}\t${F_CORPUS}\t${_args}\n")
 endfunction()

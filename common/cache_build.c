@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The compile hook (compile.h). */
+/* The compile step (iam/cache_build.h): the database into nss.cache and auth.cache. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Secrets (secret.h, DESIGN.md §4).
+/* Secrets (iam/secret.h; docs/architecture.md, "Secrets").
  *
  * Access-key secrets: 30 random bytes (240 bits) shown as 40 base64 characters. They carry
  * full entropy, so a slow hash buys nothing; a salted, keyed BLAKE2b keeps a login fast:

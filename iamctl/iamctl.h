@@ -5,7 +5,7 @@
 
 #include "iam/error.h"
 
-/* Exit codes (STYLE.md): 0 success, 1 the operation failed, 2 usage error. */
+/* Exit codes (docs/style.md, "Errors"): 0 success, 1 the operation failed, 2 usage error. */
 #define IAMCTL_EXIT_OK 0
 #define IAMCTL_EXIT_FAIL 1
 #define IAMCTL_EXIT_USAGE 2

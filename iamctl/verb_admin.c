@@ -72,7 +72,7 @@ int verb_init(int argc, char *argv[]) {
         goto out;
     if (asprintf(
             &conf,
-            "# iam-host settings (DESIGN.md section 2), written by iamctl init.\n"
+            "# iam-host settings (man 5 iam.conf), written by iamctl init.\n"
             "# Every key is listed with its value; an unknown key or a bad value is an "
             "error.\n"
             "account_id = %s\n"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The process-wide state of nss_iam: the cache in use (nss_cache_read.c: copied block by
+ * The process-wide state of nss_iam: the cache in use (common/nss_cache/read.c: copied block by
  * block into private memory, never mapped from the file) and the two getent cursors, in one
  * struct behind one mutex (as systemd's GetentData). Every lookup holds the mutex from
  * finding the cache until its answer is copied into the caller's buffer, so a reload by

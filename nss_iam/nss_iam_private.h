@@ -16,7 +16,8 @@
  * tell glibc that the user does not exist). */
 #define IAM_NSS_NO_CACHE (-ENOMEDIUM)
 
-/* status.c: the one place where -errno becomes an NSS status (STYLE.md). */
+/* status.c: the one place where -errno becomes an NSS status (docs/architecture.md, "NSS
+ * status"). */
 enum nss_status iam_nss_status(int r, int *ret_errno);
 
 /* pack.c: copy a cache view into the caller's buffer; -ERANGE (nothing written to *ret) when

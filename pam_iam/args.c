@@ -55,7 +55,7 @@ int pam_iam_args_parse(pam_handle_t *pamh, int argc, const char **argv,
                        struct pam_iam_args *ret_args) {
     struct pam_iam_args a = {
         .config_path = IAM_CONFIG_DEFAULT_PATH,
-        .action = PAM_IAM_DEFAULT_ACTION,
+        .action = iam_host_action_name(IAM_HOST_ACTION_LOGIN),
         .allow = PAM_IAM_ALLOW_ACCESSKEY | PAM_IAM_ALLOW_PASSWORD,
     };
     int r = 0;

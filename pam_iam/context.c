@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The request context of DESIGN.md §5, built from PAM items, the user record and iam.conf. */
+/* The request context of every decision, built from PAM items, the user record and iam.conf:
+ * the keys of IAM_HOST_CONTEXT_KEYS (iam/host.h), with the types it gives them. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "iam/host.h"
 #include "pam_iam_private.h"
 
 void pam_iam_get_items(pam_handle_t *pamh, struct pam_iam_items *ret) {
@@ -32,28 +34,81 @@ bool pam_iam_is_address(const char *s) {
     return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
 }
 
-static int add(struct iam_context *ctx, const char *key, enum iam_value_type type,
-               const char *value, struct iam_error *reterr) {
+/* The engine's value type for each of host.h's data types. The engine parses every value in
+ * each form it admits and the type only says which one must succeed: an ARN is a string to
+ * it, and aws:EpochTime (seconds) must read as a date, while Numeric operators read it too. */
+#define PAM_IAM_VALUE_STRING IAM_VALUE_STRING
+#define PAM_IAM_VALUE_ARN IAM_VALUE_STRING
+#define PAM_IAM_VALUE_NUMERIC IAM_VALUE_NUMERIC
+#define PAM_IAM_VALUE_DATE IAM_VALUE_DATE
+#define PAM_IAM_VALUE_DATE_NUMERIC IAM_VALUE_DATE
+#define PAM_IAM_VALUE_BOOL IAM_VALUE_BOOLEAN
+#define PAM_IAM_VALUE_IP IAM_VALUE_IP
+
+/* FORM MULTI is a multivalued key; FORM TAG a key per tag. */
+#define PAM_IAM_LIST_SINGLE false
+#define PAM_IAM_LIST_MULTI true
+#define PAM_IAM_LIST_TAG false
+#define PAM_IAM_TAG_SINGLE false
+#define PAM_IAM_TAG_MULTI false
+#define PAM_IAM_TAG_TAG true
+
+static const struct host_key {
+    const char *name;
+    enum iam_value_type type;
+    bool list;
+    bool tag; /* the key is name + a tag key */
+} host_keys[IAM_HOST_N_KEYS] = {
+#define HOST_KEY(id, name, type, form, login, sudo, value)                                         \
+    [IAM_HOST_KEY_##id] = {name, PAM_IAM_VALUE_##type, PAM_IAM_LIST_##form, PAM_IAM_TAG_##form},
+    IAM_HOST_CONTEXT_KEYS(HOST_KEY)
+#undef HOST_KEY
+};
+
+/* The values of one request, by key of host.h; NULL = the request does not carry the key.
+ * TAG keys take their values from the user's tags and the host's tags. */
+struct request_values {
+    const char *value[IAM_HOST_N_KEYS];
+};
+
+static int add_key(struct iam_context *ctx, const struct host_key *k, const char *name,
+                   const char *value, struct iam_error *reterr) {
     const char *const vals[1] = {value};
 
-    return iam_context_add(ctx, key, type, false, vals, 1, reterr);
+    return iam_context_add(ctx, name, k->type, k->list, vals, 1, reterr);
 }
 
-/* "prefix" + key, capped; keys longer than our buffer are skipped (they cannot be real tags:
+/* name + tag key, capped; keys longer than our buffer are skipped (they cannot be real tags:
  * AWS tag keys are at most 128 characters). */
-static int add_tag(struct iam_context *ctx, const char *prefix, const char *key,
+static int add_tag(struct iam_context *ctx, const struct host_key *k, const char *key,
                    const char *value, struct iam_error *reterr) {
     char name[192];
 
-    if (snprintf(name, sizeof(name), "%s%s", prefix, key) >= (int)sizeof(name))
+    if (snprintf(name, sizeof(name), "%s%s", k->name, key) >= (int)sizeof(name))
         return 0;
-    return add(ctx, name, IAM_VALUE_STRING, value, reterr);
+    return add_key(ctx, k, name, value, reterr);
+}
+
+static int add_tags(struct iam_context *ctx, enum iam_host_key id, const struct pam_iam_handle *h,
+                    struct iam_error *reterr) {
+    const struct host_key *k = &host_keys[id];
+    int r = 0;
+
+    if (id == IAM_HOST_KEY_PRINCIPAL_TAG)
+        for (size_t i = 0; r >= 0 && i < h->user->n_tags; i++)
+            r = add_tag(ctx, k, h->user->tags[i].key, h->user->tags[i].value, reterr);
+    else if (id == IAM_HOST_KEY_RESOURCE_TAG)
+        for (size_t i = 0; r >= 0 && i < h->config->n_host_tags; i++)
+            r = add_tag(ctx, k, h->config->host_tags[i].key, h->config->host_tags[i].value,
+                        reterr);
+    return r;
 }
 
 int pam_iam_build_context(const struct pam_iam_handle *h, const struct pam_iam_items *items,
                           const char *auth_method, int64_t now, struct iam_context **ret_ctx,
                           struct iam_error *reterr) {
     const struct iam_auth_user *u = h->user;
+    struct request_values v = {{NULL}};
     struct iam_context *ctx = NULL;
     char when[32], epoch[24];
     struct tm tm;
@@ -68,42 +123,34 @@ int pam_iam_build_context(const struct pam_iam_handle *h, const struct pam_iam_i
         goto out;
     snprintf(epoch, sizeof(epoch), "%" PRId64, now);
 
-    if ((r = add(ctx, "aws:username", IAM_VALUE_STRING, u->name, reterr)) < 0 ||
-        (r = add(ctx, "aws:userid", IAM_VALUE_STRING, u->user_id, reterr)) < 0 ||
-        (r = add(ctx, "aws:PrincipalArn", IAM_VALUE_STRING, u->arn, reterr)) < 0 ||
-        (r = add(ctx, "aws:PrincipalType", IAM_VALUE_STRING, "User", reterr)) < 0 ||
-        (r = add(ctx, "aws:PrincipalAccount", IAM_VALUE_STRING, h->config->account_id,
-                 reterr)) < 0 ||
-        (r = add(ctx, "aws:CurrentTime", IAM_VALUE_DATE, when, reterr)) < 0 ||
-        (r = add(ctx, "aws:EpochTime", IAM_VALUE_DATE, epoch, reterr)) < 0 ||
-        (r = add(ctx, "aws:MultiFactorAuthPresent", IAM_VALUE_BOOLEAN, "false", reterr)) < 0 ||
-        (r = add(ctx, "host:OsUser", IAM_VALUE_STRING, u->name, reterr)) < 0 ||
-        (r = add(ctx, "host:AuthMethod", IAM_VALUE_STRING, auth_method, reterr)) < 0)
-        goto out;
-    if (items->service &&
-        (r = add(ctx, "host:Service", IAM_VALUE_STRING, items->service, reterr)) < 0)
-        goto out;
-    if (items->tty && (r = add(ctx, "host:Tty", IAM_VALUE_STRING, items->tty, reterr)) < 0)
-        goto out;
+    v.value[IAM_HOST_KEY_USERNAME] = u->name;
+    v.value[IAM_HOST_KEY_USERID] = u->user_id;
+    v.value[IAM_HOST_KEY_PRINCIPAL_ARN] = u->arn;
+    v.value[IAM_HOST_KEY_PRINCIPAL_TYPE] = "User";
+    v.value[IAM_HOST_KEY_PRINCIPAL_ACCOUNT] = h->config->account_id;
+    v.value[IAM_HOST_KEY_CURRENT_TIME] = when;
+    v.value[IAM_HOST_KEY_EPOCH_TIME] = epoch;
+    v.value[IAM_HOST_KEY_MFA_PRESENT] = "false";
+    v.value[IAM_HOST_KEY_OS_USER] = u->name;
+    v.value[IAM_HOST_KEY_AUTH_METHOD] = auth_method;
+    v.value[IAM_HOST_KEY_SERVICE] = items->service;
+    v.value[IAM_HOST_KEY_TTY] = items->tty;
     if (items->rhost && items->rhost[0]) {
-        r = add(ctx, "host:RemoteHost", IAM_VALUE_STRING, items->rhost, reterr);
-        if (r < 0)
-            goto out;
+        v.value[IAM_HOST_KEY_REMOTE_HOST] = items->rhost;
         /* Only a literal address: a host name is the client's claim, not an address. */
-        if (pam_iam_is_address(items->rhost)) {
-            r = add(ctx, "aws:SourceIp", IAM_VALUE_IP, items->rhost, reterr);
-            if (r < 0)
-                goto out;
-        }
+        if (pam_iam_is_address(items->rhost))
+            v.value[IAM_HOST_KEY_SOURCE_IP] = items->rhost;
     }
-    for (size_t i = 0; i < u->n_tags; i++) {
-        r = add_tag(ctx, "aws:PrincipalTag/", u->tags[i].key, u->tags[i].value, reterr);
-        if (r < 0)
-            goto out;
-    }
-    for (size_t i = 0; i < h->config->n_host_tags; i++) {
-        r = add_tag(ctx, "aws:ResourceTag/", h->config->host_tags[i].key,
-                    h->config->host_tags[i].value, reterr);
+
+    for (size_t id = 0; id < IAM_HOST_N_KEYS; id++) {
+        const struct host_key *k = &host_keys[id];
+
+        if (k->tag)
+            r = add_tags(ctx, (enum iam_host_key)id, h, reterr);
+        else if (v.value[id])
+            r = add_key(ctx, k, k->name, v.value[id], reterr);
+        else
+            r = 0;
         if (r < 0)
             goto out;
     }

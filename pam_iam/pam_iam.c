@@ -2,8 +2,8 @@
 /*
  * pam_iam: IAM users log in with an access key or their login-profile password, and the
  * account phase asks the policy engine whether host:Login (or the action= argument) is
- * allowed on the host's ARN. Return codes are DESIGN.md §6's, chosen in status.c; every
- * decision leaves one audit record.
+ * allowed on the host's ARN. The return codes are those of docs/architecture.md, "PAM return
+ * codes", chosen in status.c; every decision leaves one audit record.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -194,7 +194,7 @@ IAM_EXPORT PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc
 }
 
 static bool is_sudo_action(const char *action) {
-    return strcasecmp(action, "host:Sudo") == 0;
+    return strcasecmp(action, iam_host_action_name(IAM_HOST_ACTION_SUDO)) == 0;
 }
 
 IAM_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv) {
@@ -224,7 +224,8 @@ IAM_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int ar
     }
     pam_iam_get_items(pamh, &items);
     ai = authinfo_for(pamh, user);
-    method = ai ? ai->method : "none"; /* e.g. ssh public keys: auth was not ours */
+    /* e.g. ssh public keys: auth was not ours */
+    method = ai ? ai->method : iam_host_auth_method_word(IAM_HOST_AUTH_NONE);
     if (is_sudo_action(h.args.action))
         rec.event = IAM_AUDIT_SUDO;
     rec.action = h.args.action;
@@ -298,7 +299,7 @@ static int session(pam_handle_t *pamh, int argc, const char **argv, enum iam_aud
     }
     pam_iam_get_items(pamh, &items);
     ai = authinfo_for(pamh, user);
-    rec.auth_method = ai ? ai->method : "none";
+    rec.auth_method = ai ? ai->method : iam_host_auth_method_word(IAM_HOST_AUTH_NONE);
     rec.access_key_id = ai && ai->key_id[0] ? ai->key_id : NULL;
     rec.os_user = user;
     rec.decision = "success";

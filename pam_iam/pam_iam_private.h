@@ -12,11 +12,11 @@
 #include "iam/audit.h"
 #include "iam/auth_cache.h"
 #include "iam/config.h"
+#include "iam/host.h"
 #include "iam/policy.h"
 #include "iam/secret.h"
 
 #define PAM_IAM_DATA_AUTHINFO "pam_iam:authinfo"
-#define PAM_IAM_DEFAULT_ACTION "host:Login"
 #define PAM_IAM_MAX_ACTION 128
 #define PAM_IAM_MAX_PATH 4096
 
@@ -31,7 +31,7 @@ struct pam_iam_args {
     bool use_first_pass;
     bool try_first_pass;
     const char *config_path; /* borrowed from argv; default IAM_CONFIG_DEFAULT_PATH */
-    const char *action;      /* borrowed from argv; default "host:Login" */
+    const char *action;      /* borrowed from argv; default host:Login */
     unsigned allow;          /* enum pam_iam_allow bits; default both */
 };
 
@@ -56,7 +56,8 @@ enum pam_iam_phase {
     PAM_IAM_PHASE_SETCRED,
 };
 /* Map a -errno from loading config or cache, or from a lookup, to the phase's PAM code
- * (DESIGN.md §6): -ENOENT from a lookup = not an IAM user; anything else = unavailable. */
+ * (docs/architecture.md, "PAM return codes"): -ENOENT from a lookup = not an IAM user;
+ * anything else = unavailable. */
 int pam_iam_status(enum pam_iam_phase phase, int r);
 const char *pam_iam_phase_name(enum pam_iam_phase phase);
 
@@ -79,7 +80,7 @@ bool pam_iam_user_name_valid(const char *name);
 
 /* ---- verify.c ---- */
 struct pam_iam_authinfo {
-    char method[16];                          /* "accesskey" or "password" */
+    char method[16];                          /* IAM_HOST_AUTH_ACCESSKEY or _PASSWORD */
     char key_id[IAM_ACCESS_KEY_ID_LEN + 1];   /* for accesskey */
 };
 struct pam_iam_verdict {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The one place where -errno becomes a PAM code (DESIGN.md §6). */
+/* The one place where -errno becomes a PAM code (docs/architecture.md, "PAM return codes"). */
 #include <errno.h>
 
 #include <security/pam_modules.h>

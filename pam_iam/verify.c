@@ -62,7 +62,8 @@ void pam_iam_verify(const struct pam_iam_handle *h, const char *tok, size_t len,
             unsigned days = h->config->max_access_key_age_days;
 
             snprintf(ret->info.key_id, sizeof(ret->info.key_id), "%s", k->id);
-            snprintf(ret->info.method, sizeof(ret->info.method), "accesskey");
+            snprintf(ret->info.method, sizeof(ret->info.method), "%s",
+                     iam_host_auth_method_word(IAM_HOST_AUTH_ACCESSKEY));
             if (!k->active)
                 fail(ret, "InvalidClientTokenId", "the access key is inactive");
             else if (days > 0 && now - k->create_date > (int64_t)days * 86400)
@@ -80,7 +81,8 @@ void pam_iam_verify(const struct pam_iam_handle *h, const char *tok, size_t len,
         if (key_form) {
             /* A named key never falls back to the password. */
             snprintf(ret->info.key_id, sizeof(ret->info.key_id), "%s", named);
-            snprintf(ret->info.method, sizeof(ret->info.method), "accesskey");
+            snprintf(ret->info.method, sizeof(ret->info.method), "%s",
+                     iam_host_auth_method_word(IAM_HOST_AUTH_ACCESSKEY));
             return;
         }
     }
@@ -88,7 +90,8 @@ void pam_iam_verify(const struct pam_iam_handle *h, const char *tok, size_t len,
     if ((allow & PAM_IAM_ALLOW_PASSWORD) && !key_form) {
         int r = 0;
 
-        snprintf(ret->info.method, sizeof(ret->info.method), "password");
+        snprintf(ret->info.method, sizeof(ret->info.method), "%s",
+                 iam_host_auth_method_word(IAM_HOST_AUTH_PASSWORD));
         if (u && u->password_hash && len <= IAM_PASSWORD_MAX)
             r = iam_secret_verify(u->password_hash, tok, len);
         else

@@ -20,35 +20,35 @@ cmake -S . -B "$bdir" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DIAM_FU
       -DIAM_TESTS=OFF -DIAM_BENCH=OFF >/dev/null
 cmake --build "$bdir" -j"$jobs" >/dev/null
 
-# Per target: the seed directory and extra options (must match tests/*.cmake).
-declare -A corpus=(
-  [fuzz_policy]=tests/fuzz/policy [fuzz_nss_cache]=tests/fuzz/nss_cache
-  [fuzz_config]=tests/fuzz/config [fuzz_db]=tests/fuzz/db
-  [fuzz_auth_cache]=tests/fuzz/auth_cache [fuzz_simulate_request]=tests/fuzz/simulate_request)
-declare -A opts=(
-  [fuzz_policy]="-max_len=8192" [fuzz_config]="-max_len=16384" [fuzz_db]="-max_len=65536"
-  [fuzz_auth_cache]="-max_len=65536" [fuzz_simulate_request]="-max_len=16384 -close_fd_mask=3")
+# Per target: the seed directory and options, as iam_add_fuzz registered them for CTest.
+manifest=$bdir/fuzz-targets.txt
+[ -s "$manifest" ] || { echo "fuzz.sh: $manifest missing or empty" >&2; exit 1; }
+declare -A corpus opts
+all=()
+while IFS=$'\t' read -r name dir args; do
+  corpus[$name]=$dir
+  opts[$name]=$args
+  all+=("$name")
+done <"$manifest"
 
 if [ -n "${FUZZ_TARGETS:-}" ]; then
   read -r -a targets <<<"$FUZZ_TARGETS"
 else
-  mapfile -t targets < <(find "$bdir" -maxdepth 3 -type f -perm -u+x -name 'fuzz_*' \
-                           -printf '%f\n' | sort -u)
+  targets=("${all[@]}")
 fi
-if [ ${#targets[@]} -eq 0 ]; then
-  echo "fuzz.sh: no fuzz_* targets built in $bdir" >&2
-  exit 1
-fi
+for t in "${targets[@]}"; do
+  [ -n "${corpus[$t]+set}" ] || { echo "fuzz.sh: no fuzz target $t in $manifest" >&2; exit 1; }
+done
 
 run_one() {
   local t=$1 exe seeds out
   exe=$(find "$bdir" -maxdepth 3 -type f -perm -u+x -name "$t" | head -n1)
-  seeds=${corpus[$t]:-tests/fuzz/${t#fuzz_}}
+  seeds=${corpus[$t]}
   out=$work/$t
   mkdir -p "$out/corpus"
   if [ -d "$seeds" ]; then cp -n "$seeds"/* "$out/corpus/" 2>/dev/null || true; fi
   "$exe" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-         -artifact_prefix="$out/" ${opts[$t]:-} "$out/corpus" >"$out/log" 2>&1
+         -artifact_prefix="$out/" ${opts[$t]} "$out/corpus" >"$out/log" 2>&1
 }
 
 pids=() names=()

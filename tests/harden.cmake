@@ -1,6 +1,5 @@
-# Hardening (issue 7): fuzz targets, hostile-input tests, races, valgrind runs over the real
-# modules, timing benchmark. Each piece is registered only when the code it exercises exists
-# in the tree, so this file builds on main at any point of the merge order.
+# Hardening: fuzz targets, hostile-input tests, races, valgrind runs over the real
+# modules, timing benchmark. Uses the fixtures of pam.cmake and nss.cmake (included before).
 
 set(IAM_HARDEN_DIR ${CMAKE_CURRENT_SOURCE_DIR})
 
@@ -28,29 +27,22 @@ endif()
 
 # ---- Hostile input (tests/hostile) --------------------------------------------------------------
 if(IAM_TESTS)
-  find_library(IAM_HARDEN_PAM_WRAPPER NAMES pam_wrapper libpam_wrapper.so)
   # Database, iam.conf and auth cache as hostile files, through iamctl and pam_iam (root).
-  # (tests/pam.cmake, which defines pamfx_tool, is included after this file: test for its
-  # source; $<TARGET_FILE:> is resolved at generate time.)
-  if(TARGET iamctl AND TARGET pam_iam AND EXISTS ${IAM_HARDEN_DIR}/e2e/pamfx_tool.c
-     AND IAM_HARDEN_PAM_WRAPPER AND NOT IAM_SANITIZE)
+  if(NOT IAM_SANITIZE)
     iam_add_script_test(test_hostile_files
       COMMAND ${IAM_HARDEN_DIR}/hostile/test_hostile_files.sh $<TARGET_FILE:iamctl>
-              $<TARGET_FILE:pamfx_tool> $<TARGET_FILE:pam_iam> ${IAM_HARDEN_PAM_WRAPPER}
+              $<TARGET_FILE:pamfx_tool> $<TARGET_FILE:pam_iam> ${PAM_WRAPPER_LIBRARY}
       LABELS module TIMEOUT 600)
     set_tests_properties(test_hostile_files PROPERTIES SKIP_RETURN_CODE 77)
   endif()
   # Bugs found by this work and fixed since by their owners: they must stay fixed.
-  if(TARGET iamctl)
-    iam_add_script_test(test_hostile_regressions
-      COMMAND ${IAM_HARDEN_DIR}/hostile/test_hostile_regressions.sh $<TARGET_FILE:iamctl>
-      LABELS unit TIMEOUT 120)
-  endif()
+  iam_add_script_test(test_hostile_regressions
+    COMMAND ${IAM_HARDEN_DIR}/hostile/test_hostile_regressions.sh $<TARGET_FILE:iamctl>
+    LABELS unit TIMEOUT 120)
 endif()
 
 # Hostile PAM items, conversations and key shapes against pam_iam.so under pam_wrapper.
-if(IAM_TESTS AND TARGET pam_iam AND EXISTS ${IAM_HARDEN_DIR}/module/pam_fixture.c
-   AND IAM_HARDEN_PAM_WRAPPER)
+if(IAM_TESTS)
   set(_hp_dir ${CMAKE_CURRENT_BINARY_DIR}/hostile_pam_fixture)
   set(_hp_svc ${CMAKE_CURRENT_BINARY_DIR}/hostile_pam_services)
   foreach(svc iam sshd)
@@ -67,36 +59,27 @@ account  required pam_deny.so
 password required pam_deny.so
 session  required pam_deny.so
 ")
-  set(_hp_preload ${IAM_HARDEN_PAM_WRAPPER})
-  if(IAM_SANITIZE MATCHES "address")
-    # The ASan runtime must come first when the host program is not instrumented.
-    execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
-                    OUTPUT_VARIABLE _hp_asan OUTPUT_STRIP_TRAILING_WHITESPACE)
-    set(_hp_preload "${_hp_asan}:${IAM_HARDEN_PAM_WRAPPER}")
-  endif()
   iam_add_test(test_hostile_pam SOURCES ${IAM_HARDEN_DIR}/hostile/test_hostile_pam.c
                LIBS pamfx PkgConfig::JANSSON ${PAM_LIBRARY} LABELS module
-               ENV "LD_PRELOAD=${_hp_preload}" "PAM_WRAPPER=1"
+               ENV "LD_PRELOAD=${PAM_TEST_PRELOAD}" "PAM_WRAPPER=1"
                    "PAM_WRAPPER_SERVICE_DIR=${_hp_svc}" "PAM_WRAPPER_DISABLE_DEEPBIND=1"
                    "HOSTILE_PAM_DIR=${_hp_dir}")
   add_dependencies(test_hostile_pam pam_iam)
 endif()
 
 # ---- Races (tests/races) ---------------------------------------------------------------------------
-if(IAM_TESTS AND TARGET iamctl AND TARGET pam_iam AND EXISTS ${IAM_HARDEN_DIR}/e2e/pamfx_tool.c
-   AND IAM_HARDEN_PAM_WRAPPER
-   AND NOT IAM_SANITIZE)
+if(IAM_TESTS AND NOT IAM_SANITIZE)
   add_executable(race_recompile ${IAM_HARDEN_DIR}/races/race_recompile.c)
   target_link_libraries(race_recompile PRIVATE iamcore)
   iam_add_script_test(test_races
     COMMAND ${IAM_HARDEN_DIR}/races/test_races.sh $<TARGET_FILE:iamctl> $<TARGET_FILE:pamfx_tool>
-            $<TARGET_FILE:race_recompile> $<TARGET_FILE:pam_iam> ${IAM_HARDEN_PAM_WRAPPER} 10 100
+            $<TARGET_FILE:race_recompile> $<TARGET_FILE:pam_iam> ${PAM_WRAPPER_LIBRARY} 10 100
     LABELS module TIMEOUT 900)
   set_tests_properties(test_races PROPERTIES SKIP_RETURN_CODE 77)
 endif()
 
 # ---- Timing benchmark (not a timed test): make run_bench_timing -----------------------------
-if(IAM_BENCH AND TARGET pam_iam AND EXISTS ${IAM_HARDEN_DIR}/module/pam_fixture.c)
+if(IAM_BENCH)
   set(_bt_svc ${CMAKE_CURRENT_BINARY_DIR}/bench_timing_services)
   set(_bt_dir ${CMAKE_CURRENT_BINARY_DIR}/bench_timing_fixture)
   file(GENERATE OUTPUT ${_bt_svc}/iam CONTENT
@@ -114,22 +97,18 @@ endif()
 
 # ---- valgrind memcheck over the real flows (tests/memcheck) -----------------------------------
 # valgrind cannot run a sanitizer build; the plain build runs it.
-if(IAM_TESTS AND NOT IAM_SANITIZE AND TARGET iamctl AND TARGET pam_iam AND TARGET nss_iam
-   AND EXISTS ${IAM_HARDEN_DIR}/e2e/pamfx_tool.c AND EXISTS ${IAM_HARDEN_DIR}/helpers/mknsscache.c
-   AND IAM_HARDEN_PAM_WRAPPER)
-  find_library(IAM_HARDEN_NSS_WRAPPER NAMES nss_wrapper libnss_wrapper.so)
-  if(IAM_HARDEN_NSS_WRAPPER)
-    iam_add_script_test(test_memcheck_flows
-      COMMAND ${IAM_HARDEN_DIR}/memcheck/test_memcheck_flows.sh $<TARGET_FILE:iamctl>
-              $<TARGET_FILE:mknsscache> $<TARGET_FILE:nss_iam> $<TARGET_FILE:pamfx_tool>
-              $<TARGET_FILE:pam_iam> ${IAM_HARDEN_PAM_WRAPPER} ${IAM_HARDEN_NSS_WRAPPER}
-      LABELS module TIMEOUT 900)
-    set_tests_properties(test_memcheck_flows PROPERTIES SKIP_RETURN_CODE 77)
-  endif()
+if(IAM_TESTS AND NOT IAM_SANITIZE)
+  find_library(NSS_WRAPPER_LIBRARY NAMES nss_wrapper libnss_wrapper.so REQUIRED)
+  iam_add_script_test(test_memcheck_flows
+    COMMAND ${IAM_HARDEN_DIR}/memcheck/test_memcheck_flows.sh $<TARGET_FILE:iamctl>
+            $<TARGET_FILE:mknsscache> $<TARGET_FILE:nss_iam> $<TARGET_FILE:pamfx_tool>
+            $<TARGET_FILE:pam_iam> ${PAM_WRAPPER_LIBRARY} ${NSS_WRAPPER_LIBRARY}
+    LABELS module TIMEOUT 900)
+  set_tests_properties(test_memcheck_flows PROPERTIES SKIP_RETURN_CODE 77)
 endif()
 
 # The NSS cache truncated, overwritten or replaced under a reader that has it mapped.
-if(IAM_TESTS AND TARGET nss_iam AND EXISTS ${IAM_HARDEN_DIR}/helpers/mknsscache.c)
+if(IAM_TESTS)
   add_executable(test_hostile_nss_mapped ${IAM_HARDEN_DIR}/hostile/test_hostile_nss_mapped.c)
   target_link_libraries(test_hostile_nss_mapped PRIVATE ${CMAKE_DL_LIBS})
   add_dependencies(test_hostile_nss_mapped nss_iam mknsscache)

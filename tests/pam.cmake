@@ -1,4 +1,4 @@
-# Tests for the pam area: auth cache, audit, pam_iam.so (issue 5).
+# Tests for the pam area: auth cache, audit, pam_iam.so.
 foreach(t auth_cache audit)
   iam_add_test(test_${t} SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_${t}.c
                LIBS PkgConfig::JANSSON LABELS unit)
@@ -50,7 +50,7 @@ target_link_libraries(pamfx PUBLIC iamtest)
 add_executable(pamfx_tool ${CMAKE_CURRENT_SOURCE_DIR}/e2e/pamfx_tool.c)
 target_link_libraries(pamfx_tool PRIVATE pamfx)
 
-# Under ASan (gcc), the runtime must be preloaded ahead of pam_wrapper (TESTING.md).
+# Under ASan (gcc), the runtime must be preloaded ahead of pam_wrapper (docs/testing.md).
 set(PAM_TEST_PRELOAD ${PAM_WRAPPER_LIBRARY})
 if(IAM_SANITIZE MATCHES "address" AND CMAKE_C_COMPILER_ID STREQUAL "GNU")
   execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so

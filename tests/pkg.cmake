@@ -1,4 +1,4 @@
-# Tests for the packaging area (issue 6).
+# Tests for the packaging area.
 
 # libnss-iam's maintainer scripts on nsswitch.conf files with odd edits (DPKG_ROOT, no root).
 iam_add_script_test(pkg_nsswitch_scripts

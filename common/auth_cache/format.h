@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-/* On-disk layout of auth.cache, shared by auth_cache_write.c and auth_cache_read.c only. */
+/* On-disk layout of auth.cache, shared by write.c and read.c only. */
 
 #include <stdint.h>
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Reader of auth.cache (format in auth_cache_format.h): pread of the header, the probed
+/* Reader of auth.cache (format in format.h): pread of the header, the probed
  * slots and one record per lookup. Every offset and length is checked before use. */
 #include <errno.h>
 #include <fcntl.h>

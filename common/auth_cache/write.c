@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Writer of auth.cache (format in auth_cache_format.h). */
+/* Writer of auth.cache (format in format.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

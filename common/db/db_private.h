@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-/* Internals shared by db.c (loader, validator) and db_util.c (rules, lookups). */
+/* Internals shared by db.c (loader, validator) and util.c (rules, lookups). */
 
 #include <stdint.h>
 

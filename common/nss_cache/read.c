@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * NSS cache reader (libc only). See nss_cache_format.h for the layout and nss_cache_read.h
+ * NSS cache reader (libc only). See format.h for the layout and include/nss_cache_read.h
  * for what is guaranteed. Rules followed throughout: a value is read from the cache once,
  * into a local, and checked before it is used; a region is handed out only after its blocks
  * passed their hash; every loop over file data is bounded by a validated count.

@@ -4,7 +4,7 @@
 /*
  * Internals of the policy engine: typed values (numbers, dates, addresses, binary), wildcard
  * patterns with inline policy variables, the compiled policy and the prepared context.
- * Shared by policy_compile.c, policy_eval.c, policy_values.c, glob.c, context.c and the unit
+ * Shared by compile.c, eval.c, values.c, pattern.c, context.c, the validator and the unit
  * tests; nothing here crosses common/include/iam/.
  */
 
@@ -64,7 +64,7 @@ int iam_base64_decode(const char *s, size_t len, uint8_t *out, size_t out_size);
 /* "true"/"false", ASCII case-insensitive. */
 int iam_bool_parse(const char *s, size_t len, bool *ret);
 
-/* ---- Wildcard patterns with inline variables (glob.c) ---------------------------------- */
+/* ---- Wildcard patterns with inline variables (pattern.c) ---------------------------------- */
 
 enum pat_tok_kind {
     PAT_LIT,   /* literal text */

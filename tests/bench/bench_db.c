@@ -9,7 +9,7 @@
  *   - one `iamctl create-user` against the 100,000-user database: the whole process (lock,
  *     load, validate, edit, validate the result, atomic write with fsync, compile hook), wall
  *     time and the child's peak RSS.
- * Targets (issue 3): 100,000 users loaded in <= 2 s, using <= 10x the file size.
+ * Targets: 100,000 users loaded in <= 2 s, using <= 10x the file size.
  *
  * usage: bench_db IAMCTL [USERS...]   (default 10000 100000)
  *        bench_db --write FILE USERS     (only write the database, e.g. to profile a load) */

@@ -1,5 +1,5 @@
 #!/bin/bash
-# NSS benchmark (issue 4, item 4). Run as root; changes nothing on the host: everything
+# NSS benchmark: lookups through glibc. Run as root; changes nothing on the host: everything
 # happens in a private mount namespace with overlays over /etc, the system library directory
 # and /var/lib, and a tmpfs over /run (no nscd).
 #

@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench_pam in a private mount namespace: a local user with a yescrypt password (Debian's
 # default) in a namespace-private /etc/shadow, for pam_unix side by side with pam_iam.
-# The host's /etc is untouched (overlay, TESTING.md). Needs root.
+# The host's /etc is untouched (an overlay, as docs/testing.md describes). Needs root.
 #   bench_pam.sh BENCH_BINARY PAM_WRAPPER_LIB SERVICE_DIR FIXTURE_DIR
 set -euo pipefail
 bin=$1 wrapper=$2 services=$3 fixture=$4

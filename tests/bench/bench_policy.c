@@ -209,7 +209,7 @@ static void make_request(struct req *r) {
     }
 }
 
-/* The context a PAM module would build for this request (DESIGN §5's always-present keys). */
+/* The context a PAM module would build for this request (the keys iam/host.h marks as always present). */
 static struct iam_context *build_context(const struct req *r) {
     struct iam_context *ctx = NULL;
     char arn[128], epoch[32];

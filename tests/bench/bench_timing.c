@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Timing side channel (issue 7, item 5): how long pam_iam takes to say no, by reason.
+ * Timing side channel: how long pam_iam takes to say no, by reason.
  * Through the real module (pam_authenticate under pam_wrapper, fixture auth cache), for:
  *   - a wrong secret for an existing user (bare, and named with the user's own key id),
  *   - an unknown user (valid IAM name, not in the cache) offering a key-shaped secret, bare

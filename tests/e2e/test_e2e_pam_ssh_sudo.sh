@@ -1,5 +1,5 @@
 #!/bin/bash
-# End to end, real programs, no change to the host (TESTING.md): a private mount + pid
+# End to end, real programs, no change to the host (docs/testing.md): a private mount + pid
 # namespace with an overlay over /etc and a tmpfs over /run; real sshd (via a symlink named
 # sshd-iamtest, on 127.0.0.1 and ::1), setuid sudo and su, with pam_iam.so and
 # libnss_iam.so.2 from the build tree installed as the packages install them (pam-auth-update

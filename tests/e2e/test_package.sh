@@ -1,5 +1,5 @@
 #!/bin/bash
-# CI test of the Debian packages (issue 6).
+# CI test of the Debian packages.
 #
 # Builds the .debs from this tree (packaging/build-deb.sh, lintian must report no
 # error), then, in a private mount and pid namespace where /etc, /usr and /var are

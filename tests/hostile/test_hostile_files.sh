@@ -1,5 +1,5 @@
 #!/bin/bash
-# Hostile files (issue 7, item 3), through the real programs: the database and iam.conf under
+# Hostile files, through the real programs: the database and iam.conf under
 # iamctl, iam.conf and the auth cache under pam_iam (pamtester + pam_wrapper). Each file is a
 # symlink, world- or group-writable, owned by another user, truncated, empty, 1 GB (sparse:
 # must be refused by its size, fast), nested 100,000 levels, or holds invalid UTF-8, NUL

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The NSS cache changed under a reader that has it mapped (issue 7, item 3): truncated in
+ * The NSS cache changed under a reader that has it mapped: truncated in
  * place (to 0, to the header, to half), overwritten in place with garbage, and replaced by
  * rename. The module runs inside every process on the host (systemd, sshd): it must never die
  * of SIGBUS or SIGSEGV; it answers SUCCESS (the old mapping), NOTFOUND or UNAVAIL.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Hostile PAM input against pam_iam.so under pam_wrapper (issue 7, item 3): PAM_USER,
+ * Hostile PAM input against pam_iam.so under pam_wrapper: PAM_USER,
  * PAM_RHOST and PAM_TTY that are empty, 64 KB long or hold control characters; a
  * conversation that fails, answers nothing, or answers NULL; access key ids and secrets of
  * the wrong length or alphabet. Each must fail closed with the deliberate code, never crash,

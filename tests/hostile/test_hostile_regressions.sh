@@ -1,5 +1,5 @@
 #!/bin/bash
-# Regression tests for hostile-input bugs found by the hardening work (issue 7), each fixed by
+# Regression tests for hostile-input bugs found by the hardening work, each fixed by
 # the code's owner since; they must stay fixed. Each case prints what it saw.
 #   test_hostile_regressions.sh IAMCTL
 set -uo pipefail

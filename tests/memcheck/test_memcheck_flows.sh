@@ -1,5 +1,5 @@
 #!/bin/bash
-# valgrind memcheck over the real programs and flows (issue 7, item 2): iamctl building and
+# valgrind memcheck over the real programs and flows: iamctl building and
 # querying a database (every kind of verb, successes and refusals), getent through real glibc
 # (`getent -s iam`), `id` through nss_wrapper, and pamtester through pam_iam with PAM items
 # set. Zero valgrind errors allowed (invalid accesses, uninitialised reads, definite leaks),

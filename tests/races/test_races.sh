@@ -1,5 +1,5 @@
 #!/bin/bash
-# Races (issue 7, item 4).
+# Races: writers against writers, and logins against recompiles.
 #  A. 10 `iamctl` writers x 100 writes at once: no update is lost (each write is applied whole
 #     or refused with a clear message), the Serial counts every applied write, ids stay unique;
 #     meanwhile readers (`iamctl list-users`, and the raw file) never see a torn database.

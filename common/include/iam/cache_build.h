@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-/* The compile hook: every iamctl writer calls iam_compile_caches() after the database was
+/* The compile step: every iamctl writer calls iam_compile_caches() after the database was
  * written, and `iamctl compile` calls it on demand. It turns a validated database into the
- * host caches under config->cache_dir (DESIGN.md §2): nss.cache (names, ids, gecos, home,
- * shell, memberships; private groups when config->private_groups) and, once the PAM work
- * adds it, auth.cache. Each cache is replaced atomically; on any error the last good caches
- * stay in place and the error is returned (the database write it follows still stands). */
+ * host caches under config->cache_dir (docs/architecture.md, "Files on a host" and "The
+ * caches"): nss.cache (names, ids, gecos, home, shell, memberships; private groups when
+ * config->private_groups) and auth.cache (secret hashes, tags, groups, effective policies).
+ * Both images are built before either file is touched, then each is replaced atomically,
+ * auth.cache first; on any error the last good caches stay in place and the error is
+ * returned (the database write it follows still stands). */
 
 #include "iam/config.h"
 #include "iam/db.h"

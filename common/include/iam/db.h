@@ -2,7 +2,8 @@
 #pragma once
 
 /*
- * The identity database (DESIGN.md §3): /etc/iam/iam.json, a superset of the JSON that
+ * The identity database (docs/architecture.md, "The identity database"): /etc/iam/iam.json,
+ * a superset of the JSON that
  * `aws iam get-account-authorization-details` returns.
  *
  * iam_db_load()/iam_db_parse() read and validate the whole document and build an immutable

@@ -2,7 +2,8 @@
 #pragma once
 
 /*
- * Error convention (STYLE.md): functions return int, >= 0 on success, -errno on failure.
+ * Error convention (docs/style.md, "Errors"): functions return int, >= 0 on success, -errno
+ * on failure.
  * Each code has one meaning:
  *   -ENOENT   not found
  *   -EINVAL   bad input (parse or validation error; details in struct iam_error)

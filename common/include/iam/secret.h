@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-/* Secrets (DESIGN.md §4). Access key id: "AKIA" + 16 of A-Z2-7. Secret access key: 40
+/* Secrets (docs/architecture.md, "Secrets"). Access key id: "AKIA" + 16 of A-Z2-7. Secret
+ * access key: 40
  * characters of the base64 alphabet (240 random bits). Stored only as self-describing hash
  * strings:
  *   access-key secrets:      salted, keyed BLAKE2b (crypto_generichash), e.g. "$iamb2k$..."

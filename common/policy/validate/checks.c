@@ -2,7 +2,7 @@
 /*
  * Document- and statement-level checks: grammar (elements, types, combinations), actions,
  * resources, principals, Sids, and the host-specific reading of Allow/Deny statements. The
- * Condition element is checked in policy_validate_cond.c.
+ * Condition element is checked in conditions.c.
  */
 #include <ctype.h>
 #include <stdio.h>

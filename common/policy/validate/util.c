@@ -295,7 +295,7 @@ bool vcidr_private(const struct vcidr *c) {
     return false;
 }
 
-/* Values are judged by the engine's own parsers (policy_values.c), so "the validator accepts
+/* Values are judged by the engine's own parsers (../values.c), so "the validator accepts
  * it" and "the engine accepts it" cannot drift apart. */
 bool vparse_number(const char *s, struct iam_num *ret) {
     return iam_num_parse(s, strlen(s), ret) == 0;

@@ -3,7 +3,7 @@
  * iam_policy_validate(): Access Analyzer-style findings for one policy document.
  *
  * This file holds the public API: the findings store, the path stack and positions, the
- * driver (JSON parse, the checks of policy_validate_checks.c and _cond.c, then the engine's
+ * driver (JSON parse, the checks of checks.c and conditions.c, then the engine's
  * own compile), and the ValidatePolicy JSON rendering.
  */
 #include <errno.h>

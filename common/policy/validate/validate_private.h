@@ -208,16 +208,16 @@ void vfinding_key(struct vctx *c, enum vcheck id, const struct iam_json_member *
                   ...) IAM_PRINTF(4, 5);
 bool vhas_error_at(struct vctx *c, struct iam_json_pos from, struct iam_json_pos to);
 
-/* policy_validate_checks.c */
+/* checks.c */
 void vcheck_document(struct vctx *c, const struct iam_json *root);
 
-/* policy_validate_cond.c */
+/* conditions.c */
 void vcheck_condition(struct vctx *c, const struct iam_json *cond, bool allow,
                       const struct host_cover *cover, bool on_host);
 /* Does the statement's Condition mention key (case-insensitive)? */
 bool vcondition_has_key(const struct iam_json *cond, const char *key);
 
-/* policy_validate_util.c */
+/* util.c */
 bool vglob(const char *pattern, const char *s, bool nocase);
 /* Every string pattern `narrow` matches is matched by `wide` (sound, not complete). */
 bool vglob_covers(const char *wide, const char *narrow, bool nocase);

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * The host's policy vocabulary, in one place: the actions the host asks about and the
+ * request context keys pam_iam sets, with their types and when each is present.
+ *
+ *   pam_iam        builds the request context of every decision from IAM_HOST_CONTEXT_KEYS
+ *                  (pam_iam/context.c) and names its actions with iam_host_action_name();
+ *   the validator  knows from it which host: keys exist and when a request carries them;
+ *   the documents  the action and key tables of docs/architecture.md ("Actions and context
+ *                  keys") and the README are generated from it (tests/docs/), and a test
+ *                  fails when they differ.
+ *
+ * Plain X-macro tables, no policy-engine types: each user maps the words below to its own
+ * types. Adding an action or a key is one line here (for a key, pam_iam then also needs
+ * the line that fills in its value).
+ */
+
+#include <stddef.h>
+
+/*
+ * IAM_HOST_ACTIONS(X): X(ID, NAME, ASKED_WHEN)
+ *   ASKED_WHEN  when the host asks for it (Markdown, for the documents)
+ */
+#define IAM_HOST_ACTIONS(X)                                                                        \
+    X(LOGIN, "host:Login", "the PAM account phase of any service (sshd, login, su, ...)")          \
+    X(SUDO, "host:Sudo", "the PAM account phase of sudo (`/etc/pam.d/sudo-iam`)")
+
+/*
+ * IAM_HOST_CONTEXT_KEYS(X): X(ID, NAME, TYPE, FORM, LOGIN, SUDO, VALUE)
+ *   TYPE    the key's data type, as AWS names condition key types:
+ *           STRING, ARN, NUMERIC, DATE, DATE_NUMERIC (a date, or seconds since the epoch),
+ *           BOOL, IP
+ *   FORM    SINGLE  one value
+ *           MULTI   a multivalued key (ForAnyValue/ForAllValues apply)
+ *           TAG     NAME ends in '/', and the key is NAME + a tag key, one value each
+ *   LOGIN   whether a host:Login request carries the key: ALWAYS, SOMETIMES or NEVER
+ *   SUDO    the same for host:Sudo
+ *   VALUE   what the value is (Markdown, for the documents)
+ */
+#define IAM_HOST_CONTEXT_KEYS(X)                                                                   \
+    X(USERNAME, "aws:username", STRING, SINGLE, ALWAYS, ALWAYS, "the IAM user name")               \
+    X(USERID, "aws:userid", STRING, SINGLE, ALWAYS, ALWAYS, "the IAM user's id (`AIDA...`)")       \
+    X(PRINCIPAL_ARN, "aws:PrincipalArn", ARN, SINGLE, ALWAYS, ALWAYS, "the IAM user's ARN")        \
+    X(PRINCIPAL_TYPE, "aws:PrincipalType", STRING, SINGLE, ALWAYS, ALWAYS, "`User`")               \
+    X(PRINCIPAL_ACCOUNT, "aws:PrincipalAccount", STRING, SINGLE, ALWAYS, ALWAYS,                   \
+      "`account_id` from `iam.conf`")                                                              \
+    X(PRINCIPAL_TAG, "aws:PrincipalTag/", STRING, TAG, SOMETIMES, SOMETIMES, "the user's tags")    \
+    X(RESOURCE_TAG, "aws:ResourceTag/", STRING, TAG, SOMETIMES, SOMETIMES,                         \
+      "the host's tags (`host_tag.<key>` in `iam.conf`)")                                          \
+    X(CURRENT_TIME, "aws:CurrentTime", DATE, SINGLE, ALWAYS, ALWAYS,                               \
+      "when the request is made (UTC)")                                                            \
+    X(EPOCH_TIME, "aws:EpochTime", DATE_NUMERIC, SINGLE, ALWAYS, ALWAYS,                           \
+      "the same, in seconds since the epoch")                                                      \
+    X(MFA_PRESENT, "aws:MultiFactorAuthPresent", BOOL, SINGLE, ALWAYS, ALWAYS, "`false`")          \
+    X(SOURCE_IP, "aws:SourceIp", IP, SINGLE, SOMETIMES, SOMETIMES,                                 \
+      "the remote address, when the remote host is a literal IPv4 or IPv6 address")                \
+    X(SERVICE, "host:Service", STRING, SINGLE, ALWAYS, ALWAYS,                                     \
+      "the PAM service: `sshd`, `login`, `su`, `sudo-iam`, ...")                                   \
+    X(REMOTE_HOST, "host:RemoteHost", STRING, SINGLE, SOMETIMES, SOMETIMES,                        \
+      "the remote host as PAM got it (`PAM_RHOST`)")                                               \
+    X(TTY, "host:Tty", STRING, SINGLE, SOMETIMES, SOMETIMES, "the terminal (`PAM_TTY`)")           \
+    X(AUTH_METHOD, "host:AuthMethod", STRING, SINGLE, ALWAYS, ALWAYS,                              \
+      "how the user authenticated (`accesskey`, `password` or `none`, below)")                     \
+    X(OS_USER, "host:OsUser", STRING, SINGLE, ALWAYS, ALWAYS, "the local user name")               \
+    X(RUN_AS_USER, "host:RunAsUser", STRING, SINGLE, NEVER, SOMETIMES,                             \
+      "reserved for decisions per sudo command: the user the command runs as (not set yet)")       \
+    X(COMMAND, "host:Command", STRING, SINGLE, NEVER, SOMETIMES,                                   \
+      "reserved for decisions per sudo command: the command (not set yet)")
+
+/*
+ * IAM_HOST_AUTH_METHODS(X): X(ID, WORD, MEANING), the values of host:AuthMethod.
+ */
+#define IAM_HOST_AUTH_METHODS(X)                                                                   \
+    X(ACCESSKEY, "accesskey", "pam_iam checked an access key's secret")                            \
+    X(PASSWORD, "password", "pam_iam checked the login-profile password")                          \
+    X(NONE, "none", "another module authenticated the user (an ssh public key, for example)")
+
+enum iam_host_action {
+#define IAM_HOST_ENUM_ACTION_(id, name, when) IAM_HOST_ACTION_##id,
+    IAM_HOST_ACTIONS(IAM_HOST_ENUM_ACTION_)
+#undef IAM_HOST_ENUM_ACTION_
+        IAM_HOST_N_ACTIONS
+};
+
+enum iam_host_key {
+#define IAM_HOST_ENUM_KEY_(id, name, type, form, login, sudo, value) IAM_HOST_KEY_##id,
+    IAM_HOST_CONTEXT_KEYS(IAM_HOST_ENUM_KEY_)
+#undef IAM_HOST_ENUM_KEY_
+        IAM_HOST_N_KEYS
+};
+
+enum iam_host_auth_method {
+#define IAM_HOST_ENUM_AUTH_(id, word, meaning) IAM_HOST_AUTH_##id,
+    IAM_HOST_AUTH_METHODS(IAM_HOST_ENUM_AUTH_)
+#undef IAM_HOST_ENUM_AUTH_
+        IAM_HOST_N_AUTH_METHODS
+};
+
+/* "host:Login", ...; NULL for a value outside the enum. */
+static inline const char *iam_host_action_name(enum iam_host_action action) {
+    switch (action) {
+#define IAM_HOST_CASE_ACTION_(id, name, when)                                                      \
+    case IAM_HOST_ACTION_##id:                                                                     \
+        return name;
+        IAM_HOST_ACTIONS(IAM_HOST_CASE_ACTION_)
+#undef IAM_HOST_CASE_ACTION_
+    case IAM_HOST_N_ACTIONS:
+        break;
+    }
+    return NULL;
+}
+
+/* "aws:username", ..., "aws:PrincipalTag/" (TAG keys end in '/'); NULL outside the enum. */
+static inline const char *iam_host_key_name(enum iam_host_key key) {
+    switch (key) {
+#define IAM_HOST_CASE_KEY_(id, name, type, form, login, sudo, value)                               \
+    case IAM_HOST_KEY_##id:                                                                        \
+        return name;
+        IAM_HOST_CONTEXT_KEYS(IAM_HOST_CASE_KEY_)
+#undef IAM_HOST_CASE_KEY_
+    case IAM_HOST_N_KEYS:
+        break;
+    }
+    return NULL;
+}
+
+/* "accesskey", "password", "none"; NULL outside the enum. */
+static inline const char *iam_host_auth_method_word(enum iam_host_auth_method method) {
+    switch (method) {
+#define IAM_HOST_CASE_AUTH_(id, word, meaning)                                                     \
+    case IAM_HOST_AUTH_##id:                                                                       \
+        return word;
+        IAM_HOST_AUTH_METHODS(IAM_HOST_CASE_AUTH_)
+#undef IAM_HOST_CASE_AUTH_
+    case IAM_HOST_N_AUTH_METHODS:
+        break;
+    }
+    return NULL;
+}
