@@ -336,13 +336,183 @@ static bool tag_value_ok(const char *s) {
     return n <= 256;
 }
 
+/* One line of the file: its number, where it starts in the text, and a NUL-terminated copy
+ * (without the newline and a trailing CR) that the parser may cut into key and value. */
+struct config_line {
+    unsigned lineno;
+    size_t start;
+    char *text;
+};
+
+/* Copy text[start, end) into line->text, refusing NUL bytes, invalid UTF-8 and control
+ * characters other than tab: values reach passwd entries, the policy context and JSON audit
+ * records. */
+static int line_copy(struct config_line *line, const char *text, size_t end,
+                     struct iam_error *reterr) {
+    const char *nul = memchr(text + line->start, '\0', end - line->start);
+    char *l = line->text;
+
+    if (nul) {
+        iam_error_set(reterr, line->lineno, 0, (size_t)(nul - text), "NUL byte in configuration");
+        return -EINVAL;
+    }
+    memcpy(l, text + line->start, end - line->start);
+    l[end - line->start] = '\0';
+    if (end > line->start && l[end - line->start - 1] == '\r')
+        l[end - line->start - 1] = '\0';
+    /* the line is NUL-terminated, so utf8_seq's look-ahead stops at its end */
+    for (size_t i = 0; l[i];) {
+        size_t n = utf8_seq((const unsigned char *)l + i);
+        if (n == 0) {
+            iam_error_set(reterr, line->lineno, col_of(l, i), line->start + i,
+                          "invalid UTF-8 in configuration");
+            return -EINVAL;
+        }
+        i += n;
+    }
+    for (size_t i = 0; l[i]; i++)
+        if (((unsigned char)l[i] < 0x20 && l[i] != '\t') || l[i] == 0x7f) {
+            iam_error_set(reterr, line->lineno, col_of(l, i), line->start + i,
+                          "control character in configuration");
+            return -EINVAL;
+        }
+    return 0;
+}
+
+/* Cut "key = value" in place: *ret_ks and *ret_vs are the offsets of the key and the value,
+ * both NUL-terminated and without surrounding blanks. 1 for a blank or comment line. */
+static int line_split(struct config_line *line, size_t *ret_ks, size_t *ret_vs,
+                      struct iam_error *reterr) {
+    char *l = line->text;
+    size_t ks = 0, ke, vs, ve, eq;
+
+    while (l[ks] == ' ' || l[ks] == '\t')
+        ks++;
+    if (l[ks] == '\0' || l[ks] == '#')
+        return 1;
+    eq = ks;
+    while (l[eq] && l[eq] != '=')
+        eq++;
+    if (l[eq] != '=') {
+        iam_error_set(reterr, line->lineno, col_of(l, ks), line->start + ks,
+                      "expected \"key = value\"");
+        return -EINVAL;
+    }
+    ke = eq;
+    while (ke > ks && (l[ke - 1] == ' ' || l[ke - 1] == '\t'))
+        ke--;
+    vs = eq + 1;
+    while (l[vs] == ' ' || l[vs] == '\t')
+        vs++;
+    ve = strlen(l);
+    while (ve > vs && (l[ve - 1] == ' ' || l[ve - 1] == '\t'))
+        ve--;
+    l[ke] = '\0';
+    l[ve] = '\0';
+    if (ke == ks) {
+        iam_error_set(reterr, line->lineno, col_of(l, ks), line->start + ks,
+                      "missing key before '='");
+        return -EINVAL;
+    }
+    *ret_ks = ks;
+    *ret_vs = vs;
+    return 0;
+}
+
+/* host_tag.<Key> = <Value>: the key starts at ks + 9. */
+static int add_host_tag(struct iam_config *c, const struct config_line *line, size_t ks, size_t vs,
+                        struct iam_error *reterr) {
+    const char *l = line->text, *tk = l + ks + 9, *tv = l + vs;
+    struct iam_config_tag *nt;
+
+    if (!tag_key_ok(tk)) {
+        iam_error_set(reterr, line->lineno, col_of(l, ks + 9), line->start + ks + 9,
+                      "bad host tag key \"%.64s\" (1-128 letters, digits, spaces and "
+                      "_.:/=+-@)",
+                      tk);
+        return -EINVAL;
+    }
+    if (!tag_value_ok(tv)) {
+        iam_error_set(reterr, line->lineno, col_of(l, vs), line->start + vs,
+                      "bad host tag value (at most 256 characters)");
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < c->n_host_tags; i++)
+        if (strcasecmp(c->host_tags[i].key, tk) == 0) {
+            iam_error_set(reterr, line->lineno, col_of(l, ks), line->start + ks,
+                          "duplicate host tag \"%.64s\" (tag keys are case-insensitive)", tk);
+            return -EINVAL;
+        }
+    if (c->n_host_tags >= CONFIG_MAX_TAGS) {
+        iam_error_set(reterr, line->lineno, col_of(l, ks), line->start + ks,
+                      "too many host tags (at most %d)", CONFIG_MAX_TAGS);
+        return -E2BIG;
+    }
+    nt = realloc(c->host_tags, (c->n_host_tags + 1) * sizeof(*nt));
+    if (!nt)
+        return -ENOMEM;
+    c->host_tags = nt;
+    nt[c->n_host_tags].key = strdup(tk);
+    nt[c->n_host_tags].value = strdup(tv);
+    c->n_host_tags++;
+    if (!nt[c->n_host_tags - 1].key || !nt[c->n_host_tags - 1].value)
+        return -ENOMEM;
+    return 0;
+}
+
+/* A key of key_names: known, not seen before, with a good value. */
+static int set_key(struct iam_config *c, bool seen[K__MAX], const struct config_line *line,
+                   size_t ks, size_t vs, struct iam_error *reterr) {
+    const char *l = line->text;
+    enum key_id k;
+
+    for (k = 0; k < K__MAX; k++)
+        if (strcmp(l + ks, key_names[k]) == 0)
+            break;
+    if (k == K__MAX) {
+        iam_error_set(reterr, line->lineno, col_of(l, ks), line->start + ks,
+                      "unknown key \"%.64s\"", l + ks);
+        return -EINVAL;
+    }
+    if (seen[k]) {
+        iam_error_set(reterr, line->lineno, col_of(l, ks), line->start + ks, "duplicate key \"%s\"",
+                      key_names[k]);
+        return -EINVAL;
+    }
+    seen[k] = true;
+    return apply_key(c, k, l + vs, reterr, line->lineno, col_of(l, vs), line->start + vs);
+}
+
+/* What no single line can tell: required keys, and the uid range as a whole. */
+static int check_complete(const struct iam_config *c, struct iam_error *reterr) {
+    if (!c->account_id) {
+        iam_error_set(reterr, 0, 0, 0, "missing required key account_id");
+        return -EINVAL;
+    }
+    if (!c->host_arn) {
+        iam_error_set(reterr, 0, 0, 0, "missing required key host_arn");
+        return -EINVAL;
+    }
+    if (c->uid_min > c->uid_max) {
+        iam_error_set(reterr, 0, 0, 0, "uid_min (%u) is greater than uid_max (%u)", c->uid_min,
+                      c->uid_max);
+        return -EINVAL;
+    }
+    if (c->uid_min <= 65534 && c->uid_max >= 65534) {
+        iam_error_set(reterr, 0, 0, 0,
+                      "uid range %u-%u contains 65534 (nobody); choose a range above it",
+                      c->uid_min, c->uid_max);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 int iam_config_parse(const char *text, size_t len, const char *source,
                      struct iam_config **ret_config, struct iam_error *reterr) {
     struct iam_config *c = NULL;
+    struct config_line line = {0};
     bool seen[K__MAX] = {false};
-    char *line = NULL;
     size_t pos = 0;
-    unsigned lineno = 0;
     int r = -ENOMEM;
 
     iam_error_set_source(reterr, source);
@@ -352,175 +522,41 @@ int iam_config_parse(const char *text, size_t len, const char *source,
     r = set_defaults(c);
     if (r < 0)
         goto out;
-    line = malloc(len + 1);
-    if (!line) {
+    line.text = malloc(len + 1);
+    if (!line.text) {
         r = -ENOMEM;
         goto out;
     }
     while (pos < len) {
-        size_t start = pos, end, ks, ke, vs, ve, eq;
         const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len, ks, vs;
 
-        end = nl ? (size_t)(nl - text) : len;
+        line.start = pos;
+        line.lineno++;
         pos = nl ? end + 1 : len;
-        lineno++;
-        if (memchr(text + start, '\0', end - start)) {
-            size_t z = (size_t)((const char *)memchr(text + start, '\0', end - start) - text);
-            iam_error_set(reterr, lineno, 0, z, "NUL byte in configuration");
-            r = -EINVAL;
+        r = line_copy(&line, text, end, reterr);
+        if (r < 0)
             goto out;
-        }
-        memcpy(line, text + start, end - start);
-        line[end - start] = '\0';
-        if (end > start && line[end - start - 1] == '\r')
-            line[end - start - 1] = '\0';
-        /* values reach passwd entries, policy context and JSON audit records: valid UTF-8
-         * only (the line is NUL-terminated, so the look-ahead stops at its end) */
-        for (size_t i = 0; line[i];) {
-            size_t n = utf8_seq((const unsigned char *)line + i);
-            if (n == 0) {
-                iam_error_set(reterr, lineno, col_of(line, i), start + i,
-                              "invalid UTF-8 in configuration");
-                r = -EINVAL;
-                goto out;
-            }
-            i += n;
-        }
-        for (size_t i = 0; line[i]; i++)
-            if (((unsigned char)line[i] < 0x20 && line[i] != '\t') || line[i] == 0x7f) {
-                iam_error_set(reterr, lineno, col_of(line, i), start + i,
-                              "control character in configuration");
-                r = -EINVAL;
-                goto out;
-            }
-        ks = 0;
-        while (line[ks] == ' ' || line[ks] == '\t')
-            ks++;
-        if (line[ks] == '\0' || line[ks] == '#')
+        r = line_split(&line, &ks, &vs, reterr);
+        if (r < 0)
+            goto out;
+        if (r > 0)
             continue;
-        eq = ks;
-        while (line[eq] && line[eq] != '=')
-            eq++;
-        if (line[eq] != '=') {
-            iam_error_set(reterr, lineno, col_of(line, ks), start + ks, "expected \"key = value\"");
-            r = -EINVAL;
+        if (strncmp(line.text + ks, "host_tag.", 9) == 0)
+            r = add_host_tag(c, &line, ks, vs, reterr);
+        else
+            r = set_key(c, seen, &line, ks, vs, reterr);
+        if (r < 0)
             goto out;
-        }
-        ke = eq;
-        while (ke > ks && (line[ke - 1] == ' ' || line[ke - 1] == '\t'))
-            ke--;
-        vs = eq + 1;
-        while (line[vs] == ' ' || line[vs] == '\t')
-            vs++;
-        ve = strlen(line);
-        while (ve > vs && (line[ve - 1] == ' ' || line[ve - 1] == '\t'))
-            ve--;
-        line[ke] = '\0';
-        line[ve] = '\0';
-        if (ke == ks) {
-            iam_error_set(reterr, lineno, col_of(line, ks), start + ks, "missing key before '='");
-            r = -EINVAL;
-            goto out;
-        }
-        if (strncmp(line + ks, "host_tag.", 9) == 0) {
-            const char *tk = line + ks + 9, *tv = line + vs;
-            struct iam_config_tag *nt;
-
-            if (!tag_key_ok(tk)) {
-                iam_error_set(reterr, lineno, col_of(line, ks + 9), start + ks + 9,
-                              "bad host tag key \"%.64s\" (1-128 letters, digits, spaces and "
-                              "_.:/=+-@)",
-                              tk);
-                r = -EINVAL;
-                goto out;
-            }
-            if (!tag_value_ok(tv)) {
-                iam_error_set(reterr, lineno, col_of(line, vs), start + vs,
-                              "bad host tag value (at most 256 characters)");
-                r = -EINVAL;
-                goto out;
-            }
-            for (size_t i = 0; i < c->n_host_tags; i++)
-                if (strcasecmp(c->host_tags[i].key, tk) == 0) {
-                    iam_error_set(reterr, lineno, col_of(line, ks), start + ks,
-                                  "duplicate host tag \"%.64s\" (tag keys are case-insensitive)",
-                                  tk);
-                    r = -EINVAL;
-                    goto out;
-                }
-            if (c->n_host_tags >= CONFIG_MAX_TAGS) {
-                iam_error_set(reterr, lineno, col_of(line, ks), start + ks,
-                              "too many host tags (at most %d)", CONFIG_MAX_TAGS);
-                r = -E2BIG;
-                goto out;
-            }
-            nt = realloc(c->host_tags, (c->n_host_tags + 1) * sizeof(*nt));
-            if (!nt) {
-                r = -ENOMEM;
-                goto out;
-            }
-            c->host_tags = nt;
-            nt[c->n_host_tags].key = strdup(tk);
-            nt[c->n_host_tags].value = strdup(tv);
-            c->n_host_tags++;
-            if (!nt[c->n_host_tags - 1].key || !nt[c->n_host_tags - 1].value) {
-                r = -ENOMEM;
-                goto out;
-            }
-            continue;
-        }
-        {
-            enum key_id k;
-
-            for (k = 0; k < K__MAX; k++)
-                if (strcmp(line + ks, key_names[k]) == 0)
-                    break;
-            if (k == K__MAX) {
-                iam_error_set(reterr, lineno, col_of(line, ks), start + ks, "unknown key \"%.64s\"",
-                              line + ks);
-                r = -EINVAL;
-                goto out;
-            }
-            if (seen[k]) {
-                iam_error_set(reterr, lineno, col_of(line, ks), start + ks, "duplicate key \"%s\"",
-                              key_names[k]);
-                r = -EINVAL;
-                goto out;
-            }
-            seen[k] = true;
-            r = apply_key(c, k, line + vs, reterr, lineno, col_of(line, vs), start + vs);
-            if (r < 0)
-                goto out;
-        }
     }
-    if (!c->account_id) {
-        iam_error_set(reterr, 0, 0, 0, "missing required key account_id");
-        r = -EINVAL;
+    r = check_complete(c, reterr);
+    if (r < 0)
         goto out;
-    }
-    if (!c->host_arn) {
-        iam_error_set(reterr, 0, 0, 0, "missing required key host_arn");
-        r = -EINVAL;
-        goto out;
-    }
-    if (c->uid_min > c->uid_max) {
-        iam_error_set(reterr, 0, 0, 0, "uid_min (%u) is greater than uid_max (%u)", c->uid_min,
-                      c->uid_max);
-        r = -EINVAL;
-        goto out;
-    }
-    if (c->uid_min <= 65534 && c->uid_max >= 65534) {
-        iam_error_set(reterr, 0, 0, 0,
-                      "uid range %u-%u contains 65534 (nobody); choose a range above it",
-                      c->uid_min, c->uid_max);
-        r = -EINVAL;
-        goto out;
-    }
     *ret_config = c;
     c = NULL;
     r = 0;
 out:
-    free(line);
+    free(line.text);
     iam_config_free(c);
     return r;
 }

@@ -216,175 +216,218 @@ static int sh_unquote(const char *s, size_t len, char **ret, const char *entry,
     return 0;
 }
 
-int simulate_context_entry_shorthand(const char *text, struct iam_context *ctx,
-                                     struct iam_error *reterr) {
-    char *name = NULL, *type = NULL;
-    char **vals = NULL;
-    size_t n = 0, cap = 0, i = 0, len = strlen(text);
-    const char *cur_key = NULL;
-    bool seen_name = false, seen_type = false, seen_values = false;
-    int r = -EINVAL;
+/* One shorthand entry as it is read: the three keys, and which key the items now belong to
+ * (a value list goes on over items without a key: ContextKeyValues=a,b). */
+struct sh_entry {
+    const char *text; /* the whole entry, for messages */
+    char *name, *type;
+    char **vals;
+    size_t n, cap;
+    const char *cur_key;
+    bool seen_name, seen_type, seen_values;
+};
 
-    while (i <= len) {
-        size_t start = i, eq = SIZE_MAX;
-        char q = 0;
-        int depth = 0;
-        char *key = NULL, *val = NULL;
-        bool bracket_list = false;
+static void sh_entry_done(struct sh_entry *e) {
+    for (size_t k = 0; k < e->n; k++)
+        free(e->vals[k]);
+    free(e->vals);
+    free(e->name);
+    free(e->type);
+}
 
-        for (; i < len; i++) {
-            char c = text[i];
+/* Scan one item from *i: up to a ',' outside quotes and brackets, or the end. *i ends on that
+ * ',' (or len); *ret_eq is the first '=' outside quotes and brackets, SIZE_MAX when none. */
+static int sh_scan_item(const char *text, size_t len, size_t *i, size_t *ret_eq,
+                        struct iam_error *reterr) {
+    size_t eq = SIZE_MAX, k;
+    char q = 0;
+    int depth = 0;
 
-            if (q) {
-                if (c == '\\' && i + 1 < len)
-                    i++;
-                else if (c == q)
-                    q = 0;
+    for (k = *i; k < len; k++) {
+        char c = text[k];
+
+        if (q) {
+            if (c == '\\' && k + 1 < len)
+                k++;
+            else if (c == q)
+                q = 0;
+            continue;
+        }
+        if (c == '"' || c == '\'')
+            q = c;
+        else if (c == '[')
+            depth++;
+        else if (c == ']')
+            depth--;
+        else if (c == '=' && eq == SIZE_MAX && depth == 0)
+            eq = k;
+        else if (c == ',' && depth == 0)
+            break;
+    }
+    if (q || depth != 0) {
+        iam_error_set(reterr, 0, 0, 0, "context entry '%.100s': unbalanced quote or bracket",
+                      text);
+        return -EINVAL;
+    }
+    *i = k;
+    *ret_eq = eq;
+    return 0;
+}
+
+/* The key of an item "Key=...": one of the three, each at most once. */
+static int sh_item_key(struct sh_entry *e, size_t start, size_t eq, struct iam_error *reterr) {
+    char *key = NULL;
+    int r = sh_unquote(e->text + start, eq - start, &key, e->text, reterr);
+
+    if (r < 0)
+        return r;
+    r = -EINVAL;
+    if (strcmp(key, "ContextKeyName") != 0 && strcmp(key, "ContextKeyValues") != 0 &&
+        strcmp(key, "ContextKeyType") != 0) {
+        iam_error_set(reterr, 0, 0, 0,
+                      "context entry: unknown key '%.64s' (valid: ContextKeyName, "
+                      "ContextKeyValues, ContextKeyType)",
+                      key);
+        goto out;
+    }
+    if ((strcmp(key, "ContextKeyName") == 0 && e->seen_name) ||
+        (strcmp(key, "ContextKeyType") == 0 && e->seen_type) ||
+        (strcmp(key, "ContextKeyValues") == 0 && e->seen_values)) {
+        iam_error_set(reterr, 0, 0, 0, "context entry: '%s' given twice", key);
+        goto out;
+    }
+    if (strcmp(key, "ContextKeyName") == 0) {
+        e->seen_name = true;
+        e->cur_key = "ContextKeyName";
+    } else if (strcmp(key, "ContextKeyType") == 0) {
+        e->seen_type = true;
+        e->cur_key = "ContextKeyType";
+    } else {
+        e->seen_values = true;
+        e->cur_key = "ContextKeyValues";
+    }
+    r = 0;
+out:
+    free(key);
+    return r;
+}
+
+/* Add a value (taken: freed on failure). */
+static int sh_push_value(struct sh_entry *e, char *val) {
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? e->cap * 2 : 8;
+        char **nv = realloc(e->vals, cap * sizeof(*nv));
+
+        if (!nv) {
+            free(val);
+            return -ENOMEM;
+        }
+        e->vals = nv;
+        e->cap = cap;
+    }
+    e->vals[e->n++] = val;
+    return 0;
+}
+
+/* ContextKeyValues=[a,b,c]: the values between text[start] == '[' and text[end - 1] == ']'. */
+static int sh_bracket_values(struct sh_entry *e, size_t start, size_t end,
+                             struct iam_error *reterr) {
+    const char *text = e->text;
+    size_t s = start + 1, last = end - 1, k = s;
+
+    while (k <= last) {
+        size_t vs = k;
+        char vq = 0;
+
+        for (; k < last; k++) {
+            if (vq) {
+                if (text[k] == '\\' && k + 1 < last)
+                    k++;
+                else if (text[k] == vq)
+                    vq = 0;
                 continue;
             }
-            if (c == '"' || c == '\'')
-                q = c;
-            else if (c == '[')
-                depth++;
-            else if (c == ']')
-                depth--;
-            else if (c == '=' && eq == SIZE_MAX && depth == 0)
-                eq = i;
-            else if (c == ',' && depth == 0)
+            if (text[k] == '"' || text[k] == '\'')
+                vq = text[k];
+            else if (text[k] == ',')
                 break;
         }
-        if (q || depth != 0) {
-            iam_error_set(reterr, 0, 0, 0, "context entry '%.100s': unbalanced quote or bracket",
-                          text);
-            goto out;
+        if (k > vs || k < last) {
+            char *val = NULL;
+            int r = sh_unquote(text + vs, k - vs, &val, text, reterr);
+
+            if (r < 0 || (r = sh_push_value(e, val)) < 0)
+                return r;
         }
+        k++;
+    }
+    return 0;
+}
+
+/* The value part text[start, end) of an item, for the current key. */
+static int sh_item_value(struct sh_entry *e, size_t start, size_t end, struct iam_error *reterr) {
+    char *val = NULL;
+    int r;
+
+    if (strcmp(e->cur_key, "ContextKeyValues") == 0 && end > start && e->text[start] == '[' &&
+        e->text[end - 1] == ']')
+        return sh_bracket_values(e, start, end, reterr);
+    r = sh_unquote(e->text + start, end - start, &val, e->text, reterr);
+    if (r < 0)
+        return r;
+    /* Each key is given once (sh_item_key), so nothing is replaced here. */
+    if (strcmp(e->cur_key, "ContextKeyName") == 0) {
+        free(e->name);
+        e->name = val;
+    } else if (strcmp(e->cur_key, "ContextKeyType") == 0) {
+        free(e->type);
+        e->type = val;
+    } else {
+        return sh_push_value(e, val);
+    }
+    return 0;
+}
+
+int simulate_context_entry_shorthand(const char *text, struct iam_context *ctx,
+                                     struct iam_error *reterr) {
+    struct sh_entry e = {.text = text};
+    size_t i = 0, len = strlen(text);
+    int r;
+
+    while (i <= len) {
+        size_t start = i, eq;
+
+        r = sh_scan_item(text, len, &i, &eq, reterr);
+        if (r < 0)
+            goto out;
         /* text[start..i) is one item. */
         if (eq != SIZE_MAX) {
-            int u = sh_unquote(text + start, eq - start, &key, text, reterr);
-            if (u < 0) {
-                r = u;
+            r = sh_item_key(&e, start, eq, reterr);
+            if (r < 0)
                 goto out;
-            }
-            if (strcmp(key, "ContextKeyName") != 0 && strcmp(key, "ContextKeyValues") != 0 &&
-                strcmp(key, "ContextKeyType") != 0) {
-                iam_error_set(reterr, 0, 0, 0,
-                              "context entry: unknown key '%.64s' (valid: ContextKeyName, "
-                              "ContextKeyValues, ContextKeyType)",
-                              key);
-                free(key);
-                goto out;
-            }
-            if ((strcmp(key, "ContextKeyName") == 0 && seen_name) ||
-                (strcmp(key, "ContextKeyType") == 0 && seen_type) ||
-                (strcmp(key, "ContextKeyValues") == 0 && seen_values)) {
-                iam_error_set(reterr, 0, 0, 0, "context entry: '%s' given twice", key);
-                free(key);
-                goto out;
-            }
-            if (strcmp(key, "ContextKeyName") == 0)
-                seen_name = true;
-            else if (strcmp(key, "ContextKeyType") == 0)
-                seen_type = true;
-            else
-                seen_values = true;
-            cur_key = strcmp(key, "ContextKeyName") == 0     ? "ContextKeyName"
-                      : strcmp(key, "ContextKeyType") == 0   ? "ContextKeyType"
-                                                             : "ContextKeyValues";
-            free(key);
             start = eq + 1;
-        } else if (!cur_key || strcmp(cur_key, "ContextKeyValues") != 0) {
+        } else if (!e.cur_key || strcmp(e.cur_key, "ContextKeyValues") != 0) {
             iam_error_set(reterr, 0, 0, 0,
                           "context entry '%.100s': expected Key=value, got '%.*s'", text,
                           (int)(i - start > 64 ? 64 : i - start), text + start);
+            r = -EINVAL;
             goto out;
         }
-        if (strcmp(cur_key, "ContextKeyValues") == 0 && i > start && text[start] == '[' &&
-            text[i - 1] == ']') {
-            /* [a,b,c] */
-            bracket_list = true;
-        }
-        if (bracket_list) {
-            size_t s = start + 1, e = i - 1, k = s;
-
-            while (k <= e) {
-                size_t vs = k;
-                char vq = 0;
-
-                for (; k < e; k++) {
-                    if (vq) {
-                        if (text[k] == '\\' && k + 1 < e)
-                            k++;
-                        else if (text[k] == vq)
-                            vq = 0;
-                        continue;
-                    }
-                    if (text[k] == '"' || text[k] == '\'')
-                        vq = text[k];
-                    else if (text[k] == ',')
-                        break;
-                }
-                if (k > vs || k < e) {
-                    if (n == cap) {
-                        char **nv;
-
-                        cap = cap ? cap * 2 : 8;
-                        nv = realloc(vals, cap * sizeof(*nv));
-                        if (!nv) {
-                            r = -ENOMEM;
-                            goto out;
-                        }
-                        vals = nv;
-                    }
-                    int u = sh_unquote(text + vs, k - vs, &vals[n], text, reterr);
-                    if (u < 0) {
-                        r = u;
-                        goto out;
-                    }
-                    n++;
-                }
-                k++;
-            }
-        } else {
-            int u = sh_unquote(text + start, i - start, &val, text, reterr);
-            if (u < 0) {
-                r = u;
-                goto out;
-            }
-            if (strcmp(cur_key, "ContextKeyName") == 0) {
-                name = val;
-            } else if (strcmp(cur_key, "ContextKeyType") == 0) {
-                type = val;
-            } else {
-                if (n == cap) {
-                    char **nv;
-
-                    cap = cap ? cap * 2 : 8;
-                    nv = realloc(vals, cap * sizeof(*nv));
-                    if (!nv) {
-                        free(val);
-                        r = -ENOMEM;
-                        goto out;
-                    }
-                    vals = nv;
-                }
-                vals[n++] = val;
-            }
-        }
+        r = sh_item_value(&e, start, i, reterr);
+        if (r < 0)
+            goto out;
         i++;
     }
-    if (!name || !type) {
+    if (!e.name || !e.type) {
         iam_error_set(reterr, 0, 0, 0,
                       "context entry '%.100s': ContextKeyName and ContextKeyType are required",
                       text);
+        r = -EINVAL;
         goto out;
     }
-    r = add_entry(ctx, name, type, (const char *const *)vals, n, NULL, NULL, NULL, reterr);
+    r = add_entry(ctx, e.name, e.type, (const char *const *)e.vals, e.n, NULL, NULL, NULL, reterr);
 out:
-    for (size_t k = 0; k < n; k++)
-        free(vals[k]);
-    free(vals);
-    free(name);
-    free(type);
+    sh_entry_done(&e);
     return r;
 }
 

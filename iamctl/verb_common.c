@@ -45,8 +45,10 @@ int opts_parse(int argc, char *argv[], struct opt *opts) {
                 o = p;
         if (!o)
             return iamctl_usage("%s: unknown option '--%.*s'", argv[0], (int)nlen, a);
-        if (o->set && o->kind != OPT_LIST)
+        if (o->set && o->kind != OPT_LIST && !o->replace)
             return iamctl_usage("%s: option '--%s' given twice", argv[0], o->name);
+        if (o->set && o->kind == OPT_LIST && o->replace)
+            o->n_list = 0;
         o->set = true;
         if (o->kind == OPT_FLAG) {
             if (eq)
@@ -57,7 +59,7 @@ int opts_parse(int argc, char *argv[], struct opt *opts) {
             if (eq) {
                 o->value = eq + 1;
             } else {
-                if (i + 1 >= argc)
+                if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)
                     return iamctl_usage("%s: option '--%s' needs a value", argv[0], o->name);
                 o->value = argv[++i];
             }

@@ -26,6 +26,9 @@ struct opt {
     const char *name; /* without the leading "--" */
     enum opt_kind kind;
     bool required;
+    /* Given again, the option replaces what it gave before (the AWS CLI's rule) instead of
+     * being refused (OPT_VALUE, OPT_FLAG) or adding to the list (OPT_LIST). */
+    bool replace;
     /* results */
     const char *value;
     char **list;
@@ -33,8 +36,10 @@ struct opt {
     bool set;
 };
 
-/* Parse argv[1..] against opts (NULL-name terminated). Unknown options, missing values and
- * missing required options are usage errors (returns IAMCTL_EXIT_USAGE, message printed). */
+/* Parse argv[1..] against opts (NULL-name terminated): --name VALUE or --name=VALUE; a list
+ * takes the arguments up to the next one starting with "--", and a separate VALUE may not
+ * start with "--" either (--name=--x may). Unknown options, missing values and missing
+ * required options are usage errors (returns IAMCTL_EXIT_USAGE, message printed). */
 int opts_parse(int argc, char *argv[], struct opt *opts);
 struct opt *opt_get(struct opt *opts, const char *name);
 void opts_free(struct opt *opts);

@@ -24,6 +24,7 @@
 #include "iam/arn.h"
 #include "iamctl.h"
 #include "simulate.h"
+#include "verb_common.h"
 
 /* Tree nodes are never NULL; these skip iam_json_is_*()'s NULL test so gcc's
  * -Wnull-dereference analysis stays quiet. */
@@ -89,8 +90,8 @@ static int keep_buf(struct request *rq, char *buf) {
 }
 
 static const char *const handling_options[] = {
-    "EC2-VPC-InstanceStore",        "EC2-VPC-InstanceStore-Subnet", "EC2-VPC-EBS",
-    "EC2-VPC-EBS-Subnet",           "EC2-Classic-InstanceStore",    "EC2-Classic-EBS",
+    "EC2-VPC-InstanceStore", "EC2-VPC-InstanceStore-Subnet", "EC2-VPC-EBS",
+    "EC2-VPC-EBS-Subnet",    "EC2-Classic-InstanceStore",    "EC2-Classic-EBS",
 };
 
 static bool handling_valid(const char *s) {
@@ -124,8 +125,8 @@ static int json_string_list(const struct iam_json *v, const char *member, const 
         return json_fail(err, v, "%s has more than %d items", member, MAX_LIST);
     for (size_t i = 0; i < v->u.arr.n; i++) {
         if (!is_str(v->u.arr.items[i]))
-            return json_fail(err, v->u.arr.items[i], "%s[%zu] must be a string, not %s", member,
-                             i, iam_json_type_name(v->u.arr.items[i]->type));
+            return json_fail(err, v->u.arr.items[i], "%s[%zu] must be a string, not %s", member, i,
+                             iam_json_type_name(v->u.arr.items[i]->type));
         out[i] = v->u.arr.items[i]->u.str.s;
     }
     *n = v->u.arr.n;
@@ -143,9 +144,8 @@ static int json_policy_list(const struct iam_json *v, const char *member, struct
         const struct iam_json *it = v->u.arr.items[i];
 
         if (!is_str(it))
-            return json_fail(err, it,
-                             "%s[%zu] must be a string holding the policy JSON, not %s", member,
-                             i, iam_json_type_name(it->type));
+            return json_fail(err, it, "%s[%zu] must be a string holding the policy JSON, not %s",
+                             member, i, iam_json_type_name(it->type));
         out[i] = (struct sparam){it->u.str.s, it->u.str.len, NULL};
     }
     *n = v->u.arr.n;
@@ -194,8 +194,7 @@ static int parse_request_json(struct request *rq, const char *value, struct iam_
             rq->resource_policy = (struct sparam){v->u.str.s, v->u.str.len, NULL};
             rq->have_resource_policy = true;
         } else if (strcmp(m->key, "ResourceOwner") == 0 || strcmp(m->key, "CallerArn") == 0 ||
-                   strcmp(m->key, "ResourceHandlingOption") == 0 ||
-                   strcmp(m->key, "Marker") == 0) {
+                   strcmp(m->key, "ResourceHandlingOption") == 0 || strcmp(m->key, "Marker") == 0) {
             if (!is_str(v))
                 return json_fail(err, v, "%s must be a string, not %s", m->key,
                                  iam_json_type_name(v->type));
@@ -250,10 +249,6 @@ static int parse_request_json(struct request *rq, const char *value, struct iam_
 
 /* ---- Flags ----------------------------------------------------------------------------- */
 
-static bool is_flag(const char *s) {
-    return strncmp(s, "--", 2) == 0;
-}
-
 static int read_doc_param(struct request *rq, const char *value, struct sparam *out,
                           struct iam_error *err) {
     char *buf = NULL;
@@ -272,41 +267,41 @@ static int read_doc_param(struct request *rq, const char *value, struct sparam *
     return 0;
 }
 
+/* The options, in the order they are applied (after --cli-input-json, which they override,
+ * as in the AWS CLI). A repeated option replaces what it gave, but context entries add up. */
 enum {
-    F_POLICIES,
-    F_BOUNDARIES,
-    F_RESOURCE_POLICY,
-    F_RESOURCE_OWNER,
-    F_CALLER,
-    F_ACTIONS,
-    F_RESOURCES,
-    F_CONTEXT,
-    F_HANDLING,
-    F_MAX_ITEMS,
-    F_MARKER,
-    F_INPUT,
-    F_OUTPUT,
+    O_INPUT,
+    O_POLICIES,
+    O_BOUNDARIES,
+    O_RESOURCE_POLICY,
+    O_RESOURCE_OWNER,
+    O_CALLER,
+    O_ACTIONS,
+    O_RESOURCES,
+    O_CONTEXT,
+    O_HANDLING,
+    O_MAX_ITEMS,
+    O_MARKER,
+    O_OUTPUT,
+    O__MAX,
 };
 
-static const struct {
-    const char *name;
-    int id;
-    bool list;
-} flags[] = {
-    {"--policy-input-list", F_POLICIES, true},
-    {"--permissions-boundary-policy-input-list", F_BOUNDARIES, true},
-    {"--resource-policy", F_RESOURCE_POLICY, false},
-    {"--resource-owner", F_RESOURCE_OWNER, false},
-    {"--caller-arn", F_CALLER, false},
-    {"--action-names", F_ACTIONS, true},
-    {"--resource-arns", F_RESOURCES, true},
-    {"--context-entries", F_CONTEXT, true},
-    {"--resource-handling-option", F_HANDLING, false},
-    {"--max-items", F_MAX_ITEMS, false},
-    {"--starting-token", F_MARKER, false},
-    {"--cli-input-json", F_INPUT, false},
-    {"--output", F_OUTPUT, false},
-};
+static const char usage_text[] =
+    "usage: iamctl simulate-custom-policy --cli-input-json file://REQUEST.json\n"
+    "       iamctl simulate-custom-policy --policy-input-list file://P.json ... --action-names "
+    "A ...\n"
+    "           [--permissions-boundary-policy-input-list file://B.json ...] [--resource-policy "
+    "file://R.json]\n"
+    "           [--resource-owner ARN] [--caller-arn ARN] [--resource-arns ARN ...]\n"
+    "           [--context-entries ContextKeyName=K,ContextKeyValues=V,ContextKeyType=T ...]\n"
+    "           [--resource-handling-option O] [--max-items N] [--starting-token T]\n";
+
+static bool wants_help(int argc, char *argv[]) {
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    return false;
+}
 
 static int parse_size(const char *s, size_t min, size_t max, size_t *ret) {
     char *end;
@@ -322,280 +317,234 @@ static int parse_size(const char *s, size_t min, size_t max, size_t *ret) {
     return 0;
 }
 
-int verb_simulate_custom_policy(int argc, char *argv[]) {
-    struct request *rq = NULL;
-    struct iam_context *ctx = NULL;
-    struct iam_policy **compiled = NULL;
-    struct iam_policy_ref *refs = NULL;
-    struct iam_policy *res_policy = NULL;
-    struct iam_policy_ref res_ref = {0};
-    struct iam_policy_set set = {0};
-    struct simulate_input in = {0};
+/* --policy-input-list / --permissions-boundary-policy-input-list: each value a document. */
+static int apply_documents(struct request *rq, const struct opt *o, struct sparam *dst, size_t *n) {
     struct iam_error err;
-    json_t *output = NULL;
-    const char *input_json = NULL;
-    char ids[2 * MAX_LIST][48];
-    size_t n_compiled = 0;
-    int ret = IAMCTL_EXIT_FAIL, r;
+
+    *n = 0;
+    for (size_t k = 0; k < o->n_list; k++) {
+        iam_error_init(&err);
+        if (read_doc_param(rq, o->list[k], &dst[(*n)++], &err) < 0)
+            return iamctl_fail_error(&err);
+    }
+    return 0;
+}
+
+/* The options that name documents, actions, resources and context entries. */
+static int apply_lists(struct request *rq, const struct opt *opts, struct iam_context *ctx) {
+    struct iam_error err;
+    int r;
+
+    for (unsigned id = O_POLICIES; id <= O_CONTEXT; id++)
+        if (opts[id].kind == OPT_LIST && opts[id].n_list > MAX_LIST)
+            return iamctl_usage("--%s: more than %d values", opts[id].name, MAX_LIST);
+    if (opts[O_POLICIES].set) {
+        if ((r = apply_documents(rq, &opts[O_POLICIES], rq->policies, &rq->n_policies)))
+            return r;
+        rq->have_policies = true;
+    }
+    if (opts[O_BOUNDARIES].set &&
+        (r = apply_documents(rq, &opts[O_BOUNDARIES], rq->boundaries, &rq->n_boundaries)))
+        return r;
+    if (opts[O_ACTIONS].set) {
+        rq->n_actions = 0;
+        for (size_t k = 0; k < opts[O_ACTIONS].n_list; k++)
+            rq->actions[rq->n_actions++] = opts[O_ACTIONS].list[k];
+        rq->have_actions = true;
+    }
+    if (opts[O_RESOURCES].set) {
+        rq->n_resources = 0;
+        for (size_t k = 0; k < opts[O_RESOURCES].n_list; k++)
+            rq->resources[rq->n_resources++] = opts[O_RESOURCES].list[k];
+    }
+    for (size_t k = 0; k < opts[O_CONTEXT].n_list; k++) {
+        iam_error_init(&err);
+        if (simulate_context_arg(opts[O_CONTEXT].list[k], ctx, &err) < 0)
+            return iamctl_fail_error(&err);
+    }
+    return 0;
+}
+
+/* The options of one value. */
+static int apply_values(struct request *rq, const struct opt *opts) {
+    struct iam_error err;
+
+    if (opts[O_RESOURCE_POLICY].set) {
+        iam_error_init(&err);
+        if (read_doc_param(rq, opts[O_RESOURCE_POLICY].value, &rq->resource_policy, &err) < 0)
+            return iamctl_fail_error(&err);
+        rq->have_resource_policy = true;
+    }
+    if (opts[O_RESOURCE_OWNER].set)
+        rq->resource_owner = opts[O_RESOURCE_OWNER].value;
+    if (opts[O_CALLER].set)
+        rq->caller_arn = opts[O_CALLER].value;
+    if (opts[O_HANDLING].set) {
+        if (!handling_valid(opts[O_HANDLING].value))
+            return iamctl_usage("--resource-handling-option '%s' is not valid",
+                                opts[O_HANDLING].value);
+        rq->handling = opts[O_HANDLING].value;
+    }
+    if (opts[O_MAX_ITEMS].set && parse_size(opts[O_MAX_ITEMS].value, 1, 1000, &rq->max_items) < 0)
+        return iamctl_usage("--max-items must be an integer from 1 to 1000");
+    if (opts[O_MARKER].set && parse_size(opts[O_MARKER].value, 0, SIZE_MAX / 2, &rq->marker) < 0)
+        return iamctl_usage("--starting-token '%s' is not valid", opts[O_MARKER].value);
+    if (opts[O_OUTPUT].set && strcmp(opts[O_OUTPUT].value, "json") != 0)
+        return iamctl_usage("--output: only json is supported");
+    return 0;
+}
+
+/* Parse: the request JSON first, then the options, which override its members. */
+static int parse_request(int argc, char *argv[], struct request *rq, struct iam_context *ctx) {
+    struct opt opts[O__MAX + 1] = {
+        [O_INPUT] = {"cli-input-json", OPT_VALUE, false, true},
+        [O_POLICIES] = {"policy-input-list", OPT_LIST, false, true},
+        [O_BOUNDARIES] = {"permissions-boundary-policy-input-list", OPT_LIST, false, true},
+        [O_RESOURCE_POLICY] = {"resource-policy", OPT_VALUE, false, true},
+        [O_RESOURCE_OWNER] = {"resource-owner", OPT_VALUE, false, true},
+        [O_CALLER] = {"caller-arn", OPT_VALUE, false, true},
+        [O_ACTIONS] = {"action-names", OPT_LIST, false, true},
+        [O_RESOURCES] = {"resource-arns", OPT_LIST, false, true},
+        [O_CONTEXT] = {"context-entries", OPT_LIST, false, false},
+        [O_HANDLING] = {"resource-handling-option", OPT_VALUE, false, true},
+        [O_MAX_ITEMS] = {"max-items", OPT_VALUE, false, true},
+        [O_MARKER] = {"starting-token", OPT_VALUE, false, true},
+        [O_OUTPUT] = {"output", OPT_VALUE, false, true},
+    };
+    struct iam_error err;
+    int r;
 
     iam_error_init(&err);
-    rq = calloc(1, sizeof(*rq));
-    if (!rq || iam_context_new(&ctx) < 0) {
-        ret = iamctl_fail("out of memory");
-        goto out;
-    }
-    /* The request JSON first, so flags given as well override its members (AWS CLI). */
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--cli-input-json") == 0) {
-            if (i + 1 >= argc || is_flag(argv[i + 1])) {
-                ret = iamctl_usage("--cli-input-json needs a value");
-                goto out;
-            }
-            input_json = argv[i + 1];
-        }
-    }
-    if (input_json) {
-        r = parse_request_json(rq, input_json, ctx, &err);
-        if (r < 0) {
-            ret = iamctl_fail_error(&err);
-            goto out;
-        }
-    }
-    for (int i = 1; i < argc;) {
-        int id = -1;
-        bool list = false;
-        int first, end;
+    r = opts_parse(argc, argv, opts);
+    if (r == 0 && opts[O_INPUT].set && parse_request_json(rq, opts[O_INPUT].value, ctx, &err) < 0)
+        r = iamctl_fail_error(&err);
+    if (r == 0)
+        r = apply_lists(rq, opts, ctx);
+    if (r == 0)
+        r = apply_values(rq, opts);
+    opts_free(opts);
+    return r;
+}
 
-        for (size_t f = 0; f < IAM_ELEMENTSOF(flags); f++)
-            if (strcmp(argv[i], flags[f].name) == 0) {
-                id = flags[f].id;
-                list = flags[f].list;
-            }
-        if (id < 0) {
-            if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-                printf("usage: iamctl simulate-custom-policy --cli-input-json file://REQUEST.json\n"
-                       "       iamctl simulate-custom-policy --policy-input-list file://P.json "
-                       "... --action-names A ...\n"
-                       "           [--permissions-boundary-policy-input-list file://B.json ...]"
-                       " [--resource-policy file://R.json]\n"
-                       "           [--resource-owner ARN] [--caller-arn ARN] [--resource-arns "
-                       "ARN ...]\n"
-                       "           [--context-entries ContextKeyName=K,ContextKeyValues=V,"
-                       "ContextKeyType=T ...]\n"
-                       "           [--resource-handling-option O] [--max-items N] "
-                       "[--starting-token T]\n");
-                ret = IAMCTL_EXIT_OK;
-                goto out;
-            }
-            ret = iamctl_usage("simulate-custom-policy: unknown argument '%s'", argv[i]);
-            goto out;
-        }
-        first = i + 1;
-        end = first;
-        while (end < argc && !is_flag(argv[end]) && (list || end == first))
-            end++;
-        if (end == first) {
-            ret = iamctl_usage("%s needs a value", argv[i]);
-            goto out;
-        }
-        if (end - first > MAX_LIST) {
-            ret = iamctl_usage("%s: more than %d values", argv[i], MAX_LIST);
-            goto out;
-        }
-        switch (id) {
-        case F_POLICIES:
-        case F_BOUNDARIES: {
-            struct sparam *dst = id == F_POLICIES ? rq->policies : rq->boundaries;
-            size_t *n = id == F_POLICIES ? &rq->n_policies : &rq->n_boundaries;
+/* Check: what the API requires of a request, before any policy is compiled. */
+static int check_request(const struct request *rq) {
+    struct iam_arn arn;
 
-            *n = 0;
-            for (int k = first; k < end; k++) {
-                r = read_doc_param(rq, argv[k], &dst[(*n)++], &err);
-                if (r < 0) {
-                    ret = iamctl_fail_error(&err);
-                    goto out;
-                }
-            }
-            if (id == F_POLICIES)
-                rq->have_policies = true;
-            break;
-        }
-        case F_RESOURCE_POLICY:
-            r = read_doc_param(rq, argv[first], &rq->resource_policy, &err);
-            if (r < 0) {
-                ret = iamctl_fail_error(&err);
-                goto out;
-            }
-            rq->have_resource_policy = true;
-            break;
-        case F_RESOURCE_OWNER:
-            rq->resource_owner = argv[first];
-            break;
-        case F_CALLER:
-            rq->caller_arn = argv[first];
-            break;
-        case F_ACTIONS:
-            rq->n_actions = 0;
-            for (int k = first; k < end; k++)
-                rq->actions[rq->n_actions++] = argv[k];
-            rq->have_actions = true;
-            break;
-        case F_RESOURCES:
-            rq->n_resources = 0;
-            for (int k = first; k < end; k++)
-                rq->resources[rq->n_resources++] = argv[k];
-            break;
-        case F_CONTEXT:
-            for (int k = first; k < end; k++) {
-                iam_error_init(&err);
-                r = simulate_context_arg(argv[k], ctx, &err);
-                if (r < 0) {
-                    ret = iamctl_fail_error(&err);
-                    goto out;
-                }
-            }
-            break;
-        case F_HANDLING:
-            if (!handling_valid(argv[first])) {
-                ret = iamctl_usage("--resource-handling-option '%s' is not valid", argv[first]);
-                goto out;
-            }
-            rq->handling = argv[first];
-            break;
-        case F_MAX_ITEMS:
-            if (parse_size(argv[first], 1, 1000, &rq->max_items) < 0) {
-                ret = iamctl_usage("--max-items must be an integer from 1 to 1000");
-                goto out;
-            }
-            break;
-        case F_MARKER:
-            if (parse_size(argv[first], 0, SIZE_MAX / 2, &rq->marker) < 0) {
-                ret = iamctl_usage("--starting-token '%s' is not valid", argv[first]);
-                goto out;
-            }
-            break;
-        case F_OUTPUT:
-            if (strcmp(argv[first], "json") != 0) {
-                ret = iamctl_usage("--output: only json is supported");
-                goto out;
-            }
-            break;
-        case F_INPUT:
-            break; /* read above */
-        }
-        i = end;
-    }
-    if (!rq->have_policies || !rq->have_actions) {
-        ret = iamctl_usage("simulate-custom-policy: the following arguments are required:%s%s",
-                           rq->have_policies ? "" : " --policy-input-list",
-                           rq->have_actions ? "" : " --action-names");
-        goto out;
-    }
-    if (rq->n_policies == 0 || rq->n_actions == 0) {
-        ret = iamctl_fail("simulate-custom-policy: %s must not be empty",
-                          rq->n_policies == 0 ? "PolicyInputList" : "ActionNames");
-        goto out;
-    }
+    if (!rq->have_policies || !rq->have_actions)
+        return iamctl_usage("simulate-custom-policy: the following arguments are required:%s%s",
+                            rq->have_policies ? "" : " --policy-input-list",
+                            rq->have_actions ? "" : " --action-names");
+    if (rq->n_policies == 0 || rq->n_actions == 0)
+        return iamctl_fail("simulate-custom-policy: %s must not be empty",
+                           rq->n_policies == 0 ? "PolicyInputList" : "ActionNames");
     for (size_t i = 0; i < rq->n_actions; i++)
-        if (strlen(rq->actions[i]) < 3 || strlen(rq->actions[i]) > 128) {
-            ret = iamctl_fail("ActionNames[%zu] '%.64s' must be 3 to 128 characters", i,
-                              rq->actions[i]);
-            goto out;
-        }
+        if (strlen(rq->actions[i]) < 3 || strlen(rq->actions[i]) > 128)
+            return iamctl_fail("ActionNames[%zu] '%.64s' must be 3 to 128 characters", i,
+                               rq->actions[i]);
     for (size_t i = 0; i < rq->n_resources; i++)
-        if (strlen(rq->resources[i]) < 1 || strlen(rq->resources[i]) > 2048) {
-            ret = iamctl_fail("ResourceArns[%zu] must be 1 to 2048 characters", i);
-            goto out;
+        if (strlen(rq->resources[i]) < 1 || strlen(rq->resources[i]) > 2048)
+            return iamctl_fail("ResourceArns[%zu] must be 1 to 2048 characters", i);
+    /* AWS: only an IAM user's ARN may be the simulated caller. */
+    if (rq->caller_arn && (iam_arn_parse(rq->caller_arn, &arn) < 0 || arn.service.len != 3 ||
+                           memcmp(arn.service.p, "iam", 3) != 0 || arn.resource.len < 6 ||
+                           memcmp(arn.resource.p, "user/", 5) != 0))
+        return iamctl_fail("CallerArn '%.100s' must be the ARN of an IAM user "
+                           "(arn:aws:iam::ACCOUNT:user/NAME)",
+                           rq->caller_arn);
+    if (rq->resource_owner && !iam_account_id_valid(rq->resource_owner) &&
+        (iam_arn_parse(rq->resource_owner, &arn) < 0 || arn.account.len != 12))
+        return iamctl_fail("ResourceOwner '%.100s' must be an account ARN such as "
+                           "arn:aws:iam::123456789012:root",
+                           rq->resource_owner);
+    if (rq->have_resource_policy && !rq->caller_arn)
+        return iamctl_fail("CallerArn is required with a ResourcePolicy (its Principal element "
+                           "needs a caller to match)");
+    return 0;
+}
+
+/* Compile: every policy of the request, as the set the engine evaluates. */
+struct compiled {
+    struct iam_policy *policies[2 * MAX_LIST]; /* PolicyInputList, then the boundaries */
+    struct iam_policy_ref refs[2 * MAX_LIST];
+    char ids[2 * MAX_LIST][48]; /* "PolicyInputList.1", ... */
+    size_t n;
+    struct iam_policy *resource;
+    struct iam_policy_ref resource_ref;
+    struct iam_policy_set set;
+};
+
+static void compiled_free(struct compiled *c) {
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        iam_policy_free(c->policies[i]);
+    iam_policy_free(c->resource);
+    free(c);
+}
+
+static bool from_file(const struct sparam *sp) {
+    return sp->source && strcmp(sp->source, "(argument)") != 0;
+}
+
+/* Policy i of the request (the boundaries follow the identity policies); the first bad one
+ * names itself, and a file:// value both its file and which input it was. */
+static int compile_one(const struct request *rq, struct compiled *c, size_t i) {
+    bool bnd = i >= rq->n_policies;
+    const struct sparam *sp = bnd ? &rq->boundaries[i - rq->n_policies] : &rq->policies[i];
+    size_t num = bnd ? i - rq->n_policies + 1 : i + 1;
+    struct iam_error err;
+
+    snprintf(c->ids[i], sizeof(c->ids[i]), "%s.%zu",
+             bnd ? "PermissionsBoundaryPolicyInputList" : "PolicyInputList", num);
+    iam_error_init(&err);
+    if (simulate_compile_policy(sp->s, sp->len, IAM_POLICY_IDENTITY,
+                                from_file(sp) ? sp->source : c->ids[i], &c->policies[i],
+                                &err) < 0) {
+        if (from_file(sp)) {
+            char text[IAM_ERROR_TEXT_MAX + 64];
+            size_t tl;
+
+            snprintf(text, sizeof(text), "%s (%s)", err.text, c->ids[i]);
+            tl = strnlen(text, sizeof(err.text) - 1);
+            memcpy(err.text, text, tl);
+            err.text[tl] = '\0';
         }
-    if (rq->caller_arn) {
-        struct iam_arn arn;
-
-        /* AWS: only an IAM user's ARN may be the simulated caller. */
-        if (iam_arn_parse(rq->caller_arn, &arn) < 0 || arn.service.len != 3 ||
-            memcmp(arn.service.p, "iam", 3) != 0 || arn.resource.len < 6 ||
-            memcmp(arn.resource.p, "user/", 5) != 0) {
-            ret = iamctl_fail("CallerArn '%.100s' must be the ARN of an IAM user "
-                              "(arn:aws:iam::ACCOUNT:user/NAME)",
-                              rq->caller_arn);
-            goto out;
-        }
+        return iamctl_fail_error(&err);
     }
-    if (rq->resource_owner) {
-        struct iam_arn arn;
+    c->n = i + 1;
+    c->refs[i] = (struct iam_policy_ref){c->policies[i], c->ids[i], "IAM Policy"};
+    return 0;
+}
 
-        if (!iam_account_id_valid(rq->resource_owner) &&
-            (iam_arn_parse(rq->resource_owner, &arn) < 0 || arn.account.len != 12)) {
-            ret = iamctl_fail("ResourceOwner '%.100s' must be an account ARN such as "
-                              "arn:aws:iam::123456789012:root",
-                              rq->resource_owner);
-            goto out;
-        }
-    }
-    if (rq->have_resource_policy && !rq->caller_arn) {
-        ret = iamctl_fail("CallerArn is required with a ResourcePolicy (its Principal element "
-                          "needs a caller to match)");
-        goto out;
-    }
+static int compile_request(const struct request *rq, struct compiled *c) {
+    struct iam_error err;
+    int r;
 
-    /* Compile every policy; the first bad one names itself. */
-    compiled = calloc(rq->n_policies + rq->n_boundaries, sizeof(*compiled));
-    refs = calloc(rq->n_policies + rq->n_boundaries, sizeof(*refs));
-    if (!compiled || !refs) {
-        ret = iamctl_fail("out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < rq->n_policies + rq->n_boundaries; i++) {
-        bool bnd = i >= rq->n_policies;
-        const struct sparam *sp = bnd ? &rq->boundaries[i - rq->n_policies] : &rq->policies[i];
-        size_t num = bnd ? i - rq->n_policies + 1 : i + 1;
-
-        snprintf(ids[i], sizeof(ids[i]), "%s.%zu",
-                 bnd ? "PermissionsBoundaryPolicyInputList" : "PolicyInputList", num);
-        iam_error_init(&err);
-        r = simulate_compile_policy(sp->s, sp->len, IAM_POLICY_IDENTITY,
-                                    sp->source && strcmp(sp->source, "(argument)") != 0
-                                        ? sp->source
-                                        : ids[i],
-                                    &compiled[i], &err);
-        if (r < 0) {
-            if (sp->source && strcmp(sp->source, "(argument)") != 0) {
-                /* file:// value: name the file, and which input it was. */
-                char text[IAM_ERROR_TEXT_MAX + 64];
-                size_t tl;
-
-                snprintf(text, sizeof(text), "%s (%s)", err.text, ids[i]);
-                tl = strnlen(text, sizeof(err.text) - 1);
-                memcpy(err.text, text, tl);
-                err.text[tl] = '\0';
-            }
-            ret = iamctl_fail_error(&err);
-            goto out;
-        }
-        n_compiled = i + 1;
-        refs[i] = (struct iam_policy_ref){compiled[i], ids[i], "IAM Policy"};
-    }
+    for (size_t i = 0; i < rq->n_policies + rq->n_boundaries; i++)
+        if ((r = compile_one(rq, c, i)))
+            return r;
     if (rq->have_resource_policy) {
         iam_error_init(&err);
-        r = simulate_compile_policy(rq->resource_policy.s, rq->resource_policy.len,
-                                    IAM_POLICY_RESOURCE,
-                                    rq->resource_policy.source &&
-                                            strcmp(rq->resource_policy.source, "(argument)") != 0
-                                        ? rq->resource_policy.source
-                                        : "ResourcePolicy",
-                                    &res_policy, &err);
-        if (r < 0) {
-            ret = iamctl_fail_error(&err);
-            goto out;
-        }
-        res_ref = (struct iam_policy_ref){res_policy, "ResourcePolicy", "resource"};
-        set.resource = &res_ref;
+        if (simulate_compile_policy(
+                rq->resource_policy.s, rq->resource_policy.len, IAM_POLICY_RESOURCE,
+                from_file(&rq->resource_policy) ? rq->resource_policy.source : "ResourcePolicy",
+                &c->resource, &err) < 0)
+            return iamctl_fail_error(&err);
+        c->resource_ref = (struct iam_policy_ref){c->resource, "ResourcePolicy", "resource"};
+        c->set.resource = &c->resource_ref;
     }
-    set.identity = refs;
-    set.n_identity = rq->n_policies;
-    set.boundary = rq->n_boundaries ? refs + rq->n_policies : NULL;
-    set.n_boundary = rq->n_boundaries;
-    in = (struct simulate_input){
-        .set = &set,
+    c->set.identity = c->refs;
+    c->set.n_identity = rq->n_policies;
+    c->set.boundary = rq->n_boundaries ? c->refs + rq->n_policies : NULL;
+    c->set.n_boundary = rq->n_boundaries;
+    return 0;
+}
+
+/* Run: evaluate every action on every resource and print the API's response. */
+static int run_request(const struct request *rq, const struct compiled *c,
+                       const struct iam_context *ctx) {
+    const struct simulate_input in = {
+        .set = &c->set,
         .actions = rq->actions,
         .n_actions = rq->n_actions,
         .resources = rq->resources,
@@ -606,24 +555,43 @@ int verb_simulate_custom_policy(int argc, char *argv[]) {
         .max_items = rq->max_items,
         .marker = rq->marker,
     };
+    struct iam_error err;
+    json_t *output = NULL;
+    int ret;
+
     iam_error_init(&err);
-    r = simulate_run(&in, &output, &err);
-    if (r < 0) {
+    if (simulate_run(&in, &output, &err) < 0)
         ret = iamctl_fail_error(&err);
-        goto out;
-    }
-    if (simulate_print(stdout, output) < 0) {
+    else if (simulate_print(stdout, output) < 0)
         ret = iamctl_fail("cannot write the result: %s", strerror(errno));
+    else
+        ret = IAMCTL_EXIT_OK;
+    json_decref(output);
+    return ret;
+}
+
+int verb_simulate_custom_policy(int argc, char *argv[]) {
+    struct request *rq = NULL;
+    struct compiled *c = NULL;
+    struct iam_context *ctx = NULL;
+    int ret;
+
+    if (wants_help(argc, argv)) {
+        fputs(usage_text, stdout);
+        return IAMCTL_EXIT_OK;
+    }
+    rq = calloc(1, sizeof(*rq));
+    c = calloc(1, sizeof(*c));
+    if (!rq || !c || iam_context_new(&ctx) < 0) {
+        ret = iamctl_fail("out of memory");
         goto out;
     }
-    ret = IAMCTL_EXIT_OK;
+    if ((ret = parse_request(argc, argv, rq, ctx)) || (ret = check_request(rq)) ||
+        (ret = compile_request(rq, c)))
+        goto out;
+    ret = run_request(rq, c, ctx);
 out:
-    json_decref(output);
-    for (size_t i = 0; i < n_compiled; i++)
-        iam_policy_free(compiled[i]);
-    free(compiled);
-    free(refs);
-    iam_policy_free(res_policy);
+    compiled_free(c);
     iam_context_free(ctx);
     if (rq)
         request_free(rq);

@@ -27,13 +27,9 @@ case $max in '' | *[!0-9]*) echo "usage: $0 [--list] [MAX]" >&2; exit 2 ;; esac
 
 # path function -- why it is still long (who is splitting it)
 exceptions='
-common/config.c iam_config_parse -- being split (layout work)
-common/nss_cache/write.c iam_nss_cache_build -- being split into its numbered steps (layout work)
 common/policy/validate/checks.c check_statement -- being split with the engine work
 common/policy/validate/conditions.c check_values -- being split with the engine work
 common/policy/validate/conditions.c check_key -- being split with the engine work
-iamctl/simulate.c simulate_context_entry_shorthand -- being split (layout work)
-iamctl/verb_simulate.c verb_simulate_custom_policy -- being split: parse, check, compile, run
 '
 
 prog=$(cat <<'PY'

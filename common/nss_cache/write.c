@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * NSS cache writer: plain structs in, a validated cache image out (nss_cache_format.h), then
+ * NSS cache writer: plain structs in, a validated cache image out (format.h), then
  * an atomic install. Nothing here trusts the database: every field that would end up in a
  * passwd or group line is checked, so a bad database can never produce a bad cache.
  */
@@ -295,425 +295,516 @@ static uint8_t *put_str(uint8_t *p, const char *s, size_t len) {
     return p + len + 1;
 }
 
-int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
-                        const struct iam_nss_group *groups, size_t n_groups, void **ret_data,
-                        size_t *ret_size, struct iam_error *reterr) {
-    struct member_map mm = {0}, um = {0};
-    uint32_t *user_off = NULL, *group_off = NULL, *ms_off = NULL, *ms_of_entry = NULL;
-    uint32_t *slot_idx = NULL;
-    const char **ms_names = NULL;
-    uint64_t total_members = 0, member_bytes = 0, bytes[IAM_NSSC_N_SECTIONS] = {0};
-    uint64_t data_size = 0, off, max_slots = 0;
-    uint8_t *img = NULL;
-    struct iam_nssc_header hdr;
-    const char *why = NULL;
-    uint32_t other, n_ms = 0;
-    size_t file_size = 0, n_blocks;
-    int r = -EINVAL;
+/* ---- building the image ---- */
 
-    if ((n_users && !users) || (n_groups && !groups) || !ret_data || !ret_size) {
-        iam_error_set(reterr, 0, 0, 0, "invalid arguments");
-        goto out;
-    }
-    if (n_users > IAM_NSS_MAX_ENTRIES || n_groups > IAM_NSS_MAX_ENTRIES) {
-        iam_error_set(reterr, 0, 0, 0, "more than %u users or groups", IAM_NSS_MAX_ENTRIES);
-        r = -E2BIG;
-        goto out;
-    }
-    mm.seed = make_seed();
-    um.seed = mm.seed;
-    /* 1. Every field, before anything is built. */
-    for (size_t i = 0; i < n_users; i++) {
-        const struct iam_nss_user *u = &users[i];
+/* Everything one build works on, so that each of its steps can be a function of its own. */
+struct nss_build {
+    const struct iam_nss_user *users;
+    size_t n_users;
+    const struct iam_nss_group *groups;
+    size_t n_groups;
+    struct member_map mm;           /* member names -> the groups listing them */
+    struct member_map um;           /* user names -> user index (duplicate check) */
+    uint32_t *user_off, *group_off; /* file offset of each user's and group's record */
+    uint32_t *ms_off;               /* file offset of each MEMBERSHIPS record */
+    uint32_t *ms_of_entry;          /* mm entry -> MEMBERSHIPS index, UINT32_MAX for users */
+    const char **ms_names;          /* MEMBERSHIPS index -> name */
+    uint32_t n_ms;
+    uint32_t *slot_idx;                  /* table slot -> entry index, for duplicate messages */
+    uint64_t bytes[IAM_NSSC_N_SECTIONS]; /* bytes of record sections, elements of the others */
+    uint64_t max_slots;
+    struct iam_nssc_header hdr;
+    size_t n_blocks, file_size;
+    uint8_t *img;
+};
+
+static void nss_build_done(struct nss_build *b) {
+    free(b->img);
+    free(b->slot_idx);
+    free(b->user_off);
+    free(b->group_off);
+    free(b->ms_off);
+    free(b->ms_of_entry);
+    free(b->ms_names);
+    member_map_done(&b->mm);
+    member_map_done(&b->um);
+}
+
+static int too_big(struct iam_error *reterr) {
+    iam_error_set(reterr, 0, 0, 0, "cache would exceed 2 GiB");
+    return -E2BIG;
+}
+
+/* 1a. Every field of every user, and no two users of one name. */
+static int check_users(struct nss_build *b, struct iam_error *reterr) {
+    const char *why = NULL;
+    int r;
+
+    for (size_t i = 0; i < b->n_users; i++) {
+        const struct iam_nss_user *u = &b->users[i];
         struct member_entry *e;
 
         if (check_name(u->name, &why) < 0) {
             iam_error_set(reterr, 0, 0, 0, "user %zu (\"%.64s\"): %s", i, str_or_empty(u->name),
                           why);
-            goto out;
+            return -EINVAL;
         }
         if (!id_valid(u->uid) || !id_valid(u->gid)) {
             iam_error_set(reterr, 0, 0, 0, "user \"%s\": uid %u / gid %u not allowed", u->name,
                           (unsigned)u->uid, (unsigned)u->gid);
-            goto out;
+            return -EINVAL;
         }
         if (check_field(u->gecos, false, &why) < 0) {
             iam_error_set(reterr, 0, 0, 0, "user \"%s\": gecos %s", u->name, why);
-            goto out;
+            return -EINVAL;
         }
         if (check_field(u->home, true, &why) < 0) {
             iam_error_set(reterr, 0, 0, 0, "user \"%s\": home %s", u->name, why);
-            goto out;
+            return -EINVAL;
         }
         if (check_field(u->shell, true, &why) < 0) {
             iam_error_set(reterr, 0, 0, 0, "user \"%s\": shell %s", u->name, why);
-            goto out;
+            return -EINVAL;
         }
         /* Name -> index (um.entries[k].first = user index); a repeat is a duplicate. */
-        e = member_map_get(&um, u->name, true, &r);
+        e = member_map_get(&b->um, u->name, true, &r);
         if (!e) {
             iam_error_set(reterr, 0, 0, 0, "out of memory");
-            goto out;
+            return r < 0 ? r : -ENOMEM;
         }
-        r = -EINVAL;
         if (e->count++) {
             iam_error_set(reterr, 0, 0, 0, "users %u and %zu are both named \"%s\"", e->first, i,
                           u->name);
-            goto out;
+            return -EINVAL;
         }
         e->first = (uint32_t)i;
     }
-    for (size_t i = 0; i < n_groups; i++) {
-        const struct iam_nss_group *g = &groups[i];
+    return 0;
+}
+
+/* 1b. One group's name, gid and members (each listed once); *ret_bytes gets the size of its
+ * member names. */
+static int check_group(struct nss_build *b, size_t i, uint64_t *ret_bytes,
+                       struct iam_error *reterr) {
+    const struct iam_nss_group *g = &b->groups[i];
+    const char *why = NULL;
+    uint64_t gbytes = 0;
+    int r;
+
+    if (check_name(g->name, &why) < 0) {
+        iam_error_set(reterr, 0, 0, 0, "group %zu (\"%.64s\"): %s", i, str_or_empty(g->name), why);
+        return -EINVAL;
+    }
+    if (!id_valid(g->gid)) {
+        iam_error_set(reterr, 0, 0, 0, "group \"%s\": gid %u not allowed", g->name,
+                      (unsigned)g->gid);
+        return -EINVAL;
+    }
+    if (g->n_members && !g->members) {
+        iam_error_set(reterr, 0, 0, 0, "group \"%s\": members missing", g->name);
+        return -EINVAL;
+    }
+    for (size_t k = 0; k < g->n_members; k++) {
+        struct member_entry *e;
+
+        if (check_name(g->members[k], &why) < 0) {
+            iam_error_set(reterr, 0, 0, 0, "group \"%s\": member %zu (\"%.64s\"): %s", g->name, k,
+                          str_or_empty(g->members[k]), why);
+            return -EINVAL;
+        }
+        e = member_map_get(&b->mm, g->members[k], true, &r);
+        if (!e) {
+            iam_error_set(reterr, 0, 0, 0, "out of memory");
+            return r < 0 ? r : -ENOMEM;
+        }
+        if (e->last_group == i + 1) {
+            iam_error_set(reterr, 0, 0, 0, "group \"%s\": member \"%s\" listed twice", g->name,
+                          g->members[k]);
+            return -EINVAL;
+        }
+        e->last_group = i + 1;
+        e->count++;
+        gbytes += strlen(g->members[k]) + 1;
+    }
+    if (gbytes > UINT32_MAX) {
+        iam_error_set(reterr, 0, 0, 0, "group \"%s\": member list too long", g->name);
+        return -E2BIG;
+    }
+    *ret_bytes = gbytes;
+    return 0;
+}
+
+/* 1c. Every group, and the members of all groups together within the format's limits. */
+static int check_groups(struct nss_build *b, struct iam_error *reterr) {
+    uint64_t total_members = 0, member_bytes = 0;
+
+    for (size_t i = 0; i < b->n_groups; i++) {
         uint64_t gbytes = 0;
+        int r = check_group(b, i, &gbytes, reterr);
 
-        if (check_name(g->name, &why) < 0) {
-            iam_error_set(reterr, 0, 0, 0, "group %zu (\"%.64s\"): %s", i, str_or_empty(g->name),
-                          why);
-            goto out;
-        }
-        if (!id_valid(g->gid)) {
-            iam_error_set(reterr, 0, 0, 0, "group \"%s\": gid %u not allowed", g->name,
-                          (unsigned)g->gid);
-            goto out;
-        }
-        if (g->n_members && !g->members) {
-            iam_error_set(reterr, 0, 0, 0, "group \"%s\": members missing", g->name);
-            goto out;
-        }
-        for (size_t k = 0; k < g->n_members; k++) {
-            struct member_entry *e;
-
-            if (check_name(g->members[k], &why) < 0) {
-                iam_error_set(reterr, 0, 0, 0, "group \"%s\": member %zu (\"%.64s\"): %s", g->name,
-                              k, str_or_empty(g->members[k]), why);
-                goto out;
-            }
-            e = member_map_get(&mm, g->members[k], true, &r);
-            if (!e) {
-                iam_error_set(reterr, 0, 0, 0, "out of memory");
-                goto out;
-            }
-            r = -EINVAL;
-            if (e->last_group == i + 1) {
-                iam_error_set(reterr, 0, 0, 0, "group \"%s\": member \"%s\" listed twice", g->name,
-                              g->members[k]);
-                goto out;
-            }
-            e->last_group = i + 1;
-            e->count++;
-            gbytes += strlen(g->members[k]) + 1;
-        }
-        if (gbytes > UINT32_MAX) {
-            r = -E2BIG;
-            iam_error_set(reterr, 0, 0, 0, "group \"%s\": member list too long", g->name);
-            goto out;
-        }
-        total_members += g->n_members;
+        if (r < 0)
+            return r;
+        total_members += b->groups[i].n_members;
         member_bytes += gbytes;
     }
     if (total_members > IAM_NSSC_MAX_FILE / 8 || member_bytes > IAM_NSSC_MAX_FILE) {
-        r = -E2BIG;
         iam_error_set(reterr, 0, 0, 0, "too many group members");
-        goto out;
+        return -E2BIG;
     }
+    return 0;
+}
 
+/* 2. Sizes of the record sections. Members that are users keep their group list in the user
+ * record; the other member names get a MEMBERSHIPS record. Sizes add up in u64 and are
+ * checked against the file limit as they grow (each record is far below it, so no sum can
+ * wrap). */
+static int size_records(struct nss_build *b, struct iam_error *reterr) {
+    uint64_t *bytes = b->bytes;
+    int r;
 
-    /* 2. Sizes. Members that are users keep their group list in the user record; the other
-     * member names get a MEMBERSHIPS record. Sizes add up in u64 and are checked against the
-     * file limit as they grow (each record is far below it, so no sum can wrap). */
-    r = -ENOMEM;
-    user_off = calloc(n_users + 1, sizeof(*user_off));
-    group_off = calloc(n_groups + 1, sizeof(*group_off));
-    ms_off = calloc(mm.n + 1, sizeof(*ms_off));
-    ms_of_entry = calloc(mm.n + 1, sizeof(*ms_of_entry));
-    ms_names = calloc(mm.n + 1, sizeof(*ms_names));
-    if (!user_off || !group_off || !ms_off || !ms_of_entry || !ms_names) {
+    b->user_off = calloc(b->n_users + 1, sizeof(*b->user_off));
+    b->group_off = calloc(b->n_groups + 1, sizeof(*b->group_off));
+    b->ms_off = calloc(b->mm.n + 1, sizeof(*b->ms_off));
+    b->ms_of_entry = calloc(b->mm.n + 1, sizeof(*b->ms_of_entry));
+    b->ms_names = calloc(b->mm.n + 1, sizeof(*b->ms_names));
+    if (!b->user_off || !b->group_off || !b->ms_off || !b->ms_of_entry || !b->ms_names) {
         iam_error_set(reterr, 0, 0, 0, "out of memory");
-        goto out;
+        return -ENOMEM;
     }
-    r = -E2BIG;
-    for (size_t i = 0; i < n_users; i++) {
-        struct member_entry *e = member_map_get(&mm, users[i].name, false, &r);
+    for (size_t i = 0; i < b->n_users; i++) {
+        struct member_entry *e = member_map_get(&b->mm, b->users[i].name, false, &r);
 
-        bytes[IAM_NSSC_USERS] += ALIGN8(user_record_size(&users[i], e ? e->count : 0));
+        bytes[IAM_NSSC_USERS] += ALIGN8(user_record_size(&b->users[i], e ? e->count : 0));
         if (bytes[IAM_NSSC_USERS] > IAM_NSSC_MAX_FILE)
-            goto out_big;
+            return too_big(reterr);
     }
-    for (size_t i = 0; i < n_groups; i++) {
-        bytes[IAM_NSSC_GROUPS] += ALIGN8(group_record_size(&groups[i]));
+    for (size_t i = 0; i < b->n_groups; i++) {
+        bytes[IAM_NSSC_GROUPS] += ALIGN8(group_record_size(&b->groups[i]));
         if (bytes[IAM_NSSC_GROUPS] > IAM_NSSC_MAX_FILE)
-            goto out_big;
+            return too_big(reterr);
     }
-    for (size_t i = 0; i < mm.n; i++) {
-        if (member_map_get(&um, mm.entries[i].name, false, &r)) {
-            ms_of_entry[i] = UINT32_MAX; /* a user */
+    for (size_t i = 0; i < b->mm.n; i++) {
+        const struct member_entry *e = &b->mm.entries[i];
+
+        if (member_map_get(&b->um, e->name, false, &r)) {
+            b->ms_of_entry[i] = UINT32_MAX; /* a user */
             continue;
         }
-        ms_of_entry[i] = n_ms;
-        ms_names[n_ms++] = mm.entries[i].name;
-        bytes[IAM_NSSC_MEMBERSHIPS] +=
-            ALIGN8(membership_record_size(mm.entries[i].name, mm.entries[i].count));
+        b->ms_of_entry[i] = b->n_ms;
+        b->ms_names[b->n_ms++] = e->name;
+        bytes[IAM_NSSC_MEMBERSHIPS] += ALIGN8(membership_record_size(e->name, e->count));
         if (bytes[IAM_NSSC_MEMBERSHIPS] > IAM_NSSC_MAX_FILE)
-            goto out_big;
+            return too_big(reterr);
     }
+    return 0;
+}
 
-    /* 3. Layout: the hash tables first (the hottest bytes), then the records, then the
-     * enumeration indexes; every section on a 64-byte line. */
-    bytes[IAM_NSSC_USER_BY_NAME] = iam_nssc_table_size((uint32_t)n_users);
-    bytes[IAM_NSSC_USER_BY_UID] = iam_nssc_table_size((uint32_t)n_users);
-    bytes[IAM_NSSC_GROUP_BY_NAME] = iam_nssc_table_size((uint32_t)n_groups);
-    bytes[IAM_NSSC_GROUP_BY_GID] = iam_nssc_table_size((uint32_t)n_groups);
-    bytes[IAM_NSSC_MEMBERSHIP_BY_NAME] = iam_nssc_table_size(n_ms);
+/* 3. Layout: the hash tables first (the hottest bytes), then the records, then the
+ * enumeration indexes; every section on a 64-byte line. Fills in the header (all but its
+ * hash) and allocates the image. */
+static int lay_out(struct nss_build *b, struct iam_error *reterr) {
+    struct iam_nssc_header *hdr = &b->hdr;
+    uint64_t *bytes = b->bytes, data_size = 0, off;
+
+    bytes[IAM_NSSC_USER_BY_NAME] = iam_nssc_table_size((uint32_t)b->n_users);
+    bytes[IAM_NSSC_USER_BY_UID] = iam_nssc_table_size((uint32_t)b->n_users);
+    bytes[IAM_NSSC_GROUP_BY_NAME] = iam_nssc_table_size((uint32_t)b->n_groups);
+    bytes[IAM_NSSC_GROUP_BY_GID] = iam_nssc_table_size((uint32_t)b->n_groups);
+    bytes[IAM_NSSC_MEMBERSHIP_BY_NAME] = iam_nssc_table_size(b->n_ms);
     bytes[IAM_NSSC_USER_LINES] = bytes[IAM_NSSC_USER_BY_NAME] / IAM_NSSC_LINE_SLOTS;
     bytes[IAM_NSSC_GROUP_LINES] = bytes[IAM_NSSC_GROUP_BY_NAME] / IAM_NSSC_LINE_SLOTS;
-    bytes[IAM_NSSC_USER_INDEX] = n_users;
-    bytes[IAM_NSSC_GROUP_INDEX] = n_groups;
+    bytes[IAM_NSSC_USER_INDEX] = b->n_users;
+    bytes[IAM_NSSC_GROUP_INDEX] = b->n_groups;
     for (unsigned s = 0; s < IAM_NSSC_N_SECTIONS; s++) {
-        if (iam_nssc_is_table(s) && bytes[s] > max_slots)
-            max_slots = bytes[s];
+        if (iam_nssc_is_table(s) && bytes[s] > b->max_slots)
+            b->max_slots = bytes[s];
         data_size += ALIGN64(bytes[s] * iam_nssc_elem_size(s));
     }
-    n_blocks = (size_t)((data_size + IAM_NSSC_BLOCK - 1) / IAM_NSSC_BLOCK);
-    memset(&hdr, 0, sizeof(hdr));
-    memcpy(hdr.magic, IAM_NSSC_MAGIC, IAM_NSSC_MAGIC_LEN);
-    hdr.version = IAM_NSSC_VERSION;
-    hdr.header_size = sizeof(hdr);
-    hdr.seed = mm.seed;
-    hdr.block_size = IAM_NSSC_BLOCK;
-    hdr.n_blocks = (uint32_t)n_blocks;
-    hdr.blocksum_offset = sizeof(hdr);
-    off = ALIGN64(sizeof(hdr) + n_blocks * sizeof(uint64_t));
-    hdr.data_offset = (uint32_t)off;
+    b->n_blocks = (size_t)((data_size + IAM_NSSC_BLOCK - 1) / IAM_NSSC_BLOCK);
+    memset(hdr, 0, sizeof(*hdr));
+    memcpy(hdr->magic, IAM_NSSC_MAGIC, IAM_NSSC_MAGIC_LEN);
+    hdr->version = IAM_NSSC_VERSION;
+    hdr->header_size = sizeof(*hdr);
+    hdr->seed = b->mm.seed;
+    hdr->block_size = IAM_NSSC_BLOCK;
+    hdr->n_blocks = (uint32_t)b->n_blocks;
+    hdr->blocksum_offset = sizeof(*hdr);
+    off = ALIGN64(sizeof(*hdr) + b->n_blocks * sizeof(uint64_t));
+    hdr->data_offset = (uint32_t)off;
     if (off + data_size > IAM_NSSC_MAX_FILE)
-        goto out_big;
+        return too_big(reterr);
     for (unsigned s = 0; s < IAM_NSSC_N_SECTIONS; s++) {
-        hdr.sections[s].offset = (uint32_t)off;
-        hdr.sections[s].count = (uint32_t)bytes[s];
+        hdr->sections[s].offset = (uint32_t)off;
+        hdr->sections[s].count = (uint32_t)bytes[s];
         off += ALIGN64(bytes[s] * iam_nssc_elem_size(s));
     }
-    file_size = (size_t)off;
-    hdr.file_size = off;
-    hdr.n_users = (uint32_t)n_users;
-    hdr.n_groups = (uint32_t)n_groups;
+    b->file_size = (size_t)off;
+    hdr->file_size = off;
+    hdr->n_users = (uint32_t)b->n_users;
+    hdr->n_groups = (uint32_t)b->n_groups;
 
-    r = -ENOMEM;
-    img = calloc(1, file_size);
-    slot_idx = calloc((size_t)max_slots, sizeof(*slot_idx));
-    if (!img || !slot_idx) {
+    b->img = calloc(1, b->file_size);
+    b->slot_idx = calloc((size_t)b->max_slots, sizeof(*b->slot_idx));
+    if (!b->img || !b->slot_idx) {
         iam_error_set(reterr, 0, 0, 0, "out of memory");
-        goto out;
+        return -ENOMEM;
     }
+    return 0;
+}
 
-    /* 4. Records. Each user's and each membership's gid list is filled group by group. */
-    {
-        uint32_t *uix = section_ptr(img, &hdr, IAM_NSSC_USER_INDEX);
-        uint32_t *gix = section_ptr(img, &hdr, IAM_NSSC_GROUP_INDEX);
-        uint32_t *lines = section_ptr(img, &hdr, IAM_NSSC_USER_LINES);
-        struct iam_nssc_slot *t = section_ptr(img, &hdr, IAM_NSSC_USER_BY_NAME);
-        uint32_t n = hdr.sections[IAM_NSSC_USER_BY_NAME].count;
-        uint32_t roff = hdr.sections[IAM_NSSC_USERS].offset;
+/* 4a. The user name table first (slots marked with a placeholder offset), then the user
+ * records laid out in slot order, each line's first record noted in USER_LINES. */
+static int place_users(struct nss_build *b, struct iam_error *reterr) {
+    struct iam_nssc_slot *t = section_ptr(b->img, &b->hdr, IAM_NSSC_USER_BY_NAME);
+    uint32_t *lines = section_ptr(b->img, &b->hdr, IAM_NSSC_USER_LINES);
+    uint32_t n = b->hdr.sections[IAM_NSSC_USER_BY_NAME].count;
+    uint32_t roff = b->hdr.sections[IAM_NSSC_USERS].offset, other;
+    int r;
 
-        /* The name table first (slots marked with a placeholder offset), then the records
-         * laid out in slot order, each line's first record noted in USER_LINES. */
-        r = -EINVAL;
-        for (uint32_t i = 0; i < n_users; i++)
-            if (table_put_name(t, slot_idx, n, hdr.seed, users[i].name, UINT32_MAX, i,
-                               user_name_of, users, &other) < 0) {
-                iam_error_set(reterr, 0, 0, 0, "users %u and %u are both named \"%s\"", other, i,
-                              users[i].name);
-                goto out;
-            }
-        for (uint32_t j = 0; j < n; j++) {
-            const struct iam_nss_user *u;
-            struct member_entry *e;
-
-            if (j % IAM_NSSC_LINE_SLOTS == 0)
-                lines[j / IAM_NSSC_LINE_SLOTS] = roff;
-            if (!t[j].off)
-                continue;
-            u = &users[slot_idx[j]];
-            e = member_map_get(&mm, u->name, false, &r);
-            t[j].off = roff;
-            user_off[slot_idx[j]] = roff;
-            roff += (uint32_t)ALIGN8(user_record_size(u, e ? e->count : 0));
+    for (uint32_t i = 0; i < b->n_users; i++)
+        if (table_put_name(t, b->slot_idx, n, b->hdr.seed, b->users[i].name, UINT32_MAX, i,
+                           user_name_of, b->users, &other) < 0) {
+            iam_error_set(reterr, 0, 0, 0, "users %u and %u are both named \"%s\"", other, i,
+                          b->users[i].name);
+            return -EINVAL;
         }
+    for (uint32_t j = 0; j < n; j++) {
+        const struct iam_nss_user *u;
+        struct member_entry *e;
 
-        for (size_t i = 0; i < n_users; i++) {
-            const struct iam_nss_user *u = &users[i];
-            struct member_entry *e = member_map_get(&mm, u->name, false, &r);
-            const char *f[4] = {u->name, str_or_empty(u->gecos), str_or_empty(u->home),
-                                str_or_empty(u->shell)};
-            size_t len[4];
-            struct iam_nssc_user rec;
-            uint8_t *p = img + user_off[i];
+        if (j % IAM_NSSC_LINE_SLOTS == 0)
+            lines[j / IAM_NSSC_LINE_SLOTS] = roff;
+        if (!t[j].off)
+            continue;
+        u = &b->users[b->slot_idx[j]];
+        e = member_map_get(&b->mm, u->name, false, &r);
+        t[j].off = roff;
+        b->user_off[b->slot_idx[j]] = roff;
+        roff += (uint32_t)ALIGN8(user_record_size(u, e ? e->count : 0));
+    }
+    return 0;
+}
 
-            roff = user_off[i];
+/* 4b. The user records and USER_INDEX. Each user's gid list is left for the groups to fill:
+ * its mm entry's first becomes the list's offset. */
+static void write_users(struct nss_build *b) {
+    uint32_t *uix = section_ptr(b->img, &b->hdr, IAM_NSSC_USER_INDEX);
+    int r;
 
-            for (size_t k = 0; k < 4; k++)
-                len[k] = strlen(f[k]);
-            rec = (struct iam_nssc_user){
-                .uid = (uint32_t)u->uid,
-                .gid = (uint32_t)u->gid,
-                .n_gids = e ? e->count : 0,
-                .name_len = (uint8_t)len[0],
-                .gecos_len = (uint16_t)len[1],
-                .home_len = (uint16_t)len[2],
-                .shell_len = (uint16_t)len[3],
-            };
-            memcpy(p, &rec, sizeof(rec));
-            p += sizeof(rec);
-            for (size_t k = 0; k < 4; k++)
-                p = put_str(p, f[k], len[k]);
-            if (e) {
-                e->first = roff + (uint32_t)iam_nssc_align4((uint64_t)(p - (img + roff)));
-                e->fill = 0;
-            }
-            uix[i] = roff;
-        }
-        roff = hdr.sections[IAM_NSSC_MEMBERSHIPS].offset;
-        for (size_t i = 0; i < mm.n; i++) {
-            struct member_entry *e = &mm.entries[i];
-            struct iam_nssc_membership rec;
-            size_t len = strlen(e->name);
-            uint8_t *p = img + roff;
+    for (size_t i = 0; i < b->n_users; i++) {
+        const struct iam_nss_user *u = &b->users[i];
+        struct member_entry *e = member_map_get(&b->mm, u->name, false, &r);
+        const char *f[4] = {u->name, str_or_empty(u->gecos), str_or_empty(u->home),
+                            str_or_empty(u->shell)};
+        uint32_t roff = b->user_off[i];
+        uint8_t *p = b->img + roff;
+        struct iam_nssc_user rec;
+        size_t len[4];
 
-            if (ms_of_entry[i] == UINT32_MAX)
-                continue;
-            rec = (struct iam_nssc_membership){.n_gids = e->count, .name_len = (uint8_t)len};
-            memcpy(p, &rec, sizeof(rec));
-            p = put_str(p + sizeof(rec), e->name, len);
-            e->first = roff + (uint32_t)iam_nssc_align4((uint64_t)(p - (img + roff)));
+        for (size_t k = 0; k < 4; k++)
+            len[k] = strlen(f[k]);
+        rec = (struct iam_nssc_user){
+            .uid = (uint32_t)u->uid,
+            .gid = (uint32_t)u->gid,
+            .n_gids = e ? e->count : 0,
+            .name_len = (uint8_t)len[0],
+            .gecos_len = (uint16_t)len[1],
+            .home_len = (uint16_t)len[2],
+            .shell_len = (uint16_t)len[3],
+        };
+        memcpy(p, &rec, sizeof(rec));
+        p += sizeof(rec);
+        for (size_t k = 0; k < 4; k++)
+            p = put_str(p, f[k], len[k]);
+        if (e) {
+            e->first = roff + (uint32_t)iam_nssc_align4((uint64_t)(p - (b->img + roff)));
             e->fill = 0;
-            ms_off[ms_of_entry[i]] = roff;
-            roff += (uint32_t)ALIGN8(membership_record_size(e->name, e->count));
         }
-        /* Groups as users: the name table, then the records in its slot order (GROUP_LINES). */
-        t = section_ptr(img, &hdr, IAM_NSSC_GROUP_BY_NAME);
-        n = hdr.sections[IAM_NSSC_GROUP_BY_NAME].count;
-        r = -EINVAL;
-        for (uint32_t i = 0; i < n_groups; i++)
-            if (table_put_name(t, slot_idx, n, hdr.seed, groups[i].name, UINT32_MAX, i,
-                               group_name_of, groups, &other) < 0) {
-                iam_error_set(reterr, 0, 0, 0, "groups %u and %u are both named \"%s\"", other, i,
-                              groups[i].name);
-                goto out;
-            }
-        lines = section_ptr(img, &hdr, IAM_NSSC_GROUP_LINES);
-        roff = hdr.sections[IAM_NSSC_GROUPS].offset;
-        for (uint32_t j = 0; j < n; j++) {
-            if (j % IAM_NSSC_LINE_SLOTS == 0)
-                lines[j / IAM_NSSC_LINE_SLOTS] = roff;
-            if (!t[j].off)
-                continue;
-            t[j].off = roff;
-            group_off[slot_idx[j]] = roff;
-            roff += (uint32_t)ALIGN8(group_record_size(&groups[slot_idx[j]]));
-        }
-        for (size_t i = 0; i < n_groups; i++) {
-            const struct iam_nss_group *g = &groups[i];
-            size_t nlen = strlen(g->name);
-            uint8_t *p = img + group_off[i], *lens, *names;
-            struct iam_nssc_group rec;
-
-            lens = p + sizeof(rec) + nlen + 1;
-            names = lens + g->n_members;
-            for (size_t k = 0; k < g->n_members; k++) {
-                struct member_entry *e = member_map_get(&mm, g->members[k], false, &r);
-                size_t len = strlen(g->members[k]);
-                uint32_t gid = (uint32_t)g->gid;
-
-                /* Present by construction: every member was added in step 1. */
-                if (!e) {
-                    r = -EINVAL;
-                    iam_error_set(reterr, 0, 0, 0, "internal error: member map");
-                    goto out;
-                }
-                lens[k] = (uint8_t)len;
-                names = put_str(names, g->members[k], len);
-                memcpy(img + e->first + (size_t)e->fill++ * sizeof(gid), &gid, sizeof(gid));
-            }
-            rec = (struct iam_nssc_group){
-                .gid = (uint32_t)g->gid,
-                .n_members = (uint32_t)g->n_members,
-                .members_size = (uint32_t)(names - (lens + g->n_members)),
-                .name_len = (uint8_t)nlen,
-            };
-            memcpy(p, &rec, sizeof(rec));
-            (void)put_str(p + sizeof(rec), g->name, nlen);
-            gix[i] = group_off[i];
-        }
+        uix[i] = roff;
     }
+}
 
-    /* 5. The other hash tables (the name tables were built with the records). */
-    {
-        struct iam_nssc_slot *t;
-        uint32_t n;
+/* 4c. The MEMBERSHIPS records of member names that are not users, gid lists left to fill. */
+static void write_memberships(struct nss_build *b) {
+    uint32_t roff = b->hdr.sections[IAM_NSSC_MEMBERSHIPS].offset;
 
-        r = -EINVAL;
-        t = section_ptr(img, &hdr, IAM_NSSC_USER_BY_UID);
-        n = hdr.sections[IAM_NSSC_USER_BY_UID].count;
-        for (uint32_t i = 0; i < n_users; i++)
-            if (table_put_id(t, slot_idx, n, hdr.seed, (uint32_t)users[i].uid, user_off[i], i,
-                             &other) < 0) {
-                iam_error_set(reterr, 0, 0, 0, "users \"%s\" and \"%s\" share uid %u",
-                              users[other].name, users[i].name, (unsigned)users[i].uid);
-                goto out;
-            }
-        t = section_ptr(img, &hdr, IAM_NSSC_GROUP_BY_GID);
-        n = hdr.sections[IAM_NSSC_GROUP_BY_GID].count;
-        for (uint32_t i = 0; i < n_groups; i++)
-            if (table_put_id(t, slot_idx, n, hdr.seed, (uint32_t)groups[i].gid, group_off[i], i,
-                             &other) < 0) {
-                iam_error_set(reterr, 0, 0, 0, "groups \"%s\" and \"%s\" share gid %u",
-                              groups[other].name, groups[i].name, (unsigned)groups[i].gid);
-                goto out;
-            }
-        t = section_ptr(img, &hdr, IAM_NSSC_MEMBERSHIP_BY_NAME);
-        n = hdr.sections[IAM_NSSC_MEMBERSHIP_BY_NAME].count;
-        for (uint32_t i = 0; i < n_ms; i++)
-            if (table_put_name(t, slot_idx, n, hdr.seed, ms_names[i], ms_off[i], i,
-                               array_name_of, ms_names, &other) < 0) {
-                iam_error_set(reterr, 0, 0, 0, "internal error: member \"%s\" twice",
-                              ms_names[i]);
-                goto out;
-            }
+    for (size_t i = 0; i < b->mm.n; i++) {
+        struct member_entry *e = &b->mm.entries[i];
+        struct iam_nssc_membership rec;
+        size_t len = strlen(e->name);
+        uint8_t *p = b->img + roff;
+
+        if (b->ms_of_entry[i] == UINT32_MAX)
+            continue;
+        rec = (struct iam_nssc_membership){.n_gids = e->count, .name_len = (uint8_t)len};
+        memcpy(p, &rec, sizeof(rec));
+        p = put_str(p + sizeof(rec), e->name, len);
+        e->first = roff + (uint32_t)iam_nssc_align4((uint64_t)(p - (b->img + roff)));
+        e->fill = 0;
+        b->ms_off[b->ms_of_entry[i]] = roff;
+        roff += (uint32_t)ALIGN8(membership_record_size(e->name, e->count));
     }
+}
 
-    /* 6. Integrity: block hashes, then the header hash over header and block table. */
-    {
-        uint8_t *sums = img + hdr.blocksum_offset;
+/* 4d. Groups as users: the name table, then the records in its slot order (GROUP_LINES). */
+static int place_groups(struct nss_build *b, struct iam_error *reterr) {
+    struct iam_nssc_slot *t = section_ptr(b->img, &b->hdr, IAM_NSSC_GROUP_BY_NAME);
+    uint32_t *lines = section_ptr(b->img, &b->hdr, IAM_NSSC_GROUP_LINES);
+    uint32_t n = b->hdr.sections[IAM_NSSC_GROUP_BY_NAME].count;
+    uint32_t roff = b->hdr.sections[IAM_NSSC_GROUPS].offset, other;
 
-        for (uint32_t b = 0; b < n_blocks; b++) {
-            uint64_t start = hdr.data_offset + (uint64_t)b * IAM_NSSC_BLOCK;
-            uint64_t len = file_size - start < IAM_NSSC_BLOCK ? file_size - start : IAM_NSSC_BLOCK;
-            uint64_t sum = iam_nssc_block_hash(img + start, (size_t)len, hdr.seed, b);
-
-            memcpy(sums + (size_t)b * sizeof(sum), &sum, sizeof(sum));
+    for (uint32_t i = 0; i < b->n_groups; i++)
+        if (table_put_name(t, b->slot_idx, n, b->hdr.seed, b->groups[i].name, UINT32_MAX, i,
+                           group_name_of, b->groups, &other) < 0) {
+            iam_error_set(reterr, 0, 0, 0, "groups %u and %u are both named \"%s\"", other, i,
+                          b->groups[i].name);
+            return -EINVAL;
         }
-        hdr.header_hash = iam_nssc_header_hash(&hdr, sums, n_blocks);
-        memcpy(img, &hdr, sizeof(hdr));
+    for (uint32_t j = 0; j < n; j++) {
+        if (j % IAM_NSSC_LINE_SLOTS == 0)
+            lines[j / IAM_NSSC_LINE_SLOTS] = roff;
+        if (!t[j].off)
+            continue;
+        t[j].off = roff;
+        b->group_off[b->slot_idx[j]] = roff;
+        roff += (uint32_t)ALIGN8(group_record_size(&b->groups[b->slot_idx[j]]));
     }
+    return 0;
+}
 
-    *ret_data = img;
-    img = NULL;
-    *ret_size = file_size;
+/* 4e. The group records and GROUP_INDEX; each member's gid list (in its user or membership
+ * record) gets this group's gid. */
+static int write_groups(struct nss_build *b, struct iam_error *reterr) {
+    uint32_t *gix = section_ptr(b->img, &b->hdr, IAM_NSSC_GROUP_INDEX);
+    int r;
+
+    for (size_t i = 0; i < b->n_groups; i++) {
+        const struct iam_nss_group *g = &b->groups[i];
+        size_t nlen = strlen(g->name);
+        uint8_t *p = b->img + b->group_off[i], *lens, *names;
+        struct iam_nssc_group rec;
+
+        lens = p + sizeof(rec) + nlen + 1;
+        names = lens + g->n_members;
+        for (size_t k = 0; k < g->n_members; k++) {
+            struct member_entry *e = member_map_get(&b->mm, g->members[k], false, &r);
+            size_t len = strlen(g->members[k]);
+            uint32_t gid = (uint32_t)g->gid;
+
+            /* Present by construction: every member was added in step 1. */
+            if (!e) {
+                iam_error_set(reterr, 0, 0, 0, "internal error: member map");
+                return -EINVAL;
+            }
+            lens[k] = (uint8_t)len;
+            names = put_str(names, g->members[k], len);
+            memcpy(b->img + e->first + (size_t)e->fill++ * sizeof(gid), &gid, sizeof(gid));
+        }
+        rec = (struct iam_nssc_group){
+            .gid = (uint32_t)g->gid,
+            .n_members = (uint32_t)g->n_members,
+            .members_size = (uint32_t)(names - (lens + g->n_members)),
+            .name_len = (uint8_t)nlen,
+        };
+        memcpy(p, &rec, sizeof(rec));
+        (void)put_str(p + sizeof(rec), g->name, nlen);
+        gix[i] = b->group_off[i];
+    }
+    return 0;
+}
+
+/* 5. The other hash tables (the name tables were built with the records). */
+static int fill_tables(struct nss_build *b, struct iam_error *reterr) {
+    const struct iam_nss_user *users = b->users;
+    const struct iam_nss_group *groups = b->groups;
+    struct iam_nssc_slot *t;
+    uint32_t n, other;
+
+    t = section_ptr(b->img, &b->hdr, IAM_NSSC_USER_BY_UID);
+    n = b->hdr.sections[IAM_NSSC_USER_BY_UID].count;
+    for (uint32_t i = 0; i < b->n_users; i++)
+        if (table_put_id(t, b->slot_idx, n, b->hdr.seed, (uint32_t)users[i].uid, b->user_off[i], i,
+                         &other) < 0) {
+            iam_error_set(reterr, 0, 0, 0, "users \"%s\" and \"%s\" share uid %u",
+                          users[other].name, users[i].name, (unsigned)users[i].uid);
+            return -EINVAL;
+        }
+    t = section_ptr(b->img, &b->hdr, IAM_NSSC_GROUP_BY_GID);
+    n = b->hdr.sections[IAM_NSSC_GROUP_BY_GID].count;
+    for (uint32_t i = 0; i < b->n_groups; i++)
+        if (table_put_id(t, b->slot_idx, n, b->hdr.seed, (uint32_t)groups[i].gid, b->group_off[i],
+                         i, &other) < 0) {
+            iam_error_set(reterr, 0, 0, 0, "groups \"%s\" and \"%s\" share gid %u",
+                          groups[other].name, groups[i].name, (unsigned)groups[i].gid);
+            return -EINVAL;
+        }
+    t = section_ptr(b->img, &b->hdr, IAM_NSSC_MEMBERSHIP_BY_NAME);
+    n = b->hdr.sections[IAM_NSSC_MEMBERSHIP_BY_NAME].count;
+    for (uint32_t i = 0; i < b->n_ms; i++)
+        if (table_put_name(t, b->slot_idx, n, b->hdr.seed, b->ms_names[i], b->ms_off[i], i,
+                           array_name_of, b->ms_names, &other) < 0) {
+            iam_error_set(reterr, 0, 0, 0, "internal error: member \"%s\" twice", b->ms_names[i]);
+            return -EINVAL;
+        }
+    return 0;
+}
+
+/* 6. Integrity: block hashes, then the header hash over header and block table. */
+static void seal(struct nss_build *b) {
+    uint8_t *sums = b->img + b->hdr.blocksum_offset;
+
+    for (uint32_t i = 0; i < b->n_blocks; i++) {
+        uint64_t start = b->hdr.data_offset + (uint64_t)i * IAM_NSSC_BLOCK;
+        uint64_t len =
+            b->file_size - start < IAM_NSSC_BLOCK ? b->file_size - start : IAM_NSSC_BLOCK;
+        uint64_t sum = iam_nssc_block_hash(b->img + start, (size_t)len, b->hdr.seed, i);
+
+        memcpy(sums + (size_t)i * sizeof(sum), &sum, sizeof(sum));
+    }
+    b->hdr.header_hash = iam_nssc_header_hash(&b->hdr, sums, b->n_blocks);
+    memcpy(b->img, &b->hdr, sizeof(b->hdr));
+}
+
+int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
+                        const struct iam_nss_group *groups, size_t n_groups, void **ret_data,
+                        size_t *ret_size, struct iam_error *reterr) {
+    struct nss_build b = {
+        .users = users, .n_users = n_users, .groups = groups, .n_groups = n_groups};
+    int r;
+
+    if ((n_users && !users) || (n_groups && !groups) || !ret_data || !ret_size) {
+        iam_error_set(reterr, 0, 0, 0, "invalid arguments");
+        return -EINVAL;
+    }
+    if (n_users > IAM_NSS_MAX_ENTRIES || n_groups > IAM_NSS_MAX_ENTRIES) {
+        iam_error_set(reterr, 0, 0, 0, "more than %u users or groups", IAM_NSS_MAX_ENTRIES);
+        return -E2BIG;
+    }
+    b.mm.seed = make_seed();
+    b.um.seed = b.mm.seed;
+    /* 1. Every field, before anything is built; 2. sizes; 3. layout. */
+    if ((r = check_users(&b, reterr)) < 0 || (r = check_groups(&b, reterr)) < 0 ||
+        (r = size_records(&b, reterr)) < 0 || (r = lay_out(&b, reterr)) < 0)
+        goto out;
+    /* 4. Records (users, memberships, then groups, which fill in every gid list). */
+    r = place_users(&b, reterr);
+    if (r < 0)
+        goto out;
+    write_users(&b);
+    write_memberships(&b);
+    if ((r = place_groups(&b, reterr)) < 0 || (r = write_groups(&b, reterr)) < 0)
+        goto out;
+    /* 5. The id and membership tables; 6. hashes. */
+    r = fill_tables(&b, reterr);
+    if (r < 0)
+        goto out;
+    seal(&b);
+    *ret_data = b.img;
+    b.img = NULL;
+    *ret_size = b.file_size;
     r = 0;
-    goto out;
-
-out_big:
-    r = -E2BIG;
-    iam_error_set(reterr, 0, 0, 0, "cache would exceed 2 GiB");
 out:
-    free(img);
-    free(slot_idx);
-    free(user_off);
-    free(group_off);
-    free(ms_off);
-    free(ms_of_entry);
-    free(ms_names);
-    member_map_done(&mm);
-    member_map_done(&um);
+    nss_build_done(&b);
     return r;
 }
 
