@@ -116,19 +116,26 @@ static int compile_actions(struct compiler *c, struct statement *st, const struc
         const char *errmsg;
 
         /* "*" alone, or "service:action" with a service prefix (IAM rejects actions that
-         * are not prefaced by a vendor). Variables are not allowed in Action. */
+         * are not prefaced by a vendor). Variables are not allowed in Action, and neither
+         * are wildcards in the prefix: IAM refuses such a policy ("Action vendors ... must
+         * not contain wildcards"), so "*:Get*" is an error, never a match. */
         if (!(it->u.str.len == 1 && s[0] == '*')) {
             colon = memchr(s, ':', it->u.str.len);
             if (!colon || colon == s || colon + 1 == s + it->u.str.len)
                 return fail(c, &it->start, -EINVAL,
                             "%s '%.100s' must be \"*\" or \"service:action\"", what, s);
-            for (const char *p = s; p < colon; p++)
+            for (const char *p = s; p < colon; p++) {
+                if (*p == '*' || *p == '?')
+                    return fail(c, &it->start, -EINVAL,
+                                "%s '%.100s': the service prefix cannot hold a wildcard (IAM "
+                                "refuses it); name the service",
+                                what, s);
                 if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                      (*p >= '0' && *p <= '9') || *p == '-' || *p == '*' || *p == '?' ||
-                      *p == '_'))
+                      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
                     return fail(c, &it->start, -EINVAL,
                                 "%s '%.100s': invalid character in the service prefix", what,
                                 s);
+            }
         }
         r = pattern_compile(&c->policy->arena, s, it->u.str.len, PATF_WILDCARDS | PATF_FOLD,
                             &pats[i], &errpos, &errmsg);
@@ -149,12 +156,11 @@ static int compile_actions(struct compiler *c, struct statement *st, const struc
         for (size_t i = 0; i < n && !st->any_service; i++) {
             const struct iam_json *it = list_item(v, items, i);
             const char *colon = memchr(it->u.str.s, ':', it->u.str.len);
-            size_t sl = colon ? (size_t)(colon - it->u.str.s) : it->u.str.len;
 
-            if (!colon || memchr(it->u.str.s, '*', sl) || memchr(it->u.str.s, '?', sl))
+            if (!colon) /* "*" */
                 st->any_service = true;
             else
-                svc[i] = iam_key_hash(it->u.str.s, sl);
+                svc[i] = iam_key_hash(it->u.str.s, (size_t)(colon - it->u.str.s));
         }
         st->services = svc;
         st->n_services = st->any_service ? 0 : n;
@@ -169,7 +175,12 @@ static int compile_resources(struct compiler *c, struct statement *st, const str
     const struct iam_json *const *items;
     struct arn_pattern *pats;
     size_t n;
-    unsigned flags = PATF_WILDCARDS | (c->policy->variables ? PATF_VARIABLES : 0);
+    /* IAM User Guide, "IAM identifiers": "When you specify an incomplete ARN (one with fewer
+     * than the standard six fields) in an identity-based policy, AWS automatically completes
+     * the ARN by adding wildcard characters (*) to all missing fields." Resource-based
+     * policies: the guide is silent; a short ARN there matches nothing. */
+    unsigned flags = PATF_WILDCARDS | (c->policy->variables ? PATF_VARIABLES : 0) |
+                     (c->policy->type == IAM_POLICY_IDENTITY ? PATF_ARN_COMPLETE : 0);
     int r;
 
     r = string_list(c, v, what, !st->not_resource, &items, &n);
@@ -187,6 +198,11 @@ static int compile_resources(struct compiler *c, struct statement *st, const str
         /* IAM: "Resource must be in ARN format or \"*\"". */
         if (!(it->u.str.len == 1 && s[0] == '*') && strncmp(s, "arn:", 4) != 0)
             return fail(c, &it->start, -EINVAL, "%s '%.100s' must be an ARN or \"*\"", what, s);
+        if (iam_arn_wildcard_in_type(s, it->u.str.len))
+            return fail(c, &it->start, -EINVAL,
+                        "%s '%.100s': a wildcard cannot stand for the resource type (IAM does "
+                        "not allow it); name the type, as in instance/* or user/*",
+                        what, s);
         r = arn_pattern_compile(&c->policy->arena, s, it->u.str.len, flags, &pats[i], &errpos,
                                 &errmsg);
         if (r == -ENOMEM)

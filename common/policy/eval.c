@@ -19,34 +19,33 @@
 
 /* ---- Conditions ------------------------------------------------------------------------ */
 
-static bool pattern_resolvable(const struct pattern *p, const struct eval_env *env) {
-    bool ok = true;
-
+/* Note, for MissingContextValues, the variables of p that the context lacks (no value and no
+ * default). Deciding is left to the match: a variable with no value matches nothing. */
+static void note_unresolved(const struct pattern *p, const struct eval_env *env) {
     for (unsigned k = 0; k < p->n; k++) {
         const struct pat_tok *t = &p->toks[k];
-        const struct ctx_entry *e;
 
-        if (t->kind != PAT_VAR)
-            continue;
-        e = context_lookup(env->ctx, t->s, t->len, t->hash);
-        if (e && e->n == 1 && !e->is_list)
-            continue;
-        if (!e && t->has_default)
-            continue;
-        if (!e)
+        if (t->kind == PAT_VAR && !t->has_default &&
+            !context_lookup(env->ctx, t->s, t->len, t->hash))
             record_missing(env, t->key);
-        ok = false;
     }
-    return ok;
 }
 
-static bool arn_resolvable(const struct arn_pattern *p, const struct eval_env *env) {
-    bool ok = true;
-
+static void note_unresolved_arn(const struct arn_pattern *p, const struct eval_env *env) {
     for (unsigned s = 0; s < p->nseg; s++)
-        if (p->seg[s].nvars && !pattern_resolvable(&p->seg[s], env))
-            ok = false;
-    return ok;
+        if (p->seg[s].nvars)
+            note_unresolved(&p->seg[s], env);
+}
+
+/* Does the key "resolve to a null data set" (IAM User Guide, multivalued context keys: "such
+ * as an empty string")? Absent, without values, or holding only empty strings. */
+static bool ctx_null(const struct ctx_entry *ce) {
+    if (!ce)
+        return true;
+    for (size_t j = 0; j < ce->n; j++)
+        if (ce->values[j].len)
+            return false;
+    return true;
 }
 
 static bool value_matches(const struct cond_entry *e, const struct cond_value *pv,
@@ -121,20 +120,17 @@ static bool ctx_value_ok(const struct cond_entry *e, const struct ctx_value *v,
     return e->negated ? !any : any;
 }
 
-static bool entry_has_vars(const struct cond_entry *e) {
+/* Record the variables of a condition's values that the context lacks. */
+static void note_entry_unresolved(const struct cond_entry *e, const struct eval_env *env) {
     if (e->base != OP_STRING_EQUALS && e->base != OP_STRING_EQUALS_IC &&
         e->base != OP_STRING_LIKE && e->base != OP_ARN_LIKE)
-        return false;
+        return;
     for (size_t i = 0; i < e->n; i++) {
-        if (e->base == OP_ARN_LIKE) {
-            for (unsigned s = 0; s < e->values[i].u.arn.nseg; s++)
-                if (e->values[i].u.arn.seg[s].nvars)
-                    return true;
-        } else if (e->values[i].u.pat.nvars) {
-            return true;
-        }
+        if (e->base == OP_ARN_LIKE)
+            note_unresolved_arn(&e->values[i].u.arn, env);
+        else if (e->values[i].u.pat.nvars)
+            note_unresolved(&e->values[i].u.pat, env);
     }
-    return false;
 }
 
 static bool entry_true(const struct cond_entry *e, const struct ctx_entry *ce,
@@ -143,7 +139,7 @@ static bool entry_true(const struct cond_entry *e, const struct ctx_entry *ce,
         /* "Null": {"k": "true"} holds when k is absent, "false" when it is present. With a set
          * qualifier it tests nothing (Access Analyzer, NULL_WITH_QUALIFIER: ForAllValues:Null
          * always returns true, ForAnyValue:Null always false). */
-        bool absent = !ce || ce->n == 0;
+        bool absent = ctx_null(ce);
 
         if (e->set == SET_ALL)
             return true;
@@ -164,22 +160,15 @@ static bool entry_true(const struct cond_entry *e, const struct ctx_entry *ce,
             return false;
         return e->negated;
     }
-    /* A policy variable that cannot be resolved invalidates the condition (IAM User Guide,
-     * "Policy variables with no value"). */
-    if (entry_has_vars(e)) {
-        bool ok = true;
-
-        for (size_t i = 0; i < e->n; i++) {
-            if (e->base == OP_ARN_LIKE) {
-                if (!arn_resolvable(&e->values[i].u.arn, env))
-                    ok = false;
-            } else if (e->values[i].u.pat.nvars && !pattern_resolvable(&e->values[i].u.pat, env)) {
-                ok = false;
-            }
-        }
-        if (!ok)
-            return false;
-    }
+    /* A policy variable with no value "is effectively null. There is no equal or like value"
+     * (IAM User Guide, "Policy variables with no value"): that value matches nothing, so a
+     * positive operator fails on it and a negated one holds ("inverted condition operators
+     * like StringNotEquals or StringNotLike do match against a null value"). */
+    note_entry_unresolved(e, env);
+    /* A key whose values are all empty strings is a null data set: ForAllValues holds and
+     * ForAnyValue does not (IAM User Guide, multivalued context keys). */
+    if (e->set != SET_NONE && ctx_null(ce))
+        return e->set == SET_ALL;
     switch ((enum cond_set)e->set) {
     case SET_ANY:
         for (size_t j = 0; j < ce->n; j++)
@@ -323,13 +312,11 @@ static bool resource_applies(const struct statement *st, struct run *run) {
 
     if (!st->has_resource)
         return true; /* resource policy without Resource: the resource it is attached to */
-    if (st->not_resource) {
-        /* A NotResource entry whose variable cannot be resolved invalidates the statement
-         * rather than silently widening it. */
+    /* An entry holding a variable with no value "will not match any resource", in Resource
+     * and NotResource alike (IAM User Guide, "Policy variables with no value"). */
+    if (st->not_resource)
         for (size_t i = 0; i < st->n_resources; i++)
-            if (!arn_resolvable(&st->resources[i], env))
-                return false;
-    }
+            note_unresolved_arn(&st->resources[i], env);
     /* Split the request's resource on first use: many requests never get this far. */
     if (!run->res_split_done) {
         arn_split(run->req->resource, strlen(run->req->resource), &run->res_split);

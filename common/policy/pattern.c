@@ -299,6 +299,16 @@ int arn_pattern_compile(struct arena *a, const char *text, size_t len, unsigned 
         i++;
     }
     ap.any = ap.nseg == 1 && ap.seg[0].any;
+    if ((flags & PATF_ARN_COMPLETE) && !ap.any) {
+        /* "arn:aws:sqs" is "arn:aws:sqs:*:*:*". */
+        while (ap.nseg < 6) {
+            r = pattern_compile(a, "*", 1, PATF_WILDCARDS, &ap.seg[ap.nseg], ret_errpos,
+                                ret_errmsg);
+            if (r < 0)
+                return r;
+            ap.nseg++;
+        }
+    }
     /* Leading segments that are plain literal text (never the last one, which takes the rest)
      * are compared in one go, colons included: "arn:aws:ec2:". */
     {
@@ -331,6 +341,51 @@ int arn_pattern_compile(struct arena *a, const char *text, size_t len, unsigned 
     }
     *ret = ap;
     return 0;
+}
+
+/* Services whose every resource ARN begins with a resource type (instance/..., user/...,
+ * assumed-role/...). The IAM User Guide ("IAM identifiers"): "Don't use a wildcard in the
+ * user/, group/, or policy/ part of the ARN ... IAM does not allow" it; for ec2 the ARN
+ * format is resource-type/id. Other services' formats are not known here. */
+static bool resource_type_service(const char *svc, size_t len) {
+    static const char *const typed[] = {"ec2", "iam", "sts"};
+
+    for (size_t i = 0; i < IAM_ELEMENTSOF(typed); i++)
+        if (strlen(typed[i]) == len && memcmp(typed[i], svc, len) == 0)
+            return true;
+    return false;
+}
+
+/* Does the ARN put a wildcard where a typed service's resource type goes ("*\/12345",
+ * "u*")? A resource part that is "*" alone covers every type and is fine. */
+bool iam_arn_wildcard_in_type(const char *s, size_t len) {
+    size_t start[6], end[6], n = 0, f = 0;
+    int depth = 0;
+
+    for (size_t i = 0; i <= len && n < 6; i++) {
+        if (i + 1 < len && s[i] == '$' && s[i + 1] == '{')
+            depth++;
+        else if (i < len && s[i] == '}' && depth > 0)
+            depth--;
+        if (i == len || (s[i] == ':' && depth == 0 && n < 5)) {
+            start[n] = f;
+            end[n] = i;
+            n++;
+            f = i + 1;
+        }
+    }
+    if (n < 6 || !resource_type_service(s + start[2], end[2] - start[2]))
+        return false;
+    end[5] = len;
+    if (end[5] - start[5] == 1 && s[start[5]] == '*')
+        return false;
+    for (size_t i = start[5]; i < end[5] && s[i] != '/' && s[i] != ':'; i++) {
+        if (s[i] == '$' && i + 1 < end[5] && s[i + 1] == '{')
+            return false; /* a variable there is not a wildcard */
+        if (s[i] == '*' || s[i] == '?')
+            return true;
+    }
+    return false;
 }
 
 /* ---- Match ----------------------------------------------------------------------------- */

@@ -101,6 +101,7 @@ enum pat_flags {
     PATF_WILDCARDS = 1 << 0, /* '*' and '?' are wildcards */
     PATF_VARIABLES = 1 << 1, /* ${...} are policy variables */
     PATF_FOLD = 1 << 2,      /* fold literal text to lower case (case-insensitive match) */
+    PATF_ARN_COMPLETE = 1 << 3, /* ARN: give a short ARN "*" in every missing segment */
 };
 
 /* Compile text into a pattern. On a malformed variable, -EINVAL with *ret_errpos the byte
@@ -120,6 +121,11 @@ struct arn_pattern {
 };
 int arn_pattern_compile(struct arena *a, const char *text, size_t len, unsigned flags,
                         struct arn_pattern *ret, size_t *ret_errpos, const char **ret_errmsg);
+
+/* Does an ARN pattern put a wildcard where the resource type goes, for a service whose
+ * resource part always begins with one (ec2, iam, sts)? "*" alone for the resource part is
+ * fine. Refused by the engine and reported by the validator. */
+bool iam_arn_wildcard_in_type(const char *s, size_t len);
 
 struct iam_context;
 struct eval_env {

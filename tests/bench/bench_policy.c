@@ -110,7 +110,7 @@ static void build_policies(void) {
             "\"Resource\": \"*\",\n"
             "     \"Condition\": {\"StringNotLike\": {\"aws:PrincipalTag/team\": \"ops*\"}}},\n"
             "    {\"Sid\": \"OwnThings\", \"Effect\": \"Allow\", \"Action\": \"%s:*\",\n"
-            "     \"Resource\": \"arn:aws:%s:*:" ACCOUNT ":*/${aws:username}-*\",\n"
+            "     \"Resource\": \"arn:aws:%s:*:" ACCOUNT ":thing/${aws:username}-*\",\n"
             "     \"Condition\": {\"StringLike\": {\"aws:PrincipalTag/project\": \"proj-*\"}}}\n"
             "  ]\n"
             "}\n",

@@ -193,6 +193,37 @@ static void accepts_empty_lists(void **state) {
         iam_policy_free(compile_res_ok(resource[i]));
 }
 
+/* Where IAM puts no wildcard: an action's service prefix, and the resource type of an ARN
+ * whose service always names one (ec2, iam, sts). */
+static void rejects_misplaced_wildcards(void **state) {
+    static const char *const fine[] = {
+        "arn:aws:ec2:*:*:*",           "arn:aws:ec2:us-east-1:123456789012:instance/*",
+        "arn:aws:iam::123456789012:*", "arn:aws:iam::*:role/*",
+        "arn:aws:s3:::*/*",            "arn:aws:sqs:*:*:*-dlq",
+        "arn:aws:e*:*:*:instance/*",   "arn:aws:iam::123456789012:${aws:username}",
+    };
+    char text[512];
+
+    (void)state;
+    compile_err(S("{\"Effect\":\"Allow\",\"Action\":\"*:Login\",\"Resource\":\"*\"}"), ID, 2, 28,
+                "the service prefix cannot hold a wildcard");
+    compile_err(S("{\"Effect\":\"Allow\",\"Action\":[\"s3:Get*\",\"s?:Put*\"],\"Resource\":\"*\"}"),
+                ID, 2, 39, "the service prefix cannot hold a wildcard");
+    compile_err(S("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"arn:aws:ec2:us-east-1:1:*/i-1\"}"),
+                ID, 2, 43, "a wildcard cannot stand for the resource type");
+    compile_err(S("{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"arn:aws:iam::1:u*\"}"), ID, 2,
+                43, "a wildcard cannot stand for the resource type");
+    compile_err(S("{\"Effect\":\"Deny\",\"Action\":\"*\",\"NotResource\":\"arn:aws:sts::1:?ssumed-role/x\"}"),
+                ID, 2, 45, "a wildcard cannot stand for the resource type");
+    for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+        snprintf(text, sizeof(text),
+                 "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Action\":"
+                 "\"ec2:*\",\"Resource\":\"%s\"}}",
+                 fine[i]);
+        iam_policy_free(compile_ok(text));
+    }
+}
+
 static void variables_only_under_2012(void **state) {
     struct iam_policy *p;
     (void)state;
@@ -248,6 +279,7 @@ int main(void) {
         cmocka_unit_test(rejects_bad_statements),
         cmocka_unit_test(rejects_bad_conditions),
         cmocka_unit_test(accepts_empty_lists),
+        cmocka_unit_test(rejects_misplaced_wildcards),
         cmocka_unit_test(variables_only_under_2012),
         cmocka_unit_test(limits_and_arguments),
     };

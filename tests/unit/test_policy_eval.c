@@ -466,11 +466,16 @@ static void variables_in_conditions(void **state) {
         cond_decide(COND_POLICY("{\"StringLike\":{\"s:path\":\"home/${aws:username}/*\"}}"),
                     CTX("s:path|s|home/bob/x", "aws:username|s|alice")),
         IMPLICIT);
-    /* An unresolvable variable invalidates the condition, negated or not. */
+    /* A variable with no value is null: no value equals it, so a positive operator fails and
+     * a negated one holds (IAM User Guide, "Policy variables with no value"). */
+    assert_int_equal(
+        cond_decide(COND_POLICY("{\"StringEquals\":{\"s:owner\":\"${aws:username}\"}}"),
+                    CTX("s:owner|s|alice")),
+        IMPLICIT);
     assert_int_equal(
         cond_decide(COND_POLICY("{\"StringNotEquals\":{\"s:owner\":\"${aws:username}\"}}"),
                     CTX("s:owner|s|alice")),
-        IMPLICIT);
+        ALLOWED);
     assert_int_equal(
         cond_decide(COND_POLICY("{\"ArnLike\":{\"s:arn\":\"arn:aws:iam::*:user/${aws:username}\"}}"),
                     CTX("s:arn|s|arn:aws:iam::1:user/al", "aws:username|s|al")),

@@ -325,6 +325,45 @@ static void test_engine_step(void **state) {
     free(big);
 }
 
+/* What IAM refuses is an ERROR with AWS's code, never a second HOST_POLICY_REJECTED; a short
+ * ARN says what the engine makes of it. */
+static void test_wildcards_and_short_arns(void **state) {
+    static const struct {
+        const char *action, *resource, *code, *details;
+        enum iam_policy_type type;
+    } cases[] = {
+        {"*:Login", "*", "INVALID_SERVICE_IN_ACTION", "holds a wildcard", IAM_POLICY_IDENTITY},
+        {"host:Login", "arn:aws:ec2:us-east-1:123456789012:*/i-1", "INVALID_ARN_RESOURCE",
+         "wildcard in the resource type", IAM_POLICY_IDENTITY},
+        {"iam:GetUser", "arn:aws:iam::123456789012:u*", "INVALID_ARN_RESOURCE",
+         "wildcard in the resource type", IAM_POLICY_IDENTITY},
+        {"host:Login", "arn:aws:ec2", "MISSING_ARN_FIELD", "completes it with *",
+         IAM_POLICY_IDENTITY},
+        {"host:Login", "arn:aws:ec2", "MISSING_ARN_FIELD", "engine matches nothing",
+         IAM_POLICY_RESOURCE},
+    };
+    char text[512];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct iam_findings *f;
+        const struct iam_finding *x;
+
+        snprintf(text, sizeof(text),
+                 "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", %s"
+                 "\"Action\": \"%s\", \"Resource\": \"%s\"}}",
+                 cases[i].type == IAM_POLICY_RESOURCE ? "\"Principal\": {\"AWS\": \"arn:aws:iam::123456789012:user/alice\"}, "
+                                                      : "",
+                 cases[i].action, cases[i].resource);
+        f = validate(text, cases[i].type);
+        x = must_find(f, cases[i].code);
+        assert_int_equal(x->type, IAM_FINDING_ERROR);
+        assert_non_null(strstr(x->details, cases[i].details));
+        assert_int_equal(count_code(f, "HOST_POLICY_REJECTED"), 0);
+        iam_findings_free(f);
+    }
+}
+
 static void test_host_exemptions(void **state) {
 #define HOST_EXEMPT_FMT                                                                            \
     "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"%s\", "    \
@@ -561,6 +600,7 @@ int main(void) {
         cmocka_unit_test(test_key_and_substring_paths),
         cmocka_unit_test(test_json_syntax_error),
         cmocka_unit_test(test_engine_step),
+        cmocka_unit_test(test_wildcards_and_short_arns),
         cmocka_unit_test(test_host_exemptions),
         cmocka_unit_test(test_never_true_analysis),
         cmocka_unit_test(test_json_shape),

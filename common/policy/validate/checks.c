@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../policy_private.h"
 #include "validate_private.h"
 
 #define HOST_ACTION_LOGIN "host:Login"
@@ -180,8 +181,17 @@ static void check_action(struct vctx *c, const struct iam_json *it, const char *
         return;
     }
     slen_ = (size_t)(colon - s);
+    if (memchr(s, '*', slen_) || memchr(s, '?', slen_)) {
+        /* IAM refuses the policy ("Action vendors ... must not contain wildcards"), and so
+         * does the engine. */
+        vfinding(c, VC_INVALID_SERVICE_IN_ACTION, it,
+                 "The service prefix \"%.*s\" of action \"%.80s\" holds a wildcard: IAM refuses "
+                 "wildcards in a service prefix. Name the service, as in host:Login.",
+                 (int)(slen_ < 40 ? slen_ : 40), s, s);
+        return;
+    }
     for (size_t i = 0; i < slen_; i++)
-        if (!(isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '*' || s[i] == '?'))
+        if (!(isalnum((unsigned char)s[i]) || s[i] == '-'))
             bad_service = true;
     if (bad_service) {
         vfinding(c, VC_INVALID_SERVICE_IN_ACTION, it,
@@ -198,13 +208,6 @@ static void check_action(struct vctx *c, const struct iam_json *it, const char *
                      s);
             return;
         }
-    if (memchr(s, '*', slen_) || memchr(s, '?', slen_)) {
-        vfinding(c, VC_WILDCARD_IN_SERVICE_NAME, it,
-                 "Avoid using wildcards (*, ?) in the service name \"%.*s\" because it might grant "
-                 "unintended access to other services with similar names.",
-                 (int)(slen_ < 40 ? slen_ : 40), s);
-        return;
-    }
     if (service_is(s, "host") && !vglob(colon + 1, "Login", true) &&
         !vglob(colon + 1, "Sudo", true))
         vfinding(c, VC_HOST_UNKNOWN_ACTION, it,
@@ -338,10 +341,21 @@ static bool check_resource(struct vctx *c, const struct iam_json *it) {
         return false;
     }
     n = arn_fields(s, f, fl);
-    if (n < 6 || fl[2] == 0) {
+    if (n < 6) {
         vfinding(c, VC_MISSING_ARN_FIELD, it,
-                 "Resource ARNs must include at least fields in the following structure: "
-                 "arn:partition:service:region:account:resource (\"%.80s\").",
+                 "Resource ARNs must include at least 6 fields in the following structure: "
+                 "arn:partition:service:region:account:resource; \"%.80s\" has %zu. %s",
+                 s, n,
+                 c->type == IAM_POLICY_IDENTITY
+                     ? "IAM completes it with * in every missing field, so it covers every "
+                       "such resource in every Region and account."
+                     : "In a resource policy the engine matches nothing for it.");
+        return false;
+    }
+    if (fl[2] == 0) {
+        vfinding(c, VC_MISSING_ARN_FIELD, it,
+                 "The resource ARN \"%.80s\" has no service: use "
+                 "arn:partition:service:region:account:resource.",
                  s);
         return false;
     }
@@ -391,6 +405,14 @@ static bool check_resource(struct vctx *c, const struct iam_json *it) {
         vfinding(c, VC_INVALID_ARN_RESOURCE, it,
                  "Resource ARN \"%.80s\" does not match the expected ARN format: its resource "
                  "part is empty.",
+                 s);
+        return false;
+    }
+    if (iam_arn_wildcard_in_type(s, strlen(s))) {
+        vfinding(c, VC_INVALID_ARN_RESOURCE, it,
+                 "Resource ARN \"%.80s\" puts a wildcard in the resource type: IAM does not "
+                 "allow a wildcard there. Name the type, as in instance/* or user/*, or use * "
+                 "for the whole resource part.",
                  s);
         return false;
     }

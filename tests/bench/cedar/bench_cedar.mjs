@@ -80,7 +80,7 @@ for (const s of SVC) {
 `;
     for (const u of USERS)
         text += `@id("${s}-OwnThings-${u}") permit(principal == User::"${u}", action in Action::"${s}-All", resource) when {
-  resource.arn like "arn:aws:${s}:*:${ACCOUNT}:*/${u}-*" && principal has project && principal.project like "proj-*" };\n`;
+  resource.arn like "arn:aws:${s}:*:${ACCOUNT}:thing/${u}-*" && principal has project && principal.project like "proj-*" };\n`;
 }
 
 // IAM action wildcard (case-insensitive), to give each concrete action its groups once.

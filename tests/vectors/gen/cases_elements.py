@@ -274,3 +274,42 @@ def generate_layout(c):
           "character of the region segment, so it may expand across the following colons.",
           policy(stmt(action="*", resource="arn:aws:ec2:us-*")), "host:Login", "allowed",
           resource=HOST)
+
+
+def generate_short_arns(c):
+    """ARNs with fewer than six fields."""
+    short = ("IAM User Guide, 'IAM identifiers': 'When you specify an incomplete ARN (one with "
+             "fewer than the standard six fields) in an identity-based policy, AWS automatically "
+             "completes the ARN by adding wildcard characters (*) to all missing fields. For "
+             "example, specifying arn:aws:sqs is equivalent to arn:aws:sqs:*:*:*'")
+    q = "arn:aws:sqs:us-east-1:123456789012:orders"
+    c.one("resource.short-arn-completed", short + ": arn:aws:sqs covers every queue.",
+          policy(stmt(action="sqs:SendMessage", resource="arn:aws:sqs")), "sqs:SendMessage",
+          "allowed", resource=q)
+    c.one("resource.short-arn-completed-other-service", short + ": arn:aws:sqs:*:*:* still "
+          "names sqs only, not sns.",
+          policy(stmt(action="sns:Publish", resource="arn:aws:sqs")), "sns:Publish",
+          "implicitDeny", resource="arn:aws:sns:us-east-1:123456789012:orders")
+    c.one("resource.short-arn-region", short + ": arn:aws:ec2:us-east-1 is "
+          "arn:aws:ec2:us-east-1:*:*, which covers the host.",
+          policy(stmt(resource="arn:aws:ec2:us-east-1")), "host:Login", "allowed",
+          resource=HOST)
+    c.one("resource.short-arn-region-mismatch", short + ": arn:aws:ec2:eu-west-1 does not "
+          "cover a us-east-1 instance.", policy(stmt(resource="arn:aws:ec2:eu-west-1")),
+          "host:Login", "implicitDeny", resource=HOST)
+    c.one("resource.short-arn-deny", short + ": in a Deny, arn:aws:ec2 denies every EC2 "
+          "resource.", policy(stmt(action="*"), stmt(effect="Deny", resource="arn:aws:ec2")),
+          "host:Login", "explicitDeny", resource=HOST)
+    c.one("resource.short-arn-notresource", short + ": in NotResource, arn:aws:ec2 excludes "
+          "every EC2 resource.", policy(stmt(action="*", resource=None,
+                                             not_resource="arn:aws:ec2")),
+          "host:Login", "implicitDeny", resource=HOST)
+    c.one("resource.short-arn-in-boundary", short + " (a permissions boundary is an "
+          "identity-based policy).", policy(stmt(action="*")), "host:Login", "allowed",
+          resource=HOST, boundaries=[policy(stmt(resource="arn:aws:ec2:us-east-1"))])
+    c.one("resource.short-arn-resource-policy", short.split(":", 1)[0] + ": the guide states "
+          "the completion for identity-based policies only; reading chosen: in a resource "
+          "policy a short ARN matches nothing (the validator reports MISSING_ARN_FIELD).",
+          policy(stmt(action="s3:Nothing")), "host:Login", "implicitDeny", resource=HOST,
+          caller=ALICE, resource_policy=policy(stmt(principal={"AWS": ALICE},
+                                                     resource="arn:aws:ec2")))

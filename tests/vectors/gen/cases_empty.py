@@ -133,3 +133,54 @@ def generate(c):
         cond_case(name, NULLQ + ": %s {%s: %s} with the key %s is %s." % (
             op, tok, val, "present" if ctxs else "missing", always),
             {op: {tok: val}}, decision, ctxs, effect=effect)
+
+
+def generate_nulls(c):
+    """A key given only empty strings is null (IAM User Guide)."""
+    nul = ("IAM User Guide, 'Condition operators' (Null) and 'Multivalued context keys' "
+           "examples: include 'a Null condition operator with a value of false' to prevent "
+           "'missing context keys or context keys with empty values' from evaluating to true: "
+           "a key given an empty string has a null value")
+    setnull = (P_MULTI + ": ForAllValues 'also returns true if there are no keys in the "
+               "request, or if the key values resolve to a null data set, such as an empty "
+               "string'; ForAnyValue: 'For no matching key or a null dataset, the condition "
+               "returns false'")
+    tok = "aws:TokenIssueTime"
+    empty_tok = [ctx(tok, "string", "")]
+    tags = lambda *v: ctx("aws:TagKeys", "stringList", *v)
+    c.one("null.empty-string-null-true", nul + ": Null {%s: true} holds for ''." % tok,
+          policy(stmt(cond={"Null": {tok: "true"}})), "host:Login", "allowed",
+          context=empty_tok)
+    c.one("null.empty-string-null-false", nul + ": Null {%s: false} does not hold for ''." % tok,
+          policy(stmt(cond={"Null": {tok: "false"}})), "host:Login", "implicitDeny",
+          context=empty_tok)
+    c.one("null.empty-string-null-false-deny", nul + ": so a Deny on Null false does not apply "
+          "to ''.", policy(stmt(action="*"), stmt(effect="Deny", cond={"Null": {tok: "false"}})),
+          "host:Login", "allowed", context=empty_tok)
+    c.one("null.empty-string-forallvalues", setnull + ": aws:TagKeys [''] is a null data set, "
+          "so ForAllValues:StringEquals holds.",
+          policy(stmt(cond={"ForAllValues:StringEquals": {"aws:TagKeys": ["env"]}})),
+          "host:Login", "allowed", context=[tags("")])
+    c.one("null.empty-string-forallvalues-deny", setnull + ": in a Deny, the null data set "
+          "makes ForAllValues true, so the Deny applies.",
+          policy(stmt(action="*"),
+                 stmt(effect="Deny", cond={"ForAllValues:StringNotLike": {"aws:TagKeys":
+                                                                          "key1*"}})),
+          "host:Login", "explicitDeny", context=[tags("")])
+    c.one("null.empty-string-foranyvalue", setnull + ": ForAnyValue on a null data set is "
+          "false, even for the value ''.",
+          policy(stmt(cond={"ForAnyValue:StringEquals": {"aws:TagKeys": ["env", ""]}})),
+          "host:Login", "implicitDeny", context=[tags("")])
+    c.one("null.empty-string-among-values", setnull + "; reading chosen: only a set holding "
+          "nothing but empty strings is null; ['', 'env'] is not, and '' matches no policy "
+          "value, so ForAllValues is false.",
+          policy(stmt(cond={"ForAllValues:StringEquals": {"aws:TagKeys": ["env"]}})),
+          "host:Login", "implicitDeny", context=[tags("", "env")])
+    c.one("null.empty-string-still-a-value", "IAM User Guide, 'Amazon S3: Allows IAM users "
+          "access to their S3 home directory' (its s3:prefix list holds '' for the bucket's "
+          "root): outside Null and the set operators an empty string is an ordinary value, and "
+          "StringLike '' matches ''.",
+          policy(stmt(action="s3:ListBucket", resource="arn:aws:s3:::amzn-s3-demo-bucket",
+                      cond={"StringLike": {"s3:prefix": ["", "home/", "home/${aws:username}/"]}})),
+          "s3:ListBucket", "allowed", resource="arn:aws:s3:::amzn-s3-demo-bucket",
+          context=[ctx("s3:prefix", "string", "")])

@@ -152,6 +152,28 @@ def generate(c):
     c.error("err.action-no-service-prefix", P_ACTION + ": an action is 'service:action' (the "
             "service prefix, a colon, the action name); 'Login' is rejected at the value"
             + REJECT, t, '"Login"', "Login")
+    vend = ("IAM refuses a wildcard in an action's service prefix: 'MalformedPolicyDocument: "
+            "Action vendors (e.g., aws, ec2, etc.) must not contain wildcards' (as reported "
+            "from CreatePolicy in boogy/iam-policy-validator#172); rejected at the value"
+            + REJECT)
+    t = doc('      "Effect": "Allow",\n      "Action": "*:Login",\n      "Resource": "*"')
+    c.error("err.action-service-wildcard", vend + ".", t, '"*:Login"', "service prefix")
+    t = doc('      "Effect": "Deny",\n      "Action": ["host:Sudo", "h?st:Login"],\n'
+            '      "Resource": "*"')
+    c.error("err.action-service-question-mark", vend + "; '?' is a wildcard too.", t,
+            '"h?st:Login"', "service prefix")
+    rtype = ("IAM User Guide, 'IAM identifiers', 'Using wildcards and paths in ARNs': 'Don't "
+             "use a wildcard in the user/, group/, or policy/ part of the ARN ... IAM does not "
+             "allow' it (arn:aws:iam::123456789012:u*); EC2 ARNs likewise begin with the "
+             "resource type (instance/...). Rejected at the value" + REJECT)
+    t = doc('      "Effect": "Allow",\n      "Action": "host:Login",\n'
+            '      "Resource": "arn:aws:ec2:us-east-1:123456789012:*/i-0123456789abcdef0"')
+    c.error("err.resource-type-wildcard-ec2", rtype + ". '*/i-...' would stand for "
+            "'instance/i-...'.", t, '"arn:aws:ec2', "resource type")
+    t = doc('      "Effect": "Allow",\n      "Action": "iam:GetUser",\n'
+            '      "Resource": "arn:aws:iam::123456789012:u*"')
+    c.error("err.resource-type-wildcard-iam", rtype + ". The guide's own example.", t,
+            '"arn:aws:iam', "resource type")
     t = doc('      "Effect": "Allow",\n      "Action": "host:Login",\n      "Resource": "i-0123"')
     c.error("err.resource-not-arn", P_RES + ": a resource is an ARN or '*'; 'i-0123' is "
             "rejected at the value" + REJECT, t, '"i-0123"', "i-0123")

@@ -258,3 +258,74 @@ def generate_more(c):
     c.one("var.doc-owner-tag-other-user", own + ": tagged for another user, so denied.",
           p, "host:Login", "implicitDeny",
           context=[user("richard-roe"), ctx("aws:ResourceTag/Owner", "string", "jane-doe")])
+
+    # ---- variables with no value, negated operators and NotResource --------------------------
+    nv = (P_VARS + ", 'Policy variables with no value': 'the value is effectively null. There "
+          "is no equal or like value' ... 'Inverted condition operators like StringNotEquals or "
+          "StringNotLike do match against a null value'")
+    ptag = lambda v: ctx("aws:PrincipalTag/team", "string", v)
+    team = {"StringNotEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}}
+    c.one("var.cond-notequals-variable-missing", nv + ": the principal tag is missing, so "
+          "StringNotEquals against it holds and the Allow applies.", policy(stmt(cond=team)),
+          "host:Login", "allowed", context=[ctx("aws:ResourceTag/team", "string", "ops")])
+    c.one("var.cond-notequals-variable-missing-deny", nv + ". The page's example: a Deny on "
+          "StringNotEquals s3:ExistingObjectTag/Team vs ${aws:PrincipalTag/Team}; 'Access is "
+          "explicitly denied when aws:principaltag/Team is not set'.",
+          policy(stmt(action="*"),
+                 stmt(effect="Deny", action="s3:GetObject",
+                      resource="arn:aws:s3:::amzn-s3-demo-bucket/*",
+                      cond={"StringNotEquals": {"s3:ExistingObjectTag/Team":
+                                                "${aws:PrincipalTag/Team}"}})),
+          "s3:GetObject", "explicitDeny", resource="arn:aws:s3:::amzn-s3-demo-bucket/report",
+          context=[ctx("s3:ExistingObjectTag/Team", "string", "blue")])
+    c.one("var.cond-notequals-variable-present-deny", nv + "; with the tag set and equal, "
+          "StringNotEquals is false and the Deny does not apply.",
+          policy(stmt(action="*"),
+                 stmt(effect="Deny", action="s3:GetObject",
+                      resource="arn:aws:s3:::amzn-s3-demo-bucket/*",
+                      cond={"StringNotEquals": {"s3:ExistingObjectTag/Team":
+                                                "${aws:PrincipalTag/Team}"}})),
+          "s3:GetObject", "allowed", resource="arn:aws:s3:::amzn-s3-demo-bucket/report",
+          context=[ctx("s3:ExistingObjectTag/Team", "string", "blue"),
+                   ctx("aws:PrincipalTag/Team", "string", "blue")])
+    c.one("var.cond-notlike-variable-missing", nv + ": StringNotLike against a missing "
+          "variable holds.", policy(stmt(cond={"StringNotLike": {"host:OsUser":
+                                                                "${aws:PrincipalTag/os}*"}})),
+          "host:Login", "allowed", context=[ctx("host:OsUser", "string", "alice")])
+    c.one("var.cond-arnnotlike-variable-missing", nv + " (ArnNotLike is an inverted operator "
+          "like StringNotLike): ArnNotLike against a missing variable holds.",
+          policy(stmt(cond={"ArnNotLike": {"aws:PrincipalArn":
+                                           "arn:aws:iam::123456789012:user/${aws:username}"}})),
+          "host:Login", "allowed",
+          context=[ctx("aws:PrincipalArn", "string", "arn:aws:iam::123456789012:user/alice")])
+    c.one("var.cond-equals-variable-missing-other-value", nv + "; reading chosen: the values "
+          "of a key are ORed and only the value holding the variable is null, so 'ops' still "
+          "matches the other value.",
+          policy(stmt(cond={"StringEquals": {"aws:ResourceTag/team":
+                                             ["${aws:PrincipalTag/team}", "ops"]}})),
+          "host:Login", "allowed", context=[ctx("aws:ResourceTag/team", "string", "ops")])
+    c.one("var.cond-notequals-variable-missing-other-value", nv + "; reading chosen: a negated "
+          "operator NORs the values; the null one matches nothing, but 'ops' matches the other "
+          "value, so StringNotEquals is false.",
+          policy(stmt(cond={"StringNotEquals": {"aws:ResourceTag/team":
+                                                ["${aws:PrincipalTag/team}", "ops"]}})),
+          "host:Login", "implicitDeny", context=[ctx("aws:ResourceTag/team", "string", "ops")])
+    nr = (P_VARS + ", 'Policy variables with no value': 'If a variable that has no value ... is "
+          "used as part of the Resource or NotResource element of a policy, the resource that "
+          "includes a policy variable with no value will not match any resource'")
+    homes = "arn:aws:s3:::home/${aws:username}/*"
+    c.one("var.notresource-unresolved-allow", nr + ": the NotResource entry matches nothing, "
+          "so it excludes nothing and the Allow covers every resource.",
+          policy(stmt(action="s3:GetObject", not_resource=homes)), "s3:GetObject", "allowed",
+          resource="arn:aws:s3:::home/alice/x")
+    c.one("var.notresource-unresolved-deny", nr + ": a Deny with that NotResource applies to "
+          "every resource.",
+          policy(stmt(action="*"), stmt(effect="Deny", action="s3:GetObject",
+                                        not_resource=homes)),
+          "s3:GetObject", "explicitDeny", resource="arn:aws:s3:::home/alice/x")
+    c.one("var.notresource-resolved-deny", nr + "; resolved, the NotResource entry excludes "
+          "alice's own home, so the Deny does not apply there.",
+          policy(stmt(action="*"), stmt(effect="Deny", action="s3:GetObject",
+                                        not_resource=homes)),
+          "s3:GetObject", "allowed", resource="arn:aws:s3:::home/alice/x",
+          context=[user("alice")])

@@ -55,6 +55,8 @@ def build():
     cases_errors.generate_layout(c)
     cases_elements.generate_layout(c)
     cases_vars.generate_more(c)
+    cases_empty.generate_nulls(c)
+    cases_elements.generate_short_arns(c)
     return c
 
 

@@ -36,15 +36,15 @@ D = {
 "UNSUPPORTED_SID": ("In an identity policy, a Sid with characters other than A-Z, a-z and 0-9.", '"Sid": "allow-login"', None),
 "UNIQUE_SIDS_REQUIRED": ("Two statements with the same Sid. The audit log names the deciding statement by Sid, so it must be unique.", 'two statements with "Sid": "Login"', "AWS requires unique Sids only for some policy types and otherwise warns (UNIQUE_SIDS_RECOMMENDED); our engine requires them in every policy, so it is always an ERROR here and UNIQUE_SIDS_RECOMMENDED is never reported."),
 "INVALID_ACTION": ("An action that is not `service:Name` (with `*` and `?` as wildcards) or `*`.", '"Action": "hostLogin"', "We have no catalogue of AWS services' actions, so for services other than host: only the form is checked."),
-"INVALID_SERVICE_IN_ACTION": ("The service prefix of an action holds characters a service prefix cannot have (letters, digits and hyphens only).", '"Action": "host_x:Login"', "AWS also knows which services exist; we check the form."),
+"INVALID_SERVICE_IN_ACTION": ("The service prefix of an action holds characters a service prefix cannot have (letters, digits and hyphens only), or a wildcard: IAM refuses `*` and `?` in an action's service prefix (\"Action vendors ... must not contain wildcards\"), and so does the engine.", '"Action": "host_x:Login"', "AWS also knows which services exist; we check the form."),
 "HOST_UNKNOWN_ACTION": ("A host: action the host never asks about. The host asks for host:Login (PAM account phase of every service) and host:Sudo (sudo); anything else under host: — a typo such as host:Logon, or a pattern that matches neither — grants or denies nothing, which in a Deny is a hole.", '"Action": ["host:Login", "host:Logon"]', "Ours (AWS's INVALID_ACTION for the host: service)."),
 "INVALID_ARN_PREFIX": ("A resource that is neither \"*\" nor an ARN starting with arn:.", '"Resource": "ec2:instance/i-0123456789abcdef0"', None),
-"MISSING_ARN_FIELD": ("An ARN with fewer than six colon-separated fields, or an empty service.", '"Resource": "arn:aws:ec2:us-east-1:123456789012"', None),
+"MISSING_ARN_FIELD": ("An ARN with fewer than six colon-separated fields, or an empty service. In an identity policy IAM completes a short ARN with `*` in every missing field (`arn:aws:sqs` is `arn:aws:sqs:*:*:*`), and so does the engine, so it covers every such resource in every Region and account; in a resource policy the engine matches nothing for it (the guide is silent there).", '"Resource": "arn:aws:ec2:us-east-1:123456789012"', None),
 "INVALID_PARTITION": ("An ARN partition other than aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f or aws-eusc (wildcards and variables are accepted).", '"arn:amazon:ec2:us-east-1:123456789012:instance/*"', None),
 "INVALID_ARN_SERVICE_CASE": ("An ARN's service with upper-case letters or other characters a service name cannot have. Resource matching is case-sensitive, so such an ARN matches nothing.", '"arn:aws:EC2:us-east-1:123456789012:instance/*"', None),
 "INVALID_ARN_REGION": ("An ARN region that does not look like a Region (us-east-1, us-gov-west-1, ...). Empty, wildcard and variable regions are accepted.", '"arn:aws:ec2:useast1:123456789012:instance/*"', "AWS also knows which Regions each service is in; we check the form."),
 "INVALID_ARN_ACCOUNT": ("An ARN account that is not 12 digits (nor empty, a wildcard, a variable or aws).", '"arn:aws:ec2:us-east-1:1234:instance/*"', None),
-"INVALID_ARN_RESOURCE": ("An ARN whose resource part is empty.", '"arn:aws:ec2:us-east-1:123456789012:"', "AWS checks the resource part against each service's resource types; we only know the host's."),
+"INVALID_ARN_RESOURCE": ("An ARN whose resource part is empty, or, for services whose resource part always begins with a resource type (ec2, iam, sts), a wildcard in that type (`*/i-0123...`, `u*`): IAM does not allow a wildcard there, and the engine refuses it. `*` alone for the whole resource part is fine.", '"arn:aws:ec2:us-east-1:123456789012:"', "AWS checks the resource part against each service's resource types; we know the form of ec2, iam and sts ARNs only."),
 "INVALID_CONDITION_OPERATOR": ("An unknown condition operator (names are case-sensitive).", '"StringEqual": {"host:Service": "sshd"}', None),
 "NULL_WITH_IF_EXISTS": ("NullIfExists: the Null operator cannot take IfExists.", '"NullIfExists": {"host:Tty": "false"}', None),
 "INVALID_CONDITION_KEY_FORMAT": ("A condition key that is not `prefix:name`.", '"StringEquals": {"username": "alice"}', None),
@@ -124,7 +124,7 @@ D = {
 "REDUNDANT_RESOURCE": ("A resource already covered by another pattern of the same element.", '"Resource": ["arn:...:instance/i-0123...", "arn:...:instance/*"]', None),
 "REDUNDANT_CONDITION_VALUE_NUM": ("Several values for NumericLessThan(Equals)/NumericGreaterThan(Equals): only the loosest counts.", '"NumericLessThan": {"aws:EpochTime": ["1893456000", "1900000000"]}', None),
 "REDUNDANT_STATEMENT": ("Two statements identical but for their Sid.", 'two copies of one statement', None),
-"WILDCARD_IN_SERVICE_NAME": ("A wildcard in the service part of a resource ARN or an action.", '"arn:aws:e*:us-east-1:123456789012:instance/*"', None),
+"WILDCARD_IN_SERVICE_NAME": ("A wildcard in the service part of a resource ARN. (In an action's service prefix a wildcard is refused: INVALID_SERVICE_IN_ACTION.)", '"arn:aws:e*:us-east-1:123456789012:instance/*"', None),
 "HOST_IFEXISTS_KEY_ALWAYS_PRESENT": ("...IfExists on a key the host always sets for the statement's actions (aws:username, aws:CurrentTime, host:Service, ...): IfExists changes nothing.", '"StringEqualsIfExists": {"aws:username": "alice"}', "Ours."),
 }
 types = {t: [] for t in checks.TYPES}
@@ -214,4 +214,5 @@ if check_only:
 else:
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
-print(n, {k: len(v) for k, v in types.items()}, aws_n)
+if not check_only:
+    print(n, {k: len(v) for k, v in types.items()}, aws_n)
