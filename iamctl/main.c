@@ -146,6 +146,8 @@ static const struct iamctl_verb verbs[] = {
      "list a role's attached policies"},
     {"validate-policy", verb_validate_policy,
      "check a policy document for errors and risks (Access Analyzer ValidatePolicy)"},
+    {"lookup-events", verb_lookup_events,
+     "query the audit trail, newest first (CloudTrail LookupEvents)"},
 };
 
 int iamctl_fail(const char *fmt, ...) {
