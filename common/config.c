@@ -32,6 +32,13 @@ enum key_id {
     K_DEFAULT_GID,
     K_MAX_KEY_AGE,
     K_ENFORCE,
+    K_TRAIL_DIGEST_DIR,
+    K_TRAIL_STATE_DIR,
+    K_TRAIL_PUBLIC_KEY,
+    K_UNUSED_ACCESS_AGE,
+    K_SHARED_KEY_WINDOW,
+    K_SHARED_KEY_MAX_IPS,
+    K_SHARED_KEY_MAX_HOSTS,
     K__MAX,
 };
 
@@ -50,6 +57,13 @@ static const char *const key_names[K__MAX] = {
     [K_DEFAULT_GID] = "default_gid",
     [K_MAX_KEY_AGE] = "max_access_key_age_days",
     [K_ENFORCE] = "enforce",
+    [K_TRAIL_DIGEST_DIR] = "trail_digest_dir",
+    [K_TRAIL_STATE_DIR] = "trail_state_dir",
+    [K_TRAIL_PUBLIC_KEY] = "trail_public_key",
+    [K_UNUSED_ACCESS_AGE] = "unused_access_age_days",
+    [K_SHARED_KEY_WINDOW] = "shared_key_window_minutes",
+    [K_SHARED_KEY_MAX_IPS] = "shared_key_max_source_ips",
+    [K_SHARED_KEY_MAX_HOSTS] = "shared_key_max_hosts",
 };
 
 void iam_config_free(struct iam_config *c) {
@@ -63,6 +77,9 @@ void iam_config_free(struct iam_config *c) {
     free(c->resource_policy);
     free(c->home_template);
     free(c->default_shell);
+    free(c->trail_digest_dir);
+    free(c->trail_state_dir);
+    free(c->trail_public_key);
     for (size_t i = 0; i < c->n_host_tags; i++) {
         free(c->host_tags[i].key);
         free(c->host_tags[i].value);
@@ -167,6 +184,10 @@ static int set_defaults(struct iam_config *c) {
     c->default_gid = 100; /* Debian's "users" */
     c->enforce = true;
     c->max_access_key_age_days = 0;
+    c->unused_access_age_days = 90;   /* Access Analyzer's default */
+    c->shared_key_window_minutes = 60;
+    c->shared_key_max_source_ips = 3; /* home, office, phone within an hour */
+    c->shared_key_max_hosts = 10;
     if (set_str(&c->database, IAM_SYSCONFDIR "/iam.json") < 0 ||
         set_str(&c->cache_dir, IAM_STATEDIR) < 0 ||
         set_str(&c->audit_log, "/var/log/iam/audit.jsonl") < 0 ||
@@ -287,6 +308,43 @@ static int apply_key(struct iam_config *c, enum key_id k, const char *v, struct 
         c->max_access_key_age_days = n;
         return 0;
     }
+    case K_TRAIL_DIGEST_DIR:
+    case K_TRAIL_STATE_DIR:
+        if (!abs_path_ok(v))
+            goto bad_value;
+        return set_str(k == K_TRAIL_DIGEST_DIR ? &c->trail_digest_dir : &c->trail_state_dir, v);
+    case K_TRAIL_PUBLIC_KEY: {
+        /* Ed25519 public key: base64 (44 characters) or hex (64) */
+        size_t n = strlen(v);
+
+        if ((n != 44 && n != 64) || strspn(v, n == 64 ? "0123456789abcdefABCDEF"
+                                                      : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
+                                                        "klmnopqrstuvwxyz0123456789+/=") != n)
+            goto bad_value;
+        return set_str(&c->trail_public_key, v);
+    }
+    case K_UNUSED_ACCESS_AGE: {
+        uint32_t n;
+        /* Access Analyzer takes 1 to 365 days */
+        if (parse_u32(v, 365, &n) < 0 || n < 1)
+            goto bad_value;
+        c->unused_access_age_days = n;
+        return 0;
+    }
+    case K_SHARED_KEY_WINDOW:
+    case K_SHARED_KEY_MAX_IPS:
+    case K_SHARED_KEY_MAX_HOSTS: {
+        uint32_t n;
+        if (parse_u32(v, 100000, &n) < 0 || n < 1)
+            goto bad_value;
+        if (k == K_SHARED_KEY_WINDOW)
+            c->shared_key_window_minutes = n;
+        else if (k == K_SHARED_KEY_MAX_IPS)
+            c->shared_key_max_source_ips = n;
+        else
+            c->shared_key_max_hosts = n;
+        return 0;
+    }
     case K__MAX:
         break;
     }
@@ -307,6 +365,13 @@ bad_value : {
         [K_DEFAULT_GID] = "a number from 1 to 4294967294, not 65534",
         [K_MAX_KEY_AGE] = "a number of days from 0 to 36500",
         [K_ENFORCE] = "yes or no",
+        [K_TRAIL_DIGEST_DIR] = "an absolute path without ':' ',' or control characters",
+        [K_TRAIL_STATE_DIR] = "an absolute path without ':' ',' or control characters",
+        [K_TRAIL_PUBLIC_KEY] = "an Ed25519 public key, base64 (44 characters) or hex (64)",
+        [K_UNUSED_ACCESS_AGE] = "a number of days from 1 to 365",
+        [K_SHARED_KEY_WINDOW] = "a number of minutes from 1 to 100000",
+        [K_SHARED_KEY_MAX_IPS] = "a number from 1 to 100000",
+        [K_SHARED_KEY_MAX_HOSTS] = "a number from 1 to 100000",
     };
     iam_error_set(e, line, vcol, voff, "bad value for %s: \"%.64s\" (expected %s)", key_names[k], v,
                   expect[k]);
@@ -552,6 +617,12 @@ int iam_config_parse(const char *text, size_t len, const char *source,
     r = check_complete(c, reterr);
     if (r < 0)
         goto out;
+    /* the trail's state defaults into cache_dir (one iam.conf, one whole configuration) */
+    if (!c->trail_state_dir && asprintf(&c->trail_state_dir, "%s/trail", c->cache_dir) < 0) {
+        c->trail_state_dir = NULL;
+        r = -ENOMEM;
+        goto out;
+    }
     *ret_config = c;
     c = NULL;
     r = 0;

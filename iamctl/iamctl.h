@@ -119,3 +119,5 @@ int verb_list_attached_role_policies(int argc, char *argv[]);
 int verb_validate_policy(int argc, char *argv[]);
 /* the trail (verb_trail.c, verb_seal.c, verb_findings.c) */
 int verb_lookup_events(int argc, char *argv[]);
+int verb_seal_logs(int argc, char *argv[]);
+int verb_validate_logs(int argc, char *argv[]);

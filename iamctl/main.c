@@ -148,6 +148,10 @@ static const struct iamctl_verb verbs[] = {
      "check a policy document for errors and risks (Access Analyzer ValidatePolicy)"},
     {"lookup-events", verb_lookup_events,
      "query the audit trail, newest first (CloudTrail LookupEvents)"},
+    {"seal-logs", verb_seal_logs,
+     "sign a digest of the audit records not sealed yet (forward-secure keys)"},
+    {"validate-logs", verb_validate_logs,
+     "prove the trail against its digests; names the first bad record"},
 };
 
 int iamctl_fail(const char *fmt, ...) {

@@ -33,6 +33,14 @@ struct iam_config {
                              * private_groups is false */
     unsigned max_access_key_age_days; /* 0 = no limit */
     bool enforce;           /* default true; false = evaluate and audit "would deny" only */
+    /* the trail: tamper evidence (iam/seal.h) and the findings over it */
+    char *trail_digest_dir; /* NULL = "<audit_log>.digest" */
+    char *trail_state_dir;  /* default "<cache_dir>/trail": the sealing state and key */
+    char *trail_public_key; /* NULL = none pinned: the anchor validate-logs trusts */
+    unsigned unused_access_age_days;    /* default 90 (Access Analyzer's default) */
+    unsigned shared_key_window_minutes; /* default 60 */
+    unsigned shared_key_max_source_ips; /* default 3: more addresses in a window = shared */
+    unsigned shared_key_max_hosts;      /* default 10: more hosts in a window = shared */
     struct iam_config_tag *host_tags; /* host_tag.<Key> = <Value>, in file order */
     size_t n_host_tags;
 };
