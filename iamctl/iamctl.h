@@ -121,3 +121,7 @@ int verb_validate_policy(int argc, char *argv[]);
 int verb_lookup_events(int argc, char *argv[]);
 int verb_seal_logs(int argc, char *argv[]);
 int verb_validate_logs(int argc, char *argv[]);
+int verb_generate_policy(int argc, char *argv[]);
+int verb_list_findings_v2(int argc, char *argv[]);
+int verb_get_finding_v2(int argc, char *argv[]);
+int verb_get_access_key_last_used(int argc, char *argv[]);

@@ -152,6 +152,14 @@ static const struct iamctl_verb verbs[] = {
      "sign a digest of the audit records not sealed yet (forward-secure keys)"},
     {"validate-logs", verb_validate_logs,
      "prove the trail against its digests; names the first bad record"},
+    {"generate-policy", verb_generate_policy,
+     "a least-privilege policy from what a principal did (Access Analyzer)"},
+    {"list-findings-v2", verb_list_findings_v2,
+     "unused keys, passwords, roles and permissions; shared keys (Access Analyzer)"},
+    {"get-finding-v2", verb_get_finding_v2,
+     "one finding with its details (Access Analyzer GetFindingV2)"},
+    {"get-access-key-last-used", verb_get_access_key_last_used,
+     "when, where and by which service an access key was last used"},
 };
 
 int iamctl_fail(const char *fmt, ...) {

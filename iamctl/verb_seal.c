@@ -314,13 +314,20 @@ int verb_validate_logs(int argc, char *argv[]) {
 
             if (rep.issue_log[i] != l)
                 continue;
-            if (!first && is->record != UINT64_MAX && is->kind != IAM_VK_DIGEST_INVALID &&
-                is->kind != IAM_VK_RECORDS_UNVERIFIABLE && is->kind != IAM_VK_DIGESTS_TRUNCATED)
+            if (!first && (is->kind == IAM_VK_RECORD_EDITED || is->kind == IAM_VK_RECORD_DELETED ||
+                           is->kind == IAM_VK_RECORD_INSERTED ||
+                           is->kind == IAM_VK_RECORD_REORDERED ||
+                           is->kind == IAM_VK_RECORD_DUPLICATED ||
+                           is->kind == IAM_VK_RECORDS_TRUNCATED))
                 first = is;
         }
         if (first) {
-            printf("\nFirst invalid record: #%llu, %s: %s", (unsigned long long)first->record,
-                   first->where, iam_validate_kind_name(first->kind));
+            char num[32] = "not sealed";
+
+            if (first->record != UINT64_MAX)
+                snprintf(num, sizeof(num), "#%llu", (unsigned long long)first->record);
+            printf("\nFirst invalid record: %s, %s: %s", num, first->where,
+                   iam_validate_kind_name(first->kind));
             if (first->event_id[0])
                 printf(" (eventID %s)", first->event_id);
             printf("\n");

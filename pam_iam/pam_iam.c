@@ -113,7 +113,7 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
         ret = pr;
         goto out;
     }
-    now = (int64_t)time(NULL);
+    now = pam_iam_now();
     pam_iam_verify(&h, tok, len, now, &v);
     iam_secret_free(tok, len + 1);
     tok = NULL;
@@ -235,7 +235,7 @@ IAM_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int ar
     rec.enforced = h.config->enforce;
 
     iam_error_init(&e);
-    r = pam_iam_build_context(&h, &items, method, (int64_t)time(NULL), &ctx, &e);
+    r = pam_iam_build_context(&h, &items, method, pam_iam_now(), &ctx, &e);
     if (r >= 0)
         r = pam_iam_decide(pamh, &h, h.args.action, ctx, &d);
     else

@@ -117,6 +117,10 @@ struct pam_iam_decision {
 int pam_iam_decide(pam_handle_t *pamh, const struct pam_iam_handle *h, const char *action,
                    const struct iam_context *ctx, struct pam_iam_decision *ret);
 
+/* ---- clock.c ---- */
+/* Now, in epoch seconds: the system clock (a test build may set it, see clock.c). */
+int64_t pam_iam_now(void);
+
 /* ---- record.c ---- */
 /* Write the audit record (file + syslog authpriv). Failures are logged, never change the
  * result. */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include <security/pam_ext.h>
 
@@ -17,6 +18,8 @@ void pam_iam_audit(pam_handle_t *pamh, const struct pam_iam_handle *h,
     char *line = NULL;
     int r;
 
+    if (!rec->time)
+        rec->time = (time_t)pam_iam_now();
     rec->is_iam_user = u != NULL;
     rec->user_name = u ? u->name : h->user_name;
     if (u) {

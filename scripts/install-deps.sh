@@ -2,7 +2,7 @@
 # Install what building, testing and the demo need, from Debian 12's archive.
 set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
-libpam0g-dev libsodium-dev libjansson-dev libcmocka-dev
+libpam0g-dev libsodium-dev libjansson-dev libcmocka-dev zlib1g-dev logrotate
 libpam-wrapper libpamtest0-dev libnss-wrapper pamtester
 openssh-server openssh-client sshpass sudo valgrind strace iproute2 util-linux
 debhelper devscripts lintian fakeroot

@@ -300,6 +300,7 @@ struct run {
     struct arn_split res_split;
     bool res_split_done;
     bool has_boundary; /* the caller has a permissions boundary */
+    bool potential;    /* iam_evaluate_potential: conditions are left out (see there) */
     struct eval_env env;
     struct acc deny, allow;
     enum princ_match res_allow; /* best principal match of a matching resource Allow */
@@ -355,9 +356,14 @@ static size_t eval_policy(struct run *run, const struct iam_policy_ref *ref, boo
             if (pm == PM_NONE)
                 continue;
         }
+        if (run->potential) {
+            /* Could the conditions hold for some request? An Allow counts; a Deny counts
+             * only when nothing conditions it, since it might not apply. */
+            ok = st->effect == IAM_EFFECT_ALLOW || st->n_conds == 0;
+        }
         /* Decide, and note every missing key (AWS reports them all, so keys after a failed
          * condition are still checked for presence). */
-        for (size_t c = 0; c < st->n_conds; c++) {
+        for (size_t c = 0; c < st->n_conds && !run->potential; c++) {
             const struct cond_entry *e = &st->conds[c];
             const struct ctx_entry *ce = context_lookup(run->env.ctx, e->lkey, e->key_len, e->hash);
 
@@ -385,8 +391,8 @@ static inline bool may_apply(const struct iam_policy_ref *ref, uint32_t service)
     return ref->policy && (ref->policy->service_bloom & ((uint64_t)1 << (service % 64)));
 }
 
-int iam_evaluate(const struct iam_policy_set *set, const struct iam_request *req,
-                 struct iam_decision *ret_decision) {
+static int evaluate(const struct iam_policy_set *set, const struct iam_request *req,
+                    bool potential, struct iam_decision *ret_decision) {
     struct run run;
     size_t n_identity_allow = 0, n_boundary_allow = 0;
     bool identity_ok, boundary_ok;
@@ -429,6 +435,7 @@ int iam_evaluate(const struct iam_policy_set *set, const struct iam_request *req
                                    colon ? (size_t)(colon - req->action) : run.action_len);
     }
     run.res_split_done = false;
+    run.potential = potential;
     run.has_boundary = set->n_boundary > 0;
     run.env.ctx = req->context;
     run.env.missing = ret_decision->missing;
@@ -479,6 +486,16 @@ int iam_evaluate(const struct iam_policy_set *set, const struct iam_request *req
         ret_decision->matched_truncated = run.allow.truncated;
     }
     return 0;
+}
+
+int iam_evaluate(const struct iam_policy_set *set, const struct iam_request *req,
+                 struct iam_decision *ret_decision) {
+    return evaluate(set, req, false, ret_decision);
+}
+
+int iam_evaluate_potential(const struct iam_policy_set *set, const struct iam_request *req,
+                           struct iam_decision *ret_decision) {
+    return evaluate(set, req, true, ret_decision);
 }
 
 const char *iam_decision_name(enum iam_decision_kind d) {

@@ -45,11 +45,13 @@ struct state {
     char *pending_name; /* file name of the last digest, and its text */
     char *pending;
     size_t pending_len;
+    char *log;          /* the audit log this state seals */
 };
 
 static void state_clear(struct state *s) {
     free(s->pending_name);
     free(s->pending);
+    free(s->log);
     sodium_memzero(s, sizeof(*s));
 }
 
@@ -178,6 +180,10 @@ static int state_save(const char *dir, const struct state *s, struct iam_error *
         r = put(&b, s->pending_name, nlen);
     if (r == 0 && s->pending_len)
         r = put(&b, s->pending, s->pending_len);
+    if (r == 0)
+        r = put32(&b, s->log ? (uint32_t)strlen(s->log) : 0);
+    if (r == 0 && s->log)
+        r = put(&b, s->log, strlen(s->log));
     if (r == 0) {
         crypto_generichash(sum, sizeof(sum), b.p, b.n, NULL, 0);
         r = put(&b, sum, sizeof(sum));
@@ -198,7 +204,7 @@ static int state_load(const char *dir, struct state *s, struct iam_error *reterr
     struct rbuf b;
     uint8_t sum[32], want[32];
     char magic[8];
-    uint32_t nlen = 0;
+    uint32_t nlen = 0, llen = 0;
     uint64_t plen = 0;
     int r;
 
@@ -226,7 +232,7 @@ static int state_load(const char *dir, struct state *s, struct iam_error *reterr
         get(&b, s->seed, sizeof(s->seed)) < 0 || get(&b, s->prev_hash, sizeof(s->prev_hash)) < 0 ||
         get(&b, s->prev_sig, sizeof(s->prev_sig)) < 0 || get32(&b, &nlen) < 0 ||
         get64(&b, &plen) < 0 || nlen > 255 || plen > IAM_SEAL_MAX_DIGEST_SIZE ||
-        b.n - b.off != nlen + plen)
+        b.n - b.off < nlen + plen + 4)
         goto bad;
     if (nlen) {
         s->pending_name = calloc(1, nlen + 1);
@@ -241,7 +247,17 @@ static int state_load(const char *dir, struct state *s, struct iam_error *reterr
         s->pending_len = plen;
         if (strchr(s->pending_name, '/') || s->pending_name[0] == '.')
             goto bad;
+    } else if (plen) {
+        goto bad;
     }
+    if (get32(&b, &llen) < 0 || llen > 4096 || b.n - b.off != llen)
+        goto bad;
+    s->log = calloc(1, (size_t)llen + 1);
+    if (!s->log) {
+        r = -ENOMEM;
+        goto out;
+    }
+    (void)get(&b, s->log, llen);
     r = 0;
     goto out;
 bad:
@@ -688,6 +704,9 @@ static int new_chain(struct sealer *z, unsigned flags, struct iam_error *reterr)
     }
     crypto_sign_keypair(pk, sk);
     memset(&z->st, 0, sizeof(z->st));
+    z->st.log = strdup(z->cfg->audit_log);
+    if (!z->st.log)
+        return -ENOMEM;
     memcpy(z->st.anchor, pk, sizeof(pk));
     memcpy(z->st.pk, pk, sizeof(pk));
     memcpy(z->st.seed, sk, sizeof(z->st.seed));
@@ -745,6 +764,14 @@ int iam_seal_run(const struct iam_seal_config *cfg, int64_t now, unsigned flags,
     }
     if (r < 0)
         goto out;
+    if (strcmp(z.st.log, cfg->audit_log) != 0) {
+        iam_error_set(reterr, 0, 0, 0,
+                      "the sealing state in %s seals %s, not %s: give this configuration its "
+                      "own trail_state_dir",
+                      cfg->state_dir, z.st.log, cfg->audit_log);
+        r = -EINVAL;
+        goto out;
+    }
     if ((r = flush_pending(digest_dir, &z.st, reterr)) < 0)
         goto out;
 
@@ -836,6 +863,8 @@ int seal_state_view(const char *state_dir, struct seal_state_view *ret,
         return r;
     ret->seq = s.seq;
     ret->records = s.records;
+    ret->log = s.log;
+    s.log = NULL;
     memcpy(ret->anchor, s.anchor, sizeof(ret->anchor));
     memcpy(ret->pk, s.pk, sizeof(ret->pk));
     if (s.flags & ST_HAS_PENDING) {
@@ -854,5 +883,6 @@ void seal_state_view_free(struct seal_state_view *v) {
         return;
     free(v->pending_name);
     free(v->pending);
+    free(v->log);
     memset(v, 0, sizeof(*v));
 }

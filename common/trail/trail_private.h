@@ -86,6 +86,7 @@ struct seal_state_view {
     char *pending_name; /* the last digest written, as the state remembers it (may be NULL) */
     char *pending;
     size_t pending_len;
+    char *log; /* the audit log the state seals */
 };
 int seal_state_view(const char *state_dir, struct seal_state_view *ret,
                     struct iam_error *reterr) IAM_WUR;

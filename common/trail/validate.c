@@ -760,7 +760,7 @@ static int validate_log(struct run *r, size_t g, const char *key, uint64_t *done
         iam_error_init(&e);
         rc = seal_state_view(o->state_dir, &sv, &e);
         if (rc == 0)
-            have_state = true;
+            have_state = strcmp(sv.log, lg->log) == 0; /* another log's state proves nothing */
         else if (rc != -ENOENT) {
             iam_error_set(reterr, 0, 0, 0, "%s", e.text);
             return rc;
@@ -801,10 +801,21 @@ static int validate_log(struct run *r, size_t g, const char *key, uint64_t *done
             memset(&v[n], 0, sizeof(v[n]));
             if (digest_parse(sv.pending, sv.pending_len, &v[n].d, v[n].bad,
                              sizeof(v[n].bad)) == 0) {
+                struct iam_validate_issue *is = add_issue(r, IAM_VK_DIGEST_MISSING);
+
                 v[n].parsed = true;
-                if (asprintf(&v[n].d.path, "%s (pending in the sealing state)", sv.pending_name) <
-                    0)
+                if (asprintf(&v[n].d.path, "%s (its copy in the sealing state)",
+                             sv.pending_name) < 0)
                     v[n].d.path = NULL;
+                if (is) {
+                    is->digest = v[n].d.seq;
+                    snprintf(is->where, sizeof(is->where), "%.3800s/%.255s", lg->digest_dir,
+                             sv.pending_name);
+                    snprintf(is->detail, sizeof(is->detail),
+                             "the newest digest's file is missing (deleted, or seal-logs was "
+                             "interrupted: it writes it again); its copy in the sealing state "
+                             "still verifies the records");
+                }
                 n++;
             }
         }

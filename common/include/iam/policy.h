@@ -154,4 +154,12 @@ struct iam_decision {
 int iam_evaluate(const struct iam_policy_set *set, const struct iam_request *req,
                  struct iam_decision *ret_decision) IAM_WUR;
 
+/* Could the action be allowed on the resource for some request? The same evaluation with the
+ * Condition blocks left out: an Allow statement counts whatever its conditions, a Deny
+ * statement only when it has none (a conditional Deny might not apply). Variables in
+ * Resource elements still come from the context. This is what "granted" means for the
+ * unused-permission findings: access a policy grants, whether or not it was ever used. */
+int iam_evaluate_potential(const struct iam_policy_set *set, const struct iam_request *req,
+                           struct iam_decision *ret_decision) IAM_WUR;
+
 const char *iam_decision_name(enum iam_decision_kind d); /* "allowed", "explicitDeny", ... */

@@ -1,0 +1,25 @@
+# Tests for the trail: lookup-events, seal-logs/validate-logs, generate-policy and the findings,
+# over a trail made by real logins (pamtester through pam_iam under pam_wrapper).
+if(IAM_TESTS)
+  iam_add_test(test_trail_unit SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_trail.c
+               LIBS iamtrail LABELS unit)
+  target_include_directories(test_trail_unit PRIVATE ${PROJECT_SOURCE_DIR}/common/trail)
+
+  add_executable(trail_writer ${CMAKE_CURRENT_SOURCE_DIR}/trail/trail_writer.c)
+  target_link_libraries(trail_writer PRIVATE iamcore)
+  add_executable(trail_forge ${CMAKE_CURRENT_SOURCE_DIR}/trail/trail_forge.c)
+  target_link_libraries(trail_forge PRIVATE iamtrail)
+  target_include_directories(trail_forge PRIVATE ${PROJECT_SOURCE_DIR}/common/trail)
+
+  iam_add_script_test(trail_lookup_seal
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/trail/test_trail.sh $<TARGET_FILE:iamctl>
+            $<TARGET_FILE:pam_iam_testclock> ${PAM_WRAPPER_LIBRARY} $<TARGET_FILE:trail_writer>
+            $<TARGET_FILE:trail_forge> ${PROJECT_SOURCE_DIR}/packaging/logrotate/iam
+    LABELS module TIMEOUT 600)
+  set_tests_properties(trail_lookup_seal PROPERTIES SKIP_RETURN_CODE 77)
+  iam_add_script_test(trail_findings
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/trail/test_findings.sh $<TARGET_FILE:iamctl>
+            $<TARGET_FILE:pam_iam_testclock> ${PAM_WRAPPER_LIBRARY}
+    LABELS module TIMEOUT 600)
+  set_tests_properties(trail_findings PROPERTIES SKIP_RETURN_CODE 77)
+endif()
