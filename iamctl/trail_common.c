@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "iam/lastused.h"
 #include "trail_common.h"
 
 static int parse_time_text(const char *v, int64_t *ret) {
@@ -76,6 +77,27 @@ void trail_format_time(int64_t t, char out[32]) {
 
 void trail_format_time_z(int64_t t, char out[32]) {
     fmt(t, out, true);
+}
+
+int64_t trail_password_last_used(const char *cache_dir, const char *user_id) {
+    struct iam_error e;
+    time_t when;
+
+    iam_error_init(&e);
+    if (!cache_dir || !user_id ||
+        iam_lastused_read_password(cache_dir, user_id, &when, NULL, 0, &e) < 0)
+        return 0;
+    return (int64_t)when;
+}
+
+void trail_set_password_last_used(json_t *user, const char *cache_dir, const char *user_id) {
+    int64_t t = trail_password_last_used(cache_dir, user_id);
+    char buf[32];
+
+    if (!t || !user)
+        return;
+    trail_format_time(t, buf);
+    json_object_set_new(user, "PasswordLastUsed", json_string(buf));
 }
 
 int trail_load_config(struct iam_config **ret) {

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "iam/config.h"
 #include "iam/trail.h"
 #include "verb_common.h"
@@ -23,6 +25,12 @@ int trail_time_arg(const char *opt, const char *value, int64_t *ret);
 void trail_format_time(int64_t t, char out[32]);
 /* "2024-05-01T10:00:00Z", as CloudTrail and Access Analyzer write them. */
 void trail_format_time_z(int64_t t, char out[32]);
+
+/* User.PasswordLastUsed as IAM prints it, from the last-use record pam_iam keeps
+ * (<cache_dir>/lastused/password-<UserId>); left out when the password was never used here.
+ * trail_password_last_used() gives the time, 0 when none. */
+int64_t trail_password_last_used(const char *cache_dir, const char *user_id);
+void trail_set_password_last_used(json_t *user, const char *cache_dir, const char *user_id);
 
 /* Load --config's iam.conf (error printed; returns an exit code, 0 on success). */
 int trail_load_config(struct iam_config **ret);

@@ -16,6 +16,7 @@
 #include "iam/cache_build.h"
 #include "iam/fileio.h"
 #include "iam/lastused.h"
+#include "trail_common.h"
 #include "verb_common.h"
 
 /* ---- init --------------------------------------------------------------------------------- */
@@ -528,9 +529,14 @@ int verb_get_credential_report(int argc, char *argv[]) {
         char line[2048];
         int n;
 
+        char pw_used[32] = "no_information";
+        int64_t pw_t = lp ? trail_password_last_used(h.config->cache_dir, u->id) : 0;
+
+        if (pw_t)
+            trail_format_time(pw_t, pw_used);
         n = snprintf(line, sizeof(line), "%s,%s,%s,%s,%s,%s,N/A,false", u->name, u->arn,
                      u->create_date ? u->create_date : "N/A", lp ? "true" : "false",
-                     lp ? "no_information" : "N/A", lp ? lp->create_date : "N/A");
+                     lp ? pw_used : "N/A", lp ? lp->create_date : "N/A");
         if (n < 0 || (size_t)n >= sizeof(line)) {
             r = -E2BIG;
             break;

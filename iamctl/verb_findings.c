@@ -738,6 +738,10 @@ static int unused_findings(struct analysis *a, struct findings *out) {
             }
             if (p->has_password && r == 0) {
                 int64_t last = principal_last(a, p, USE_PASSWORD_AUTH);
+                int64_t here = trail_password_last_used(a->cfg->cache_dir, p->id);
+
+                if (here > last)
+                    last = here; /* this host's record outlives rotated logs */
                 int64_t since = last ? last : p->password_created;
 
                 if (since && since <= cutoff)

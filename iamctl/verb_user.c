@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "iam/config.h"
+#include "trail_common.h"
 #include "verb_common.h"
 
 static int check_posix_field(const char *opt, const char *v, bool absolute, size_t max) {
@@ -155,7 +156,12 @@ int verb_get_user(int argc, char *argv[]) {
         goto out;
     if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
         goto out;
-    r = print_json(json_pack("{s:o}", "User", user_full(u)));
+    {
+        json_t *o = user_full(u);
+
+        trail_set_password_last_used(o, h.config->cache_dir, u->id);
+        r = print_json(json_pack("{s:o}", "User", o));
+    }
 out:
     opts_free(opts);
     return dbh_close(&h, r);
@@ -173,8 +179,12 @@ int verb_list_users(int argc, char *argv[]) {
     prefix = opt_get(opts, "path-prefix")->value ? opt_get(opts, "path-prefix")->value : "/";
     arr = json_array();
     for (size_t i = 0; i < h.db->n_users; i++)
-        if (strncmp(h.db->users[i].path, prefix, strlen(prefix)) == 0)
-            json_array_append_new(arr, user_summary(&h.db->users[i]));
+        if (strncmp(h.db->users[i].path, prefix, strlen(prefix)) == 0) {
+            json_t *o = user_summary(&h.db->users[i]);
+
+            trail_set_password_last_used(o, h.config->cache_dir, h.db->users[i].id);
+            json_array_append_new(arr, o);
+        }
     r = print_json(json_pack("{s:o}", "Users", arr));
 out:
     opts_free(opts);

@@ -158,6 +158,15 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
                                     (time_t)now, &e) < 0)
                 pam_syslog(pamh, LOG_WARNING, "cannot record last use of %s, ignoring",
                            v.info.key_id);
+        } else if (strcmp(v.info.method, "password") == 0 && h.user->user_id) {
+            struct iam_error e;
+
+            iam_error_init(&e);
+            if (iam_lastused_record_password(h.config->cache_dir, h.user->user_id,
+                                             items.service, (time_t)now, &e) < 0)
+                pam_syslog(pamh, LOG_WARNING, "cannot record the last password use of "
+                                              "\"%.64s\", ignoring",
+                           user);
         }
         rec.decision = "success";
         D(&h, pamh, "authenticated \"%.64s\" by %s", user, v.info.method);

@@ -23,3 +23,10 @@ if(IAM_TESTS)
     LABELS module TIMEOUT 600)
   set_tests_properties(trail_findings PROPERTIES SKIP_RETURN_CODE 77)
 endif()
+
+# Benchmark (not a test): lookup-events beside jq at 10,000 / 100,000 / 1,000,000 records.
+#   tests/bench/bench_trail.sh build/iamctl/iamctl build/tests/gen_trail
+if(IAM_BENCH)
+  add_executable(gen_trail ${CMAKE_CURRENT_SOURCE_DIR}/bench/gen_trail.c)
+  target_link_libraries(gen_trail PRIVATE iamcore)
+endif()

@@ -59,14 +59,64 @@ static int open_dir(const char *cache_dir, bool create, struct iam_error *reterr
     return dfd;
 }
 
+/* A user's unique id ("AIDA" + letters and digits, as IAM makes them): a safe file name. */
+static bool user_id_ok(const char *id) {
+    size_t n = strnlen(id, 129);
+
+    if (n < 5 || n > 128 || strncmp(id, "AIDA", 4) != 0)
+        return false;
+    for (size_t i = 4; i < n; i++)
+        if (!((id[i] >= 'A' && id[i] <= 'Z') || (id[i] >= '0' && id[i] <= '9')))
+            return false;
+    return true;
+}
+
+static int record_named(const char *cache_dir, const char *access_key_id, const char *service,
+                        time_t when, struct iam_error *reterr);
+static int read_named(const char *cache_dir, const char *access_key_id, time_t *ret_when,
+                      char *service, size_t service_size, struct iam_error *reterr);
+
 int iam_lastused_record(const char *cache_dir, const char *access_key_id, const char *service,
                         time_t when, struct iam_error *reterr) {
-    char tmp[64], line[IAM_LASTUSED_SERVICE_MAX + 32], svc[IAM_LASTUSED_SERVICE_MAX + 1];
+    if (!cache_dir || !access_key_id || !key_id_ok(access_key_id))
+        return -EINVAL;
+    return record_named(cache_dir, access_key_id, service, when, reterr);
+}
+
+int iam_lastused_read(const char *cache_dir, const char *access_key_id, time_t *ret_when,
+                      char *service, size_t service_size, struct iam_error *reterr) {
+    if (!cache_dir || !access_key_id || !ret_when || !key_id_ok(access_key_id))
+        return -EINVAL;
+    return read_named(cache_dir, access_key_id, ret_when, service, service_size, reterr);
+}
+
+int iam_lastused_record_password(const char *cache_dir, const char *user_id, const char *service,
+                                 time_t when, struct iam_error *reterr) {
+    char name[160];
+
+    if (!cache_dir || !user_id || !user_id_ok(user_id))
+        return -EINVAL;
+    snprintf(name, sizeof(name), "password-%s", user_id);
+    return record_named(cache_dir, name, service, when, reterr);
+}
+
+int iam_lastused_read_password(const char *cache_dir, const char *user_id, time_t *ret_when,
+                               char *service, size_t service_size, struct iam_error *reterr) {
+    char name[160];
+
+    if (!cache_dir || !user_id || !ret_when || !user_id_ok(user_id))
+        return -EINVAL;
+    snprintf(name, sizeof(name), "password-%s", user_id);
+    return read_named(cache_dir, name, ret_when, service, service_size, reterr);
+}
+
+/* name: an access key id, or "password-<UserId>"; both checked by the callers. */
+static int record_named(const char *cache_dir, const char *access_key_id, const char *service,
+                        time_t when, struct iam_error *reterr) {
+    char tmp[200], line[IAM_LASTUSED_SERVICE_MAX + 32], svc[IAM_LASTUSED_SERVICE_MAX + 1];
     size_t n = 0;
     int dfd = -1, fd = -1, r = -EINVAL, len;
 
-    if (!cache_dir || !access_key_id || !key_id_ok(access_key_id))
-        goto out;
     /* The service name is for a report: keep it to a safe, short token. */
     for (; service && service[n] && n < IAM_LASTUSED_SERVICE_MAX; n++) {
         unsigned char ch = (unsigned char)service[n];
@@ -120,7 +170,7 @@ out:
     return r;
 }
 
-int iam_lastused_read(const char *cache_dir, const char *access_key_id, time_t *ret_when,
+static int read_named(const char *cache_dir, const char *access_key_id, time_t *ret_when,
                       char *service, size_t service_size, struct iam_error *reterr) {
     char buf[IAM_LASTUSED_SERVICE_MAX + 40], *end, *sp;
     struct stat st;
@@ -128,8 +178,6 @@ int iam_lastused_read(const char *cache_dir, const char *access_key_id, time_t *
     ssize_t n;
     int dfd = -1, fd = -1, r = -EINVAL;
 
-    if (!cache_dir || !access_key_id || !ret_when || !key_id_ok(access_key_id))
-        goto out;
     dfd = open_dir(cache_dir, false, reterr);
     if (dfd < 0) {
         r = dfd;

@@ -67,6 +67,19 @@ done
 ok
 BOTH="--audit-log $T/log --audit-log $T/host2"
 
+# ---- last-used fields where IAM has them ----------------------------------------------------
+DAVE_AT=$(date -u -d @$((T0 + 70)) +%Y-%m-%dT%H:%M:%S+00:00)
+expect_ok get-user --user-name dave
+jcheck ".User.PasswordLastUsed == \"$DAVE_AT\""
+expect_ok get-user --user-name erin
+jcheck '.User | has("PasswordLastUsed") | not'
+expect_ok list-users
+jcheck "any(.Users[]; .UserName == \"dave\" and .PasswordLastUsed == \"$DAVE_AT\")"
+expect_ok get-credential-report
+[ "$(grep '^dave,' "$T/out" | cut -d, -f5)" = "$DAVE_AT" ] || fail "credential report: dave's password_last_used"
+[ "$(grep '^erin,' "$T/out" | cut -d, -f5)" = no_information ] || fail "credential report: erin's password_last_used"
+ok
+
 # ---- generate-policy ------------------------------------------------------------------------
 policy_of() { # ARN [OPTIONS...]: the generated policy (one) into $T/policy.json
     local arn=$1

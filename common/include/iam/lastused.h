@@ -2,7 +2,8 @@
 #pragma once
 
 /*
- * When each access key was last used, for the credential report:
+ * When each access key (and each user's password) was last used, for the credential report,
+ * get-access-key-last-used and the unused-access findings:
  * <cache_dir>/lastused/<AccessKeyId> holds one line "<epoch seconds> <service>\n".
  *
  * pam_iam records a use after a successful access-key authentication by writing a temp file
@@ -26,3 +27,11 @@ int iam_lastused_record(const char *cache_dir, const char *access_key_id, const 
 /* -ENOENT when the key was never used; service (may be NULL) gets the service name. */
 int iam_lastused_read(const char *cache_dir, const char *access_key_id, time_t *ret_when,
                       char *service, size_t service_size, struct iam_error *reterr) IAM_WUR;
+
+/* The same for a user's login-profile password, by the user's unique id (AIDA...):
+ * <cache_dir>/lastused/password-<UserId>, written after each successful password login. */
+int iam_lastused_record_password(const char *cache_dir, const char *user_id, const char *service,
+                                 time_t when, struct iam_error *reterr) IAM_WUR;
+int iam_lastused_read_password(const char *cache_dir, const char *user_id, time_t *ret_when,
+                               char *service, size_t service_size,
+                               struct iam_error *reterr) IAM_WUR;
