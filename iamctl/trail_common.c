@@ -133,6 +133,8 @@ int trail_files(const struct opt *audit_log, struct iam_config **ret_config,
                                "files with --audit-log)",
                                arg_config);
         r = iam_trail_files_add_log(ret, (*ret_config)->audit_log, &e);
+        if (r == -ENOENT)
+            r = 0; /* no directory yet: nothing was ever written, an empty trail */
         if (r == -ENOMEM)
             return iamctl_fail("out of memory");
         if (r < 0)

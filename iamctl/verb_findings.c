@@ -802,6 +802,16 @@ static int permission_findings(struct analysis *a, struct findings *out) {
             r = -ENOMEM;
             break;
         }
+        if (p->kind == IDENT_ROLE) {
+            int64_t last = role_last_used(a, p), since = last ? last : p->created;
+
+            if (since && since <= cutoff) {
+                /* an unused role is one UnusedIAMRole finding, not also its permissions
+                 * (as Access Analyzer does) */
+                json_decref(acts);
+                continue;
+            }
+        }
         r = ident_policies(a->ids, p, &set, &ctx);
         if (r < 0) {
             json_decref(acts);

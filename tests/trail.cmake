@@ -30,3 +30,11 @@ if(IAM_BENCH)
   add_executable(gen_trail ${CMAKE_CURRENT_SOURCE_DIR}/bench/gen_trail.c)
   target_link_libraries(gen_trail PRIVATE iamcore)
 endif()
+
+# The scanner and the digest parser on hostile bytes (collected trails come from anywhere).
+if(IAM_FUZZ)
+  iam_add_fuzz(fuzz_trail SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_trail.c
+               ${PROJECT_SOURCE_DIR}/common/trail/fields.c ${PROJECT_SOURCE_DIR}/common/trail/digest.c
+               CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/trail ARGS -max_len=65536)
+  target_include_directories(fuzz_trail PRIVATE ${PROJECT_SOURCE_DIR}/common/trail)
+endif()

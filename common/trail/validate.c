@@ -242,7 +242,6 @@ struct chain {
     uint64_t *same_next; /* per record number: the next record with the same hash, or NONE */
     uint8_t *taken;      /* per record number: a line of the log was matched to it */
     uint64_t total;     /* records covered by the digests (trusted or not) */
-    uint64_t unknown_from, unknown_to; /* a missing digest's records: no hashes at all */
 };
 
 /* Walk the digests; fill the map of sealed hashes. */
@@ -279,7 +278,6 @@ static int check_chain(struct run *r, struct iam_validate_log *lg, struct digest
         return -ENOMEM;
     for (uint64_t k = 0; k <= total; k++)
         c->same_next[k] = NONE;
-    c->unknown_from = c->unknown_to = 0;
 
     for (size_t i = 0; i < n; i++) {
         const struct digest *d = &v[i].d;
@@ -323,12 +321,6 @@ static int check_chain(struct run *r, struct iam_validate_log *lg, struct digest
                          "digest %llu is missing: it sealed records from #%llu on, which cannot "
                          "be verified",
                          (unsigned long long)next_seq, (unsigned long long)a);
-            }
-            if (d->first > a) {
-                c->unknown_from = a;
-                c->unknown_to = d->first;
-                for (uint64_t k = a; k < d->first && k < total; k++)
-                    c->rflags[k] = 0;
             }
             next_seq++;
             trusted = false;

@@ -164,6 +164,7 @@ has() { # TYPE RESOURCE
 }
 findings_at $((T0 + DAY))
 has UnusedIAMRole "$ROLE" || fail "an imported role nobody used"
+has UnusedPermission "$ROLE" && fail "an unused role is one finding, not also its permissions"
 has UnusedPermission "$BOB" || fail "bob never used sudo"
 has UnusedPermission "$FRANK" || fail "frank never logged in"
 has UnusedPermission "$ALICE" && fail "alice used everything she may"

@@ -167,6 +167,22 @@ static void test_lastused(void **state) {
     assert_string_equal(svc, "su_x");
     assert_int_equal(iam_lastused_record(dir, "../../etc/passwd", "sshd", 1, &e), -EINVAL);
     assert_int_equal(iam_lastused_record(dir, "AKIAaaaaaaaaaaaaaaaa", "sshd", 1, &e), -EINVAL);
+    /* a user's password, by its unique id */
+    assert_int_equal(iam_lastused_read_password(dir, "AIDAEXAMPLEUSERID0001", &when, NULL, 0, &e),
+                     -ENOENT);
+    assert_int_equal(iam_lastused_record_password(dir, "AIDAEXAMPLEUSERID0001", "login", 4321, &e),
+                     0);
+    assert_int_equal(iam_lastused_read_password(dir, "AIDAEXAMPLEUSERID0001", &when, svc,
+                                                sizeof(svc), &e),
+                     0);
+    assert_int_equal(when, 4321);
+    assert_string_equal(svc, "login");
+    /* the key of the same name is another record */
+    assert_int_equal(iam_lastused_read(dir, "AKIAAAAAAAAAAAAAAAAA", &when, NULL, 0, &e), 0);
+    assert_int_equal(when, 5678);
+    assert_int_equal(iam_lastused_record_password(dir, "AIDA/../../x", "sshd", 1, &e), -EINVAL);
+    assert_int_equal(iam_lastused_record_password(dir, "AKIAAAAAAAAAAAAAAAAA", "sshd", 1, &e),
+                     -EINVAL);
     iamtest_rmtree(dir);
     free(dir);
 }
