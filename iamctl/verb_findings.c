@@ -366,6 +366,156 @@ out:
     return r;
 }
 
+/* The pairs: what the principal used in the period, what it was refused, every known
+ * resource, and every known host action on a known resource it did not use there. */
+static int collect_pairs(struct gen *g, const struct iam_config *config, bool has_start,
+                         int64_t start, int64_t end) {
+    const struct usage *u = g->u;
+    int r = config ? add_universe(g, config->host_arn) : 0;
+
+    for (size_t i = 0; i < u->n && r == 0; i++) {
+        const struct use *x = &u->v[i];
+
+        if (x->resource)
+            r = add_universe(g, usage_str(u, x->resource));
+        if (r < 0 || !x->action || !x->resource || !acts_as(x, g->principal) ||
+            (has_start && x->time < start) || x->time > end)
+            continue;
+        if (used_kind(x->kind))
+            r = add_pair(&g->used, &g->n_used, x->action, x->resource);
+    }
+    /* refused and never used: the policy must not allow these */
+    for (size_t i = 0; i < u->n && r == 0; i++) {
+        const struct use *x = &u->v[i];
+
+        if (x->kind != USE_DENIED || !x->action || !x->resource ||
+            !acts_as(x, g->principal) || (has_start && x->time < start) || x->time > end)
+            continue;
+        if (!has_pair(g->used, g->n_used, x->action, x->resource))
+            r = add_pair(&g->unused, &g->n_unused, x->action, x->resource);
+    }
+    /* nothing the principal did not use, among what others did: known host actions on every
+     * known resource */
+    for (size_t k = 0; k < g->n_universe && r == 0; k++) {
+        for (size_t a = 0; a < IAM_ELEMENTSOF(host_actions) && r == 0; a++) {
+            uint32_t ai = usage_find(u, host_actions[a]), ri = usage_find(u, g->universe[k]);
+            bool used = false;
+
+            if (!ai || !ri)
+                continue;
+            for (size_t i = 0; i < g->n_used; i++)
+                used |= g->used[i].resource == ri &&
+                        strcasecmp(usage_str(u, g->used[i].action), host_actions[a]) == 0;
+            if (!used)
+                r = add_pair(&g->unused, &g->n_unused, ai, ri);
+        }
+    }
+    if (r == 0)
+        r = build_statements(g);
+    for (size_t s = 0; s < g->n_st && r == 0; s++)
+        r = group_wildcards(g, &g->st[s]);
+    return r;
+}
+
+static char *policy_text(json_t *stmts) {
+    json_t *doc = json_pack("{s:s,s:O}", "Version", "2012-10-17", "Statement", stmts);
+    char *t = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+
+    json_decref(doc);
+    return t;
+}
+
+/* The statements, checked together (self_check), then cut into policies of at most
+ * MAX_POLICY_CHARS each: generatedPolicies. Returns an exit code. */
+static int make_policies(struct gen *g, json_t **ret) {
+    json_t *all = json_array(), *policies = json_array(), *stmts = NULL;
+    char why[512], *text;
+    int r = IAMCTL_EXIT_OK;
+
+    if (g->n_st == 0) {
+        /* nothing used: no policy (an empty Statement is not a policy) */
+        json_decref(all);
+        *ret = policies;
+        return policies ? IAMCTL_EXIT_OK : iamctl_fail("out of memory");
+    }
+    for (size_t s = 0; all && s < g->n_st; s++)
+        json_array_append_new(all, statement_json(g, &g->st[s]));
+    text = all ? policy_text(all) : NULL;
+    if (!text || !policies) {
+        r = iamctl_fail("out of memory");
+        goto out;
+    }
+    if (self_check(g, text, why, sizeof(why)) < 0) {
+        r = iamctl_fail("generate-policy: the policy made from the trail fails its own check "
+                        "(%s); this is a bug, please report it",
+                        why);
+        goto out;
+    }
+    for (size_t s = 0; s < g->n_st;) {
+        stmts = json_array();
+        while (s < g->n_st) {
+            char *t;
+
+            json_array_append(stmts, json_array_get(all, s));
+            t = policy_text(stmts);
+            if (!t || (strlen(t) > MAX_POLICY_CHARS && json_array_size(stmts) > 1)) {
+                json_array_remove(stmts, json_array_size(stmts) - 1);
+                free(t);
+                break;
+            }
+            free(t);
+            s++;
+        }
+        free(text);
+        text = policy_text(stmts);
+        json_decref(stmts);
+        stmts = NULL;
+        if (!text) {
+            r = iamctl_fail("out of memory");
+            goto out;
+        }
+        json_array_append_new(policies, json_pack("{s:s}", "policy", text));
+    }
+    *ret = policies;
+    policies = NULL;
+out:
+    free(text);
+    json_decref(stmts);
+    json_decref(policies);
+    json_decref(all);
+    return r;
+}
+
+/* GetGeneratedPolicy's response around the policies (stolen). */
+static json_t *generated_output(const struct iam_trail_files *files, const char *arn,
+                                bool has_start, int64_t start, int64_t end, int64_t started,
+                                json_t *policies) {
+    json_t *trails = json_array(), *ct;
+    char job[37], seed[128];
+
+    for (size_t i = 0; i < files->n; i++) {
+        bool seen = false;
+
+        for (size_t k = 0; k < i; k++)
+            seen |= files->v[k].group == files->v[i].group;
+        if (!seen)
+            json_array_append_new(trails, json_pack("{s:s,s:[],s:b}", "cloudTrailArn",
+                                                    files->v[i].path, "regions", "allRegions",
+                                                    true));
+    }
+    snprintf(seed, sizeof(seed), "%s %lld", arn, (long long)started);
+    uuid_from(seed, job);
+    ct = json_pack("{s:o,s:o,s:o}", "trailProperties", trails, "startTime",
+                   time_json(has_start ? start : 0), "endTime", time_json(end));
+    if (ct && !has_start)
+        json_object_del(ct, "startTime");
+    return json_pack("{s:{s:s,s:s,s:o,s:o},s:{s:{s:b,s:s,s:o},s:o}}", "jobDetails", "jobId", job,
+                     "status", "SUCCEEDED", "startedOn", time_json(started), "completedOn",
+                     time_json(trail_now()), "generatedPolicyResult", "properties",
+                     "isComplete", true, "principalArn", arn, "cloudTrailProperties", ct,
+                     "generatedPolicies", policies);
+}
+
 int verb_generate_policy(int argc, char *argv[]) {
     struct opt opts[] = {{"principal-arn", OPT_VALUE, true}, {"start-time", OPT_VALUE},
                          {"end-time", OPT_VALUE},            {"audit-log", OPT_LIST},
@@ -379,8 +529,7 @@ int verb_generate_policy(int argc, char *argv[]) {
     const char *arn;
     int64_t start = 0, end, started = trail_now();
     bool has_start = false;
-    json_t *policies = NULL, *stmts = NULL, *trails = NULL, *out;
-    char job[37], seed[128];
+    json_t *policies = NULL;
     int r;
 
     if ((r = opts_parse(argc, argv, opts)))
@@ -422,160 +571,19 @@ int verb_generate_policy(int argc, char *argv[]) {
     }
     g.u = &u;
     g.principal = usage_find(&u, arn);
-    r = 0;
-    if (config)
-        r = add_universe(&g, config->host_arn);
-    for (size_t i = 0; i < u.n && r == 0; i++) {
-        const struct use *x = &u.v[i];
-
-        if (x->resource)
-            r = add_universe(&g, usage_str(&u, x->resource));
-        if (r < 0 || !x->action || !x->resource || !acts_as(x, g.principal))
-            continue;
-        if ((has_start && x->time < start) || x->time > end)
-            continue;
-        if (used_kind(x->kind))
-            r = add_pair(&g.used, &g.n_used, x->action, x->resource);
-    }
-    /* refused and never used: the policy must not allow these */
-    for (size_t i = 0; i < u.n && r == 0; i++) {
-        const struct use *x = &u.v[i];
-
-        if (x->kind != USE_DENIED || !x->action || !x->resource ||
-            !acts_as(x, g.principal) || (has_start && x->time < start) || x->time > end)
-            continue;
-        if (!has_pair(g.used, g.n_used, x->action, x->resource))
-            r = add_pair(&g.unused, &g.n_unused, x->action, x->resource);
-    }
-    if (r == 0)
-        r = build_statements(&g);
-    for (size_t s = 0; s < g.n_st && r == 0; s++)
-        r = group_wildcards(&g, &g.st[s]);
-    if (r < 0) {
+    if (collect_pairs(&g, config, has_start, start, end) < 0) {
         r = iamctl_fail("out of memory");
         goto out;
     }
-    /* nothing the principal did not use, among what others did: known host actions on every
-     * known resource */
-    for (size_t k = 0; k < g.n_universe && r == 0; k++) {
-        for (size_t a = 0; a < IAM_ELEMENTSOF(host_actions) && r == 0; a++) {
-            uint32_t ai = usage_find(&u, host_actions[a]), ri = usage_find(&u, g.universe[k]);
-            bool used = false;
-
-            if (!ai || !ri)
-                continue;
-            for (size_t i = 0; i < g.n_used; i++)
-                used |= g.used[i].resource == ri &&
-                        strcasecmp(usage_str(&u, g.used[i].action), host_actions[a]) == 0;
-            if (!used)
-                r = add_pair(&g.unused, &g.n_unused, ai, ri);
-        }
-    }
-    policies = json_array();
-    if (!policies || r < 0) {
-        r = iamctl_fail("out of memory");
+    if ((r = make_policies(&g, &policies)))
         goto out;
-    }
-    /* statements into policies of at most MAX_POLICY_CHARS each */
-    for (size_t s = 0; s < g.n_st;) {
-        json_t *doc;
-        char *text = NULL, why[512];
-
-        stmts = json_array();
-        while (s < g.n_st) {
-            json_t *one = statement_json(&g, &g.st[s]);
-            char *t;
-            size_t len;
-
-            json_array_append_new(stmts, one);
-            doc = json_pack("{s:s,s:O}", "Version", "2012-10-17", "Statement", stmts);
-            t = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-            len = t ? strlen(t) : SIZE_MAX;
-            free(t);
-            json_decref(doc);
-            if (len > MAX_POLICY_CHARS && json_array_size(stmts) > 1) {
-                json_array_remove(stmts, json_array_size(stmts) - 1);
-                break;
-            }
-            s++;
-        }
-        doc = json_pack("{s:s,s:o}", "Version", "2012-10-17", "Statement", stmts);
-        stmts = NULL;
-        text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-        json_decref(doc);
-        if (!text) {
-            r = iamctl_fail("out of memory");
-            goto out;
-        }
-        if (self_check(&g, text, why, sizeof(why)) < 0 && g.n_st == 1) {
-            /* one policy holds everything: it must pass on its own */
-            free(text);
-            r = iamctl_fail("generate-policy: the policy made from the trail fails its own "
-                            "check (%s); this is a bug, please report it",
-                            why);
-            goto out;
-        }
-        json_array_append_new(policies, json_pack("{s:s}", "policy", text));
-        free(text);
-    }
-    if (g.n_st > 1) {
-        /* several policies: check them together (the union is what the principal gets) */
-        json_t *all = json_array();
-        size_t pi;
-        json_t *p;
-        char *text, why[512];
-
-        json_array_foreach(policies, pi, p) {
-            json_t *doc = json_loads(json_string_value(json_object_get(p, "policy")), 0, NULL);
-
-            json_array_extend(all, json_object_get(doc, "Statement"));
-            json_decref(doc);
-        }
-        text = json_dumps(json_pack("{s:s,s:o}", "Version", "2012-10-17", "Statement", all),
-                          JSON_COMPACT);
-        if (!text || self_check(&g, text, why, sizeof(why)) < 0) {
-            free(text);
-            r = iamctl_fail("generate-policy: the policies made from the trail fail their own "
-                            "check; this is a bug, please report it");
-            goto out;
-        }
-        free(text);
-    }
-    trails = json_array();
-    for (size_t i = 0; i < files.n; i++) {
-        bool seen = false;
-
-        for (size_t k = 0; k < i; k++)
-            seen |= files.v[k].group == files.v[i].group;
-        if (!seen)
-            json_array_append_new(trails, json_pack("{s:s,s:[],s:b}", "cloudTrailArn",
-                                                    files.v[i].path, "regions", "allRegions",
-                                                    true));
-    }
-    snprintf(seed, sizeof(seed), "%s %lld", arn, (long long)started);
-    uuid_from(seed, job);
-    {
-        json_t *ct = json_pack("{s:o,s:o,s:o}", "trailProperties", trails, "startTime",
-                               time_json(has_start ? start : 0), "endTime", time_json(end));
-
-        trails = NULL;
-        if (!has_start)
-            json_object_del(ct, "startTime");
-        out = json_pack("{s:{s:s,s:s,s:o,s:o},s:{s:{s:b,s:s,s:o},s:o}}", "jobDetails", "jobId",
-                        job, "status", "SUCCEEDED", "startedOn", time_json(started),
-                        "completedOn", time_json(trail_now()), "generatedPolicyResult",
-                        "properties", "isComplete", true, "principalArn", arn,
-                        "cloudTrailProperties", ct, "generatedPolicies", policies);
-        policies = NULL;
-    }
     if (u.malformed)
         fprintf(stderr, "iamctl: warning: %llu lines of the trail are not records, ignoring\n",
                 (unsigned long long)u.malformed);
-    r = print_json(out);
+    r = print_json(generated_output(&files, arn, has_start, start, end, started, policies));
+    policies = NULL;
 out:
     json_decref(policies);
-    json_decref(stmts);
-    json_decref(trails);
     gen_free(&g);
     usage_free(&u);
     iam_trail_files_free(&files);

@@ -138,6 +138,141 @@ static void print_issue(const struct iam_validate_issue *is) {
     printf("\n");
 }
 
+static int print_report_json(const struct iam_validate_report *rep, const char *anchor_source,
+                             bool bad) {
+    json_t *root = json_object(), *logs = json_array();
+    int r;
+
+    for (size_t l = 0; l < rep->n_logs; l++) {
+        const struct iam_validate_log *lg = &rep->logs[l];
+        json_t *jl = json_object(), *iss = json_array();
+        char t1[32], t2[32];
+
+        json_object_set_new(jl, "Log", json_string(lg->log));
+        json_object_set_new(jl, "DigestDirectory", json_string(lg->digest_dir));
+        json_object_set_new(jl, "HostArn", json_string(lg->host_arn));
+        json_object_set_new(jl, "PublicKeyFingerprint", json_string(lg->fingerprint));
+        json_object_set_new(jl, "PublicKeySource",
+                            json_string(anchor_source     ? anchor_source
+                                        : lg->anchor_source ? lg->anchor_source
+                                                            : "none"));
+        json_object_set_new(jl, "Digests", json_integer((json_int_t)lg->digests));
+        json_object_set_new(jl, "DigestsValid", json_integer((json_int_t)lg->digests_valid));
+        json_object_set_new(jl, "Records", json_integer((json_int_t)lg->records));
+        json_object_set_new(jl, "RecordsValid", json_integer((json_int_t)lg->records_valid));
+        json_object_set_new(jl, "RecordsNotYetSealed", json_integer((json_int_t)lg->unsealed));
+        if (lg->first_time) {
+            trail_format_time_z(lg->first_time, t1);
+            trail_format_time_z(lg->last_time, t2);
+            json_object_set_new(jl, "ResultsFoundFrom", json_string(t1));
+            json_object_set_new(jl, "ResultsFoundTo", json_string(t2));
+        }
+        for (size_t i = 0; i < rep->n_issues; i++)
+            if (rep->issue_log[i] == l)
+                json_array_append_new(iss, issue_json(&rep->issues[i]));
+        json_object_set_new(jl, "Invalid", iss);
+        json_array_append_new(logs, jl);
+    }
+    json_object_set_new(root, "Valid", json_boolean(!bad));
+    json_object_set_new(root, "Logs", logs);
+    r = print_json(root);
+    return r == IAMCTL_EXIT_OK && bad ? IAMCTL_EXIT_FAIL : r;
+}
+
+static bool names_a_line(enum iam_validate_kind k) {
+    return k == IAM_VK_RECORD_EDITED || k == IAM_VK_RECORD_DELETED ||
+           k == IAM_VK_RECORD_INSERTED || k == IAM_VK_RECORD_REORDERED ||
+           k == IAM_VK_RECORD_DUPLICATED || k == IAM_VK_RECORDS_TRUNCATED;
+}
+
+/* One log, in the manner of aws cloudtrail validate-logs. */
+static void print_log_text(const struct iam_validate_report *rep, size_t l,
+                           const struct iam_validate_opts *vo, const char *anchor_source,
+                           bool verbose) {
+    const struct iam_validate_log *lg = &rep->logs[l];
+    uint64_t dinv = lg->digests - lg->digests_valid, rinv = lg->records - lg->records_valid;
+    const struct iam_validate_issue *first = NULL;
+    char t1[32], t2[32];
+    bool any = false;
+
+    printf("Validating the trail %s%s%s", lg->log, lg->host_arn[0] ? " of " : "", lg->host_arn);
+    if (vo->has_start || vo->has_end) {
+        trail_format_time_z(vo->has_start ? vo->start : 0, t1);
+        trail_format_time_z(vo->has_end ? vo->end : trail_now(), t2);
+        printf(" between %s and %s", t1, t2);
+    }
+    printf("\n");
+    if (lg->fingerprint[0])
+        printf("Public key fingerprint %s, from %s\n", lg->fingerprint,
+               anchor_words(anchor_source ? anchor_source : lg->anchor_source));
+    if (lg->first_time) {
+        trail_format_time_z(lg->first_time, t1);
+        trail_format_time_z(lg->last_time, t2);
+        printf("Results found for %s to %s:\n", t1, t2);
+    }
+    printf("\n%llu/%llu digests valid", (unsigned long long)lg->digests_valid,
+           (unsigned long long)lg->digests);
+    if (dinv)
+        printf(", %llu/%llu digests INVALID", (unsigned long long)dinv,
+               (unsigned long long)lg->digests);
+    printf("\n%llu/%llu records valid", (unsigned long long)lg->records_valid,
+           (unsigned long long)lg->records);
+    if (rinv)
+        printf(", %llu/%llu records INVALID", (unsigned long long)rinv,
+               (unsigned long long)lg->records);
+    printf("\n");
+    if (lg->unsealed) {
+        trail_format_time_z(lg->newest_digest_time, t1);
+        printf("%llu records written after the newest digest%s%s%s are not sealed yet\n",
+               (unsigned long long)lg->unsealed, lg->newest_digest_time ? " (" : "",
+               lg->newest_digest_time ? t1 : "", lg->newest_digest_time ? ")" : "");
+    }
+    for (size_t i = 0; i < rep->n_issues && !first; i++)
+        if (rep->issue_log[i] == l && names_a_line(rep->issues[i].kind))
+            first = &rep->issues[i];
+    if (first) {
+        char num[32] = "not sealed";
+
+        if (first->record != UINT64_MAX)
+            snprintf(num, sizeof(num), "#%llu", (unsigned long long)first->record);
+        printf("\nFirst invalid record: %s, %s: %s", num, first->where,
+               iam_validate_kind_name(first->kind));
+        if (first->event_id[0])
+            printf(" (eventID %s)", first->event_id);
+        printf("\n");
+    }
+    for (size_t i = 0; i < rep->n_issues; i++) {
+        if (rep->issue_log[i] != l)
+            continue;
+        if (!any)
+            printf("\n");
+        any = true;
+        print_issue(&rep->issues[i]);
+    }
+    if (verbose && lg->digests_valid)
+        printf("\n%s: %llu digests chained to the public key\n", lg->digest_dir,
+               (unsigned long long)lg->digests_valid);
+}
+
+/* The key validate-logs trusts: --public-key, else trail_public_key. Exit code. */
+static int given_anchor(const char *arg, const struct iam_config *config, uint8_t *anchor,
+                        const uint8_t **ret, const char **ret_source) {
+    if (arg) {
+        if (iam_seal_parse_public_key(arg, anchor) < 0)
+            return iamctl_usage("validate-logs: --public-key is the chain's public key as "
+                                "seal-logs printed it (base64, 44 characters, or 64 hex "
+                                "digits)");
+        *ret = anchor;
+        *ret_source = "given";
+    } else if (config && config->trail_public_key) {
+        if (iam_seal_parse_public_key(config->trail_public_key, anchor) < 0)
+            return iamctl_fail("%s: trail_public_key is not a public key", arg_config);
+        *ret = anchor;
+        *ret_source = "config";
+    }
+    return 0;
+}
+
 int verb_validate_logs(int argc, char *argv[]) {
     struct opt opts[] = {{"start-time", OPT_VALUE}, {"end-time", OPT_VALUE},
                          {"audit-log", OPT_LIST},   {"public-key", OPT_VALUE},
@@ -149,65 +284,42 @@ int verb_validate_logs(int argc, char *argv[]) {
     struct iam_validate_report rep = {0};
     struct trail_progress prog;
     uint8_t anchor[IAM_SEAL_PUBLIC_KEY_BYTES];
-    const char *anchor_source = NULL;
+    const char *anchor_source = NULL, *out_fmt;
     struct iam_error e;
-    bool json = false, bad = false, collected;
+    bool collected;
     int r;
 
     if ((r = opts_parse(argc, argv, opts)))
         goto out;
-    if (opt_get(opts, "output")->value) {
-        if (strcmp(opt_get(opts, "output")->value, "json") == 0) {
-            json = true;
-        } else if (strcmp(opt_get(opts, "output")->value, "text") != 0) {
-            r = iamctl_usage("validate-logs: --output is text or json");
-            goto out;
-        }
+    out_fmt = opt_get(opts, "output")->value ? opt_get(opts, "output")->value : "text";
+    if (strcmp(out_fmt, "json") != 0 && strcmp(out_fmt, "text") != 0) {
+        r = iamctl_usage("validate-logs: --output is text or json");
+        goto out;
     }
-    if (opt_get(opts, "start-time")->value) {
-        if ((r = trail_time_arg("start-time", opt_get(opts, "start-time")->value, &vo.start)))
-            goto out;
-        vo.has_start = true;
-    }
-    if (opt_get(opts, "end-time")->value) {
-        if ((r = trail_time_arg("end-time", opt_get(opts, "end-time")->value, &vo.end)))
-            goto out;
-        vo.has_end = true;
-    }
+    if ((opt_get(opts, "start-time")->value &&
+         (r = trail_time_arg("start-time", opt_get(opts, "start-time")->value, &vo.start))) ||
+        (opt_get(opts, "end-time")->value &&
+         (r = trail_time_arg("end-time", opt_get(opts, "end-time")->value, &vo.end))))
+        goto out;
+    vo.has_start = opt_get(opts, "start-time")->value != NULL;
+    vo.has_end = opt_get(opts, "end-time")->value != NULL;
     if (vo.has_start && vo.has_end && vo.start > vo.end) {
         r = iamctl_usage("validate-logs: --start-time is after --end-time");
         goto out;
     }
     collected = opt_get(opts, "audit-log")->n_list > 0;
-    if (!collected || !opt_get(opts, "public-key")->value) {
-        /* the host's configuration: its log, digests, state and pinned key */
-        if (collected) {
-            struct iam_error ce;
+    if (collected) {
+        struct iam_error ce;
 
-            iam_error_init(&ce);
-            if (iam_config_load(arg_config, &config, &ce) < 0)
-                config = NULL; /* collected trails need no iam.conf */
-        } else if ((r = trail_load_config(&config))) {
-            goto out;
-        }
+        iam_error_init(&ce);
+        if (iam_config_load(arg_config, &config, &ce) < 0)
+            config = NULL; /* collected trails need no iam.conf */
+    } else if ((r = trail_load_config(&config))) {
+        goto out;
     }
-    if (opt_get(opts, "public-key")->value) {
-        if (iam_seal_parse_public_key(opt_get(opts, "public-key")->value, anchor) < 0) {
-            r = iamctl_usage("validate-logs: --public-key is the chain's public key as seal-logs "
-                             "printed it (base64, 44 characters, or 64 hex digits)");
-            goto out;
-        }
-        vo.anchor = anchor;
-        anchor_source = "given";
-    } else if (config && config->trail_public_key) {
-        if (iam_seal_parse_public_key(config->trail_public_key, anchor) < 0) {
-            r = iamctl_fail("%s: trail_public_key is not a public key", arg_config);
-            goto out;
-        }
-        vo.anchor = anchor;
-        anchor_source = "config";
-    }
-    if ((r = trail_files(opt_get(opts, "audit-log"), &config, &files)))
+    if ((r = given_anchor(opt_get(opts, "public-key")->value, config, anchor, &vo.anchor,
+                          &anchor_source)) ||
+        (r = trail_files(opt_get(opts, "audit-log"), &config, &files)))
         goto out;
     if (!collected) {
         vo.host_log = config->audit_log;
@@ -225,134 +337,20 @@ int verb_validate_logs(int argc, char *argv[]) {
         r = r == -ENOMEM ? iamctl_fail("out of memory") : iamctl_fail_error(&e);
         goto out;
     }
-    bad = rep.n_issues > 0; /* every issue is a failure; lines not sealed yet are not issues */
-
-    if (json) {
-        json_t *root = json_object(), *logs = json_array();
-
-        for (size_t l = 0; l < rep.n_logs; l++) {
-            const struct iam_validate_log *lg = &rep.logs[l];
-            json_t *jl = json_object(), *iss = json_array();
-            char t1[32], t2[32];
-
-            json_object_set_new(jl, "Log", json_string(lg->log));
-            json_object_set_new(jl, "DigestDirectory", json_string(lg->digest_dir));
-            json_object_set_new(jl, "HostArn", json_string(lg->host_arn));
-            json_object_set_new(jl, "PublicKeyFingerprint", json_string(lg->fingerprint));
-            json_object_set_new(jl, "PublicKeySource",
-                                json_string(anchor_source ? anchor_source
-                                            : lg->anchor_source ? lg->anchor_source
-                                                                : "none"));
-            json_object_set_new(jl, "Digests", json_integer((json_int_t)lg->digests));
-            json_object_set_new(jl, "DigestsValid", json_integer((json_int_t)lg->digests_valid));
-            json_object_set_new(jl, "Records", json_integer((json_int_t)lg->records));
-            json_object_set_new(jl, "RecordsValid", json_integer((json_int_t)lg->records_valid));
-            json_object_set_new(jl, "RecordsNotYetSealed", json_integer((json_int_t)lg->unsealed));
-            if (lg->first_time) {
-                trail_format_time_z(lg->first_time, t1);
-                trail_format_time_z(lg->last_time, t2);
-                json_object_set_new(jl, "ResultsFoundFrom", json_string(t1));
-                json_object_set_new(jl, "ResultsFoundTo", json_string(t2));
-            }
-            for (size_t i = 0; i < rep.n_issues; i++)
-                if (rep.issue_log[i] == l)
-                    json_array_append_new(iss, issue_json(&rep.issues[i]));
-            json_object_set_new(jl, "Invalid", iss);
-            json_array_append_new(logs, jl);
-        }
-        json_object_set_new(root, "Valid", json_boolean(!bad));
-        json_object_set_new(root, "Logs", logs);
-        r = print_json(root);
-        if (r == IAMCTL_EXIT_OK && bad)
-            r = IAMCTL_EXIT_FAIL;
+    /* every issue is a failure; lines not sealed yet are not issues */
+    if (strcmp(out_fmt, "json") == 0) {
+        r = print_report_json(&rep, anchor_source, rep.n_issues > 0);
         goto out;
     }
-
     for (size_t l = 0; l < rep.n_logs; l++) {
-        const struct iam_validate_log *lg = &rep.logs[l];
-        uint64_t dinv = lg->digests - lg->digests_valid, rinv = lg->records - lg->records_valid;
-        const struct iam_validate_issue *first = NULL;
-        char t1[32], t2[32];
-
         if (l > 0)
             printf("\n");
-        printf("Validating the trail %s%s%s", lg->log, lg->host_arn[0] ? " of " : "",
-               lg->host_arn);
-        if (vo.has_start || vo.has_end) {
-            trail_format_time_z(vo.has_start ? vo.start : 0, t1);
-            trail_format_time_z(vo.has_end ? vo.end : trail_now(), t2);
-            printf(" between %s and %s", t1, t2);
-        }
-        printf("\n");
-        if (lg->fingerprint[0])
-            printf("Public key fingerprint %s, from %s\n", lg->fingerprint,
-                   anchor_words(anchor_source ? anchor_source : lg->anchor_source));
-        if (lg->first_time) {
-            trail_format_time_z(lg->first_time, t1);
-            trail_format_time_z(lg->last_time, t2);
-            printf("Results found for %s to %s:\n", t1, t2);
-        }
-        printf("\n%llu/%llu digests valid", (unsigned long long)lg->digests_valid,
-               (unsigned long long)lg->digests);
-        if (dinv)
-            printf(", %llu/%llu digests INVALID", (unsigned long long)dinv,
-                   (unsigned long long)lg->digests);
-        printf("\n%llu/%llu records valid", (unsigned long long)lg->records_valid,
-               (unsigned long long)lg->records);
-        if (rinv)
-            printf(", %llu/%llu records INVALID", (unsigned long long)rinv,
-                   (unsigned long long)lg->records);
-        printf("\n");
-        if (lg->unsealed) {
-            trail_format_time_z(lg->newest_digest_time, t1);
-            printf("%llu records written after the newest digest%s%s%s are not sealed yet\n",
-                   (unsigned long long)lg->unsealed, lg->newest_digest_time ? " (" : "",
-                   lg->newest_digest_time ? t1 : "", lg->newest_digest_time ? ")" : "");
-        }
-        for (size_t i = 0; i < rep.n_issues; i++) {
-            const struct iam_validate_issue *is = &rep.issues[i];
-
-            if (rep.issue_log[i] != l)
-                continue;
-            if (!first && (is->kind == IAM_VK_RECORD_EDITED || is->kind == IAM_VK_RECORD_DELETED ||
-                           is->kind == IAM_VK_RECORD_INSERTED ||
-                           is->kind == IAM_VK_RECORD_REORDERED ||
-                           is->kind == IAM_VK_RECORD_DUPLICATED ||
-                           is->kind == IAM_VK_RECORDS_TRUNCATED))
-                first = is;
-        }
-        if (first) {
-            char num[32] = "not sealed";
-
-            if (first->record != UINT64_MAX)
-                snprintf(num, sizeof(num), "#%llu", (unsigned long long)first->record);
-            printf("\nFirst invalid record: %s, %s: %s", num, first->where,
-                   iam_validate_kind_name(first->kind));
-            if (first->event_id[0])
-                printf(" (eventID %s)", first->event_id);
-            printf("\n");
-        }
-        {
-            bool any = false;
-
-            for (size_t i = 0; i < rep.n_issues; i++) {
-                if (rep.issue_log[i] != l)
-                    continue;
-                if (!any)
-                    printf("\n");
-                any = true;
-                print_issue(&rep.issues[i]);
-            }
-        }
-        if (opt_get(opts, "verbose")->set && lg->digests_valid)
-            printf("\n%s: %llu digests chained to the public key\n", lg->digest_dir,
-                   (unsigned long long)lg->digests_valid);
+        print_log_text(&rep, l, &vo, anchor_source, opt_get(opts, "verbose")->set);
     }
-    if (fflush(stdout) != 0) {
+    if (fflush(stdout) != 0)
         r = iamctl_fail("cannot write the output");
-        goto out;
-    }
-    r = bad ? IAMCTL_EXIT_FAIL : IAMCTL_EXIT_OK;
+    else
+        r = rep.n_issues > 0 ? IAMCTL_EXIT_FAIL : IAMCTL_EXIT_OK;
 out:
     iam_validate_report_free(&rep);
     iam_trail_files_free(&files);

@@ -245,14 +245,13 @@ struct chain {
 };
 
 /* Walk the digests; fill the map of sealed hashes. */
-static int check_chain(struct run *r, struct iam_validate_log *lg, struct digest_file *v,
-                       size_t n, const uint8_t *anchor, struct chain *c) {
-    const struct digest *prev = NULL;
-    bool trusted = true;
-    uint64_t next_seq = 0, total = 0;
+/* Count the digests that do not parse (each an issue) and size the chain's tables by the
+ * records the others cover. */
+static int chain_init(struct run *r, struct iam_validate_log *lg, const struct digest_file *v,
+                      size_t n, struct chain *c) {
+    uint64_t total = 0;
     int rc;
 
-    qsort(v, n, sizeof(*v), cmp_digest_seq);
     for (size_t i = 0; i < n; i++) {
         if (!v[i].parsed) {
             struct iam_validate_issue *is = add_issue(r, IAM_VK_DIGEST_INVALID);
@@ -278,41 +277,143 @@ static int check_chain(struct run *r, struct iam_validate_log *lg, struct digest
         return -ENOMEM;
     for (uint64_t k = 0; k <= total; k++)
         c->same_next[k] = NONE;
+    return 0;
+}
 
+/* Two digests claiming digest i's number: at most one belongs to the chain; the other is an
+ * issue and is skipped from then on. */
+static void second_with_number(struct run *r, struct iam_validate_log *lg, struct digest_file *v,
+                               size_t i, size_t n) {
+    struct iam_validate_issue *is;
+
+    if (i + 1 >= n || !v[i + 1].parsed || v[i + 1].d.seq != v[i].d.seq)
+        return;
+    is = add_issue(r, IAM_VK_DIGEST_INVALID);
+    if (is) {
+        snprintf(is->where, sizeof(is->where), "%s", v[i + 1].d.path);
+        is->digest = v[i].d.seq;
+        snprintf(is->detail, sizeof(is->detail), "a second digest with sequence number %llu",
+                 (unsigned long long)v[i].d.seq);
+    }
+    lg->digests++;
+    /* keep the one that verifies as the chain's */
+    if (!v[i].d.sig_ok && v[i + 1].d.sig_ok) {
+        struct digest_file t = v[i];
+
+        v[i] = v[i + 1];
+        v[i + 1] = t;
+    }
+    v[i + 1].parsed = false;
+    v[i + 1].d.count = 0;
+}
+
+/* Why digest d does not belong to the chain after prev ("" when it does). */
+static void digest_verdict(const struct iam_validate_log *lg, const struct digest *d,
+                           const struct digest *prev, const uint8_t *anchor, bool trusted,
+                           char *why, size_t size) {
+    why[0] = '\0';
+    if (!d->sig_ok)
+        snprintf(why, size, "the signature does not verify (the digest was changed)");
+    else if (d->seq == 0 && anchor && sodium_memcmp(d->pk, anchor, IAM_SEAL_PUBLIC_KEY_BYTES) != 0)
+        snprintf(why, size, "signed by a key that is not the anchor (fingerprint %s)",
+                 lg->fingerprint);
+    else if (d->seq > 0 && prev && sodium_memcmp(d->pk, prev->next_pk, sizeof(d->pk)) != 0)
+        snprintf(why, size, "signed by a key the previous digest did not certify");
+    else if (d->seq > 0 && prev &&
+             (!d->has_prev || memcmp(d->prev_hash, prev->hash, DIGEST_HASH_BYTES) != 0 ||
+              memcmp(d->prev_sig, prev->sig, DIGEST_SIG_BYTES) != 0))
+        snprintf(why, size, "does not name the previous digest");
+    else if (d->seq == 0 && d->has_prev)
+        snprintf(why, size, "the first digest names a previous one");
+    else if (d->first != (prev ? prev->first + prev->count : 0) && trusted)
+        snprintf(why, size, "starts at record #%llu, not where the previous ended",
+                 (unsigned long long)d->first);
+    else if (!trusted)
+        snprintf(why, size, "cannot be verified: a digest before it is missing or invalid, "
+                            "and it certified this digest's key");
+}
+
+/* The digest's records into the map, flagged trusted and in range as the digest is. */
+static void take_records(struct chain *c, const struct digest *d, bool ok, bool range) {
+    for (uint64_t k = 0; k < d->count; k++) {
+        uint64_t idx = d->first + k, first;
+
+        if (idx >= c->total)
+            break;
+        first = hmap_put(&c->map, d->hashes + k * IAM_TRAIL_HASH_BYTES, idx);
+        /* sealed twice: chain the numbers, a line takes the first one still free */
+        while (first != NONE && first != idx) {
+            if (c->same_next[first] == NONE) {
+                c->same_next[first] = idx;
+                break;
+            }
+            first = c->same_next[first];
+        }
+        c->rflags[idx] = (uint8_t)((ok ? REC_TRUSTED : 0) | (range ? REC_IN_RANGE : 0));
+    }
+}
+
+/* Digest d's place in the time range and in the report's counts and issues. */
+static void count_digest(struct run *r, struct iam_validate_log *lg, const struct digest *d,
+                         const char *why, bool range) {
+    int64_t lo = d->oldest ? d->oldest : d->end_time, hi = d->newest ? d->newest : d->end_time;
+    struct iam_validate_issue *is;
+
+    if (range) {
+        if (!lg->first_time || lo < lg->first_time)
+            lg->first_time = lo;
+        if (hi > lg->last_time)
+            lg->last_time = hi;
+        lg->records += d->count;
+    }
+    if (d->end_time > lg->newest_digest_time)
+        lg->newest_digest_time = d->end_time;
+    if (!why[0]) {
+        lg->digests_valid++;
+        return;
+    }
+    is = add_issue(r, IAM_VK_DIGEST_INVALID);
+    if (is) {
+        snprintf(is->where, sizeof(is->where), "%s", d->path);
+        is->digest = d->seq;
+        is->record = d->first;
+        is->count = d->count;
+        snprintf(is->detail, sizeof(is->detail), "%s", why);
+    }
+    if (range && (is = add_issue(r, IAM_VK_RECORDS_UNVERIFIABLE))) {
+        is->digest = d->seq;
+        is->record = d->first;
+        is->count = d->count;
+        snprintf(is->where, sizeof(is->where), "%s", d->path);
+        snprintf(is->detail, sizeof(is->detail), "records #%llu to #%llu: their digest is not valid",
+                 (unsigned long long)d->first, (unsigned long long)(d->first + d->count - 1));
+    }
+}
+
+/* Walk the digests in sequence order; fill the map of sealed hashes. */
+static int check_chain(struct run *r, struct iam_validate_log *lg, struct digest_file *v,
+                       size_t n, const uint8_t *anchor, struct chain *c) {
+    const struct digest *prev = NULL;
+    bool trusted = true;
+    uint64_t next_seq = 0;
+    int rc;
+
+    qsort(v, n, sizeof(*v), cmp_digest_seq);
+    rc = chain_init(r, lg, v, n, c);
+    if (rc < 0)
+        return rc;
     for (size_t i = 0; i < n; i++) {
-        const struct digest *d = &v[i].d;
-        char why[256] = "";
-        bool ok, range;
+        const struct digest *d;
+        char why[256];
+        bool range;
 
         if (!v[i].parsed)
             continue;
         lg->digests++;
-        if (i + 1 < n && v[i + 1].parsed && v[i + 1].d.seq == d->seq) {
-            /* two digests claim one number: at most one belongs to the chain */
-            struct iam_validate_issue *is = add_issue(r, IAM_VK_DIGEST_INVALID);
-
-            if (is) {
-                snprintf(is->where, sizeof(is->where), "%s", v[i + 1].d.path);
-                is->digest = d->seq;
-                snprintf(is->detail, sizeof(is->detail),
-                         "a second digest with sequence number %llu",
-                         (unsigned long long)d->seq);
-            }
-            lg->digests++;
-            /* keep the one that verifies as the chain's */
-            if (!d->sig_ok && v[i + 1].d.sig_ok) {
-                struct digest_file t = v[i];
-
-                v[i] = v[i + 1];
-                v[i + 1] = t;
-                d = &v[i].d;
-            }
-            v[i + 1].parsed = false; /* skipped below */
-            v[i + 1].d.count = 0;
-        }
-        while (next_seq < d->seq) {
+        second_with_number(r, lg, v, i, n);
+        d = &v[i].d;
+        for (; next_seq < d->seq; next_seq++) {
             struct iam_validate_issue *is = add_issue(r, IAM_VK_DIGEST_MISSING);
-            uint64_t a = prev ? prev->first + prev->count : 0;
 
             if (is) {
                 is->digest = next_seq;
@@ -320,95 +421,18 @@ static int check_chain(struct run *r, struct iam_validate_log *lg, struct digest
                 snprintf(is->detail, sizeof(is->detail),
                          "digest %llu is missing: it sealed records from #%llu on, which cannot "
                          "be verified",
-                         (unsigned long long)next_seq, (unsigned long long)a);
+                         (unsigned long long)next_seq,
+                         (unsigned long long)(prev ? prev->first + prev->count : 0));
             }
-            next_seq++;
             trusted = false;
         }
-        if (!d->sig_ok)
-            snprintf(why, sizeof(why), "the signature does not verify (the digest was changed)");
-        else if (d->seq == 0 && anchor &&
-                 sodium_memcmp(d->pk, anchor, IAM_SEAL_PUBLIC_KEY_BYTES) != 0)
-            snprintf(why, sizeof(why), "signed by a key that is not the anchor (fingerprint %s)",
-                     lg->fingerprint);
-        else if (d->seq > 0 && prev && sodium_memcmp(d->pk, prev->next_pk, sizeof(d->pk)) != 0)
-            snprintf(why, sizeof(why), "signed by a key the previous digest did not certify");
-        else if (d->seq > 0 && prev &&
-                 (!d->has_prev || memcmp(d->prev_hash, prev->hash, DIGEST_HASH_BYTES) != 0 ||
-                  memcmp(d->prev_sig, prev->sig, DIGEST_SIG_BYTES) != 0))
-            snprintf(why, sizeof(why), "does not name the previous digest");
-        else if (d->seq == 0 && d->has_prev)
-            snprintf(why, sizeof(why), "the first digest names a previous one");
-        else if (d->first != (prev ? prev->first + prev->count : 0) && trusted)
-            snprintf(why, sizeof(why), "starts at record #%llu, not where the previous ended",
-                     (unsigned long long)d->first);
-        else if (!trusted)
-            snprintf(why, sizeof(why), "cannot be verified: a digest before it is missing or "
-                                       "invalid, and it certified this digest's key");
-        ok = why[0] == '\0';
+        digest_verdict(lg, d, prev, anchor, trusted, why, sizeof(why));
         range = in_window(r->o, d->oldest ? d->oldest : d->end_time,
                           d->newest ? d->newest : d->end_time);
-        if (range) {
-            int64_t lo = d->oldest ? d->oldest : d->end_time;
-            int64_t hi = d->newest ? d->newest : d->end_time;
-
-            if (!lg->first_time || lo < lg->first_time)
-                lg->first_time = lo;
-            if (hi > lg->last_time)
-                lg->last_time = hi;
-        }
-        if (d->end_time > lg->newest_digest_time)
-            lg->newest_digest_time = d->end_time;
-        if (ok) {
-            lg->digests_valid++;
-        } else {
-            struct iam_validate_issue *is = add_issue(r, IAM_VK_DIGEST_INVALID);
-
+        count_digest(r, lg, d, why, range);
+        if (why[0])
             trusted = false;
-            if (is) {
-                snprintf(is->where, sizeof(is->where), "%s", d->path);
-                is->digest = d->seq;
-                is->record = d->first;
-                is->count = d->count;
-                snprintf(is->detail, sizeof(is->detail), "%s", why);
-            }
-        }
-        for (uint64_t k = 0; k < d->count; k++) {
-            uint64_t idx = d->first + k;
-
-            if (idx >= total)
-                break;
-            {
-                uint64_t first = hmap_put(&c->map, d->hashes + k * IAM_TRAIL_HASH_BYTES, idx);
-
-                /* sealed twice: chain the numbers, a line takes the first one still free */
-                while (first != NONE && first != idx) {
-                    if (c->same_next[first] == NONE) {
-                        c->same_next[first] = idx;
-                        break;
-                    }
-                    first = c->same_next[first];
-                }
-            }
-            c->rflags[idx] = (uint8_t)((ok ? REC_TRUSTED : 0) | (range ? REC_IN_RANGE : 0));
-        }
-        if (range) {
-            lg->records += d->count;
-            if (!ok) {
-                struct iam_validate_issue *is = add_issue(r, IAM_VK_RECORDS_UNVERIFIABLE);
-
-                if (is) {
-                    is->digest = d->seq;
-                    is->record = d->first;
-                    is->count = d->count;
-                    snprintf(is->where, sizeof(is->where), "%s", d->path);
-                    snprintf(is->detail, sizeof(is->detail),
-                             "records #%llu to #%llu: their digest is not valid",
-                             (unsigned long long)d->first,
-                             (unsigned long long)(d->first + d->count - 1));
-                }
-            }
-        }
+        take_records(c, d, !why[0], range);
         prev = d;
         next_seq = d->seq + 1;
     }
@@ -549,159 +573,163 @@ static void report_missing(struct run *r, struct iam_validate_log *lg, const str
     }
 }
 
+/* The walk of the lines against the record numbers (see the top of this file). */
+struct walk {
+    struct run *r;
+    struct iam_validate_log *lg;
+    const struct chain *c;
+    const struct lines *L;
+    uint64_t *pos_of; /* record number -> 1 + index of the line holding it, 0 if none */
+    uint64_t expect;  /* the record number the next line should hold */
+    uint64_t invalid; /* sealed records found invalid */
+};
+
+/* A line whose hash is sealed. */
+static void walk_sealed(struct walk *w, const struct obs *ob) {
+    uint64_t idx = ob->idx;
+    struct iam_validate_issue *is;
+
+    if (ob->flags & OBS_COPY) {
+        if (reportable(w->c, idx) && (is = add_issue(w->r, IAM_VK_RECORD_DUPLICATED))) {
+            describe(w->r, is, ob);
+            is->record = idx;
+            snprintf(is->detail, sizeof(is->detail), "a copy of sealed record #%llu",
+                     (unsigned long long)idx);
+        }
+    } else if (idx == w->expect) {
+        w->expect++;
+    } else if (idx > w->expect) {
+        /* records expect..idx-1 are not here: gone, or further on (reordered) */
+        report_missing(w->r, w->lg, w->c, w->pos_of, w->expect, idx, IAM_VK_RECORD_DELETED, ob,
+                       false, &w->invalid);
+        w->expect = idx + 1;
+    } else if (reportable(w->c, idx)) {
+        w->invalid++;
+        is = add_issue(w->r, IAM_VK_RECORD_REORDERED);
+        if (is) {
+            describe(w->r, is, ob);
+            is->record = idx;
+            snprintf(is->detail, sizeof(is->detail),
+                     "sealed record #%llu is out of its place (it belongs before record #%llu)",
+                     (unsigned long long)idx, (unsigned long long)(w->expect - 1));
+        }
+    }
+}
+
+/* Lines i..j-1 hold no sealed hash; the sealed records gone[] (appearing nowhere) belong
+ * where they are: paired in order, a line replaces a record (edited), extra lines were
+ * inserted, extra records deleted. */
+static void pair_unsealed(struct walk *w, size_t i, size_t j, const uint64_t *gone,
+                          size_t n_gone) {
+    const struct lines *L = w->L;
+    const bool at_end = j == L->n;
+    const size_t u = j - i;
+    struct iam_validate_issue *is;
+
+    for (size_t k = 0; k < u; k++) {
+        const struct obs *x = &L->v[i + k];
+
+        if (k < n_gone) {
+            if (!reportable(w->c, gone[k]))
+                continue;
+            w->invalid++;
+            if ((is = add_issue(w->r, IAM_VK_RECORD_EDITED))) {
+                describe(w->r, is, x);
+                is->record = gone[k];
+                snprintf(is->detail, sizeof(is->detail),
+                         "does not match sealed record #%llu, which should be here",
+                         (unsigned long long)gone[k]);
+            }
+        } else if (line_in_window(w->r, x) && (is = add_issue(w->r, IAM_VK_RECORD_INSERTED))) {
+            describe(w->r, is, x);
+            snprintf(is->detail, sizeof(is->detail),
+                     "no digest holds this line, and sealed records follow it");
+        }
+    }
+    for (size_t k = u; k < n_gone; k++) {
+        const struct obs *near = &L->v[at_end ? j - 1 : j];
+
+        if (!reportable(w->c, gone[k]))
+            continue;
+        w->invalid++;
+        if ((is = add_issue(w->r, IAM_VK_RECORD_DELETED))) {
+            snprintf(is->where, sizeof(is->where), "%s %s line %llu", at_end ? "after" : "before",
+                     w->r->o->files->v[near->file].path, (unsigned long long)near->lineno);
+            is->record = gone[k];
+            snprintf(is->detail, sizeof(is->detail), "sealed record #%llu is not in the trail",
+                     (unsigned long long)gone[k]);
+        }
+    }
+}
+
+/* A run of lines no digest holds, from line i; returns the index after it, or 0 on ENOMEM
+ * (a run is never empty, so 0 cannot be a real answer). */
+static size_t walk_unsealed(struct walk *w, size_t i) {
+    const struct lines *L = w->L;
+    size_t j = i, n_gone = 0;
+    uint64_t next_known = w->c->total, *gone = NULL;
+    bool at_end;
+
+    while (j < L->n && !(L->v[j].flags & OBS_SEALED))
+        j++;
+    at_end = j == L->n;
+    if (at_end && w->expect >= w->c->total) {
+        /* after everything sealed: not sealed yet (normal) */
+        w->lg->unsealed += j - i;
+        return j;
+    }
+    if (!at_end)
+        next_known = L->v[j].idx > w->expect && w->pos_of[L->v[j].idx] == j + 1 ? L->v[j].idx
+                                                                               : w->expect;
+    /* sealed records between expect and next_known that appear nowhere */
+    if (next_known > w->expect) {
+        gone = malloc((size_t)(next_known - w->expect) * sizeof(*gone));
+        if (!gone)
+            return 0;
+        for (uint64_t k = w->expect; k < next_known; k++)
+            if (!w->pos_of[k])
+                gone[n_gone++] = k;
+        w->expect = next_known;
+    }
+    pair_unsealed(w, i, j, gone, n_gone);
+    free(gone);
+    return j;
+}
+
 static int classify(struct run *r, struct iam_validate_log *lg, const struct chain *c,
                     const struct lines *L) {
-    uint64_t *pos_of = NULL; /* record number -> 1 + first line index holding it */
-    uint64_t expect = 0, invalid = 0;
+    struct walk w = {.r = r, .lg = lg, .c = c, .L = L};
     size_t i = 0;
 
-    pos_of = calloc(c->total + 1, sizeof(*pos_of));
-    if (!pos_of)
+    w.pos_of = calloc(c->total + 1, sizeof(*w.pos_of));
+    if (!w.pos_of)
         return -ENOMEM;
     for (size_t k = 0; k < L->n; k++)
         if ((L->v[k].flags & OBS_SEALED) && !(L->v[k].flags & OBS_COPY))
-            pos_of[L->v[k].idx] = k + 1;
-
+            w.pos_of[L->v[k].idx] = k + 1;
     while (i < L->n) {
-        const struct obs *ob = &L->v[i];
-
-        if (ob->flags & OBS_SEALED) {
-            uint64_t idx = ob->idx;
-            struct iam_validate_issue *is;
-
-            if (ob->flags & OBS_COPY) {
-                if (reportable(c, idx)) {
-                    is = add_issue(r, IAM_VK_RECORD_DUPLICATED);
-                    if (is) {
-                        describe(r, is, ob);
-                        is->record = idx;
-                        snprintf(is->detail, sizeof(is->detail),
-                                 "a copy of sealed record #%llu", (unsigned long long)idx);
-                    }
-                }
-            } else if (idx == expect) {
-                expect++;
-            } else if (idx > expect) {
-                /* records expect..idx-1 are not here: gone, or further on (reordered) */
-                report_missing(r, lg, c, pos_of, expect, idx, IAM_VK_RECORD_DELETED, ob, false,
-                               &invalid);
-                expect = idx + 1;
-            } else {
-                if (reportable(c, idx)) {
-                    invalid++;
-                    is = add_issue(r, IAM_VK_RECORD_REORDERED);
-                    if (is) {
-                        describe(r, is, ob);
-                        is->record = idx;
-                        snprintf(is->detail, sizeof(is->detail),
-                                 "sealed record #%llu is out of its place (it belongs before "
-                                 "record #%llu)",
-                                 (unsigned long long)idx, (unsigned long long)(expect - 1));
-                    }
-                }
-            }
+        if (L->v[i].flags & OBS_SEALED) {
+            walk_sealed(&w, &L->v[i]);
             i++;
             continue;
         }
-        /* a run of lines no digest holds */
-        {
-            size_t j = i, u;
-            uint64_t next_known = c->total;
-            uint64_t *gone = NULL;
-            size_t n_gone = 0;
-            bool at_end;
-
-            while (j < L->n && !(L->v[j].flags & OBS_SEALED))
-                j++;
-            at_end = j == L->n;
-            u = j - i;
-            if (!at_end && L->v[j].idx > expect && pos_of[L->v[j].idx] == j + 1)
-                next_known = L->v[j].idx;
-            else if (!at_end)
-                next_known = expect;
-            if (at_end && expect >= c->total) {
-                /* after everything sealed: not sealed yet (normal) */
-                lg->unsealed += u;
-                i = j;
-                continue;
-            }
-            /* sealed records between expect and next_known that appear nowhere */
-            if (next_known > expect) {
-                gone = malloc((size_t)(next_known - expect) * sizeof(*gone));
-                if (!gone) {
-                    free(pos_of);
-                    return -ENOMEM;
-                }
-                for (uint64_t k = expect; k < next_known; k++)
-                    if (!pos_of[k])
-                        gone[n_gone++] = k;
-            }
-            for (size_t k = 0; k < u; k++) {
-                const struct obs *x = &L->v[i + k];
-                struct iam_validate_issue *is;
-
-                if (k < n_gone) {
-                    uint64_t rec = gone[k];
-
-                    if (!reportable(c, rec))
-                        continue;
-                    invalid++;
-                    is = add_issue(r, IAM_VK_RECORD_EDITED);
-                    if (is) {
-                        describe(r, is, x);
-                        is->record = rec;
-                        snprintf(is->detail, sizeof(is->detail),
-                                 "does not match sealed record #%llu, which should be here",
-                                 (unsigned long long)rec);
-                    }
-                } else if (line_in_window(r, x)) {
-                    is = add_issue(r, IAM_VK_RECORD_INSERTED);
-                    if (is) {
-                        describe(r, is, x);
-                        snprintf(is->detail, sizeof(is->detail),
-                                 "no digest holds this line, and sealed records follow it");
-                    }
-                }
-            }
-            if (n_gone > u) {
-                /* more records gone than lines in their place: the rest were deleted */
-                for (size_t k = u; k < n_gone; k++) {
-                    uint64_t rec = gone[k];
-                    struct iam_validate_issue *is;
-
-                    if (!reportable(c, rec))
-                        continue;
-                    invalid++;
-                    is = add_issue(r, IAM_VK_RECORD_DELETED);
-                    if (is) {
-                        snprintf(is->where, sizeof(is->where), "%s %s line %llu",
-                                 at_end ? "after" : "before",
-                                 r->o->files->v[L->v[at_end ? j - 1 : j].file].path,
-                                 (unsigned long long)L->v[at_end ? j - 1 : j].lineno);
-                        is->record = rec;
-                        snprintf(is->detail, sizeof(is->detail),
-                                 "sealed record #%llu is not in the trail",
-                                 (unsigned long long)rec);
-                    }
-                }
-            }
-            free(gone);
-            if (next_known > expect)
-                expect = next_known;
-            i = j;
+        i = walk_unsealed(&w, i);
+        if (i == 0) {
+            free(w.pos_of);
+            return -ENOMEM;
         }
     }
     /* sealed records never reached: cut off the end */
-    if (expect < c->total)
-        report_missing(r, lg, c, pos_of, expect, c->total, IAM_VK_RECORDS_TRUNCATED,
-                       L->n ? &L->v[L->n - 1] : NULL, true, &invalid);
-    lg->records_valid = lg->records >= invalid ? lg->records - invalid : 0;
+    if (w.expect < c->total)
+        report_missing(r, lg, c, w.pos_of, w.expect, c->total, IAM_VK_RECORDS_TRUNCATED,
+                       L->n ? &L->v[L->n - 1] : NULL, true, &w.invalid);
+    lg->records_valid = lg->records >= w.invalid ? lg->records - w.invalid : 0;
     /* records of invalid digests are not valid either */
     for (uint64_t k = 0; k < c->total; k++)
         if ((c->rflags[k] & REC_IN_RANGE) && !(c->rflags[k] & REC_TRUSTED) &&
             lg->records_valid > 0)
             lg->records_valid--;
-    free(pos_of);
+    free(w.pos_of);
     return 0;
 }
 
@@ -724,6 +752,97 @@ static void group_key(const struct iam_validate_opts *o, const char *path, char 
         snprintf(out, size, "%s", path);
 }
 
+/* A digest the state announced but that is not in the directory (deleted, or a crash
+ * between the two writes of seal-logs): taken from the state, where it is signed like the
+ * others, and reported. */
+static int add_pending(struct run *r, struct iam_validate_log *lg,
+                       const struct seal_state_view *sv, struct digest_file **v, size_t *n) {
+    struct digest_file *nv;
+    struct iam_validate_issue *is;
+
+    if (!sv->pending_name)
+        return 0;
+    for (size_t i = 0; i < *n; i++)
+        if ((*v)[i].d.path && strstr((*v)[i].d.path, sv->pending_name))
+            return 0;
+    nv = realloc(*v, (*n + 1) * sizeof(*nv));
+    if (!nv)
+        return -ENOMEM;
+    *v = nv;
+    memset(&nv[*n], 0, sizeof(nv[*n]));
+    if (digest_parse(sv->pending, sv->pending_len, &nv[*n].d, nv[*n].bad,
+                     sizeof(nv[*n].bad)) < 0)
+        return 0;
+    nv[*n].parsed = true;
+    if (asprintf(&nv[*n].d.path, "%s (its copy in the sealing state)", sv->pending_name) < 0)
+        nv[*n].d.path = NULL;
+    if ((is = add_issue(r, IAM_VK_DIGEST_MISSING))) {
+        is->digest = nv[*n].d.seq;
+        snprintf(is->where, sizeof(is->where), "%.3800s/%.255s", lg->digest_dir,
+                 sv->pending_name);
+        snprintf(is->detail, sizeof(is->detail),
+                 "the newest digest's file is missing (deleted, or seal-logs was interrupted: it "
+                 "writes it again); its copy in the sealing state still verifies the records");
+    }
+    (*n)++;
+    return 0;
+}
+
+/* The host's state must continue the newest digest: same next sequence, the key the newest
+ * digest certified, the same record count. Otherwise digests were removed from the end. */
+static void check_state_continues(struct run *r, struct iam_validate_log *lg,
+                                  const struct seal_state_view *sv, const struct digest_file *v,
+                                  size_t n) {
+    const struct digest *last = NULL;
+    struct iam_validate_issue *is;
+
+    for (size_t i = 0; i < n; i++)
+        if (v[i].parsed && (!last || v[i].d.seq > last->seq))
+            last = &v[i].d;
+    if (last ? sv->seq == last->seq + 1 &&
+                   sodium_memcmp(sv->pk, last->next_pk, IAM_SEAL_PUBLIC_KEY_BYTES) == 0 &&
+                   sv->records == last->first + last->count
+             : sv->seq == 0)
+        return;
+    if (!(is = add_issue(r, IAM_VK_DIGESTS_TRUNCATED)))
+        return;
+    snprintf(is->where, sizeof(is->where), "%s", lg->digest_dir);
+    is->digest = last ? last->seq + 1 : 0;
+    is->record = last ? last->first + last->count : 0;
+    snprintf(is->detail, sizeof(is->detail),
+             "the sealing state is at digest %llu and record #%llu, the newest digest here is "
+             "%s: digests were removed from the end, and the records they sealed cannot be "
+             "verified",
+             (unsigned long long)sv->seq, (unsigned long long)sv->records,
+             last ? "older" : "missing");
+}
+
+/* The anchor: given, else the host's state, else the first digest's own key. */
+static bool pick_anchor(const struct run *r, struct iam_validate_log *lg,
+                        const struct seal_state_view *sv, bool have_state,
+                        const struct digest_file *v, size_t n,
+                        uint8_t anchor[IAM_SEAL_PUBLIC_KEY_BYTES]) {
+    if (r->o->anchor) {
+        memcpy(anchor, r->o->anchor, IAM_SEAL_PUBLIC_KEY_BYTES);
+        lg->anchor_source = "given";
+    } else if (have_state) {
+        memcpy(anchor, sv->anchor, IAM_SEAL_PUBLIC_KEY_BYTES);
+        lg->anchor_source = "state";
+    } else {
+        size_t i;
+
+        for (i = 0; i < n; i++)
+            if (v[i].parsed && v[i].d.seq == 0)
+                break;
+        if (i == n)
+            return false;
+        memcpy(anchor, v[i].d.pk, IAM_SEAL_PUBLIC_KEY_BYTES);
+        lg->anchor_source = "trail";
+    }
+    iam_seal_fingerprint(anchor, lg->fingerprint);
+    return true;
+}
+
 /* g: the files' group, or SIZE_MAX for a log none of whose files exist (key names it). */
 static int validate_log(struct run *r, size_t g, const char *key, uint64_t *done,
                         uint64_t total_bytes, struct iam_error *reterr) {
@@ -734,149 +853,53 @@ static int validate_log(struct run *r, size_t g, const char *key, uint64_t *done
     struct chain c = {0};
     struct lines L = {0};
     struct seal_state_view sv = {0};
-    bool host = false, have_state = false;
+    bool host, have_state = false, have_anchor;
     uint8_t anchor[IAM_SEAL_PUBLIC_KEY_BYTES];
-    bool have_anchor = false;
+    struct iam_validate_issue *is;
     int rc;
 
     snprintf(lg->log, sizeof(lg->log), "%s", key);
     host = o->host_log && strcmp(lg->log, o->host_log) == 0;
-    if (host && o->host_digest_dir) {
+    if (host && o->host_digest_dir)
         snprintf(lg->digest_dir, sizeof(lg->digest_dir), "%s", o->host_digest_dir);
-    } else {
+    else
         snprintf(lg->digest_dir, sizeof(lg->digest_dir), "%.4080s.digest", lg->log);
-    }
     if (host && o->state_dir) {
         struct iam_error e;
 
         iam_error_init(&e);
         rc = seal_state_view(o->state_dir, &sv, &e);
-        if (rc == 0)
-            have_state = strcmp(sv.log, lg->log) == 0; /* another log's state proves nothing */
-        else if (rc != -ENOENT) {
+        if (rc < 0 && rc != -ENOENT) {
             iam_error_set(reterr, 0, 0, 0, "%s", e.text);
             return rc;
         }
-    }
-    if (o->anchor) {
-        memcpy(anchor, o->anchor, sizeof(anchor));
-        have_anchor = true;
-        lg->anchor_source = "given";
-    } else if (have_state) {
-        memcpy(anchor, sv.anchor, sizeof(anchor));
-        have_anchor = true;
-        lg->anchor_source = "state";
+        have_state = rc == 0 && strcmp(sv.log, lg->log) == 0; /* another log's proves nothing */
     }
     rc = digest_load_dir(lg->digest_dir, &v, &n, reterr);
-    if (rc == -ENOENT) {
-        v = NULL;
-        n = 0;
-    } else if (rc < 0) {
+    if (rc == -ENOENT)
+        rc = 0;
+    if (rc < 0 || (have_state && (rc = add_pending(r, lg, &sv, &v, &n)) < 0))
         goto out;
+    if (n == 0 && (is = add_issue(r, IAM_VK_NO_DIGESTS))) {
+        snprintf(is->where, sizeof(is->where), "%s", lg->digest_dir);
+        snprintf(is->detail, sizeof(is->detail),
+                 "no digests: nothing of %.160s can be validated (has seal-logs run?)", lg->log);
     }
-    /* a digest the state announced but that never reached the directory (a crash between
-     * the two writes): take it from the state, it is signed like the others */
-    if (have_state && sv.pending_name) {
-        bool present = false;
-
-        for (size_t i = 0; i < n; i++)
-            if (v[i].d.path && strstr(v[i].d.path, sv.pending_name))
-                present = true;
-        if (!present) {
-            struct digest_file *nv = realloc(v, (n + 1) * sizeof(*nv));
-
-            if (!nv) {
-                rc = -ENOMEM;
-                goto out;
-            }
-            v = nv;
-            memset(&v[n], 0, sizeof(v[n]));
-            if (digest_parse(sv.pending, sv.pending_len, &v[n].d, v[n].bad,
-                             sizeof(v[n].bad)) == 0) {
-                struct iam_validate_issue *is = add_issue(r, IAM_VK_DIGEST_MISSING);
-
-                v[n].parsed = true;
-                if (asprintf(&v[n].d.path, "%s (its copy in the sealing state)",
-                             sv.pending_name) < 0)
-                    v[n].d.path = NULL;
-                if (is) {
-                    is->digest = v[n].d.seq;
-                    snprintf(is->where, sizeof(is->where), "%.3800s/%.255s", lg->digest_dir,
-                             sv.pending_name);
-                    snprintf(is->detail, sizeof(is->detail),
-                             "the newest digest's file is missing (deleted, or seal-logs was "
-                             "interrupted: it writes it again); its copy in the sealing state "
-                             "still verifies the records");
-                }
-                n++;
-            }
-        }
-    }
-    if (n == 0) {
-        struct iam_validate_issue *is = add_issue(r, IAM_VK_NO_DIGESTS);
-
-        if (is) {
-            snprintf(is->where, sizeof(is->where), "%s", lg->digest_dir);
-            snprintf(is->detail, sizeof(is->detail),
-                     "no digests: nothing of %.160s can be validated (has seal-logs run?)", lg->log);
-        }
-    }
-    if (!have_anchor) {
-        for (size_t i = 0; i < n; i++)
-            if (v[i].parsed && v[i].d.seq == 0) {
-                memcpy(anchor, v[i].d.pk, sizeof(anchor));
-                have_anchor = true;
-                lg->anchor_source = "trail";
-                break;
-            }
-    }
-    if (have_anchor)
-        iam_seal_fingerprint(anchor, lg->fingerprint);
+    have_anchor = pick_anchor(r, lg, &sv, have_state, v, n, anchor);
     for (size_t i = 0; i < n; i++)
         if (v[i].parsed && !lg->host_arn[0] && v[i].d.host_arn)
             snprintf(lg->host_arn, sizeof(lg->host_arn), "%s", v[i].d.host_arn);
     rc = check_chain(r, lg, v, n, have_anchor ? anchor : NULL, &c);
     if (rc < 0)
         goto out;
-    /* the state continues the newest digest, or digests were removed from the end */
-    if (have_state) {
-        const struct digest *last = NULL;
-
-        for (size_t i = 0; i < n; i++)
-            if (v[i].parsed && (!last || v[i].d.seq > last->seq))
-                last = &v[i].d;
-        if ((last && (sv.seq != last->seq + 1 ||
-                      sodium_memcmp(sv.pk, last->next_pk, IAM_SEAL_PUBLIC_KEY_BYTES) != 0 ||
-                      sv.records != last->first + last->count)) ||
-            (!last && sv.seq > 0)) {
-            struct iam_validate_issue *is = add_issue(r, IAM_VK_DIGESTS_TRUNCATED);
-
-            if (is) {
-                snprintf(is->where, sizeof(is->where), "%s", lg->digest_dir);
-                is->digest = last ? last->seq + 1 : 0;
-                is->record = last ? last->first + last->count : 0;
-                snprintf(is->detail, sizeof(is->detail),
-                         "the sealing state is at digest %llu and record #%llu, the newest digest "
-                         "here is %s: digests were removed from the end, and the records they "
-                         "sealed cannot be verified",
-                         (unsigned long long)sv.seq, (unsigned long long)sv.records,
-                         last ? "older" : "missing");
-            }
-        }
-    }
+    if (have_state)
+        check_state_continues(r, lg, &sv, v, n);
     rc = read_lines(r, g, &c, &L, done, total_bytes, reterr);
-    if (rc < 0)
-        goto out;
-    rc = classify(r, lg, &c, &L);
-    if (rc < 0)
+    if (rc < 0 || (rc = classify(r, lg, &c, &L)) < 0)
         goto out;
     if (r->dropped) {
-        struct iam_validate_issue *is;
-
         r->log_issues--; /* room for the note */
-        is = add_issue(r, IAM_VK_RECORD_EDITED);
-        if (is) {
-            is->kind = IAM_VK_RECORDS_UNVERIFIABLE;
+        if ((is = add_issue(r, IAM_VK_RECORDS_UNVERIFIABLE))) {
             snprintf(is->detail, sizeof(is->detail), "and %llu more problems not listed",
                      (unsigned long long)r->dropped);
             snprintf(is->where, sizeof(is->where), "%s", lg->log);
