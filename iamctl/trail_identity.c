@@ -176,7 +176,7 @@ int ident_policies(struct ident_set *s, const struct ident *p, struct iam_policy
         r = iam_db_user_effective_policies(db, u, &eff);
         if (r < 0)
             return r;
-        ne = realloc(s->effs, (s->n_effs + 1) * sizeof(*ne));
+        ne = realloc(s->effs, (s->n_effs + 1) * sizeof(struct iam_db_effective *));
         if (!ne) {
             iam_db_effective_free(eff);
             return -ENOMEM;

@@ -183,7 +183,8 @@ static int actions_on(const struct gen *g, uint32_t res, uint32_t **ret, size_t 
         }
         v[(*n)++] = g->used[i].action;
     }
-    qsort_r(v, *n, sizeof(*v), cmp_action_ids, g->u);
+    if (*n > 1)
+        qsort_r(v, *n, sizeof(*v), cmp_action_ids, g->u);
     *ret = v;
     return 0;
 }
@@ -938,7 +939,8 @@ static int shared_key_findings(struct analysis *a, struct findings *out) {
                 r = -ENOMEM;
                 break;
             }
-            qsort(uses, n, sizeof(*uses), cmp_key_use);
+            if (n > 1)
+                qsort(uses, n, sizeof(*uses), cmp_key_use);
             /* every window [uses[lo].t, uses[lo].t + window] */
             for (size_t lo = 0, hi = 0; lo < n; lo++) {
                 size_t di, dh;
@@ -1063,7 +1065,8 @@ static int analyse(struct opt *opts, struct analysis *a, struct findings *f) {
         r = shared_key_findings(a, f);
     if (r < 0)
         return iamctl_fail("cannot compute the findings: %s", strerror(-r));
-    qsort(f->v, f->n, sizeof(*f->v), cmp_finding);
+    if (f->n > 1)
+        qsort(f->v, f->n, sizeof(*f->v), cmp_finding);
     return 0;
 }
 

@@ -25,10 +25,17 @@ static int take_attr(struct lookup_attr *a, size_t *n, const char *key, const ch
     if (*n >= 1)
         return iamctl_usage("lookup-events: InvalidLookupAttributesException: only one lookup "
                             "attribute is allowed (as in CloudTrail)");
-    a->key = strdup(key);
-    a->value = strdup(value);
-    if (!a->key || !a->value)
-        return iamctl_fail("out of memory");
+    {
+        char *k = strdup(key), *v = strdup(value);
+
+        if (!k || !v) {
+            free(k);
+            free(v);
+            return iamctl_fail("out of memory");
+        }
+        a->key = k;
+        a->value = v;
+    }
     (*n)++;
     return 0;
 }

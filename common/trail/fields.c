@@ -257,10 +257,11 @@ static const char *walk_object(const char *p, const char *end, const struct memb
 }
 
 int iam_trail_scan(const char *line, size_t len, struct iam_trail_fields *ret) {
-    const char *end = line + len, *p;
+    const char *end, *p;
 
     if (!line || !ret)
         return -EINVAL;
+    end = line + len;
     memset(ret, 0, sizeof(*ret));
     p = skip_ws(line, end);
     p = walk_object(p, end, top_members, ret, 0);

@@ -359,12 +359,12 @@ static int fetch(const struct iam_trail_files *files, struct iam_lookup_hit *hit
 
     if (n == 0)
         return 0;
-    order = calloc(n, sizeof(*order));
+    order = calloc(n, sizeof(struct iam_lookup_hit *));
     if (!order)
         goto out;
     for (size_t i = 0; i < n; i++)
         order[i] = &hits[i];
-    qsort(order, n, sizeof(*order), cmp_location);
+    qsort(order, n, sizeof(struct iam_lookup_hit *), cmp_location);
     for (size_t i = 0; i < n; i++) {
         struct iam_lookup_hit *h = order[i];
 

@@ -113,8 +113,8 @@ int iam_trail_open_reverse(const struct iam_trail_file *file, struct iam_trail_r
     if (file->gzip)
         return -ENOTSUP;
     rc = iam_trail_open(file, &r, reterr);
-    if (rc < 0)
-        return rc;
+    if (rc < 0 || !r)
+        return rc < 0 ? rc : -ENOMEM;
     if (fstat(r->fd, &st) < 0) {
         rc = -errno;
         iam_trail_close(r);

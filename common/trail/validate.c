@@ -465,10 +465,11 @@ static int read_lines(struct run *r, size_t g, const struct chain *c, struct lin
             while (p < end) {
                 const char *nl = memchr(p, '\n', (size_t)(end - p));
                 const char *le = nl ? nl : end;
-                struct obs ob = {.lineno = lineno++, .offset = off + (uint64_t)(p - buf),
+                struct obs ob = {.lineno = lineno, .offset = off + (uint64_t)(p - buf),
                                  .len = (uint32_t)(le - p), .file = (uint32_t)i};
                 uint8_t h[IAM_TRAIL_HASH_BYTES];
 
+                lineno++;
                 if (!nl) {
                     ob.flags |= OBS_PARTIAL;
                 } else {
@@ -699,14 +700,16 @@ static size_t walk_unsealed(struct walk *w, size_t i) {
 static int classify(struct run *r, struct iam_validate_log *lg, const struct chain *c,
                     const struct lines *L) {
     struct walk w = {.r = r, .lg = lg, .c = c, .L = L};
+    uint64_t *pos_of = calloc(c->total + 1, sizeof(*pos_of)); /* owned here, lent to w */
     size_t i = 0;
+    int rc = -ENOMEM;
 
-    w.pos_of = calloc(c->total + 1, sizeof(*w.pos_of));
-    if (!w.pos_of)
+    if (!pos_of)
         return -ENOMEM;
+    w.pos_of = pos_of;
     for (size_t k = 0; k < L->n; k++)
         if ((L->v[k].flags & OBS_SEALED) && !(L->v[k].flags & OBS_COPY))
-            w.pos_of[L->v[k].idx] = k + 1;
+            pos_of[L->v[k].idx] = k + 1;
     while (i < L->n) {
         if (L->v[i].flags & OBS_SEALED) {
             walk_sealed(&w, &L->v[i]);
@@ -714,14 +717,12 @@ static int classify(struct run *r, struct iam_validate_log *lg, const struct cha
             continue;
         }
         i = walk_unsealed(&w, i);
-        if (i == 0) {
-            free(w.pos_of);
-            return -ENOMEM;
-        }
+        if (i == 0)
+            goto out;
     }
     /* sealed records never reached: cut off the end */
     if (w.expect < c->total)
-        report_missing(r, lg, c, w.pos_of, w.expect, c->total, IAM_VK_RECORDS_TRUNCATED,
+        report_missing(r, lg, c, pos_of, w.expect, c->total, IAM_VK_RECORDS_TRUNCATED,
                        L->n ? &L->v[L->n - 1] : NULL, true, &w.invalid);
     lg->records_valid = lg->records >= w.invalid ? lg->records - w.invalid : 0;
     /* records of invalid digests are not valid either */
@@ -729,10 +730,14 @@ static int classify(struct run *r, struct iam_validate_log *lg, const struct cha
         if ((c->rflags[k] & REC_IN_RANGE) && !(c->rflags[k] & REC_TRUSTED) &&
             lg->records_valid > 0)
             lg->records_valid--;
-    free(w.pos_of);
-    return 0;
+    rc = 0;
+out:
+    free(pos_of);
+    return rc;
 }
 
+/* The log a file belongs to: the host's audit_log for its rotations, else the name up to
+ * ".jsonl" (host1/audit.jsonl.2.gz belongs to host1/audit.jsonl). */
 static void group_key(const struct iam_validate_opts *o, const char *path, char *out,
                       size_t size) {
     const char *base, *j;

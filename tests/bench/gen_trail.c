@@ -19,11 +19,11 @@ int main(int argc, char **argv) {
     long n, start;
     unsigned seed = 12345;
 
-    if (argc < 2 || (n = atol(argv[1])) <= 0) {
+    if (argc < 2 || (n = strtol(argv[1], NULL, 10)) <= 0) {
         fprintf(stderr, "usage: gen_trail N [START_EPOCH]\n");
         return 2;
     }
-    start = argc > 2 ? atol(argv[2]) : 1767225600;
+    start = argc > 2 ? strtol(argv[2], NULL, 10) : 1767225600;
     for (long i = 0; i < n;) {
         int u = (int)(rand_r(&seed) % 200), h = (int)(rand_r(&seed) % 5);
         bool sudo = rand_r(&seed) % 10 == 0, denied = rand_r(&seed) % 20 == 0;

@@ -348,6 +348,23 @@ if [ -f "$audit" ]; then
     else
         ok "no secret in the audit log"
     fi
+    # the trail, with the installed paths: query it, seal it, prove it, rotate it
+    iamctl lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=alice |
+        jq -e '.Events | length > 0 and all(.[]; .Username == "alice")' >/dev/null &&
+        ok "lookup-events finds alice's events" || fail "lookup-events"
+    iamctl seal-logs >"$T/seal.json" 2>"$T/seal.err" && [ -f /var/lib/iam/trail/state ] &&
+        [ -d /var/log/iam/audit.jsonl.digest ] && ok "seal-logs: state in /var/lib/iam/trail, digests beside the log" ||
+        fail "seal-logs: $(cat "$T/seal.err")"
+    iamctl validate-logs --public-key "$(jq -r .PublicKey "$T/seal.json")" >"$T/validate.out" &&
+        ok "validate-logs: $(grep 'records valid' "$T/validate.out")" || fail "validate-logs: $(cat "$T/validate.out")"
+    [ -f /lib/systemd/system/iam-seal-logs.timer ] && [ -f /lib/systemd/system/iam-seal-logs.service ] &&
+        ok "the seal timer is installed" || fail "iam-seal-logs.timer not installed"
+    if command -v logrotate >/dev/null; then
+        logrotate -f -s "$T/logrotate.state" /etc/logrotate.d/iam 2>"$T/logrotate.err" &&
+            [ -f /var/log/iam/audit.jsonl.1 ] && iamctl validate-logs >/dev/null &&
+            ok "the logrotate policy rotates the log, sealed first: the trail still validates" ||
+            fail "logrotate policy: $(cat "$T/logrotate.err")"
+    fi
 else
     fail "no audit log at $audit"
 fi
@@ -424,6 +441,8 @@ for f in nsswitch.conf pam.d sudoers.d; do
 done
 [ ! -e "/lib/$multiarch/security/pam_iam.so" ] && [ ! -e "/usr/lib/$multiarch/libnss_iam.so.2" ] &&
     ok "modules removed" || fail "modules left behind"
+[ ! -e /etc/logrotate.d/iam ] && [ ! -e /lib/systemd/system/iam-seal-logs.timer ] &&
+    ok "logrotate policy and seal timer removed" || fail "logrotate policy or seal timer left behind"
 [ ! -e /var/lib/libnss-iam ] && [ ! -e /var/lib/libpam-iam ] && [ ! -e /var/lib/iam ] &&
     ok "no state left in /var/lib" || fail "state left in /var/lib"
 if [ -n "${alice_key:-}" ]; then

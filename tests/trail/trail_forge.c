@@ -50,8 +50,10 @@ int main(int argc, char **argv) {
         size_t blen;
         uint64_t idx = 0;
 
-        if (iam_trail_open(&files.v[0], &rd, &e) < 0)
+        if (iam_trail_open(&files.v[0], &rd, &e) < 0) {
+            free(hashes);
             return 1;
+        }
         while (iam_trail_read_block(rd, &buf, &blen, NULL, NULL, NULL, &e) > 0) {
             const char *p = buf, *end = buf + blen;
 
@@ -77,8 +79,11 @@ int main(int argc, char **argv) {
     if (digest_build(&in, seed, &out, &outlen, hash, sig) < 0 ||
         iam_file_write_atomic(argv[2], out, outlen, 0600, &e) < 0) {
         fprintf(stderr, "trail_forge: cannot write the forged digest\n");
+        free(hashes);
         return 1;
     }
+    free(hashes);
+    free(out);
     printf("forged digest %llu over %llu records with the stolen key\n",
            (unsigned long long)d.seq, (unsigned long long)n);
     return 0;

@@ -43,8 +43,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: trail_writer LOG WRITERS RECORDS\n");
         return 2;
     }
-    writers = atoi(argv[2]);
-    records = atoi(argv[3]);
+    writers = (int)strtol(argv[2], NULL, 10);
+    records = (int)strtol(argv[3], NULL, 10);
+    if (writers < 1 || writers > 64 || records < 1 || records > 1000000) {
+        fprintf(stderr, "trail_writer: 1-64 writers, 1-1000000 records each\n");
+        return 2;
+    }
     for (int w = 0; w < writers; w++) {
         pid_t pid = fork();
 

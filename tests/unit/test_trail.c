@@ -70,7 +70,11 @@ static void test_scan_malformed(void **state) {
         assert_int_equal(iam_trail_scan(bad[i], strlen(bad[i]), &f), -EBADMSG);
     /* nesting is bounded */
     memset(deep, '[', sizeof(deep));
-    memcpy(deep, "{\"a\":", 5);
+    deep[0] = '{';
+    deep[1] = '"';
+    deep[2] = 'a';
+    deep[3] = '"';
+    deep[4] = ':';
     assert_int_equal(iam_trail_scan(deep, sizeof(deep), &f), -EBADMSG);
     assert_int_equal(iam_trail_scan("{}", 2, &f), 0);
     assert_null(f.f[IAM_TF_EVENT_TIME].p);
@@ -94,8 +98,13 @@ static char *read_all(const char *path, bool reverse, uint64_t *overlong) {
     else
         assert_int_equal(iam_trail_open(&files.v[0], &rd, &e), 0);
     while (iam_trail_read_block(rd, &buf, &len, NULL, NULL, NULL, &e) > 0) {
-        blocks = realloc(blocks, (n + 1) * sizeof(*blocks));
-        lens = realloc(lens, (n + 1) * sizeof(*lens));
+        char **nb = realloc(blocks, (n + 1) * sizeof(*blocks));
+        size_t *nl = realloc(lens, (n + 1) * sizeof(*lens));
+
+        assert_non_null(nb);
+        assert_non_null(nl);
+        blocks = nb;
+        lens = nl;
         blocks[n] = malloc(len);
         memcpy(blocks[n], buf, len);
         lens[n++] = len;
