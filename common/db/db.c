@@ -1123,6 +1123,62 @@ static int build_members(struct loader *L) {
     return 0;
 }
 
+/* An export brings what AWS knows about an account. Credentials (access keys and their
+ * hashes and dates, login profiles, SSH public keys) and POSIX identities are this host's
+ * own: set by the credential verbs, allocated by iamctl. AWS's export never holds them and
+ * iamctl's leaves them out, so a file that does is not an export, and it is refused whole
+ * (dropping the fields would import the rest of a file made to smuggle something in). The
+ * first such member in the file is named, in document order. */
+static int export_host_fields(struct loader *L, const struct iam_json *root) {
+    static const char *const user_fields[] = {"AccessKeys", "LoginProfile", "SSHPublicKeys",
+                                              "Posix", NULL};
+    static const char *const group_fields[] = {"Posix", NULL};
+    static const char *const why =
+        "an export cannot bring credentials or POSIX identities (AWS exports have none): this "
+        "host's are set by the credential verbs (create-access-key, create-login-profile, "
+        "upload-ssh-public-key) and its uids and gids by iamctl; remove the member and import "
+        "again";
+
+    for (size_t i = 0; i < root->u.obj.n; i++) {
+        const struct iam_json_member *top = &root->u.obj.members[i];
+        const char *const *fields;
+        const char *kind, *name_key;
+
+        if (strcmp(top->key, "Posix") == 0)
+            return fail_key(L, top, "\"Posix\" in the document: %s", why);
+        if (strcmp(top->key, "UserDetailList") == 0) {
+            fields = user_fields;
+            kind = "user";
+            name_key = "UserName";
+        } else if (strcmp(top->key, "GroupDetailList") == 0) {
+            fields = group_fields;
+            kind = "group";
+            name_key = "GroupName";
+        } else {
+            continue;
+        }
+        if (top->value->type != IAM_JSON_ARRAY)
+            continue; /* the loader says what is wrong with it */
+        for (size_t k = 0; k < top->value->u.arr.n; k++) {
+            const struct iam_json *item = top->value->u.arr.items[k], *nn;
+
+            if (item->type != IAM_JSON_OBJECT)
+                continue;
+            nn = iam_json_get(item, name_key);
+            for (size_t j = 0; j < item->u.obj.n; j++) {
+                const struct iam_json_member *m = &item->u.obj.members[j];
+
+                for (const char *const *f = fields; *f; f++)
+                    if (strcmp(*f, m->key) == 0)
+                        return fail_key(L, m, "\"%s\" in %s %.64s: %s", m->key, kind,
+                                        iam_json_is_string(nn) ? nn->u.str.s : "(no name)",
+                                        why);
+            }
+        }
+    }
+    return 0;
+}
+
 static int section(struct loader *L, const struct iam_json *root, const char *key,
                    const struct iam_json **ret) {
     return member(L, root, key, IAM_JSON_ARRAY, false, "the database", ret);
@@ -1150,6 +1206,8 @@ static int load_root(struct loader *L, const struct iam_json *root) {
 
     if (root->type != IAM_JSON_OBJECT)
         return fail(L, root, "the database must be a JSON object");
+    if (!is_db && (r = export_host_fields(L, root)) < 0)
+        return r;
     if ((r = check_members(L, root, allowed, "the database")) < 0 ||
         (r = member(L, root, "FormatVersion", IAM_JSON_NUMBER, is_db, "the database", &fv)) < 0 ||
         (r = member(L, root, "Serial", IAM_JSON_NUMBER, is_db, "the database", &sn)) < 0 ||

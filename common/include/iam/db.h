@@ -207,7 +207,10 @@ struct iam_db {
 
 enum {
     /* An AWS export (`aws iam get-account-authorization-details`): our extensions are
-     * optional, AccountId may be taken from the ARNs, users need no Posix block. */
+     * optional, AccountId may be taken from the ARNs, users need no Posix block. The host's
+     * own members are refused (-EINVAL at the first in the file): AccessKeys, LoginProfile,
+     * SSHPublicKeys and Posix of a user, Posix of a group or of the document. Credentials
+     * enter only through the credential verbs, ids only through iamctl's allocation. */
     IAM_DB_PARSE_EXPORT = 1u << 0,
 };
 

@@ -1,0 +1,7 @@
+# Regression tests of the security review: each defect's reproduction, scripted, through the
+# real iamctl and pam_iam.so (pamtester under pam_wrapper).
+iam_add_script_test(security_import_credentials
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/security/test_import_credentials.sh
+          $<TARGET_FILE:iamctl> $<TARGET_FILE:pam_iam> ${PAM_WRAPPER_LIBRARY}
+  LABELS module TIMEOUT 120)
+set_tests_properties(security_import_credentials PROPERTIES SKIP_RETURN_CODE 77)
