@@ -21,7 +21,9 @@ void pam_iam_audit(pam_handle_t *pamh, const struct pam_iam_handle *h,
     if (!rec->time)
         rec->time = (time_t)pam_iam_now();
     rec->is_iam_user = u != NULL;
-    rec->user_name = u ? u->name : h->user_name;
+    /* The name typed for a user IAM does not know is left out, here and so in syslog: it is
+     * often a password typed one prompt early. */
+    rec->user_name = u ? u->name : NULL;
     if (u) {
         rec->principal_id = u->user_id;
         rec->arn = u->arn;

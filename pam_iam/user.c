@@ -66,7 +66,8 @@ int pam_iam_load(pam_handle_t *pamh, struct pam_iam_handle *h, const char *user_
     if (r == -ENOENT)
         goto out; /* at the cost of a found user: see iam_auth_cache_find() */
     if (r < 0) {
-        pam_syslog(pamh, LOG_ERR, "auth cache lookup of \"%.64s\" failed: %s", user_name,
+        /* without the name: it may be no user at all, but a password typed as one */
+        pam_syslog(pamh, LOG_ERR, "auth cache lookup failed: %s",
                    iam_error_format(&e, msg, sizeof(msg)));
         goto out;
     }

@@ -5,3 +5,8 @@ iam_add_script_test(security_import_credentials
           $<TARGET_FILE:iamctl> $<TARGET_FILE:pam_iam> ${PAM_WRAPPER_LIBRARY}
   LABELS module TIMEOUT 120)
 set_tests_properties(security_import_credentials PROPERTIES SKIP_RETURN_CODE 77)
+iam_add_script_test(security_unknown_name_log
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/security/test_unknown_name_log.sh
+          $<TARGET_FILE:iamctl> $<TARGET_FILE:pam_iam> ${PAM_WRAPPER_LIBRARY}
+  LABELS module TIMEOUT 120)
+set_tests_properties(security_unknown_name_log PROPERTIES SKIP_RETURN_CODE 77)
