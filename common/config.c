@@ -188,7 +188,7 @@ static int set_defaults(struct iam_config *c) {
     c->shared_key_window_minutes = 60;
     c->shared_key_max_source_ips = 3; /* home, office, phone within an hour */
     c->shared_key_max_hosts = 10;
-    if (set_str(&c->database, IAM_SYSCONFDIR "/iam.json") < 0 ||
+    if (set_str(&c->database, IAM_SYSCONFDIR "/iam.db") < 0 ||
         set_str(&c->cache_dir, IAM_STATEDIR) < 0 ||
         set_str(&c->audit_log, "/var/log/iam/audit.jsonl") < 0 ||
         set_str(&c->home_template, "/home/%u") < 0 || set_str(&c->default_shell, "/bin/bash") < 0)

@@ -54,6 +54,7 @@ int verb_simulate_custom_policy(int argc, char *argv[]);
  * verb_principal.c) */
 int verb_init(int argc, char *argv[]);
 int verb_compile(int argc, char *argv[]);
+int verb_migrate(int argc, char *argv[]);
 int verb_create_user(int argc, char *argv[]);
 int verb_get_user(int argc, char *argv[]);
 int verb_list_users(int argc, char *argv[]);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The identity store for the trail verbs, read through the JSON database (iam/db.h). */
+/* The identity store for the trail verbs, read from the SQLite store (iam/store.h) in one
+ * read transaction: every principal with its keys and password up front, policies on demand. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,22 +10,19 @@
 #include "trail_identity.h"
 #include "verb_common.h"
 
-struct role_policies {
-    struct iam_policy_ref *identity;
-    size_t n_identity;
-    struct iam_policy_ref *boundary;
-    size_t n_boundary;
+/* What ident_policies handed out, freed at close. */
+struct compiled {
+    struct iam_policy_ref *identity, *boundary;
+    struct iam_policy **owned;
+    size_t n_owned;
 };
 
 struct ident_set {
-    struct dbh h;
+    struct sth h;
     struct ident *v;
-    size_t n;
-    /* what ident_policies handed out, freed at close */
-    struct iam_db_effective **effs;
-    size_t n_effs;
-    struct role_policies *roles;
-    size_t n_roles;
+    size_t n, cap;
+    struct compiled *done;
+    size_t n_done;
 };
 
 static int64_t when(const char *s) {
@@ -35,46 +33,72 @@ static int64_t when(const char *s) {
     return t;
 }
 
+/* Strings handed to a list callback are the callback's only: the store keeps the ones its
+ * lookups return until close, so take each principal again by rowid. */
+static int add_one(void *ctx, const struct iam_store_identity *who) {
+    struct ident_set *s = ctx;
+    struct iam_store_identity id;
+    struct ident *p;
+    int r;
+
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        struct ident *nv = realloc(s->v, cap * sizeof(*nv));
+
+        if (!nv)
+            return -ENOMEM;
+        s->v = nv;
+        s->cap = cap;
+    }
+    if ((r = iam_store_identity_get_by_id(s->h.st, who->id, &id)) < 0)
+        return r;
+    p = &s->v[s->n];
+    *p = (struct ident){.kind = who->kind == IAM_STORE_USER ? IDENT_USER : IDENT_ROLE,
+                        .name = id.name, .arn = id.arn, .id = id.unique_id,
+                        .created = when(id.create_date)};
+    if (who->kind == IAM_STORE_USER) {
+        struct iam_store_access_key *keys;
+        struct iam_store_login_profile lp;
+        size_t n;
+
+        if ((r = iam_store_access_keys(s->h.st, &id, &keys, &n)) < 0)
+            return r;
+        for (size_t k = 0; k < n && p->n_keys < IDENT_MAX_KEYS; k++)
+            p->keys[p->n_keys++] = (struct ident_key){.id = keys[k].access_key_id,
+                                                      .active = keys[k].active,
+                                                      .created = when(keys[k].create_date)};
+        r = iam_store_login_profile_get(s->h.st, &id, &lp);
+        if (r < 0 && r != -ENOENT)
+            return r;
+        if (r == 0) {
+            p->has_password = true;
+            p->password_created = when(lp.create_date);
+        }
+    }
+    s->n++;
+    return 0;
+}
+
 int ident_open(struct ident_set **ret) {
     struct ident_set *s = calloc(1, sizeof(*s));
-    const struct iam_db *db;
     int r;
 
     if (!s)
         return iamctl_fail("out of memory");
-    s->h = (struct dbh)DBH_INIT;
-    r = dbh_open(&s->h, false);
+    s->h = (struct sth)STH_INIT;
+    r = sth_open(&s->h, false);
     if (r) {
-        dbh_close(&s->h, r);
+        sth_close(&s->h, r);
         free(s);
         return r;
     }
-    db = s->h.db;
-    s->v = calloc(db->n_users + db->n_roles + 1, sizeof(*s->v));
-    if (!s->v) {
+    r = iam_store_identity_list(s->h.st, IAM_STORE_USER, NULL, 0, 0, add_one, s, NULL);
+    if (r == 0)
+        r = iam_store_identity_list(s->h.st, IAM_STORE_ROLE, NULL, 0, 0, add_one, s, NULL);
+    if (r < 0) {
+        r = r == -ENOMEM ? iamctl_fail("out of memory") : sth_fail(&s->h, r);
         ident_close(s);
-        return iamctl_fail("out of memory");
-    }
-    for (size_t i = 0; i < db->n_users; i++) {
-        const struct iam_db_user *u = &db->users[i];
-        struct ident *p = &s->v[s->n++];
-
-        *p = (struct ident){.kind = IDENT_USER, .name = u->name, .arn = u->arn, .id = u->id,
-                            .created = when(u->create_date)};
-        for (size_t k = 0; k < u->n_keys && p->n_keys < IDENT_MAX_KEYS; k++)
-            p->keys[p->n_keys++] = (struct ident_key){.id = u->keys[k].id,
-                                                      .active = u->keys[k].active,
-                                                      .created = when(u->keys[k].create_date)};
-        if (u->login_profile) {
-            p->has_password = true;
-            p->password_created = when(u->login_profile->create_date);
-        }
-    }
-    for (size_t i = 0; i < db->n_roles; i++) {
-        const struct iam_db_role *ro = &db->roles[i];
-
-        s->v[s->n++] = (struct ident){.kind = IDENT_ROLE, .name = ro->name, .arn = ro->arn,
-                                      .id = ro->id, .created = when(ro->create_date)};
+        return r;
     }
     *ret = s;
     return 0;
@@ -111,148 +135,128 @@ const struct ident *ident_by_key(const struct ident_set *s, const char *key_id,
     return NULL;
 }
 
-static int add_ref(struct iam_policy_ref **v, size_t *n, const struct iam_db *db, const char *doc,
-                   const char *source_id, const char *source_type) {
-    const struct iam_policy *p = NULL;
-    struct iam_policy_ref *nv;
-    int r;
-
-    if (!doc)
-        return 0;
-    r = iam_db_policy_compiled(db, doc, IAM_POLICY_IDENTITY, &p);
-    if (r < 0)
-        return r;
-    nv = realloc(*v, (*n + 1) * sizeof(*nv));
-    if (!nv)
-        return -ENOMEM;
-    *v = nv;
-    nv[(*n)++] = (struct iam_policy_ref){.policy = p, .source_id = source_id,
-                                         .source_type = source_type};
-    return 0;
+static void compiled_free(struct compiled *c) {
+    for (size_t i = 0; i < c->n_owned; i++)
+        iam_policy_free(c->owned[i]);
+    free(c->owned);
+    free(c->identity);
+    free(c->boundary);
 }
 
-static int role_policies(struct ident_set *s, const struct iam_db_role *ro,
-                         struct role_policies *rp) {
-    const struct iam_db *db = s->h.db;
-    int r = 0;
+/* The principal's policies as the engine evaluates them: inline, attached (default
+ * versions), for a user each group's, and the boundary apart. */
+static int compile_policies(struct ident_set *s, const struct iam_store_identity *who,
+                            struct iam_policy_set *ret_set) {
+    struct compiled c = {0};
+    struct iam_store_effective *eff;
+    struct iam_error e;
+    size_t n, n_identity = 0, n_boundary = 0;
+    struct compiled *nd;
+    int r;
 
-    memset(rp, 0, sizeof(*rp));
-    for (size_t i = 0; r == 0 && i < ro->n_inline; i++)
-        r = add_ref(&rp->identity, &rp->n_identity, db, ro->inline_policies[i].document,
-                    ro->inline_policies[i].name, "role");
-    for (size_t i = 0; r == 0 && i < ro->n_attached; i++) {
-        const struct iam_db_managed_policy *mp = ro->attached[i].policy;
-
-        if (mp && mp->default_version)
-            r = add_ref(&rp->identity, &rp->n_identity, db, mp->default_version->document,
-                        mp->name, mp->aws_managed ? "aws-managed" : "user-managed");
+    if ((r = iam_store_user_policies(s->h.st, who, &eff, &n)) < 0)
+        return r;
+    c.identity = calloc(n + 1, sizeof(*c.identity));
+    c.boundary = calloc(n + 1, sizeof(*c.boundary));
+    c.owned = calloc(n + 1, sizeof(struct iam_policy *));
+    nd = realloc(s->done, (s->n_done + 1) * sizeof(*nd));
+    if (nd)
+        s->done = nd;
+    if (!c.identity || !c.boundary || !c.owned || !nd) {
+        compiled_free(&c);
+        return -ENOMEM;
     }
-    if (r == 0 && ro->boundary && ro->boundary->default_version)
-        r = add_ref(&rp->boundary, &rp->n_boundary, db, ro->boundary->default_version->document,
-                    ro->boundary->name, "boundary");
-    return r;
+    for (size_t i = 0; i < n; i++) {
+        struct iam_policy_ref *ref;
+
+        iam_error_init(&e);
+        r = iam_policy_compile(eff[i].document, strlen(eff[i].document), IAM_POLICY_IDENTITY,
+                               &c.owned[c.n_owned], &e);
+        if (r < 0) {
+            compiled_free(&c);
+            return r;
+        }
+        ref = eff[i].boundary ? &c.boundary[n_boundary++] : &c.identity[n_identity++];
+        ref->policy = c.owned[c.n_owned++];
+        ref->source_id = eff[i].source_id;
+        ref->source_type = eff[i].boundary                                           ? "boundary"
+                           : who->kind == IAM_STORE_ROLE && strcmp(eff[i].source_type, "user") == 0
+                               ? "role"
+                               : eff[i].source_type;
+    }
+    s->done[s->n_done++] = c;
+    *ret_set = (struct iam_policy_set){.identity = c.identity, .n_identity = n_identity,
+                                       .boundary = n_boundary ? c.boundary : NULL,
+                                       .n_boundary = n_boundary};
+    return 0;
 }
 
 static int add_str(struct iam_context *ctx, const char *key, const char *value) {
     return value ? iam_context_add_string(ctx, key, value) : 0;
 }
 
-int ident_policies(struct ident_set *s, const struct ident *p, struct iam_policy_set *ret_set,
-                   struct iam_context **ret_ctx) {
-    const struct iam_db *db = s->h.db;
+static int principal_context(struct ident_set *s, const struct ident *p,
+                             const struct iam_store_identity *who, struct iam_context *ctx) {
     const struct iam_config *cfg = s->h.config;
-    const struct iam_db_tag *tags = NULL;
-    size_t n_tags = 0;
-    struct iam_context *ctx = NULL;
+    struct iam_store_tag *tags;
+    size_t n_tags;
     int r;
 
-    memset(ret_set, 0, sizeof(*ret_set));
-    if (p->kind == IDENT_USER) {
-        const struct iam_db_user *u = iam_db_find_user(db, p->name);
-        struct iam_db_effective *eff = NULL, **ne;
-
-        if (!u)
-            return -EINVAL;
-        r = iam_db_user_effective_policies(db, u, &eff);
-        if (r < 0)
-            return r;
-        ne = realloc(s->effs, (s->n_effs + 1) * sizeof(struct iam_db_effective *));
-        if (!ne) {
-            iam_db_effective_free(eff);
-            return -ENOMEM;
-        }
-        s->effs = ne;
-        s->effs[s->n_effs++] = eff;
-        ret_set->identity = eff->identity;
-        ret_set->n_identity = eff->n_identity;
-        ret_set->boundary = eff->boundary;
-        ret_set->n_boundary = eff->n_boundary;
-        tags = u->tags;
-        n_tags = u->n_tags;
-    } else {
-        const struct iam_db_role *ro = iam_db_find_role(db, p->name);
-        struct role_policies *nr;
-
-        if (!ro)
-            return -EINVAL;
-        nr = realloc(s->roles, (s->n_roles + 1) * sizeof(*nr));
-        if (!nr)
-            return -ENOMEM;
-        s->roles = nr;
-        r = role_policies(s, ro, &s->roles[s->n_roles]);
-        s->n_roles++;
-        if (r < 0)
-            return r;
-        ret_set->identity = s->roles[s->n_roles - 1].identity;
-        ret_set->n_identity = s->roles[s->n_roles - 1].n_identity;
-        ret_set->boundary = s->roles[s->n_roles - 1].boundary;
-        ret_set->n_boundary = s->roles[s->n_roles - 1].n_boundary;
-        tags = ro->tags;
-        n_tags = ro->n_tags;
-    }
-    r = iam_context_new(&ctx);
-    if (r < 0)
-        return r;
     if ((r = add_str(ctx, "aws:PrincipalArn", p->arn)) < 0 ||
         (r = add_str(ctx, "aws:PrincipalAccount", cfg->account_id)) < 0 ||
         (r = add_str(ctx, "aws:PrincipalType", p->kind == IDENT_USER ? "User" : "AssumedRole")) <
             0 ||
         (r = add_str(ctx, "aws:userid", p->id)) < 0 ||
-        (p->kind == IDENT_USER && (r = add_str(ctx, "aws:username", p->name)) < 0))
-        goto fail;
+        (p->kind == IDENT_USER && (r = add_str(ctx, "aws:username", p->name)) < 0) ||
+        (r = iam_store_tags(s->h.st, who, &tags, &n_tags)) < 0)
+        return r;
     for (size_t i = 0; i < n_tags; i++) {
         char key[256];
 
         snprintf(key, sizeof(key), "aws:PrincipalTag/%s", tags[i].key);
         if ((r = add_str(ctx, key, tags[i].value)) < 0)
-            goto fail;
+            return r;
     }
     for (size_t i = 0; i < cfg->n_host_tags; i++) {
         char key[256];
 
         snprintf(key, sizeof(key), "aws:ResourceTag/%s", cfg->host_tags[i].key);
         if ((r = add_str(ctx, key, cfg->host_tags[i].value)) < 0)
-            goto fail;
+            return r;
+    }
+    return 0;
+}
+
+int ident_policies(struct ident_set *s, const struct ident *p, struct iam_policy_set *ret_set,
+                   struct iam_context **ret_ctx) {
+    struct iam_store_identity who;
+    struct iam_context *ctx = NULL;
+    int r;
+
+    memset(ret_set, 0, sizeof(*ret_set));
+    r = iam_store_identity_get(s->h.st, p->kind == IDENT_USER ? IAM_STORE_USER : IAM_STORE_ROLE,
+                               p->name, &who);
+    if (r < 0)
+        return r == -ENOMEM ? r : -EINVAL;
+    if ((r = compile_policies(s, &who, ret_set)) < 0)
+        return r == -ENOMEM ? r : -EINVAL;
+    if ((r = iam_context_new(&ctx)) < 0)
+        return r;
+    if ((r = principal_context(s, p, &who, ctx)) < 0) {
+        iam_context_free(ctx);
+        return r == -ENOMEM ? r : -EINVAL;
     }
     *ret_ctx = ctx;
     return 0;
-fail:
-    iam_context_free(ctx);
-    return r;
 }
 
 void ident_close(struct ident_set *s) {
     if (!s)
         return;
-    for (size_t i = 0; i < s->n_effs; i++)
-        iam_db_effective_free(s->effs[i]);
-    free(s->effs);
-    for (size_t i = 0; i < s->n_roles; i++) {
-        free(s->roles[i].identity);
-        free(s->roles[i].boundary);
-    }
-    free(s->roles);
+    for (size_t i = 0; i < s->n_done; i++)
+        compiled_free(&s->done[i]);
+    free(s->done);
     free(s->v);
-    dbh_close(&s->h, 0);
+    sth_close(&s->h, 0);
     free(s);
 }

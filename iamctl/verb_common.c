@@ -14,11 +14,16 @@
 
 #include <sodium.h>
 
-#include "iam/cache_build.h"
+#include "iam/auth_cache.h"
 #include "iam/fileio.h"
+#include "iam/store_compile.h"
 #include "iam/policy.h"
 #include "iam/secret.h"
+#include "migrate.h"
 #include "verb_common.h"
+
+/* How long a writer waits for another to finish before it gives up. */
+#define SHT_LOCK_WAIT_MS 120000
 
 /* ---- options ---------------------------------------------------------------------------- */
 
@@ -27,6 +32,12 @@ struct opt *opt_get(struct opt *opts, const char *name) {
         if (strcmp(o->name, name) == 0)
             return o;
     return NULL;
+}
+
+const char *opt_value(struct opt *opts, const char *name) {
+    const struct opt *o = opt_get(opts, name);
+
+    return o ? o->value : NULL;
 }
 
 int opts_parse(int argc, char *argv[], struct opt *opts) {
@@ -103,18 +114,13 @@ void opts_free(struct opt *opts) {
     }
 }
 
-/* ---- the database ------------------------------------------------------------------------ */
+/* ---- the store ----------------------------------------------------------------------------- */
 
-static int fail_err(const struct iam_error *e) {
-    return iamctl_fail_error(e);
-}
-
-/* A writer killed between creating its temporary file and renaming it leaves
- * <database>.XXXXXX behind. Under the lock no other writer can be using one, so remove them
- * (best effort: they were never the database, and their content is a complete or partial
- * copy of a database that is root-only anyway). */
-static void remove_stale_temps(const char *database) {
-    char *copy = strdup(database), *base;
+/* A writer killed between creating a temporary file and renaming it leaves <file>.XXXXXX
+ * behind (the caches' writer). Under the lock no other writer can be using one, so remove
+ * them (best effort: they were never installed). */
+static void remove_stale_temps(const char *path) {
+    char *copy = strdup(path), *base;
     const char *dir;
     size_t blen;
     DIR *d;
@@ -149,66 +155,135 @@ static void remove_stale_temps(const char *database) {
     free(copy);
 }
 
-int dbh_open(struct dbh *h, bool write) {
+static void remove_stale_cache_temps(const struct iam_config *c) {
+    char *p = NULL;
+
+    if (asprintf(&p, "%s/nss.cache", c->cache_dir) >= 0) {
+        remove_stale_temps(p);
+        free(p);
+    }
+    p = NULL;
+    if (asprintf(&p, "%s/" IAM_AUTH_CACHE_NAME, c->cache_dir) >= 0) {
+        remove_stale_temps(p);
+        free(p);
+    }
+}
+
+int sth_lock(struct sth *h) {
+    struct iam_error e;
+    char *lock = NULL;
+    int r;
+
+    if (h->lock_fd >= 0)
+        return 0;
+    if (asprintf(&lock, "%s.lock", h->config->database) < 0)
+        return iamctl_fail("out of memory");
+    /* concurrent administrators queue: a short wait first, then say so on a terminal */
+    iam_error_init(&e);
+    r = iam_lock_acquire(lock, 1000, &e);
+    if (r == -EAGAIN) {
+        if (isatty(STDERR_FILENO))
+            fprintf(stderr, "iamctl: waiting for another iamctl to finish with %s\n",
+                    h->config->database);
+        iam_error_init(&e);
+        r = iam_lock_acquire(lock, SHT_LOCK_WAIT_MS, &e);
+    }
+    free(lock);
+    if (r < 0)
+        return r == -EAGAIN ? iamctl_fail("%s: another iamctl held the store for more than %d s; "
+                                          "try again",
+                                          h->config->database, SHT_LOCK_WAIT_MS / 1000)
+                            : iamctl_fail_error(&e);
+    h->lock_fd = r;
+    return 0;
+}
+
+static void set_partition(struct sth *h) {
+    const char *p = h->config->host_arn + 4, *c = strchr(p, ':');
+    size_t n = c ? (size_t)(c - p) : 0;
+
+    if (n == 0 || n >= sizeof(h->partition))
+        n = 3, p = "aws";
+    memcpy(h->partition, p, n);
+    h->partition[n] = '\0';
+}
+
+int sth_open(struct sth *h, bool write) {
     struct iam_error e;
     int r;
 
     memset(h, 0, sizeof(*h));
     h->lock_fd = -1;
+    h->write = write;
     iam_error_init(&e);
     if (iam_secret_init() < 0)
         return iamctl_fail("libsodium failed to initialise");
-    r = iam_config_load(arg_config, &h->config, &e);
-    if (r < 0)
-        return fail_err(&e);
-    {
-        /* the partition of new ARNs: the host's own */
-        const char *p = h->config->host_arn + 4, *c = strchr(p, ':');
-        size_t n = c ? (size_t)(c - p) : 0;
-        if (n == 0 || n >= sizeof(h->partition_buf))
-            n = 3, p = "aws";
-        memcpy(h->partition_buf, p, n);
-        h->partition_buf[n] = '\0';
-        h->partition = h->partition_buf;
-    }
-    if (write) {
-        char *lock = NULL;
-        if (asprintf(&lock, "%s.lock", h->config->database) < 0)
-            return iamctl_fail("out of memory");
-        iam_error_init(&e);
-        r = iam_lock_acquire(lock, 10000, &e);
-        free(lock);
-        if (r < 0)
-            return fail_err(&e);
-        h->lock_fd = r;
-        remove_stale_temps(h->config->database);
-    }
+    if (iam_config_load(arg_config, &h->config, &e) < 0)
+        return iamctl_fail_error(&e);
+    set_partition(h);
+    if (write && (r = sth_lock(h)))
+        return r;
+    if ((r = migrate_if_needed(h)))
+        return r;
     iam_error_init(&e);
-    r = iam_file_read_safe(h->config->database, IAM_DB_MAX_SIZE, &h->text, &h->len, &e);
-    if (r < 0)
-        return fail_err(&e);
+    if (iam_store_open(h->config->database, write, &h->st, &e) < 0)
+        return iamctl_fail_error(&e);
+    if ((r = iam_store_begin(h->st, write)) < 0 || (r = iam_store_get_account(h->st, &h->account)) < 0)
+        return sth_fail(h, r);
+    if (strcmp(h->account.account_id, h->config->account_id) != 0)
+        return iamctl_fail("%s: the store is account %s, not account_id %s of %s",
+                           h->config->database, h->account.account_id, h->config->account_id,
+                           arg_config);
+    if (write)
+        remove_stale_cache_temps(h->config);
+    return 0;
+}
+
+int sth_fail(struct sth *h, int r) {
+    const struct iam_error *e = h->st ? iam_store_error(h->st) : NULL;
+
+    if (e && e->set)
+        return iamctl_fail_error(e);
+    return iamctl_fail("%s: %s", h->config ? h->config->database : "store", strerror(-r));
+}
+
+/* The caches after a commit: under the lock, from one snapshot of what was committed. */
+static int refresh_caches(struct sth *h, uint64_t serial) {
+    struct iam_error e;
+    int r;
+
     iam_error_init(&e);
-    r = iam_db_parse(h->text, h->len, h->config->database, 0, &h->db, &e);
-    if (r < 0)
-        return fail_err(&e);
-    if (strcmp(h->db->account_id, h->config->account_id) != 0)
-        return iamctl_fail("%s: AccountId %s is not account_id %s of %s", h->config->database,
-                           h->db->account_id, h->config->account_id, arg_config);
-    if (write) {
-        json_error_t je;
-        h->root = json_loadb(h->text, h->len, JSON_REJECT_DUPLICATES, &je);
-        if (!h->root)
-            return iamctl_fail("%s:%d:%d: %s", h->config->database, je.line, je.column, je.text);
+    if ((r = iam_store_begin(h->st, false)) < 0)
+        return sth_fail(h, r);
+    r = iam_store_compile(h->st, h->config, &e);
+    iam_store_rollback(h->st);
+    if (r < 0) {
+        char buf[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32];
+        iamctl_fail("the store was written (Serial %llu), but compiling the host caches failed; "
+                    "the previous caches stay in place: %s",
+                    (unsigned long long)serial, iam_error_format(&e, buf, sizeof(buf)));
+        h->refresh_failed = true;
     }
     return 0;
 }
 
-int dbh_close(struct dbh *h, int r) {
-    if (r == IAMCTL_EXIT_OK && h->compile_failed)
+int sth_commit(struct sth *h) {
+    uint64_t serial = 0;
+    bool changed = iam_store_changes(h->st)->any;
+    int r;
+
+    if ((r = iam_store_commit(h->st, &serial)) < 0)
+        return sth_fail(h, r);
+    h->account.serial = serial;
+    if (!changed)
+        return IAMCTL_EXIT_OK;
+    return refresh_caches(h, serial);
+}
+
+int sth_close(struct sth *h, int r) {
+    if (r == IAMCTL_EXIT_OK && h->refresh_failed)
         r = IAMCTL_EXIT_FAIL;
-    json_decref(h->root);
-    iam_db_free(h->db);
-    free(h->text);
+    iam_store_close(h->st);
     iam_lock_release(h->lock_fd);
     iam_config_free(h->config);
     memset(h, 0, sizeof(*h));
@@ -216,112 +291,13 @@ int dbh_close(struct dbh *h, int r) {
     return r;
 }
 
-int dbh_commit(struct dbh *h) {
-    struct iam_error e;
-    struct iam_db *ndb = NULL;
-    json_t *serial;
-    char *text = NULL;
-    size_t len;
-    json_int_t s;
-    int r, ret = IAMCTL_EXIT_FAIL;
+char *sth_arn(const struct sth *h, const char *kind, const char *path, const char *name) {
+    char *arn = NULL;
 
-    iam_error_init(&e);
-    serial = json_object_get(h->root, "Serial");
-    s = json_is_integer(serial) ? json_integer_value(serial) : 0;
-    if (json_object_set_new(h->root, "Serial", json_integer(s + 1)) < 0)
-        return iamctl_fail("out of memory");
-    text = json_dumps(h->root, JSON_INDENT(4));
-    if (!text)
-        return iamctl_fail("out of memory");
-    len = strlen(text);
-    /* Everything needed is in the new text now: drop the tree and the old model before
-     * validating, so a large database is not held four times over. */
-    json_decref(h->root);
-    h->root = NULL;
-    iam_db_free(h->db);
-    h->db = NULL;
-    free(h->text);
-    h->text = NULL;
-    {
-        char *t2 = realloc(text, len + 2);
-        if (!t2) {
-            free(text);
-            return iamctl_fail("out of memory");
-        }
-        text = t2;
-        text[len++] = '\n';
-        text[len] = '\0';
-    }
-    /* the whole new database must validate before it replaces the old one */
-    r = iam_db_parse(text, len, "(new database)", 0, &ndb, &e);
-    if (r < 0) {
-        char buf[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32];
-        ret = iamctl_fail("refusing to write %s: the result would not be valid: %s",
-                          h->config->database, iam_error_format(&e, buf, sizeof(buf)));
-        goto out;
-    }
-    iam_error_init(&e);
-    r = iam_file_write_atomic(h->config->database, text, len, 0600, &e);
-    if (r < 0) {
-        ret = fail_err(&e);
-        goto out;
-    }
-    iam_db_free(h->db);
-    h->db = ndb;
-    ndb = NULL;
-    free(h->text);
-    h->text = text;
-    h->len = len;
-    text = NULL;
-    iam_error_init(&e);
-    r = iam_compile_caches(h->config, h->db, &e);
-    if (r < 0) {
-        char buf[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32];
-        iamctl_fail("the database was written (Serial %llu), but compiling the host caches "
-                    "failed; the previous caches stay in place: %s",
-                    (unsigned long long)h->db->serial, iam_error_format(&e, buf, sizeof(buf)));
-        h->compile_failed = true;
-    }
-    ret = IAMCTL_EXIT_OK;
-out:
-    free(text);
-    iam_db_free(ndb);
-    return ret;
-}
-
-json_t *dbh_section(struct dbh *h, const char *key) {
-    json_t *a = json_object_get(h->root, key);
-
-    if (!json_is_array(a)) {
-        a = json_array();
-        if (!a || json_object_set_new(h->root, key, a) < 0)
-            return NULL;
-    }
-    return a;
-}
-
-static json_t *find_named(json_t *arr, const char *key, const char *name, bool ci) {
-    size_t i;
-    json_t *v;
-
-    json_array_foreach(arr, i, v) {
-        const char *n = json_string_value(json_object_get(v, key));
-        if (n && (ci ? strcasecmp(n, name) == 0 : strcmp(n, name) == 0))
-            return v;
-    }
-    return NULL;
-}
-
-json_t *dbh_user_json(struct dbh *h, const char *name) {
-    return find_named(json_object_get(h->root, "UserDetailList"), "UserName", name, true);
-}
-
-json_t *dbh_group_json(struct dbh *h, const char *name) {
-    return find_named(json_object_get(h->root, "GroupDetailList"), "GroupName", name, true);
-}
-
-json_t *dbh_policy_json(struct dbh *h, const char *arn) {
-    return find_named(json_object_get(h->root, "Policies"), "Arn", arn, false);
+    if (asprintf(&arn, "arn:%s:iam::%s:%s%s%s", h->partition, h->account.account_id, kind, path,
+                 name) < 0)
+        return NULL;
+    return arn;
 }
 
 int fail_no_such_entity(const char *kind, const char *name) {
@@ -332,14 +308,124 @@ int fail_user_missing(const char *name) {
     return fail_no_such_entity("user", name);
 }
 
-int find_user_or_fail(const struct iam_db *db, const char *name,
-                      const struct iam_db_user **ret_user) {
-    const struct iam_db_user *u = iam_db_find_user(db, name);
+static int find_identity(struct sth *h, enum iam_store_kind kind, const char *what,
+                         const char *name, struct iam_store_identity *ret) {
+    int r = iam_store_identity_get(h->st, kind, name, ret);
 
-    if (!u)
-        return fail_user_missing(name);
-    *ret_user = u;
+    if (r == -ENOENT)
+        return fail_no_such_entity(what, name);
+    return r < 0 ? sth_fail(h, r) : 0;
+}
+
+int sth_user(struct sth *h, const char *name, struct iam_store_identity *ret) {
+    return find_identity(h, IAM_STORE_USER, "user", name, ret);
+}
+
+int sth_group(struct sth *h, const char *name, struct iam_store_identity *ret) {
+    return find_identity(h, IAM_STORE_GROUP, "group", name, ret);
+}
+
+int sth_role(struct sth *h, const char *name, struct iam_store_identity *ret) {
+    return find_identity(h, IAM_STORE_ROLE, "role", name, ret);
+}
+
+int sth_policy(struct sth *h, const char *arn, enum policy_missing missing,
+               struct iam_store_policy *ret) {
+    int r = iam_store_policy_get(h->st, arn, ret);
+
+    if (r == -ENOENT)
+        switch (missing) {
+        case PM_DOES_NOT_EXIST:
+            return iamctl_fail("NoSuchEntity: policy %.256s does not exist", arn);
+        case PM_NOT_ATTACHABLE:
+            return iamctl_fail("NoSuchEntity: Policy %.256s does not exist or is not attachable.",
+                               arn);
+        default:
+            return iamctl_fail("NoSuchEntity: Policy %.256s was not found.", arn);
+        }
+    return r < 0 ? sth_fail(h, r) : 0;
+}
+
+/* ---- pagination --------------------------------------------------------------------------------- */
+
+static bool parse_u64(const char *s, uint64_t max, uint64_t *ret) {
+    char *end;
+    unsigned long long v;
+
+    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+        return false;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || *end || v > max)
+        return false;
+    *ret = v;
+    return true;
+}
+
+int page_parse(struct opt *opts, struct page *ret) {
+    const char *mi = opt_value(opts, "max-items"), *tok = opt_value(opts, "starting-token");
+    const char *ps = opt_value(opts, "page-size");
+    uint64_t v;
+
+    memset(ret, 0, sizeof(*ret));
+    if (mi) {
+        if (!parse_u64(mi, 1000000000, &v) || v == 0)
+            return iamctl_usage("--max-items must be a whole number from 1");
+        ret->max = (size_t)v;
+    }
+    if (tok) {
+        if (!parse_u64(tok, INT64_MAX, &v) || v == 0)
+            return iamctl_usage("--starting-token '%.64s' is not valid (give the NextToken a "
+                                "previous page printed)",
+                                tok);
+        ret->after = (int64_t)v;
+    }
+    /* the CLI's size of each underlying request: the output is the same whatever it is */
+    if (ps && (!parse_u64(ps, 1000, &v) || v == 0))
+        return iamctl_usage("--page-size must be a whole number from 1 to 1000");
     return 0;
+}
+
+int page_finish(json_t *out, int64_t next) {
+    char tok[32];
+
+    if (!next)
+        return 0;
+    snprintf(tok, sizeof(tok), "%lld", (long long)next);
+    if (json_object_set_new(out, "IsTruncated", json_true()) < 0 ||
+        json_object_set_new(out, "Marker", json_string(tok)) < 0 ||
+        json_object_set_new(out, "NextToken", json_string(tok)) < 0)
+        return -ENOMEM;
+    return 0;
+}
+
+int page_refuse(struct opt *opts, const char *verb) {
+    static const char *const names[] = {"max-items", "starting-token", "page-size"};
+
+    for (size_t i = 0; i < IAM_ELEMENTSOF(names); i++) {
+        const struct opt *o = opt_get(opts, names[i]);
+        if (o && o->set)
+            return iamctl_usage("%s: unknown option '--%s'", verb, names[i]);
+    }
+    return 0;
+}
+
+int print_page(json_t *out, int64_t next) {
+    if (!out || page_finish(out, next) < 0) {
+        json_decref(out);
+        return iamctl_fail("out of memory");
+    }
+    return print_json(out);
+}
+
+void page_slice(const struct page *pg, size_t n, size_t *ret_from, size_t *ret_to,
+                int64_t *ret_next) {
+    size_t from = (size_t)pg->after < n ? (size_t)pg->after : n;
+    size_t to = pg->max && n - from > pg->max ? from + pg->max : n;
+
+    *ret_from = from;
+    *ret_to = to;
+    *ret_next = to < n ? (int64_t)to : 0;
 }
 
 /* ---- output ------------------------------------------------------------------------------- */
@@ -361,7 +447,7 @@ static void set_str(json_t *o, const char *k, const char *v) {
         json_object_set_new(o, k, json_string(v));
 }
 
-json_t *tags_json(const struct iam_db_tag *tags, size_t n) {
+json_t *tags_json(const struct iam_store_tag *tags, size_t n) {
     json_t *a = json_array();
 
     for (size_t i = 0; a && i < n; i++) {
@@ -373,36 +459,41 @@ json_t *tags_json(const struct iam_db_tag *tags, size_t n) {
     return a;
 }
 
-json_t *user_summary(const struct iam_db_user *u) {
+json_t *boundary_json(const char *arn) {
+    return json_pack("{s:s,s:s}", "PermissionsBoundaryType", "Policy", "PermissionsBoundaryArn",
+                     arn);
+}
+
+json_t *user_summary(const struct iam_store_identity *u) {
     json_t *o = json_object();
 
     set_str(o, "Path", u->path);
     set_str(o, "UserName", u->name);
-    set_str(o, "UserId", u->id);
+    set_str(o, "UserId", u->unique_id);
     set_str(o, "Arn", u->arn);
     set_str(o, "CreateDate", u->create_date);
     return o;
 }
 
-json_t *group_summary(const struct iam_db_group *g) {
+json_t *group_summary(const struct iam_store_identity *g) {
     json_t *o = json_object();
 
     set_str(o, "Path", g->path);
     set_str(o, "GroupName", g->name);
-    set_str(o, "GroupId", g->id);
+    set_str(o, "GroupId", g->unique_id);
     set_str(o, "Arn", g->arn);
     set_str(o, "CreateDate", g->create_date);
     return o;
 }
 
-json_t *policy_summary(const struct iam_db_managed_policy *p) {
+json_t *policy_summary(const struct iam_store_policy *p) {
     json_t *o = json_object();
 
     set_str(o, "PolicyName", p->name);
-    set_str(o, "PolicyId", p->id);
+    set_str(o, "PolicyId", p->policy_id);
     set_str(o, "Arn", p->arn);
     set_str(o, "Path", p->path);
-    set_str(o, "DefaultVersionId", p->default_version->version_id);
+    set_str(o, "DefaultVersionId", p->default_version);
     json_object_set_new(o, "AttachmentCount", json_integer((json_int_t)p->attachment_count));
     json_object_set_new(o, "PermissionsBoundaryUsageCount",
                         json_integer((json_int_t)p->boundary_usage_count));
@@ -623,118 +714,150 @@ static const char *group_path(void) {
     return p && *p ? p : "/etc/group";
 }
 
-struct local_ids {
+/* The local accounts, read once per command (an import checks every new name against
+ * them): ids, and names folded to lower case (IAM's names are unique regardless of case),
+ * sorted for binary search. */
+struct local_accounts {
     bool loaded;
     uint32_t *ids;
-    size_t n, cap;
+    size_t n_ids, cap_ids;
+    char **users, **groups;
+    size_t n_users, n_groups, cap_users, cap_groups;
 };
-static struct local_ids local;
+static struct local_accounts local;
 
 static int add_local(uint32_t id) {
-    if (local.n == local.cap) {
-        size_t cap = local.cap ? local.cap * 2 : 256;
+    if (local.n_ids == local.cap_ids) {
+        size_t cap = local.cap_ids ? local.cap_ids * 2 : 256;
         uint32_t *n = realloc(local.ids, cap * sizeof(*n));
         if (!n)
             return -ENOMEM;
         local.ids = n;
-        local.cap = cap;
+        local.cap_ids = cap;
     }
-    local.ids[local.n++] = id;
+    local.ids[local.n_ids++] = id;
     return 0;
 }
 
+static int add_name(char ***arr, size_t *n, size_t *cap, const char *name) {
+    char *copy = strdup(name);
+
+    if (!copy)
+        return -ENOMEM;
+    for (char *p = copy; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        char **na = realloc(*arr, nc * sizeof(*na));
+        if (!na) {
+            free(copy);
+            return -ENOMEM;
+        }
+        *arr = na;
+        *cap = nc;
+    }
+    (*arr)[(*n)++] = copy;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 /* fgetpwent/fgetgrent read the files themselves: no NSS, so nss_iam never answers. */
-static int load_local_ids(void) {
+static int load_local(void) {
     FILE *f;
+    int r = 0;
 
     if (local.loaded)
         return 0;
-    f = fopen(passwd_path(), "re");
-    if (!f)
+    if (!(f = fopen(passwd_path(), "re")))
         return iamctl_fail("%s: %s", passwd_path(), strerror(errno));
-    for (struct passwd *pw; (pw = fgetpwent(f));)
-        if (add_local((uint32_t)pw->pw_uid) < 0 || add_local((uint32_t)pw->pw_gid) < 0) {
-            fclose(f);
-            return iamctl_fail("out of memory");
-        }
+    for (struct passwd *pw; r == 0 && (pw = fgetpwent(f));)
+        if (add_local((uint32_t)pw->pw_uid) < 0 || add_local((uint32_t)pw->pw_gid) < 0 ||
+            add_name(&local.users, &local.n_users, &local.cap_users, pw->pw_name) < 0)
+            r = -ENOMEM;
     fclose(f);
-    f = fopen(group_path(), "re");
-    if (!f)
+    if (r == 0 && !(f = fopen(group_path(), "re")))
         return iamctl_fail("%s: %s", group_path(), strerror(errno));
-    for (struct group *gr; (gr = fgetgrent(f));)
-        if (add_local((uint32_t)gr->gr_gid) < 0) {
-            fclose(f);
-            return iamctl_fail("out of memory");
-        }
-    fclose(f);
+    for (struct group *gr; r == 0 && (gr = fgetgrent(f));)
+        if (add_local((uint32_t)gr->gr_gid) < 0 ||
+            add_name(&local.groups, &local.n_groups, &local.cap_groups, gr->gr_name) < 0)
+            r = -ENOMEM;
+    if (f)
+        fclose(f);
+    if (r < 0)
+        return iamctl_fail("out of memory");
+    qsort(local.ids, local.n_ids, sizeof(*local.ids), cmp_u32);
+    qsort(local.users, local.n_users, sizeof(*local.users), cmp_str);
+    qsort(local.groups, local.n_groups, sizeof(*local.groups), cmp_str);
     local.loaded = true;
     return 0;
 }
 
 static bool local_id_used(uint32_t id) {
-    for (size_t i = 0; i < local.n; i++)
-        if (local.ids[i] == id)
-            return true;
-    return false;
+    return bsearch(&id, local.ids, local.n_ids, sizeof(*local.ids), cmp_u32) != NULL;
 }
 
-int alloc_id(struct dbh *h, uint32_t *ret) {
-    json_t *posix = json_object_get(h->root, "Posix");
-    json_int_t next = json_integer_value(json_object_get(posix, "NextUid"));
-    uint64_t c;
+/* -EEXIST when a local account of that kind has the name (any case). */
+static int local_name_taken(bool group, const char *name) {
+    char folded[256], *key = folded;
+    size_t n = strlen(name);
+    int r = load_local();
+
+    if (r)
+        return r;
+    if (n >= sizeof(folded))
+        return 0; /* longer than any name we allow: cannot collide */
+    for (size_t i = 0; i <= n; i++)
+        folded[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+    return bsearch(&key, group ? local.groups : local.users, group ? local.n_groups : local.n_users,
+                   sizeof(char *), cmp_str)
+               ? -EEXIST
+               : 0;
+}
+
+int alloc_id(struct sth *h, uint32_t *ret) {
+    uint64_t c = h->account.next_id > h->config->uid_min ? h->account.next_id : h->config->uid_min;
     int r;
 
-    r = load_local_ids();
-    if (r != 0)
+    if ((r = load_local()) != 0)
         return r;
-    c = next > (json_int_t)h->config->uid_min ? (uint64_t)next : h->config->uid_min;
-    for (; c <= h->config->uid_max; c++)
-        if (!local_id_used((uint32_t)c) && c != 65534 && c != 65535 &&
-            !iam_db_find_user_by_uid(h->db, (uint32_t)c) &&
-            !iam_db_find_group_by_gid(h->db, (uint32_t)c))
+    for (; c <= h->config->uid_max; c++) {
+        if (local_id_used((uint32_t)c) || c == 65534 || c == 65535)
+            continue;
+        r = iam_store_posix_id_taken(h->st, (uint32_t)c);
+        if (r < 0)
+            return sth_fail(h, r);
+        if (r == 0)
             break;
+    }
     if (c > h->config->uid_max)
         return iamctl_fail("LimitExceeded: no free id left in uid_min..uid_max (%u..%u); ids are "
                            "never reused",
                            h->config->uid_min, h->config->uid_max);
-    if (!json_is_object(posix)) {
-        posix = json_object();
-        json_object_set_new(h->root, "Posix", posix);
-    }
-    if (json_object_set_new(posix, "NextUid", json_integer((json_int_t)c + 1)) < 0)
-        return iamctl_fail("out of memory");
+    if ((r = iam_store_set_next_id(h->st, (uint32_t)c + 1)) < 0)
+        return sth_fail(h, r);
+    h->account.next_id = (uint32_t)c + 1;
     *ret = (uint32_t)c;
     return 0;
 }
 
-static int name_in_file(const char *path, bool is_group, const char *name) {
-    FILE *f = fopen(path, "re");
-    int found = 0;
-
-    if (!f)
-        return iamctl_fail("%s: %s", path, strerror(errno));
-    if (is_group) {
-        for (struct group *gr; (gr = fgetgrent(f));)
-            if (strcasecmp(gr->gr_name, name) == 0)
-                found = 1;
-    } else {
-        for (struct passwd *pw; (pw = fgetpwent(f));)
-            if (strcasecmp(pw->pw_name, name) == 0)
-                found = 1;
-    }
-    fclose(f);
-    return found ? -EEXIST : 0;
-}
-
 int check_local_user_name(const char *name) {
-    int r = name_in_file(passwd_path(), false, name);
+    int r = local_name_taken(false, name);
 
     if (r == -EEXIST)
         return iamctl_fail("EntityAlreadyExists: \"%s\" is a local account in %s", name,
                            passwd_path());
     if (r != 0)
         return r;
-    r = name_in_file(group_path(), true, name);
+    r = local_name_taken(true, name);
     if (r == -EEXIST)
         return iamctl_fail("EntityAlreadyExists: \"%s\" is a local group in %s (the user's "
                            "private group would collide)",
@@ -743,7 +866,7 @@ int check_local_user_name(const char *name) {
 }
 
 int check_local_group_name(const char *name) {
-    int r = name_in_file(group_path(), true, name);
+    int r = local_name_taken(true, name);
 
     if (r == -EEXIST)
         return iamctl_fail("EntityAlreadyExists: \"%s\" is a local group in %s", name,

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-/* Shared machinery of the database verbs: option parsing, the write transaction (lock, load
- * and validate, edit, validate the whole result, atomic write, Serial bump, compile hook),
- * JSON output in the AWS CLI's shape, id allocation and local-account checks. */
+/* Shared machinery of the store verbs: option parsing, the store handle (lock, open, one
+ * transaction, commit, cache refresh), the find-or-fail openings, pagination, JSON output in
+ * the AWS CLI's shape, id allocation and local-account checks. */
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -12,6 +12,7 @@
 
 #include "iam/config.h"
 #include "iam/db.h"
+#include "iam/store.h"
 #include "iamctl.h"
 
 /* ---- options --------------------------------------------------------------------------- */
@@ -42,57 +43,91 @@ struct opt {
  * required options are usage errors (returns IAMCTL_EXIT_USAGE, message printed). */
 int opts_parse(int argc, char *argv[], struct opt *opts);
 struct opt *opt_get(struct opt *opts, const char *name);
+/* The value of an OPT_VALUE option, or NULL. */
+const char *opt_value(struct opt *opts, const char *name);
 void opts_free(struct opt *opts);
 
-/* ---- the database ---------------------------------------------------------------------- */
+/* The options every list verb takes (AWS CLI pagination), to splice into an opts table. */
+#define PAGE_OPTS {"max-items", OPT_VALUE}, {"starting-token", OPT_VALUE}, {"page-size", OPT_VALUE}
 
-struct dbh {
+/* ---- the store --------------------------------------------------------------------------- */
+
+struct sth {
     struct iam_config *config;
+    struct iam_store *st;
     int lock_fd;
-    char *text;
-    size_t len;
-    struct iam_db *db; /* validated model of the file as read */
-    json_t *root;      /* the same document, for editing (writers only) */
-    const char *partition;
-    char partition_buf[32];
-    bool compile_failed; /* written, but the caches were not rebuilt (reported) */
+    bool write;
+    char partition[32]; /* of new ARNs: the host's own */
+    struct iam_store_account account;
+    bool refresh_failed; /* committed, but the caches were not rebuilt (reported) */
 };
-
-/* Open for reading (no lock) or writing (exclusive lock on <database>.lock, then load).
- * Prints the error and returns an exit code on failure, 0 on success. */
-int dbh_open(struct dbh *h, bool write);
-/* Validate the edited tree as a whole, bump Serial, write atomically, run the compile hook.
- * Returns an exit code (errors printed). The lock is still held afterwards. */
-int dbh_commit(struct dbh *h);
-/* Release everything; returns the verb's exit code: r, or IAMCTL_EXIT_FAIL when r is OK but
- * the compile hook failed after the write. */
-int dbh_close(struct dbh *h, int r);
-#define DBH_INIT                                                                                   \
+#define STH_INIT                                                                                   \
     { .lock_fd = -1 }
 
-/* The json_t of an entity in the editable tree (case-insensitive names), NULL when absent. */
-json_t *dbh_user_json(struct dbh *h, const char *name);
-json_t *dbh_group_json(struct dbh *h, const char *name);
-json_t *dbh_policy_json(struct dbh *h, const char *arn);
-/* The array under root[key], created when missing. */
-json_t *dbh_section(struct dbh *h, const char *key);
+/* Load the configuration, open the store (migrating a JSON database of an earlier version
+ * first, see migrate.c) and begin the verb's transaction. Writers hold the writers' lock
+ * (<database>.lock) from here to sth_close, so commits and cache refreshes happen in order.
+ * Prints the error and returns an exit code on failure, 0 on success. */
+int sth_open(struct sth *h, bool write);
+/* Commit (the Serial moves when something changed) and refresh the caches. Exit code. */
+int sth_commit(struct sth *h);
+/* Roll back what was not committed, release everything; returns the verb's exit code: r, or
+ * IAMCTL_EXIT_FAIL when r is OK but the cache refresh failed after the commit. */
+int sth_close(struct sth *h, int r);
+/* A store call failed with r: print its message; returns IAMCTL_EXIT_FAIL. */
+int sth_fail(struct sth *h, int r);
+
+/* The usual openings: the entity named, or "NoSuchEntity" on stderr and IAMCTL_EXIT_FAIL. */
+int sth_user(struct sth *h, const char *name, struct iam_store_identity *ret);
+int sth_group(struct sth *h, const char *name, struct iam_store_identity *ret);
+int sth_role(struct sth *h, const char *name, struct iam_store_identity *ret);
+/* A managed policy by ARN, or NoSuchEntity in the words of the verb that asks. */
+enum policy_missing {
+    PM_NOT_FOUND,      /* "Policy <arn> was not found." */
+    PM_DOES_NOT_EXIST, /* "policy <arn> does not exist" (boundaries) */
+    PM_NOT_ATTACHABLE, /* "Policy <arn> does not exist or is not attachable." */
+};
+int sth_policy(struct sth *h, const char *arn, enum policy_missing missing,
+               struct iam_store_policy *ret);
+/* "arn:<partition>:iam::<account>:<kind><path><name>", malloc'd (NULL on ENOMEM). */
+char *sth_arn(const struct sth *h, const char *kind, const char *path, const char *name);
 
 /* Common failures in AWS's words. */
 int fail_no_such_entity(const char *kind, const char *name);
 int fail_user_missing(const char *name);
-/* The user named, or "NoSuchEntity" on stderr and IAMCTL_EXIT_FAIL (the usual verb opening). */
-int find_user_or_fail(const struct iam_db *db, const char *name,
-                      const struct iam_db_user **ret_user);
+
+/* ---- pagination ------------------------------------------------------------------------------ */
+
+struct page {
+    size_t max;     /* --max-items; 0 = all */
+    int64_t after;  /* from --starting-token; 0 = from the start */
+};
+/* Read --max-items / --starting-token / --page-size. 0 or a usage exit code. */
+int page_parse(struct opt *opts, struct page *ret);
+/* When next != 0 the listing was cut: add IsTruncated, Marker (the IAM API's) and NextToken
+ * (the AWS CLI's) to out. 0 or -ENOMEM. */
+int page_finish(json_t *out, int64_t next);
+/* Verbs that share an option table with a list verb but are not one: the pagination
+ * options are unknown to them. 0 or a usage exit code. */
+int page_refuse(struct opt *opts, const char *verb);
+/* Print out (stolen) with the pagination members for next; an exit code. */
+int print_page(json_t *out, int64_t next);
+/* For short lists held in memory: the slice [*ret_from, *ret_to) of n items, and the marker
+ * to continue from (0 when the slice reaches the end). */
+void page_slice(const struct page *pg, size_t n, size_t *ret_from, size_t *ret_to,
+                int64_t *ret_next);
 
 /* ---- output ---------------------------------------------------------------------------- */
 
 /* Print v (stolen) as the AWS CLI does: 4-space indent, member order kept, newline. */
 int print_json(json_t *v);
 /* Shapes of the API: User, Group, Policy, ... (new references). */
-json_t *user_summary(const struct iam_db_user *u);
-json_t *group_summary(const struct iam_db_group *g);
-json_t *policy_summary(const struct iam_db_managed_policy *p);
-json_t *tags_json(const struct iam_db_tag *tags, size_t n);
+json_t *user_summary(const struct iam_store_identity *u);
+json_t *group_summary(const struct iam_store_identity *g);
+json_t *policy_summary(const struct iam_store_policy *p);
+json_t *tags_json(const struct iam_store_tag *tags, size_t n);
+/* {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": arn} */
+json_t *boundary_json(const char *arn);
 /* A policy document text as a JSON value (object), or NULL on ENOMEM. */
 json_t *document_json(const char *text);
 
@@ -110,13 +145,24 @@ int check_param_size(const char *opt, const char *value, size_t max);
 /* --tags in shorthand (Key=k,Value=v ...) or JSON ([{"Key":..,"Value":..}]). */
 int parse_tags(char **items, size_t n, json_t **ret_array);
 
-/* uid/gid allocation from the config range over the db's high-water mark, skipping ids
- * that local accounts use (/etc/passwd and /etc/group read directly, never through NSS).
- * Updates Posix.NextUid in the tree. */
-int alloc_id(struct dbh *h, uint32_t *ret);
+/* uid/gid allocation from the config range over the store's high-water mark, skipping ids
+ * that local accounts use (/etc/passwd and /etc/group read directly, never through NSS) and
+ * ids the store holds. Raises the high-water mark. */
+int alloc_id(struct sth *h, uint32_t *ret);
 /* Local account clashes: -EEXIST with a message printed when taken. */
 int check_local_user_name(const char *name);
 int check_local_group_name(const char *name);
 
 /* A user name from --user-name, checked against IAM's and our POSIX rules. */
 int check_user_name_arg(const char *name);
+
+/* ---- shared verb bodies ------------------------------------------------------------------- */
+
+/* list-users, list-groups, list-roles: one kind, --path-prefix, pagination; prints
+ * {key: [fn(identity)...]}. */
+int list_identities(int argc, char *argv[], enum iam_store_kind kind, const char *key,
+                    json_t *(*fn)(const struct iam_store_identity *));
+/* Set the tags of a parsed --tags array on who; LimitExceeded past IAM's quota. */
+int tag_identity(struct sth *h, const struct iam_store_identity *who, json_t *tags);
+/* list-attached-{user,group,role}-policies (verb_policy.c). */
+int list_attached(int argc, char *argv[], enum iam_store_kind kind);

@@ -33,20 +33,24 @@ static int write_all(int fd, const char *p, size_t n) {
 
 int verb_create_access_key(int argc, char *argv[]) {
     struct opt opts[] = {{"user-name", OPT_VALUE, true}, {NULL}};
-    struct dbh h = DBH_INIT;
-    const struct iam_db_user *u;
+    struct sth h = STH_INIT;
+    struct iam_store_identity u;
+    struct iam_store_access_key *keys, key = {.active = true};
     char id[IAM_ACCESS_KEY_ID_LEN + 1], secret[IAM_SECRET_KEY_LEN + 1];
     char hash[IAM_SECRET_HASH_MAX], now[32], out[1024];
-    json_t *uj, *keys;
-    int r, n;
+    size_t n;
+    int r, len;
 
     sodium_memzero(secret, sizeof(secret));
     sodium_memzero(out, sizeof(out));
-    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, true)))
+    if ((r = opts_parse(argc, argv, opts)) || (r = sth_open(&h, true)) ||
+        (r = sth_user(&h, opt_value(opts, "user-name"), &u)))
         goto out;
-    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
+    if ((r = iam_store_access_keys(h.st, &u, &keys, &n)) < 0) {
+        r = sth_fail(&h, r);
         goto out;
-    if (u->n_keys >= IAM_MAX_ACCESS_KEYS_PER_USER) {
+    }
+    if (n >= IAM_MAX_ACCESS_KEYS_PER_USER) {
         r = iamctl_fail("LimitExceeded: Cannot exceed quota for AccessKeysPerUser: %d",
                         IAM_MAX_ACCESS_KEYS_PER_USER);
         goto out;
@@ -57,70 +61,51 @@ int verb_create_access_key(int argc, char *argv[]) {
         goto out;
     }
     now_iso(now);
-    uj = dbh_user_json(&h, u->name);
-    keys = json_object_get(uj, "AccessKeys");
-    if (!json_is_array(keys)) {
-        keys = json_array();
-        json_object_set_new(uj, "AccessKeys", keys);
-    }
-    if (json_array_append_new(keys, json_pack("{s:s,s:s,s:s,s:s}", "AccessKeyId", id, "Status",
-                                              "Active", "CreateDate", now, "SecretHash", hash)) <
-        0) {
-        r = iamctl_fail("out of memory");
+    key.access_key_id = id;
+    key.create_date = now;
+    key.secret_hash = hash;
+    if ((r = iam_store_access_key_insert(h.st, &u, &key)) < 0) {
+        r = sth_fail(&h, r);
         goto out;
     }
-    r = dbh_commit(&h);
-    if (r)
+    if ((r = sth_commit(&h)))
         goto out;
-    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value); /* the new model */
-    if (!u) {
-        r = iamctl_fail("internal error: user vanished after the write");
-        goto out;
-    }
     /* Printed by hand from a stack buffer that is wiped afterwards: a jansson string or a
      * stdio buffer would leave the secret on the heap. Every value is from a safe alphabet
      * (validated name, A-Z2-7, base64, digits), so nothing needs escaping. */
-    n = snprintf(out, sizeof(out),
-                 "{\n    \"AccessKey\": {\n        \"UserName\": \"%s\",\n"
-                 "        \"AccessKeyId\": \"%s\",\n        \"Status\": \"Active\",\n"
-                 "        \"SecretAccessKey\": \"%s\",\n        \"CreateDate\": \"%s\"\n"
-                 "    }\n}\n",
-                 u->name, id, secret, now);
+    len = snprintf(out, sizeof(out),
+                   "{\n    \"AccessKey\": {\n        \"UserName\": \"%s\",\n"
+                   "        \"AccessKeyId\": \"%s\",\n        \"Status\": \"Active\",\n"
+                   "        \"SecretAccessKey\": \"%s\",\n        \"CreateDate\": \"%s\"\n"
+                   "    }\n}\n",
+                   u.name, id, secret, now);
     fflush(stdout);
-    if (n < 0 || (size_t)n >= sizeof(out) || write_all(STDOUT_FILENO, out, (size_t)n) < 0)
+    if (len < 0 || (size_t)len >= sizeof(out) || write_all(STDOUT_FILENO, out, (size_t)len) < 0)
         r = iamctl_fail("cannot write the output: the key %s was created, but its secret is "
                         "lost; delete it with delete-access-key",
                         id);
 out:
     sodium_memzero(secret, sizeof(secret));
     sodium_memzero(out, sizeof(out));
+    sodium_memzero(hash, sizeof(hash));
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
 }
 
-/* The key's object in the tree and its owner, checking --user-name when given. */
-static int find_key(struct dbh *h, const char *key_id, const char *user_name, json_t **ret_arr,
-                    size_t *ret_idx) {
-    const struct iam_db_user *owner = NULL;
-    json_t *keys;
+/* The key and its owner, checking --user-name when given. */
+static int find_key(struct sth *h, const char *key_id, const char *user_name,
+                    struct iam_store_access_key *ret) {
+    int r = iam_store_access_key_get(h->st, key_id, ret);
 
-    *ret_arr = NULL; /* defined on every path, the failures included */
-    *ret_idx = 0;
-    if (!iam_db_find_access_key(h->db, key_id, &owner))
+    if (r == -ENOENT)
         return iamctl_fail("NoSuchEntity: The Access Key with id %.32s cannot be found.", key_id);
-    if (user_name && strcasecmp(owner->name, user_name) != 0)
+    if (r < 0)
+        return sth_fail(h, r);
+    if (user_name && strcasecmp(ret->user_name, user_name) != 0)
         return iamctl_fail("NoSuchEntity: The Access Key with id %.32s cannot be found for user "
                            "%s.",
                            key_id, user_name);
-    keys = json_object_get(dbh_user_json(h, owner->name), "AccessKeys");
-    for (size_t i = 0; i < json_array_size(keys); i++)
-        if (strcmp(json_string_value(json_object_get(json_array_get(keys, i), "AccessKeyId")),
-                   key_id) == 0) {
-            *ret_arr = keys;
-            *ret_idx = i;
-            return 0;
-        }
-    return iamctl_fail("internal error: access key %s is not in the database tree", key_id);
+    return 0;
 }
 
 int verb_update_access_key(int argc, char *argv[]) {
@@ -128,68 +113,79 @@ int verb_update_access_key(int argc, char *argv[]) {
                          {"status", OPT_VALUE, true},
                          {"user-name", OPT_VALUE},
                          {NULL}};
-    struct dbh h = DBH_INIT;
+    struct sth h = STH_INIT;
+    struct iam_store_access_key key;
     const char *status;
-    json_t *arr;
-    size_t i;
     int r;
 
     if ((r = opts_parse(argc, argv, opts)))
         goto out;
-    status = opt_get(opts, "status")->value;
+    status = opt_value(opts, "status");
     if (strcmp(status, "Active") != 0 && strcmp(status, "Inactive") != 0) {
         r = iamctl_usage("--status must be Active or Inactive");
         goto out;
     }
-    if ((r = dbh_open(&h, true)) || (r = find_key(&h, opt_get(opts, "access-key-id")->value,
-                                                  opt_get(opts, "user-name")->value, &arr, &i)))
+    if ((r = sth_open(&h, true)) || (r = find_key(&h, opt_value(opts, "access-key-id"),
+                                                  opt_value(opts, "user-name"), &key)))
         goto out;
-    json_object_set_new(json_array_get(arr, i), "Status", json_string(status));
-    r = dbh_commit(&h);
+    if ((r = iam_store_access_key_set_status(h.st, &key, strcmp(status, "Active") == 0)) < 0) {
+        r = sth_fail(&h, r);
+        goto out;
+    }
+    r = sth_commit(&h);
 out:
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
 }
 
 int verb_delete_access_key(int argc, char *argv[]) {
     struct opt opts[] = {{"access-key-id", OPT_VALUE, true}, {"user-name", OPT_VALUE}, {NULL}};
-    struct dbh h = DBH_INIT;
-    json_t *arr;
-    size_t i;
+    struct sth h = STH_INIT;
+    struct iam_store_access_key key;
     int r;
 
-    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, true)) ||
-        (r = find_key(&h, opt_get(opts, "access-key-id")->value, opt_get(opts, "user-name")->value,
-                      &arr, &i)))
+    if ((r = opts_parse(argc, argv, opts)) || (r = sth_open(&h, true)) ||
+        (r = find_key(&h, opt_value(opts, "access-key-id"), opt_value(opts, "user-name"), &key)))
         goto out;
-    json_array_remove(arr, i);
-    r = dbh_commit(&h);
+    if ((r = iam_store_access_key_delete(h.st, &key)) < 0) {
+        r = sth_fail(&h, r);
+        goto out;
+    }
+    r = sth_commit(&h);
 out:
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
 }
 
 int verb_list_access_keys(int argc, char *argv[]) {
-    struct opt opts[] = {{"user-name", OPT_VALUE, true}, {NULL}};
-    struct dbh h = DBH_INIT;
-    const struct iam_db_user *u;
+    struct opt opts[] = {{"user-name", OPT_VALUE, true}, PAGE_OPTS, {NULL}};
+    struct sth h = STH_INIT;
+    struct iam_store_identity u;
+    struct iam_store_access_key *keys;
+    struct page pg;
+    size_t n, from, to;
+    int64_t next;
     json_t *arr;
     int r;
 
-    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, false)))
+    if ((r = opts_parse(argc, argv, opts)) || (r = page_parse(opts, &pg)) ||
+        (r = sth_open(&h, false)) || (r = sth_user(&h, opt_value(opts, "user-name"), &u)))
         goto out;
-    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
+    if ((r = iam_store_access_keys(h.st, &u, &keys, &n)) < 0) {
+        r = sth_fail(&h, r);
         goto out;
+    }
+    page_slice(&pg, n, &from, &to, &next);
     arr = json_array();
-    for (size_t i = 0; i < u->n_keys; i++)
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s}", "UserName", u->name,
-                                             "AccessKeyId", u->keys[i].id, "Status",
-                                             u->keys[i].active ? "Active" : "Inactive",
-                                             "CreateDate", u->keys[i].create_date));
-    r = print_json(json_pack("{s:o}", "AccessKeyMetadata", arr));
+    for (size_t i = from; i < to; i++)
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s}", "UserName", u.name,
+                                             "AccessKeyId", keys[i].access_key_id, "Status",
+                                             keys[i].active ? "Active" : "Inactive",
+                                             "CreateDate", keys[i].create_date));
+    r = print_page(json_pack("{s:o}", "AccessKeyMetadata", arr), next);
 out:
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
 }
 
 /* ---- login profiles ------------------------------------------------------------------- */
@@ -293,10 +289,23 @@ out:
     return r;
 }
 
-static json_t *login_profile_json(const struct iam_db_user *u) {
-    return json_pack("{s:{s:s,s:s,s:b}}", "LoginProfile", "UserName", u->name, "CreateDate",
-                     u->login_profile->create_date, "PasswordResetRequired",
-                     u->login_profile->password_reset_required);
+static json_t *login_profile_json(const char *user, const struct iam_store_login_profile *lp) {
+    return json_pack("{s:{s:s,s:s,s:b}}", "LoginProfile", "UserName", user, "CreateDate",
+                     lp->create_date, "PasswordResetRequired", lp->password_reset_required);
+}
+
+/* create-login-profile / update-login-profile's options, checked before the store is open. */
+static int login_profile_args(struct opt *opts, bool create) {
+    if (opt_get(opts, "password")->set)
+        /* the value is on our argv already; all we can do is refuse to use it */
+        return iamctl_usage("--password is refused: a password on the command line is visible "
+                            "in ps and shell history; give it on standard input");
+    if (opt_get(opts, "password-reset-required")->set &&
+        opt_get(opts, "no-password-reset-required")->set)
+        return iamctl_usage("--password-reset-required and --no-password-reset-required conflict");
+    if (create && opt_get(opts, "keep-password")->set)
+        return iamctl_usage("create-login-profile: --keep-password makes no sense here");
+    return 0;
 }
 
 static int login_profile(int argc, char *argv[], bool create) {
@@ -306,69 +315,61 @@ static int login_profile(int argc, char *argv[], bool create) {
                          {"password", OPT_VALUE},
                          {"keep-password", OPT_FLAG},
                          {NULL}};
-    struct dbh h = DBH_INIT;
-    const struct iam_db_user *u;
+    struct sth h = STH_INIT;
+    struct iam_store_identity u;
+    struct iam_store_login_profile lp;
     char hash[IAM_SECRET_HASH_MAX] = "", now[32];
-    json_t *uj, *lp;
+    json_t *out = NULL;
     bool keep;
     int r;
 
-    if ((r = opts_parse(argc, argv, opts)))
+    if ((r = opts_parse(argc, argv, opts)) || (r = login_profile_args(opts, create)))
         goto out;
-    if (opt_get(opts, "password")->set) {
-        /* the value is on our argv already; all we can do is refuse to use it */
-        r = iamctl_usage("--password is refused: a password on the command line is visible in "
-                         "ps and shell history; give it on standard input");
-        goto out;
-    }
-    if (opt_get(opts, "password-reset-required")->set &&
-        opt_get(opts, "no-password-reset-required")->set) {
-        r = iamctl_usage("--password-reset-required and --no-password-reset-required conflict");
-        goto out;
-    }
     keep = opt_get(opts, "keep-password")->set;
-    if (create && keep) {
-        r = iamctl_usage("create-login-profile: --keep-password makes no sense here");
+    if ((!keep && (r = read_and_hash_password(hash, sizeof(hash)))) || (r = sth_open(&h, true)) ||
+        (r = sth_user(&h, opt_value(opts, "user-name"), &u)))
+        goto out;
+    r = iam_store_login_profile_get(h.st, &u, &lp);
+    if (r < 0 && r != -ENOENT) {
+        r = sth_fail(&h, r);
         goto out;
     }
-    if (!keep && (r = read_and_hash_password(hash, sizeof(hash))))
-        goto out;
-    if ((r = dbh_open(&h, true)))
-        goto out;
-    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
-        goto out;
-    if (create && u->login_profile) {
-        r = iamctl_fail("EntityAlreadyExists: Login Profile for user %s already exists.", u->name);
+    if (create && r == 0) {
+        r = iamctl_fail("EntityAlreadyExists: Login Profile for user %s already exists.", u.name);
         goto out;
     }
-    if (!create && !u->login_profile) {
-        r = iamctl_fail("NoSuchEntity: Login Profile for User %s cannot be found.", u->name);
+    if (!create && r == -ENOENT) {
+        r = iamctl_fail("NoSuchEntity: Login Profile for User %s cannot be found.", u.name);
         goto out;
     }
     now_iso(now);
-    uj = dbh_user_json(&h, u->name);
-    lp = json_object_get(uj, "LoginProfile");
-    if (create) {
-        lp = json_pack("{s:s,s:s,s:b}", "CreateDate", now, "PasswordHash", hash,
-                       "PasswordResetRequired", opt_get(opts, "password-reset-required")->set);
-        json_object_set_new(uj, "LoginProfile", lp);
-    } else {
-        if (!keep)
-            json_object_set_new(lp, "PasswordHash", json_string(hash));
-        if (opt_get(opts, "password-reset-required")->set)
-            json_object_set_new(lp, "PasswordResetRequired", json_true());
-        if (opt_get(opts, "no-password-reset-required")->set)
-            json_object_set_new(lp, "PasswordResetRequired", json_false());
-    }
-    if ((r = dbh_commit(&h)))
-        goto out;
     if (create)
-        r = print_json(
-            login_profile_json(iam_db_find_user(h.db, opt_get(opts, "user-name")->value)));
+        lp = (struct iam_store_login_profile){.create_date = now,
+                                              .password_reset_required =
+                                                  opt_get(opts, "password-reset-required")->set};
+    if (!keep) {
+        lp.password_hash = hash;
+        lp.password_last_changed = now;
+    }
+    if (opt_get(opts, "password-reset-required")->set)
+        lp.password_reset_required = true;
+    if (opt_get(opts, "no-password-reset-required")->set)
+        lp.password_reset_required = false;
+    if ((r = iam_store_login_profile_put(h.st, &u, &lp)) < 0) {
+        r = sth_fail(&h, r);
+        goto out;
+    }
+    if (create)
+        out = login_profile_json(u.name, &lp);
+    if (!(r = sth_commit(&h)) && out) {
+        r = print_json(out);
+        out = NULL;
+    }
 out:
+    json_decref(out);
     sodium_memzero(hash, sizeof(hash));
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
 }
 
 int verb_create_login_profile(int argc, char *argv[]) {
@@ -379,45 +380,34 @@ int verb_update_login_profile(int argc, char *argv[]) {
     return login_profile(argc, argv, false);
 }
 
-int verb_get_login_profile(int argc, char *argv[]) {
+static int login_profile_op(int argc, char *argv[], bool del) {
     struct opt opts[] = {{"user-name", OPT_VALUE, true}, {NULL}};
-    struct dbh h = DBH_INIT;
-    const struct iam_db_user *u;
+    struct sth h = STH_INIT;
+    struct iam_store_identity u;
+    struct iam_store_login_profile lp;
     int r;
 
-    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, false)))
+    if ((r = opts_parse(argc, argv, opts)) || (r = sth_open(&h, del)) ||
+        (r = sth_user(&h, opt_value(opts, "user-name"), &u)))
         goto out;
-    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
-        goto out;
-    if (!u->login_profile) {
-        r = iamctl_fail("NoSuchEntity: Login Profile for User %s cannot be found.", u->name);
-        goto out;
-    }
-    r = print_json(login_profile_json(u));
+    r = del ? iam_store_login_profile_delete(h.st, &u) : iam_store_login_profile_get(h.st, &u, &lp);
+    if (r == -ENOENT)
+        r = iamctl_fail("NoSuchEntity: Login Profile for User %s cannot be found.", u.name);
+    else if (r < 0)
+        r = sth_fail(&h, r);
+    else
+        r = del ? sth_commit(&h) : print_json(login_profile_json(u.name, &lp));
 out:
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
+}
+
+int verb_get_login_profile(int argc, char *argv[]) {
+    return login_profile_op(argc, argv, false);
 }
 
 int verb_delete_login_profile(int argc, char *argv[]) {
-    struct opt opts[] = {{"user-name", OPT_VALUE, true}, {NULL}};
-    struct dbh h = DBH_INIT;
-    const struct iam_db_user *u;
-    int r;
-
-    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, true)))
-        goto out;
-    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
-        goto out;
-    if (!u->login_profile) {
-        r = iamctl_fail("NoSuchEntity: Login Profile for User %s cannot be found.", u->name);
-        goto out;
-    }
-    json_object_del(dbh_user_json(&h, u->name), "LoginProfile");
-    r = dbh_commit(&h);
-out:
-    opts_free(opts);
-    return dbh_close(&h, r);
+    return login_profile_op(argc, argv, true);
 }
 
 /* ---- SSH public keys ------------------------------------------------------------------ */
@@ -477,8 +467,8 @@ out:
     return r;
 }
 
-static json_t *ssh_key_json(const char *user, const struct iam_db_ssh_key *k, bool full) {
-    json_t *o = json_pack("{s:s,s:s}", "UserName", user, "SSHPublicKeyId", k->id);
+static json_t *ssh_key_json(const char *user, const struct iam_store_ssh_key *k, bool full) {
+    json_t *o = json_pack("{s:s,s:s}", "UserName", user, "SSHPublicKeyId", k->ssh_key_id);
 
     if (full) {
         if (k->fingerprint)
@@ -494,81 +484,101 @@ static json_t *ssh_key_json(const char *user, const struct iam_db_ssh_key *k, bo
 int verb_upload_ssh_public_key(int argc, char *argv[]) {
     struct opt opts[] = {
         {"user-name", OPT_VALUE, true}, {"ssh-public-key-body", OPT_VALUE, true}, {NULL}};
-    struct dbh h = DBH_INIT;
-    const struct iam_db_user *u;
+    struct sth h = STH_INIT;
+    struct iam_store_identity u;
+    struct iam_store_ssh_key *keys, key = {.active = true};
     char *text = NULL, *body = NULL, fp[64], id[22], now[32];
     const char *source;
-    size_t len;
-    json_t *uj, *keys;
+    json_t *out = NULL;
+    size_t len, n;
     int r;
 
     if ((r = opts_parse(argc, argv, opts)))
         goto out;
-    if ((r = check_param_size("--ssh-public-key-body", opt_get(opts, "ssh-public-key-body")->value,
+    if ((r = check_param_size("--ssh-public-key-body", opt_value(opts, "ssh-public-key-body"),
                               64 * 1024)))
         goto out;
-    if (iamctl_read_param(opt_get(opts, "ssh-public-key-body")->value, &text, &len, &source) < 0) {
+    if (iamctl_read_param(opt_value(opts, "ssh-public-key-body"), &text, &len, &source) < 0) {
         r = iamctl_fail("cannot read --ssh-public-key-body");
         goto out;
     }
-    if ((r = parse_ssh_key(text, &body, fp)) || (r = dbh_open(&h, true)))
+    if ((r = parse_ssh_key(text, &body, fp)) || (r = sth_open(&h, true)) ||
+        (r = sth_user(&h, opt_value(opts, "user-name"), &u)))
         goto out;
-    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
+    if ((r = iam_store_ssh_keys(h.st, &u, &keys, &n)) < 0) {
+        r = sth_fail(&h, r);
         goto out;
-    if (u->n_ssh_keys >= IAM_MAX_SSH_KEYS_PER_USER) {
+    }
+    if (n >= IAM_MAX_SSH_KEYS_PER_USER) {
         r = iamctl_fail("LimitExceeded: Cannot exceed quota for SSHPublicKeysPerUser: %d",
                         IAM_MAX_SSH_KEYS_PER_USER);
         goto out;
     }
-    for (size_t i = 0; i < u->n_ssh_keys; i++)
-        if (u->ssh_keys[i].fingerprint && strcmp(u->ssh_keys[i].fingerprint, fp) == 0) {
+    for (size_t i = 0; i < n; i++)
+        if (keys[i].fingerprint && strcmp(keys[i].fingerprint, fp) == 0) {
             r = iamctl_fail("DuplicateSSHPublicKey: the key is already uploaded for user %s",
-                            u->name);
+                            u.name);
             goto out;
         }
     make_unique_id("APKA", id);
     now_iso(now);
-    uj = dbh_user_json(&h, u->name);
-    keys = json_object_get(uj, "SSHPublicKeys");
-    if (!json_is_array(keys)) {
-        keys = json_array();
-        json_object_set_new(uj, "SSHPublicKeys", keys);
-    }
-    json_array_append_new(keys, json_pack("{s:s,s:s,s:s,s:s,s:s}", "SSHPublicKeyId", id,
-                                          "Fingerprint", fp, "SSHPublicKeyBody", body, "Status",
-                                          "Active", "UploadDate", now));
-    if ((r = dbh_commit(&h)))
+    key.ssh_key_id = id;
+    key.body = body;
+    key.fingerprint = fp;
+    key.upload_date = now;
+    if ((r = iam_store_ssh_key_insert(h.st, &u, &key)) < 0) {
+        r = sth_fail(&h, r);
         goto out;
-    u = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
-    for (size_t i = 0; u && i < u->n_ssh_keys; i++)
-        if (strcmp(u->ssh_keys[i].id, id) == 0)
-            r = print_json(
-                json_pack("{s:o}", "SSHPublicKey", ssh_key_json(u->name, &u->ssh_keys[i], true)));
+    }
+    out = json_pack("{s:o}", "SSHPublicKey", ssh_key_json(u.name, &key, true));
+    if (!(r = sth_commit(&h))) {
+        r = print_json(out);
+        out = NULL;
+    }
 out:
+    json_decref(out);
     free(text);
     free(body);
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
 }
 
 int verb_list_ssh_public_keys(int argc, char *argv[]) {
-    struct opt opts[] = {{"user-name", OPT_VALUE, true}, {NULL}};
-    struct dbh h = DBH_INIT;
-    const struct iam_db_user *u;
+    struct opt opts[] = {{"user-name", OPT_VALUE, true}, PAGE_OPTS, {NULL}};
+    struct sth h = STH_INIT;
+    struct iam_store_identity u;
+    struct iam_store_ssh_key *keys;
+    struct page pg;
+    size_t n, from, to;
+    int64_t next;
     json_t *arr;
     int r;
 
-    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, false)))
+    if ((r = opts_parse(argc, argv, opts)) || (r = page_parse(opts, &pg)) ||
+        (r = sth_open(&h, false)) || (r = sth_user(&h, opt_value(opts, "user-name"), &u)))
         goto out;
-    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
+    if ((r = iam_store_ssh_keys(h.st, &u, &keys, &n)) < 0) {
+        r = sth_fail(&h, r);
         goto out;
+    }
+    page_slice(&pg, n, &from, &to, &next);
     arr = json_array();
-    for (size_t i = 0; i < u->n_ssh_keys; i++)
-        json_array_append_new(arr, ssh_key_json(u->name, &u->ssh_keys[i], false));
-    r = print_json(json_pack("{s:o}", "SSHPublicKeys", arr));
+    for (size_t i = from; i < to; i++)
+        json_array_append_new(arr, ssh_key_json(u.name, &keys[i], false));
+    r = print_page(json_pack("{s:o}", "SSHPublicKeys", arr), next);
 out:
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
+}
+
+static int ssh_key_args(struct opt *opts, char op) {
+    const char *status = opt_value(opts, "status"), *enc = opt_value(opts, "encoding");
+
+    if (op == 'u' && strcmp(status, "Active") != 0 && strcmp(status, "Inactive") != 0)
+        return iamctl_usage("--status must be Active or Inactive");
+    if (op == 'g' && enc && strcmp(enc, "SSH") != 0)
+        return iamctl_usage("--encoding: only SSH is supported");
+    return 0;
 }
 
 static int ssh_key_op(int argc, char *argv[], char op) {
@@ -577,50 +587,38 @@ static int ssh_key_op(int argc, char *argv[], char op) {
                          {"status", OPT_VALUE, op == 'u'},
                          {"encoding", OPT_VALUE},
                          {NULL}};
-    struct dbh h = DBH_INIT;
-    const struct iam_db_user *u;
+    struct sth h = STH_INIT;
+    struct iam_store_identity u;
+    struct iam_store_ssh_key *keys;
     const char *kid;
-    json_t *keys;
+    size_t n;
     int r;
 
-    if ((r = opts_parse(argc, argv, opts)))
+    if ((r = opts_parse(argc, argv, opts)) || (r = ssh_key_args(opts, op)) ||
+        (r = sth_open(&h, op != 'g')) || (r = sth_user(&h, opt_value(opts, "user-name"), &u)))
         goto out;
-    if (op == 'u' && strcmp(opt_get(opts, "status")->value, "Active") != 0 &&
-        strcmp(opt_get(opts, "status")->value, "Inactive") != 0) {
-        r = iamctl_usage("--status must be Active or Inactive");
-        goto out;
-    }
-    if (op == 'g' && opt_get(opts, "encoding")->value &&
-        strcmp(opt_get(opts, "encoding")->value, "SSH") != 0) {
-        r = iamctl_usage("--encoding: only SSH is supported");
+    kid = opt_value(opts, "ssh-public-key-id");
+    if ((r = iam_store_ssh_keys(h.st, &u, &keys, &n)) < 0) {
+        r = sth_fail(&h, r);
         goto out;
     }
-    if ((r = dbh_open(&h, op != 'g')))
-        goto out;
-    kid = opt_get(opts, "ssh-public-key-id")->value;
-    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
-        goto out;
-    for (size_t i = 0; i < u->n_ssh_keys; i++) {
-        if (strcmp(u->ssh_keys[i].id, kid) != 0)
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(keys[i].ssh_key_id, kid) != 0)
             continue;
         if (op == 'g') {
-            r = print_json(
-                json_pack("{s:o}", "SSHPublicKey", ssh_key_json(u->name, &u->ssh_keys[i], true)));
+            r = print_json(json_pack("{s:o}", "SSHPublicKey", ssh_key_json(u.name, &keys[i], true)));
             goto out;
         }
-        keys = json_object_get(dbh_user_json(&h, u->name), "SSHPublicKeys");
-        if (op == 'u')
-            json_object_set_new(json_array_get(keys, i), "Status",
-                                json_string(opt_get(opts, "status")->value));
-        else
-            json_array_remove(keys, i);
-        r = dbh_commit(&h);
+        r = op == 'u' ? iam_store_ssh_key_set_status(h.st, &u, keys[i].id,
+                                                      strcmp(opt_value(opts, "status"), "Active") == 0)
+                      : iam_store_ssh_key_delete(h.st, &u, keys[i].id);
+        r = r < 0 ? sth_fail(&h, r) : sth_commit(&h);
         goto out;
     }
     r = iamctl_fail("NoSuchEntity: The Public Key with id %.64s cannot be found.", kid);
 out:
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
 }
 
 int verb_get_ssh_public_key(int argc, char *argv[]) {

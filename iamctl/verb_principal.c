@@ -20,23 +20,89 @@
 #include "simulate.h"
 #include "verb_common.h"
 
-static int add_principal_context(struct iam_context *ctx, const struct iam_db *db,
-                                 const struct iam_db_user *u) {
+static int add_principal_context(struct sth *h, struct iam_context *ctx,
+                                 const struct iam_store_identity *u) {
+    struct iam_store_tag *tags;
+    size_t n;
     int r;
 
     if ((r = iam_context_add_string(ctx, "aws:username", u->name)) < 0 ||
-        (r = iam_context_add_string(ctx, "aws:userid", u->id)) < 0 ||
+        (r = iam_context_add_string(ctx, "aws:userid", u->unique_id)) < 0 ||
         (r = iam_context_add_string(ctx, "aws:PrincipalArn", u->arn)) < 0 ||
-        (r = iam_context_add_string(ctx, "aws:PrincipalAccount", db->account_id)) < 0 ||
-        (r = iam_context_add_string(ctx, "aws:PrincipalType", "User")) < 0)
+        (r = iam_context_add_string(ctx, "aws:PrincipalAccount", h->account.account_id)) < 0 ||
+        (r = iam_context_add_string(ctx, "aws:PrincipalType", "User")) < 0 ||
+        (r = iam_store_tags(h->st, u, &tags, &n)) < 0)
         return r;
-    for (size_t i = 0; i < u->n_tags; i++) {
+    for (size_t i = 0; i < n; i++) {
         char key[160];
-        snprintf(key, sizeof(key), "aws:PrincipalTag/%s", u->tags[i].key);
-        if ((r = iam_context_add_string(ctx, key, u->tags[i].value)) < 0)
+        snprintf(key, sizeof(key), "aws:PrincipalTag/%s", tags[i].key);
+        if ((r = iam_context_add_string(ctx, key, tags[i].value)) < 0)
             return r;
     }
     return 0;
+}
+
+/* The user's effective policies compiled, in the engine's order (boundary apart). */
+struct compiled_set {
+    struct iam_policy_ref *identity, *boundary;
+    size_t n_identity, n_boundary;
+    struct iam_policy **owned;
+    size_t n_owned;
+};
+
+static void compiled_set_free(struct compiled_set *cs) {
+    for (size_t i = 0; i < cs->n_owned; i++)
+        iam_policy_free(cs->owned[i]);
+    free(cs->owned);
+    free(cs->identity);
+    free(cs->boundary);
+}
+
+static int compile_user_policies(struct sth *h, const struct iam_store_identity *u,
+                                 struct compiled_set *cs) {
+    struct iam_store_effective *eff;
+    struct iam_error e;
+    size_t n;
+    int r;
+
+    if ((r = iam_store_user_policies(h->st, u, &eff, &n)) < 0)
+        return sth_fail(h, r);
+    cs->identity = calloc(n + 1, sizeof(*cs->identity));
+    cs->boundary = calloc(2, sizeof(*cs->boundary));
+    cs->owned = calloc(n + 1, sizeof(struct iam_policy *));
+    if (!cs->identity || !cs->boundary || !cs->owned)
+        return iamctl_fail("out of memory");
+    for (size_t i = 0; i < n; i++) {
+        struct iam_policy_ref *ref;
+        iam_error_init(&e);
+        if (iam_policy_compile(eff[i].document, strlen(eff[i].document), IAM_POLICY_IDENTITY,
+                               &cs->owned[cs->n_owned], &e) < 0)
+            return iamctl_fail("%s: policy %s of %s does not compile: %s", h->config->database,
+                               eff[i].name, u->name, e.text);
+        ref = eff[i].boundary ? &cs->boundary[cs->n_boundary++] : &cs->identity[cs->n_identity++];
+        ref->policy = cs->owned[cs->n_owned++];
+        ref->source_id = eff[i].source_id;
+        ref->source_type = eff[i].source_type;
+    }
+    return 0;
+}
+
+/* The user named by --policy-source-arn, or why not. */
+static int source_user(struct sth *h, const char *arn, struct iam_store_identity *ret) {
+    struct iam_arn parsed;
+    int r = iam_store_identity_get_by_arn(h->st, IAM_STORE_USER, arn, ret);
+
+    if (r == 0)
+        return 0;
+    if (r != -ENOENT)
+        return sth_fail(h, r);
+    if (iam_arn_parse(arn, &parsed) < 0)
+        return iamctl_fail("InvalidInput: --policy-source-arn '%.256s' is not an ARN", arn);
+    if (strstr(arn, ":group/") || strstr(arn, ":role/"))
+        return iamctl_fail("InvalidInput: only users can be simulated on a host "
+                           "(--policy-source-arn %.256s)",
+                           arn);
+    return iamctl_fail("NoSuchEntity: no user with ARN %.256s", arn);
 }
 
 static size_t parse_count(const char *s, size_t max, bool *ok) {
@@ -49,6 +115,37 @@ static size_t parse_count(const char *s, size_t max, bool *ok) {
     return (size_t)v;
 }
 
+static int resource_policy_arg(const char *value, struct iam_policy **ret) {
+    struct iam_error e;
+    char *text = NULL;
+    const char *source;
+    size_t len;
+    int r;
+
+    if (iamctl_read_param(value, &text, &len, &source) < 0)
+        return iamctl_fail("cannot read --resource-policy");
+    iam_error_init(&e);
+    r = simulate_compile_policy(text, len, IAM_POLICY_RESOURCE, "ResourcePolicy", ret, &e);
+    free(text);
+    return r < 0 ? iamctl_fail_error(&e) : 0;
+}
+
+static int page_args(struct opt *opts, struct simulate_input *in) {
+    bool ok;
+
+    if (opt_value(opts, "max-items")) {
+        in->max_items = parse_count(opt_value(opts, "max-items"), 1000, &ok);
+        if (!ok || in->max_items == 0)
+            return iamctl_usage("--max-items must be an integer from 1 to 1000");
+    }
+    if (opt_value(opts, "starting-token")) {
+        in->marker = parse_count(opt_value(opts, "starting-token"), SIZE_MAX / 2, &ok);
+        if (!ok)
+            return iamctl_usage("--starting-token is not valid");
+    }
+    return 0;
+}
+
 int verb_simulate_principal_policy(int argc, char *argv[]) {
     struct opt opts[] = {{"policy-source-arn", OPT_VALUE, true},
                          {"action-names", OPT_LIST, true},
@@ -59,44 +156,29 @@ int verb_simulate_principal_policy(int argc, char *argv[]) {
                          {"max-items", OPT_VALUE},
                          {"starting-token", OPT_VALUE},
                          {NULL}};
-    struct dbh h = DBH_INIT;
+    struct sth h = STH_INIT;
     struct iam_context *ctx = NULL;
-    struct iam_db_effective *eff = NULL;
+    struct compiled_set cs = {0};
     struct iam_policy *res_policy = NULL;
     struct iam_policy_ref res_ref = {0};
     struct iam_policy_set set = {0};
     struct simulate_input in = {0};
     struct iam_error e;
-    const struct iam_db_user *u;
-    const char *arn;
+    struct iam_store_identity u;
     json_t *output = NULL;
     int r;
 
-    iam_error_init(&e);
-    if ((r = opts_parse(argc, argv, opts)))
+    if ((r = opts_parse(argc, argv, opts)) || (r = page_args(opts, &in)))
         goto out;
     if (iam_context_new(&ctx) < 0) {
         r = iamctl_fail("out of memory");
         goto out;
     }
-    if ((r = dbh_open(&h, false)))
+    if ((r = sth_open(&h, false)) ||
+        (r = source_user(&h, opt_value(opts, "policy-source-arn"), &u)) ||
+        (r = compile_user_policies(&h, &u, &cs)))
         goto out;
-    arn = opt_get(opts, "policy-source-arn")->value;
-    u = iam_db_find_user_by_arn(h.db, arn);
-    if (!u) {
-        struct iam_arn parsed;
-        if (iam_arn_parse(arn, &parsed) < 0)
-            r = iamctl_fail("InvalidInput: --policy-source-arn '%.256s' is not an ARN", arn);
-        else if (strstr(arn, ":group/") || strstr(arn, ":role/"))
-            r = iamctl_fail("InvalidInput: only users can be simulated on a host "
-                            "(--policy-source-arn %.256s)",
-                            arn);
-        else
-            r = iamctl_fail("NoSuchEntity: no user with ARN %.256s", arn);
-        goto out;
-    }
-    if (iam_db_user_effective_policies(h.db, u, &eff) < 0 ||
-        add_principal_context(ctx, h.db, u) < 0) {
+    if (add_principal_context(&h, ctx, &u) < 0) {
         r = iamctl_fail("out of memory");
         goto out;
     }
@@ -107,55 +189,25 @@ int verb_simulate_principal_policy(int argc, char *argv[]) {
             goto out;
         }
     }
-    if (opt_get(opts, "resource-policy")->value) {
-        char *text = NULL;
-        const char *source;
-        size_t len;
-        if (iamctl_read_param(opt_get(opts, "resource-policy")->value, &text, &len, &source) < 0) {
-            r = iamctl_fail("cannot read --resource-policy");
+    if (opt_value(opts, "resource-policy")) {
+        if ((r = resource_policy_arg(opt_value(opts, "resource-policy"), &res_policy)))
             goto out;
-        }
-        iam_error_init(&e);
-        r = simulate_compile_policy(text, len, IAM_POLICY_RESOURCE, "ResourcePolicy", &res_policy,
-                                    &e);
-        free(text);
-        if (r < 0) {
-            r = iamctl_fail_error(&e);
-            goto out;
-        }
         res_ref.policy = res_policy;
         res_ref.source_id = "ResourcePolicy";
         res_ref.source_type = "resource";
         set.resource = &res_ref;
     }
-    set.identity = eff->identity;
-    set.n_identity = eff->n_identity;
-    set.boundary = eff->n_boundary ? eff->boundary : NULL;
-    set.n_boundary = eff->n_boundary;
+    set.identity = cs.identity;
+    set.n_identity = cs.n_identity;
+    set.boundary = cs.n_boundary ? cs.boundary : NULL;
+    set.n_boundary = cs.n_boundary;
     in.set = &set;
     in.actions = (const char *const *)opt_get(opts, "action-names")->list;
     in.n_actions = opt_get(opts, "action-names")->n_list;
     in.resources = (const char *const *)opt_get(opts, "resource-arns")->list;
     in.n_resources = opt_get(opts, "resource-arns")->n_list;
-    in.caller_arn =
-        opt_get(opts, "caller-arn")->value ? opt_get(opts, "caller-arn")->value : u->arn;
+    in.caller_arn = opt_value(opts, "caller-arn") ? opt_value(opts, "caller-arn") : u.arn;
     in.ctx = ctx;
-    if (opt_get(opts, "max-items")->value) {
-        bool ok;
-        in.max_items = parse_count(opt_get(opts, "max-items")->value, 1000, &ok);
-        if (!ok || in.max_items == 0) {
-            r = iamctl_usage("--max-items must be an integer from 1 to 1000");
-            goto out;
-        }
-    }
-    if (opt_get(opts, "starting-token")->value) {
-        bool ok;
-        in.marker = parse_count(opt_get(opts, "starting-token")->value, SIZE_MAX / 2, &ok);
-        if (!ok) {
-            r = iamctl_usage("--starting-token is not valid");
-            goto out;
-        }
-    }
     iam_error_init(&e);
     if (simulate_run(&in, &output, &e) < 0) {
         r = iamctl_fail_error(&e);
@@ -165,8 +217,8 @@ int verb_simulate_principal_policy(int argc, char *argv[]) {
 out:
     json_decref(output);
     iam_policy_free(res_policy);
-    iam_db_effective_free(eff);
+    compiled_set_free(&cs);
     iam_context_free(ctx);
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
 }

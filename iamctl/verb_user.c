@@ -21,16 +21,70 @@ static int check_posix_field(const char *opt, const char *v, bool absolute, size
     return 0;
 }
 
-static json_t *user_full(const struct iam_db_user *u) {
+/* The User of get-user and create-user: the summary, the boundary, the tags. */
+static json_t *user_full(struct sth *h, const struct iam_store_identity *u, int *r) {
+    struct iam_store_tag *tags;
+    size_t n;
     json_t *o = user_summary(u);
 
-    if (u->boundary)
-        json_object_set_new(o, "PermissionsBoundary",
-                            json_pack("{s:s,s:s}", "PermissionsBoundaryType", "Policy",
-                                      "PermissionsBoundaryArn", u->boundary->arn));
-    if (u->n_tags)
-        json_object_set_new(o, "Tags", tags_json(u->tags, u->n_tags));
+    if ((*r = iam_store_tags(h->st, u, &tags, &n)) < 0) {
+        json_decref(o);
+        return NULL;
+    }
+    if (u->boundary_arn)
+        json_object_set_new(o, "PermissionsBoundary", boundary_json(u->boundary_arn));
+    if (n)
+        json_object_set_new(o, "Tags", tags_json(tags, n));
     return o;
+}
+
+static int print_user(struct sth *h, const struct iam_store_identity *u) {
+    int r = 0;
+    json_t *o = user_full(h, u, &r);
+
+    if (o)
+        trail_set_password_last_used(o, h->config->cache_dir, u->unique_id);
+    return o ? print_json(json_pack("{s:o}", "User", o)) : sth_fail(h, r);
+}
+
+/* create-user's checks that need no store: name, path, tags, POSIX fields. */
+static int create_user_args(struct opt *opts, json_t **ret_tags) {
+    const char *name = opt_value(opts, "user-name"), *path = opt_value(opts, "path"), *why;
+    int r;
+
+    if ((r = check_user_name_arg(name)))
+        return r;
+    if (path && (why = iam_db_check_path(path)))
+        return iamctl_usage("--path %s", why);
+    if (opt_get(opts, "tags")->set &&
+        (r = parse_tags(opt_get(opts, "tags")->list, opt_get(opts, "tags")->n_list, ret_tags)))
+        return r;
+    if ((opt_value(opts, "gecos") &&
+         (r = check_posix_field("gecos", opt_value(opts, "gecos"), false, IAM_MAX_GECOS))) ||
+        (opt_value(opts, "home") &&
+         (r = check_posix_field("home", opt_value(opts, "home"), true, IAM_MAX_HOME))) ||
+        (opt_value(opts, "shell") &&
+         (r = check_posix_field("shell", opt_value(opts, "shell"), true, IAM_MAX_HOME))))
+        return r;
+    return 0;
+}
+
+/* Names IAM or the host already use. */
+static int create_user_collisions(struct sth *h, const char *name) {
+    struct iam_store_identity other;
+    int r = iam_store_identity_get(h->st, IAM_STORE_USER, name, &other);
+
+    if (r == 0)
+        return iamctl_fail("EntityAlreadyExists: User with name %s already exists.", name);
+    if (r == -ENOENT)
+        r = iam_store_identity_get(h->st, IAM_STORE_GROUP, name, &other);
+    if (r == 0)
+        return iamctl_fail("EntityAlreadyExists: \"%s\" is an IAM group (the user's private group "
+                           "would collide)",
+                           name);
+    if (r != -ENOENT)
+        return sth_fail(h, r);
+    return check_local_user_name(name);
 }
 
 int verb_create_user(int argc, char *argv[]) {
@@ -42,204 +96,210 @@ int verb_create_user(int argc, char *argv[]) {
                          {"home", OPT_VALUE},
                          {"shell", OPT_VALUE},
                          {NULL}};
-    struct dbh h = DBH_INIT;
-    const char *name, *path, *why;
-    json_t *tags = NULL, *u = NULL;
+    struct sth h = STH_INIT;
+    struct iam_store_identity u = {.kind = IAM_STORE_USER, .has_posix = true}, got;
+    struct iam_store_policy boundary;
+    const char *bnd;
+    json_t *tags = NULL, *t;
     char id[22], now[32], *arn = NULL, *home = NULL;
-    uint32_t uid;
+    size_t i;
     int r;
 
-    r = opts_parse(argc, argv, opts);
-    if (r)
+    if ((r = opts_parse(argc, argv, opts)) || (r = create_user_args(opts, &tags)) ||
+        (r = sth_open(&h, true)))
         goto out;
-    name = opt_get(opts, "user-name")->value;
-    path = opt_get(opts, "path")->value ? opt_get(opts, "path")->value : "/";
-    if ((r = check_user_name_arg(name)))
+    u.name = opt_value(opts, "user-name");
+    u.path = opt_value(opts, "path") ? opt_value(opts, "path") : "/";
+    if ((r = create_user_collisions(&h, u.name)))
         goto out;
-    if ((why = iam_db_check_path(path))) {
-        r = iamctl_usage("--path %s", why);
+    if ((bnd = opt_value(opts, "permissions-boundary")) &&
+        (r = sth_policy(&h, bnd, PM_DOES_NOT_EXIST, &boundary)))
         goto out;
-    }
-    if (opt_get(opts, "tags")->set &&
-        (r = parse_tags(opt_get(opts, "tags")->list, opt_get(opts, "tags")->n_list, &tags)))
-        goto out;
-    if ((opt_get(opts, "gecos")->value &&
-         (r = check_posix_field("gecos", opt_get(opts, "gecos")->value, false, IAM_MAX_GECOS))) ||
-        (opt_get(opts, "home")->value &&
-         (r = check_posix_field("home", opt_get(opts, "home")->value, true, IAM_MAX_HOME))) ||
-        (opt_get(opts, "shell")->value &&
-         (r = check_posix_field("shell", opt_get(opts, "shell")->value, true, IAM_MAX_HOME))))
-        goto out;
-    if ((r = dbh_open(&h, true)))
-        goto out;
-    if (iam_db_find_user(h.db, name)) {
-        r = iamctl_fail("EntityAlreadyExists: User with name %s already exists.", name);
-        goto out;
-    }
-    if (iam_db_find_group(h.db, name)) {
-        r = iamctl_fail("EntityAlreadyExists: \"%s\" is an IAM group (the user's private group "
-                        "would collide)",
-                        name);
-        goto out;
-    }
-    if ((r = check_local_user_name(name)))
-        goto out;
-    if (opt_get(opts, "permissions-boundary")->value &&
-        !iam_db_find_policy(h.db, opt_get(opts, "permissions-boundary")->value)) {
-        r = iamctl_fail("NoSuchEntity: policy %.256s does not exist",
-                        opt_get(opts, "permissions-boundary")->value);
-        goto out;
-    }
-    if ((r = alloc_id(&h, &uid)))
+    if ((r = alloc_id(&h, &u.posix_id)))
         goto out;
     make_unique_id("AIDA", id);
     now_iso(now);
-    if (asprintf(&arn, "arn:%s:iam::%s:user%s%s", h.partition, h.db->account_id, path, name) < 0) {
-        arn = NULL;
+    arn = sth_arn(&h, "user", u.path, u.name);
+    home = opt_value(opts, "home") ? strdup(opt_value(opts, "home"))
+                                   : iam_config_home_for(h.config, u.name);
+    if (!arn || !home) {
         r = iamctl_fail("out of memory");
         goto out;
     }
-    home = opt_get(opts, "home")->value ? strdup(opt_get(opts, "home")->value)
-                                        : iam_config_home_for(h.config, name);
-    if (!home) {
-        r = iamctl_fail("out of memory");
+    u.unique_id = id;
+    u.arn = arn;
+    u.create_date = now;
+    u.source = IAM_STORE_SOURCE_LOCAL;
+    u.boundary = bnd ? boundary.id : 0;
+    /* the private group's gid, or without private groups a real group's */
+    u.gid = h.config->private_groups ? u.posix_id : h.config->default_gid;
+    u.home = home;
+    u.shell = opt_value(opts, "shell") ? opt_value(opts, "shell") : h.config->default_shell;
+    u.gecos = opt_value(opts, "gecos");
+    if ((r = iam_store_identity_insert(h.st, &u, &u.id)) < 0) {
+        r = sth_fail(&h, r);
         goto out;
     }
-    u = json_pack("{s:s,s:s,s:s,s:s,s:s,s:[],s:[],s:[]}", "Path", path, "UserName", name, "UserId",
-                  id, "Arn", arn, "CreateDate", now, "UserPolicyList", "GroupList",
-                  "AttachedManagedPolicies");
-    if (!u) {
-        r = iamctl_fail("out of memory");
+    json_array_foreach(tags, i, t) {
+        if ((r = iam_store_tag_set(h.st, &u, json_string_value(json_object_get(t, "Key")),
+                                   json_string_value(json_object_get(t, "Value")))) < 0) {
+            r = sth_fail(&h, r);
+            goto out;
+        }
+    }
+    if ((r = iam_store_identity_get_by_id(h.st, u.id, &got)) < 0) {
+        r = sth_fail(&h, r);
         goto out;
     }
-    if (opt_get(opts, "permissions-boundary")->value)
-        json_object_set_new(u, "PermissionsBoundary",
-                            json_pack("{s:s,s:s}", "PermissionsBoundaryType", "Policy",
-                                      "PermissionsBoundaryArn",
-                                      opt_get(opts, "permissions-boundary")->value));
-    if (tags)
-        json_object_set(u, "Tags", tags);
     {
-        /* the private group's gid, or without private groups a real group's */
-        uint32_t gid = h.config->private_groups ? uid : h.config->default_gid;
-        json_t *px = json_pack("{s:I,s:I,s:s,s:s}", "Uid", (json_int_t)uid, "Gid", (json_int_t)gid,
-                               "Home", home, "Shell",
-                               opt_get(opts, "shell")->value ? opt_get(opts, "shell")->value
-                                                             : h.config->default_shell);
-        if (opt_get(opts, "gecos")->value)
-            json_object_set_new(px, "Gecos", json_string(opt_get(opts, "gecos")->value));
-        json_object_set_new(u, "Posix", px);
+        json_t *o = user_full(&h, &got, &r);
+        if (!o) {
+            r = sth_fail(&h, r);
+            goto out;
+        }
+        if (!(r = sth_commit(&h)))
+            r = print_json(json_pack("{s:o}", "User", o));
+        else
+            json_decref(o);
     }
-    if (json_array_append(dbh_section(&h, "UserDetailList"), u) < 0) {
-        r = iamctl_fail("out of memory");
-        goto out;
-    }
-    if ((r = dbh_commit(&h)))
-        goto out;
-    r = print_json(json_pack("{s:o}", "User", user_full(iam_db_find_user(h.db, name))));
 out:
-    json_decref(u);
     json_decref(tags);
     free(arn);
     free(home);
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
 }
 
 int verb_get_user(int argc, char *argv[]) {
     struct opt opts[] = {{"user-name", OPT_VALUE, true}, {NULL}};
-    struct dbh h = DBH_INIT;
-    const struct iam_db_user *u;
+    struct sth h = STH_INIT;
+    struct iam_store_identity u;
     int r;
 
-    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, false)))
-        goto out;
-    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
-        goto out;
-    {
-        json_t *o = user_full(u);
-
-        trail_set_password_last_used(o, h.config->cache_dir, u->id);
-        r = print_json(json_pack("{s:o}", "User", o));
-    }
-out:
+    if (!(r = opts_parse(argc, argv, opts)) && !(r = sth_open(&h, false)) &&
+        !(r = sth_user(&h, opt_value(opts, "user-name"), &u)))
+        r = print_user(&h, &u);
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
+}
+
+struct list_ctx {
+    json_t *arr;
+    json_t *(*fn)(const struct iam_store_identity *);
+    const char *cache_dir; /* users: PasswordLastUsed from the host's record */
+};
+
+static int list_one(void *ctx, const struct iam_store_identity *ident) {
+    struct list_ctx *c = ctx;
+    json_t *o = c->fn(ident);
+
+    if (o && c->cache_dir && ident->kind == IAM_STORE_USER)
+        trail_set_password_last_used(o, c->cache_dir, ident->unique_id);
+    return json_array_append_new(c->arr, o) < 0 ? -ENOMEM : 0;
+}
+
+/* list-users, list-groups, list-roles: a kind, a path prefix, pagination. */
+int list_identities(int argc, char *argv[], enum iam_store_kind kind, const char *key,
+                    json_t *(*fn)(const struct iam_store_identity *)) {
+    struct opt opts[] = {{"path-prefix", OPT_VALUE}, PAGE_OPTS, {NULL}};
+    struct sth h = STH_INIT;
+    struct list_ctx c = {.fn = fn};
+    struct page pg;
+    json_t *out = NULL;
+    int64_t next = 0;
+    int r;
+
+    if ((r = opts_parse(argc, argv, opts)) || (r = page_parse(opts, &pg)) ||
+        (r = sth_open(&h, false)))
+        goto done;
+    c.cache_dir = h.config->cache_dir;
+    c.arr = json_array();
+    out = json_pack("{s:o}", key, c.arr);
+    if (!out) {
+        r = iamctl_fail("out of memory");
+        goto done;
+    }
+    r = iam_store_identity_list(h.st, kind, opt_value(opts, "path-prefix"), pg.after, pg.max,
+                                list_one, &c, &next);
+    if (r < 0) {
+        r = sth_fail(&h, r);
+        goto done;
+    }
+    r = print_page(out, next);
+    out = NULL;
+done:
+    json_decref(out);
+    opts_free(opts);
+    return sth_close(&h, r);
 }
 
 int verb_list_users(int argc, char *argv[]) {
-    struct opt opts[] = {{"path-prefix", OPT_VALUE}, {NULL}};
-    struct dbh h = DBH_INIT;
-    const char *prefix;
-    json_t *arr;
+    return list_identities(argc, argv, IAM_STORE_USER, "Users", user_summary);
+}
+
+/* As IAM: everything attached to the user must be removed first. */
+static int user_delete_conflict(struct sth *h, const struct iam_store_identity *u,
+                                const char **what) {
+    struct iam_store_login_profile lp;
+    struct iam_store_access_key *keys;
+    struct iam_store_ssh_key *ssh;
+    struct iam_store_inline *ip;
+    struct iam_store_attached *att;
+    struct iam_store_identity *groups;
+    size_t n;
     int r;
 
-    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, false)))
-        goto out;
-    prefix = opt_get(opts, "path-prefix")->value ? opt_get(opts, "path-prefix")->value : "/";
-    arr = json_array();
-    for (size_t i = 0; i < h.db->n_users; i++)
-        if (strncmp(h.db->users[i].path, prefix, strlen(prefix)) == 0) {
-            json_t *o = user_summary(&h.db->users[i]);
-
-            trail_set_password_last_used(o, h.config->cache_dir, h.db->users[i].id);
-            json_array_append_new(arr, o);
-        }
-    r = print_json(json_pack("{s:o}", "Users", arr));
-out:
-    opts_free(opts);
-    return dbh_close(&h, r);
+    *what = NULL;
+    if ((r = iam_store_login_profile_get(h->st, u, &lp)) == 0)
+        *what = "login profile (delete-login-profile)";
+    else if (r != -ENOENT)
+        return r;
+    else if ((r = iam_store_access_keys(h->st, u, &keys, &n)) < 0 || n)
+        *what = "access keys (delete-access-key)";
+    else if ((r = iam_store_ssh_keys(h->st, u, &ssh, &n)) < 0 || n)
+        *what = "SSH public keys (delete-ssh-public-key)";
+    else if ((r = iam_store_inline_list(h->st, u, &ip, &n)) < 0 || n)
+        *what = "inline policies (delete-user-policy)";
+    else if ((r = iam_store_attached_list(h->st, u, &att, &n)) < 0 || n)
+        *what = "attached policies (detach-user-policy)";
+    else if ((r = iam_store_user_groups(h->st, u, &groups, &n)) < 0 || n)
+        *what = "group memberships (remove-user-from-group)";
+    return r < 0 ? r : 0;
 }
 
 int verb_delete_user(int argc, char *argv[]) {
     struct opt opts[] = {{"user-name", OPT_VALUE, true}, {NULL}};
-    struct dbh h = DBH_INIT;
-    const struct iam_db_user *u;
-    const char *what = NULL;
-    json_t *list;
+    struct sth h = STH_INIT;
+    struct iam_store_identity u;
+    const char *what;
     int r;
 
-    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, true)))
+    if ((r = opts_parse(argc, argv, opts)) || (r = sth_open(&h, true)) ||
+        (r = sth_user(&h, opt_value(opts, "user-name"), &u)))
         goto out;
-    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
+    if ((r = user_delete_conflict(&h, &u, &what)) < 0) {
+        r = sth_fail(&h, r);
         goto out;
-    /* as IAM: everything attached to the user must be removed first */
-    if (u->login_profile)
-        what = "login profile (delete-login-profile)";
-    else if (u->n_keys)
-        what = "access keys (delete-access-key)";
-    else if (u->n_ssh_keys)
-        what = "SSH public keys (delete-ssh-public-key)";
-    else if (u->n_inline)
-        what = "inline policies (delete-user-policy)";
-    else if (u->n_attached)
-        what = "attached policies (detach-user-policy)";
-    else if (u->n_groups)
-        what = "group memberships (remove-user-from-group)";
+    }
     if (what) {
         r = iamctl_fail("DeleteConflict: Cannot delete entity, must remove its %s first.", what);
         goto out;
     }
-    list = json_object_get(h.root, "UserDetailList");
-    for (size_t i = 0; i < json_array_size(list); i++) {
-        const char *n = json_string_value(json_object_get(json_array_get(list, i), "UserName"));
-        if (n && strcasecmp(n, u->name) == 0) {
-            json_array_remove(list, i);
-            break;
-        }
+    if ((r = iam_store_identity_delete(h.st, &u)) < 0) {
+        r = sth_fail(&h, r);
+        goto out;
     }
-    r = dbh_commit(&h);
+    r = sth_commit(&h);
 out:
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
 }
 
 int verb_update_user(int argc, char *argv[]) {
     struct opt opts[] = {{"user-name", OPT_VALUE, true}, {"new-path", OPT_VALUE}, {NULL}};
-    struct dbh h = DBH_INIT;
-    json_t *u;
+    struct sth h = STH_INIT;
+    struct iam_store_identity u;
     const char *np, *why;
-    const struct iam_db_user *mu;
     char *arn = NULL;
     int r;
 
@@ -247,7 +307,7 @@ int verb_update_user(int argc, char *argv[]) {
      * rename would orphan files, crontabs and sudo rules that name the old login. */
     if ((r = opts_parse(argc, argv, opts)))
         goto out;
-    np = opt_get(opts, "new-path")->value;
+    np = opt_value(opts, "new-path");
     if (!np) {
         r = iamctl_usage("update-user: nothing to change (--new-path)");
         goto out;
@@ -256,170 +316,147 @@ int verb_update_user(int argc, char *argv[]) {
         r = iamctl_usage("--new-path %s", why);
         goto out;
     }
-    if ((r = dbh_open(&h, true)))
+    if ((r = sth_open(&h, true)) || (r = sth_user(&h, opt_value(opts, "user-name"), &u)))
         goto out;
-    mu = iam_db_find_user(h.db, opt_get(opts, "user-name")->value);
-    u = dbh_user_json(&h, opt_get(opts, "user-name")->value);
-    if (!mu || !u) {
-        r = fail_user_missing(opt_get(opts, "user-name")->value);
-        goto out;
-    }
-    if (asprintf(&arn, "arn:%s:iam::%s:user%s%s", h.partition, h.db->account_id, np, mu->name) <
-        0) {
-        arn = NULL;
+    if (!(arn = sth_arn(&h, "user", np, u.name))) {
         r = iamctl_fail("out of memory");
         goto out;
     }
-    json_object_set_new(u, "Path", json_string(np));
-    json_object_set_new(u, "Arn", json_string(arn));
-    r = dbh_commit(&h);
+    if ((r = iam_store_identity_set_path(h.st, &u, np, arn)) < 0) {
+        r = sth_fail(&h, r);
+        goto out;
+    }
+    r = sth_commit(&h);
 out:
     free(arn);
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
+}
+
+/* tag-user / tag on any identity: a tag with an existing key (any case) replaces its value */
+int tag_identity(struct sth *h, const struct iam_store_identity *who, json_t *tags) {
+    struct iam_store_tag *cur;
+    size_t i, n;
+    json_t *t;
+    int r;
+
+    json_array_foreach(tags, i, t) {
+        if ((r = iam_store_tag_set(h->st, who, json_string_value(json_object_get(t, "Key")),
+                                   json_string_value(json_object_get(t, "Value")))) < 0)
+            return sth_fail(h, r);
+    }
+    if ((r = iam_store_tags(h->st, who, &cur, &n)) < 0)
+        return sth_fail(h, r);
+    if (n > IAM_MAX_TAGS)
+        return iamctl_fail("LimitExceeded: a %s can have at most %d tags",
+                           who->kind == IAM_STORE_ROLE ? "role" : "user", IAM_MAX_TAGS);
+    return 0;
 }
 
 int verb_tag_user(int argc, char *argv[]) {
     struct opt opts[] = {{"user-name", OPT_VALUE, true}, {"tags", OPT_LIST, true}, {NULL}};
-    struct dbh h = DBH_INIT;
-    json_t *u, *tags = NULL, *cur, *t;
-    size_t i;
+    struct sth h = STH_INIT;
+    struct iam_store_identity u;
+    json_t *tags = NULL;
     int r;
 
-    if ((r = opts_parse(argc, argv, opts)) ||
-        (r = parse_tags(opt_get(opts, "tags")->list, opt_get(opts, "tags")->n_list, &tags)) ||
-        (r = dbh_open(&h, true)))
-        goto out;
-    u = dbh_user_json(&h, opt_get(opts, "user-name")->value);
-    if (!u) {
-        r = fail_user_missing(opt_get(opts, "user-name")->value);
-        goto out;
-    }
-    cur = json_object_get(u, "Tags");
-    if (!json_is_array(cur)) {
-        cur = json_array();
-        json_object_set_new(u, "Tags", cur);
-    }
-    /* a tag with an existing key (case-insensitive) replaces its value */
-    json_array_foreach(tags, i, t) {
-        const char *k = json_string_value(json_object_get(t, "Key"));
-        bool replaced = false;
-        size_t j;
-        json_t *c;
-        json_array_foreach(cur, j, c) {
-            if (strcasecmp(json_string_value(json_object_get(c, "Key")), k) == 0) {
-                json_object_set(c, "Value", json_object_get(t, "Value"));
-                replaced = true;
-            }
-        }
-        if (!replaced)
-            json_array_append(cur, t);
-    }
-    if (json_array_size(cur) > IAM_MAX_TAGS) {
-        r = iamctl_fail("LimitExceeded: a user can have at most %d tags", IAM_MAX_TAGS);
-        goto out;
-    }
-    r = dbh_commit(&h);
-out:
+    if (!(r = opts_parse(argc, argv, opts)) &&
+        !(r = parse_tags(opt_get(opts, "tags")->list, opt_get(opts, "tags")->n_list, &tags)) &&
+        !(r = sth_open(&h, true)) && !(r = sth_user(&h, opt_value(opts, "user-name"), &u)) &&
+        !(r = tag_identity(&h, &u, tags)))
+        r = sth_commit(&h);
     json_decref(tags);
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
 }
 
 int verb_untag_user(int argc, char *argv[]) {
     struct opt opts[] = {{"user-name", OPT_VALUE, true}, {"tag-keys", OPT_LIST, true}, {NULL}};
-    struct dbh h = DBH_INIT;
-    json_t *u, *cur;
+    struct sth h = STH_INIT;
+    struct iam_store_identity u;
     int r;
 
-    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, true)))
+    if ((r = opts_parse(argc, argv, opts)) || (r = sth_open(&h, true)) ||
+        (r = sth_user(&h, opt_value(opts, "user-name"), &u)))
         goto out;
-    u = dbh_user_json(&h, opt_get(opts, "user-name")->value);
-    if (!u) {
-        r = fail_user_missing(opt_get(opts, "user-name")->value);
-        goto out;
-    }
-    cur = json_object_get(u, "Tags");
     for (size_t k = 0; k < opt_get(opts, "tag-keys")->n_list; k++)
-        for (size_t j = 0; j < json_array_size(cur);) {
-            const char *key = json_string_value(json_object_get(json_array_get(cur, j), "Key"));
-            if (key && strcasecmp(key, opt_get(opts, "tag-keys")->list[k]) == 0)
-                json_array_remove(cur, j);
-            else
-                j++;
+        if ((r = iam_store_tag_remove(h.st, &u, opt_get(opts, "tag-keys")->list[k])) < 0) {
+            r = sth_fail(&h, r);
+            goto out;
         }
-    r = dbh_commit(&h);
+    r = sth_commit(&h);
 out:
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
 }
 
 int verb_list_user_tags(int argc, char *argv[]) {
-    struct opt opts[] = {{"user-name", OPT_VALUE, true}, {NULL}};
-    struct dbh h = DBH_INIT;
-    const struct iam_db_user *u;
+    struct opt opts[] = {{"user-name", OPT_VALUE, true}, PAGE_OPTS, {NULL}};
+    struct sth h = STH_INIT;
+    struct iam_store_identity u;
+    struct iam_store_tag *tags;
+    struct page pg;
+    size_t n, from, to;
+    int64_t next;
     int r;
 
-    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, false)))
+    if ((r = opts_parse(argc, argv, opts)) || (r = page_parse(opts, &pg)) ||
+        (r = sth_open(&h, false)) || (r = sth_user(&h, opt_value(opts, "user-name"), &u)))
         goto out;
-    if ((r = find_user_or_fail(h.db, opt_get(opts, "user-name")->value, &u)))
+    if ((r = iam_store_tags(h.st, &u, &tags, &n)) < 0) {
+        r = sth_fail(&h, r);
         goto out;
-    r = print_json(json_pack("{s:o}", "Tags", tags_json(u->tags, u->n_tags)));
+    }
+    page_slice(&pg, n, &from, &to, &next);
+    r = print_page(json_pack("{s:o}", "Tags", tags_json(tags + from, to - from)), next);
 out:
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
 }
 
 int verb_put_user_permissions_boundary(int argc, char *argv[]) {
     struct opt opts[] = {
         {"user-name", OPT_VALUE, true}, {"permissions-boundary", OPT_VALUE, true}, {NULL}};
-    struct dbh h = DBH_INIT;
-    const char *arn;
-    json_t *u;
+    struct sth h = STH_INIT;
+    struct iam_store_identity u;
+    struct iam_store_policy p;
     int r;
 
-    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, true)))
+    if ((r = opts_parse(argc, argv, opts)) || (r = sth_open(&h, true)) ||
+        (r = sth_user(&h, opt_value(opts, "user-name"), &u)) ||
+        (r = sth_policy(&h, opt_value(opts, "permissions-boundary"),
+                        PM_DOES_NOT_EXIST, &p)))
         goto out;
-    arn = opt_get(opts, "permissions-boundary")->value;
-    u = dbh_user_json(&h, opt_get(opts, "user-name")->value);
-    if (!u) {
-        r = fail_user_missing(opt_get(opts, "user-name")->value);
-        goto out;
-    }
-    if (!iam_db_find_policy(h.db, arn)) {
-        r = iamctl_fail("NoSuchEntity: policy %.256s does not exist", arn);
+    if ((r = iam_store_identity_set_boundary(h.st, &u, p.id)) < 0) {
+        r = sth_fail(&h, r);
         goto out;
     }
-    json_object_set_new(
-        u, "PermissionsBoundary",
-        json_pack("{s:s,s:s}", "PermissionsBoundaryType", "Policy", "PermissionsBoundaryArn", arn));
-    r = dbh_commit(&h);
+    r = sth_commit(&h);
 out:
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
 }
 
 int verb_delete_user_permissions_boundary(int argc, char *argv[]) {
     struct opt opts[] = {{"user-name", OPT_VALUE, true}, {NULL}};
-    struct dbh h = DBH_INIT;
-    json_t *u;
+    struct sth h = STH_INIT;
+    struct iam_store_identity u;
     int r;
 
-    if ((r = opts_parse(argc, argv, opts)) || (r = dbh_open(&h, true)))
+    if ((r = opts_parse(argc, argv, opts)) || (r = sth_open(&h, true)) ||
+        (r = sth_user(&h, opt_value(opts, "user-name"), &u)))
         goto out;
-    u = dbh_user_json(&h, opt_get(opts, "user-name")->value);
-    if (!u) {
-        r = fail_user_missing(opt_get(opts, "user-name")->value);
-        goto out;
-    }
-    if (!json_object_get(u, "PermissionsBoundary")) {
+    if (!u.boundary) {
         r = iamctl_fail("NoSuchEntity: user %s has no permissions boundary",
-                        opt_get(opts, "user-name")->value);
+                        opt_value(opts, "user-name"));
         goto out;
     }
-    json_object_del(u, "PermissionsBoundary");
-    r = dbh_commit(&h);
+    if ((r = iam_store_identity_set_boundary(h.st, &u, 0)) < 0) {
+        r = sth_fail(&h, r);
+        goto out;
+    }
+    r = sth_commit(&h);
 out:
     opts_free(opts);
-    return dbh_close(&h, r);
+    return sth_close(&h, r);
 }

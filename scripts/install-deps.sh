@@ -2,11 +2,11 @@
 # Install what building, testing and the demo need, from Debian 12's archive.
 set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
-libpam0g-dev libsodium-dev libjansson-dev libcmocka-dev zlib1g-dev logrotate
+libpam0g-dev libsodium-dev libjansson-dev libsqlite3-dev libcmocka-dev zlib1g-dev logrotate
 libpam-wrapper libpamtest0-dev libnss-wrapper pamtester
 openssh-server openssh-client sshpass sudo valgrind strace iproute2 util-linux
 debhelper devscripts lintian fakeroot
-jq clang-tidy-14 cppcheck python3"
+jq sqlite3 clang-tidy-14 cppcheck python3"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" \

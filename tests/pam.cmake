@@ -3,6 +3,9 @@ foreach(t auth_cache audit)
   iam_add_test(test_${t} SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_${t}.c
                LIBS PkgConfig::JANSSON LABELS unit)
 endforeach()
+# the version 1 cache the previous writer made, kept among the fuzzer's seeds
+target_compile_definitions(test_auth_cache PRIVATE
+  IAM_TEST_AUTH_SEEDS="${CMAKE_CURRENT_SOURCE_DIR}/fuzz/auth_cache")
 
 find_package(pamtest REQUIRED)
 find_library(PAM_WRAPPER_LIBRARY NAMES pam_wrapper libpam_wrapper.so REQUIRED)

@@ -16,14 +16,16 @@
 
 struct iam_auth_cache {
     int fd;
-    struct ac_header h;
+    struct ac_header2 h; /* a version 1 header is held here too, without documents */
     char *path;
 };
 
 struct iam_auth_record {
-    struct iam_auth_user user; /* views into data and the arrays below */
+    struct iam_auth_user user; /* views into data, docs and the arrays below */
     uint8_t *data;
     size_t len;
+    uint8_t *docs; /* version 2: the documents the record refers to, read after it */
+    size_t docs_len;
     void *arrays; /* one block: keys, tags, groups, policies */
     size_t arrays_len;
 };
@@ -53,11 +55,78 @@ static int pread_all(int fd, void *buf, size_t len, uint64_t off) {
     return 0;
 }
 
+/* Version 1's header into the version 2 form (no documents). */
+static void header_from_v1(const struct ac_header *v1, struct ac_header2 *h) {
+    memset(h, 0, sizeof(*h));
+    memcpy(h, v1, offsetof(struct ac_header, reserved));
+    h->docs_off = v1->records_off;
+    h->docs_len = 0;
+}
+
+/* The layout the header describes must be the one the writer makes. */
+static bool header_consistent(const struct ac_header2 *h, uint64_t file_size) {
+    uint64_t slots_end;
+
+    if (h->slot_size != sizeof(struct ac_slot) || h->file_size != file_size ||
+        h->n_users > IAM_AUTH_MAX_USERS || h->n_slots < 8 ||
+        h->n_slots > 4ull * IAM_AUTH_MAX_USERS || (h->n_slots & (h->n_slots - 1)) ||
+        h->n_slots < 2 * h->n_users || h->index_off != h->header_size)
+        return false;
+    slots_end = h->index_off + h->n_slots * sizeof(struct ac_slot);
+    return h->docs_off == slots_end && h->docs_len <= file_size &&
+           h->docs_off <= file_size - h->docs_len && h->records_off == h->docs_off + h->docs_len &&
+           h->records_off <= file_size;
+}
+
+static int read_header(int fd, uint64_t file_size, struct ac_header2 *h,
+                       struct iam_error *reterr) {
+    union {
+        struct ac_header v1;
+        struct ac_header2 v2;
+    } buf;
+    uint8_t sum[AC_SUM_LEN];
+    size_t sum_at;
+    int r;
+
+    if (file_size < sizeof(struct ac_header))
+        return bad(reterr, "truncated header");
+    r = pread_all(fd, &buf, file_size < sizeof(buf.v2) ? sizeof(buf.v1) : sizeof(buf.v2), 0);
+    if (r < 0) {
+        iam_error_set(reterr, 0, 0, 0, "cannot read the header");
+        return r;
+    }
+    if (memcmp(buf.v1.magic, AC_MAGIC, AC_MAGIC_LEN) != 0 ||
+        buf.v1.byte_order != AC_BYTE_ORDER_MARK)
+        return bad(reterr, "not an auth cache (bad magic)");
+    if (buf.v1.version == 1 && buf.v1.header_size == sizeof(buf.v1)) {
+        sum_at = offsetof(struct ac_header, header_sum);
+        crypto_generichash(sum, sizeof(sum), (const uint8_t *)&buf.v1, sum_at, NULL, 0);
+        if (sodium_memcmp(sum, buf.v1.header_sum, sizeof(sum)) != 0)
+            return bad(reterr, "header checksum mismatch");
+        header_from_v1(&buf.v1, h);
+    } else if (buf.v2.version == IAM_AUTH_CACHE_VERSION && buf.v2.header_size == sizeof(buf.v2) &&
+               file_size >= sizeof(buf.v2)) {
+        sum_at = offsetof(struct ac_header2, header_sum);
+        crypto_generichash(sum, sizeof(sum), (const uint8_t *)&buf.v2, sum_at, NULL, 0);
+        if (sodium_memcmp(sum, buf.v2.header_sum, sizeof(sum)) != 0)
+            return bad(reterr, "header checksum mismatch");
+        *h = buf.v2;
+    } else if (buf.v1.version != 1 && buf.v1.version != IAM_AUTH_CACHE_VERSION) {
+        iam_error_set(reterr, 0, 0, 0, "version %u, this reader knows 1 and %u", buf.v1.version,
+                      IAM_AUTH_CACHE_VERSION);
+        return -ENOTSUP;
+    } else {
+        return bad(reterr, "inconsistent header");
+    }
+    if (!header_consistent(h, file_size))
+        return bad(reterr, "inconsistent header");
+    return 0;
+}
+
 int iam_auth_cache_open(const char *path, struct iam_auth_cache **ret_cache,
                         struct iam_error *reterr) {
     struct iam_auth_cache *c = NULL;
     struct stat st;
-    uint8_t sum[AC_SUM_LEN];
     int fd = -1, r = -EINVAL;
 
     if (!path || !ret_cache)
@@ -98,42 +167,8 @@ int iam_auth_cache_open(const char *path, struct iam_auth_cache **ret_cache,
         goto out;
     }
     c->fd = -1;
-    if ((uint64_t)st.st_size < sizeof(struct ac_header)) {
-        r = bad(reterr, "truncated header");
+    if ((r = read_header(fd, (uint64_t)st.st_size, &c->h, reterr)) < 0)
         goto out;
-    }
-    r = pread_all(fd, &c->h, sizeof(c->h), 0);
-    if (r < 0) {
-        iam_error_set(reterr, 0, 0, 0, "cannot read the header");
-        goto out;
-    }
-    if (memcmp(c->h.magic, AC_MAGIC, AC_MAGIC_LEN) != 0 ||
-        c->h.byte_order != AC_BYTE_ORDER_MARK) {
-        r = bad(reterr, "not an auth cache (bad magic)");
-        goto out;
-    }
-    crypto_generichash(sum, sizeof(sum), (const uint8_t *)&c->h,
-                       offsetof(struct ac_header, header_sum), NULL, 0);
-    if (sodium_memcmp(sum, c->h.header_sum, sizeof(sum)) != 0) {
-        r = bad(reterr, "header checksum mismatch");
-        goto out;
-    }
-    if (c->h.version != IAM_AUTH_CACHE_VERSION) {
-        iam_error_set(reterr, 0, 0, 0, "version %u, this reader knows %u", c->h.version,
-                      IAM_AUTH_CACHE_VERSION);
-        r = -ENOTSUP;
-        goto out;
-    }
-    if (c->h.header_size != sizeof(struct ac_header) ||
-        c->h.slot_size != sizeof(struct ac_slot) || c->h.file_size != (uint64_t)st.st_size ||
-        c->h.n_users > IAM_AUTH_MAX_USERS || c->h.n_slots < 8 ||
-        c->h.n_slots > 4ull * IAM_AUTH_MAX_USERS || (c->h.n_slots & (c->h.n_slots - 1)) ||
-        c->h.n_slots < 2 * c->h.n_users || c->h.index_off != sizeof(struct ac_header) ||
-        c->h.records_off != c->h.index_off + c->h.n_slots * sizeof(struct ac_slot) ||
-        c->h.records_off > c->h.file_size) {
-        r = bad(reterr, "inconsistent header");
-        goto out;
-    }
     c->path = strdup(path);
     if (!c->path) {
         r = -ENOMEM;
@@ -174,6 +209,10 @@ void iam_auth_record_free(struct iam_auth_record *rec) {
     if (rec->data) {
         sodium_memzero(rec->data, rec->len);
         free(rec->data);
+    }
+    if (rec->docs) {
+        sodium_memzero(rec->docs, rec->docs_len);
+        free(rec->docs);
     }
     if (rec->arrays) {
         sodium_memzero(rec->arrays, rec->arrays_len);
@@ -237,8 +276,62 @@ static const char *cur_str(struct cur *c, size_t *ret_len) {
     return s;
 }
 
+/* kind, source type, source id, text: a version 1 record's policy, a version 2 document. */
+static void decode_policy(struct cur *c, struct iam_auth_policy *p) {
+    uint32_t kind = cur_u32(c);
+
+    if (kind != IAM_AUTH_POLICY_IDENTITY && kind != IAM_AUTH_POLICY_BOUNDARY)
+        c->err = -EBADMSG;
+    p->kind = (enum iam_auth_policy_kind)kind;
+    p->source_type = cur_str(c, NULL);
+    p->source_id = cur_str(c, NULL);
+    p->text = cur_str(c, &p->text_len);
+}
+
+/* Version 2: the record's np document references (at c), each read, checked and decoded
+ * into pols; the documents' bytes are the record's (rec->docs). 0, -EBADMSG or -ENOMEM. */
+static int read_docs(struct iam_auth_cache *cache, struct iam_auth_record *rec, struct cur *c,
+                     uint32_t np, struct iam_auth_policy *pols, struct iam_error *reterr) {
+    const uint64_t lo = cache->h.docs_off, hi = cache->h.docs_off + cache->h.docs_len;
+    size_t refs_at = c->pos, total = 0, at = 0;
+
+    for (uint32_t i = 0; i < np; i++) {
+        uint64_t off = (uint64_t)cur_i64(c);
+        uint32_t len = cur_u32(c);
+        if (c->err || off < lo || len < AC_DOC_FIXED || off > hi || len > hi - off ||
+            len > IAM_AUTH_MAX_RECORD - total)
+            return -EBADMSG;
+        total += len;
+    }
+    rec->docs = malloc(total ? total : 1);
+    if (!rec->docs)
+        return -ENOMEM;
+    rec->docs_len = total;
+    c->pos = refs_at;
+    for (uint32_t i = 0; i < np; i++) {
+        uint64_t off = (uint64_t)cur_i64(c);
+        uint32_t len = cur_u32(c);
+        uint8_t sum[AC_SUM_LEN];
+        struct cur d = {.p = rec->docs + at, .len = len, .pos = AC_SUM_LEN};
+        int r = pread_all(cache->fd, rec->docs + at, len, off);
+
+        if (r < 0)
+            return r == -EBADMSG ? bad(reterr, "truncated document") : -EBADMSG;
+        crypto_generichash(sum, sizeof(sum), rec->docs + at + AC_SUM_LEN, len - AC_SUM_LEN, NULL,
+                           0);
+        if (sodium_memcmp(sum, rec->docs + at, sizeof(sum)) != 0 || cur_u32(&d) != AC_DOC_MAGIC)
+            return -EBADMSG;
+        decode_policy(&d, &pols[i]);
+        if (d.err || d.pos != d.len)
+            return -EBADMSG;
+        at += len;
+    }
+    return 0;
+}
+
 /* Decode data (already checksum-verified) into rec->user. */
-static int decode_record(struct iam_auth_record *rec, struct iam_error *reterr) {
+static int decode_record(struct iam_auth_cache *cache, struct iam_auth_record *rec,
+                         struct iam_error *reterr) {
     struct cur c = {.p = rec->data, .len = rec->len, .pos = AC_SUM_LEN};
     struct iam_auth_user *u = &rec->user;
     struct iam_auth_key *keys;
@@ -301,16 +394,11 @@ static int decode_record(struct iam_auth_record *rec, struct iam_error *reterr) 
     }
     for (uint32_t i = 0; i < ng && !c.err; i++)
         groups[i] = cur_str(&c, NULL);
-    for (uint32_t i = 0; i < np && !c.err; i++) {
-        uint32_t kind = cur_u32(&c);
-
-        if (kind != IAM_AUTH_POLICY_IDENTITY && kind != IAM_AUTH_POLICY_BOUNDARY)
-            c.err = -EBADMSG;
-        pols[i].kind = (enum iam_auth_policy_kind)kind;
-        pols[i].source_type = cur_str(&c, NULL);
-        pols[i].source_id = cur_str(&c, NULL);
-        pols[i].text = cur_str(&c, &pols[i].text_len);
-    }
+    if (cache->h.version == 1)
+        for (uint32_t i = 0; i < np && !c.err; i++)
+            decode_policy(&c, &pols[i]);
+    else if (!c.err && (c.err = read_docs(cache, rec, &c, np, pols, reterr)) == -ENOMEM)
+        return -ENOMEM;
     if (c.err || c.pos != c.len)
         return bad(reterr, "malformed record");
     u->keys = nk ? keys : NULL;
@@ -410,7 +498,7 @@ static int load_record(struct iam_auth_cache *c, const struct ac_slot *s,
         r = bad(reterr, "record checksum mismatch");
         goto out;
     }
-    r = decode_record(rec, reterr);
+    r = decode_record(c, rec, reterr);
     if (r < 0)
         goto out;
     *ret = rec;

@@ -36,10 +36,16 @@ static void buf_reserve(struct buf *b, size_t more) {
     cap = b->cap ? b->cap : 4096;
     while (cap < b->len + more)
         cap *= 2;
-    np = realloc(b->p, cap);
+    /* not realloc: the old block holds secrets' hashes and is wiped before it is freed */
+    np = malloc(cap);
     if (!np) {
         b->err = -ENOMEM;
         return;
+    }
+    if (b->p) {
+        memcpy(np, b->p, b->len);
+        sodium_memzero(b->p, b->cap);
+        free(b->p);
     }
     b->p = np;
     b->cap = cap;
@@ -133,8 +139,106 @@ static int check_user(const struct iam_auth_user *u, size_t i, struct iam_error 
     return 0;
 }
 
+/* The documents a build stores, each once: keyed by the pointers of an iam_auth_policy (the
+ * callers pass the same strings for a policy every user shares), so finding one costs no
+ * hashing of its text. */
+struct doc_slot {
+    const struct iam_auth_policy *p; /* NULL = empty */
+    uint64_t off;                    /* where the document starts in the image */
+    uint32_t len;
+};
+
+struct doc_table {
+    struct doc_slot *slots;
+    size_t cap, n;
+};
+
+static uint64_t doc_key(const struct iam_auth_policy *p) {
+    uint64_t h = (uint64_t)(uintptr_t)p->text * 0x9E3779B97F4A7C15ull;
+    h ^= (uint64_t)(uintptr_t)p->source_id * 0xC2B2AE3D27D4EB4Full;
+    h ^= (uint64_t)(uintptr_t)p->source_type + (uint64_t)p->kind + p->text_len;
+    h ^= h >> 29;
+    return h * 0x94D049BB133111EBull;
+}
+
+static bool doc_same(const struct iam_auth_policy *a, const struct iam_auth_policy *b) {
+    return a->kind == b->kind && a->text == b->text && a->text_len == b->text_len &&
+           a->source_id == b->source_id && a->source_type == b->source_type;
+}
+
+static struct doc_slot *doc_find(struct doc_table *t, const struct iam_auth_policy *p) {
+    size_t i = (size_t)(doc_key(p) >> 32) & (t->cap - 1);
+
+    while (t->slots[i].p && !doc_same(t->slots[i].p, p))
+        i = (i + 1) & (t->cap - 1);
+    return &t->slots[i];
+}
+
+/* Twice the room, every entry moved (the table holds distinct documents: it stays small). */
+static int doc_grow(struct doc_table *t) {
+    struct doc_table n = {.cap = t->cap ? t->cap * 2 : 1024, .n = t->n};
+
+    n.slots = calloc(n.cap, sizeof(*n.slots));
+    if (!n.slots)
+        return -ENOMEM;
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i].p)
+            *doc_find(&n, t->slots[i].p) = t->slots[i];
+    free(t->slots);
+    *t = n;
+    return 0;
+}
+
+/* One document at the end of b (checksum first). */
+static void put_doc(struct buf *b, const struct iam_auth_policy *p) {
+    size_t start = b->len;
+    uint8_t zero[AC_SUM_LEN] = {0};
+
+    buf_put(b, zero, sizeof(zero));
+    buf_u32(b, AC_DOC_MAGIC);
+    buf_u32(b, (uint32_t)p->kind);
+    buf_cstr(b, p->source_type ? p->source_type : "");
+    buf_cstr(b, p->source_id ? p->source_id : "");
+    buf_str(b, p->text ? p->text : "", p->text ? p->text_len : 0);
+    if (b->err)
+        return;
+    if (b->len - start > IAM_AUTH_MAX_RECORD) {
+        b->err = -E2BIG;
+        return;
+    }
+    crypto_generichash(b->p + start, AC_SUM_LEN, b->p + start + AC_SUM_LEN,
+                       b->len - start - AC_SUM_LEN, NULL, 0);
+}
+
+/* Every distinct document of every user, written at the end of b. */
+static int put_docs(struct buf *b, struct doc_table *t, const struct iam_auth_user *users,
+                    size_t n_users) {
+    if (doc_grow(t) < 0)
+        return -ENOMEM;
+    for (size_t i = 0; i < n_users; i++)
+        for (size_t k = 0; k < users[i].n_policies; k++) {
+            const struct iam_auth_policy *p = &users[i].policies[k];
+            struct doc_slot *d = doc_find(t, p);
+            if (d->p)
+                continue;
+            if ((t->n + 1) * 2 > t->cap) {
+                if (doc_grow(t) < 0)
+                    return -ENOMEM;
+                d = doc_find(t, p);
+            }
+            d->p = p;
+            d->off = b->len;
+            put_doc(b, p);
+            if (b->err)
+                return b->err;
+            d->len = (uint32_t)(b->len - d->off);
+            t->n++;
+        }
+    return 0;
+}
+
 /* Serialise one user's record (checksum first) at the end of b. */
-static void put_record(struct buf *b, const struct iam_auth_user *u) {
+static void put_record(struct buf *b, const struct iam_auth_user *u, struct doc_table *docs) {
     size_t start = b->len;
     uint32_t flags = 0;
     uint8_t zero[AC_SUM_LEN] = {0};
@@ -168,12 +272,9 @@ static void put_record(struct buf *b, const struct iam_auth_user *u) {
     for (size_t i = 0; i < u->n_groups; i++)
         buf_cstr(b, u->groups[i]);
     for (size_t i = 0; i < u->n_policies; i++) {
-        const struct iam_auth_policy *p = &u->policies[i];
-
-        buf_u32(b, (uint32_t)p->kind);
-        buf_cstr(b, p->source_type ? p->source_type : "");
-        buf_cstr(b, p->source_id ? p->source_id : "");
-        buf_str(b, p->text ? p->text : "", p->text ? p->text_len : 0);
+        const struct doc_slot *d = doc_find(docs, &u->policies[i]);
+        buf_put(b, &d->off, sizeof(d->off));
+        buf_u32(b, d->len);
     }
     if (b->err)
         return;
@@ -203,11 +304,71 @@ static void slot_seal(struct ac_slot *s, uint64_t slot_no,
     crypto_shorthash(s->check, in, sizeof(in), key);
 }
 
+static void slot_insert(struct ac_slot *slots, uint64_t n_slots, uint64_t hash, uint64_t rec_off,
+                        uint32_t rec_len) {
+    uint64_t pos = hash & (n_slots - 1);
+
+    while (slots[pos].rec_off != 0)
+        pos = (pos + 1) & (n_slots - 1);
+    slots[pos].name_hash = hash;
+    slots[pos].rec_off = rec_off;
+    slots[pos].rec_len = rec_len;
+    slots[pos].reserved = 0;
+}
+
+/* The records, after the documents; each user's slot filled in. Names are unique: a
+ * duplicate is found by probing for the same hash and comparing the name in the record. */
+static int put_records(struct buf *b, const struct ac_header2 *h, const struct iam_auth_user *users,
+                       size_t n_users, struct doc_table *docs, struct iam_error *reterr) {
+    for (size_t i = 0; i < n_users; i++) {
+        const struct iam_auth_user *u = &users[i];
+        uint64_t hash = name_hash(h->hash_key, u->name), rec_off = b->len;
+        const struct ac_slot *slots = (const struct ac_slot *)(b->p + h->index_off);
+
+        for (uint64_t pos = hash & (h->n_slots - 1); slots[pos].rec_off;
+             pos = (pos + 1) & (h->n_slots - 1)) {
+            const uint8_t *rec = b->p + slots[pos].rec_off + AC_REC_FIXED;
+            uint32_t len;
+            if (slots[pos].name_hash != hash)
+                continue;
+            memcpy(&len, rec, sizeof(len));
+            if (len == strlen(u->name) && memcmp(rec + 4, u->name, len) == 0) {
+                iam_error_set(reterr, 0, 0, 0, "duplicate user name \"%.64s\"", u->name);
+                return -EINVAL;
+            }
+        }
+        put_record(b, u, docs);
+        if (b->err) {
+            if (b->err == -E2BIG)
+                iam_error_set(reterr, 0, 0, 0, "user \"%.64s\": record over %u bytes", u->name,
+                              IAM_AUTH_MAX_RECORD);
+            else if (b->err == -EINVAL)
+                iam_error_set(reterr, 0, 0, 0, "user \"%.64s\": missing field or NUL in a "
+                              "string", u->name);
+            return b->err;
+        }
+        slot_insert((struct ac_slot *)(b->p + h->index_off), h->n_slots, hash, rec_off,
+                    (uint32_t)(b->len - rec_off));
+    }
+    return 0;
+}
+
+/* A first guess of the image's size, so the buffer is allocated once in the usual case. */
+static size_t size_hint(const struct iam_auth_user *users, size_t n_users) {
+    size_t n = 0;
+
+    for (size_t i = 0; i < n_users && i < 64; i++)
+        n += 256 + users[i].n_keys * 160 + users[i].n_tags * 64 + users[i].n_groups * 32 +
+             users[i].n_policies * AC_REF_LEN;
+    return n_users > 64 ? n / 64 * n_users : n;
+}
+
 int iam_auth_cache_build(const struct iam_auth_user *users, size_t n_users, uint64_t serial,
                          void **ret_buf, size_t *ret_len, struct iam_error *reterr) {
     struct buf b = {0};
-    struct ac_header h;
-    struct ac_slot *slots = NULL;
+    struct ac_header2 h;
+    struct doc_table docs = {0};
+    struct ac_slot *slots;
     uint64_t n_slots = 8;
     int r = -EINVAL;
 
@@ -223,76 +384,41 @@ int iam_auth_cache_build(const struct iam_auth_user *users, size_t n_users, uint
         r = -ENOTSUP;
         goto out;
     }
+    for (size_t i = 0; i < n_users; i++)
+        if ((r = check_user(&users[i], i, reterr)) < 0)
+            goto out;
     while (n_slots < 2 * (uint64_t)n_users)
         n_slots *= 2;
-
     memset(&h, 0, sizeof(h));
     memcpy(h.magic, AC_MAGIC, AC_MAGIC_LEN);
     h.byte_order = AC_BYTE_ORDER_MARK;
     h.version = IAM_AUTH_CACHE_VERSION;
-    h.header_size = sizeof(struct ac_header);
+    h.header_size = sizeof(struct ac_header2);
     h.slot_size = sizeof(struct ac_slot);
     h.serial = serial;
     h.n_users = n_users;
     h.n_slots = n_slots;
-    h.index_off = sizeof(struct ac_header);
-    h.records_off = h.index_off + n_slots * sizeof(struct ac_slot);
+    h.index_off = sizeof(struct ac_header2);
+    h.docs_off = h.index_off + n_slots * sizeof(struct ac_slot);
     crypto_shorthash_keygen(h.hash_key);
 
-    /* Header and index are filled in at the end; reserve their room now. */
-    buf_reserve(&b, h.records_off);
-    if (b.err || !b.p) { /* records_off > 0: a buffer exists unless reserving failed */
+    /* header and index are filled in at the end; reserve their room now */
+    buf_reserve(&b, h.docs_off + size_hint(users, n_users));
+    if (b.err || !b.p) {
         r = b.err ? b.err : -ENOMEM;
         goto out;
     }
-    memset(b.p, 0, h.records_off);
-    b.len = h.records_off;
-
-    for (size_t i = 0; i < n_users; i++) {
-        const struct iam_auth_user *u = &users[i];
-        uint64_t hash, pos, rec_off;
-        struct ac_slot *s;
-
-        r = check_user(u, i, reterr);
-        if (r < 0)
-            goto out;
-        rec_off = b.len;
-        put_record(&b, u);
-        if (b.err) {
-            r = b.err;
-            if (r == -E2BIG)
-                iam_error_set(reterr, 0, 0, 0, "user \"%.64s\": record over %u bytes", u->name,
-                              IAM_AUTH_MAX_RECORD);
-            else if (r == -EINVAL)
-                iam_error_set(reterr, 0, 0, 0, "user \"%.64s\": missing field or NUL in a "
-                              "string", u->name);
-            goto out;
-        }
-        slots = (struct ac_slot *)(b.p + h.index_off);
-        hash = name_hash(h.hash_key, u->name);
-        for (pos = hash & (n_slots - 1);; pos = (pos + 1) & (n_slots - 1)) {
-            s = &slots[pos];
-            if (s->rec_off == 0)
-                break;
-            if (s->name_hash == hash) {
-                /* Same hash: compare names, stored right after the record's fixed part. */
-                const uint8_t *rec = b.p + s->rec_off + AC_REC_FIXED;
-                uint32_t len;
-
-                memcpy(&len, rec, sizeof(len));
-                if (len == strlen(u->name) && memcmp(rec + 4, u->name, len) == 0) {
-                    iam_error_set(reterr, 0, 0, 0, "duplicate user name \"%.64s\"", u->name);
-                    r = -EINVAL;
-                    goto out;
-                }
-            }
-        }
-        s->name_hash = hash;
-        s->rec_off = rec_off;
-        s->rec_len = (uint32_t)(b.len - rec_off);
-        s->reserved = 0;
+    memset(b.p, 0, h.docs_off);
+    b.len = h.docs_off;
+    if ((r = put_docs(&b, &docs, users, n_users)) < 0) {
+        if (r == -E2BIG)
+            iam_error_set(reterr, 0, 0, 0, "a policy document over %u bytes", IAM_AUTH_MAX_RECORD);
+        goto out;
     }
-
+    h.docs_len = b.len - h.docs_off;
+    h.records_off = b.len;
+    if ((r = put_records(&b, &h, users, n_users, &docs, reterr)) < 0)
+        goto out;
     slots = (struct ac_slot *)(b.p + h.index_off);
     for (uint64_t i = 0; i < n_slots; i++)
         if (slots[i].rec_off != 0)
@@ -301,7 +427,7 @@ int iam_auth_cache_build(const struct iam_auth_user *users, size_t n_users, uint
     crypto_generichash(h.index_sum, AC_SUM_LEN, b.p + h.index_off,
                        n_slots * sizeof(struct ac_slot), NULL, 0);
     crypto_generichash(h.header_sum, AC_SUM_LEN, (const uint8_t *)&h,
-                       offsetof(struct ac_header, header_sum), NULL, 0);
+                       offsetof(struct ac_header2, header_sum), NULL, 0);
     memcpy(b.p, &h, sizeof(h));
 
     *ret_buf = b.p;
@@ -309,6 +435,7 @@ int iam_auth_cache_build(const struct iam_auth_user *users, size_t n_users, uint
     b.p = NULL;
     r = 0;
 out:
+    free(docs.slots);
     if (b.p) {
         sodium_memzero(b.p, b.len);
         free(b.p);

@@ -241,14 +241,17 @@ static int need_account(struct loader *L, const char *arn, const struct iam_json
     return L->db->account_id ? 0 : -ENOMEM;
 }
 
+/* Tags; *ret_listed (optional) says whether the member was there at all, even empty. */
 static int tags(struct loader *L, const struct iam_json *obj, const char *what,
-                struct iam_db_tag **ret, size_t *ret_n) {
+                struct iam_db_tag **ret, size_t *ret_n, bool *ret_listed) {
     static const char *const allowed[] = {"Key", "Value", NULL};
     const struct iam_json *arr;
     int r = member(L, obj, "Tags", IAM_JSON_ARRAY, false, what, &arr);
 
     *ret = NULL;
     *ret_n = 0;
+    if (ret_listed)
+        *ret_listed = r > 0;
     if (r <= 0)
         return r;
     if (arr->u.arr.n > IAM_MAX_TAGS)
@@ -496,8 +499,13 @@ static int boundary(struct loader *L, const struct iam_json *obj, const char *wh
         (r = member(L, b, "PermissionsBoundaryType", IAM_JSON_STRING, false, "PermissionsBoundary",
                     &tn)) < 0)
         return r;
-    if (tn && strcmp(tn->u.str.s, "Policy") != 0)
-        return fail(L, tn, "PermissionsBoundaryType must be \"Policy\"");
+    /* "Policy" is what the service returns; the API reference's enumeration of
+     * PermissionsBoundaryAttachmentType names it "PermissionsBoundaryPolicy": both mean the
+     * one kind of boundary there is */
+    if (tn && strcmp(tn->u.str.s, "Policy") != 0 &&
+        strcmp(tn->u.str.s, "PermissionsBoundaryPolicy") != 0)
+        return fail(L, tn,
+                    "PermissionsBoundaryType must be \"Policy\" (or \"PermissionsBoundaryPolicy\")");
     idx = strtab_find(&L->ix->policies_by_arn, an->u.str.s);
     if (idx < 0)
         return fail(L, an,
@@ -545,8 +553,6 @@ static int load_policy(struct loader *L, const struct iam_json *p, uint32_t idx)
     struct iam_db_managed_policy *mp = &L->db->policies[idx];
     const struct iam_json *nn, *an, *vl, *dv, *n;
     const char *dvid = NULL, *owner;
-    struct iam_db_tag *tg;
-    size_t ntg;
     long prev;
     int r;
 
@@ -576,7 +582,7 @@ static int load_policy(struct loader *L, const struct iam_json *p, uint32_t idx)
         (r = str_member(L, p, "Description", false, "a managed policy", &mp->description, NULL)) <
             0 ||
         (r = str_member(L, p, "DefaultVersionId", false, "a managed policy", &dvid, &dv)) < 0 ||
-        (r = tags(L, p, "a managed policy", &tg, &ntg)) < 0)
+        (r = tags(L, p, "a managed policy", &mp->tags, &mp->n_tags, NULL)) < 0)
         return r;
     mp->is_attachable = true;
     if ((r = member(L, p, "IsAttachable", IAM_JSON_TRUE, false, "a managed policy", &n)) < 0)
@@ -992,7 +998,7 @@ static int load_user(struct loader *L, const struct iam_json *u, uint32_t idx) {
                              &usr->inline_policies, &usr->n_inline)) < 0 ||
         (r = attached_policies(L, u, what, &usr->attached, &usr->n_attached)) < 0 ||
         (r = boundary(L, u, what, &usr->boundary)) < 0 ||
-        (r = tags(L, u, what, &usr->tags, &usr->n_tags)) < 0 ||
+        (r = tags(L, u, what, &usr->tags, &usr->n_tags, &usr->tags_listed)) < 0 ||
         (r = user_keys(L, u, usr, what)) < 0 || (r = user_login_profile(L, u, usr, what)) < 0 ||
         (r = user_ssh_keys(L, u, usr, what)) < 0 || (r = user_posix(L, u, usr, idx, what)) < 0)
         return r;
@@ -1024,6 +1030,16 @@ static int load_user(struct loader *L, const struct iam_json *u, uint32_t idx) {
         usr->n_groups = gl->u.arr.n;
     }
     return 0;
+}
+
+/* The exact text of a value we carry but do not interpret (a role's InstanceProfileList and
+ * RoleLastUsed), kept so an export prints it back; NULL when absent. */
+static int raw_text(struct loader *L, const struct iam_json *n, const char **ret) {
+    *ret = NULL;
+    if (!n)
+        return 0;
+    *ret = db_arena_strndup(L->ix, L->text + n->start.offset, n->end.offset - n->start.offset);
+    return *ret ? 0 : -ENOMEM;
 }
 
 /* ---- roles --------------------------------------------------------------------------- */
@@ -1080,12 +1096,23 @@ static int load_role(struct loader *L, const struct iam_json *ro, uint32_t idx) 
                              &role->inline_policies, &role->n_inline)) < 0 ||
         (r = attached_policies(L, ro, what, &role->attached, &role->n_attached)) < 0 ||
         (r = boundary(L, ro, what, &role->boundary)) < 0 ||
-        (r = tags(L, ro, what, &role->tags, &role->n_tags)) < 0 ||
+        (r = tags(L, ro, what, &role->tags, &role->n_tags, &role->tags_listed)) < 0 ||
         (r = member(L, ro, "InstanceProfileList", IAM_JSON_ARRAY, false, what, &n)) < 0 ||
+        (r = raw_text(L, n, &role->instance_profiles)) < 0 ||
         (r = member(L, ro, "RoleLastUsed", IAM_JSON_OBJECT, false, what, &n)) < 0 ||
-        (r = member(L, ro, "Description", IAM_JSON_STRING, false, what, &n)) < 0 ||
+        (r = raw_text(L, n, &role->last_used)) < 0 ||
+        (r = str_member(L, ro, "Description", false, what, &role->description, NULL)) < 0 ||
         (r = member(L, ro, "MaxSessionDuration", IAM_JSON_NUMBER, false, what, &n)) < 0)
         return r;
+    if (n) {
+        uint64_t d;
+        /* IAM: 3,600 to 43,200 seconds */
+        if ((r = u64_of(L, n, 43200, "MaxSessionDuration", &d)) < 0)
+            return r;
+        if (d < 3600)
+            return fail(L, n, "MaxSessionDuration must be 3600 to 43200 seconds");
+        role->max_session_duration = (uint32_t)d;
+    }
     tp = iam_json_get(ro, "AssumeRolePolicyDocument");
     if (tp) {
         r = document(L, tp, "AssumeRolePolicyDocument", IAM_POLICY_RESOURCE, &role->trust_policy,

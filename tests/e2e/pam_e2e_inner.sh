@@ -97,17 +97,10 @@ PASSWORD='correct horse battery staple'
 printf '%s\n' "$PASSWORD" > "$t/pw" || exit 1
 run iamctl create-login-profile --user-name alice < "$t/pw"
 rm -f "$t/pw"
-# bob's key is 400+ days old: the database says so (as an import of an old account would),
-# and the caches are recompiled.
-python3 -c '
-import json, sys
-path, key = sys.argv[1], sys.argv[2]
-db = json.load(open(path))
-for u in db["UserDetailList"]:
-    for k in u.get("AccessKeys", []):
-        if k["AccessKeyId"] == key:
-            k["CreateDate"] = "2025-01-01T00:00:00Z"
-json.dump(db, open(path, "w"), indent=1)' /etc/iam/iam.json "$KEY_bob" || exit 1
+# bob's key is 400+ days old: the store says so (as on a host that has had the key that
+# long), and the caches are recompiled.
+sqlite3 /etc/iam/iam.db "UPDATE access_keys SET create_date = '2025-01-01T00:00:00Z'
+    WHERE access_key_id = '$KEY_bob'" || exit 1
 run iamctl compile
 [ -f "$cache_dir/auth.cache" ] && [ "$(stat -c '%U %a' "$cache_dir/auth.cache")" = "root 600" ] ||
     { echo "iamctl did not compile a root 0600 auth.cache"; exit 1; }

@@ -234,7 +234,7 @@ iamctl init --account-id "$account" --host-arn "$host_arn" > "$T/init.out" 2>&1 
     { cat "$T/init.out"; fail "iamctl init failed"; return 1; }
 printf 'host_tag.env = prod\n' >> /etc/iam/iam.conf
 check_mode /etc/iam/iam.conf 644 root:root
-check_mode /etc/iam/iam.json 600 root:root
+check_mode /etc/iam/iam.db 600 root:root
 
 pol=$T/policies
 mkdir -p "$pol"
@@ -390,6 +390,41 @@ if [ -n "${alice_key:-}" ]; then
         ok "upgrade: alice still logs in" || fail "upgrade: alice cannot log in"
 fi
 
+# ---- upgrade from 0.1.0 ----------------------------------------------------------
+# A host of 0.1.0 has its account in a JSON database (tests/data/iam-0.1.0.json was written
+# by iamctl 0.1.0). Upgrading the packages (iamctl's postinst runs `iamctl compile`) converts
+# it into the store: iam.conf then names the store, the JSON file stays byte for byte as the
+# backup, and its users resolve through NSS. The account made above is put back afterwards.
+mkdir -p "$T/etc-iam" && cp -a /etc/iam/. "$T/etc-iam/"
+rm -f /etc/iam/iam.db /etc/iam/iam.db-wal /etc/iam/iam.db-shm
+install -m 0600 -o root -g root "$top/tests/data/iam-0.1.0.json" /etc/iam/iam.json
+printf '%s\n' 'account_id = 111122223333' \
+    'host_arn = arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc' \
+    'database = /etc/iam/iam.json' 'uid_min = 5000' 'uid_max = 5999' > /etc/iam/iam.conf
+chmod 0644 /etc/iam/iam.conf
+json_sum=$(sha256sum < /etc/iam/iam.json)
+if dpkg -i "$debs"/iamctl_*_"$arch".deb "$debs"/libpam-iam_*_"$arch".deb \
+        "$debs"/libnss-iam_*_"$arch".deb > "$T/dpkg-upgrade01.log" 2>&1; then
+    ok "dpkg -i over a host of 0.1.0 (its JSON database)"
+else
+    cat "$T/dpkg-upgrade01.log"
+    fail "dpkg -i over a host of 0.1.0 failed"
+fi
+check_mode /etc/iam/iam.db 600 root:root
+grep -qx 'database = /etc/iam/iam.db' /etc/iam/iam.conf &&
+    ok "upgrade from 0.1.0: iam.conf names the store" ||
+    fail "upgrade from 0.1.0: iam.conf says $(grep database /etc/iam/iam.conf)"
+[ "$(sha256sum < /etc/iam/iam.json)" = "$json_sum" ] &&
+    ok "upgrade from 0.1.0: the JSON database is kept as it was" ||
+    fail "upgrade from 0.1.0: the JSON database changed"
+getent passwd zoe | grep -q '^zoe:[^:]*:5008:5008:Zoe Local:' &&
+    ok "upgrade from 0.1.0: its users resolve (getent passwd zoe)" ||
+    fail "upgrade from 0.1.0: getent passwd zoe gives '$(getent passwd zoe)'"
+iamctl list-users | jq -e '[.Users[].UserName] == ["alice","bob","carol.ops","dave@example.com","erin_ci","zoe"]' >/dev/null &&
+    ok "upgrade from 0.1.0: every user is in the store" || fail "upgrade from 0.1.0: list-users"
+rm -rf /etc/iam/* && cp -a "$T/etc-iam/." /etc/iam/ && iamctl compile >/dev/null ||
+    fail "cannot put the account back after the 0.1.0 upgrade check"
+
 # ---- remove, reinstall -----------------------------------------------------------
 # remove keeps conffiles (/etc/pam.d/sudo-iam*) but must unwire everything.
 if dpkg -r libnss-iam libpam-iam iamctl > "$T/dpkg-remove.log" 2>&1; then
@@ -446,9 +481,9 @@ done
 [ ! -e /var/lib/libnss-iam ] && [ ! -e /var/lib/libpam-iam ] && [ ! -e /var/lib/iam ] &&
     ok "no state left in /var/lib" || fail "state left in /var/lib"
 if [ -n "${alice_key:-}" ]; then
-    [ -f /etc/iam/iam.json ] && [ -f /etc/iam/iam.conf ] &&
+    [ -f /etc/iam/iam.db ] && [ -f /etc/iam/iam.conf ] &&
         ok "purge keeps the identity database and iam.conf (documented)" ||
-        fail "purge deleted /etc/iam/iam.json or iam.conf"
+        fail "purge deleted /etc/iam/iam.db or iam.conf"
 fi
 /usr/sbin/sshd -f "$T/ssh/sshd_config" -E "$T/sshd.log"
 sleep 0.3

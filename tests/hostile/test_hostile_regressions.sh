@@ -14,7 +14,7 @@ FAILS=0
 bad() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 "$IAMCTL" --config "$T/iam.conf" init --account-id 123456789012 \
     --host-arn arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0 \
-    --database "$T/iam.json" --cache-dir "$T/cache" --audit-log none >/dev/null || exit 1
+    --database "$T/iam.db" --cache-dir "$T/cache" --audit-log none >/dev/null || exit 1
 cp iam.conf good.conf
 
 # 1. common/config.c accepted invalid UTF-8 in values (default_shell, home_template, host_tag

@@ -1,37 +1,43 @@
 #!/bin/bash
-# Every database verb through the iamctl binary: JSON shapes, AWS's errors, exit codes, and
-# that a failed command leaves the database byte for byte unchanged.
+# Every store verb through the iamctl binary: JSON shapes, AWS's errors, exit codes, and that a
+# failed command leaves the store unchanged (every row of every table).
 IAMCTL=$(realpath "$1")
 . "$(dirname "$0")/lib.sh"
 
 # ---- init
 init_db
-[ "$(stat -c %a "$DB")" = 600 ] || fail "database mode is not 0600"
+[ "$(stat -c %a "$DB")" = 600 ] || fail "store mode is not 0600"
+[ "$(head -c 15 "$DB")" = "SQLite format 3" ] || fail "the store is not a SQLite database"
+sqlcheck "PRAGMA journal_mode" wal
+sqlcheck "PRAGMA user_version" 1
 grep -q '^uid_min = 5000$' "$CONF" || fail "init did not write uid_min"
 grep -q '^home_template = /home/%u$' "$CONF" || fail "init did not write the defaults explicitly"
-dbcheck '.FormatVersion == 1 and .Serial == 0 and .AccountId == "123456789012" and .Posix.NextUid == 5000'
+sqlcheck "SELECT account_id, serial, next_id FROM account" "123456789012|0|5000"
 expect_fail 1 "already exists; refusing to overwrite" init --account-id 123456789012 \
     --host-arn arn:aws:ec2:eu-west-1:123456789012:instance/i-1 --database "$DB"
 expect_fail 2 "bad value for account_id" --config "$T/other.conf" init --account-id 12 \
-    --host-arn arn:aws:ec2:eu-west-1:123456789012:instance/i-1 --database "$T/other.json"
-[ ! -e "$T/other.conf" ] && [ ! -e "$T/other.json" ] || fail "a failed init left files"
+    --host-arn arn:aws:ec2:eu-west-1:123456789012:instance/i-1 --database "$T/other.db"
+[ ! -e "$T/other.conf" ] && [ ! -e "$T/other.db" ] || fail "a failed init left files"
 
 # ---- users
 expect_ok create-user --user-name alice --tags Key=team,Value=web Key=CostCenter,Value=42 --gecos "Alice Example"
 jcheck '.User.UserName == "alice" and .User.Path == "/" and (.User.UserId | test("^AIDA[A-Z2-7]{17}$"))
         and .User.Arn == "arn:aws:iam::123456789012:user/alice" and (.User.CreateDate | test("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\+00:00$"))
         and .User.Tags == [{"Key":"team","Value":"web"},{"Key":"CostCenter","Value":"42"}]'
-dbcheck '.Serial == 1 and .UserDetailList[0].Posix == {"Uid":5000,"Gid":5000,"Home":"/home/alice","Shell":"/bin/bash","Gecos":"Alice Example"}'
+sqlcheck "SELECT serial FROM account" 1
+sqlcheck "SELECT posix_id, gid, home, shell, gecos, source FROM identities WHERE name = 'alice'" \
+    "5000|5000|/home/alice|/bin/bash|Alice Example|iamctl"
 expect_ok create-user --user-name bob --path /eng/
 jcheck '.User.Arn == "arn:aws:iam::123456789012:user/eng/bob" and .User.Path == "/eng/" and (.User | has("Tags") | not)'
 expect_ok create-group --group-name devs
 jcheck '.Group.GroupName == "devs" and (.Group.GroupId | test("^AGPA")) and .Group.Arn == "arn:aws:iam::123456789012:group/devs"'
-dbcheck '.GroupDetailList[0].Posix.Gid == 5002'
+sqlcheck "SELECT posix_id FROM identities WHERE kind = 2 AND name = 'devs'" 5002
 # 5003 is a local uid and 5005 a local gid: allocation skips both
 expect_ok create-user --user-name carol
-dbcheck '(.UserDetailList[] | select(.UserName == "carol") | .Posix.Uid) == 5004'
+sqlcheck "SELECT posix_id FROM identities WHERE name = 'carol'" 5004
 expect_ok create-group --group-name ops
-dbcheck '(.GroupDetailList[] | select(.GroupName == "ops") | .Posix.Gid) == 5006 and .Posix.NextUid == 5007'
+sqlcheck "SELECT posix_id FROM identities WHERE name = 'ops'" 5006
+sqlcheck "SELECT next_id FROM account" 5007
 expect_fail 1 "EntityAlreadyExists: User with name ALICE" create-user --user-name ALICE
 expect_fail 1 "local account" create-user --user-name localuser
 expect_fail 1 "local group" create-user --user-name localgrp
@@ -62,6 +68,24 @@ expect_ok list-user-tags --user-name bob
 jcheck '.Tags == [{"Key":"team","Value":"sre"}]'
 expect_fail 2 "duplicate tag key" tag-user --user-name bob --tags Key=a,Value=1 Key=A,Value=2
 
+# ---- pagination, as the AWS CLI pages (--max-items, --starting-token)
+expect_ok list-users --max-items 2
+jcheck '[.Users[].UserName] == ["alice","bob"] and .IsTruncated == true and (.Marker | type) == "string" and .NextToken == .Marker'
+TOKEN=$(jq -r .NextToken "$T/out")
+expect_ok list-users --max-items 2 --starting-token "$TOKEN"
+jcheck '[.Users[].UserName] == ["carol"] and (has("IsTruncated") | not) and (has("NextToken") | not)'
+expect_ok list-users --max-items 3
+jcheck '(.Users | length) == 3 and (has("NextToken") | not)'
+expect_ok list-users --path-prefix /ops/ --max-items 1
+jcheck '[.Users[].UserName] == ["bob"] and (has("NextToken") | not)'
+expect_ok list-user-tags --user-name alice --max-items 1
+jcheck '.Tags == [{"Key":"team","Value":"web"}] and .IsTruncated == true'
+expect_ok list-user-tags --user-name alice --starting-token "$(jq -r .NextToken "$T/out")"
+jcheck '.Tags == [{"Key":"CostCenter","Value":"42"}] and (has("NextToken") | not)'
+expect_fail 2 "--max-items must be a whole number from 1" list-users --max-items 0
+expect_fail 2 "--starting-token 'x' is not valid" list-users --starting-token x
+expect_fail 2 "unknown option '--max-items'" get-user-policy --user-name alice --policy-name p --max-items 1
+
 # ---- groups
 expect_ok add-user-to-group --user-name alice --group-name devs
 expect_ok add-user-to-group --user-name bob --group-name DEVS
@@ -77,7 +101,8 @@ expect_ok remove-user-from-group --user-name bob --group-name devs
 expect_fail 1 "NoSuchEntity: user bob is not in group devs" remove-user-from-group --user-name bob --group-name devs
 expect_fail 1 "NoSuchEntity" add-user-to-group --user-name alice --group-name nogroup
 expect_ok delete-group --group-name ops
-dbcheck '([.GroupDetailList[].GroupName] == ["devs"]) and .Posix.NextUid == 5007'
+sqlcheck "SELECT group_concat(name) FROM identities WHERE kind = 2" devs
+sqlcheck "SELECT next_id FROM account" 5007
 
 # ---- access keys
 expect_ok create-access-key --user-name alice
@@ -86,8 +111,8 @@ jcheck '(.AccessKey | keys_unsorted) == ["UserName","AccessKeyId","Status","Secr
         and .AccessKey.Status == "Active" and .AccessKey.UserName == "alice"'
 KEY1=$(jq -r .AccessKey.AccessKeyId "$T/out")
 SECRET1=$(jq -r .AccessKey.SecretAccessKey "$T/out")
-grep -qF "$SECRET1" "$DB" && fail "the secret is stored in the database"
-dbcheck '.UserDetailList[0].AccessKeys[0].SecretHash | test("^\\$iamb2k\\$v=1\\$")'
+cat "$DB"* | grep -qaF "$SECRET1" && fail "the secret is stored in the store"
+sqlcheck "SELECT count(*) FROM access_keys WHERE secret_hash LIKE '\$iamb2k\$v=1\$%'" 1
 expect_ok create-access-key --user-name alice
 KEY2=$(jq -r .AccessKey.AccessKeyId "$T/out")
 expect_fail 1 "LimitExceeded: Cannot exceed quota for AccessKeysPerUser: 2" create-access-key --user-name alice
@@ -106,17 +131,17 @@ jcheck '[.AccessKeyMetadata[].AccessKeyId] == ["'"$KEY1"'"]'
 expect_fail 2 "--password is refused" create-login-profile --user-name alice --password hunter2hunter2
 echo "correct horse battery" | "$IAMCTL" --config "$CONF" create-login-profile --user-name alice --password-reset-required >"$T/out" 2>"$T/err" || fail "create-login-profile"
 jcheck '.LoginProfile == {"UserName":"alice","CreateDate":.LoginProfile.CreateDate,"PasswordResetRequired":true}'
-grep -q "correct horse" "$DB" && fail "the password is stored in the database"
-dbcheck '.UserDetailList[0].LoginProfile.PasswordHash | test("^\\$argon2id\\$v=19\\$m=65536,t=2,p=1\\$")'
-before=$(sha256sum "$DB")
+cat "$DB"* | grep -qa "correct horse" && fail "the password is stored in the store"
+sqlcheck "SELECT count(*) FROM login_profiles WHERE password_hash LIKE '\$argon2id\$v=19\$m=65536,t=2,p=1\$%'" 1
+before=$(dbstate)
 echo "short" | "$IAMCTL" --config "$CONF" create-login-profile --user-name bob >"$T/out" 2>"$T/err" && fail "short password accepted"
 grep -q "at least 8" "$T/err" || fail "short password message"
-[ "$(sha256sum "$DB")" = "$before" ] || fail "a refused password changed the database"
+[ "$(dbstate)" = "$before" ] || fail "a refused password changed the store"
 echo "another password" | "$IAMCTL" --config "$CONF" create-login-profile --user-name alice >"$T/out" 2>"$T/err" && fail "second login profile"
 grep -q "EntityAlreadyExists" "$T/err" || fail "second login profile message"
-old_hash=$(jq -r '.UserDetailList[0].LoginProfile.PasswordHash' "$DB")
+old_hash=$(sql "SELECT password_hash FROM login_profiles")
 echo "a brand new password" | "$IAMCTL" --config "$CONF" update-login-profile --user-name alice --no-password-reset-required >"$T/out" 2>"$T/err" || fail "update-login-profile"
-dbcheck '.UserDetailList[0].LoginProfile.PasswordResetRequired == false and .UserDetailList[0].LoginProfile.PasswordHash != "'"$old_hash"'"'
+sqlcheck "SELECT password_reset_required, password_hash <> '$old_hash' FROM login_profiles" "0|1"
 expect_ok update-login-profile --user-name alice --keep-password --password-reset-required </dev/null
 expect_ok get-login-profile --user-name alice
 jcheck '.LoginProfile.PasswordResetRequired == true'
@@ -251,19 +276,19 @@ expect_ok delete-user --user-name alice
 expect_fail 1 "NoSuchEntity" get-user --user-name alice
 # ids are never reused: a new user gets a fresh uid, not alice's 5000
 expect_ok create-user --user-name alice
-dbcheck '(.UserDetailList[] | select(.UserName == "alice") | .Posix.Uid) == 5007'
+sqlcheck "SELECT posix_id FROM identities WHERE name = 'alice'" 5007
 expect_ok delete-policy-version --policy-arn $PARN --version-id v1
 for v in v2 v3 v4; do expect_ok delete-policy-version --policy-arn $PARN --version-id $v; done
 expect_ok delete-policy --policy-arn $PARN
 expect_fail 1 "NoSuchEntity" get-policy --policy-arn $PARN
 
 # ---- Serial: bumped by every write, never by a read or a failure
-s1=$(jq .Serial "$DB")
+s1=$(sql "SELECT serial FROM account")
 expect_ok list-users
 expect_fail 1 "EntityAlreadyExists" create-user --user-name bob
-[ "$(jq .Serial "$DB")" = "$s1" ] || fail "Serial moved without a write"
+[ "$(sql "SELECT serial FROM account")" = "$s1" ] || fail "Serial moved without a write"
 expect_ok tag-user --user-name bob --tags Key=x,Value=y
-[ "$(jq .Serial "$DB")" = "$((s1 + 1))" ] || fail "Serial not bumped"
+[ "$(sql "SELECT serial FROM account")" = "$((s1 + 1))" ] || fail "Serial not bumped"
 ok
 
 # ---- uid range exhaustion
@@ -275,29 +300,32 @@ grep -q '^default_gid = 100$' "$CONF" || fail "init did not write default_gid"
 sed -i -e 's/^uid_max = 5010$/uid_max = 5020/' -e 's/^private_groups = yes$/private_groups = no/' \
     -e 's/^default_gid = 100$/default_gid = 5002/' "$CONF"
 expect_ok create-user --user-name dave
-dbcheck '(.UserDetailList[] | select(.UserName == "dave") | .Posix) as $p | $p.Uid == 5011 and $p.Gid == 5002'
+sqlcheck "SELECT posix_id, gid FROM identities WHERE name = 'dave'" "5011|5002"
 sed -i -e 's/^private_groups = no$/private_groups = yes/' "$CONF"
 expect_ok create-user --user-name erin
-dbcheck '(.UserDetailList[] | select(.UserName == "erin") | .Posix) as $p | $p.Uid == 5012 and $p.Gid == 5012'
+sqlcheck "SELECT posix_id, gid FROM identities WHERE name = 'erin'" "5012|5012"
 
 # ---- unsafe files are refused
 chmod 0660 "$DB"
 expect_fail 1 "writable by group or others" list-users
+chmod 0640 "$DB"
+expect_fail 1 "readable by group or others" list-users
 chmod 0600 "$DB"
-mv "$DB" "$T/real.json" && ln -s "$T/real.json" "$DB"
+mv "$DB" "$T/real.db" && ln -s "$T/real.db" "$DB"
 run list-users
-[ "$RC" -eq 1 ] && grep -q "symbolic link" "$T/err" || fail "a symlinked database was used"
-rm "$DB" && mv "$T/real.json" "$DB"
+[ "$RC" -eq 1 ] && grep -q "symbolic link" "$T/err" || fail "a symlinked store was used"
+rm "$DB" && mv "$T/real.db" "$DB"
 chmod 0666 "$CONF"
 run list-users
 [ "$RC" -eq 1 ] && grep -q "writable by group or others" "$T/err" || fail "a world-writable config was used"
 chmod 0644 "$CONF"
-# a hand-edited, invalid database: every verb refuses it, naming file:line:column
-cp "$DB" "$T/good.json"
-sed -i 's/"Uid": 5001/"Uid": 0/' "$DB"
-line=$(grep -n '"Uid": 0' "$DB" | cut -d: -f1)
-expect_fail 1 "iam.json:$line:[0-9]+: Uid 0 is root's" list-users
-expect_fail 1 "Uid 0 is root's" create-user --user-name newbie
-cp "$T/good.json" "$DB"
+# what the store itself refuses, whoever edits it: root's uid, a hash of an unknown kind
+sqlite3 "$DB" "UPDATE identities SET posix_id = 0 WHERE name = 'bob'" 2>"$T/err" && fail "uid 0 entered the store"
+grep -q "CHECK constraint failed" "$T/err" || fail "uid 0: $(cat "$T/err")"
+sqlite3 "$DB" "INSERT INTO login_profiles (user, create_date, password_hash)
+    SELECT id, '2024-01-01T00:00:00Z', 'plain' FROM identities WHERE name = 'bob'" 2>"$T/err" &&
+    fail "a plain password entered the store"
+grep -q "CHECK constraint failed" "$T/err" || fail "plain password: $(cat "$T/err")"
+ok
 
 echo "ok: $PASS checks"

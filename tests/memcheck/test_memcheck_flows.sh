@@ -59,7 +59,7 @@ C=(--config "$T/iam.conf")
 POL='{"Version":"2012-10-17","Statement":[{"Sid":"L","Effect":"Allow","Action":"host:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}'
 vg 0 "iamctl init" -- "$IAMCTL" "${C[@]}" init --account-id 123456789012 \
     --host-arn arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0 \
-    --database "$T/iam.json" --cache-dir "$T/cache" --audit-log none --uid-min 5000 --uid-max 6000
+    --database "$T/iam.db" --cache-dir "$T/cache" --audit-log none --uid-min 5000 --uid-max 6000
 vg 0 "iamctl create-user" -- "$IAMCTL" "${C[@]}" create-user --user-name alice
 vg 0 "iamctl create-user (2)" -- "$IAMCTL" "${C[@]}" create-user --user-name bob
 vg 0 "iamctl create-group" -- "$IAMCTL" "${C[@]}" create-group --group-name admins

@@ -2,7 +2,8 @@
 # Races: writers against writers, and logins against recompiles.
 #  A. 10 `iamctl` writers x 100 writes at once: no update is lost (each write is applied whole
 #     or refused with a clear message), the Serial counts every applied write, ids stay unique;
-#     meanwhile readers (`iamctl list-users`, and the raw file) never see a torn database.
+#     meanwhile readers (`iamctl list-users`, and sqlite3 on the store) never see a torn or
+#     locked store.
 #  B. Logins (pamtester + pam_wrapper + pam_iam) while the auth cache is recompiled hundreds of
 #     times by the real writer: every login with the right key succeeds, every login with a
 #     wrong key fails with PAM_AUTH_ERR -- never for another reason (no torn cache, no ENOENT
@@ -11,7 +12,7 @@
 set -uo pipefail
 IAMCTL=$1 PAMFX_TOOL=$2 RECOMPILE=$3 MODULE=$4 WRAPPER=$5
 WRITERS=${6:-10} WRITES=${7:-100}
-for p in pamtester jq; do
+for p in pamtester jq sqlite3; do
     command -v "$p" >/dev/null || { echo "SKIP: $p missing"; exit 77; }
 done
 T=$(mktemp -d "${TMPDIR:-/tmp}/races.XXXXXX")
@@ -33,7 +34,7 @@ cd "$T" || exit 1
 export IAMCTL_PASSWD_FILE=$T/passwd IAMCTL_GROUP_FILE=$T/group
 printf 'root:x:0:0:root:/root:/bin/bash\n' >passwd
 printf 'root:x:0:\n' >group
-CONF=$T/iam.conf DB=$T/iam.json
+CONF=$T/iam.conf DB=$T/iam.db
 FAILS=0
 bad() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 
@@ -42,7 +43,8 @@ bad() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
     --host-arn arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0 \
     --database "$DB" --cache-dir "$T/cache" --audit-log none --uid-min 100000 --uid-max 199999 \
     >/dev/null || { echo "FAIL: init"; exit 1; }
-serial0=$(jq .Serial "$DB")
+q() { sqlite3 -cmd '.timeout 30000' "$DB" "$1"; }
+serial0=$(q "SELECT serial FROM account")
 writer() {
     local w=$1 ok=0 refused=0
     for i in $(seq 1 "$WRITES"); do
@@ -68,10 +70,12 @@ reader_cli() {
     echo "$n $torn" >"$T/reader_cli.result"
 }
 reader_raw() {
-    local n=0 torn=0
+    local n=0 torn=0 out
     while [ ! -e "$T/writers.done" ]; do
-        # The file is replaced by rename: every open sees a whole document, old or new.
-        jq -e '.UserDetailList | type == "array"' "$DB" >/dev/null 2>&1 || torn=$((torn + 1))
+        # A snapshot: the users and the Serial agree (each write adds one user and one Serial).
+        out=$(sqlite3 -cmd '.timeout 30000' "$DB" \
+            "SELECT (SELECT count(*) FROM identities WHERE kind = 1) - serial FROM account" 2>&1)
+        [ "$out" = "$((0 - serial0))" ] || { torn=$((torn + 1)); echo "$out" >>"$T/reader.errors"; }
         n=$((n + 1))
     done
     echo "$n $torn" >"$T/reader_raw.result"
@@ -91,24 +95,30 @@ echo "writers: $WRITERS x $WRITES in $(((t1 - t0) / 1000000)) ms: $applied appli
 [ -s "$T/refusals" ] && { echo "refusals:"; sed 's/w[0-9]*u[0-9]*/NAME/g' "$T/refusals" | sort | uniq -c; }
 [ ! -s "$T/writer.errors" ] || bad "refusals without a clear message: $(head -3 "$T/writer.errors")"
 [ $((applied + ${refused:-0})) -eq $((WRITERS * WRITES)) ] || bad "applied + refused != $((WRITERS * WRITES))"
-users=$(jq '.UserDetailList | length' "$DB")
-[ "$users" = "$applied" ] || bad "database holds $users users, $applied writes were applied (lost updates)"
+# concurrent administrators queue (the writers' lock, SQLite's busy timeout): none is refused
+[ "${refused:-0}" = 0 ] || bad "${refused} writes were refused instead of waiting their turn"
+users=$(q "SELECT count(*) FROM identities WHERE kind = 1")
+[ "$users" = "$applied" ] || bad "the store holds $users users, $applied writes were applied (lost updates)"
+[ "$applied" -gt 0 ] || bad "no write was applied"
 cat "$T"/applied.* | sort >"$T/want"
-jq -r '.UserDetailList[].UserName' "$DB" | sort >"$T/have"
-cmp -s "$T/want" "$T/have" || bad "the users in the database differ from the applied writes"
-[ "$(jq .Serial "$DB")" = $((serial0 + applied)) ] || bad "Serial $(jq .Serial "$DB"), expected $((serial0 + applied))"
-[ "$(jq '[.UserDetailList[].Posix.Uid] | unique | length' "$DB")" = "$users" ] || bad "duplicate uids"
-[ "$(jq '[.UserDetailList[].UserId] | unique | length' "$DB")" = "$users" ] || bad "duplicate user ids"
-"$IAMCTL" --config "$CONF" list-users >/dev/null || bad "the final database does not load"
+q "SELECT name FROM identities WHERE kind = 1" | sort >"$T/have"
+cmp -s "$T/want" "$T/have" || bad "the users in the store differ from the applied writes"
+[ "$(q "SELECT serial FROM account")" = $((serial0 + applied)) ] || bad "Serial $(q "SELECT serial FROM account"), expected $((serial0 + applied))"
+[ "$(q "SELECT count(DISTINCT posix_id) FROM identities WHERE kind = 1")" = "$users" ] || bad "duplicate uids"
+[ "$(q "SELECT count(DISTINCT unique_id) FROM identities WHERE kind = 1")" = "$users" ] || bad "duplicate user ids"
+[ "$(q "PRAGMA integrity_check")" = ok ] || bad "integrity check"
+"$IAMCTL" --config "$CONF" list-users >/dev/null || bad "the final store does not open"
+# the caches follow the last commit
+
 read -r n torn <"$T/reader_cli.result"
 echo "reader (iamctl list-users): $n reads, $torn torn or failed"
 [ "$torn" = 0 ] || bad "list-users failed during writes: $(head -3 "$T/reader.errors" 2>/dev/null)"
 [ "$n" -gt 0 ] || bad "the CLI reader never ran"
 read -r n torn <"$T/reader_raw.result"
-echo "reader (raw iam.json): $n reads, $torn torn"
-[ "$torn" = 0 ] || bad "a reader saw a torn database file"
+echo "reader (sqlite3 on the store): $n reads, $torn torn or failed"
+[ "$torn" = 0 ] || bad "a reader saw a torn or locked store: $(head -3 "$T/reader.errors" 2>/dev/null)"
 [ "$n" -gt 0 ] || bad "the raw reader never ran"
-ls "$T" | grep -q '^iam\.json\..\{6\}$' && bad "temporary files left behind: $(ls "$T")"
+ls "$T/cache" | grep -q '\.cache\..\{6\}$' && bad "temporary files left behind: $(ls "$T/cache")"
 
 # ---- B: logins while the auth cache is recompiled ----------------------------------------------
 FX=$T/fx

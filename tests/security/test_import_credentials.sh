@@ -25,18 +25,26 @@ expect_pam_ok iam alice "$ALICE_SECRET" authenticate
 expect_pam_fail "User not known" iam mallory "$ALICE_SECRET" authenticate
 
 # the export as iamctl writes it, plus mallory with alice's key hash (under a key id of its
-# own: ids are unique) and bob's password hash
+# own: ids are unique) and bob's password hash, both read from the store
 expect_ok get-account-authorization-details
 cp "$T/out" "$T/export.json"
-jq --slurpfile db "$DB" '
-    ($db[0].UserDetailList[] | select(.UserName == "alice") | .AccessKeys
-        | map(.AccessKeyId = "AKIAMALLORYAAAAAAAAA")) as $k |
-    ($db[0].UserDetailList[] | select(.UserName == "bob") | .LoginProfile) as $p |
+ALICE_KEYS=$(sql "SELECT json_group_array(json_object('AccessKeyId', k.access_key_id,
+    'Status', k.status, 'CreateDate', k.create_date, 'SecretHash', k.secret_hash))
+    FROM access_keys k JOIN identities i ON i.id = k.user WHERE i.name = 'alice'")
+BOB_PROFILE=$(sql "SELECT json_object('CreateDate', p.create_date, 'PasswordHash', p.password_hash,
+    'PasswordResetRequired', json('false'))
+    FROM login_profiles p JOIN identities i ON i.id = p.user WHERE i.name = 'bob'")
+[ "$(jq length <<<"$ALICE_KEYS")" = 1 ] && [ -n "$BOB_PROFILE" ] || fail "the store's hashes"
+jq --argjson k "$ALICE_KEYS" --argjson p "$BOB_PROFILE" '
+    ($k | map(.AccessKeyId = "AKIAMALLORYAAAAAAAAA")) as $k |
     .UserDetailList += [{"Path": "/", "UserName": "mallory", "UserId": "AIDAMALLORY000000001",
                          "Arn": "arn:aws:iam::123456789012:user/mallory",
                          "CreateDate": "2024-01-01T00:00:00Z", "GroupList": [],
                          "AccessKeys": $k, "LoginProfile": $p}]' \
     "$T/export.json" >"$T/mallory.json"
+users_are() { # the store's users, in order, comma-separated
+    sqlcheck "SELECT group_concat(name, ',') FROM (SELECT name FROM identities WHERE kind = 1 ORDER BY id)" "$1"
+}
 
 # where a key is in a file: LINE:COLUMN of the first occurrence of "KEY": after line SKIP
 # (columns from 1), computed by awk, independently of the loader
@@ -49,7 +57,7 @@ at=$(pos_of "$T/mallory.json" AccessKeys)
 expect_fail 1 "mallory.json:$at: .*\"AccessKeys\".*user mallory" \
     import --authorization-details "file://$T/mallory.json"
 grep -q "credential verbs" "$T/err" || fail "the refusal does not say how credentials are set"
-dbcheck '[.UserDetailList[].UserName] == ["alice", "bob"]'
+users_are alice,bob
 expect_pam_fail "User not known" iam mallory "$ALICE_SECRET" authenticate
 expect_pam_fail "User not known" iam mallory "bob's password 1" authenticate
 
@@ -64,10 +72,10 @@ refuse() { # NAME JQ-FILTER KEY [SKIP-LINES]
 }
 MAL='{"UserName": "mallory", "UserId": "AIDAMALLORY000000001", "Arn": "arn:aws:iam::123456789012:user/mallory"}'
 refuse new-key ".UserDetailList += [$MAL + {\"AccessKeys\": [{\"AccessKeyId\": \"AKIAAAAAAAAAAAAAAAAA\", \"Status\": \"Active\", \"CreateDate\": \"2030-01-01T00:00:00Z\", \"SecretHash\": \"\$iamb2k\$v=1\$AAAAAAAAAAAAAAAAAAAAAA\$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}]}]" AccessKeys
-refuse new-password ".UserDetailList += [$MAL + {\"LoginProfile\": $(jq -c '.UserDetailList[1].LoginProfile' "$DB")}]" LoginProfile
+refuse new-password ".UserDetailList += [$MAL + {\"LoginProfile\": $BOB_PROFILE}]" LoginProfile
 refuse new-ssh ".UserDetailList += [$MAL + {\"SSHPublicKeys\": [{\"SSHPublicKeyId\": \"APKAMALLORY000000001\", \"SSHPublicKeyBody\": \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\", \"Status\": \"Active\"}]}]" SSHPublicKeys
 refuse new-posix ".UserDetailList += [$MAL + {\"Posix\": {\"Uid\": 5001, \"Gid\": 27}}]" Posix
-refuse old-key ".UserDetailList[1] += {\"AccessKeys\": $(jq -c '.UserDetailList[0].AccessKeys' "$DB")}" AccessKeys
+refuse old-key ".UserDetailList[1] += {\"AccessKeys\": $ALICE_KEYS}" AccessKeys
 refuse old-posix ".UserDetailList[0] += {\"Posix\": {\"Uid\": 1, \"Gid\": 0}}" Posix
 refuse group-posix ".GroupDetailList[0] += {\"Posix\": {\"Gid\": 27}}" Posix
 refuse top-posix '. + {"Posix": {"NextUid": 1}}' Posix
@@ -76,7 +84,8 @@ jq ".UserDetailList[0] += {\"Posix\": {\"Uid\": 1, \"Gid\": 0}} | .GroupDetailLi
     "$T/export.json" | jq '{UserDetailList, GroupDetailList, RoleDetailList, Policies}' >"$T/two.json"
 at=$(pos_of "$T/two.json" Posix)
 expect_fail 1 "two.json:$at: .*user alice" import --authorization-details "file://$T/two.json"
-dbcheck '[.UserDetailList[] | .AccessKeys // [] | length] == [1, 0]'
+sqlcheck "SELECT group_concat(n, ',') FROM (SELECT (SELECT count(*) FROM access_keys k WHERE k.user = i.id) AS n FROM identities i WHERE kind = 1 ORDER BY id)" 1,0
+users_are alice,bob
 
 # 3. the plain export still imports, and the host's credentials and ids stay
 expect_ok import --authorization-details "file://$T/export.json"

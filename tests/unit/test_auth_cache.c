@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "iam/auth_cache.h"
 #include "iamtest.h"
@@ -298,6 +299,76 @@ static void test_corruption(void **state) {
 }
 
 /* Many users: every one found, misses stay misses, verify passes. */
+/* A cache of version 1 (the seed the version 1 writer made, committed as it was): still
+ * read, so a host logs users in between a package upgrade and the recompile after it. */
+static void test_reads_version_1(void **state) {
+    struct fx *f = *state;
+    struct iam_auth_cache *c = NULL;
+    struct iam_auth_record *rec = NULL;
+    const struct iam_auth_user *u;
+    struct iam_error e;
+    char *path = NULL, *copy, *data;
+    size_t len;
+
+    iam_error_init(&e);
+    assert_true(asprintf(&path, "%s/v1-four.cache", IAM_TEST_AUTH_SEEDS) > 0);
+    data = iamtest_read_file(path, &len);
+    assert_non_null(data);
+    copy = iamtest_write_file(f->dir, "v1.cache", data, len, 0600);
+    assert_non_null(copy);
+    assert_int_equal(iam_auth_cache_open(copy, &c, &e), 0);
+    assert_int_equal(iam_auth_cache_serial(c), 77);
+    assert_int_equal(iam_auth_cache_n_users(c), 4);
+    assert_int_equal(iam_auth_cache_verify(c, &e), 0);
+    assert_int_equal(iam_auth_cache_find(c, "alice", &rec, &e), 0);
+    u = iam_auth_record_user(rec);
+    assert_string_equal(u->arn, "arn:aws:iam::123456789012:user/alice");
+    assert_int_equal(u->n_keys, 2);
+    assert_int_equal(u->n_policies, 2);
+    assert_int_equal(u->policies[1].kind, IAM_AUTH_POLICY_BOUNDARY);
+    assert_string_equal(u->policies[0].source_id, "user/alice/login");
+    assert_non_null(strstr(u->policies[1].text, "\"Deny\""));
+    iam_auth_record_free(rec);
+    assert_int_equal(iam_auth_cache_find(c, "nobody", &rec, &e), -ENOENT);
+    iam_auth_cache_close(c);
+    free(copy);
+    free(data);
+    free(path);
+}
+
+/* Version 2 stores a policy document once however many users hold it. */
+static void test_documents_shared(void **state) {
+    static const char pol[] = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\","
+                              "\"Action\":\"host:Login\",\"Resource\":\"*\",\"Sid\":"
+                              "\"AVeryLongSidThatMakesTheDocumentWorthSharingAcrossUsers\"}}";
+    struct iam_auth_policy shared = {IAM_AUTH_POLICY_IDENTITY, "group", "group/devs/login", pol,
+                                     sizeof(pol) - 1};
+    struct iam_auth_user users[200];
+    char names[200][16];
+    void *img = NULL;
+    size_t len = 0, copies = 0;
+    struct iam_error e;
+
+    (void)state;
+    iam_error_init(&e);
+    for (int i = 0; i < 200; i++) {
+        snprintf(names[i], sizeof(names[i]), "user%d", i);
+        users[i] = (struct iam_auth_user){.name = names[i],
+                                          .user_id = "AIDAEXAMPLE0000000001",
+                                          .arn = "arn:aws:iam::123456789012:user/x",
+                                          .policies = &shared,
+                                          .n_policies = 1};
+    }
+    assert_int_equal(iam_auth_cache_build(users, 200, 1, &img, &len, &e), 0);
+    for (const char *p = img; (p = memmem(p, len - (size_t)(p - (const char *)img), pol,
+                                          sizeof(pol) - 1));
+         p++)
+        copies++;
+    assert_int_equal(copies, 1); /* one copy of the text, not 200 */
+    sodium_memzero(img, len);
+    free(img);
+}
+
 static void test_many_users(void **state) {
     struct fx *f = *state;
     enum { N = 5000 };
@@ -340,6 +411,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_failed_write_keeps_old, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsafe_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corruption, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reads_version_1, setup, teardown),
+        cmocka_unit_test(test_documents_shared),
         cmocka_unit_test_setup_teardown(test_many_users, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,7 +28,7 @@ static void test_defaults(void **state) {
     (void)state;
     assert_int_equal(parse(BASE, &c, &e), 0);
     assert_string_equal(c->account_id, "123456789012");
-    assert_string_equal(c->database, IAM_SYSCONFDIR "/iam.json");
+    assert_string_equal(c->database, IAM_SYSCONFDIR "/iam.db");
     assert_string_equal(c->cache_dir, IAM_STATEDIR);
     assert_string_equal(c->audit_log, "/var/log/iam/audit.jsonl");
     assert_null(c->resource_policy);
@@ -53,7 +53,7 @@ static void test_all_keys(void **state) {
     char *home;
 
     (void)state;
-    assert_int_equal(parse("# comment\n\n" BASE "database = /tmp/x/iam.json\r\n"
+    assert_int_equal(parse("# comment\n\n" BASE "database = /tmp/x/iam.db\r\n"
                            "  cache_dir=/tmp/x/cache  \n audit_log = none\n"
                            "resource_policy = /etc/iam/host-policy.json\n"
                            "uid_min = 5000\nuid_max = 6000\nhome_template = /srv/%%/%u\n"
@@ -63,7 +63,7 @@ static void test_all_keys(void **state) {
                            "host_tag.team = web \xc3\xa9quipe\n",
                            &c, &e),
                      0);
-    assert_string_equal(c->database, "/tmp/x/iam.json");
+    assert_string_equal(c->database, "/tmp/x/iam.db");
     assert_string_equal(c->cache_dir, "/tmp/x/cache");
     assert_string_equal(c->audit_log, "none");
     assert_string_equal(c->resource_policy, "/etc/iam/host-policy.json");

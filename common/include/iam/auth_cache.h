@@ -8,7 +8,10 @@
  * For each user: name, user id (AIDA...), ARN, access keys (id, status, create date, secret
  * hash), login profile (password hash, reset required), tags, group names and the effective
  * policies (inline, attached, each group's, the permissions boundary) as JSON text with their
- * source id and type; pam_iam compiles them at login.
+ * source id and type; pam_iam compiles them at login. Each distinct policy document is
+ * stored once and the records refer to it (the writer shares an entry between users when
+ * their iam_auth_policy has the same kind and the same text, source type and source id
+ * pointers), so an account's size does not multiply by its groups' sizes.
  *
  * One login reads one user's record: the reader preads the fixed-size header, the hash-table
  * slots it probes, and the record -- never the whole file -- so a login costs the same at 10
@@ -22,7 +25,7 @@
  * fsync of the directory.
  *
  * Layout (native byte order; the magic encodes the order, a foreign-endian file is -EBADMSG):
- *   header (128 bytes) | index: n_slots slots of 32 bytes | records
+ *   header (144 bytes) | index: n_slots slots of 32 bytes | policy documents | records
  */
 
 #include <stdbool.h>
@@ -33,7 +36,7 @@
 #include "iam/macros.h"
 
 #define IAM_AUTH_CACHE_NAME "auth.cache"
-#define IAM_AUTH_CACHE_VERSION 1u
+#define IAM_AUTH_CACHE_VERSION 2u /* written; version 1 is read too */
 #define IAM_AUTH_MAX_NAME 64            /* IAM user names: 1..64 characters */
 #define IAM_AUTH_MAX_RECORD (8u << 20)  /* one user's record, policies included */
 #define IAM_AUTH_MAX_USERS (1u << 24)

@@ -20,7 +20,7 @@ struct iam_config_tag {
 struct iam_config {
     char *account_id;       /* 12 digits; required */
     char *host_arn;         /* required, must parse as an ARN */
-    char *database;         /* default IAM_SYSCONFDIR "/iam.json" */
+    char *database;         /* the store; default IAM_SYSCONFDIR "/iam.db" */
     char *cache_dir;        /* default IAM_STATEDIR */
     char *audit_log;        /* default "/var/log/iam/audit.jsonl"; "none" disables the file */
     char *resource_policy;  /* optional host resource policy (JSON file); NULL = none */

@@ -93,6 +93,8 @@ struct iam_db_managed_policy {
     bool aws_managed; /* arn:<partition>:iam::aws:policy/... */
     struct iam_db_policy_version *versions;
     size_t n_versions;
+    struct iam_db_tag *tags; /* create-policy --tags */
+    size_t n_tags;
     const struct iam_db_policy_version *default_version;
     /* computed from the references in the db */
     size_t attachment_count;
@@ -141,6 +143,7 @@ struct iam_db_user {
     const struct iam_db_managed_policy *boundary; /* NULL = none */
     struct iam_db_tag *tags;
     size_t n_tags;
+    bool tags_listed; /* the document had a Tags member (perhaps empty) */
     struct iam_db_access_key *keys;
     size_t n_keys;
     const struct iam_db_login_profile *login_profile; /* NULL = none */
@@ -178,6 +181,12 @@ struct iam_db_role {
     const char *path;
     const char *create_date;
     const char *trust_policy; /* AssumeRolePolicyDocument, JSON text; may be NULL */
+    const char *description;  /* may be NULL */
+    uint32_t max_session_duration; /* seconds; 0 = not given */
+    /* carried for the export, not interpreted: the JSON text of InstanceProfileList and
+     * RoleLastUsed as the export gave them (NULL when absent) */
+    const char *instance_profiles;
+    const char *last_used;
     struct iam_db_inline_policy *inline_policies;
     size_t n_inline;
     struct iam_db_attached *attached;
@@ -185,6 +194,7 @@ struct iam_db_role {
     const struct iam_db_managed_policy *boundary;
     struct iam_db_tag *tags;
     size_t n_tags;
+    bool tags_listed;
 };
 
 struct iam_db_index;

@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * The identity store: the administrator's record of users, groups, roles, managed policies,
+ * credentials and POSIX ids, in one SQLite database (the `database` of iam.conf, root 0600,
+ * WAL mode, foreign keys on). Hosts never read it: iamctl compiles it into nss.cache and
+ * auth.cache (iam/store_compile.h), which the modules read.
+ *
+ * Every iamctl verb is one transaction: iam_store_begin(), lookups and changes,
+ * iam_store_commit() (which bumps the account's Serial when something changed). Writers are
+ * serialised by the caller's lock around commit and cache refresh; readers see a consistent
+ * snapshot while a writer works (WAL).
+ *
+ * Lookups by name are ASCII case-insensitive (IAM's names are unique regardless of case);
+ * by ARN, unique id and access-key id exact; every one of them is an index lookup.
+ *
+ * Errors: functions return 0 (or a count) or -errno: -ENOENT not found, -EEXIST already there
+ * (a uniqueness rule), -EBUSY the store stayed locked past the busy timeout, -EBADMSG a file
+ * that is not a healthy store, -ENOTSUP a schema version this iamctl does not read, -EACCES
+ * unsafe owner, mode or symlink, -ENOMEM. The message of the first error of a call is in
+ * iam_store_error(). Strings a lookup returns live until iam_store_close(); strings handed
+ * to a list callback live until the callback returns.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iam/error.h"
+#include "iam/macros.h"
+
+/* Bump with a new step in common/store/schema.c. */
+#define IAM_STORE_SCHEMA_VERSION 1
+
+enum iam_store_kind {
+    IAM_STORE_USER = 1,
+    IAM_STORE_GROUP = 2,
+    IAM_STORE_ROLE = 3,
+};
+
+/* Where an identity or policy came from (the `source` column). */
+#define IAM_STORE_SOURCE_LOCAL "iamctl" /* created by a verb on this host */
+#define IAM_STORE_SOURCE_AWS "aws"      /* brought by `import` of an AWS export */
+
+struct iam_store;
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+enum iam_store_file {
+    IAM_STORE_FILE_MISSING,
+    IAM_STORE_FILE_STORE, /* starts with SQLite's header */
+    IAM_STORE_FILE_JSON,  /* a JSON database of an earlier version (to migrate) */
+    IAM_STORE_FILE_OTHER, /* anything else, an empty file included */
+};
+
+/* What lies at path (lstat + the first bytes). -EACCES for a symlink or a non-regular file. */
+int iam_store_probe(const char *path, enum iam_store_file *ret, struct iam_error *reterr) IAM_WUR;
+
+/* Open an existing store. Refused, and left untouched: a file that is not a SQLite database,
+ * a SQLite database of another application (-EBADMSG), a schema newer than
+ * IAM_STORE_SCHEMA_VERSION (-ENOTSUP), a symlink, a file not owned by root (or the caller)
+ * or with any permission for group or others, a -wal/-shm file failing the same checks, a
+ * directory writable by others (-EACCES), a JSON database (-EMEDIUMTYPE). An older schema is
+ * migrated forward when `write`. */
+int iam_store_open(const char *path, bool write, struct iam_store **ret,
+                   struct iam_error *reterr) IAM_WUR;
+/* Create a new store (path must not exist; created 0600) for account_id with the uid/gid
+ * high-water mark next_id and Serial 0. wal = false leaves it in rollback-journal mode, a
+ * single self-contained file (for building one aside and renaming it into place; opening it
+ * later switches it to WAL). */
+int iam_store_create(const char *path, const char *account_id, uint32_t next_id, bool wal,
+                     struct iam_store **ret, struct iam_error *reterr) IAM_WUR;
+void iam_store_close(struct iam_store *st); /* NULL-safe; rolls back an open transaction */
+
+const struct iam_error *iam_store_error(const struct iam_store *st);
+
+/* Strings the store hands out stay until close; a long walk (an export, a report) releases
+ * what it fetched for each entry: everything allocated after the mark is freed. */
+struct iam_store_mark {
+    void *chunk;
+    size_t used;
+};
+struct iam_store_mark iam_store_mark(struct iam_store *st);
+void iam_store_release(struct iam_store *st, struct iam_store_mark mark);
+void iam_store_clear_error(struct iam_store *st);
+
+/* PRAGMA integrity_check and foreign_key_check: 0 or -EBADMSG with the first problem. */
+int iam_store_integrity_check(struct iam_store *st) IAM_WUR;
+
+/* ---- transactions ------------------------------------------------------------------------ */
+
+int iam_store_begin(struct iam_store *st, bool write) IAM_WUR;
+/* Commit; when the transaction changed anything, the Serial is bumped first. ret_serial
+ * (optional) gets the Serial of the committed state. */
+int iam_store_commit(struct iam_store *st, uint64_t *ret_serial) IAM_WUR;
+void iam_store_rollback(struct iam_store *st);
+
+struct iam_store_ids {
+    int64_t *v;
+    size_t n, cap;
+};
+
+/* What the current (or just committed) write transaction changed, for the cache refresh.
+ * Each list holds a rowid once, in the order first touched. */
+struct iam_store_changes {
+    bool any; /* something was written: the Serial moves */
+    bool all; /* too much to say: rebuild the caches from scratch */
+    struct iam_store_ids users;      /* users whose auth record may differ */
+    struct iam_store_ids groups;     /* groups whose policies changed (their members' records) */
+    struct iam_store_ids policies;   /* managed policies whose documents changed */
+    struct iam_store_ids nss_users;  /* users whose passwd line (and private group) may differ */
+    struct iam_store_ids nss_groups; /* groups whose group line may differ */
+};
+const struct iam_store_changes *iam_store_changes(const struct iam_store *st);
+void iam_store_mark_all_changed(struct iam_store *st);
+/* Commit this transaction without moving the Serial (a conversion that keeps it). */
+void iam_store_keep_serial(struct iam_store *st);
+
+/* ---- the account ---------------------------------------------------------------------------- */
+
+struct iam_store_account {
+    char account_id[13];
+    uint64_t serial;
+    uint32_t next_id; /* uids/gids below it are never handed out again */
+};
+int iam_store_get_account(struct iam_store *st, struct iam_store_account *ret) IAM_WUR;
+int iam_store_set_next_id(struct iam_store *st, uint32_t next_id) IAM_WUR;
+/* Only for carrying a JSON database's Serial over into the store that replaces it. */
+int iam_store_set_serial(struct iam_store *st, uint64_t serial) IAM_WUR;
+/* 1 when a user, group or role has this uid/gid, 0 when not. */
+int iam_store_posix_id_taken(struct iam_store *st, uint32_t id) IAM_WUR;
+
+/* ---- identities: users, groups, roles ---------------------------------------------------- */
+
+struct iam_store_identity {
+    int64_t id; /* rowid: listing order */
+    enum iam_store_kind kind;
+    const char *name;
+    const char *unique_id; /* AIDA..., AGPA..., AROA... */
+    const char *arn;
+    const char *path;
+    const char *create_date; /* may be NULL (an export without it) */
+    const char *source;      /* IAM_STORE_SOURCE_* or another importer's */
+    bool has_digest;
+    uint8_t digest[16];
+    int64_t boundary; /* managed policy rowid, 0 = none (users, roles) */
+    const char *boundary_arn;
+    bool has_posix;    /* users and groups: always */
+    uint32_t posix_id; /* uid (users, roles), gid (groups) */
+    uint32_t gid;      /* users: primary gid */
+    const char *home;  /* users: NULL = from home_template */
+    const char *shell; /* users: NULL = default_shell */
+    const char *gecos; /* users: NULL = empty */
+    /* roles */
+    const char *description;
+    const char *trust_policy;      /* AssumeRolePolicyDocument, JSON text */
+    int64_t max_session_duration;  /* 0 = not given */
+    const char *instance_profiles; /* InstanceProfileList as the export gave it (JSON text) */
+    const char *last_used;         /* RoleLastUsed as the export gave it (JSON text) */
+    bool tags_listed;              /* exported with "Tags" even when it has none */
+};
+
+int iam_store_identity_get(struct iam_store *st, enum iam_store_kind kind, const char *name,
+                           struct iam_store_identity *ret) IAM_WUR;
+int iam_store_identity_get_by_arn(struct iam_store *st, enum iam_store_kind kind, const char *arn,
+                                  struct iam_store_identity *ret) IAM_WUR;
+int iam_store_identity_get_by_id(struct iam_store *st, int64_t id,
+                                 struct iam_store_identity *ret) IAM_WUR;
+/* Insert (in->id is ignored); -EEXIST when the name (per kind, any case), unique id, ARN or
+ * POSIX id is taken. */
+int iam_store_identity_insert(struct iam_store *st, const struct iam_store_identity *in,
+                              int64_t *ret_id) IAM_WUR;
+/* Replace the fields an export carries (path, ARN, unique id, create date, role fields),
+ * the source and the digest (NULL: none); the name keeps its stored case. */
+int iam_store_identity_update_aws(struct iam_store *st, const struct iam_store_identity *who,
+                                  const struct iam_store_identity *in, const char *source,
+                                  const uint8_t *digest) IAM_WUR;
+int iam_store_identity_set_path(struct iam_store *st, const struct iam_store_identity *who,
+                                const char *path, const char *arn) IAM_WUR;
+int iam_store_identity_set_boundary(struct iam_store *st, const struct iam_store_identity *who,
+                                    int64_t policy) IAM_WUR;
+/* Delete with everything hanging on it (tags, policies, attachments, memberships, keys). */
+int iam_store_identity_delete(struct iam_store *st, const struct iam_store_identity *who) IAM_WUR;
+
+/* Called for each identity in listing order; a non-zero return stops the listing and is
+ * returned. Strings are borrowed for the duration of the call. */
+typedef int (*iam_store_identity_cb)(void *ctx, const struct iam_store_identity *ident);
+/* Identities of a kind whose path starts with path_prefix (NULL: all), after rowid `after`
+ * (0: from the start), at most max (0: all). *ret_next (optional) is the rowid to continue
+ * after when more remain, else 0. */
+int iam_store_identity_list(struct iam_store *st, enum iam_store_kind kind,
+                            const char *path_prefix, int64_t after, size_t max,
+                            iam_store_identity_cb cb, void *ctx, int64_t *ret_next) IAM_WUR;
+size_t iam_store_identity_count(struct iam_store *st, enum iam_store_kind kind);
+
+/* ---- tags (of identities and of managed policies) ------------------------------------------ */
+
+struct iam_store_tag {
+    const char *key;
+    const char *value;
+};
+int iam_store_tags(struct iam_store *st, const struct iam_store_identity *who,
+                   struct iam_store_tag **ret, size_t *ret_n) IAM_WUR;
+/* Set a tag: an existing key (any case) gets the new value in place, a new key goes last. */
+int iam_store_tag_set(struct iam_store *st, const struct iam_store_identity *who, const char *key,
+                      const char *value) IAM_WUR;
+int iam_store_tag_remove(struct iam_store *st, const struct iam_store_identity *who,
+                         const char *key) IAM_WUR; /* 0 also when absent */
+int iam_store_tags_clear(struct iam_store *st, const struct iam_store_identity *who) IAM_WUR;
+int iam_store_policy_tags(struct iam_store *st, int64_t policy, struct iam_store_tag **ret,
+                          size_t *ret_n) IAM_WUR;
+int iam_store_policy_tag_set(struct iam_store *st, int64_t policy, const char *key,
+                             const char *value) IAM_WUR;
+int iam_store_policy_tags_clear(struct iam_store *st, int64_t policy) IAM_WUR;
+
+/* ---- inline policies ---------------------------------------------------------------------- */
+
+struct iam_store_inline {
+    const char *name;
+    const char *document; /* JSON text */
+};
+int iam_store_inline_list(struct iam_store *st, const struct iam_store_identity *who,
+                          struct iam_store_inline **ret, size_t *ret_n) IAM_WUR;
+/* Add, or replace the document of the policy with that name (any case; the stored name is
+ * kept). The document is stored as given. */
+int iam_store_inline_put(struct iam_store *st, const struct iam_store_identity *who,
+                         const char *name, const char *document) IAM_WUR;
+int iam_store_inline_delete(struct iam_store *st, const struct iam_store_identity *who,
+                            const char *name) IAM_WUR; /* -ENOENT */
+int iam_store_inline_clear(struct iam_store *st, const struct iam_store_identity *who) IAM_WUR;
+
+/* ---- attached managed policies --------------------------------------------------------------- */
+
+struct iam_store_attached {
+    int64_t policy;
+    const char *name;
+    const char *arn;
+};
+int iam_store_attached_list(struct iam_store *st, const struct iam_store_identity *who,
+                            struct iam_store_attached **ret, size_t *ret_n) IAM_WUR;
+int iam_store_attach(struct iam_store *st, const struct iam_store_identity *who,
+                     int64_t policy) IAM_WUR; /* -EEXIST */
+int iam_store_detach(struct iam_store *st, const struct iam_store_identity *who,
+                     int64_t policy) IAM_WUR; /* -ENOENT */
+int iam_store_attached_clear(struct iam_store *st, const struct iam_store_identity *who) IAM_WUR;
+
+/* ---- group memberships ------------------------------------------------------------------------ */
+
+/* A user's groups in the order they were added (GroupList). */
+int iam_store_user_groups(struct iam_store *st, const struct iam_store_identity *user,
+                          struct iam_store_identity **ret, size_t *ret_n) IAM_WUR;
+/* A group's users in listing order, paginated as iam_store_identity_list. */
+int iam_store_group_members(struct iam_store *st, const struct iam_store_identity *group,
+                            int64_t after, size_t max, iam_store_identity_cb cb, void *ctx,
+                            int64_t *ret_next) IAM_WUR;
+int iam_store_group_member_count(struct iam_store *st, const struct iam_store_identity *group,
+                                 size_t *ret) IAM_WUR;
+int iam_store_membership_add(struct iam_store *st, const struct iam_store_identity *user,
+                             const struct iam_store_identity *group) IAM_WUR; /* -EEXIST */
+int iam_store_membership_remove(struct iam_store *st, const struct iam_store_identity *user,
+                                const struct iam_store_identity *group) IAM_WUR; /* -ENOENT */
+/* Remove the user from every group whose source is `source` (NULL: from every group). */
+int iam_store_memberships_clear(struct iam_store *st, const struct iam_store_identity *user,
+                                const char *source) IAM_WUR;
+
+/* ---- credentials -------------------------------------------------------------------------- */
+
+struct iam_store_access_key {
+    int64_t id;
+    int64_t user;
+    const char *user_name;
+    const char *access_key_id;
+    bool active;
+    const char *create_date;
+    const char *secret_hash;
+};
+int iam_store_access_keys(struct iam_store *st, const struct iam_store_identity *user,
+                          struct iam_store_access_key **ret, size_t *ret_n) IAM_WUR;
+int iam_store_access_key_get(struct iam_store *st, const char *access_key_id,
+                             struct iam_store_access_key *ret) IAM_WUR;
+int iam_store_access_key_insert(struct iam_store *st, const struct iam_store_identity *user,
+                                const struct iam_store_access_key *key) IAM_WUR;
+int iam_store_access_key_set_status(struct iam_store *st, const struct iam_store_access_key *key,
+                                    bool active) IAM_WUR;
+int iam_store_access_key_delete(struct iam_store *st,
+                                const struct iam_store_access_key *key) IAM_WUR;
+
+struct iam_store_login_profile {
+    const char *create_date;
+    const char *password_hash;
+    bool password_reset_required;
+    const char *password_last_changed; /* may be NULL */
+    const char *password_last_used;    /* may be NULL */
+};
+int iam_store_login_profile_get(struct iam_store *st, const struct iam_store_identity *user,
+                                struct iam_store_login_profile *ret) IAM_WUR; /* -ENOENT */
+/* Create or replace. */
+int iam_store_login_profile_put(struct iam_store *st, const struct iam_store_identity *user,
+                                const struct iam_store_login_profile *lp) IAM_WUR;
+int iam_store_login_profile_delete(struct iam_store *st,
+                                   const struct iam_store_identity *user) IAM_WUR;
+
+struct iam_store_ssh_key {
+    int64_t id;
+    const char *ssh_key_id; /* APKA... */
+    const char *body;
+    const char *fingerprint; /* may be NULL */
+    bool active;
+    const char *upload_date; /* may be NULL */
+};
+int iam_store_ssh_keys(struct iam_store *st, const struct iam_store_identity *user,
+                       struct iam_store_ssh_key **ret, size_t *ret_n) IAM_WUR;
+int iam_store_ssh_key_insert(struct iam_store *st, const struct iam_store_identity *user,
+                             const struct iam_store_ssh_key *key) IAM_WUR;
+int iam_store_ssh_key_set_status(struct iam_store *st, const struct iam_store_identity *user,
+                                 int64_t id, bool active) IAM_WUR;
+int iam_store_ssh_key_delete(struct iam_store *st, const struct iam_store_identity *user,
+                             int64_t id) IAM_WUR;
+
+/* ---- managed policies ------------------------------------------------------------------------ */
+
+struct iam_store_policy {
+    int64_t id;
+    const char *name;
+    const char *policy_id; /* ANPA... */
+    const char *arn;
+    const char *path;
+    const char *description; /* may be NULL */
+    const char *create_date;
+    const char *update_date;
+    const char *source;
+    bool has_digest;
+    uint8_t digest[16];
+    bool is_attachable;
+    bool aws_managed; /* arn:<partition>:iam::aws:policy/... */
+    const char *default_version;  /* "v1", ... */
+    uint64_t attachment_count;    /* users, groups and roles it is attached to */
+    uint64_t boundary_usage_count; /* users and roles it bounds */
+};
+
+struct iam_store_policy_version {
+    const char *version_id;
+    const char *document;
+    const char *create_date;
+    bool is_default;
+};
+
+int iam_store_policy_get(struct iam_store *st, const char *arn,
+                         struct iam_store_policy *ret) IAM_WUR;
+/* 1 when a customer managed policy has this name (any case), else 0. */
+int iam_store_policy_name_taken(struct iam_store *st, const char *name) IAM_WUR;
+enum iam_store_policy_scope {
+    IAM_STORE_SCOPE_ALL,
+    IAM_STORE_SCOPE_AWS,
+    IAM_STORE_SCOPE_LOCAL,
+};
+typedef int (*iam_store_policy_cb)(void *ctx, const struct iam_store_policy *policy);
+int iam_store_policy_list(struct iam_store *st, enum iam_store_policy_scope scope,
+                          bool only_attached, const char *path_prefix, int64_t after,
+                          size_t max, iam_store_policy_cb cb, void *ctx,
+                          int64_t *ret_next) IAM_WUR;
+/* Insert p (its id, counts and default_version are ignored) with no versions. */
+int iam_store_policy_insert(struct iam_store *st, const struct iam_store_policy *p,
+                            int64_t *ret_id) IAM_WUR;
+/* Replace what an export carries of a policy (everything but its name and ARN), the source
+ * and the digest (NULL: none); its versions are dropped (add them again). */
+int iam_store_policy_update_aws(struct iam_store *st, int64_t policy,
+                                const struct iam_store_policy *p, const char *source,
+                                const uint8_t *digest) IAM_WUR;
+int iam_store_policy_delete(struct iam_store *st, int64_t policy) IAM_WUR;
+int iam_store_policy_versions(struct iam_store *st, int64_t policy,
+                              struct iam_store_policy_version **ret, size_t *ret_n) IAM_WUR;
+/* Add a version; set_default makes it the default (and sets UpdateDate to update_date). */
+int iam_store_policy_version_add(struct iam_store *st, int64_t policy,
+                                 const struct iam_store_policy_version *v,
+                                 const char *update_date) IAM_WUR;
+int iam_store_policy_version_delete(struct iam_store *st, int64_t policy,
+                                    const char *version_id) IAM_WUR; /* -ENOENT */
+int iam_store_policy_set_default(struct iam_store *st, int64_t policy, const char *version_id,
+                                 const char *update_date) IAM_WUR; /* -ENOENT */
+
+/* ---- effective policies ----------------------------------------------------------------------- */
+
+/* A user's policies as the engine evaluates them: its inline policies, its attached managed
+ * policies (default version), then for each group in GroupList order the group's inline and
+ * attached policies; last the permissions boundary (boundary = true). */
+struct iam_store_effective {
+    bool boundary;
+    const char *source_type; /* AWS's PolicySourceType: user, group, user-managed, aws-managed */
+    const char *source_id;   /* AWS's SourcePolicyId: the policy's name */
+    const char *owner;       /* the user's or group's name, for inline policies */
+    const char *name;        /* the policy's name */
+    const char *arn;         /* managed policies' ARN */
+    const char *document;
+};
+int iam_store_user_policies(struct iam_store *st, const struct iam_store_identity *user,
+                            struct iam_store_effective **ret, size_t *ret_n) IAM_WUR;
+
+/* ---- import bookkeeping ------------------------------------------------------------------------ */
+
+int iam_store_identity_set_digest(struct iam_store *st, const struct iam_store_identity *who,
+                                  const uint8_t digest[16]) IAM_WUR;
+int iam_store_policy_set_digest(struct iam_store *st, int64_t policy,
+                                const uint8_t digest[16]) IAM_WUR;
+/* The rowids of every identity of a kind (or policy, kind 0) whose source is `source`. */
+int iam_store_ids_by_source(struct iam_store *st, enum iam_store_kind kind, const char *source,
+                            struct iam_store_ids *ret) IAM_WUR;
+void iam_store_ids_free(struct iam_store_ids *ids);
+
+/* A JSON text with the whitespace outside strings removed (nothing else changes: numbers,
+ * escapes and member order stay as written): how import stores the documents an export
+ * nests, indented, in its own layout. Malloc'd; NULL on ENOMEM. */
+char *iam_store_minify_json(const char *text, size_t len, size_t *ret_len);

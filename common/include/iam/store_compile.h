@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* The compile of the host caches from the store: every iamctl writer runs it after its
+ * commit (under the writers' lock, so the caches follow the commits in order), and `iamctl
+ * compile` on demand. It turns the account into <cache_dir>/nss.cache (names, ids, gecos,
+ * home, shell, memberships; private groups when config->private_groups) and auth.cache
+ * (secrets' hashes, tags, groups and effective policies of every user). Both images are
+ * built before either file is touched; each is replaced atomically; on any error the last
+ * good caches stay in place and the error is returned. Call it inside a read transaction
+ * (iam_store_begin(st, false)), so it sees one committed state. */
+
+#include "iam/config.h"
+#include "iam/error.h"
+#include "iam/store.h"
+
+int iam_store_compile(struct iam_store *st, const struct iam_config *config,
+                      struct iam_error *reterr) IAM_WUR;

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The host caches from the store: the model (load.c) into nss.cache and auth.cache. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "compile_private.h"
+#include "iam/fileio.h"
+#include "iam/nss_cache.h"
+#include "iam/store_compile.h"
+
+
+static int oom(struct iam_error *reterr) {
+    iam_error_set(reterr, 0, 0, 0, "out of memory");
+    return -ENOMEM;
+}
+
+/* cache_dir must exist as a directory owned by root (or us) and not writable by others;
+ * created 0755 when missing (the nss cache in it is world-readable by design). */
+static int ensure_cache_dir(const char *dir, struct iam_error *reterr) {
+    struct stat st;
+
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+        int r = -errno;
+        iam_error_set_source(reterr, dir);
+        iam_error_set(reterr, 0, 0, 0, "cannot create the cache directory: %s", strerror(-r));
+        return r;
+    }
+    if (lstat(dir, &st) < 0) {
+        int r = -errno;
+        iam_error_set_source(reterr, dir);
+        iam_error_set(reterr, 0, 0, 0, "cannot stat the cache directory: %s", strerror(-r));
+        return r;
+    }
+    if (!S_ISDIR(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) ||
+        (st.st_mode & (S_IWGRP | S_IWOTH))) {
+        iam_error_set_source(reterr, dir);
+        iam_error_set(reterr, 0, 0, 0,
+                      "refusing to use the cache directory: not a root-owned directory closed "
+                      "to group and other writes");
+        return -EACCES;
+    }
+    return 0;
+}
+
+/* passwd and group entries: every user; every group with its members; with private_groups,
+ * one group per user named as the user with gid = uid (Debian's convention). Without private
+ * groups a primary gid equal to the uid would name no group: such a user gets default_gid,
+ * as iamctl gives new users. */
+static int build_nss(const struct iam_config *config, const struct cmodel *m, void **ret_data,
+                     size_t *ret_size, struct iam_error *reterr) {
+    struct iam_nss_user *users = calloc(m->n_users + 1, sizeof(*users));
+    struct iam_nss_group *groups = calloc(m->n_groups + m->n_users + 1, sizeof(*groups));
+    const char **names = calloc(m->n_members + 1, sizeof(*names));
+    char **homes = calloc(m->n_users + 1, sizeof(*homes));
+    size_t n_groups = 0;
+    int r = -ENOMEM;
+
+    if (!users || !groups || !names || !homes) {
+        r = oom(reterr);
+        goto out;
+    }
+    for (size_t i = 0; i < m->n_users; i++) {
+        const struct cm_user *u = &m->users[i];
+
+        users[i] = (struct iam_nss_user){.name = u->name,
+                                         .uid = (uid_t)u->uid,
+                                         .gid = (gid_t)u->gid,
+                                         .gecos = u->gecos,
+                                         .shell = u->shell ? u->shell : config->default_shell};
+        if (!config->private_groups && u->gid == u->uid)
+            users[i].gid = (gid_t)config->default_gid;
+        if (!u->home && !(homes[i] = iam_config_home_for(config, u->name))) {
+            r = oom(reterr);
+            goto out;
+        }
+        users[i].home = u->home ? u->home : homes[i];
+    }
+    for (size_t i = 0; i < m->n_members; i++)
+        names[i] = m->users[m->members[i]].name;
+    for (size_t g = 0; g < m->n_groups; g++)
+        groups[n_groups++] = (struct iam_nss_group){.name = m->groups[g].name,
+                                                    .gid = (gid_t)m->groups[g].gid,
+                                                    .members = names + m->groups[g].members,
+                                                    .n_members = m->groups[g].n_members};
+    if (config->private_groups)
+        for (size_t i = 0; i < m->n_users; i++)
+            groups[n_groups++] =
+                (struct iam_nss_group){.name = m->users[i].name, .gid = (gid_t)m->users[i].uid};
+    r = iam_nss_cache_build(users, m->n_users, groups, n_groups, ret_data, ret_size, reterr);
+out:
+    for (size_t i = 0; homes && i < m->n_users; i++)
+        free(homes[i]);
+    free(homes);
+    free(users);
+    free(groups);
+    free(names);
+    return r;
+}
+
+/* The boundary entry of a policy, made on first use. */
+static size_t boundary_doc(struct cmodel *m, int64_t policy) {
+    size_t p = cm_policy_index(m, policy);
+    struct cm_policy *cp;
+
+    if (p == SIZE_MAX)
+        return SIZE_MAX;
+    cp = &m->policies[p];
+    if (cp->boundary == SIZE_MAX)
+        cp->boundary = cm_add_doc(m, IAM_AUTH_POLICY_BOUNDARY, "boundary", cp->arn,
+                                  m->docs[cp->doc].text);
+    return cp->boundary;
+}
+
+static void put_doc(struct iam_auth_policy *out, const struct cm_doc *d) {
+    *out = (struct iam_auth_policy){.kind = d->kind,
+                                    .source_type = d->source_type,
+                                    .source_id = d->source_id,
+                                    .text = d->text,
+                                    .text_len = d->text_len};
+}
+
+/* One user's auth entry: keys, tags, group names, and the effective policies in the engine's
+ * order (own inline and attached, each group's inline and attached, then the boundary). */
+static int fill_auth_user(struct cmodel *m, size_t i, struct iam_auth_user *a,
+                          struct iam_auth_key *keys, const char **gnames,
+                          struct iam_auth_policy *pols, size_t *ret_np,
+                          struct iam_error *reterr) {
+    const struct cm_user *u = &m->users[i];
+    size_t np = 0;
+
+    *a = (struct iam_auth_user){.name = u->name,
+                                .user_id = u->unique_id,
+                                .arn = u->arn,
+                                .password_hash = u->password_hash,
+                                .password_reset_required = u->password_reset_required,
+                                .keys = keys,
+                                .n_keys = u->n_keys,
+                                .tags = m->tags + u->tags,
+                                .n_tags = u->n_tags,
+                                .groups = gnames,
+                                .n_groups = u->n_groups,
+                                .policies = pols};
+    for (size_t k = 0; k < u->n_keys; k++) {
+        const struct cm_key *ck = &m->keys[u->keys + k];
+        keys[k] = (struct iam_auth_key){.id = ck->id,
+                                        .active = ck->active,
+                                        .create_date = ck->create_date,
+                                        .secret_hash = ck->secret_hash};
+    }
+    for (size_t k = 0; k < u->n_docs; k++)
+        put_doc(&pols[np++], &m->docs[m->user_docs[u->docs + k]]);
+    for (size_t g = 0; g < u->n_groups; g++) {
+        const struct cm_group *grp = &m->groups[m->user_groups[u->groups + g]];
+        gnames[g] = grp->name;
+        for (size_t k = 0; k < grp->n_docs; k++)
+            put_doc(&pols[np++], &m->docs[m->group_docs[grp->docs + k]]);
+    }
+    if (u->boundary) {
+        size_t d = boundary_doc(m, u->boundary);
+        if (d == SIZE_MAX) {
+            iam_error_set(reterr, 0, 0, 0, "the permissions boundary of user \"%.64s\" is "
+                          "missing or has no default version", u->name);
+            return -EBADMSG;
+        }
+        put_doc(&pols[np++], &m->docs[d]);
+    }
+    a->n_policies = np;
+    *ret_np = np;
+    return 0;
+}
+
+static int build_auth(struct cmodel *m, void **ret_data, size_t *ret_size,
+                      struct iam_error *reterr) {
+    struct iam_auth_user *users = calloc(m->n_users + 1, sizeof(*users));
+    struct iam_auth_key *keys = calloc(m->n_keys + 1, sizeof(*keys));
+    const char **gnames = calloc(m->n_user_groups + 1, sizeof(*gnames));
+    struct iam_auth_policy *pols = NULL;
+    size_t np = 0, ip = 0;
+    int r = -ENOMEM;
+
+    for (size_t i = 0; i < m->n_users; i++) {
+        const struct cm_user *u = &m->users[i];
+        np += u->n_docs + (u->boundary ? 1 : 0);
+        for (size_t g = 0; g < u->n_groups; g++)
+            np += m->groups[m->user_groups[u->groups + g]].n_docs;
+    }
+    pols = calloc(np + 1, sizeof(*pols));
+    if (!users || !keys || !gnames || !pols) {
+        r = oom(reterr);
+        goto out;
+    }
+    for (size_t i = 0; i < m->n_users; i++) {
+        size_t n;
+        r = fill_auth_user(m, i, &users[i], keys + m->users[i].keys,
+                           gnames + m->users[i].groups, pols + ip, &n, reterr);
+        if (r < 0)
+            goto out;
+        ip += n;
+    }
+    r = iam_auth_cache_build(users, m->n_users, m->serial, ret_data, ret_size, reterr);
+out:
+    free(users);
+    free(keys);
+    free(gnames);
+    free(pols);
+    return r;
+}
+
+int iam_store_compile(struct iam_store *st, const struct iam_config *config,
+                      struct iam_error *reterr) {
+    struct cmodel m;
+    void *nss = NULL, *auth = NULL;
+    size_t nss_len = 0, auth_len = 0;
+    char *nss_path = NULL, *auth_path = NULL;
+    int r;
+
+    if ((r = ensure_cache_dir(config->cache_dir, reterr)) < 0)
+        return r;
+    if ((r = cm_load(st, &m)) < 0) {
+        *reterr = *iam_store_error(st);
+        return r;
+    }
+    /* build both images first: an account that one of them refuses changes neither cache */
+    if ((r = build_nss(config, &m, &nss, &nss_len, reterr)) < 0 ||
+        (r = build_auth(&m, &auth, &auth_len, reterr)) < 0)
+        goto out;
+    if (asprintf(&nss_path, "%s/nss.cache", config->cache_dir) < 0 ||
+        asprintf(&auth_path, "%s/" IAM_AUTH_CACHE_NAME, config->cache_dir) < 0) {
+        nss_path = auth_path = NULL;
+        r = oom(reterr);
+        goto out;
+    }
+    /* the auth cache first: a user must never be resolvable by NSS with stale secrets and
+     * policies for longer than the window between the two renames */
+    if ((r = iam_file_write_atomic(auth_path, auth, auth_len, 0600, reterr)) < 0)
+        goto out;
+    r = iam_file_write_atomic(nss_path, nss, nss_len, 0644, reterr);
+out:
+    if (auth)
+        sodium_memzero(auth, auth_len); /* holds secret hashes */
+    free(auth);
+    free(nss);
+    free(nss_path);
+    free(auth_path);
+    cm_free(&m);
+    return r;
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* The compile's model of the account: what the two caches need of every user and group,
+ * read from the store in a few table scans (load.c) and turned into cache images
+ * (compile.c). Strings live in the model's arena. Policy documents are shared: each
+ * (source type, source id, text) triple is one entry of `docs`, and users refer to entries
+ * by index, so a group's policy held by 10,000 members is one string. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iam/auth_cache.h"
+#include "iam/config.h"
+#include "store_private.h"
+
+struct cm_doc {
+    enum iam_auth_policy_kind kind;
+    const char *source_type; /* auth.cache's: "user", "group", "managed", "boundary" */
+    const char *source_id;   /* "user/<name>/<policy>", "group/<group>/<policy>", an ARN */
+    const char *text;
+    size_t text_len;
+};
+
+struct cm_key {
+    const char *id;
+    bool active;
+    int64_t create_date;
+    const char *secret_hash;
+};
+
+struct cm_user {
+    int64_t rowid;
+    const char *name, *unique_id, *arn;
+    uint32_t uid, gid;
+    const char *home, *shell, *gecos;
+    int64_t boundary;             /* policy rowid or 0 */
+    const char *password_hash;    /* NULL: no login profile */
+    bool password_reset_required;
+    /* ranges in the model's flat arrays */
+    size_t keys, n_keys;     /* m->keys */
+    size_t tags, n_tags;     /* m->tags */
+    size_t groups, n_groups; /* m->user_groups: group indexes, GroupList order */
+    size_t docs, n_docs;     /* m->user_docs: own inline, own attached (doc indexes) */
+};
+
+struct cm_group {
+    int64_t rowid;
+    const char *name;
+    uint32_t gid;
+    size_t members, n_members; /* m->members: user indexes, in user order */
+    size_t docs, n_docs;       /* m->group_docs: inline, attached */
+};
+
+struct cm_policy {
+    int64_t rowid;
+    const char *arn;
+    size_t doc;      /* as an attached identity policy ("managed") */
+    size_t boundary; /* as a permissions boundary ("boundary") */
+};
+
+struct cm_arena {
+    struct cm_arena *next;
+    size_t used, cap;
+    _Alignas(16) char data[];
+};
+
+struct cmodel {
+    uint64_t serial;
+    struct cm_user *users;
+    size_t n_users;
+    struct cm_group *groups;
+    size_t n_groups;
+    struct cm_policy *policies;
+    size_t n_policies;
+    struct cm_doc *docs;
+    size_t n_docs, cap_docs;
+    struct cm_key *keys;
+    size_t n_keys;
+    struct iam_auth_tag *tags;
+    size_t n_tags;
+    uint32_t *user_groups; /* group indexes */
+    size_t n_user_groups;
+    uint32_t *members; /* user indexes */
+    size_t n_members;
+    uint32_t *user_docs, *group_docs; /* doc indexes */
+    size_t n_user_docs, n_group_docs;
+    /* identity rowid -> user or group index + 1 (0: neither), policy rowid -> index + 1 */
+    uint32_t *ident_map, *policy_map;
+    int64_t max_ident, max_policy;
+    struct cm_arena *arena;
+};
+
+/* Read the whole account (one snapshot: call inside a transaction). */
+int cm_load(struct iam_store *st, struct cmodel *m);
+void cm_free(struct cmodel *m);
+
+char *cm_strdup(struct cmodel *m, const char *s);
+void *cm_alloc(struct cmodel *m, size_t size);
+/* Index of a user or group by rowid (the arrays are in rowid order): SIZE_MAX when absent. */
+size_t cm_user_index(const struct cmodel *m, int64_t rowid);
+size_t cm_group_index(const struct cmodel *m, int64_t rowid);
+size_t cm_policy_index(const struct cmodel *m, int64_t rowid);
+/* Add a shared document entry; SIZE_MAX on ENOMEM. */
+size_t cm_add_doc(struct cmodel *m, enum iam_auth_policy_kind kind, const char *type,
+                  const char *id, const char *text);
