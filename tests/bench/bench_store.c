@@ -417,7 +417,7 @@ static void print_table(const struct size_result *sr, size_t n_sizes, bool basel
     for (int v = 0; v < V_N; v++)
         for (size_t i = 0; i < n_sizes; i++) {
             const struct result *a = &sr[i].json.r[v], *b = &sr[i].store.r[v];
-            char ta[32] = "-", tb[32], ratio[16] = "-";
+            char ta[32] = "-", tb[32], ratio[16] = "-", rss_json[24] = "-";
             fmt_time(tb, sizeof(tb), b, baseline_limit);
             if (baseline && sr[i].json.measured) {
                 fmt_time(ta, sizeof(ta), a, baseline_limit);
@@ -426,10 +426,10 @@ static void print_table(const struct size_result *sr, size_t n_sizes, bool basel
                 else if (a->timed_out && b->n_ok)
                     snprintf(ratio, sizeof(ratio), ">%.0fx", baseline_limit / b->median);
             }
-            printf("%-27s %8u %12s %12s %8s %8.1f MB %8s\n", i ? "" : verb_names[v], sr[i].n, ta,
-                   tb, ratio, (double)b->rss_kb / 1024, "");
             if (baseline && sr[i].json.measured && a->rss_kb)
-                printf("\033[1A%83.1f MB\n", (double)a->rss_kb / 1024);
+                snprintf(rss_json, sizeof(rss_json), "%.1f MB", (double)a->rss_kb / 1024);
+            printf("%-27s %8u %12s %12s %8s %7.1f MB %10s\n", i ? "" : verb_names[v], sr[i].n,
+                   ta, tb, ratio, (double)b->rss_kb / 1024, rss_json);
         }
 }
 
