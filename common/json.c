@@ -12,18 +12,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "arena.h"
 #include "iam/json.h"
 
-#define ARENA_BLOCK_MIN (64u * 1024u)
-
-struct arena_block {
-    struct arena_block *next;
-    size_t used, size;
-    max_align_t data[];
-};
+/* A parsed document's nodes, strings and arrays come from one arena of 64 KiB chunks. */
+#define JSON_ARENA_CHUNK (64u * 1024u)
 
 struct iam_json_doc {
-    struct arena_block *blocks;
+    struct iam_arena arena;
     struct iam_json *root;
 };
 
@@ -43,26 +39,9 @@ struct parser {
     size_t top, cap;
 };
 
-static void *arena_alloc(struct iam_json_doc *doc, size_t size) {
-    struct arena_block *b = doc->blocks;
-    size_t need = (size + _Alignof(max_align_t) - 1) & ~(size_t)(_Alignof(max_align_t) - 1);
-
-    if (need < size)
-        return NULL;
-    if (!b || b->size - b->used < need) {
-        size_t bsize = need > ARENA_BLOCK_MIN ? need : ARENA_BLOCK_MIN;
-
-        b = malloc(sizeof(*b) + bsize);
-        if (!b)
-            return NULL;
-        b->size = bsize;
-        b->used = 0;
-        b->next = doc->blocks;
-        doc->blocks = b;
-    }
-    void *p = (char *)b->data + b->used;
-    b->used += need;
-    return p;
+/* Not zeroed: every node, string and array is written whole before it is read. */
+static void *doc_alloc(struct iam_json_doc *doc, size_t size) {
+    return iam_arena_alloc_uninit(&doc->arena, size);
 }
 
 static struct iam_json_pos here(const struct parser *p) {
@@ -260,7 +239,7 @@ static int parse_string(struct parser *p, const char **ret_s, size_t *ret_len) {
         fail_at(p, start, -EINVAL, "unterminated string");
         return -1;
     }
-    out = arena_alloc(p->doc, end - raw_start + 1);
+    out = doc_alloc(p->doc, end - raw_start + 1);
     if (!out) {
         fail_at(p, start, -ENOMEM, "out of memory");
         return -1;
@@ -427,7 +406,7 @@ static int parse_number(struct parser *p, struct iam_json *node) {
         while (peek(p) >= '0' && peek(p) <= '9')
             advance(p);
     }
-    text = arena_alloc(p->doc, p->off - s + 1);
+    text = doc_alloc(p->doc, p->off - s + 1);
     if (!text) {
         fail_at(p, node->start, -ENOMEM, "out of memory");
         return -1;
@@ -490,7 +469,7 @@ static void *stack_take(struct parser *p, size_t base) {
 
     if (n == 0)
         return NULL;
-    a = arena_alloc(p->doc, n);
+    a = doc_alloc(p->doc, n);
     if (a)
         memcpy(a, p->stack + base, n);
     p->top = base;
@@ -665,7 +644,7 @@ static struct iam_json *parse_value(struct parser *p) {
     int r;
 
     skip_ws(p);
-    node = arena_alloc(p->doc, sizeof(*node));
+    node = doc_alloc(p->doc, sizeof(*node));
     if (!node) {
         fail_at(p, here(p), -ENOMEM, "out of memory");
         return NULL;
@@ -735,6 +714,7 @@ int iam_json_parse(const char *text, size_t len, const struct iam_json_opts *opt
     doc = calloc(1, sizeof(*doc));
     if (!doc)
         return -ENOMEM;
+    doc->arena = IAM_ARENA_INIT(JSON_ARENA_CHUNK);
     p.doc = doc;
     /* A UTF-8 byte order mark is tolerated (files from some editors carry one). */
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
@@ -766,15 +746,41 @@ const struct iam_json *iam_json_root(const struct iam_json_doc *doc) {
 }
 
 void iam_json_doc_free(struct iam_json_doc *doc) {
-    struct arena_block *b, *next;
-
     if (!doc)
         return;
-    for (b = doc->blocks; b; b = next) {
-        next = b->next;
-        free(b);
-    }
+    iam_arena_free(&doc->arena);
     free(doc);
+}
+
+const char *iam_json_scalar_text(const struct iam_json *j, size_t *ret_len) {
+    const char *s;
+    size_t len;
+
+    if (!j)
+        return NULL;
+    switch (j->type) {
+    case IAM_JSON_STRING:
+        s = j->u.str.s;
+        len = j->u.str.len;
+        break;
+    case IAM_JSON_NUMBER:
+        s = j->u.num.text;
+        len = j->u.num.len;
+        break;
+    case IAM_JSON_TRUE:
+        s = "true";
+        len = 4;
+        break;
+    case IAM_JSON_FALSE:
+        s = "false";
+        len = 5;
+        break;
+    default:
+        return NULL;
+    }
+    if (ret_len)
+        *ret_len = len;
+    return s;
 }
 
 const struct iam_json_member *iam_json_member(const struct iam_json *obj, const char *key) {

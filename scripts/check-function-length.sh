@@ -27,9 +27,6 @@ case $max in '' | *[!0-9]*) echo "usage: $0 [--list] [MAX]" >&2; exit 2 ;; esac
 
 # path function -- why it is still long (who is splitting it)
 exceptions='
-common/policy/validate/checks.c check_statement -- being split with the engine work
-common/policy/validate/conditions.c check_values -- being split with the engine work
-common/policy/validate/conditions.c check_key -- being split with the engine work
 '
 
 prog=$(cat <<'PY'

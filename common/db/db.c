@@ -163,7 +163,7 @@ static int id_member(struct loader *L, const struct iam_json *obj, const char *k
             return fail(L, n, "\"%s\" in %s must be letters and digits", key, what);
     if (len < 16 || len > 128)
         return fail(L, n, "\"%s\" in %s must be 16 to 128 characters", key, what);
-    prev = strtab_insert(&L->ix->ids, *ret, idx);
+    prev = db_strtab_insert(&L->ix->ids, *ret, idx);
     if (prev == -ENOMEM)
         return -ENOMEM;
     if (prev >= 0)
@@ -292,7 +292,7 @@ static int tags(struct loader *L, const struct iam_json *obj, const char *what,
 static int check_policy(struct loader *L, const struct iam_json *node, const char *text,
                         size_t len, enum iam_policy_type type, struct iam_error *perr) {
     struct strtab *seen = &L->ix->checked[type == IAM_POLICY_IDENTITY ? 0 : 1];
-    long prev = strtab_insert(seen, text, 0);
+    long prev = db_strtab_insert(seen, text, 0);
     int r;
 
     if (prev == -ENOMEM)
@@ -463,7 +463,7 @@ static int attached_policies(struct loader *L, const struct iam_json *obj, const
             (r = member(L, a, "PolicyName", IAM_JSON_STRING, false, "an attached policy", &nn)) < 0)
             return r;
         parn = an->u.str.s;
-        idx = strtab_find(&L->ix->policies_by_arn, parn);
+        idx = db_strtab_find(&L->ix->policies_by_arn, parn);
         if (idx < 0)
             return fail(L, an,
                         "%s is attached to policy \"%.128s\", which is not in Policies (refusing "
@@ -506,7 +506,7 @@ static int boundary(struct loader *L, const struct iam_json *obj, const char *wh
         strcmp(tn->u.str.s, "PermissionsBoundaryPolicy") != 0)
         return fail(L, tn,
                     "PermissionsBoundaryType must be \"Policy\" (or \"PermissionsBoundaryPolicy\")");
-    idx = strtab_find(&L->ix->policies_by_arn, an->u.str.s);
+    idx = db_strtab_find(&L->ix->policies_by_arn, an->u.str.s);
     if (idx < 0)
         return fail(L, an,
                     "permissions boundary \"%.128s\" of %s is not in Policies (refusing to drop "
@@ -593,13 +593,13 @@ static int load_policy(struct loader *L, const struct iam_json *p, uint32_t idx)
         (r = member(L, p, "PermissionsBoundaryUsageCount", IAM_JSON_NUMBER, false,
                     "a managed policy", &n)) < 0)
         return r; /* counts are recomputed from the references, never trusted */
-    prev = strtab_insert(&L->ix->policies_by_arn, mp->arn, idx);
+    prev = db_strtab_insert(&L->ix->policies_by_arn, mp->arn, idx);
     if (prev == -ENOMEM)
         return -ENOMEM;
     if (prev >= 0)
         return fail(L, an, "duplicate policy \"%.128s\"", mp->arn);
     if (!mp->aws_managed) {
-        prev = strtab_insert(&L->ix->policy_names, mp->name, idx);
+        prev = db_strtab_insert(&L->ix->policy_names, mp->name, idx);
         if (prev == -ENOMEM)
             return -ENOMEM;
         if (prev >= 0)
@@ -699,7 +699,7 @@ static int load_group(struct loader *L, const struct iam_json *g, uint32_t idx) 
     if ((r = name_rule(L, nn, "group name", grp->name, iam_db_check_group_name(grp->name))) < 0)
         return r;
     snprintf(what, sizeof(what), "group %s", grp->name);
-    prev = strtab_insert(&L->ix->groups, grp->name, idx);
+    prev = db_strtab_insert(&L->ix->groups, grp->name, idx);
     if (prev == -ENOMEM)
         return -ENOMEM;
     if (prev >= 0)
@@ -732,7 +732,7 @@ static int load_group(struct loader *L, const struct iam_json *g, uint32_t idx) 
             (r = posix_id(L, gid, "Gid", &grp->gid)) < 0)
             return r;
         grp->has_posix = true;
-        prev = u32tab_insert(&L->ix->gids, grp->gid, idx);
+        prev = db_u32tab_insert(&L->ix->gids, grp->gid, idx);
         if (prev == -ENOMEM)
             return -ENOMEM;
         if (prev >= 0)
@@ -796,7 +796,7 @@ static int user_keys(struct loader *L, const struct iam_json *u, struct iam_db_u
             L->ix->cap_keys = cap;
         }
         {
-            long prev = strtab_insert(&L->ix->keys, key->id, (uint32_t)L->ix->n_keys);
+            long prev = db_strtab_insert(&L->ix->keys, key->id, (uint32_t)L->ix->n_keys);
             if (prev == -ENOMEM)
                 return -ENOMEM;
             if (prev >= 0)
@@ -922,13 +922,13 @@ static int user_posix(struct loader *L, const struct iam_json *u, struct iam_db_
     if (usr->gecos && (why = iam_db_check_passwd_field(usr->gecos, IAM_MAX_GECOS)))
         return fail(L, cn, "Gecos %s", why);
     usr->has_posix = true;
-    prev = u32tab_insert(&L->ix->uids, usr->uid, idx);
+    prev = db_u32tab_insert(&L->ix->uids, usr->uid, idx);
     if (prev == -ENOMEM)
         return -ENOMEM;
     if (prev >= 0)
         return fail(L, un, "uid %u is already user \"%.64s\"'s", usr->uid, L->db->users[prev].name);
     /* private groups: gid = uid must not be a group's gid too */
-    prev = u32tab_find(&L->ix->gids, usr->uid);
+    prev = db_u32tab_find(&L->ix->gids, usr->uid);
     if (prev >= 0)
         return fail(L, un,
                     "uid %u is group \"%.64s\"'s gid (the user's private group would "
@@ -967,13 +967,13 @@ static int load_user(struct loader *L, const struct iam_json *u, uint32_t idx) {
     if ((r = name_rule(L, nn, "user name", usr->name, iam_db_check_user_name(usr->name))) < 0)
         return r;
     snprintf(what, sizeof(what), "user %s", usr->name);
-    prev = strtab_insert(&L->ix->users, usr->name, idx);
+    prev = db_strtab_insert(&L->ix->users, usr->name, idx);
     if (prev == -ENOMEM)
         return -ENOMEM;
     if (prev >= 0)
         return fail(L, nn, "duplicate user \"%.64s\" (user names are unique regardless of case)",
                     usr->name);
-    prev = strtab_find(&L->ix->groups, usr->name);
+    prev = db_strtab_find(&L->ix->groups, usr->name);
     if (prev >= 0)
         return fail(L, nn,
                     "user \"%.64s\" has the name of group \"%.64s\" (its private group would "
@@ -1017,7 +1017,7 @@ static int load_user(struct loader *L, const struct iam_json *u, uint32_t idx) {
 
             if (gn->type != IAM_JSON_STRING)
                 return fail(L, gn, "GroupList entries must be group names (strings)");
-            g = strtab_find(&L->ix->groups, gn->u.str.s);
+            g = db_strtab_find(&L->ix->groups, gn->u.str.s);
             if (g < 0)
                 return fail(L, gn, "%s is in group \"%.64s\", which is not in GroupDetailList",
                             what, gn->u.str.s);
@@ -1075,7 +1075,7 @@ static int load_role(struct loader *L, const struct iam_json *ro, uint32_t idx) 
     if ((r = name_rule(L, nn, "role name", role->name, iam_db_check_role_name(role->name))) < 0)
         return r;
     snprintf(what, sizeof(what), "role %s", role->name);
-    prev = strtab_insert(&L->ix->roles, role->name, idx);
+    prev = db_strtab_insert(&L->ix->roles, role->name, idx);
     if (prev == -ENOMEM)
         return -ENOMEM;
     if (prev >= 0)
@@ -1284,14 +1284,17 @@ static int load_root(struct loader *L, const struct iam_json *root) {
     nr = roles ? roles->u.arr.n : 0;
     if (nu > UINT32_MAX / 4 || ng > UINT32_MAX / 4 || np > UINT32_MAX / 4 || nr > UINT32_MAX / 4)
         return fail(L, root, "too many entries");
-    if (strtab_init(&ix->users, nu, true) < 0 || strtab_init(&ix->groups, ng, true) < 0 ||
-        strtab_init(&ix->roles, nr, true) < 0 || strtab_init(&ix->policies_by_arn, np, false) < 0 ||
-        strtab_init(&ix->policy_names, np, true) < 0 ||
-        strtab_init(&ix->ids, nu + ng + nr + np, false) < 0 ||
-        strtab_init(&ix->keys, nu * 2, false) < 0 || strtab_init(&ix->checked[0], 64, false) < 0 ||
-        strtab_init(&ix->checked[1], 16, false) < 0 || strtab_init(&ix->compiled[0], 16, false) < 0 ||
-        strtab_init(&ix->compiled[1], 16, false) < 0 ||
-        u32tab_init(&ix->uids, nu) < 0 || u32tab_init(&ix->gids, ng) < 0)
+    if (db_strtab_init(&ix->users, nu, true) < 0 || db_strtab_init(&ix->groups, ng, true) < 0 ||
+        db_strtab_init(&ix->roles, nr, true) < 0 ||
+        db_strtab_init(&ix->policies_by_arn, np, false) < 0 ||
+        db_strtab_init(&ix->policy_names, np, true) < 0 ||
+        db_strtab_init(&ix->ids, nu + ng + nr + np, false) < 0 ||
+        db_strtab_init(&ix->keys, nu * 2, false) < 0 ||
+        db_strtab_init(&ix->checked[0], 64, false) < 0 ||
+        db_strtab_init(&ix->checked[1], 16, false) < 0 ||
+        db_strtab_init(&ix->compiled[0], 16, false) < 0 ||
+        db_strtab_init(&ix->compiled[1], 16, false) < 0 || db_u32tab_init(&ix->uids, nu) < 0 ||
+        db_u32tab_init(&ix->gids, ng) < 0)
         return -ENOMEM;
     db->policies = calloc(np ? np : 1, sizeof(*db->policies));
     db->groups = calloc(ng ? ng : 1, sizeof(*db->groups));
@@ -1334,28 +1337,23 @@ void iam_db_free(struct iam_db *db) {
         return;
     ix = db->index;
     if (ix) {
-        struct arena_chunk *c = ix->arena;
-        while (c) {
-            struct arena_chunk *next = c->next;
-            free(c);
-            c = next;
-        }
+        iam_arena_free(&ix->arena);
         for (size_t i = 0; i < ix->n_compiled; i++)
             iam_policy_free(ix->compiled_list[i]);
         free(ix->compiled_list);
-        strtab_free(&ix->users);
-        strtab_free(&ix->groups);
-        strtab_free(&ix->roles);
-        strtab_free(&ix->policies_by_arn);
-        strtab_free(&ix->policy_names);
-        strtab_free(&ix->ids);
-        strtab_free(&ix->keys);
+        db_strtab_free(&ix->users);
+        db_strtab_free(&ix->groups);
+        db_strtab_free(&ix->roles);
+        db_strtab_free(&ix->policies_by_arn);
+        db_strtab_free(&ix->policy_names);
+        db_strtab_free(&ix->ids);
+        db_strtab_free(&ix->keys);
         for (int t = 0; t < 2; t++) {
-            strtab_free(&ix->checked[t]);
-            strtab_free(&ix->compiled[t]);
+            db_strtab_free(&ix->checked[t]);
+            db_strtab_free(&ix->compiled[t]);
         }
-        u32tab_free(&ix->uids);
-        u32tab_free(&ix->gids);
+        db_u32tab_free(&ix->uids);
+        db_u32tab_free(&ix->gids);
         free(ix->key_list);
         free(ix->key_owner);
         free(ix);
@@ -1381,6 +1379,7 @@ int iam_db_parse(const char *text, size_t len, const char *source, unsigned flag
     db->index = calloc(1, sizeof(*db->index));
     if (!db->index)
         goto out;
+    db->index->arena = IAM_ARENA_INIT(DB_ARENA_CHUNK);
     r = iam_json_parse(text, len, NULL, &doc, reterr);
     if (r < 0)
         goto out;

@@ -5,14 +5,11 @@
 
 #include <stdint.h>
 
+#include "arena.h"
 #include "iam/db.h"
 
-struct arena_chunk {
-    struct arena_chunk *next;
-    size_t used;
-    size_t cap;
-    _Alignas(16) char data[];
-};
+/* The database's arena chunk: a loaded database holds many strings and tables. */
+#define DB_ARENA_CHUNK (1024u * 1024u)
 
 struct strslot {
     const char *key; /* NULL = empty */
@@ -39,7 +36,7 @@ struct u32tab {
 };
 
 struct iam_db_index {
-    struct arena_chunk *arena;
+    struct iam_arena arena;
     struct strtab users, groups, roles, policies_by_arn, policy_names, ids, keys;
     struct u32tab uids, gids;
     /* documents the policy engine accepted, by exact text; [0] identity, [1] resource */
@@ -63,13 +60,13 @@ void *db_arena_alloc(struct iam_db_index *ix, size_t size);
 char *db_arena_strndup(struct iam_db_index *ix, const char *s, size_t n);
 
 uint32_t db_hash(const char *s, bool ci);
-int strtab_init(struct strtab *t, size_t expected, bool ci);
-void strtab_free(struct strtab *t);
+int db_strtab_init(struct strtab *t, size_t expected, bool ci);
+void db_strtab_free(struct strtab *t);
 /* Insert; returns the existing idx (>= 0) when the key is already there (nothing inserted),
  * -1 when inserted, -ENOMEM on failure. */
-long strtab_insert(struct strtab *t, const char *key, uint32_t idx);
-long strtab_find(const struct strtab *t, const char *key);
-int u32tab_init(struct u32tab *t, size_t expected);
-void u32tab_free(struct u32tab *t);
-long u32tab_insert(struct u32tab *t, uint32_t key, uint32_t idx);
-long u32tab_find(const struct u32tab *t, uint32_t key);
+long db_strtab_insert(struct strtab *t, const char *key, uint32_t idx);
+long db_strtab_find(const struct strtab *t, const char *key);
+int db_u32tab_init(struct u32tab *t, size_t expected);
+void db_u32tab_free(struct u32tab *t);
+long db_u32tab_insert(struct u32tab *t, uint32_t key, uint32_t idx);
+long db_u32tab_find(const struct u32tab *t, uint32_t key);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The database's building blocks: an arena for strings, hash tables for lookups, IAM's name
+/* The database's building blocks: its arena, hash tables for lookups, IAM's name
  * rules, time formats, URL decoding, policy size counting, and the lookup functions. */
 #include <ctype.h>
 #include <errno.h>
@@ -11,62 +11,12 @@
 
 #include "db_private.h"
 
-#define ARENA_CHUNK (1024u * 1024u)
-
-static struct arena_chunk *arena_room(struct iam_db_index *ix, size_t size, size_t align) {
-    struct arena_chunk *c = ix->arena, *n;
-    size_t cap;
-
-    if (c) {
-        size_t off = (c->used + align - 1) & ~(align - 1);
-        if (off <= c->cap && c->cap - off >= size) {
-            c->used = off;
-            return c;
-        }
-    }
-    cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
-    n = malloc(sizeof(*n) + cap);
-    if (!n)
-        return NULL;
-    n->used = 0;
-    n->cap = cap;
-    if (c && size > ARENA_CHUNK / 4) {
-        /* a big block gets its own chunk; keep the current one on top for small ones */
-        n->next = c->next;
-        c->next = n;
-    } else {
-        n->next = c;
-        ix->arena = n;
-    }
-    return n;
-}
-
 void *db_arena_alloc(struct iam_db_index *ix, size_t size) {
-    struct arena_chunk *c;
-    void *p;
-
-    if (size == 0)
-        size = 1;
-    c = arena_room(ix, size, 16);
-    if (!c)
-        return NULL;
-    p = c->data + c->used;
-    c->used += size;
-    memset(p, 0, size);
-    return p;
+    return iam_arena_alloc(&ix->arena, size);
 }
 
 char *db_arena_strndup(struct iam_db_index *ix, const char *s, size_t n) {
-    struct arena_chunk *c = arena_room(ix, n + 1, 1);
-    char *p;
-
-    if (!c)
-        return NULL;
-    p = c->data + c->used;
-    c->used += n + 1;
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
+    return iam_arena_strndup(&ix->arena, s, n);
 }
 
 /* Exact keys can be long (policy documents): eight bytes a step, then a full avalanche.
@@ -114,7 +64,7 @@ static size_t table_cap(size_t expected) {
     return cap;
 }
 
-int strtab_init(struct strtab *t, size_t expected, bool ci) {
+int db_strtab_init(struct strtab *t, size_t expected, bool ci) {
     size_t cap = table_cap(expected);
 
     t->slots = calloc(cap, sizeof(*t->slots));
@@ -126,7 +76,7 @@ int strtab_init(struct strtab *t, size_t expected, bool ci) {
     return 0;
 }
 
-void strtab_free(struct strtab *t) {
+void db_strtab_free(struct strtab *t) {
     free(t->slots);
     t->slots = NULL;
 }
@@ -134,7 +84,7 @@ void strtab_free(struct strtab *t) {
 static int strtab_grow(struct strtab *t) {
     struct strtab n;
 
-    if (strtab_init(&n, (t->mask + 1), t->ci) < 0)
+    if (db_strtab_init(&n, (t->mask + 1), t->ci) < 0)
         return -ENOMEM;
     for (size_t i = 0; i <= t->mask; i++) {
         if (t->slots[i].key) {
@@ -154,7 +104,7 @@ static bool key_eq(const struct strtab *t, const char *a, const char *b) {
     return t->ci ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
 }
 
-long strtab_insert(struct strtab *t, const char *key, uint32_t idx) {
+long db_strtab_insert(struct strtab *t, const char *key, uint32_t idx) {
     uint32_t h = db_hash(key, t->ci);
     size_t i;
 
@@ -170,7 +120,7 @@ long strtab_insert(struct strtab *t, const char *key, uint32_t idx) {
     return -1;
 }
 
-long strtab_find(const struct strtab *t, const char *key) {
+long db_strtab_find(const struct strtab *t, const char *key) {
     uint32_t h;
 
     if (!t->slots || !key)
@@ -182,7 +132,7 @@ long strtab_find(const struct strtab *t, const char *key) {
     return -1;
 }
 
-int u32tab_init(struct u32tab *t, size_t expected) {
+int db_u32tab_init(struct u32tab *t, size_t expected) {
     size_t cap = table_cap(expected);
 
     t->slots = calloc(cap, sizeof(*t->slots));
@@ -193,7 +143,7 @@ int u32tab_init(struct u32tab *t, size_t expected) {
     return 0;
 }
 
-void u32tab_free(struct u32tab *t) {
+void db_u32tab_free(struct u32tab *t) {
     free(t->slots);
     t->slots = NULL;
 }
@@ -207,12 +157,12 @@ static size_t u32hash(uint32_t k) {
     return k;
 }
 
-long u32tab_insert(struct u32tab *t, uint32_t key, uint32_t idx) {
+long db_u32tab_insert(struct u32tab *t, uint32_t key, uint32_t idx) {
     size_t i;
 
     if ((t->n + 1) * 2 > t->mask + 1) {
         struct u32tab n;
-        if (u32tab_init(&n, t->mask + 1) < 0)
+        if (db_u32tab_init(&n, t->mask + 1) < 0)
             return -ENOMEM;
         for (size_t j = 0; j <= t->mask; j++)
             if (t->slots[j].idx) {
@@ -234,7 +184,7 @@ long u32tab_insert(struct u32tab *t, uint32_t key, uint32_t idx) {
     return -1;
 }
 
-long u32tab_find(const struct u32tab *t, uint32_t key) {
+long db_u32tab_find(const struct u32tab *t, uint32_t key) {
     if (!t->slots)
         return -1;
     for (size_t i = u32hash(key) & t->mask; t->slots[i].idx; i = (i + 1) & t->mask)
@@ -529,12 +479,12 @@ int iam_db_parse_time(const char *s, int64_t *ret) {
 /* ---- lookups ------------------------------------------------------------------------ */
 
 const struct iam_db_user *iam_db_find_user(const struct iam_db *db, const char *name) {
-    long i = db && db->index ? strtab_find(&db->index->users, name) : -1;
+    long i = db && db->index ? db_strtab_find(&db->index->users, name) : -1;
     return i >= 0 ? &db->users[i] : NULL;
 }
 
 const struct iam_db_user *iam_db_find_user_by_uid(const struct iam_db *db, uint32_t uid) {
-    long i = db && db->index ? u32tab_find(&db->index->uids, uid) : -1;
+    long i = db && db->index ? db_u32tab_find(&db->index->uids, uid) : -1;
     return i >= 0 ? &db->users[i] : NULL;
 }
 
@@ -552,28 +502,28 @@ const struct iam_db_user *iam_db_find_user_by_arn(const struct iam_db *db, const
 }
 
 const struct iam_db_group *iam_db_find_group(const struct iam_db *db, const char *name) {
-    long i = db && db->index ? strtab_find(&db->index->groups, name) : -1;
+    long i = db && db->index ? db_strtab_find(&db->index->groups, name) : -1;
     return i >= 0 ? &db->groups[i] : NULL;
 }
 
 const struct iam_db_group *iam_db_find_group_by_gid(const struct iam_db *db, uint32_t gid) {
-    long i = db && db->index ? u32tab_find(&db->index->gids, gid) : -1;
+    long i = db && db->index ? db_u32tab_find(&db->index->gids, gid) : -1;
     return i >= 0 ? &db->groups[i] : NULL;
 }
 
 const struct iam_db_role *iam_db_find_role(const struct iam_db *db, const char *name) {
-    long i = db && db->index ? strtab_find(&db->index->roles, name) : -1;
+    long i = db && db->index ? db_strtab_find(&db->index->roles, name) : -1;
     return i >= 0 ? &db->roles[i] : NULL;
 }
 
 const struct iam_db_managed_policy *iam_db_find_policy(const struct iam_db *db, const char *arn) {
-    long i = db && db->index ? strtab_find(&db->index->policies_by_arn, arn) : -1;
+    long i = db && db->index ? db_strtab_find(&db->index->policies_by_arn, arn) : -1;
     return i >= 0 ? &db->policies[i] : NULL;
 }
 
 const struct iam_db_access_key *iam_db_find_access_key(const struct iam_db *db, const char *id,
                                                        const struct iam_db_user **ret_user) {
-    long i = db && db->index ? strtab_find(&db->index->keys, id) : -1;
+    long i = db && db->index ? db_strtab_find(&db->index->keys, id) : -1;
 
     if (i < 0)
         return NULL;
@@ -603,7 +553,7 @@ int iam_db_policy_compiled(const struct iam_db *db, const char *document,
         return -EINVAL;
     ix = db->index;
     t = &ix->compiled[type == IAM_POLICY_IDENTITY ? 0 : 1];
-    hit = strtab_find(t, document);
+    hit = db_strtab_find(t, document);
     if (hit >= 0) {
         *ret = ix->compiled_list[hit];
         return 0;
@@ -620,7 +570,7 @@ int iam_db_policy_compiled(const struct iam_db *db, const char *document,
     r = iam_policy_compile(document, strlen(document), type, &p, &e);
     if (r < 0)
         return r;
-    if (strtab_insert(t, document, (uint32_t)ix->n_compiled) == -ENOMEM) {
+    if (db_strtab_insert(t, document, (uint32_t)ix->n_compiled) == -ENOMEM) {
         iam_policy_free(p);
         return -ENOMEM;
     }

@@ -16,18 +16,6 @@
 #include "iam/json.h"
 #include "policy_private.h"
 
-/* The tree's nodes are never NULL; these skip the NULL test of iam_json_is_*() so the
- * compiler's null-dereference analysis stays quiet. */
-static inline bool is_type_str(const struct iam_json *j) {
-    return j->type == IAM_JSON_STRING;
-}
-static inline bool is_type_arr(const struct iam_json *j) {
-    return j->type == IAM_JSON_ARRAY;
-}
-static inline bool is_type_obj(const struct iam_json *j) {
-    return j->type == IAM_JSON_OBJECT;
-}
-
 struct compiler {
     struct iam_policy *policy;
     struct iam_error *err;
@@ -68,19 +56,19 @@ static int string_list(struct compiler *c, const struct iam_json *v, const char 
                        size_t *ret_n) {
     *ret_items = NULL; /* defined on the failures too */
     *ret_n = 0;
-    if (is_type_str(v)) {
+    if (v->type == IAM_JSON_STRING) {
         *ret_items = NULL; /* the single item is v itself (list_item) */
         *ret_n = 1;
         return 0;
     }
-    if (!is_type_arr(v))
+    if (v->type != IAM_JSON_ARRAY)
         return fail(c, &v->start, -EINVAL, "%s must be a string or an array of strings, not %s",
                     what, iam_json_type_name(v->type));
     if (v->u.arr.n == 0 && !allow_empty)
         return fail(c, &v->start, -EINVAL,
                     "%s must not be an empty array (it would exclude nothing)", what);
     for (size_t i = 0; i < v->u.arr.n; i++)
-        if (!is_type_str(v->u.arr.items[i]))
+        if (v->u.arr.items[i]->type != IAM_JSON_STRING)
             return fail(c, &v->u.arr.items[i]->start, -EINVAL,
                         "%s[%zu] must be a string, not %s", what, i,
                         iam_json_type_name(v->u.arr.items[i]->type));
@@ -106,7 +94,7 @@ static int compile_actions(struct compiler *c, struct statement *st, const struc
     r = string_list(c, v, what, !st->not_action, &items, &n);
     if (r < 0)
         return r;
-    pats = arena_alloc(&c->policy->arena, (n ? n : 1) * sizeof(*pats));
+    pats = iam_arena_alloc(&c->policy->arena, (n ? n : 1) * sizeof(*pats));
     if (!pats)
         return nomem(c);
     for (size_t i = 0; i < n; i++) {
@@ -137,8 +125,8 @@ static int compile_actions(struct compiler *c, struct statement *st, const struc
                                 s);
             }
         }
-        r = pattern_compile(&c->policy->arena, s, it->u.str.len, PATF_WILDCARDS | PATF_FOLD,
-                            &pats[i], &errpos, &errmsg);
+        r = iam_pattern_compile(&c->policy->arena, s, it->u.str.len, PATF_WILDCARDS | PATF_FOLD,
+                                &pats[i], &errpos, &errmsg);
         if (r == -ENOMEM)
             return nomem(c);
         if (r < 0)
@@ -148,7 +136,7 @@ static int compile_actions(struct compiler *c, struct statement *st, const struc
     st->n_actions = n;
     /* The service prefilter. */
     {
-        uint32_t *svc = arena_alloc(&c->policy->arena, (n ? n : 1) * sizeof(*svc));
+        uint32_t *svc = iam_arena_alloc(&c->policy->arena, (n ? n : 1) * sizeof(*svc));
 
         if (!svc)
             return nomem(c);
@@ -186,7 +174,7 @@ static int compile_resources(struct compiler *c, struct statement *st, const str
     r = string_list(c, v, what, !st->not_resource, &items, &n);
     if (r < 0)
         return r;
-    pats = arena_alloc(&c->policy->arena, (n ? n : 1) * sizeof(*pats));
+    pats = iam_arena_alloc(&c->policy->arena, (n ? n : 1) * sizeof(*pats));
     if (!pats)
         return nomem(c);
     for (size_t i = 0; i < n; i++) {
@@ -203,8 +191,8 @@ static int compile_resources(struct compiler *c, struct statement *st, const str
                         "%s '%.100s': a wildcard cannot stand for the resource type (IAM does "
                         "not allow it); name the type, as in instance/* or user/*",
                         what, s);
-        r = arn_pattern_compile(&c->policy->arena, s, it->u.str.len, flags, &pats[i], &errpos,
-                                &errmsg);
+        r = iam_arn_pattern_compile(&c->policy->arena, s, it->u.str.len, flags, &pats[i], &errpos,
+                                    &errmsg);
         if (r == -ENOMEM)
             return nomem(c);
         if (r < 0)
@@ -274,7 +262,7 @@ static int add_principal(struct compiler *c, struct principal *out, const char *
     } else {
         return -EINVAL; /* checked by the caller */
     }
-    out->value = arena_strndup(&c->policy->arena, s, len);
+    out->value = iam_arena_strndup(&c->policy->arena, s, len);
     if (!out->value)
         return nomem(c);
     return 0;
@@ -286,11 +274,11 @@ static int compile_principal(struct compiler *c, struct statement *st, const str
     size_t n = 0, k = 0;
     int r;
 
-    if (is_type_str(v)) {
+    if (v->type == IAM_JSON_STRING) {
         if (!(v->u.str.len == 1 && v->u.str.s[0] == '*'))
             return fail(c, &v->start, -EINVAL,
                         "%s must be \"*\" or an object such as {\"AWS\": ...}", what);
-        ps = arena_alloc(&c->policy->arena, sizeof(*ps));
+        ps = iam_arena_alloc(&c->policy->arena, sizeof(*ps));
         if (!ps)
             return nomem(c);
         ps->kind = PRINC_ANY;
@@ -299,7 +287,7 @@ static int compile_principal(struct compiler *c, struct statement *st, const str
         st->n_principals = 1;
         return 0;
     }
-    if (!is_type_obj(v))
+    if (v->type != IAM_JSON_OBJECT)
         return fail(c, &v->start, -EINVAL, "%s must be \"*\" or an object, not %s", what,
                     iam_json_type_name(v->type));
     /* {} names nobody: the statement matches nothing. NotPrincipal {} would name everyone. */
@@ -322,7 +310,7 @@ static int compile_principal(struct compiler *c, struct statement *st, const str
             return r;
         n += cnt;
     }
-    ps = arena_alloc(&c->policy->arena, (n ? n : 1) * sizeof(*ps));
+    ps = iam_arena_alloc(&c->policy->arena, (n ? n : 1) * sizeof(*ps));
     if (!ps)
         return nomem(c);
     for (size_t i = 0; i < v->u.obj.n; i++) {
@@ -351,115 +339,79 @@ static const struct {
     enum cond_base base;
     bool negated;
 } operators[] = {
-    {"StringEquals", OP_STRING_EQUALS, false},
-    {"StringNotEquals", OP_STRING_EQUALS, true},
-    {"StringEqualsIgnoreCase", OP_STRING_EQUALS_IC, false},
-    {"StringNotEqualsIgnoreCase", OP_STRING_EQUALS_IC, true},
-    {"StringLike", OP_STRING_LIKE, false},
-    {"StringNotLike", OP_STRING_LIKE, true},
-    {"NumericEquals", OP_NUMERIC_EQ, false},
-    {"NumericNotEquals", OP_NUMERIC_EQ, true},
-    {"NumericLessThan", OP_NUMERIC_LT, false},
-    {"NumericLessThanEquals", OP_NUMERIC_LE, false},
-    {"NumericGreaterThan", OP_NUMERIC_GT, false},
-    {"NumericGreaterThanEquals", OP_NUMERIC_GE, false},
-    {"DateEquals", OP_DATE_EQ, false},
-    {"DateNotEquals", OP_DATE_EQ, true},
-    {"DateLessThan", OP_DATE_LT, false},
-    {"DateLessThanEquals", OP_DATE_LE, false},
-    {"DateGreaterThan", OP_DATE_GT, false},
-    {"DateGreaterThanEquals", OP_DATE_GE, false},
-    {"Bool", OP_BOOL, false},
-    {"BinaryEquals", OP_BINARY_EQUALS, false},
-    {"IpAddress", OP_IP_ADDRESS, false},
-    {"NotIpAddress", OP_IP_ADDRESS, true},
-    {"ArnEquals", OP_ARN_LIKE, false},
-    {"ArnLike", OP_ARN_LIKE, false},
-    {"ArnNotEquals", OP_ARN_LIKE, true},
-    {"ArnNotLike", OP_ARN_LIKE, true},
-    {"Null", OP_NULL, false},
+#define IAM_OPERATOR_ENTRY(name, base, negated, family, cmp) {name, base, negated},
+    IAM_CONDITION_OPERATORS(IAM_OPERATOR_ENTRY)
+#undef IAM_OPERATOR_ENTRY
 };
 
-static int parse_operator(const char *name, struct cond_entry *e) {
-    size_t len = strlen(name);
+int iam_cond_op_parse(const char *text, struct iam_cond_op *ret) {
+    size_t len = strlen(text);
 
-    e->set = SET_NONE;
-    if (strncmp(name, "ForAnyValue:", 12) == 0) {
-        e->set = SET_ANY;
-        name += 12;
+    *ret = (struct iam_cond_op){.set = SET_NONE};
+    if (strncmp(text, "ForAnyValue:", 12) == 0) {
+        ret->set = SET_ANY;
+        text += 12;
         len -= 12;
-    } else if (strncmp(name, "ForAllValues:", 13) == 0) {
-        e->set = SET_ALL;
-        name += 13;
+    } else if (strncmp(text, "ForAllValues:", 13) == 0) {
+        ret->set = SET_ALL;
+        text += 13;
         len -= 13;
     }
-    e->if_exists = false;
-    if (len > 8 && strcmp(name + len - 8, "IfExists") == 0) {
-        e->if_exists = true;
+    if (len > 8 && strcmp(text + len - 8, "IfExists") == 0) {
+        ret->if_exists = true;
         len -= 8;
     }
     for (size_t i = 0; i < IAM_ELEMENTSOF(operators); i++)
-        if (strlen(operators[i].name) == len && strncmp(operators[i].name, name, len) == 0) {
-            e->base = (uint8_t)operators[i].base;
-            e->negated = operators[i].negated;
-            /* NullIfExists does not exist (Access Analyzer: NULL_WITH_IF_EXISTS is an error).
-             * ForAllValues:Null and ForAnyValue:Null do: always true and always false. */
-            if (e->base == OP_NULL && e->if_exists)
-                return -EINVAL;
-            return 0;
+        if (strlen(operators[i].name) == len && strncmp(operators[i].name, text, len) == 0) {
+            ret->name = operators[i].name;
+            ret->base = (uint8_t)operators[i].base;
+            ret->negated = operators[i].negated;
+            return ret->base == OP_NULL && ret->if_exists ? -EINVAL : 0;
         }
-    return -EINVAL;
+    return -ENOENT;
 }
 
-/* The text of a scalar condition value: strings as they are, numbers as written, booleans as
- * "true"/"false" (IAM accepts JSON numbers and booleans there). */
-static bool scalar_text(const struct iam_json *v, const char **s, size_t *len) {
-    switch (v->type) {
-    case IAM_JSON_STRING:
-        *s = v->u.str.s;
-        *len = v->u.str.len;
-        return true;
-    case IAM_JSON_NUMBER:
-        *s = v->u.num.text;
-        *len = v->u.num.len;
-        return true;
-    case IAM_JSON_TRUE:
-        *s = "true";
-        *len = 4;
-        return true;
-    case IAM_JSON_FALSE:
-        *s = "false";
-        *len = 5;
-        return true;
-    default:
-        return false;
-    }
+static int parse_operator(const char *name, struct cond_entry *e) {
+    struct iam_cond_op op;
+    int r = iam_cond_op_parse(name, &op);
+
+    if (r < 0)
+        return r;
+    e->base = op.base;
+    e->set = op.set;
+    e->negated = op.negated;
+    e->if_exists = op.if_exists;
+    return 0;
 }
 
 static int compile_value(struct compiler *c, const struct cond_entry *e, const char *op,
                          const char *key, const struct iam_json *it, struct cond_value *out) {
-    struct arena *a = &c->policy->arena;
+    struct iam_arena *a = &c->policy->arena;
     unsigned vars = c->policy->variables ? PATF_VARIABLES : 0;
     const char *s, *errmsg = NULL;
     size_t len, errpos;
     int r;
 
-    if (!scalar_text(it, &s, &len))
+    /* Strings as they are, numbers as written, booleans as "true"/"false" (IAM accepts JSON
+     * numbers and booleans as condition values). */
+    s = iam_json_scalar_text(it, &len);
+    if (!s)
         return fail(c, &it->start, -EINVAL,
                     "Condition %s '%.64s': a value must be a string, number or boolean, not %s",
                     op, key, iam_json_type_name(it->type));
     switch ((enum cond_base)e->base) {
     case OP_STRING_EQUALS:
-        r = pattern_compile(a, s, len, vars, &out->u.pat, &errpos, &errmsg);
+        r = iam_pattern_compile(a, s, len, vars, &out->u.pat, &errpos, &errmsg);
         break;
     case OP_STRING_EQUALS_IC:
-        r = pattern_compile(a, s, len, vars | PATF_FOLD, &out->u.pat, &errpos, &errmsg);
+        r = iam_pattern_compile(a, s, len, vars | PATF_FOLD, &out->u.pat, &errpos, &errmsg);
         break;
     case OP_STRING_LIKE:
-        r = pattern_compile(a, s, len, vars | PATF_WILDCARDS, &out->u.pat, &errpos, &errmsg);
+        r = iam_pattern_compile(a, s, len, vars | PATF_WILDCARDS, &out->u.pat, &errpos, &errmsg);
         break;
     case OP_ARN_LIKE:
-        r = arn_pattern_compile(a, s, len, vars | PATF_WILDCARDS, &out->u.arn, &errpos, &errmsg);
+        r = iam_arn_pattern_compile(a, s, len, vars | PATF_WILDCARDS, &out->u.arn, &errpos,
+                                    &errmsg);
         break;
     case OP_NUMERIC_EQ:
     case OP_NUMERIC_LT:
@@ -491,7 +443,7 @@ static int compile_value(struct compiler *c, const struct cond_entry *e, const c
                         "Condition %s '%.64s': '%.64s' is not \"true\" or \"false\"", op, key, s);
         return 0;
     case OP_BINARY_EQUALS: {
-        uint8_t *buf = arena_alloc(a, len / 4 * 3 + 1);
+        uint8_t *buf = iam_arena_alloc(a, len / 4 * 3 + 1);
 
         if (!buf)
             return nomem(c);
@@ -525,7 +477,7 @@ static int compile_condition(struct compiler *c, struct statement *st, const str
     size_t n = 0, k = 0;
     int r;
 
-    if (!is_type_obj(v))
+    if (v->type != IAM_JSON_OBJECT)
         return fail(c, &v->start, -EINVAL, "Condition must be an object, not %s",
                     iam_json_type_name(v->type));
     for (size_t i = 0; i < v->u.obj.n; i++) {
@@ -535,7 +487,7 @@ static int compile_condition(struct compiler *c, struct statement *st, const str
         if (parse_operator(m->key, &tmp) < 0)
             return fail(c, &m->key_pos, -EINVAL, "Condition: unknown condition operator '%.64s'",
                         m->key);
-        if (!is_type_obj(m->value))
+        if (m->value->type != IAM_JSON_OBJECT)
             return fail(c, &m->value->start, -EINVAL,
                         "Condition %s must be an object of condition keys, not %s", m->key,
                         iam_json_type_name(m->value->type));
@@ -543,7 +495,7 @@ static int compile_condition(struct compiler *c, struct statement *st, const str
          * nothing holds. */
         n += m->value->u.obj.n;
     }
-    ents = arena_alloc(&c->policy->arena, (n ? n : 1) * sizeof(*ents));
+    ents = iam_arena_alloc(&c->policy->arena, (n ? n : 1) * sizeof(*ents));
     if (!ents)
         return nomem(c);
     for (size_t i = 0; i < v->u.obj.n; i++) {
@@ -564,8 +516,8 @@ static int compile_condition(struct compiler *c, struct statement *st, const str
                             "Condition %s: key '%.64s' must be \"prefix:name\" (e.g. "
                             "aws:SourceIp)",
                             m->key, km->key);
-            e->key = arena_strndup(&c->policy->arena, km->key, km->key_len);
-            lk = arena_strndup(&c->policy->arena, km->key, km->key_len);
+            e->key = iam_arena_strndup(&c->policy->arena, km->key, km->key_len);
+            lk = iam_arena_strndup(&c->policy->arena, km->key, km->key_len);
             if (!e->key || !lk)
                 return nomem(c);
             for (size_t q = 0; q < km->key_len; q++)
@@ -576,13 +528,13 @@ static int compile_condition(struct compiler *c, struct statement *st, const str
             e->hash = iam_key_hash(lk, km->key_len);
             /* No values: the values are ORed (a negated operator NORs them), so an empty list
              * matches no context value; see entry_true() for what that makes of each form. */
-            nv = is_type_arr(kv) ? kv->u.arr.n : 1;
-            vals = arena_alloc(&c->policy->arena, (nv ? nv : 1) * sizeof(*vals));
+            nv = kv->type == IAM_JSON_ARRAY ? kv->u.arr.n : 1;
+            vals = iam_arena_alloc(&c->policy->arena, (nv ? nv : 1) * sizeof(*vals));
             if (!vals)
                 return nomem(c);
             for (size_t q = 0; q < nv; q++) {
                 r = compile_value(c, e, m->key, km->key,
-                                  is_type_arr(kv) ? kv->u.arr.items[q] : kv, &vals[q]);
+                                  kv->type == IAM_JSON_ARRAY ? kv->u.arr.items[q] : kv, &vals[q]);
                 if (r < 0)
                     return r;
             }
@@ -609,7 +561,7 @@ static int compile_statement(struct compiler *c, const struct iam_json *v, struc
                                  *effect = NULL, *sid = NULL, *condition = NULL;
     int r;
 
-    if (!is_type_obj(v))
+    if (v->type != IAM_JSON_OBJECT)
         return fail(c, &v->start, -EINVAL, "a statement must be an object, not %s",
                     iam_json_type_name(v->type));
     st->start_line = v->start.line;
@@ -640,7 +592,7 @@ static int compile_statement(struct compiler *c, const struct iam_json *v, struc
         *slot = m;
     }
     if (sid) {
-        if (!is_type_str(sid->value))
+        if (sid->value->type != IAM_JSON_STRING)
             return fail(c, &sid->value->start, -EINVAL, "Sid must be a string, not %s",
                         iam_json_type_name(sid->value->type));
         if (c->policy->type == IAM_POLICY_IDENTITY && !sid_valid(sid->value->u.str.s))
@@ -652,15 +604,14 @@ static int compile_statement(struct compiler *c, const struct iam_json *v, struc
                 return fail(c, &sid->value->start, -EINVAL,
                             "Sid '%.64s' is used by Statement[%zu] already", sid->value->u.str.s,
                             i);
-        st->sid = arena_strndup(&c->policy->arena, sid->value->u.str.s, sid->value->u.str.len);
+        st->sid = iam_arena_strndup(&c->policy->arena, sid->value->u.str.s, sid->value->u.str.len);
         if (!st->sid)
             return nomem(c);
     }
     if (!effect)
         return fail(c, &v->start, -EINVAL, "missing Effect");
-    if (!is_type_str(effect->value) ||
-        (strcmp(effect->value->u.str.s, "Allow") != 0 &&
-         strcmp(effect->value->u.str.s, "Deny") != 0))
+    if (effect->value->type != IAM_JSON_STRING || (strcmp(effect->value->u.str.s, "Allow") != 0 &&
+                                                   strcmp(effect->value->u.str.s, "Deny") != 0))
         return fail(c, &effect->value->start, -EINVAL,
                     "Effect must be \"Allow\" or \"Deny\" (exact case)");
     st->effect = strcmp(effect->value->u.str.s, "Allow") == 0 ? IAM_EFFECT_ALLOW : IAM_EFFECT_DENY;
@@ -720,7 +671,7 @@ static int compile_root(const struct iam_json *root, enum iam_policy_type type,
     }
     policy->type = type;
     c.policy = policy;
-    if (!is_type_obj(root)) {
+    if (root->type != IAM_JSON_OBJECT) {
         r = fail(&c, &root->start, -EINVAL, "a policy must be a JSON object, not %s",
                  iam_json_type_name(root->type));
         goto out;
@@ -741,7 +692,7 @@ static int compile_root(const struct iam_json *root, enum iam_policy_type type,
                          "policies)");
                 goto out;
             }
-            if (!is_type_str(m->value)) {
+            if (m->value->type != IAM_JSON_STRING) {
                 r = fail(&c, &m->value->start, -EINVAL, "Id must be a string, not %s",
                          iam_json_type_name(m->value->type));
                 goto out;
@@ -754,8 +705,8 @@ static int compile_root(const struct iam_json *root, enum iam_policy_type type,
     /* Version: "2012-10-17" (variables) or "2008-10-17"; missing means 2008-10-17. */
     policy->version = "2008-10-17";
     if (version) {
-        if (!is_type_str(version) || (strcmp(version->u.str.s, "2012-10-17") != 0 &&
-                                             strcmp(version->u.str.s, "2008-10-17") != 0)) {
+        if (version->type != IAM_JSON_STRING || (strcmp(version->u.str.s, "2012-10-17") != 0 &&
+                                                 strcmp(version->u.str.s, "2008-10-17") != 0)) {
             r = fail(&c, &version->start, -EINVAL,
                      "Version must be \"2012-10-17\" or \"2008-10-17\"");
             goto out;
@@ -769,9 +720,9 @@ static int compile_root(const struct iam_json *root, enum iam_policy_type type,
         r = fail(&c, &root->start, -EINVAL, "missing Statement");
         goto out;
     }
-    if (is_type_obj(stmts)) {
+    if (stmts->type == IAM_JSON_OBJECT) {
         n = 1;
-    } else if (is_type_arr(stmts)) {
+    } else if (stmts->type == IAM_JSON_ARRAY) {
         n = stmts->u.arr.n;
         if (n == 0) {
             r = fail(&c, &stmts->start, -EINVAL, "Statement must not be an empty array");
@@ -782,7 +733,7 @@ static int compile_root(const struct iam_json *root, enum iam_policy_type type,
                  iam_json_type_name(stmts->type));
         goto out;
     }
-    policy->statements = arena_alloc(&policy->arena, n * sizeof(*policy->statements));
+    policy->statements = iam_arena_alloc(&policy->arena, n * sizeof(*policy->statements));
     if (!policy->statements) {
         r = nomem(&c);
         goto out;
@@ -790,7 +741,7 @@ static int compile_root(const struct iam_json *root, enum iam_policy_type type,
     for (size_t i = 0; i < n; i++) {
         c.stmt = i;
         c.in_statement = true;
-        r = compile_statement(&c, is_type_arr(stmts) ? stmts->u.arr.items[i] : stmts,
+        r = compile_statement(&c, stmts->type == IAM_JSON_ARRAY ? stmts->u.arr.items[i] : stmts,
                               &policy->statements[i]);
         if (r < 0)
             goto out;
@@ -892,7 +843,7 @@ int iam_policy_compile_json(const struct iam_json *root, enum iam_policy_type ty
 void iam_policy_free(struct iam_policy *policy) {
     if (!policy)
         return;
-    arena_free(&policy->arena);
+    iam_arena_free(&policy->arena);
     free(policy);
 }
 

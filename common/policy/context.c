@@ -49,8 +49,8 @@ void iam_context_free(struct iam_context *ctx) {
     free(ctx);
 }
 
-const struct ctx_entry *context_lookup(const struct iam_context *ctx, const char *lkey,
-                                       size_t len, uint32_t hash) {
+const struct ctx_entry *iam_context_lookup(const struct iam_context *ctx, const char *lkey,
+                                           size_t len, uint32_t hash) {
     if (!ctx)
         return NULL;
     for (size_t i = 0; i < ctx->n; i++) {

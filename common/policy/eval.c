@@ -26,8 +26,8 @@ static void note_unresolved(const struct pattern *p, const struct eval_env *env)
         const struct pat_tok *t = &p->toks[k];
 
         if (t->kind == PAT_VAR && !t->has_default &&
-            !context_lookup(env->ctx, t->s, t->len, t->hash))
-            record_missing(env, t->key);
+            !iam_context_lookup(env->ctx, t->s, t->len, t->hash))
+            iam_eval_note_missing(env, t->key);
     }
 }
 
@@ -55,11 +55,11 @@ static bool value_matches(const struct cond_entry *e, const struct cond_value *p
     switch ((enum cond_base)e->base) {
     case OP_STRING_EQUALS:
     case OP_STRING_LIKE:
-        return pattern_match(&pv->u.pat, v->s, v->len, false, env);
+        return iam_pattern_match(&pv->u.pat, v->s, v->len, false, env);
     case OP_STRING_EQUALS_IC:
-        return pattern_match(&pv->u.pat, v->s, v->len, true, env);
+        return iam_pattern_match(&pv->u.pat, v->s, v->len, true, env);
     case OP_ARN_LIKE:
-        return arn_pattern_match(&pv->u.arn, v->s, v->len, env);
+        return iam_arn_pattern_match(&pv->u.arn, v->s, v->len, env);
     case OP_NUMERIC_EQ:
     case OP_NUMERIC_LT:
     case OP_NUMERIC_LE:
@@ -270,7 +270,7 @@ static bool action_applies(const struct statement *st, const char *action, size_
     }
 
     for (size_t i = 0; i < st->n_actions && !m; i++)
-        m = pattern_match(&st->actions[i], action, len, ci, NULL);
+        m = iam_pattern_match(&st->actions[i], action, len, ci, NULL);
     return st->not_action ? !m : m;
 }
 
@@ -320,12 +320,12 @@ static bool resource_applies(const struct statement *st, struct run *run) {
             note_unresolved_arn(&st->resources[i], env);
     /* Split the request's resource on first use: many requests never get this far. */
     if (!run->res_split_done) {
-        arn_split(run->req->resource, strlen(run->req->resource), &run->res_split);
+        iam_arn_split(run->req->resource, strlen(run->req->resource), &run->res_split);
         run->res_split_done = true;
     }
     res = &run->res_split;
     for (size_t i = 0; i < st->n_resources && !m; i++)
-        m = arn_pattern_match_split(&st->resources[i], res, env);
+        m = iam_arn_pattern_match_split(&st->resources[i], res, env);
     return st->not_resource ? !m : m;
 }
 
@@ -365,10 +365,11 @@ static size_t eval_policy(struct run *run, const struct iam_policy_ref *ref, boo
          * condition are still checked for presence). */
         for (size_t c = 0; c < st->n_conds && !run->potential; c++) {
             const struct cond_entry *e = &st->conds[c];
-            const struct ctx_entry *ce = context_lookup(run->env.ctx, e->lkey, e->key_len, e->hash);
+            const struct ctx_entry *ce =
+                iam_context_lookup(run->env.ctx, e->lkey, e->key_len, e->hash);
 
             if (!ce)
-                record_missing(&run->env, e->key);
+                iam_eval_note_missing(&run->env, e->key);
             if (ok)
                 ok = entry_true(e, ce, &run->env);
         }

@@ -35,14 +35,14 @@ struct tokbuf {
     size_t lit_len;
 };
 
-static int flush_lit(struct arena *a, struct tokbuf *tb) {
+static int flush_lit(struct iam_arena *a, struct tokbuf *tb) {
     char *s;
 
     if (tb->lit_len == 0)
         return 0;
     if (tb->n >= IAM_PAT_MAX_TOKENS)
         return -E2BIG;
-    s = arena_strndup(a, tb->lit, tb->lit_len);
+    s = iam_arena_strndup(a, tb->lit, tb->lit_len);
     if (!s)
         return -ENOMEM;
     tb->toks[tb->n++] = (struct pat_tok){.kind = PAT_LIT, .s = s, .len = (uint32_t)tb->lit_len};
@@ -50,7 +50,7 @@ static int flush_lit(struct arena *a, struct tokbuf *tb) {
     return 0;
 }
 
-static int push_tok(struct arena *a, struct tokbuf *tb, struct pat_tok t) {
+static int push_tok(struct iam_arena *a, struct tokbuf *tb, struct pat_tok t) {
     int r = flush_lit(a, tb);
 
     if (r < 0)
@@ -68,8 +68,8 @@ static bool is_space(char c) {
 }
 
 /* Parse the inside of ${...} starting at text[i] (just after "${"). */
-static int parse_var(struct arena *a, struct tokbuf *tb, const char *text, size_t len, size_t *pi,
-                     unsigned flags, size_t *ret_errpos, const char **ret_errmsg) {
+static int parse_var(struct iam_arena *a, struct tokbuf *tb, const char *text, size_t len,
+                     size_t *pi, unsigned flags, size_t *ret_errpos, const char **ret_errmsg) {
     size_t i = *pi, ks, ke, close;
     struct pat_tok t = {.kind = PAT_VAR};
     char *lk;
@@ -122,8 +122,8 @@ static int parse_var(struct arena *a, struct tokbuf *tb, const char *text, size_
                 *ret_errmsg = "invalid character in policy variable name";
                 return -EINVAL;
             }
-        t.key = arena_strndup(a, text + ks, kend - ks);
-        lk = arena_strndup(a, text + ks, kend - ks);
+        t.key = iam_arena_strndup(a, text + ks, kend - ks);
+        lk = iam_arena_strndup(a, text + ks, kend - ks);
         if (!t.key || !lk)
             return -ENOMEM;
         for (size_t k = 0; k < kend - ks; k++)
@@ -164,7 +164,7 @@ static int parse_var(struct arena *a, struct tokbuf *tb, const char *text, size_
                 return -EINVAL;
             }
         t.has_default = true;
-        t.dflt = arena_strndup(a, text + q1 + 1, q2 - q1 - 1);
+        t.dflt = iam_arena_strndup(a, text + q1 + 1, q2 - q1 - 1);
         if (!t.dflt)
             return -ENOMEM;
         t.dflt_len = (uint32_t)(q2 - q1 - 1);
@@ -176,8 +176,8 @@ static int parse_var(struct arena *a, struct tokbuf *tb, const char *text, size_
     return 0;
 }
 
-int pattern_compile(struct arena *a, const char *text, size_t len, unsigned flags,
-                    struct pattern *ret, size_t *ret_errpos, const char **ret_errmsg) {
+int iam_pattern_compile(struct iam_arena *a, const char *text, size_t len, unsigned flags,
+                        struct pattern *ret, size_t *ret_errpos, const char **ret_errmsg) {
     struct tokbuf *tb = NULL;
     struct pat_tok *toks = NULL;
     struct pattern p = {0};
@@ -234,7 +234,7 @@ int pattern_compile(struct arena *a, const char *text, size_t len, unsigned flag
         r = -E2BIG;
         goto out;
     }
-    toks = arena_alloc(a, sizeof(*toks) * (tb->n ? tb->n : 1));
+    toks = iam_arena_alloc(a, sizeof(*toks) * (tb->n ? tb->n : 1));
     if (!toks) {
         r = -ENOMEM;
         goto out;
@@ -256,8 +256,8 @@ out:
 }
 
 /* Split at ':' in literal text, outside variables, for the first five ARN separators. */
-int arn_pattern_compile(struct arena *a, const char *text, size_t len, unsigned flags,
-                        struct arn_pattern *ret, size_t *ret_errpos, const char **ret_errmsg) {
+int iam_arn_pattern_compile(struct iam_arena *a, const char *text, size_t len, unsigned flags,
+                            struct arn_pattern *ret, size_t *ret_errpos, const char **ret_errmsg) {
     struct arn_pattern ap = {0};
     size_t start = 0, i = 0;
     int r;
@@ -287,8 +287,8 @@ int arn_pattern_compile(struct arena *a, const char *text, size_t len, unsigned 
         else if (text[i] == ':' && ap.nseg < 5)
             split = true;
         if (split) {
-            r = pattern_compile(a, text + start, i - start, flags, &ap.seg[ap.nseg], ret_errpos,
-                                ret_errmsg);
+            r = iam_pattern_compile(a, text + start, i - start, flags, &ap.seg[ap.nseg], ret_errpos,
+                                    ret_errmsg);
             if (r < 0) {
                 *ret_errpos += start;
                 return r;
@@ -302,8 +302,8 @@ int arn_pattern_compile(struct arena *a, const char *text, size_t len, unsigned 
     if ((flags & PATF_ARN_COMPLETE) && !ap.any) {
         /* "arn:aws:sqs" is "arn:aws:sqs:*:*:*". */
         while (ap.nseg < 6) {
-            r = pattern_compile(a, "*", 1, PATF_WILDCARDS, &ap.seg[ap.nseg], ret_errpos,
-                                ret_errmsg);
+            r = iam_pattern_compile(a, "*", 1, PATF_WILDCARDS, &ap.seg[ap.nseg], ret_errpos,
+                                    ret_errmsg);
             if (r < 0)
                 return r;
             ap.nseg++;
@@ -321,7 +321,7 @@ int arn_pattern_compile(struct arena *a, const char *text, size_t len, unsigned 
             k++;
         }
         if (k > 0) {
-            char *pre = arena_alloc(a, plen + 1);
+            char *pre = iam_arena_alloc(a, plen + 1);
             size_t o = 0;
 
             if (!pre)
@@ -395,7 +395,7 @@ struct resolved {
     size_t len[IAM_PAT_MAX_VARS];
 };
 
-void record_missing(const struct eval_env *env, const char *key) {
+void iam_eval_note_missing(const struct eval_env *env, const char *key) {
     if (!env || !env->missing)
         return;
     for (size_t i = 0; i < *env->n_missing; i++)
@@ -421,7 +421,7 @@ static bool resolve(const struct pattern *p, const struct eval_env *env, struct 
 
         if (t->kind != PAT_VAR)
             continue;
-        e = env && env->ctx ? context_lookup(env->ctx, t->s, t->len, t->hash) : NULL;
+        e = env && env->ctx ? iam_context_lookup(env->ctx, t->s, t->len, t->hash) : NULL;
         if (e && e->n == 1 && !e->is_list) {
             res->s[v] = e->values[0].s;
             res->len[v] = e->values[0].len;
@@ -430,7 +430,7 @@ static bool resolve(const struct pattern *p, const struct eval_env *env, struct 
             res->len[v] = t->dflt_len;
         } else {
             if (!e)
-                record_missing(env, t->key);
+                iam_eval_note_missing(env, t->key);
             ok = false;
         }
         v++;
@@ -577,8 +577,8 @@ static __attribute__((noinline)) bool match_slow(const struct pattern *p, const 
     return match_tokens(p, &res, s, len, ci);
 }
 
-bool pattern_match(const struct pattern *p, const char *s, size_t len, bool ci,
-                   const struct eval_env *env) {
+bool iam_pattern_match(const struct pattern *p, const char *s, size_t len, bool ci,
+                       const struct eval_env *env) {
     const struct pat_tok *t0;
 
     if (p->any)
@@ -598,7 +598,7 @@ bool pattern_match(const struct pattern *p, const char *s, size_t len, bool ci,
     return match_slow(p, s, len, ci, env);
 }
 
-void arn_split(const char *s, size_t len, struct arn_split *ret) {
+void iam_arn_split(const char *s, size_t len, struct arn_split *ret) {
     size_t start = 0;
 
     ret->s = s;
@@ -616,8 +616,8 @@ void arn_split(const char *s, size_t len, struct arn_split *ret) {
     ret->end[ret->n - 1] = len;
 }
 
-bool arn_pattern_match_split(const struct arn_pattern *p, const struct arn_split *sp,
-                             const struct eval_env *env) {
+bool iam_arn_pattern_match_split(const struct arn_pattern *p, const struct arn_split *sp,
+                                 const struct eval_env *env) {
     if (p->any)
         return true;
     /* Pattern segment k against subject segment k; the pattern's last segment takes the rest
@@ -634,20 +634,20 @@ bool arn_pattern_match_split(const struct arn_pattern *p, const struct arn_split
         size_t off = sp->off[k];
         size_t end = k + 1 == p->nseg ? sp->len : sp->end[k];
 
-        if (!pattern_match(&p->seg[k], sp->s + off, end - off, false, env))
+        if (!iam_pattern_match(&p->seg[k], sp->s + off, end - off, false, env))
             return false;
     }
     return true;
 }
 
-bool arn_pattern_match(const struct arn_pattern *p, const char *s, size_t len,
-                       const struct eval_env *env) {
+bool iam_arn_pattern_match(const struct arn_pattern *p, const char *s, size_t len,
+                           const struct eval_env *env) {
     struct arn_split sp;
 
     if (p->any)
         return true;
-    arn_split(s, len, &sp);
-    return arn_pattern_match_split(p, &sp, env);
+    iam_arn_split(s, len, &sp);
+    return iam_arn_pattern_match_split(p, &sp, env);
 }
 
 bool iam_wildcard_match(const char *pattern, const char *s, bool ci) {

@@ -12,17 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "iam/policy.h"
-
-/* ---- Arena: every allocation of a compiled policy lives in one, freed at once ---------- */
-
-struct arena_chunk;
-struct arena {
-    struct arena_chunk *head;
-};
-void *arena_alloc(struct arena *a, size_t size); /* zeroed, 16-byte aligned; NULL on ENOMEM */
-char *arena_strndup(struct arena *a, const char *s, size_t len);
-void arena_free(struct arena *a);
 
 /* ---- Typed values ---------------------------------------------------------------------- */
 
@@ -106,8 +97,8 @@ enum pat_flags {
 
 /* Compile text into a pattern. On a malformed variable, -EINVAL with *ret_errpos the byte
  * offset of the problem and *ret_errmsg a static message. */
-int pattern_compile(struct arena *a, const char *text, size_t len, unsigned flags,
-                    struct pattern *ret, size_t *ret_errpos, const char **ret_errmsg);
+int iam_pattern_compile(struct iam_arena *a, const char *text, size_t len, unsigned flags,
+                        struct pattern *ret, size_t *ret_errpos, const char **ret_errmsg);
 
 /* Split a compiled pattern at the ':' of the first five ARN segments (never inside a
  * variable). Returns the number of segments (1..6). */
@@ -119,8 +110,8 @@ struct arn_pattern {
     size_t lit_prefix_len;
     struct pattern seg[6];
 };
-int arn_pattern_compile(struct arena *a, const char *text, size_t len, unsigned flags,
-                        struct arn_pattern *ret, size_t *ret_errpos, const char **ret_errmsg);
+int iam_arn_pattern_compile(struct iam_arena *a, const char *text, size_t len, unsigned flags,
+                            struct arn_pattern *ret, size_t *ret_errpos, const char **ret_errmsg);
 
 /* Does an ARN pattern put a wildcard where the resource type goes, for a service whose
  * resource part always begins with one (ec2, iam, sts)? "*" alone for the resource part is
@@ -140,11 +131,11 @@ struct eval_env {
 /* Match s against p. Variables are resolved from env->ctx; a missing variable without a
  * default makes the match fail. ci: compare ASCII case-insensitively (the pattern's literal
  * text must have been compiled with PATF_FOLD). Allocates nothing. */
-bool pattern_match(const struct pattern *p, const char *s, size_t len, bool ci,
-                   const struct eval_env *env);
-/* ARN-aware match: segment by segment, the last pattern segment taking the rest. */
-bool arn_pattern_match(const struct arn_pattern *p, const char *s, size_t len,
+bool iam_pattern_match(const struct pattern *p, const char *s, size_t len, bool ci,
                        const struct eval_env *env);
+/* ARN-aware match: segment by segment, the last pattern segment taking the rest. */
+bool iam_arn_pattern_match(const struct arn_pattern *p, const char *s, size_t len,
+                           const struct eval_env *env);
 /* A subject split at its first five ':' once, for many ARN matches. */
 struct arn_split {
     const char *s;
@@ -152,14 +143,14 @@ struct arn_split {
     unsigned n; /* segments, 1..6 */
     size_t off[6], end[6];
 };
-void arn_split(const char *s, size_t len, struct arn_split *ret);
-bool arn_pattern_match_split(const struct arn_pattern *p, const struct arn_split *sp,
-                             const struct eval_env *env);
+void iam_arn_split(const char *s, size_t len, struct arn_split *ret);
+bool iam_arn_pattern_match_split(const struct arn_pattern *p, const struct arn_split *sp,
+                                 const struct eval_env *env);
 /* Plain wildcard match of NUL-terminated strings (no variables). */
 bool iam_wildcard_match(const char *pattern, const char *s, bool ci);
 
 uint32_t iam_key_hash(const char *s, size_t len); /* FNV-1a over ASCII-lower-cased bytes */
-void record_missing(const struct eval_env *env, const char *key);
+void iam_eval_note_missing(const struct eval_env *env, const char *key);
 
 /* ---- Context (context.c) --------------------------------------------------------------- */
 
@@ -199,8 +190,8 @@ struct iam_context {
     struct ctx_entry *entries;
 };
 
-const struct ctx_entry *context_lookup(const struct iam_context *ctx, const char *lkey,
-                                       size_t len, uint32_t hash);
+const struct ctx_entry *iam_context_lookup(const struct iam_context *ctx, const char *lkey,
+                                           size_t len, uint32_t hash);
 
 /* ---- Compiled policy ------------------------------------------------------------------- */
 
@@ -230,6 +221,79 @@ enum cond_set {
     SET_ANY, /* ForAnyValue: */
     SET_ALL, /* ForAllValues: */
 };
+
+/* Operator families (what type the values are) and comparisons, for the validator's reasoning
+ * about conditions. */
+enum cond_family {
+    FAM_STRING,
+    FAM_NUMERIC,
+    FAM_DATE,
+    FAM_BOOL,
+    FAM_BINARY,
+    FAM_IP,
+    FAM_ARN,
+    FAM_NULL
+};
+enum cond_cmp {
+    CMP_EQ,
+    CMP_NE,
+    CMP_LT,
+    CMP_LE,
+    CMP_GT,
+    CMP_GE,
+    CMP_LIKE,
+    CMP_NOTLIKE,
+    CMP_EQI,
+    CMP_NEI,
+    CMP_OTHER
+};
+
+/* The condition operators (IAM User Guide, "IAM JSON policy elements: Condition operators"):
+ * X(name, base, negated, family, comparison). The one table of them: the engine compiles
+ * with it and the validator checks with it. ArnEquals and ArnLike match alike, as do their
+ * negations. */
+#define IAM_CONDITION_OPERATORS(X)                                                                 \
+    X("StringEquals", OP_STRING_EQUALS, false, FAM_STRING, CMP_EQ)                                 \
+    X("StringNotEquals", OP_STRING_EQUALS, true, FAM_STRING, CMP_NE)                               \
+    X("StringEqualsIgnoreCase", OP_STRING_EQUALS_IC, false, FAM_STRING, CMP_EQI)                   \
+    X("StringNotEqualsIgnoreCase", OP_STRING_EQUALS_IC, true, FAM_STRING, CMP_NEI)                 \
+    X("StringLike", OP_STRING_LIKE, false, FAM_STRING, CMP_LIKE)                                   \
+    X("StringNotLike", OP_STRING_LIKE, true, FAM_STRING, CMP_NOTLIKE)                              \
+    X("NumericEquals", OP_NUMERIC_EQ, false, FAM_NUMERIC, CMP_EQ)                                  \
+    X("NumericNotEquals", OP_NUMERIC_EQ, true, FAM_NUMERIC, CMP_NE)                                \
+    X("NumericLessThan", OP_NUMERIC_LT, false, FAM_NUMERIC, CMP_LT)                                \
+    X("NumericLessThanEquals", OP_NUMERIC_LE, false, FAM_NUMERIC, CMP_LE)                          \
+    X("NumericGreaterThan", OP_NUMERIC_GT, false, FAM_NUMERIC, CMP_GT)                             \
+    X("NumericGreaterThanEquals", OP_NUMERIC_GE, false, FAM_NUMERIC, CMP_GE)                       \
+    X("DateEquals", OP_DATE_EQ, false, FAM_DATE, CMP_EQ)                                           \
+    X("DateNotEquals", OP_DATE_EQ, true, FAM_DATE, CMP_NE)                                         \
+    X("DateLessThan", OP_DATE_LT, false, FAM_DATE, CMP_LT)                                         \
+    X("DateLessThanEquals", OP_DATE_LE, false, FAM_DATE, CMP_LE)                                   \
+    X("DateGreaterThan", OP_DATE_GT, false, FAM_DATE, CMP_GT)                                      \
+    X("DateGreaterThanEquals", OP_DATE_GE, false, FAM_DATE, CMP_GE)                                \
+    X("Bool", OP_BOOL, false, FAM_BOOL, CMP_EQ)                                                    \
+    X("BinaryEquals", OP_BINARY_EQUALS, false, FAM_BINARY, CMP_EQ)                                 \
+    X("IpAddress", OP_IP_ADDRESS, false, FAM_IP, CMP_EQ)                                           \
+    X("NotIpAddress", OP_IP_ADDRESS, true, FAM_IP, CMP_NE)                                         \
+    X("ArnEquals", OP_ARN_LIKE, false, FAM_ARN, CMP_LIKE)                                          \
+    X("ArnLike", OP_ARN_LIKE, false, FAM_ARN, CMP_LIKE)                                            \
+    X("ArnNotEquals", OP_ARN_LIKE, true, FAM_ARN, CMP_NOTLIKE)                                     \
+    X("ArnNotLike", OP_ARN_LIKE, true, FAM_ARN, CMP_NOTLIKE)                                       \
+    X("Null", OP_NULL, false, FAM_NULL, CMP_OTHER)
+
+/* An operator as written in a policy: "[ForAllValues:|ForAnyValue:]Name[IfExists]". */
+struct iam_cond_op {
+    const char *name; /* the operator without qualifier or IfExists, from the table */
+    uint8_t base;     /* enum cond_base */
+    uint8_t set;      /* enum cond_set */
+    bool negated;
+    bool if_exists;
+};
+
+/* 0; -ENOENT when there is no such operator (names are case-sensitive); -EINVAL for
+ * NullIfExists, which does not exist (Access Analyzer's NULL_WITH_IF_EXISTS is an error).
+ * ForAllValues:Null and ForAnyValue:Null do exist: always true and always false. */
+int iam_cond_op_parse(const char *text, struct iam_cond_op *ret);
 
 struct cond_value {
     union {
@@ -297,7 +361,7 @@ struct statement {
 };
 
 struct iam_policy {
-    struct arena arena;
+    struct iam_arena arena;
     enum iam_policy_type type;
     const char *version;
     bool variables; /* Version 2012-10-17 */

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Typed values for condition operators: exact decimals, ISO 8601 / epoch dates, IPv4/IPv6
- * CIDRs, base64 and booleans, plus the arena compiled policies live in. Everything here is
- * locale-independent (we run inside sudo, which calls setlocale) and allocation-free except
- * the arena itself.
+ * CIDRs, base64 and booleans. Everything here is locale-independent (we run inside sudo,
+ * which calls setlocale) and allocation-free.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,68 +10,6 @@
 #include <string.h>
 
 #include "policy_private.h"
-
-/* ---- Arena ----------------------------------------------------------------------------- */
-
-struct arena_chunk {
-    struct arena_chunk *next;
-    size_t used, size;
-    _Alignas(16) unsigned char data[];
-};
-
-#define ARENA_CHUNK 4096u
-
-void *arena_alloc(struct arena *a, size_t size) {
-    struct arena_chunk *c = a->head;
-    size_t need = (size + 15u) & ~(size_t)15u;
-    void *p;
-
-    if (need < size)
-        return NULL;
-    if (!c || c->size - c->used < need) {
-        size_t sz = need > ARENA_CHUNK ? need : ARENA_CHUNK;
-
-        if (sz > SIZE_MAX - sizeof(*c))
-            return NULL;
-        /* zero what is handed out, not the whole chunk: most policies use a fraction */
-        c = malloc(sizeof(*c) + sz);
-        if (!c)
-            return NULL;
-        c->used = 0;
-        c->size = sz;
-        c->next = a->head;
-        a->head = c;
-    }
-    p = c->data + c->used;
-    c->used += need;
-    memset(p, 0, need);
-    return p;
-}
-
-char *arena_strndup(struct arena *a, const char *s, size_t len) {
-    char *p;
-
-    if (len == SIZE_MAX)
-        return NULL;
-    p = arena_alloc(a, len + 1);
-    if (!p)
-        return NULL;
-    memcpy(p, s, len);
-    p[len] = '\0';
-    return p;
-}
-
-void arena_free(struct arena *a) {
-    struct arena_chunk *c = a->head;
-
-    while (c) {
-        struct arena_chunk *next = c->next;
-
-        free(c);
-        c = next;
-    }
-    a->head = NULL;
-}
 
 /* ---- Numbers --------------------------------------------------------------------------- */
 

@@ -16,7 +16,7 @@ static void typed_values(void **state) {
     assert_int_equal(iam_context_new(&ctx), 0);
     iam_error_init(&err);
     assert_int_equal(iam_context_add(ctx, "aws:SourceIpList", IAM_VALUE_IP, true, ips, 2, &err), 0);
-    e = context_lookup(ctx, "aws:sourceiplist", 16, iam_key_hash("aws:sourceiplist", 16));
+    e = iam_context_lookup(ctx, "aws:sourceiplist", 16, iam_key_hash("aws:sourceiplist", 16));
     assert_non_null(e);
     assert_int_equal(e->n, 2);
     assert_true(e->is_list);
@@ -36,16 +36,16 @@ static void typed_values(void **state) {
     assert_int_equal(iam_context_add_string(ctx, "aws:UserName", "a"), 0);
     assert_int_equal(iam_context_add_string(ctx, "AWS:username", "b"), 0);
     assert_int_equal(ctx->n, 2);
-    e = context_lookup(ctx, "aws:username", 12, iam_key_hash("aws:username", 12));
+    e = iam_context_lookup(ctx, "aws:username", 12, iam_key_hash("aws:username", 12));
     assert_non_null(e);
     assert_string_equal(e->values[0].s, "b");
     iam_context_remove(ctx, "Aws:UserName");
-    assert_null(context_lookup(ctx, "aws:username", 12, iam_key_hash("aws:username", 12)));
+    assert_null(iam_context_lookup(ctx, "aws:username", 12, iam_key_hash("aws:username", 12)));
     assert_int_equal(ctx->n, 1);
     iam_context_remove(ctx, "not:there");
     /* A string value that also reads as a number or date carries those forms too. */
     assert_int_equal(iam_context_add_string(ctx, "s:n", "1577836800"), 0);
-    e = context_lookup(ctx, "s:n", 3, iam_key_hash("s:n", 3));
+    e = iam_context_lookup(ctx, "s:n", 3, iam_key_hash("s:n", 3));
     assert_true(e->values[0].parsed & CTXV_NUM);
     assert_true(e->values[0].parsed & CTXV_TIME);
     assert_false(e->values[0].parsed & CTXV_IP);
@@ -67,7 +67,7 @@ static void many_keys(void **state) {
         const struct ctx_entry *e;
 
         snprintf(key, sizeof(key), "s:key%d", i);
-        e = context_lookup(ctx, key, strlen(key), iam_key_hash(key, strlen(key)));
+        e = iam_context_lookup(ctx, key, strlen(key), iam_key_hash(key, strlen(key)));
         assert_non_null(e);
         assert_true(strcasecmp(e->values[0].s, key) == 0);
     }

@@ -25,18 +25,19 @@ static void plain_wildcards(void **state) {
 }
 
 static bool arn_match(const char *pattern, const char *subject, const struct iam_context *ctx) {
-    struct arena a = {0};
+    struct iam_arena a = {0};
     struct arn_pattern ap;
     size_t errpos;
     const char *errmsg;
     struct eval_env env = {.ctx = ctx};
     bool m;
 
-    assert_int_equal(arn_pattern_compile(&a, pattern, strlen(pattern),
-                                         PATF_WILDCARDS | PATF_VARIABLES, &ap, &errpos, &errmsg),
+    assert_int_equal(iam_arn_pattern_compile(&a, pattern, strlen(pattern),
+                                             PATF_WILDCARDS | PATF_VARIABLES, &ap, &errpos,
+                                             &errmsg),
                      0);
-    m = arn_pattern_match(&ap, subject, strlen(subject), &env);
-    arena_free(&a);
+    m = iam_arn_pattern_match(&ap, subject, strlen(subject), &env);
+    iam_arena_free(&a);
     return m;
 }
 
@@ -70,34 +71,35 @@ static void arn_segments(void **state) {
 }
 
 static void pattern_errors(void **state) {
-    struct arena a = {0};
+    struct iam_arena a = {0};
     struct pattern p;
     size_t errpos;
     const char *errmsg;
     char big[600];
     (void)state;
 
-    assert_int_equal(pattern_compile(&a, "x${a", 4, PATF_VARIABLES, &p, &errpos, &errmsg),
+    assert_int_equal(iam_pattern_compile(&a, "x${a", 4, PATF_VARIABLES, &p, &errpos, &errmsg),
                      -EINVAL);
     assert_int_equal(errpos, 1);
     assert_non_null(strstr(errmsg, "unterminated"));
-    assert_int_equal(pattern_compile(&a, "${}", 3, PATF_VARIABLES, &p, &errpos, &errmsg), -EINVAL);
-    assert_int_equal(pattern_compile(&a, "${a,'x}", 7, PATF_VARIABLES, &p, &errpos, &errmsg),
+    assert_int_equal(iam_pattern_compile(&a, "${}", 3, PATF_VARIABLES, &p, &errpos, &errmsg),
                      -EINVAL);
-    assert_int_equal(pattern_compile(&a, "${a,'x'y}", 9, PATF_VARIABLES, &p, &errpos, &errmsg),
+    assert_int_equal(iam_pattern_compile(&a, "${a,'x}", 7, PATF_VARIABLES, &p, &errpos, &errmsg),
                      -EINVAL);
-    assert_int_equal(pattern_compile(&a, "${a b}", 6, PATF_VARIABLES, &p, &errpos, &errmsg),
+    assert_int_equal(iam_pattern_compile(&a, "${a,'x'y}", 9, PATF_VARIABLES, &p, &errpos, &errmsg),
+                     -EINVAL);
+    assert_int_equal(iam_pattern_compile(&a, "${a b}", 6, PATF_VARIABLES, &p, &errpos, &errmsg),
                      -EINVAL);
     /* Without PATF_VARIABLES "${" is text. */
-    assert_int_equal(pattern_compile(&a, "${a", 3, 0, &p, &errpos, &errmsg), 0);
+    assert_int_equal(iam_pattern_compile(&a, "${a", 3, 0, &p, &errpos, &errmsg), 0);
     assert_int_equal(p.n, 1);
     /* Too many tokens is a clear error, not a crash. */
     for (size_t i = 0; i < sizeof(big) - 1; i++)
         big[i] = (i % 2) ? '*' : 'a';
     big[sizeof(big) - 1] = '\0';
-    assert_int_equal(pattern_compile(&a, big, strlen(big), PATF_WILDCARDS, &p, &errpos, &errmsg),
-                     -E2BIG);
-    arena_free(&a);
+    assert_int_equal(
+        iam_pattern_compile(&a, big, strlen(big), PATF_WILDCARDS, &p, &errpos, &errmsg), -E2BIG);
+    iam_arena_free(&a);
 }
 
 /* The compiled matcher (segments, anchored head and tail, leftmost middle) agrees with the
@@ -113,7 +115,7 @@ static void differential(void **state) {
     for (int iter = 0; iter < 200000; iter++) {
         char pat[16], sub[16], ref[16], withvar[32];
         size_t pl, sl, k = 0;
-        struct arena a = {0};
+        struct iam_arena a = {0};
         struct pattern cp;
         size_t errpos;
         const char *errmsg;
@@ -134,24 +136,24 @@ static void differential(void **state) {
         }
         sub[sl] = '\0';
         /* Plain pattern. */
-        assert_int_equal(pattern_compile(&a, pat, pl, PATF_WILDCARDS | (ci ? PATF_FOLD : 0), &cp,
-                                         &errpos, &errmsg),
+        assert_int_equal(iam_pattern_compile(&a, pat, pl, PATF_WILDCARDS | (ci ? PATF_FOLD : 0),
+                                             &cp, &errpos, &errmsg),
                          0);
-        if (pattern_match(&cp, sub, sl, ci, NULL) != iam_wildcard_match(pat, sub, ci))
+        if (iam_pattern_match(&cp, sub, sl, ci, NULL) != iam_wildcard_match(pat, sub, ci))
             fail_msg("pattern '%s' subject '%s' ci=%d: compiled and reference disagree", pat, sub,
                      ci);
         /* Same pattern with "${s:v}" (value "Ab") spliced in at the middle. */
         k = (size_t)snprintf(withvar, sizeof(withvar), "%.*s${s:v}%s", (int)(pl / 2), pat,
                              pat + pl / 2);
         snprintf(ref, sizeof(ref), "%.*sAb%s", (int)(pl / 2), pat, pat + pl / 2);
-        assert_int_equal(pattern_compile(&a, withvar, k,
-                                         PATF_WILDCARDS | PATF_VARIABLES | (ci ? PATF_FOLD : 0),
-                                         &cp, &errpos, &errmsg),
+        assert_int_equal(iam_pattern_compile(&a, withvar, k,
+                                             PATF_WILDCARDS | PATF_VARIABLES | (ci ? PATF_FOLD : 0),
+                                             &cp, &errpos, &errmsg),
                          0);
-        if (pattern_match(&cp, sub, sl, ci, &env) != iam_wildcard_match(ref, sub, ci))
+        if (iam_pattern_match(&cp, sub, sl, ci, &env) != iam_wildcard_match(ref, sub, ci))
             fail_msg("pattern '%s' subject '%s' ci=%d: compiled and reference disagree", withvar,
                      sub, ci);
-        arena_free(&a);
+        iam_arena_free(&a);
         checked++;
     }
     assert_int_equal(checked, 200000);

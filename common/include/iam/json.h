@@ -106,6 +106,10 @@ static inline bool iam_json_is_array(const struct iam_json *j) {
 static inline bool iam_json_is_bool(const struct iam_json *j) {
     return j && (j->type == IAM_JSON_TRUE || j->type == IAM_JSON_FALSE);
 }
+/* The text of a scalar, NUL-terminated: a string's content, a number as written, "true" or
+ * "false"; NULL for null, objects, arrays (and a NULL node). *ret_len, when given, gets its
+ * length in bytes. */
+const char *iam_json_scalar_text(const struct iam_json *j, size_t *ret_len);
 
 /* Record an error at a node's start position (first error wins). */
 void iam_json_error(struct iam_error *e, const struct iam_json *at, const char *fmt, ...)

@@ -4,6 +4,7 @@
  * (which keys the host sets, and conditions that can never be true).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -11,42 +12,16 @@
 #include "../policy_private.h"
 #include "validate_private.h"
 
-enum fam { F_STRING, F_NUMERIC, F_DATE, F_BOOL, F_BINARY, F_IP, F_ARN, F_NULL };
-enum cmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE, C_LIKE, C_NOTLIKE, C_EQI, C_NEI, C_OTHER };
-
+/* The operators, from the engine's table (one table for both). */
 static const struct opdef {
     const char *name;
-    enum fam fam;
-    enum cmp cmp;
+    enum cond_family fam;
+    enum cond_cmp cmp;
     bool negated;
 } ops[] = {
-    {"StringEquals", F_STRING, C_EQ, false},
-    {"StringNotEquals", F_STRING, C_NE, true},
-    {"StringEqualsIgnoreCase", F_STRING, C_EQI, false},
-    {"StringNotEqualsIgnoreCase", F_STRING, C_NEI, true},
-    {"StringLike", F_STRING, C_LIKE, false},
-    {"StringNotLike", F_STRING, C_NOTLIKE, true},
-    {"NumericEquals", F_NUMERIC, C_EQ, false},
-    {"NumericNotEquals", F_NUMERIC, C_NE, true},
-    {"NumericLessThan", F_NUMERIC, C_LT, false},
-    {"NumericLessThanEquals", F_NUMERIC, C_LE, false},
-    {"NumericGreaterThan", F_NUMERIC, C_GT, false},
-    {"NumericGreaterThanEquals", F_NUMERIC, C_GE, false},
-    {"DateEquals", F_DATE, C_EQ, false},
-    {"DateNotEquals", F_DATE, C_NE, true},
-    {"DateLessThan", F_DATE, C_LT, false},
-    {"DateLessThanEquals", F_DATE, C_LE, false},
-    {"DateGreaterThan", F_DATE, C_GT, false},
-    {"DateGreaterThanEquals", F_DATE, C_GE, false},
-    {"Bool", F_BOOL, C_EQ, false},
-    {"BinaryEquals", F_BINARY, C_EQ, false},
-    {"IpAddress", F_IP, C_EQ, false},
-    {"NotIpAddress", F_IP, C_NE, true},
-    {"ArnEquals", F_ARN, C_LIKE, false},
-    {"ArnLike", F_ARN, C_LIKE, false},
-    {"ArnNotEquals", F_ARN, C_NOTLIKE, true},
-    {"ArnNotLike", F_ARN, C_NOTLIKE, true},
-    {"Null", F_NULL, C_OTHER, false},
+#define OPDEF(name, base, negated, family, cmp) {name, family, cmp, negated},
+    IAM_CONDITION_OPERATORS(OPDEF)
+#undef OPDEF
 };
 
 static const char *const fam_names[] = {"String", "Numeric",   "Date", "Bool",
@@ -157,7 +132,7 @@ static enum presence presence_of(const struct keydef *k, const struct host_cover
     return cover->sudo ? k->sudo : k->login;
 }
 
-bool vcondition_has_key(const struct iam_json *cond, const char *key) {
+bool iam_vcondition_has_key(const struct iam_json *cond, const char *key) {
     if (!iam_json_is_object(cond))
         return false;
     for (size_t i = 0; i < cond->u.obj.n; i++) {
@@ -175,49 +150,40 @@ struct op {
     bool ifexists;
 };
 
-/* Parse an operator name. Returns 0, -1 unknown, -2 Null...IfExists. */
+/* Parse an operator name (iam_cond_op_parse: the engine's own reading). Returns 0, -1
+ * unknown, -2 Null...IfExists. */
 static int parse_op(const char *name, struct op *ret) {
-    char base[64];
-    size_t n;
+    struct iam_cond_op co;
+    int r = iam_cond_op_parse(name, &co);
 
     *ret = (struct op){0};
-    if (strncmp(name, "ForAllValues:", 13) == 0) {
-        ret->qualifier = 1;
-        name += 13;
-    } else if (strncmp(name, "ForAnyValue:", 12) == 0) {
-        ret->qualifier = 2;
-        name += 12;
-    }
-    n = strlen(name);
-    if (n >= sizeof(base))
+    if (r == -ENOENT)
         return -1;
-    memcpy(base, name, n + 1);
-    if (n > 8 && strcmp(base + n - 8, "IfExists") == 0) {
-        ret->ifexists = true;
-        base[n - 8] = '\0';
-    }
+    ret->qualifier = co.set == SET_ALL ? 1 : co.set == SET_ANY ? 2 : 0;
+    ret->ifexists = co.if_exists;
     for (size_t i = 0; i < IAM_ELEMENTSOF(ops); i++)
-        if (strcmp(base, ops[i].name) == 0) {
+        if (strcmp(co.name, ops[i].name) == 0)
             ret->def = &ops[i];
-            return ops[i].fam == F_NULL && ret->ifexists ? -2 : 0;
-        }
-    return -1;
+    if (!ret->def)
+        return -1; /* not reached: both tables come from IAM_CONDITION_OPERATORS */
+    return r < 0 ? -2 : 0;
 }
 
 /* Does the condition hold when the key is absent from the request? */
 static bool true_when_missing(const struct op *op, const struct iam_json *v) {
-    if (op->def->fam == F_NULL) {
+    if (op->def->fam == FAM_NULL) {
         /* Null: "true" holds when the key is missing; values are ORed */
         if (v->type == IAM_JSON_ARRAY) {
             for (size_t i = 0; i < v->u.arr.n; i++) {
-                const char *t = vscalar_text(v->u.arr.items[i]);
+                const char *t = iam_json_scalar_text(v->u.arr.items[i], NULL);
 
                 if (t && strcasecmp(t, "true") == 0)
                     return true;
             }
             return false;
         }
-        return vscalar_text(v) && strcasecmp(vscalar_text(v), "true") == 0;
+        return iam_json_scalar_text(v, NULL) &&
+               strcasecmp(iam_json_scalar_text(v, NULL), "true") == 0;
     }
     if (op->ifexists || op->qualifier == 1)
         return true;
@@ -226,24 +192,24 @@ static bool true_when_missing(const struct op *op, const struct iam_json *v) {
     return op->def->negated;
 }
 
-static bool ktype_accepts(enum ktype k, enum fam f) {
+static bool ktype_accepts(enum ktype k, enum cond_family f) {
     switch (k) {
     case K_UNKNOWN:
         return true;
     case K_STRING:
-        return f == F_STRING;
+        return f == FAM_STRING;
     case K_ARN:
-        return f == F_STRING || f == F_ARN;
+        return f == FAM_STRING || f == FAM_ARN;
     case K_NUMERIC:
-        return f == F_NUMERIC;
+        return f == FAM_NUMERIC;
     case K_DATE:
-        return f == F_DATE;
+        return f == FAM_DATE;
     case K_DATE_OR_NUM:
-        return f == F_DATE || f == F_NUMERIC;
+        return f == FAM_DATE || f == FAM_NUMERIC;
     case K_BOOL:
-        return f == F_BOOL;
+        return f == FAM_BOOL;
     case K_IP:
-        return f == F_IP;
+        return f == FAM_IP;
     }
     return true;
 }
@@ -301,19 +267,19 @@ static void never_true(struct cstate *s, const char *op, const char *key, const 
                        const char *why) {
     struct vctx *c = s->c;
 
-    vpath_push_value(c, op);
-    vpath_push_value(c, key);
+    iam_vpath_push_value(c, op);
+    iam_vpath_push_value(c, key);
     if (s->allow)
-        vfinding(c, VC_HOST_CONDITION_NEVER_TRUE, at,
-                 "This condition can never be true%s: %s. The statement never allows anything "
-                 "there.",
-                 s->cover->other ? " for host actions" : "", why);
+        iam_vfinding(c, VC_HOST_CONDITION_NEVER_TRUE, at,
+                     "This condition can never be true%s: %s. The statement never allows anything "
+                     "there.",
+                     s->cover->other ? " for host actions" : "", why);
     else
-        vfinding(c, VC_HOST_DENY_NEVER_APPLIES, at,
-                 "This Deny never applies%s because its condition can never be true: %s.",
-                 s->cover->other ? " to host actions" : "", why);
-    vpath_pop(c);
-    vpath_pop(c);
+        iam_vfinding(c, VC_HOST_DENY_NEVER_APPLIES, at,
+                     "This Deny never applies%s because its condition can never be true: %s.",
+                     s->cover->other ? " to host actions" : "", why);
+    iam_vpath_pop(c);
+    iam_vpath_pop(c);
 }
 
 /* When a key the host sets only sometimes is there. */
@@ -333,325 +299,361 @@ static const char *when_set(const char *key) {
 
 /* ---- one key of one operator ----------------------------------------------------------- */
 
-static void check_values(struct cstate *s, const struct op *op, const char *opname, const char *key,
-                         const struct keydef *kd, const struct iam_json *v) {
+/* Counts over one key's values, for the findings about the whole list. */
+struct value_tally {
+    size_t n_ip, n_private; /* valid IP ranges, and those inside a private block */
+};
+
+/* One scalar value t (the text of it) against the operator's type. */
+static void check_value_type(struct cstate *s, const struct op *op, const char *opname,
+                             const char *key, const struct iam_json *it, const char *t,
+                             struct value_tally *tally) {
     struct vctx *c = s->c;
-    enum fam fam = op->def->fam;
-    size_t n = nvalues(v), n_private = 0, n_ip = 0;
-    enum iam_json_type first = IAM_JSON_NULL;
-    bool mixed = false;
+    struct iam_num num;
+    struct iam_time tm;
+    bool epoch, host_bits;
+    struct vcidr cidr;
 
-    for (size_t i = 0; i < n; i++) {
-        const struct iam_json *it = value_at(v, i);
-        const char *t = vscalar_text(it);
-        struct iam_num num;
-        struct iam_time tm;
-        bool epoch, host_bits;
-        struct vcidr cidr;
-
-        if (v->type == IAM_JSON_ARRAY)
-            vpath_push_index(c, i);
-        if (!t) {
-            vfinding(c, VC_DATA_TYPE_MISMATCH, it,
-                     "A condition value is a string, number or boolean; this is a %s.",
-                     iam_json_type_name(it->type));
-            goto next;
-        }
-        {
-            enum iam_json_type jt = it->type == IAM_JSON_FALSE ? IAM_JSON_TRUE : it->type;
-
-            if (i == 0)
-                first = jt;
-            else if (jt != first)
-                mixed = true;
-        }
-        if (it->type == IAM_JSON_STRING && vhas_variable(t)) {
-            if (fam == F_STRING || fam == F_ARN) {
-                vcheck_variables(c, it);
-                if (!c->variables)
-                    vfinding(c, VC_VARIABLE_UNSUPPORTED_IN_VERSION, it,
-                             "To include variables in your policy, use the policy version "
-                             "2012-10-17; under 2008-10-17 \"%.80s\" is compared as literal text.",
-                             t);
-            } else {
-                vfinding(c, VC_INVALID_VARIABLE_FOR_OPERATOR, it,
-                         "Policy variables can only be used with String and ARN operators, not "
-                         "with %s.",
-                         opname);
-            }
-            goto next;
-        }
-        switch (fam) {
-        case F_NUMERIC:
-            if (!vparse_number(t, &num))
-                vfinding(c, VC_TYPE_MISMATCH_NUMBER, it,
+    switch (op->def->fam) {
+    case FAM_NUMERIC:
+        if (!iam_vparse_number(t, &num))
+            iam_vfinding(c, VC_TYPE_MISMATCH_NUMBER, it,
                          "\"%.40s\" is not a number. Add a valid numeric value for %s.", t, opname);
-            break;
-        case F_DATE:
-            if (!vparse_date(t, &tm, &epoch))
-                vfinding(c, VC_TYPE_MISMATCH_DATE, it,
+        break;
+    case FAM_DATE:
+        if (!iam_vparse_date(t, &tm, &epoch))
+            iam_vfinding(c, VC_TYPE_MISMATCH_DATE, it,
                          "The date condition operator is used with an invalid value \"%.40s\". "
                          "Specify a valid date using YYYY-MM-DD or another ISO 8601 date/time "
                          "format.",
                          t);
-            else if (epoch && strcasecmp(key, "aws:EpochTime") != 0)
-                vfinding(c, VC_INVALID_DATE_VALUE, it,
+        else if (epoch && strcasecmp(key, "aws:EpochTime") != 0)
+            iam_vfinding(c, VC_INVALID_DATE_VALUE, it,
                          "The date %.20s (epoch seconds) might not resolve as expected. We "
                          "recommend that you use the YYYY-MM-DD format.",
                          t);
-            break;
-        case F_BOOL:
-        case F_NULL:
-            if (!vparse_bool(t))
-                vfinding(c, VC_TYPE_MISMATCH_BOOLEAN, it,
+        break;
+    case FAM_BOOL:
+    case FAM_NULL:
+        if (!iam_vparse_bool(t))
+            iam_vfinding(c, VC_TYPE_MISMATCH_BOOLEAN, it,
                          "Add a valid Boolean value (true or false) for %s; \"%.40s\" is not one.",
                          opname, t);
-            break;
-        case F_BINARY:
-            if (!vbase64_valid(t))
-                vfinding(c, VC_TYPE_MISMATCH_STRING, it,
+        break;
+    case FAM_BINARY:
+        if (!iam_vbase64_valid(t))
+            iam_vfinding(c, VC_TYPE_MISMATCH_STRING, it,
                          "Add a valid base64-encoded string value for %s; \"%.40s\" is not one.",
                          opname, t);
-            break;
-        case F_IP:
-            if (!vparse_cidr(t, &cidr, &host_bits)) {
-                vfinding(c, VC_TYPE_MISMATCH_IP_RANGE, it,
+        break;
+    case FAM_IP:
+        if (!iam_vparse_cidr(t, &cidr, &host_bits)) {
+            iam_vfinding(c, VC_TYPE_MISMATCH_IP_RANGE, it,
                          "%s is used with an invalid IP range value \"%.60s\". Specify the IP "
                          "range in standard CIDR format.",
                          opname, t);
-            } else {
-                n_ip++;
-                if (vcidr_private(&cidr))
-                    n_private++;
-                if (host_bits)
-                    vfinding(c, VC_IMPROVE_IP_RANGE, it,
-                             "The non-zero bits in \"%.60s\" after the /%u mask are ignored. "
-                             "Write the network address instead.",
-                             t, cidr.prefix);
-            }
             break;
-        case F_STRING: {
-            bool wild = false;
-
-            if (op->def->cmp == C_LIKE || op->def->cmp == C_NOTLIKE)
-                break;
-            for (const char *p = t; *p; p++)
-                if (*p == '*' || *p == '?')
-                    wild = true;
-            if (wild)
-                vfinding(c, VC_WILDCARD_WITHOUT_LIKE_OPERATOR, it,
+        }
+        tally->n_ip++;
+        if (iam_vcidr_private(&cidr))
+            tally->n_private++;
+        if (host_bits)
+            iam_vfinding(c, VC_IMPROVE_IP_RANGE, it,
+                         "The non-zero bits in \"%.60s\" after the /%u mask are ignored. Write "
+                         "the network address instead.",
+                         t, cidr.prefix);
+        break;
+    case FAM_STRING:
+        if (op->def->cmp == CMP_LIKE || op->def->cmp == CMP_NOTLIKE)
+            break;
+        if (iam_vhas_wildcard(t))
+            iam_vfinding(c, VC_WILDCARD_WITHOUT_LIKE_OPERATOR, it,
                          "The value \"%.60s\" includes a * or ? character, which %s compares "
                          "literally. If you meant a wildcard, use %s.",
                          t, opname, op->def->negated ? "StringNotLike" : "StringLike");
-            break;
-        }
-        case F_ARN:
-            break;
-        }
-    next:
-        if (v->type == IAM_JSON_ARRAY)
-            vpath_pop(c);
+        break;
+    case FAM_ARN:
+        break;
     }
-    if (mixed)
-        vfinding(c, VC_INVALID_CONDITION_DATA_TYPE, v,
-                 "The condition value data types do not match. Use condition values of the same "
-                 "JSON data type.");
-    if (fam == F_BOOL && op->qualifier == 0 && n > 1)
-        vfinding(c, VC_INVALID_CONDITION_MULTIPLE_BOOLEAN, v,
-                 "The condition key %.64s does not support multiple Boolean values. Use a single "
-                 "Boolean value.",
-                 key);
-    if (fam == F_NUMERIC && op->qualifier == 0 && n > 1 && op->def->cmp >= C_LT &&
-        op->def->cmp <= C_GE)
-        vfinding(c, VC_REDUNDANT_CONDITION_VALUE_NUM, v,
-                 "Multiple values in %s are redundant. Replace them with the %s single value.",
-                 opname, op->def->cmp <= C_LE ? "greatest" : "least");
-    /* aws:SourceIp only sees public addresses in AWS; a host sees private ones too. */
-    if (fam == F_IP && strcasecmp(key, "aws:SourceIp") == 0 && !s->on_host && n_private > 0) {
-        bool all = n_private == n_ip && n_ip == n;
+}
 
-        if (op->def->negated)
-            vfinding(c, all ? VC_PRIVATE_NOT_IP_ADDRESS : VC_PRIVATE_NOT_IP_ADDRESS_SUBSET, v,
+/* A value holding a policy variable: only String and ARN operators resolve one. */
+static void check_value_variables(struct cstate *s, const struct op *op, const char *opname,
+                                  const struct iam_json *it, const char *t) {
+    struct vctx *c = s->c;
+
+    if (op->def->fam != FAM_STRING && op->def->fam != FAM_ARN) {
+        iam_vfinding(c, VC_INVALID_VARIABLE_FOR_OPERATOR, it,
+                     "Policy variables can only be used with String and ARN operators, not with "
+                     "%s.",
+                     opname);
+        return;
+    }
+    iam_vcheck_variables(c, it);
+    if (!c->variables)
+        iam_vfinding(c, VC_VARIABLE_UNSUPPORTED_IN_VERSION, it,
+                     "To include variables in your policy, use the policy version 2012-10-17; "
+                     "under 2008-10-17 \"%.80s\" is compared as literal text.",
+                     t);
+}
+
+/* aws:SourceIp only sees public addresses in AWS; a host sees private ones too. */
+static void check_private_source_ip(struct cstate *s, const struct op *op, const struct iam_json *v,
+                                    size_t n, const struct value_tally *tally) {
+    bool all = tally->n_private == tally->n_ip && tally->n_ip == n;
+
+    if (op->def->negated)
+        iam_vfinding(s->c, all ? VC_PRIVATE_NOT_IP_ADDRESS : VC_PRIVATE_NOT_IP_ADDRESS_SUBSET, v,
                      "The values for condition key aws:SourceIp include %s private IP addresses "
                      "and %s. aws:SourceIp works only for public IP address ranges in AWS "
                      "(host: actions are exempt: hosts are reached from private addresses).",
                      all ? "only" : "some",
                      all ? "has no effect" : "the private addresses have no effect");
-        else
-            vfinding(c, all ? VC_PRIVATE_IP_ADDRESS : VC_PRIVATE_IP_ADDRESS_SUBSET, v,
+    else
+        iam_vfinding(s->c, all ? VC_PRIVATE_IP_ADDRESS : VC_PRIVATE_IP_ADDRESS_SUBSET, v,
                      "The values for condition key aws:SourceIp include %s private IP addresses "
                      "and %s. aws:SourceIp works only for public IP address ranges in AWS "
                      "(host: actions are exempt: hosts are reached from private addresses).",
                      all ? "only" : "some",
                      all ? "will not have the desired effect"
                          : "the private addresses will not have the desired effect");
+}
+
+static void check_values(struct cstate *s, const struct op *op, const char *opname, const char *key,
+                         const struct iam_json *v) {
+    struct vctx *c = s->c;
+    enum cond_family fam = op->def->fam;
+    size_t n = nvalues(v);
+    struct value_tally tally = {0};
+    enum iam_json_type first = IAM_JSON_NULL;
+    bool mixed = false;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct iam_json *it = value_at(v, i);
+        const char *t = iam_json_scalar_text(it, NULL);
+        /* true and false are one JSON type here */
+        enum iam_json_type jt = it->type == IAM_JSON_FALSE ? IAM_JSON_TRUE : it->type;
+
+        if (v->type == IAM_JSON_ARRAY)
+            iam_vpath_push_index(c, i);
+        if (!t)
+            iam_vfinding(c, VC_DATA_TYPE_MISMATCH, it,
+                         "A condition value is a string, number or boolean; this is a %s.",
+                         iam_json_type_name(it->type));
+        else if (i == 0)
+            first = jt;
+        else if (jt != first)
+            mixed = true;
+        if (t && it->type == IAM_JSON_STRING && iam_vhas_variable(t))
+            check_value_variables(s, op, opname, it, t);
+        else if (t)
+            check_value_type(s, op, opname, key, it, t, &tally);
+        if (v->type == IAM_JSON_ARRAY)
+            iam_vpath_pop(c);
     }
-    (void)kd;
+    if (mixed)
+        iam_vfinding(c, VC_INVALID_CONDITION_DATA_TYPE, v,
+                     "The condition value data types do not match. Use condition values of the "
+                     "same JSON data type.");
+    if (fam == FAM_BOOL && op->qualifier == 0 && n > 1)
+        iam_vfinding(c, VC_INVALID_CONDITION_MULTIPLE_BOOLEAN, v,
+                     "The condition key %.64s does not support multiple Boolean values. Use a "
+                     "single Boolean value.",
+                     key);
+    if (fam == FAM_NUMERIC && op->qualifier == 0 && n > 1 && op->def->cmp >= CMP_LT &&
+        op->def->cmp <= CMP_GE)
+        iam_vfinding(c, VC_REDUNDANT_CONDITION_VALUE_NUM, v,
+                     "Multiple values in %s are redundant. Replace them with the %s single value.",
+                     opname, op->def->cmp <= CMP_LE ? "greatest" : "least");
+    if (fam == FAM_IP && strcasecmp(key, "aws:SourceIp") == 0 && !s->on_host && tally.n_private > 0)
+        check_private_source_ip(s, op, v, n, &tally);
+}
+
+/* The key's name: service:keyname, a global key that exists, a host key the host sets.
+ * Returns whether the key is valid; *ret_kd is its definition when we know it. */
+static bool check_key_name(struct cstate *s, const struct iam_json_member *km,
+                           const struct keydef **ret_kd) {
+    struct vctx *c = s->c;
+    const char *key = km->key, *colon = strchr(key, ':'), *name;
+    const struct keydef *kd;
+
+    *ret_kd = NULL;
+    if (!colon || colon == key || colon[1] == '\0' ||
+        strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") <
+            (size_t)(colon - key)) {
+        iam_vfinding_key(c, VC_INVALID_CONDITION_KEY_FORMAT, km,
+                         "The condition key \"%.64s\" is not valid. Use the format "
+                         "service:keyname.",
+                         key);
+        return false;
+    }
+    kd = find_key(key);
+    *ret_kd = kd;
+    if (kd)
+        return true;
+    if (strncasecmp(key, "host:", 5) == 0) {
+        iam_vfinding_key(c, VC_INVALID_SERVICE_CONDITION_KEY, km,
+                         "The condition key \"%.64s\" does not exist on a host. The host sets "
+                         "host:Service, host:Tty, host:RemoteHost, host:AuthMethod, host:OsUser, "
+                         "host:RunAsUser and host:Command.",
+                         key);
+        return false;
+    }
+    if (strncasecmp(key, "aws:", 4) != 0)
+        return true; /* another service's key: not ours to judge */
+    name = key + 4;
+    if (strcasecmp(name, "ARN") == 0)
+        iam_vfinding_key(c, VC_UNSUPPORTED_GLOBAL_CONDITION_KEY, km,
+                         "The condition key aws:ARN is not supported. Use aws:PrincipalArn or "
+                         "aws:SourceArn instead.");
+    else if (strncasecmp(name, "PrincipalTag", 12) == 0 ||
+             strncasecmp(name, "ResourceTag", 11) == 0 || strncasecmp(name, "RequestTag", 10) == 0)
+        iam_vfinding_key(
+            c, VC_MISSING_TAG_KEY_IN_CONDITION, km,
+            "The condition key \"%.64s\" must include a tag key to control access "
+            "based on tags. Use the format %.*s/tag-key.",
+            key, (int)(strchr(name, '/') ? strchr(name, '/') - key : (long)strlen(key)), key);
+    else
+        iam_vfinding_key(c, VC_INVALID_GLOBAL_CONDITION_KEY, km,
+                         "The condition key \"%.64s\" does not exist. Use a valid global "
+                         "condition key.",
+                         key);
+    return false;
+}
+
+/* An empty list of values: what each form of the operator makes of it. */
+static void check_empty_values(struct cstate *s, const struct op *op, const char *opname,
+                               const char *key, const struct iam_json *v) {
+    struct vctx *c = s->c;
+
+    if (op->qualifier == 1)
+        iam_vfinding(c, VC_EMPTY_ARRAY_CONDITION_FORALLVALUES, v,
+                     "The ForAllValues prefix with an empty condition key matches only if the "
+                     "key is missing from the request context. To test that, use the Null "
+                     "condition operator with the value true instead.");
+    else if (op->qualifier == 2)
+        iam_vfinding(c, VC_EMPTY_ARRAY_CONDITION_FORANYVALUE, v,
+                     "The ForAnyValue prefix with an empty condition key never matches the "
+                     "request context and it does not affect the policy. Specify conditions.");
+    else if (op->ifexists)
+        iam_vfinding(c, VC_EMPTY_ARRAY_CONDITION_IFEXISTS, v,
+                     "The IfExists suffix with an empty condition key matches only if the key is "
+                     "missing from the request context. To test that, use the Null condition "
+                     "operator with the value true instead.");
+    else if (op->def->negated)
+        iam_vfinding(c, VC_EMPTY_ARRAY_CONDITION, v,
+                     "There are no values for the condition key %.64s: %s with no values "
+                     "excludes nothing, so this condition always holds. Specify conditions.",
+                     key, opname);
+    else
+        iam_vfinding(c, VC_EMPTY_ARRAY_CONDITION, v,
+                     "There are no values for the condition key %.64s, so no request matches "
+                     "and the statement does not affect the policy. Specify conditions.",
+                     key);
+}
+
+/* The operator and qualifier against what we know of the key. */
+static void check_key_operator(struct cstate *s, const struct op *op, const char *key,
+                               const struct keydef *kd, const struct iam_json *v) {
+    struct vctx *c = s->c;
+
+    if (kd && op->def->fam != FAM_NULL && !ktype_accepts(kd->type, op->def->fam))
+        iam_vfinding(c, VC_TYPE_MISMATCH, v, "Use %s instead of %s for the condition key %.64s.",
+                     ktype_ops(kd->type), fam_names[op->def->fam], key);
+    if (op->qualifier && op->def->fam == FAM_NULL)
+        iam_vfinding(c, VC_NULL_WITH_QUALIFIER, v,
+                     "Avoid using the Null condition operator with the ForAllValues or "
+                     "ForAnyValue qualifiers because they always return true or false "
+                     "respectively.");
+    else if (op->qualifier == 1 && kd && !kd->multi)
+        iam_vfinding(c, VC_FORALLVALUES_WITH_SINGLE_VALUED_KEY, v,
+                     "Using ForAllValues with the single-valued condition key %.64s can be "
+                     "overly permissive: it is also true when the key is absent. We recommend "
+                     "that you remove ForAllValues:.",
+                     key);
+    else if (op->qualifier == 0 && kd && kd->multi && op->def->fam != FAM_NULL)
+        iam_vfinding(c, VC_MISSING_QUALIFIER, v,
+                     "The request context key %.64s has multiple values. Use the ForAllValues or "
+                     "ForAnyValue condition key qualifiers.",
+                     key);
+    if (strcasecmp(key, "aws:VpcSourceIp") == 0 &&
+        !iam_vcondition_has_key(s->cond, "aws:SourceVpc"))
+        iam_vfinding(c, VC_MISSING_PAIRED_CONDITION_KEYS, v,
+                     "Using the condition key aws:VpcSourceIp can be overly permissive without "
+                     "also using aws:SourceVpc. We recommend that you add it to the same "
+                     "condition block.");
+}
+
+/* How the host sees this key: never set, set only sometimes, always set. */
+static void check_key_on_host(struct cstate *s, const struct op *op, const char *key,
+                              const struct keydef *kd, const struct iam_json *v) {
+    struct vctx *c = s->c;
+    enum presence p = presence_of(kd, s->cover);
+    bool missing_true = true_when_missing(op, v);
+
+    if (p == P_NEVER) {
+        if (strncasecmp(key, "host:", 5) == 0)
+            iam_vfinding(c, VC_HOST_KEY_NOT_FOR_ACTION, v,
+                         "The host sets %.64s only for host:Sudo, and this statement covers "
+                         "host:Login only, so this condition is always %s here.",
+                         key, missing_true ? "true" : "false");
+        else if (!missing_true && s->allow)
+            iam_vfinding(c, VC_HOST_CONDITION_NEVER_TRUE, v,
+                         "A host never sets %.64s, so this condition is never true on a host and "
+                         "the statement never allows a host action.",
+                         key);
+        else if (!missing_true)
+            iam_vfinding(c, VC_HOST_DENY_NEVER_APPLIES, v,
+                         "A host never sets %.64s, so this condition is never true on a host and "
+                         "this Deny never applies to host actions.",
+                         key);
+        else
+            iam_vfinding(c, VC_HOST_CONTEXT_KEY_NEVER_SET, v,
+                         "A host never sets %.64s, so on a host this condition is always true%s.",
+                         key, s->allow ? "" : ": this Deny applies to every host action it covers");
+    } else if (p == P_SOMETIMES && !s->allow && !missing_true && op->def->fam != FAM_NULL) {
+        iam_vfinding(c, VC_HOST_DENY_KEY_SOMETIMES_ABSENT, v,
+                     "The host sets %.64s only %s, and without it this Deny does not apply. Use "
+                     "%sIfExists to deny those requests too, or add a Null check.",
+                     key, when_set(key), op->def->name);
+    } else if (p == P_ALWAYS && op->ifexists && !s->cover->other) {
+        iam_vfinding(c, VC_HOST_IFEXISTS_KEY_ALWAYS_PRESENT, v,
+                     "The host always sets %.64s for the actions of this statement, so IfExists "
+                     "changes nothing. Use %s.",
+                     key, op->def->name);
+    }
 }
 
 static void check_key(struct cstate *s, const struct op *op, const char *opname,
                       const struct iam_json_member *km) {
     struct vctx *c = s->c;
-    const char *key = km->key, *colon = strchr(key, ':');
+    const char *key = km->key;
     const struct iam_json *v = km->value;
-    const struct keydef *kd = NULL;
-    bool host_key = false, aws_key = false, valid = true;
+    const struct keydef *kd;
+    bool valid = check_key_name(s, km, &kd);
 
-    /* key name */
-    if (!colon || colon == key || colon[1] == '\0') {
-        vfinding_key(c, VC_INVALID_CONDITION_KEY_FORMAT, km,
-                     "The condition key \"%.64s\" is not valid. Use the format service:keyname.",
-                     key);
-        valid = false;
-    } else {
-        for (const char *p = key; p < colon; p++)
-            if (!(isalnum((unsigned char)*p) || *p == '-'))
-                valid = false;
-        if (!valid)
-            vfinding_key(c, VC_INVALID_CONDITION_KEY_FORMAT, km,
-                         "The condition key \"%.64s\" is not valid. Use the format "
-                         "service:keyname.",
-                         key);
-    }
-    if (valid) {
-        aws_key = strncasecmp(key, "aws:", 4) == 0;
-        host_key = strncasecmp(key, "host:", 5) == 0;
-        kd = find_key(key);
-        if (aws_key && !kd) {
-            const char *name = key + 4;
-
-            if (strcasecmp(name, "ARN") == 0)
-                vfinding_key(c, VC_UNSUPPORTED_GLOBAL_CONDITION_KEY, km,
-                             "The condition key aws:ARN is not supported. Use aws:PrincipalArn or "
-                             "aws:SourceArn instead.");
-            else if (strncasecmp(name, "PrincipalTag", 12) == 0 ||
-                     strncasecmp(name, "ResourceTag", 11) == 0 ||
-                     strncasecmp(name, "RequestTag", 10) == 0)
-                vfinding_key(c, VC_MISSING_TAG_KEY_IN_CONDITION, km,
-                             "The condition key \"%.64s\" must include a tag key to control "
-                             "access based on tags. Use the format %.*s/tag-key.",
-                             key,
-                             (int)(strchr(name, '/') ? strchr(name, '/') - key : (long)strlen(key)),
-                             key);
-            else
-                vfinding_key(c, VC_INVALID_GLOBAL_CONDITION_KEY, km,
-                             "The condition key \"%.64s\" does not exist. Use a valid global "
-                             "condition key.",
-                             key);
-            valid = false;
-        } else if (host_key && !kd) {
-            vfinding_key(c, VC_INVALID_SERVICE_CONDITION_KEY, km,
-                         "The condition key \"%.64s\" does not exist on a host. The host sets "
-                         "host:Service, host:Tty, host:RemoteHost, host:AuthMethod, host:OsUser, "
-                         "host:RunAsUser and host:Command.",
-                         key);
-            valid = false;
-        }
-    }
-
-    vpath_push_value(c, key);
-    if (v->type != IAM_JSON_ARRAY && !vscalar_text(v)) {
-        vfinding(c, VC_DATA_TYPE_MISMATCH, v,
-                 "A condition value is a string, number, boolean or an array of them; this is a "
-                 "%s.",
-                 iam_json_type_name(v->type));
-        vpath_pop(c);
+    iam_vpath_push_value(c, key);
+    if (v->type != IAM_JSON_ARRAY && !iam_json_scalar_text(v, NULL)) {
+        iam_vfinding(c, VC_DATA_TYPE_MISMATCH, v,
+                     "A condition value is a string, number, boolean or an array of them; this "
+                     "is a %s.",
+                     iam_json_type_name(v->type));
+        iam_vpath_pop(c);
         return;
     }
     if (v->type == IAM_JSON_ARRAY && v->u.arr.n == 0) {
-        if (op->qualifier == 1)
-            vfinding(c, VC_EMPTY_ARRAY_CONDITION_FORALLVALUES, v,
-                     "The ForAllValues prefix with an empty condition key matches only if the key "
-                     "is missing from the request context. To test that, use the Null condition "
-                     "operator with the value true instead.");
-        else if (op->qualifier == 2)
-            vfinding(c, VC_EMPTY_ARRAY_CONDITION_FORANYVALUE, v,
-                     "The ForAnyValue prefix with an empty condition key never matches the "
-                     "request context and it does not affect the policy. Specify conditions.");
-        else if (op->ifexists)
-            vfinding(c, VC_EMPTY_ARRAY_CONDITION_IFEXISTS, v,
-                     "The IfExists suffix with an empty condition key matches only if the key is "
-                     "missing from the request context. To test that, use the Null condition "
-                     "operator with the value true instead.");
-        else if (op->def->negated)
-            vfinding(c, VC_EMPTY_ARRAY_CONDITION, v,
-                     "There are no values for the condition key %.64s: %s with no values "
-                     "excludes nothing, so this condition always holds. Specify conditions.",
-                     key, opname);
-        else
-            vfinding(c, VC_EMPTY_ARRAY_CONDITION, v,
-                     "There are no values for the condition key %.64s, so no request matches "
-                     "and the statement does not affect the policy. Specify conditions.",
-                     key);
-        vpath_pop(c);
+        check_empty_values(s, op, opname, key, v);
+        iam_vpath_pop(c);
         return;
     }
-    check_values(s, op, opname, key, kd, v);
-
-    if (kd && op->def->fam != F_NULL && !ktype_accepts(kd->type, op->def->fam))
-        vfinding(c, VC_TYPE_MISMATCH, v, "Use %s instead of %s for the condition key %.64s.",
-                 ktype_ops(kd->type), fam_names[op->def->fam], key);
-    if (op->qualifier && op->def->fam == F_NULL)
-        vfinding(c, VC_NULL_WITH_QUALIFIER, v,
-                 "Avoid using the Null condition operator with the ForAllValues or ForAnyValue "
-                 "qualifiers because they always return true or false respectively.");
-    else if (op->qualifier == 1 && kd && !kd->multi)
-        vfinding(c, VC_FORALLVALUES_WITH_SINGLE_VALUED_KEY, v,
-                 "Using ForAllValues with the single-valued condition key %.64s can be overly "
-                 "permissive: it is also true when the key is absent. We recommend that you remove "
-                 "ForAllValues:.",
-                 key);
-    else if (op->qualifier == 0 && kd && kd->multi && op->def->fam != F_NULL)
-        vfinding(c, VC_MISSING_QUALIFIER, v,
-                 "The request context key %.64s has multiple values. Use the ForAllValues or "
-                 "ForAnyValue condition key qualifiers.",
-                 key);
-    if (strcasecmp(key, "aws:VpcSourceIp") == 0 && !vcondition_has_key(s->cond, "aws:SourceVpc"))
-        vfinding(c, VC_MISSING_PAIRED_CONDITION_KEYS, v,
-                 "Using the condition key aws:VpcSourceIp can be overly permissive without also "
-                 "using aws:SourceVpc. We recommend that you add it to the same condition block.");
-
-    /* How the host sees this key. */
-    if (s->on_host && valid) {
-        enum presence p = presence_of(kd, s->cover);
-        bool missing_true = true_when_missing(op, v);
-
-        if (p == P_NEVER) {
-            if (host_key)
-                vfinding(c, VC_HOST_KEY_NOT_FOR_ACTION, v,
-                         "The host sets %.64s only for host:Sudo, and this statement covers "
-                         "host:Login only, so this condition is always %s here.",
-                         key, missing_true ? "true" : "false");
-            else if (!missing_true && s->allow)
-                vfinding(c, VC_HOST_CONDITION_NEVER_TRUE, v,
-                         "A host never sets %.64s, so this condition is never true on a host and "
-                         "the statement never allows a host action.",
-                         key);
-            else if (!missing_true)
-                vfinding(c, VC_HOST_DENY_NEVER_APPLIES, v,
-                         "A host never sets %.64s, so this condition is never true on a host and "
-                         "this Deny never applies to host actions.",
-                         key);
-            else
-                vfinding(c, VC_HOST_CONTEXT_KEY_NEVER_SET, v,
-                         "A host never sets %.64s, so on a host this condition is always true%s.",
-                         key, s->allow ? "" : ": this Deny applies to every host action it covers");
-        } else if (p == P_SOMETIMES && !s->allow && !missing_true && op->def->fam != F_NULL) {
-            vfinding(c, VC_HOST_DENY_KEY_SOMETIMES_ABSENT, v,
-                     "The host sets %.64s only %s, and without it this Deny does not apply. Use "
-                     "%sIfExists to deny those requests too, or add a Null check.",
-                     key, when_set(key), op->def->name);
-        } else if (p == P_ALWAYS && op->ifexists && !s->cover->other) {
-            vfinding(c, VC_HOST_IFEXISTS_KEY_ALWAYS_PRESENT, v,
-                     "The host always sets %.64s for the actions of this statement, so IfExists "
-                     "changes nothing. Use %s.",
-                     key, op->def->name);
-        }
-    }
+    check_values(s, op, opname, key, v);
+    check_key_operator(s, op, key, kd, v);
+    if (s->on_host && valid)
+        check_key_on_host(s, op, key, kd, v);
     if (s->ncons < MAX_CONSTRAINTS && op->qualifier == 0 && !op->ifexists)
         s->cons[s->ncons++] =
             (struct constraint){.key = key, .def = op->def, .values = v, .opname = opname};
-    vpath_pop(c);
+    iam_vpath_pop(c);
 }
 
 /* ---- conditions that can never be true ------------------------------------------------- */
@@ -664,28 +666,29 @@ struct bound {
 };
 
 static bool bound_value(const struct opdef *def, const struct iam_json *it, struct bound *b) {
-    const char *t = vscalar_text(it);
+    const char *t = iam_json_scalar_text(it, NULL);
     bool epoch;
 
-    if (!t || vhas_variable(t))
+    if (!t || iam_vhas_variable(t))
         return false;
     b->set = true;
-    return def->fam == F_DATE ? vparse_date(t, &b->time, &epoch) : vparse_number(t, &b->num);
+    return def->fam == FAM_DATE ? iam_vparse_date(t, &b->time, &epoch)
+                                : iam_vparse_number(t, &b->num);
 }
 
-static int bound_cmp(enum fam fam, const struct bound *a, const struct bound *b) {
-    return fam == F_DATE ? iam_time_cmp(&a->time, &b->time) : iam_num_cmp(&a->num, &b->num);
+static int bound_cmp(enum cond_family fam, const struct bound *a, const struct bound *b) {
+    return fam == FAM_DATE ? iam_time_cmp(&a->time, &b->time) : iam_num_cmp(&a->num, &b->num);
 }
 
 static void check_ranges(struct cstate *s) {
     for (size_t i = 0; i < s->ncons; i++) {
         const struct constraint *ci = &s->cons[i];
-        enum fam fam = ci->def->fam;
+        enum cond_family fam = ci->def->fam;
         struct bound lo = {0}, hi = {0};
         bool seen = false, done = false;
         const struct constraint *last = NULL;
 
-        if (fam != F_NUMERIC && fam != F_DATE)
+        if (fam != FAM_NUMERIC && fam != FAM_DATE)
             continue;
         for (size_t k = 0; k < i; k++) /* analyse each key once, from its first constraint */
             if (strcasecmp(s->cons[k].key, ci->key) == 0 && s->cons[k].def->fam == fam)
@@ -694,13 +697,13 @@ static void check_ranges(struct cstate *s) {
             continue;
         for (size_t j = i; j < s->ncons; j++) {
             const struct constraint *cj = &s->cons[j];
-            bool upper = cj->def->cmp == C_LT || cj->def->cmp == C_LE;
+            bool upper = cj->def->cmp == CMP_LT || cj->def->cmp == CMP_LE;
             struct bound b = {0};
             bool ok = true;
 
             if (cj->def->fam != fam || strcasecmp(cj->key, ci->key) != 0)
                 continue;
-            if (cj->def->cmp < C_LT || cj->def->cmp > C_GE)
+            if (cj->def->cmp < CMP_LT || cj->def->cmp > CMP_GE)
                 continue;
             for (size_t k = 0; k < nvalues(cj->values) && ok; k++) {
                 struct bound v = {0};
@@ -713,7 +716,7 @@ static void check_ranges(struct cstate *s) {
             }
             if (!ok || !b.set)
                 continue;
-            b.strict = cj->def->cmp == C_LT || cj->def->cmp == C_GT;
+            b.strict = cj->def->cmp == CMP_LT || cj->def->cmp == CMP_GT;
             if (upper) {
                 int k = hi.set ? bound_cmp(fam, &b, &hi) : -1;
 
@@ -743,16 +746,16 @@ static void check_ranges(struct cstate *s) {
 static bool value_possible(const struct constraint *cn, const char *const *allowed, const char *t) {
     for (size_t k = 0; allowed[k]; k++) {
         switch (cn->def->cmp) {
-        case C_EQ:
+        case CMP_EQ:
             if (strcmp(t, allowed[k]) == 0)
                 return true;
             break;
-        case C_EQI:
+        case CMP_EQI:
             if (strcasecmp(t, allowed[k]) == 0)
                 return true;
             break;
-        case C_LIKE:
-            if (vglob(t, allowed[k], false))
+        case CMP_LIKE:
+            if (iam_wildcard_match(t, allowed[k], false))
                 return true;
             break;
         default:
@@ -769,8 +772,8 @@ static void check_enums(struct cstate *s) {
         bool possible = false;
         char why[256];
 
-        if (cn->def->fam != F_STRING ||
-            (cn->def->cmp != C_EQ && cn->def->cmp != C_EQI && cn->def->cmp != C_LIKE))
+        if (cn->def->fam != FAM_STRING ||
+            (cn->def->cmp != CMP_EQ && cn->def->cmp != CMP_EQI && cn->def->cmp != CMP_LIKE))
             continue;
         for (size_t e = 0; e < IAM_ELEMENTSOF(enums); e++)
             if (strcasecmp(enums[e].key, cn->key) == 0)
@@ -778,16 +781,17 @@ static void check_enums(struct cstate *s) {
         if (!allowed && strcasecmp(cn->key, "aws:PrincipalAccount") != 0)
             continue;
         for (size_t k = 0; k < nvalues(cn->values) && !possible; k++) {
-            const char *t = vscalar_text(value_at(cn->values, k));
+            const char *t = iam_json_scalar_text(value_at(cn->values, k), NULL);
 
-            if (!t || vhas_variable(t))
+            if (!t || iam_vhas_variable(t))
                 possible = true;
             else if (allowed)
                 possible = value_possible(cn, allowed, t);
             else /* an account ID is 12 digits */
-                possible = cn->def->cmp == C_LIKE
-                               ? vglob(t, "000000000000", false) || vhas_wildcard(t)
-                               : strlen(t) == 12 && strspn(t, "0123456789") == 12;
+                possible =
+                    cn->def->cmp == CMP_LIKE
+                        ? iam_wildcard_match(t, "000000000000", false) || iam_vhas_wildcard(t)
+                        : strlen(t) == 12 && strspn(t, "0123456789") == 12;
         }
         if (possible)
             continue;
@@ -804,7 +808,7 @@ static void check_enums(struct cstate *s) {
 
 static bool in_values(const struct iam_json *v, const char *t) {
     for (size_t k = 0; k < nvalues(v); k++) {
-        const char *u = vscalar_text(value_at(v, k));
+        const char *u = iam_json_scalar_text(value_at(v, k), NULL);
 
         if (u && strcmp(u, t) == 0)
             return true;
@@ -816,19 +820,19 @@ static void check_equal_and_not(struct cstate *s) {
     for (size_t i = 0; i < s->ncons; i++) {
         const struct constraint *eq = &s->cons[i];
 
-        if (eq->def->fam != F_STRING || eq->def->cmp != C_EQ)
+        if (eq->def->fam != FAM_STRING || eq->def->cmp != CMP_EQ)
             continue;
         for (size_t j = 0; j < s->ncons; j++) {
             const struct constraint *ne = &s->cons[j];
             bool all = true;
 
-            if (ne->def->fam != F_STRING || ne->def->cmp != C_NE ||
+            if (ne->def->fam != FAM_STRING || ne->def->cmp != CMP_NE ||
                 strcasecmp(ne->key, eq->key) != 0)
                 continue;
             for (size_t k = 0; k < nvalues(eq->values) && all; k++) {
-                const char *t = vscalar_text(value_at(eq->values, k));
+                const char *t = iam_json_scalar_text(value_at(eq->values, k), NULL);
 
-                all = t && !vhas_variable(t) && in_values(ne->values, t);
+                all = t && !iam_vhas_variable(t) && in_values(ne->values, t);
             }
             if (all)
                 never_true(s, ne->opname, ne->key, ne->values,
@@ -841,21 +845,21 @@ static void report_case_duplicate(struct vctx *c, const struct iam_json_member *
                                   const struct iam_json_member *first) {
     if (strcmp(later->key, first->key) == 0)
         return; /* an exact duplicate: HOST_DUPLICATE_KEY */
-    vfinding_key(c, VC_DUPLICATE_KEYS_WITH_DIFFERENT_CASE, later,
-                 "The condition key \"%.64s\" appears more than once with different "
-                 "capitalization (\"%.64s\") in the same condition block. Remove the duplicate "
-                 "condition keys.",
-                 later->key, first->key);
+    iam_vfinding_key(c, VC_DUPLICATE_KEYS_WITH_DIFFERENT_CASE, later,
+                     "The condition key \"%.64s\" appears more than once with different "
+                     "capitalization (\"%.64s\") in the same condition block. Remove the duplicate "
+                     "condition keys.",
+                     later->key, first->key);
 }
 
-void vcheck_condition(struct vctx *c, const struct iam_json *cond, bool allow,
-                      const struct host_cover *cover, bool on_host) {
+void iam_vcheck_condition(struct vctx *c, const struct iam_json *cond, bool allow,
+                          const struct host_cover *cover, bool on_host) {
     struct cstate s = {.c = c, .cond = cond, .allow = allow, .cover = cover, .on_host = on_host};
 
     if (cond->u.obj.n == 0) {
-        vfinding(c, VC_EMPTY_OBJECT_CONDITION, cond,
-                 "This condition block is empty and it does not affect the policy. Specify "
-                 "conditions.");
+        iam_vfinding(c, VC_EMPTY_OBJECT_CONDITION, cond,
+                     "This condition block is empty and it does not affect the policy. Specify "
+                     "conditions.");
         return;
     }
     for (size_t i = 0; i < cond->u.obj.n; i++) {
@@ -865,36 +869,36 @@ void vcheck_condition(struct vctx *c, const struct iam_json *cond, bool allow,
         int r = parse_op(om->key, &op);
 
         if (r == -2) {
-            vfinding_key(c, VC_NULL_WITH_IF_EXISTS, om,
-                         "The Null condition operator cannot be used with the IfExists suffix. "
-                         "Update the operator or the suffix.");
+            iam_vfinding_key(c, VC_NULL_WITH_IF_EXISTS, om,
+                             "The Null condition operator cannot be used with the IfExists suffix. "
+                             "Update the operator or the suffix.");
             continue;
         }
         if (r < 0) {
-            vfinding_key(c, VC_INVALID_CONDITION_OPERATOR, om,
-                         "The condition operator \"%.64s\" is not valid. Use a valid condition "
-                         "operator (names are case-sensitive).",
-                         om->key);
+            iam_vfinding_key(c, VC_INVALID_CONDITION_OPERATOR, om,
+                             "The condition operator \"%.64s\" is not valid. Use a valid condition "
+                             "operator (names are case-sensitive).",
+                             om->key);
             continue;
         }
-        vpath_push_value(c, om->key);
+        iam_vpath_push_value(c, om->key);
         if (block->type != IAM_JSON_OBJECT) {
-            vfinding(c, VC_DATA_TYPE_MISMATCH, block,
-                     "A condition operator takes an object of condition keys, not a %s.",
-                     iam_json_type_name(block->type));
+            iam_vfinding(c, VC_DATA_TYPE_MISMATCH, block,
+                         "A condition operator takes an object of condition keys, not a %s.",
+                         iam_json_type_name(block->type));
         } else if (block->u.obj.n == 0) {
-            vfinding(c, VC_EMPTY_OBJECT_CONDITION, block,
-                     "This condition block is empty and it does not affect the policy. Specify "
-                     "conditions.");
+            iam_vfinding(c, VC_EMPTY_OBJECT_CONDITION, block,
+                         "This condition block is empty and it does not affect the policy. Specify "
+                         "conditions.");
         } else {
-            vfor_duplicate_keys(c, block, true, report_case_duplicate);
+            iam_vfor_duplicate_keys(c, block, true, report_case_duplicate);
             for (size_t k = 0; k < block->u.obj.n; k++) {
                 const struct iam_json_member *km = &block->u.obj.members[k];
 
                 check_key(&s, &op, om->key, km);
             }
         }
-        vpath_pop(c);
+        iam_vpath_pop(c);
     }
     check_ranges(&s);
     check_equal_and_not(&s);

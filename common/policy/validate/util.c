@@ -17,31 +17,11 @@
 #include "../policy_private.h"
 #include "validate_private.h"
 
+/* ASCII case folding, as the engine's matcher does (locale-independent: sudo sets one). */
 static int fold(int ch, bool nocase) {
-    return nocase ? tolower((unsigned char)ch) : (unsigned char)ch;
-}
+    unsigned char c = (unsigned char)ch;
 
-/* Classic iterative glob with one backtrack point: '*' any run, '?' any one character. */
-bool vglob(const char *p, const char *s, bool nocase) {
-    const char *star = NULL, *resume = NULL;
-
-    while (*s) {
-        if (*p == '*') {
-            star = p++;
-            resume = s;
-        } else if (*p && (*p == '?' || fold(*p, nocase) == fold(*s, nocase))) {
-            p++;
-            s++;
-        } else if (star) {
-            p = star + 1;
-            s = ++resume;
-        } else {
-            return false;
-        }
-    }
-    while (*p == '*')
-        p++;
-    return *p == '\0';
+    return nocase && c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 }
 
 /*
@@ -80,11 +60,11 @@ static bool covers(const char *w, const char *n, bool nocase, unsigned budget) {
     }
 }
 
-bool vglob_covers(const char *wide, const char *narrow, bool nocase) {
+bool iam_vpattern_covers(const char *wide, const char *narrow, bool nocase) {
     return covers(wide, narrow, nocase, 64);
 }
 
-bool vglob_can_start_with(const char *p, const char *prefix) {
+bool iam_vpattern_can_start_with(const char *p, const char *prefix) {
     for (; *prefix; p++, prefix++) {
         if (*p == '*')
             return true;
@@ -96,11 +76,11 @@ bool vglob_can_start_with(const char *p, const char *prefix) {
     return true;
 }
 
-bool vhas_wildcard(const char *s) {
+bool iam_vhas_wildcard(const char *s) {
     return strpbrk(s, "*?") != NULL;
 }
 
-bool vhas_variable(const char *s) {
+bool iam_vhas_variable(const char *s) {
     return strstr(s, "${") != NULL;
 }
 
@@ -145,15 +125,15 @@ static void var_finding(struct vctx *c, enum vcheck id, const struct iam_json *n
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (substring_span(c, node, at, n, &s, &e)) {
-        vpath_push_substring(c, s.column - node->start.column - 1, e.column - s.column);
-        vfinding_span(c, id, s, e, "%s", msg);
-        vpath_pop(c);
+        iam_vpath_push_substring(c, s.column - node->start.column - 1, e.column - s.column);
+        iam_vfinding_span(c, id, s, e, "%s", msg);
+        iam_vpath_pop(c);
     } else {
-        vfinding(c, id, node, "%s", msg);
+        iam_vfinding(c, id, node, "%s", msg);
     }
 }
 
-bool vcheck_variables(struct vctx *c, const struct iam_json *node) {
+bool iam_vcheck_variables(struct vctx *c, const struct iam_json *node) {
     const char *s = node->u.str.s;
     bool any = false;
 
@@ -227,7 +207,7 @@ bool vcheck_variables(struct vctx *c, const struct iam_json *node) {
     return any;
 }
 
-bool vparse_cidr(const char *s, struct vcidr *ret, bool *ret_host_bits) {
+bool iam_vparse_cidr(const char *s, struct vcidr *ret, bool *ret_host_bits) {
     struct iam_cidr engine;
     char buf[64];
     const char *slash = strchr(s, '/');
@@ -266,7 +246,7 @@ bool vparse_cidr(const char *s, struct vcidr *ret, bool *ret_host_bits) {
 }
 
 /* Is the whole range inside one private or loopback block? */
-bool vcidr_private(const struct vcidr *c) {
+bool iam_vcidr_private(const struct vcidr *c) {
     static const struct {
         uint8_t a[16];
         unsigned prefix;
@@ -297,11 +277,11 @@ bool vcidr_private(const struct vcidr *c) {
 
 /* Values are judged by the engine's own parsers (../values.c), so "the validator accepts
  * it" and "the engine accepts it" cannot drift apart. */
-bool vparse_number(const char *s, struct iam_num *ret) {
+bool iam_vparse_number(const char *s, struct iam_num *ret) {
     return iam_num_parse(s, strlen(s), ret) == 0;
 }
 
-bool vparse_date(const char *s, struct iam_time *ret, bool *ret_epoch) {
+bool iam_vparse_date(const char *s, struct iam_time *ret, bool *ret_epoch) {
     size_t n = strlen(s);
 
     if (iam_time_parse(s, n, ret) < 0)
@@ -310,7 +290,7 @@ bool vparse_date(const char *s, struct iam_time *ret, bool *ret_epoch) {
     return true;
 }
 
-bool vbase64_valid(const char *s) {
+bool iam_vbase64_valid(const char *s) {
     size_t n = strlen(s);
     uint8_t buf[96];
 
@@ -330,7 +310,7 @@ bool vbase64_valid(const char *s) {
     }
 }
 
-bool vparse_bool(const char *s) {
+bool iam_vparse_bool(const char *s) {
     bool b;
 
     return iam_bool_parse(s, strlen(s), &b) == 0;
@@ -364,9 +344,9 @@ static void merge_sort(const struct iam_json_member **a, const struct iam_json_m
     memcpy(a, tmp, n * sizeof(*a));
 }
 
-void vfor_duplicate_keys(struct vctx *c, const struct iam_json *obj, bool nocase,
-                         void (*fn)(struct vctx *c, const struct iam_json_member *later,
-                                    const struct iam_json_member *first)) {
+void iam_vfor_duplicate_keys(struct vctx *c, const struct iam_json *obj, bool nocase,
+                             void (*fn)(struct vctx *c, const struct iam_json_member *later,
+                                        const struct iam_json_member *first)) {
     size_t n = obj->u.obj.n;
     const struct iam_json_member **v, **tmp;
 
@@ -394,26 +374,9 @@ void vfor_duplicate_keys(struct vctx *c, const struct iam_json *obj, bool nocase
     free(v);
 }
 
-const char *vscalar_text(const struct iam_json *j) {
-    if (!j)
-        return NULL;
-    switch (j->type) {
-    case IAM_JSON_STRING:
-        return j->u.str.s;
-    case IAM_JSON_NUMBER:
-        return j->u.num.text;
-    case IAM_JSON_TRUE:
-        return "true";
-    case IAM_JSON_FALSE:
-        return "false";
-    default:
-        return NULL;
-    }
-}
-
 /* Structural equality: objects as unordered maps, arrays in order, scalars by text. A member
  * named skip_key is ignored at the top level only (the statements' Sid). */
-bool vjson_equal(const struct iam_json *a, const struct iam_json *b, const char *skip_key) {
+bool iam_vjson_equal(const struct iam_json *a, const struct iam_json *b, const char *skip_key) {
     if (a->type != b->type)
         return false;
     switch (a->type) {
@@ -429,7 +392,7 @@ bool vjson_equal(const struct iam_json *a, const struct iam_json *b, const char 
         if (a->u.arr.n != b->u.arr.n)
             return false;
         for (size_t i = 0; i < a->u.arr.n; i++)
-            if (!vjson_equal(a->u.arr.items[i], b->u.arr.items[i], NULL))
+            if (!iam_vjson_equal(a->u.arr.items[i], b->u.arr.items[i], NULL))
                 return false;
         return true;
     case IAM_JSON_OBJECT: {
@@ -443,7 +406,7 @@ bool vjson_equal(const struct iam_json *a, const struct iam_json *b, const char 
                 continue;
             na++;
             other = iam_json_get(b, m->key);
-            if (!other || !vjson_equal(m->value, other, NULL))
+            if (!other || !iam_vjson_equal(m->value, other, NULL))
                 return false;
         }
         for (size_t i = 0; i < b->u.obj.n; i++)

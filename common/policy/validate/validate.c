@@ -89,24 +89,24 @@ static void push(struct vctx *c, struct iam_path_element e) {
     c->depth++;
 }
 
-void vpath_push_value(struct vctx *c, const char *key) {
+void iam_vpath_push_value(struct vctx *c, const char *key) {
     push(c, (struct iam_path_element){.kind = IAM_PATH_VALUE, .text = key});
 }
 
-void vpath_push_key(struct vctx *c, const char *key) {
+void iam_vpath_push_key(struct vctx *c, const char *key) {
     push(c, (struct iam_path_element){.kind = IAM_PATH_KEY, .text = key});
 }
 
-void vpath_push_index(struct vctx *c, size_t i) {
+void iam_vpath_push_index(struct vctx *c, size_t i) {
     push(c, (struct iam_path_element){.kind = IAM_PATH_INDEX, .index = i});
 }
 
-void vpath_push_substring(struct vctx *c, size_t start, size_t length) {
+void iam_vpath_push_substring(struct vctx *c, size_t start, size_t length) {
     push(c,
          (struct iam_path_element){.kind = IAM_PATH_SUBSTRING, .start = start, .length = length});
 }
 
-void vpath_pop(struct vctx *c) {
+void iam_vpath_pop(struct vctx *c) {
     if (c->depth > 0)
         c->depth--;
 }
@@ -228,7 +228,8 @@ static void addv(struct vctx *c, enum vcheck id, struct iam_json_pos start, stru
     (void)add(c, id, start, end, details);
 }
 
-void vfinding(struct vctx *c, enum vcheck id, const struct iam_json *node, const char *fmt, ...) {
+void iam_vfinding(struct vctx *c, enum vcheck id, const struct iam_json *node, const char *fmt,
+                  ...) {
     va_list ap;
 
     va_start(ap, fmt);
@@ -236,8 +237,8 @@ void vfinding(struct vctx *c, enum vcheck id, const struct iam_json *node, const
     va_end(ap);
 }
 
-void vfinding_span(struct vctx *c, enum vcheck id, struct iam_json_pos start,
-                   struct iam_json_pos end, const char *fmt, ...) {
+void iam_vfinding_span(struct vctx *c, enum vcheck id, struct iam_json_pos start,
+                       struct iam_json_pos end, const char *fmt, ...) {
     va_list ap;
 
     va_start(ap, fmt);
@@ -263,19 +264,19 @@ static struct iam_json_pos key_end(const struct vctx *c, const struct iam_json_m
     return p;
 }
 
-void vfinding_key(struct vctx *c, enum vcheck id, const struct iam_json_member *m, const char *fmt,
-                  ...) {
+void iam_vfinding_key(struct vctx *c, enum vcheck id, const struct iam_json_member *m,
+                      const char *fmt, ...) {
     va_list ap;
 
-    vpath_push_key(c, m->key);
+    iam_vpath_push_key(c, m->key);
     va_start(ap, fmt);
     addv(c, id, m->key_pos, key_end(c, m), fmt, ap);
     va_end(ap);
-    vpath_pop(c);
+    iam_vpath_pop(c);
 }
 
 /* Is there an ERROR finding that overlaps [from, to] (to inclusive)? */
-bool vhas_error_at(struct vctx *c, struct iam_json_pos from, struct iam_json_pos to) {
+bool iam_vhas_error_at(struct vctx *c, struct iam_json_pos from, struct iam_json_pos to) {
     size_t a = char_offset(c, from), b = char_offset(c, to);
 
     for (size_t i = 0; i < c->out->n; i++) {
@@ -334,7 +335,7 @@ static const struct iam_json *locate(struct vctx *c, const struct iam_json *node
                 const struct iam_json_member *m = &node->u.obj.members[i];
 
                 if (offset >= m->key_pos.offset && offset < m->value->end.offset) {
-                    vpath_push_value(c, m->key);
+                    iam_vpath_push_value(c, m->key);
                     next = m->value;
                     if (offset < m->value->start.offset)
                         return next; /* on the key itself */
@@ -345,7 +346,7 @@ static const struct iam_json *locate(struct vctx *c, const struct iam_json *node
                 const struct iam_json *it = node->u.arr.items[i];
 
                 if (offset >= it->start.offset && offset < it->end.offset) {
-                    vpath_push_index(c, i);
+                    iam_vpath_push_index(c, i);
                     next = it;
                 }
             }
@@ -378,7 +379,8 @@ static void run_engine(struct vctx *c, const struct iam_json *root) {
     text = err.set ? err.text : "the policy engine refused the policy";
     if (err.line == 0) {
         if (!iam_findings_has_error(c->out)) /* no position: tie it to the document */
-            vfinding(c, VC_HOST_POLICY_REJECTED, root, "The policy engine refuses this: %s.", text);
+            iam_vfinding(c, VC_HOST_POLICY_REJECTED, root, "The policy engine refuses this: %s.",
+                         text);
         c->depth = 0;
         return;
     }
@@ -386,8 +388,8 @@ static void run_engine(struct vctx *c, const struct iam_json *root) {
     /* Already explained by a check at that place (the engine may point at the key, the
      * value or a character inside it)? */
     at = (struct iam_json_pos){.line = err.line, .column = err.column, .offset = err.offset};
-    if (!vhas_error_at(c, node->start, node->end) && !vhas_error_at(c, at, at))
-        vfinding(c, VC_HOST_POLICY_REJECTED, node, "The policy engine refuses this: %s.", text);
+    if (!iam_vhas_error_at(c, node->start, node->end) && !iam_vhas_error_at(c, at, at))
+        iam_vfinding(c, VC_HOST_POLICY_REJECTED, node, "The policy engine refuses this: %s.", text);
     c->depth = 0;
 }
 
@@ -425,9 +427,10 @@ int iam_policy_validate(const char *text, size_t len, enum iam_policy_type type,
     if (len > IAM_POLICY_MAX_BYTES) {
         struct iam_json_pos zero = {.line = 1, .column = 1, .offset = 0};
 
-        vfinding_span(&c, VC_HOST_POLICY_REJECTED, zero, zero,
-                      "The policy is %zu bytes long; the policy engine accepts at most %u bytes.",
-                      len, IAM_POLICY_MAX_BYTES);
+        iam_vfinding_span(
+            &c, VC_HOST_POLICY_REJECTED, zero, zero,
+            "The policy is %zu bytes long; the policy engine accepts at most %u bytes.", len,
+            IAM_POLICY_MAX_BYTES);
         goto done;
     }
     iam_error_init(&jerr);
@@ -444,12 +447,12 @@ int iam_policy_validate(const char *text, size_t len, enum iam_policy_type type,
             end.offset++;
             end.column++;
         }
-        vfinding_span(&c, VC_JSON_SYNTAX_ERROR, at, end,
-                      "Fix the JSON syntax error at line %u, column %u: %s.", at.line,
-                      at.column - 1, jerr.text);
+        iam_vfinding_span(&c, VC_JSON_SYNTAX_ERROR, at, end,
+                          "Fix the JSON syntax error at line %u, column %u: %s.", at.line,
+                          at.column - 1, jerr.text);
         goto done;
     }
-    vcheck_document(&c, iam_json_root(doc));
+    iam_vcheck_document(&c, iam_json_root(doc));
     c.depth = 0;
     if (c.r == 0)
         run_engine(&c, iam_json_root(doc));

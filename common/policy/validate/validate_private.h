@@ -192,60 +192,57 @@ struct vctx {
 
 /* Path stack. Pushes beyond VPATH_MAX are counted but not stored (cannot happen for the
  * shapes we walk, which are at most 7 deep). */
-void vpath_push_value(struct vctx *c, const char *key);
-void vpath_push_key(struct vctx *c, const char *key);
-void vpath_push_index(struct vctx *c, size_t i);
-void vpath_push_substring(struct vctx *c, size_t start, size_t length);
-void vpath_pop(struct vctx *c);
+void iam_vpath_push_value(struct vctx *c, const char *key);
+void iam_vpath_push_key(struct vctx *c, const char *key);
+void iam_vpath_push_index(struct vctx *c, size_t i);
+void iam_vpath_push_substring(struct vctx *c, size_t start, size_t length);
+void iam_vpath_pop(struct vctx *c);
 
 /* Add a finding at the current path, spanning node (or [start,end) for the _span form). */
-void vfinding(struct vctx *c, enum vcheck id, const struct iam_json *node, const char *fmt, ...)
+void iam_vfinding(struct vctx *c, enum vcheck id, const struct iam_json *node, const char *fmt, ...)
     IAM_PRINTF(4, 5);
-void vfinding_span(struct vctx *c, enum vcheck id, struct iam_json_pos start,
-                   struct iam_json_pos end, const char *fmt, ...) IAM_PRINTF(5, 6);
+void iam_vfinding_span(struct vctx *c, enum vcheck id, struct iam_json_pos start,
+                       struct iam_json_pos end, const char *fmt, ...) IAM_PRINTF(5, 6);
 /* A finding about an object member's key (path ends with {"key": name}). */
-void vfinding_key(struct vctx *c, enum vcheck id, const struct iam_json_member *m, const char *fmt,
-                  ...) IAM_PRINTF(4, 5);
-bool vhas_error_at(struct vctx *c, struct iam_json_pos from, struct iam_json_pos to);
+void iam_vfinding_key(struct vctx *c, enum vcheck id, const struct iam_json_member *m,
+                      const char *fmt, ...) IAM_PRINTF(4, 5);
+bool iam_vhas_error_at(struct vctx *c, struct iam_json_pos from, struct iam_json_pos to);
 
 /* checks.c */
-void vcheck_document(struct vctx *c, const struct iam_json *root);
+void iam_vcheck_document(struct vctx *c, const struct iam_json *root);
 
 /* conditions.c */
-void vcheck_condition(struct vctx *c, const struct iam_json *cond, bool allow,
-                      const struct host_cover *cover, bool on_host);
+void iam_vcheck_condition(struct vctx *c, const struct iam_json *cond, bool allow,
+                          const struct host_cover *cover, bool on_host);
 /* Does the statement's Condition mention key (case-insensitive)? */
-bool vcondition_has_key(const struct iam_json *cond, const char *key);
+bool iam_vcondition_has_key(const struct iam_json *cond, const char *key);
 
 /* util.c */
-bool vglob(const char *pattern, const char *s, bool nocase);
 /* Every string pattern `narrow` matches is matched by `wide` (sound, not complete). */
-bool vglob_covers(const char *wide, const char *narrow, bool nocase);
+bool iam_vpattern_covers(const char *wide, const char *narrow, bool nocase);
 /* Could the pattern match some string that starts with prefix? */
-bool vglob_can_start_with(const char *pattern, const char *prefix);
-bool vhas_wildcard(const char *s);
+bool iam_vpattern_can_start_with(const char *pattern, const char *prefix);
+bool iam_vhas_wildcard(const char *s);
 /* Check ${...} syntax in a string value; reports findings at node. Returns true when the
  * string holds at least one variable. */
-bool vcheck_variables(struct vctx *c, const struct iam_json *node);
-bool vhas_variable(const char *s);
+bool iam_vcheck_variables(struct vctx *c, const struct iam_json *node);
+bool iam_vhas_variable(const char *s);
 /* IP: parse "a.b.c.d[/n]" or IPv6 "[/n]". */
 struct vcidr {
     uint8_t addr[16];
     unsigned prefix;
     bool v6;
 };
-bool vparse_cidr(const char *s, struct vcidr *ret, bool *ret_host_bits);
-bool vcidr_private(const struct vcidr *c);
+bool iam_vparse_cidr(const char *s, struct vcidr *ret, bool *ret_host_bits);
+bool iam_vcidr_private(const struct vcidr *c);
 struct iam_num;
 struct iam_time;
-bool vparse_number(const char *s, struct iam_num *ret);
-bool vparse_date(const char *s, struct iam_time *ret, bool *ret_epoch);
-bool vbase64_valid(const char *s);
-bool vparse_bool(const char *s);
-/* A JSON scalar's text (string content, number as written, "true"/"false"); NULL otherwise. */
-const char *vscalar_text(const struct iam_json *j);
+bool iam_vparse_number(const char *s, struct iam_num *ret);
+bool iam_vparse_date(const char *s, struct iam_time *ret, bool *ret_epoch);
+bool iam_vbase64_valid(const char *s);
+bool iam_vparse_bool(const char *s);
 /* Call fn for every member whose key repeats an earlier one (exactly, or ignoring ASCII case). */
-void vfor_duplicate_keys(struct vctx *c, const struct iam_json *obj, bool nocase,
-                         void (*fn)(struct vctx *c, const struct iam_json_member *later,
-                                    const struct iam_json_member *first));
-bool vjson_equal(const struct iam_json *a, const struct iam_json *b, const char *skip_key);
+void iam_vfor_duplicate_keys(struct vctx *c, const struct iam_json *obj, bool nocase,
+                             void (*fn)(struct vctx *c, const struct iam_json_member *later,
+                                        const struct iam_json_member *first));
+bool iam_vjson_equal(const struct iam_json *a, const struct iam_json *b, const char *skip_key);
