@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "../policy_private.h"
+#include "iam/host.h"
 #include "validate_private.h"
 
 /* The operators, from the engine's table (one table for both). */
@@ -30,33 +31,32 @@ static const char *const fam_names[] = {"String", "Numeric",   "Date", "Bool",
 enum ktype { K_UNKNOWN, K_STRING, K_ARN, K_NUMERIC, K_DATE, K_DATE_OR_NUM, K_BOOL, K_IP };
 enum presence { P_NEVER, P_SOMETIMES, P_ALWAYS };
 
-/* What the host sets (docs/architecture.md, "Actions and context keys") and what AWS defines. login/sudo: presence for each host
- * action. prefix: the name ends in '/' and takes a tag key. */
+/* The keys a request can carry, with their types and when each is present: the host's own
+ * from iam/host.h (docs/architecture.md, "Actions and context keys"), then the AWS global
+ * keys a host never sets. prefix: the name ends in '/' and takes a tag key. */
 static const struct keydef {
     const char *name;
     enum ktype type;
     bool multi, prefix;
     enum presence login, sudo;
 } keys[] = {
-    /* set by the host */
-    {"aws:CurrentTime", K_DATE, false, false, P_ALWAYS, P_ALWAYS},
-    {"aws:EpochTime", K_DATE_OR_NUM, false, false, P_ALWAYS, P_ALWAYS},
-    {"aws:MultiFactorAuthPresent", K_BOOL, false, false, P_ALWAYS, P_ALWAYS},
-    {"aws:PrincipalAccount", K_STRING, false, false, P_ALWAYS, P_ALWAYS},
-    {"aws:PrincipalArn", K_ARN, false, false, P_ALWAYS, P_ALWAYS},
-    {"aws:PrincipalType", K_STRING, false, false, P_ALWAYS, P_ALWAYS},
-    {"aws:userid", K_STRING, false, false, P_ALWAYS, P_ALWAYS},
-    {"aws:username", K_STRING, false, false, P_ALWAYS, P_ALWAYS},
-    {"aws:SourceIp", K_IP, false, false, P_SOMETIMES, P_SOMETIMES},
-    {"aws:PrincipalTag/", K_STRING, false, true, P_SOMETIMES, P_SOMETIMES},
-    {"aws:ResourceTag/", K_STRING, false, true, P_SOMETIMES, P_SOMETIMES},
-    {"host:Service", K_STRING, false, false, P_ALWAYS, P_ALWAYS},
-    {"host:Tty", K_STRING, false, false, P_SOMETIMES, P_SOMETIMES},
-    {"host:RemoteHost", K_STRING, false, false, P_SOMETIMES, P_SOMETIMES},
-    {"host:AuthMethod", K_STRING, false, false, P_SOMETIMES, P_SOMETIMES},
-    {"host:OsUser", K_STRING, false, false, P_ALWAYS, P_ALWAYS},
-    {"host:RunAsUser", K_STRING, false, false, P_NEVER, P_SOMETIMES},
-    {"host:Command", K_STRING, false, false, P_NEVER, P_SOMETIMES},
+#define KT_STRING K_STRING
+#define KT_ARN K_ARN
+#define KT_NUMERIC K_NUMERIC
+#define KT_DATE K_DATE
+#define KT_DATE_NUMERIC K_DATE_OR_NUM
+#define KT_BOOL K_BOOL
+#define KT_IP K_IP
+#define KF_SINGLE_MULTI false
+#define KF_MULTI_MULTI true
+#define KF_TAG_MULTI false
+#define KF_SINGLE_PREFIX false
+#define KF_MULTI_PREFIX false
+#define KF_TAG_PREFIX true
+#define HOST_KEYDEF(id, name, type, form, login, sudo, value)                                      \
+    {name, KT_##type, KF_##form##_MULTI, KF_##form##_PREFIX, P_##login, P_##sudo},
+    IAM_HOST_CONTEXT_KEYS(HOST_KEYDEF)
+#undef HOST_KEYDEF
     /* AWS global keys a host never sets */
     {"aws:RequestTag/", K_STRING, false, true, P_NEVER, P_NEVER},
     {"aws:TagKeys", K_STRING, true, false, P_NEVER, P_NEVER},
@@ -100,9 +100,11 @@ static const struct keydef {
 /* Values a host ever sets for a key with a closed set of values. */
 static const struct {
     const char *key;
-    const char *const values[4];
+    const char *const values[IAM_HOST_N_AUTH_METHODS + 1];
 } enums[] = {
-    {"host:AuthMethod", {"accesskey", "password", "publickey", NULL}},
+#define HOST_AUTH_WORD(id, word, meaning) word,
+    {"host:AuthMethod", {IAM_HOST_AUTH_METHODS(HOST_AUTH_WORD) NULL}},
+#undef HOST_AUTH_WORD
     {"aws:PrincipalType", {"User", NULL}},
 };
 
@@ -469,6 +471,37 @@ static void check_values(struct cstate *s, const struct op *op, const char *opna
         check_private_source_ip(s, op, v, n, &tally);
 }
 
+/* "host:Service, host:RemoteHost, ... and host:Command": the host: keys of iam/host.h. */
+static const char *host_keys_text(char *buf, size_t size) {
+    static const char *const names[] = {
+#define HOST_KEY_NAME(id, name, type, form, login, sudo, value) name,
+        IAM_HOST_CONTEXT_KEYS(HOST_KEY_NAME)
+#undef HOST_KEY_NAME
+    };
+    size_t at = 0, last = 0;
+
+    for (size_t i = 0; i < IAM_ELEMENTSOF(names); i++)
+        if (strncmp(names[i], "host:", 5) == 0)
+            last = i;
+    buf[0] = '\0';
+    for (size_t i = 0, k = 0; i < IAM_ELEMENTSOF(names) && at < size; i++) {
+        int w;
+
+        if (strncmp(names[i], "host:", 5) != 0)
+            continue;
+        w = snprintf(buf + at, size - at, "%s%s",
+                     k == 0      ? ""
+                     : i == last ? " and "
+                                 : ", ",
+                     names[i]);
+        if (w < 0)
+            break;
+        at += (size_t)w;
+        k++;
+    }
+    return buf;
+}
+
 /* The key's name: service:keyname, a global key that exists, a host key the host sets.
  * Returns whether the key is valid; *ret_kd is its definition when we know it. */
 static bool check_key_name(struct cstate *s, const struct iam_json_member *km,
@@ -492,11 +525,12 @@ static bool check_key_name(struct cstate *s, const struct iam_json_member *km,
     if (kd)
         return true;
     if (strncasecmp(key, "host:", 5) == 0) {
+        char list[256];
+
         iam_vfinding_key(c, VC_INVALID_SERVICE_CONDITION_KEY, km,
                          "The condition key \"%.64s\" does not exist on a host. The host sets "
-                         "host:Service, host:Tty, host:RemoteHost, host:AuthMethod, host:OsUser, "
-                         "host:RunAsUser and host:Command.",
-                         key);
+                         "%s.",
+                         key, host_keys_text(list, sizeof(list)));
         return false;
     }
     if (strncasecmp(key, "aws:", 4) != 0)

@@ -134,7 +134,7 @@ add("INVALID_ROLE_REFERENCE", pol(rallow(Principal={"AWS": "AROAEXAMPLEID1234567
 add("INVALID_USER_REFERENCE", pol(rallow(Principal={"AWS": "AIDAEXAMPLEID1234567"})), RBASE, "RESOURCE_POLICY")
 add("HOST_CONTEXT_KEY_NEVER_SET", cond({"StringNotEquals": {"aws:SourceVpc": "vpc-0123456789abcdef0"}}), cond({"StringNotEquals": {"host:Service": "telnet"}}))
 add("HOST_KEY_NOT_FOR_ACTION", cond({"StringEquals": {"host:RunAsUser": "root"}}), cond({"StringEquals": {"host:RunAsUser": "root"}}, Action="host:Sudo"))
-add("HOST_CONDITION_NEVER_TRUE", cond({"StringEquals": {"host:AuthMethod": "kerberos"}, "NumericLessThan": {"aws:EpochTime": "5"}, "NumericGreaterThan": {"aws:EpochTime": "10"}}), cond({"StringEquals": {"host:AuthMethod": "publickey"}, "NumericLessThan": {"aws:EpochTime": "10"}, "NumericGreaterThan": {"aws:EpochTime": "5"}}))
+add("HOST_CONDITION_NEVER_TRUE", cond({"StringEquals": {"host:AuthMethod": "kerberos"}, "NumericLessThan": {"aws:EpochTime": "5"}, "NumericGreaterThan": {"aws:EpochTime": "10"}}), cond({"StringEquals": {"host:AuthMethod": "none"}, "NumericLessThan": {"aws:EpochTime": "10"}, "NumericGreaterThan": {"aws:EpochTime": "5"}}))
 add("HOST_RESOURCE_NEVER_HOST", pol(allow(Resource="arn:aws:s3:::bucket")), pol(allow(Resource=INST)))
 add("HOST_PRINCIPAL_NEVER_ON_HOST", pol(rallow(Principal={"Service": "ec2.amazonaws.com"})), RBASE, "RESOURCE_POLICY")
 add("EMPTY_ARRAY_ACTION", pol(allow(), allow(Action=[])), BASE)
