@@ -437,6 +437,51 @@ static void test_never_true_analysis(void **state) {
     iam_findings_free(f);
 }
 
+/* The validator knows the host's keys from iam/host.h, as pam_iam sets them: host:AuthMethod
+ * on every request, to accesskey, password or none. */
+static void test_host_vocabulary(void **state) {
+    static const char *const methods[] = {"accesskey", "password", "none"};
+    struct iam_findings *f;
+    char text[512];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        snprintf(text, sizeof(text),
+                 "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+                 "\"Action\": \"host:Login\", \"Resource\": \"*\", \"Condition\": "
+                 "{\"StringEquals\": {\"host:AuthMethod\": \"%s\"}}}}",
+                 methods[i]);
+        f = validate(text, IAM_POLICY_IDENTITY);
+        assert_int_equal(iam_findings_count(f), 0);
+        iam_findings_free(f);
+    }
+    f = validate("{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+                 "\"Action\": \"host:Login\", \"Resource\": \"*\", \"Condition\": "
+                 "{\"StringEquals\": {\"host:AuthMethod\": \"publickey\"}}}}",
+                 IAM_POLICY_IDENTITY);
+    must_find(f, "HOST_CONDITION_NEVER_TRUE");
+    iam_findings_free(f);
+    /* always present: a Deny on it always applies, and IfExists changes nothing */
+    f = validate("{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Deny\", "
+                 "\"Action\": \"host:Login\", \"Resource\": \"*\", \"Condition\": "
+                 "{\"StringEquals\": {\"host:AuthMethod\": \"password\"}}}, {\"Effect\": "
+                 "\"Allow\", \"Action\": \"host:Login\", \"Resource\": \"*\", \"Condition\": "
+                 "{\"StringEqualsIfExists\": {\"host:AuthMethod\": \"accesskey\"}}}]}",
+                 IAM_POLICY_IDENTITY);
+    assert_null(find(f, "HOST_DENY_KEY_SOMETIMES_ABSENT"));
+    must_find(f, "HOST_IFEXISTS_KEY_ALWAYS_PRESENT");
+    iam_findings_free(f);
+    /* an unknown host: key names the keys the host sets, from the same table */
+    f = validate("{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
+                 "\"Action\": \"host:Login\", \"Resource\": \"*\", \"Condition\": "
+                 "{\"StringEquals\": {\"host:Shell\": \"/bin/sh\"}}}}",
+                 IAM_POLICY_IDENTITY);
+    assert_non_null(strstr(must_find(f, "INVALID_SERVICE_CONDITION_KEY")->details,
+                           "host:Service, host:RemoteHost, host:Tty, host:AuthMethod, host:OsUser, "
+                           "host:RunAsUser and host:Command."));
+    iam_findings_free(f);
+}
+
 static void test_json_shape(void **state) {
     const char *p = "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
                     "\"Action\": \"host:Logon\", \"Resource\": \"*\", \"Condition\": "
@@ -603,6 +648,7 @@ int main(void) {
         cmocka_unit_test(test_wildcards_and_short_arns),
         cmocka_unit_test(test_host_exemptions),
         cmocka_unit_test(test_never_true_analysis),
+        cmocka_unit_test(test_host_vocabulary),
         cmocka_unit_test(test_json_shape),
         cmocka_unit_test(test_resource_policy),
         cmocka_unit_test(test_engine_refusals_are_errors),
