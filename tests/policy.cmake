@@ -4,7 +4,7 @@
 if(IAM_TESTS)
   set(_policy_unit_tests
     test_policy_values
-    test_glob
+    test_pattern
     test_context
     test_policy_compile
     test_policy_eval)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Wildcards and ARNs: '*' and '?', ARN segments matched one by one with the resource part
- * taking the rest, variables resolved inline and substituted literally; arn.h parsing. */
+/* Wildcard patterns (common/policy/pattern.c) and ARNs: '*' and '?', ARN segments matched one
+ * by one with the resource part taking the rest, variables resolved inline and substituted
+ * literally; arn.h parsing. */
 #include "policy_test_util.h"
 #include "policy/policy_private.h"
 
