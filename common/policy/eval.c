@@ -290,7 +290,7 @@ static void acc_add(struct acc *a, const struct iam_policy_ref *ref, size_t stmt
     a->n++;
 }
 
-struct run {
+struct eval_run {
     const struct iam_request *req;
     size_t action_len;
     uint32_t service; /* hash of the request action's service prefix */
@@ -306,7 +306,7 @@ struct run {
     enum princ_match res_allow; /* best principal match of a matching resource Allow */
 };
 
-static bool resource_applies(const struct statement *st, struct run *run) {
+static bool resource_applies(const struct statement *st, struct eval_run *run) {
     const struct eval_env *env = &run->env;
     const struct arn_split *res;
     bool m = false;
@@ -330,7 +330,8 @@ static bool resource_applies(const struct statement *st, struct run *run) {
 }
 
 /* Evaluate every statement of one policy; Deny and Allow matches go to the accumulators. */
-static size_t eval_policy(struct run *run, const struct iam_policy_ref *ref, bool is_resource) {
+static size_t eval_policy(struct eval_run *run, const struct iam_policy_ref *ref,
+                          bool is_resource) {
     const struct iam_policy *p = ref->policy;
     size_t allows = 0;
 
@@ -394,7 +395,7 @@ static inline bool may_apply(const struct iam_policy_ref *ref, uint32_t service)
 
 static int evaluate(const struct iam_policy_set *set, const struct iam_request *req,
                     bool potential, struct iam_decision *ret_decision) {
-    struct run run;
+    struct eval_run run;
     size_t n_identity_allow = 0, n_boundary_allow = 0;
     bool identity_ok, boundary_ok;
 

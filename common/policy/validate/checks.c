@@ -726,7 +726,7 @@ static void check_sid(struct vctx *c, const struct iam_json_member *m) {
 }
 
 /* One statement's elements, found once and shared by the steps of check_statement(). */
-struct stmt {
+struct stmt_check {
     const struct iam_json *st;
     const struct iam_json_member *effm, *condm, *pm, *npm;
     struct slist act, notact, res, notres;
@@ -735,7 +735,7 @@ struct stmt {
     bool on_host;            /* ... at least one */
 };
 
-static void check_elements(struct vctx *c, struct stmt *s) {
+static void check_elements(struct vctx *c, struct stmt_check *s) {
     const struct iam_json *st = s->st;
     const struct iam_json_member *sidm = iam_json_member(st, "Sid");
 
@@ -753,7 +753,7 @@ static void check_elements(struct vctx *c, struct stmt *s) {
         check_sid(c, sidm);
 }
 
-static void check_effect(struct vctx *c, struct stmt *s) {
+static void check_effect(struct vctx *c, struct stmt_check *s) {
     const struct iam_json_member *effm = s->effm;
 
     if (!effm) {
@@ -779,7 +779,7 @@ static void check_effect(struct vctx *c, struct stmt *s) {
     }
 }
 
-static void check_actions(struct vctx *c, struct stmt *s) {
+static void check_actions(struct vctx *c, struct stmt_check *s) {
     sload(c, s->st, "Action", &s->act);
     sload(c, s->st, "NotAction", &s->notact);
     if (s->act.m && s->notact.m)
@@ -819,7 +819,7 @@ static void check_actions(struct vctx *c, struct stmt *s) {
     }
 }
 
-static void check_resources(struct vctx *c, struct stmt *s) {
+static void check_resources(struct vctx *c, struct stmt_check *s) {
     sload(c, s->st, "Resource", &s->res);
     sload(c, s->st, "NotResource", &s->notres);
     if (s->res.m && s->notres.m)
@@ -866,7 +866,7 @@ static void check_resources(struct vctx *c, struct stmt *s) {
     }
 }
 
-static void check_principals(struct vctx *c, const struct stmt *s) {
+static void check_principals(struct vctx *c, const struct stmt_check *s) {
     const struct iam_json_member *pm = s->pm, *npm = s->npm;
     bool everyone = false;
 
@@ -906,7 +906,7 @@ static void check_principals(struct vctx *c, const struct stmt *s) {
                          s->cover.sudo ? "use sudo on" : "log in to");
 }
 
-static void check_statement_condition(struct vctx *c, const struct stmt *s) {
+static void check_statement_condition(struct vctx *c, const struct stmt_check *s) {
     const struct iam_json *cond = s->condm->value;
 
     iam_vpath_push_value(c, "Condition");
@@ -922,7 +922,7 @@ static void check_statement_condition(struct vctx *c, const struct stmt *s) {
 }
 
 /* An Allow of host:Sudo through a wildcard that does not name it. */
-static void check_sudo_via_wildcard(struct vctx *c, const struct stmt *s) {
+static void check_sudo_via_wildcard(struct vctx *c, const struct stmt_check *s) {
     const struct slist *act = &s->act;
 
     for (size_t i = 0; i < slen(act); i++)
@@ -946,7 +946,7 @@ static void check_sudo_via_wildcard(struct vctx *c, const struct stmt *s) {
 }
 
 /* The host's reading of Allows that grant more than they name. */
-static void check_broad_allow(struct vctx *c, const struct stmt *s) {
+static void check_broad_allow(struct vctx *c, const struct stmt_check *s) {
     if (s->notact.m && s->notact.ok && !s->act.m && s->on_host)
         iam_vfinding_key(c, VC_HOST_ALLOW_NOT_ACTION, s->notact.m,
                          "This Allow with NotAction grants every action it does not name, %s "
@@ -966,7 +966,7 @@ static void check_broad_allow(struct vctx *c, const struct stmt *s) {
 }
 
 static void check_statement(struct vctx *c, const struct iam_json *st) {
-    struct stmt s = {
+    struct stmt_check s = {
         .st = st,
         .effm = iam_json_member(st, "Effect"),
         .condm = iam_json_member(st, "Condition"),
