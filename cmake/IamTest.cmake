@@ -58,7 +58,10 @@ function(iam_add_fuzz name)
   add_test(NAME ${name}
     COMMAND sh -c "rm -rf \"$1\" && mkdir -p \"$1\" && cp \"$2\"/* \"$1\"/ && exec \"$0\" -max_total_time=${F_TIME} -timeout=10 -rss_limit_mb=2048 -artifact_prefix=\"$3/${name}-\" ${_args} \"$1\""
             $<TARGET_FILE:${name}> ${_work} ${F_CORPUS} ${CMAKE_CURRENT_BINARY_DIR})
+  # A sanitizer report fails the test even if the process went on (a target or library built
+  # some day without -fno-sanitize-recover).
   set_tests_properties(${name} PROPERTIES LABELS fuzz TIMEOUT 120
-                       ENVIRONMENT "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1")
+                       ENVIRONMENT "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
+                       FAIL_REGULAR_EXPRESSION "runtime error:;ERROR: AddressSanitizer;ERROR: LeakSanitizer")
   file(APPEND ${IAM_FUZZ_MANIFEST} "${name}\t${F_CORPUS}\t${_args}\n")
 endfunction()

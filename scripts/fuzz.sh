@@ -3,7 +3,10 @@
 # each over a scratch copy of its committed seed corpus (new inputs are kept under
 # $FUZZ_WORK, default build-fuzz/fuzz-work, never in the tree). Prints each target's
 # execution count and exits non-zero when any target found a crash (its input is left in
-# $FUZZ_WORK/<target>/crash-*).
+# $FUZZ_WORK/<target>/crash-*). Undefined behaviour is fatal: the targets and the core they link
+# are built with -fno-sanitize-recover=all (cmake/IamTest.cmake), UBSAN_OPTIONS halts on the
+# first report as well, and a "runtime error:" line in a target's log counts as a finding even
+# if the process went on.
 #   scripts/fuzz.sh [SECONDS]            builds build-fuzz with clang first
 #   FUZZ_TARGETS="fuzz_db fuzz_config" scripts/fuzz.sh 60
 set -euo pipefail
@@ -13,6 +16,8 @@ secs=${1:-600}
 jobs=${JOBS:-2}
 bdir=${FUZZ_BUILD:-$top/build-fuzz}
 work=${FUZZ_WORK:-$bdir/fuzz-work}
+
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}
 
 case $secs in '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
 
@@ -66,7 +71,8 @@ for i in "${!pids[@]}"; do
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/$t/log" | tail -n1)
   printf '%-24s executions %-12s exec/s %-8s' "$t" "${execs:-?}" "${rate:-?}"
   if [ "$rc" -ne 0 ] || compgen -G "$work/$t/crash-*" >/dev/null || \
-     compgen -G "$work/$t/leak-*" >/dev/null || compgen -G "$work/$t/timeout-*" >/dev/null; then
+     compgen -G "$work/$t/leak-*" >/dev/null || compgen -G "$work/$t/timeout-*" >/dev/null ||
+     grep -q 'runtime error:' "$work/$t/log"; then
     echo " FOUND a problem (exit $rc): see $work/$t/log"
     status=1
   else
