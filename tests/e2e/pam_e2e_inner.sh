@@ -139,10 +139,13 @@ EOF
 ln -s /usr/sbin/sshd "$t/sshd-iamtest"
 "$t/sshd-iamtest" -D -e -f "$t/sshd_config" 2>"$t/sshd.log" &
 sshd_pid=$!
-for _ in $(seq 50); do
+# Listening, or given up after a minute (a wide margin on a loaded machine; it takes ms).
+for _ in $(seq 600); do
     ss -ltn 2>/dev/null | grep -q ":$port " && break
+    kill -0 "$sshd_pid" 2>/dev/null || break
     sleep 0.1
 done
+ss -ltn 2>/dev/null | grep -q ":$port " || { echo "sshd did not start:"; cat "$t/sshd.log"; exit 1; }
 
 # login USER SECRET METHOD [HOST]: prints the remote `id`, returns ssh's status.
 login() {
@@ -152,17 +155,16 @@ login() {
         "$1@${4:-127.0.0.1}" id </dev/null 2>/dev/null
 }
 count() { if [ -f "$audit" ]; then wc -l < "$audit"; else echo 0; fi; }
-# The record count once it stops moving (a session's close is written as sshd winds down).
+# The record count once every connection's sshd process has ended (a session's close is
+# written as its process winds down, after the client has gone): no time limit decides it,
+# only a one-minute margin against a hang.
 records() {
-    local a b
-    a=$(count)
-    for _ in $(seq 20); do
-        sleep 0.2
-        b=$(count)
-        [ "$a" = "$b" ] && break
-        a=$b
+    for _ in $(seq 600); do
+        pgrep -P "$sshd_pid" >/dev/null || break
+        sleep 0.1
     done
-    echo "$a"
+    pgrep -P "$sshd_pid" >/dev/null && echo "WARNING: sshd still has a connection" >&2
+    count
 }
 expect_login() { # name user secret method [host]
     local out
@@ -246,8 +248,22 @@ audit_check "$n" "audit: unknown user recorded as Unknown, no key id" \
   'len(r)>=1 and r[0]["userIdentity"]["type"]=="Unknown" and r[0]["errorCode"]=="NoSuchEntity"
    and "accessKeyId" not in r[0]["userIdentity"]'
 expect_login "ssh: conditional policy: 127.0.0.1, service sshd-iamtest, env tags equal" frank "$SECRET_frank" keyboard-interactive
+# An account-phase refusal: authenticated, then no statement allows host:Login.
+implicit_deny() { # user source-address
+    printf '%s' '[x["eventName"] for x in r]==["Authenticate","Login"]
+   and "errorCode" not in r[0] and r[0]["userIdentity"]["userName"]=="'"$1"'"
+   and r[1]["errorCode"]=="AccessDenied" and "implicit deny" in r[1]["errorMessage"]
+   and r[1]["additionalEventData"]["decision"]=="deny"
+   and "decidingPolicy" not in r[1]["additionalEventData"]
+   and r[1]["sourceIPAddress"]=="'"$2"'"'
+}
+n=$(records)
 expect_denied "ssh: conditional policy: from ::1 (not in 127.0.0.0/8)" frank "$SECRET_frank" keyboard-interactive ::1
+audit_check "$n" "audit: ::1 -> Login AccessDenied, implicit deny, from ::1" "$(implicit_deny frank ::1)"
+n=$(records)
 expect_denied "ssh: conditional policy: env tag differs" grace "$SECRET_grace" keyboard-interactive
+audit_check "$n" "audit: env tag differs -> Login AccessDenied, implicit deny" \
+  "$(implicit_deny grace 127.0.0.1)"
 n=$(records)
 expect_denied "ssh: explicit Deny on a group" carol "$SECRET_carol" password
 audit_check "$n" "audit: group Deny names the policy and Sid" \
@@ -255,12 +271,20 @@ audit_check "$n" "audit: group Deny names the policy and Sid" \
    and r[1]["additionalEventData"]["decidingPolicy"]=="group/contractors/deny"
    and r[1]["additionalEventData"]["decidingStatement"]=="NoLoginForContractors"
    and r[1]["additionalEventData"]["decision"]=="deny"'
+n=$(records)
 expect_denied "ssh: no policy at all (implicit deny)" dave "$SECRET_dave" keyboard-interactive
+audit_check "$n" "audit: no policy -> Login AccessDenied, implicit deny" \
+  "$(implicit_deny dave 127.0.0.1)"
 n=$(records)
 expect_login "ssh: local non-IAM user through pam_unix (keyboard-interactive)" localuser Local-Pass-9 keyboard-interactive
 expect_login "ssh: local non-IAM user through pam_unix (password)" localuser Local-Pass-9 password
 audit_check "$n" "audit: a local user's logins leave no IAM records" 'len(r)==0'
+n=$(records)
 expect_denied "ssh: local user, wrong password" localuser Local-Pass-8 keyboard-interactive
+# pam_unix said no, so pam_iam (use_first_pass) tried the same password: a name not in IAM.
+audit_check "$n" "audit: a local user's wrong password -> one Authenticate NoSuchEntity" \
+  '[x["eventName"] for x in r]==["Authenticate"] and r[0]["userIdentity"]["type"]=="Unknown"
+   and r[0]["errorCode"]=="NoSuchEntity" and "accessKeyId" not in r[0]["userIdentity"]'
 
 # sudo: setuid, the real binary; the account phase of its stack asks host:Sudo.
 sudo_as() { # user secret
@@ -276,15 +300,56 @@ n=$(records)
 if sudo_as heidi "$SECRET_heidi"; then bad "sudo: refused without host:Sudo (heidi)"; else ok "sudo: refused without host:Sudo (heidi)"; fi
 audit_check "$n" "audit: sudo refusal recorded" \
   '[x["eventName"] for x in r]==["Authenticate","Sudo"] and r[1]["errorCode"]=="AccessDenied"'
+n=$(records)
 if sudo_as alice wrong-secret; then bad "sudo: wrong secret refused"; else ok "sudo: wrong secret refused"; fi
+audit_check "$n" "audit: sudo with a wrong secret -> Authenticate FailedAuthentication only" \
+  '[x["eventName"] for x in r]==["Authenticate"] and r[0]["errorCode"]=="FailedAuthentication"
+   and r[0]["userIdentity"]["userName"]=="alice" and r[0]["userAgent"]=="sudo-iam"'
 
-# su, from an unprivileged user, through Debian's /etc/pam.d/su and the edited common-*.
+# su, from an unprivileged user, through Debian's /etc/pam.d/su and the edited common-*, on a
+# terminal. The secret is typed once su shows its prompt with echo off (typed earlier, su's
+# switch to no-echo would flush it); prints the last line su's command wrote.
 su_as() { # from to secret
-    (sleep 0.5; printf '%s\n' "$3") | setpriv --reuid="$(id -u "$1")" --regid="$(id -g "$1")" \
-        --init-groups script -qec "su $2 -c 'id -un'" /dev/null 2>/dev/null | tr -d '\r' | tail -1
+    python3 - "$(id -u "$1")" "$(id -g "$1")" "$2" "$3" <<'PY'
+import os, pty, select, sys, termios, time
+uid, gid, to, secret = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("setpriv", ["setpriv", "--reuid=%d" % uid, "--regid=%d" % gid, "--init-groups",
+                          "su", to, "-c", "id -un"])
+out = b""
+def pump(done, limit=120.0):
+    # Read what su writes until done(out) or end of output; a hang fails after `limit` s.
+    global out
+    end = time.monotonic() + limit
+    while not done(out) and time.monotonic() < end:
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            out += chunk
+def echo_off():
+    try:
+        return not termios.tcgetattr(fd)[3] & termios.ECHO
+    except termios.error:
+        return False
+pump(lambda b: b.rstrip().endswith(b":") and echo_off())
+os.write(fd, (secret + "\n").encode())
+pump(lambda b: False)
+os.waitpid(pid, 0)
+lines = [l for l in out.decode(errors="replace").replace("\r", "").split("\n") if l.strip()]
+print(lines[-1] if lines else "")
+PY
 }
 if [ "$(su_as localuser heidi "$SECRET_heidi")" = heidi ]; then ok "su: IAM user with an access key"; else bad "su: IAM user with an access key"; fi
+n=$(records)
 if [ "$(su_as localuser heidi "$SECRET_alice")" = heidi ]; then bad "su: wrong secret refused"; else ok "su: wrong secret refused"; fi
+audit_check "$n" "audit: su with a wrong secret -> Authenticate FailedAuthentication" \
+  '[x["eventName"] for x in r]==["Authenticate"] and r[0]["errorCode"]=="FailedAuthentication"
+   and r[0]["userIdentity"]["userName"]=="heidi" and r[0]["userAgent"]=="su"'
 if [ "$(su_as alice localuser Local-Pass-9)" = localuser ]; then ok "su: local user through pam_unix"; else bad "su: local user through pam_unix"; fi
 
 # No secret ever reaches the audit log; the log is root 0600.

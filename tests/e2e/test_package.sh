@@ -128,7 +128,8 @@ UseDNS no
 LogLevel VERBOSE
 EOF
 /usr/sbin/sshd -f "$T/ssh/sshd_config" -E "$T/sshd.log"
-for _ in $(seq 50); do
+# Started, or given up after a minute (a wide margin on a loaded machine; it takes ms).
+for _ in $(seq 600); do
     [ -s "$T/ssh/sshd.pid" ] && break
     sleep 0.1
 done
@@ -301,14 +302,51 @@ else
     fail "ssh alice with her access key: '$out'"
     diag
 fi
+# A refusal is checked twice: the client is refused, and the audit record says why.
+# audit_since N NAME EXPR: among the records appended after line N, those of EVENT and USER
+# (rs, a list) satisfy the Python expression EXPR.
+audit=/var/log/iam/audit.jsonl
+audit_lines() { if [ -f "$audit" ]; then wc -l < "$audit"; else echo 0; fi; }
+audit_since() {
+    python3 - "$audit" "$@" <<'PY'
+import json, sys
+path, start, event, user, expr = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+try:
+    lines = open(path).read().splitlines()[start:]
+except OSError:
+    lines = []
+rs = [r for r in map(json.loads, lines)
+      if r["eventName"] == event and r["userIdentity"].get("userName") == user]
+if not eval("(" + expr + "\n)"):  # parenthesized: EXPR may span lines
+    print(json.dumps(rs, indent=1)[:3000])
+    sys.exit(1)
+PY
+}
+n=$(audit_lines)
 out=$(ssh_as alice "$bob_key" 'echo in' 2>&1) && fail "alice got in with bob's secret" ||
     ok "alice with bob's secret: denied"
+audit_since "$n" Authenticate alice \
+    'len(rs) == 1 and rs[0]["errorCode"] == "FailedAuthentication" and rs[0]["additionalEventData"]["decision"] == "failure"' &&
+    ok "audit: alice with bob's secret -> Authenticate FailedAuthentication" ||
+    fail "audit: no FailedAuthentication record for alice with bob's secret"
 wrong=${alice_key%?}
 if [ "${alice_key: -1}" = x ]; then wrong+=y; else wrong+=x; fi
+n=$(audit_lines)
 out=$(ssh_as alice "$wrong" 'echo in' 2>&1) && fail "alice got in with a wrong secret" ||
     ok "alice with a wrong secret: denied"
+audit_since "$n" Authenticate alice \
+    'len(rs) == 1 and rs[0]["errorCode"] == "FailedAuthentication"' &&
+    ok "audit: alice with a wrong secret -> Authenticate FailedAuthentication" ||
+    fail "audit: no FailedAuthentication record for alice with a wrong secret"
+n=$(audit_lines)
 out=$(ssh_as carol "$carol_key" 'echo in' 2>&1) && fail "carol (env=staging) got in: $out" ||
     ok "carol, env=staging on a prod host: denied by the login policy's condition"
+audit_since "$n" Authenticate carol 'len(rs) == 1 and "errorCode" not in rs[0]' &&
+    audit_since "$n" Login carol \
+    'len(rs) == 1 and rs[0]["errorCode"] == "AccessDenied" and "implicit deny" in rs[0]["errorMessage"]
+     and rs[0]["additionalEventData"]["decision"] == "deny" and rs[0]["requestParameters"]["action"] == "host:Login"' &&
+    ok "audit: carol authenticated, then Login AccessDenied (implicit deny: the condition did not match)" ||
+    fail "audit: carol's refusal is not recorded as an implicit deny of host:Login"
 out=$(printf '%s\n' "$alice_key" | ssh_as alice "$alice_key" "sudo -S -k -p '' id -un" 2>&1) || true
 if [ "$(echo "$out" | tail -n 1)" = root ]; then
     ok "sudo by alice (admins: host:Sudo allowed)"
@@ -316,13 +354,17 @@ else
     fail "sudo by alice: '$out'"
     diag
 fi
+n=$(audit_lines)
 out=$(printf '%s\n' "$bob_key" | ssh_as bob "$bob_key" "sudo -S -k -p '' id -un" 2>&1) || true
 [ "$(echo "$out" | tail -n 1)" != root ] && ok "sudo by bob (no host:Sudo): refused" ||
     fail "bob may sudo: '$out'"
+audit_since "$n" Sudo bob \
+    'len(rs) == 1 and rs[0]["errorCode"] == "AccessDenied" and rs[0]["requestParameters"]["action"] == "host:Sudo"
+     and rs[0]["additionalEventData"]["decision"] == "deny"' &&
+    ok "audit: bob's sudo -> Sudo AccessDenied" || fail "audit: bob's sudo refusal is not recorded as such"
 ssh_as localtester Local-Pass-123 'echo hello' | grep -qx hello &&
     ok "local user still logs in over ssh" || fail "local user cannot log in"
 
-audit=/var/log/iam/audit.jsonl
 if [ -f "$audit" ]; then
     check_mode "$audit" 600 root:root
     # record EVENT USER: the audit lines of that event for that user
