@@ -125,7 +125,7 @@ if(IAM_TESTS)
   # maps the file.)
   add_test(NAME test_hostile_nss_mapped
            COMMAND test_hostile_nss_mapped $<TARGET_FILE:nss_iam> $<TARGET_FILE:mknsscache> all)
-  set_tests_properties(test_hostile_nss_mapped PROPERTIES LABELS module TIMEOUT 120)
+  set_tests_properties(test_hostile_nss_mapped PROPERTIES LABELS module TIMEOUT 400)
 endif()
 
 # Writers given hostile paths. (iam_auth_cache_write("") overflowed a heap buffer by one byte

@@ -3,7 +3,12 @@
  * The NSS cache changed under a reader that has it mapped: truncated in
  * place (to 0, to the header, to half), overwritten in place with garbage, and replaced by
  * rename. The module runs inside every process on the host (systemd, sshd): it must never die
- * of SIGBUS or SIGSEGV; it answers SUCCESS (the old mapping), NOTFOUND or UNAVAIL.
+ * of SIGBUS or SIGSEGV, and every answer it gives is SUCCESS with exactly the right entry
+ * (of the cache it had, or of the one that replaced it), NOTFOUND or UNAVAIL: nothing else,
+ * and never wrong data. After a damaging change it must come to say so (UNAVAIL or NOTFOUND),
+ * after a rename it must come to answer from the new file, and once the good cache is back it
+ * must answer from it again: each waited for by what the module answers, with a wide margin
+ * (30 s) against a hang, never by a fixed time.
  * Each scenario runs in a child process; the parent reports how the child ended.
  *   test_hostile_nss_mapped MODULE.so MKNSSCACHE [all|truncate|other]
  * (Until aa713e8 the module died of SIGBUS on every truncation: found by this test.)
@@ -15,6 +20,7 @@
 #include <nss.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +42,102 @@ static setent_fn setpwent_;
 static endent_fn endpwent_;
 static getpwent_fn getpwent_;
 static char dir[] = "/tmp/hostile-nss.XXXXXX";
-static char cache[512], good[512];
+static char cache[512], good[512], other[512];
+
+#define N_USERS 3000u
+#define MARGIN_MS 30000
+
+/* What the answers so far were: kinds seen, and the first wrong one. */
+static struct {
+    unsigned long success_old, success_new, notfound, unavail, wrong;
+    char first_wrong[256];
+} seen;
+
+/* The two valid caches differ in every gecos: "User N" (good) and "User N, new" (other). */
+static void wrong(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void wrong(const char *fmt, ...) {
+    va_list ap;
+
+    if (seen.wrong++ > 0)
+        return; /* only the first one is kept */
+    va_start(ap, fmt);
+    vsnprintf(seen.first_wrong, sizeof(seen.first_wrong), fmt, ap);
+    va_end(ap);
+}
+
+static void status_seen(enum nss_status st, const char *what) {
+    if (st == NSS_STATUS_NOTFOUND)
+        seen.notfound++;
+    else if (st == NSS_STATUS_UNAVAIL)
+        seen.unavail++;
+    else
+        wrong("%s: status %d (not SUCCESS, NOTFOUND or UNAVAIL)", what, (int)st);
+}
+
+/* user<i>'s passwd entry, from either cache. */
+static void check_pw(enum nss_status st, const struct passwd *pw, long want_i, const char *what) {
+    char name[32], gecos_old[48], gecos_new[48], home[48];
+    unsigned long i;
+    char *end;
+
+    if (st != NSS_STATUS_SUCCESS) {
+        status_seen(st, what);
+        return;
+    }
+    if (!pw->pw_name || strncmp(pw->pw_name, "user", 4) != 0) {
+        wrong("%s: SUCCESS with name \"%.40s\"", what, pw->pw_name ? pw->pw_name : "(null)");
+        return;
+    }
+    i = strtoul(pw->pw_name + 4, &end, 10);
+    if (*end || i >= N_USERS || (want_i >= 0 && i != (unsigned long)want_i)) {
+        wrong("%s: SUCCESS for another user (%s)", what, pw->pw_name);
+        return;
+    }
+    snprintf(name, sizeof(name), "user%lu", i);
+    snprintf(gecos_old, sizeof(gecos_old), "User %lu", i);
+    snprintf(gecos_new, sizeof(gecos_new), "User %lu, new", i);
+    snprintf(home, sizeof(home), "/home/user%lu", i);
+    if (strcmp(pw->pw_name, name) != 0 || pw->pw_uid != 300000 + i || pw->pw_gid != 300000 + i ||
+        !pw->pw_dir || strcmp(pw->pw_dir, home) != 0 || !pw->pw_shell ||
+        strcmp(pw->pw_shell, "/bin/sh") != 0 || !pw->pw_gecos) {
+        wrong("%s: SUCCESS with wrong data (user %lu)", what, i);
+        return;
+    }
+    if (strcmp(pw->pw_gecos, gecos_old) == 0)
+        seen.success_old++;
+    else if (strcmp(pw->pw_gecos, gecos_new) == 0)
+        seen.success_new++;
+    else
+        wrong("%s: SUCCESS with a wrong gecos (user %lu)", what, i);
+}
+
+/* The group "big": gid 299999, every user0..user2999 once. */
+static void check_big(enum nss_status st, const struct group *gr) {
+    static unsigned char member[N_USERS];
+    size_t n = 0;
+
+    if (st != NSS_STATUS_SUCCESS) {
+        status_seen(st, "getgrnam(big)");
+        return;
+    }
+    if (!gr->gr_name || strcmp(gr->gr_name, "big") != 0 || gr->gr_gid != 299999 || !gr->gr_mem) {
+        wrong("getgrnam(big): SUCCESS with wrong data (gid %lu)", (unsigned long)gr->gr_gid);
+        return;
+    }
+    memset(member, 0, sizeof(member));
+    for (; gr->gr_mem[n]; n++) {
+        char *end;
+        unsigned long i;
+
+        if (strncmp(gr->gr_mem[n], "user", 4) != 0 ||
+            (i = strtoul(gr->gr_mem[n] + 4, &end, 10), *end) || i >= N_USERS || member[i]++) {
+            wrong("getgrnam(big): a wrong or repeated member (#%lu)", (unsigned long)n);
+            return;
+        }
+    }
+    if (n != N_USERS)
+        wrong("getgrnam(big): SUCCESS with %lu members", (unsigned long)n);
+}
 
 enum change { TRUNC_ZERO, TRUNC_HEADER, TRUNC_HALF, GARBAGE_IN_PLACE, RENAME_GOOD, N_CHANGES };
 static const char *const change_names[] = {"truncated in place to 0 bytes",
@@ -64,41 +165,96 @@ static int copy_file(const char *from, const char *to) {
     return close(out) == 0 && n == 0 ? 0 : -1;
 }
 
-static int lookups(unsigned rounds) {
+/* rounds lookups of user names, the big group and (every 64th) a full enumeration, every
+ * answer checked. */
+static void lookups(unsigned rounds) {
     static char buf[1 << 16];
-    int answers = 0;
 
     for (unsigned i = 0; i < rounds; i++) {
         struct passwd pw;
         struct group gr;
+        enum nss_status st;
         int e;
         char name[32];
 
-        snprintf(name, sizeof(name), "user%u", i % 3000);
-        answers += getpwnam_(name, &pw, buf, sizeof(buf), &e) == NSS_STATUS_SUCCESS;
-        answers += getgrnam_("big", &gr, buf, sizeof(buf), &e) == NSS_STATUS_SUCCESS;
+        snprintf(name, sizeof(name), "user%u", i % N_USERS);
+        check_pw(getpwnam_(name, &pw, buf, sizeof(buf), &e), &pw, (long)(i % N_USERS), name);
+        check_big(getgrnam_("big", &gr, buf, sizeof(buf), &e), &gr);
         if (i % 64 == 0) {
+            unsigned long n = 0;
+
             setpwent_(0);
-            while (getpwent_(&pw, buf, sizeof(buf), &e) == NSS_STATUS_SUCCESS)
-                answers++;
+            while ((st = getpwent_(&pw, buf, sizeof(buf), &e)) == NSS_STATUS_SUCCESS &&
+                   n++ <= N_USERS)
+                check_pw(st, &pw, -1, "getpwent");
+            if (n > N_USERS)
+                wrong("getpwent: more than %u entries", N_USERS);
+            else if (st != NSS_STATUS_SUCCESS && st != NSS_STATUS_NOTFOUND)
+                status_seen(st, "getpwent");
             endpwent_();
         }
     }
-    return answers;
 }
 
-/* In the child: map, change the file, keep looking up for 1.5 s (past the module's recheck
- * interval), then once more after the good cache is back. */
+static long long ms_since(const struct timespec *t0) {
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)(t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Look up until done() says the module has reacted (every answer checked on the way), or
+ * MARGIN_MS without it: a hang, not a slow machine. */
+static bool until(bool (*done)(void)) {
+    struct timespec t0;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (!done()) {
+        if (seen.wrong || ms_since(&t0) > MARGIN_MS)
+            return false;
+        lookups(50);
+    }
+    return true;
+}
+
+static bool said_unavailable(void) {
+    return seen.unavail + seen.notfound > 0;
+}
+
+static bool answered_new(void) {
+    return seen.success_new > 0;
+}
+
+static bool answered_old(void) {
+    return seen.success_old > 0;
+}
+
+static void forget(void) {
+    seen.success_old = seen.success_new = seen.notfound = seen.unavail = 0;
+}
+
+static int replace_by_rename(const char *from) {
+    char tmp[600];
+
+    snprintf(tmp, sizeof(tmp), "%s.new", cache);
+    return copy_file(from, tmp) < 0 || rename(tmp, cache) < 0 ? -1 : 0;
+}
+
+/* In the child: read the whole cache, change the file, look up until the module has reacted
+ * to the change, then put the good cache back by rename and look up until it answers from it.
+ * Exit codes: 0 fine, 3 setup, 4 did not come back to the good cache, 5 a wrong answer,
+ * 6 never reacted to the change. */
 static int child(enum change c) {
     struct passwd pw;
     char buf[4096];
     int e, fd;
     struct stat st;
-    struct timespec t0, t;
 
     if (getpwnam_("user1", &pw, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS)
         return 3; /* the good cache did not answer: setup problem */
-    (void)lookups(3000); /* touch every page */
+    lookups(N_USERS); /* touch every block */
+    if (seen.wrong || seen.notfound || seen.unavail || seen.success_new)
+        return 5;
     if (stat(cache, &st) < 0)
         return 3;
     switch (c) {
@@ -127,38 +283,33 @@ static int child(enum change c) {
         }
         close(fd);
         break;
-    case RENAME_GOOD: {
-        char tmp[600];
-
-        snprintf(tmp, sizeof(tmp), "%s.new", cache);
-        if (copy_file(good, tmp) < 0 || rename(tmp, cache) < 0)
+    case RENAME_GOOD:
+        /* a valid cache with other contents, as the writer installs it */
+        if (replace_by_rename(other) < 0)
             return 3;
         break;
-    }
     default:
         return 3;
     }
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    do {
-        (void)lookups(200);
-        clock_gettime(CLOCK_MONOTONIC, &t);
-    } while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < 1500);
-    /* The good cache again (by rename): picked up without a restart. */
-    {
-        char tmp[600];
-
-        snprintf(tmp, sizeof(tmp), "%s.new", cache);
-        if (copy_file(good, tmp) < 0 || rename(tmp, cache) < 0)
-            return 3;
+    forget();
+    if (!until(c == RENAME_GOOD ? answered_new : said_unavailable))
+        return seen.wrong ? 5 : 6;
+    /* The good cache again (by rename): picked up without a restart, and from then on the
+     * replaced file's entries are never answered again. */
+    if (replace_by_rename(good) < 0)
+        return 3;
+    forget();
+    if (!until(answered_old))
+        return seen.wrong ? 5 : 4;
+    forget();
+    lookups(200);
+    if (seen.wrong || seen.success_new || seen.notfound || seen.unavail) {
+        if (!seen.wrong)
+            wrong("%lu answers not from the good cache after it was back",
+                  seen.success_new + seen.notfound + seen.unavail);
+        return 5;
     }
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    do {
-        if (getpwnam_("user1", &pw, buf, sizeof(buf), &e) == NSS_STATUS_SUCCESS)
-            return 0;
-        usleep(50000);
-        clock_gettime(CLOCK_MONOTONIC, &t);
-    } while (t.tv_sec - t0.tv_sec < 3);
-    return 4; /* never recovered */
+    return 0;
 }
 
 /* mknsscache PASSWD GROUP OUT, without a shell. */
@@ -196,10 +347,11 @@ int main(int argc, char *argv[]) {
     snprintf(group, sizeof(group), "%s/group", dir);
     snprintf(cache, sizeof(cache), "%s/nss.cache", dir);
     snprintf(good, sizeof(good), "%s/good.cache", dir);
+    snprintf(other, sizeof(other), "%s/other.cache", dir);
     f = fopen(passwd, "w");
     if (!f)
         return 1;
-    for (unsigned i = 0; i < 3000; i++)
+    for (unsigned i = 0; i < N_USERS; i++)
         fprintf(f, "user%u:x:%u:%u:User %u:/home/user%u:/bin/sh\n", i, 300000 + i, 300000 + i, i,
                 i);
     fclose(f);
@@ -207,11 +359,22 @@ int main(int argc, char *argv[]) {
     if (!f)
         return 1;
     fprintf(f, "big:x:299999:");
-    for (unsigned i = 0; i < 3000; i++)
+    for (unsigned i = 0; i < N_USERS; i++)
         fprintf(f, "%suser%u", i ? "," : "", i);
     fprintf(f, "\n");
     fclose(f);
     if (run_mknsscache(argv[2], passwd, group, good) != 0) {
+        fprintf(stderr, "FAIL: mknsscache\n");
+        return 1;
+    }
+    f = fopen(passwd, "w");
+    if (!f)
+        return 1;
+    for (unsigned i = 0; i < N_USERS; i++)
+        fprintf(f, "user%u:x:%u:%u:User %u, new:/home/user%u:/bin/sh\n", i, 300000 + i,
+                300000 + i, i, i);
+    fclose(f);
+    if (run_mknsscache(argv[2], passwd, group, other) != 0) {
         fprintf(stderr, "FAIL: mknsscache\n");
         return 1;
     }
@@ -243,8 +406,15 @@ int main(int argc, char *argv[]) {
         pid = fork();
         if (pid < 0)
             return 1;
-        if (pid == 0)
-            _exit(child((enum change)c));
+        if (pid == 0) {
+            int r = child((enum change)c);
+
+            if (seen.wrong)
+                fprintf(stderr, "%s: %lu wrong answers, the first: %s\n", change_names[c],
+                        seen.wrong, seen.first_wrong);
+            fflush(NULL);
+            _exit(r);
+        }
         if (waitpid(pid, &status, 0) < 0)
             return 1;
         if (WIFSIGNALED(status)) {
@@ -254,6 +424,12 @@ int main(int argc, char *argv[]) {
         } else if (WEXITSTATUS(status) == 4) {
             printf("FAIL - %s: the reader never picked up the good cache again\n",
                    change_names[c]);
+            fails++;
+        } else if (WEXITSTATUS(status) == 5) {
+            printf("FAIL - %s: a wrong answer (see above)\n", change_names[c]);
+            fails++;
+        } else if (WEXITSTATUS(status) == 6) {
+            printf("FAIL - %s: the reader never noticed the change\n", change_names[c]);
             fails++;
         } else if (WEXITSTATUS(status) != 0) {
             printf("FAIL - %s: setup failed in the child (%d)\n", change_names[c],
@@ -270,6 +446,7 @@ int main(int argc, char *argv[]) {
         (void)unlink(tmp);
         (void)unlink(cache);
         (void)unlink(good);
+        (void)unlink(other);
         (void)unlink(passwd);
         (void)unlink(group);
         if (rmdir(dir) < 0)
