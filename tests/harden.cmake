@@ -96,7 +96,7 @@ if(IAM_BENCH)
 ")
   file(GENERATE OUTPUT ${_bt_svc}/other CONTENT "auth required pam_deny.so
 ")
-  add_executable(bench_timing ${IAM_HARDEN_DIR}/bench/bench_timing.c)
+  add_executable(bench_timing ${IAM_HARDEN_DIR}/bench/bench_timing.c ${IAM_HARDEN_DIR}/bench/bench_stats.c)
   target_link_libraries(bench_timing PRIVATE pamfx ${PAM_LIBRARY} m)
   add_dependencies(bench_timing pam_iam)
   add_custom_target(run_bench_timing

@@ -92,8 +92,8 @@ account  required pam_unix.so
 "auth     required pam_deny.so
 account  required pam_deny.so
 ")
-  add_executable(bench_pam ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_pam.c)
-  target_link_libraries(bench_pam PRIVATE pamfx ${PAM_LIBRARY})
+  add_executable(bench_pam ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_pam.c ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_stats.c)
+  target_link_libraries(bench_pam PRIVATE pamfx ${PAM_LIBRARY} m)
   add_dependencies(bench_pam pam_iam)
   add_custom_target(run_bench_pam
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_pam.sh $<TARGET_FILE:bench_pam>

@@ -2,8 +2,11 @@
 /*
  * One login, in process: pam_start, pam_authenticate, pam_acct_mgmt, pam_end. pam_iam with an
  * access key at 10 and at 100,000 users, side by side with pam_unix checking a yescrypt
- * password. Prints medians and ratios. Run by bench_pam.sh (pam_wrapper, and a private
- * mount namespace holding the local user's /etc/shadow entry).
+ * password. Prints medians and ratios. Refusals of a user who exists and of one who does not
+ * are timed in pairs, interleaved in a new random order each round, and compared by the 95 %
+ * bootstrap interval of their median difference and Mann-Whitney (bench_stats.c). Run by
+ * bench_pam.sh (pam_wrapper, and a private mount namespace holding the local user's
+ * /etc/shadow entry).
  *
  *   bench_pam FIXTURE_DIR [UNIX_USER UNIX_PASSWORD]
  */
@@ -16,6 +19,7 @@
 
 #include <security/pam_appl.h>
 
+#include "bench_stats.h"
 #include "iamtest.h"
 #include "pam_fixture.h"
 
@@ -81,8 +85,80 @@ static double bench(const char *service, const char *user, const char *token, in
     return bench_rv(service, user, token, n, PAM_SUCCESS);
 }
 
+/* One timed login attempt (pam_start to pam_end) that must end with want_rv. */
+struct attempt {
+    const char *name, *service, *user, *token;
+    int want_rv;
+    double *t;
+    size_t n;
+};
+
+static int attempt_once(struct attempt *a) {
+    struct pam_conv conv = {conv_fn, (void *)(uintptr_t)a->token};
+    pam_handle_t *ph = NULL;
+    double t0 = now_us();
+    int rv = pam_start(a->service, a->user, &conv, &ph);
+
+    if (rv == PAM_SUCCESS)
+        rv = pam_authenticate(ph, 0);
+    if (rv == PAM_SUCCESS)
+        rv = pam_acct_mgmt(ph, 0);
+    pam_end(ph, rv);
+    a->t[a->n++] = now_us() - t0;
+    if (rv != a->want_rv) {
+        fprintf(stderr, "%s: login ended with %s\n", a->name, pam_strerror(NULL, rv));
+        return -1;
+    }
+    return 0;
+}
+
+static uint64_t xorshift(uint64_t *s) {
+    uint64_t x = *s;
+
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *s = x;
+}
+
+/* A refusal for a user who exists (x) against one for a user who does not (y): `rounds`
+ * rounds, each running both once in a random order, so drift and noise hit both alike. */
+static int refusal_pair(struct attempt *x, struct attempt *y, size_t rounds, uint64_t *rng,
+                        struct bench_cmp *ret) {
+    int r = -1;
+
+    x->t = calloc(rounds + 1, sizeof(double));
+    y->t = calloc(rounds + 1, sizeof(double));
+    if (!x->t || !y->t)
+        goto out;
+    /* one each first, not counted: the path's first run pays for page faults */
+    if (attempt_once(x) < 0 || attempt_once(y) < 0)
+        goto out;
+    x->n = y->n = 0;
+    for (size_t i = 0; i < rounds; i++) {
+        int first_y = (int)(xorshift(rng) & 1);
+
+        if (attempt_once(first_y ? y : x) < 0 || attempt_once(first_y ? x : y) < 0)
+            goto out;
+    }
+    r = bench_compare(x->t, x->n, y->t, y->n, 1, ret);
+out:
+    free(x->t);
+    free(y->t);
+    x->t = y->t = NULL;
+    return r;
+}
+
+static void print_pair(const char *what, const struct bench_cmp *c) {
+    printf("%-26s known %8.1f  unknown %8.1f  ratio %.3f  diff %+7.1f us  95%% [%+.1f, %+.1f]"
+           "  p %.2g: %s\n",
+           what, c->median_a, c->median_b, c->median_b / c->median_a, c->diff, c->ci_lo,
+           c->ci_hi, c->p_mw, c->differ ? "DIFFERENT" : "no difference found");
+}
+
 int main(int argc, char **argv) {
-    double m_known_key, m_unknown_key, m_known_pw, m_unknown_pw, m_known_named, m_unknown_named;
+    struct bench_cmp c_key, c_named, c_pw;
+    uint64_t rng = UINT64_C(0x9e3779b97f4a7c15); /* fixed: the same order every run */
     char small[4096], large[4096], tok_small[128], tok_large[128], tok_wrong[128];
     double m_small, m_large, m_unix = -1, m_small_pw, m_permit;
 
@@ -140,15 +216,25 @@ int main(int argc, char **argv) {
     /* Equal work: a wrong secret for a user who exists vs. any secret for one who does not.
      * A bare secret that matches no key goes on to the (argon2id) password check, so these
      * cost a password check each; a named key (AKIA...:secret) never does. */
-    m_known_key = bench_rv("bench_large", "heidi", alice_secret, 30,
-                           PAM_AUTH_ERR);
-    m_unknown_key = bench_rv("bench_large", "nosuchuser", alice_secret,
-                             30, PAM_USER_UNKNOWN);
-    m_known_named = bench_rv("bench_large", "heidi", tok_wrong, 1000, PAM_AUTH_ERR);
-    m_unknown_named = bench_rv("bench_large", "nosuchuser", tok_large, 1000, PAM_USER_UNKNOWN);
-    m_known_pw = bench_rv("bench_large", "alice", "wrong password", 30, PAM_AUTH_ERR);
-    m_unknown_pw = bench_rv("bench_large", "nosuchuser", "wrong password", 30,
-                            PAM_USER_UNKNOWN);
+    {
+        struct attempt kk = {"known user, wrong key secret", "bench_large", "heidi",
+                             alice_secret, PAM_AUTH_ERR, NULL, 0};
+        struct attempt uk = {"unknown user, key-shaped secret", "bench_large", "nosuchuser",
+                             alice_secret, PAM_USER_UNKNOWN, NULL, 0};
+        struct attempt kn = {"known user, AKIA..:wrong secret", "bench_large", "heidi",
+                             tok_wrong, PAM_AUTH_ERR, NULL, 0};
+        struct attempt un = {"unknown user, AKIA..:secret", "bench_large", "nosuchuser",
+                             tok_large, PAM_USER_UNKNOWN, NULL, 0};
+        struct attempt kp = {"known user, wrong password", "bench_large", "alice",
+                             "wrong password", PAM_AUTH_ERR, NULL, 0};
+        struct attempt up = {"unknown user, password", "bench_large", "nosuchuser",
+                             "wrong password", PAM_USER_UNKNOWN, NULL, 0};
+
+        if (refusal_pair(&kn, &un, 2000, &rng, &c_named) < 0 ||
+            refusal_pair(&kk, &uk, 30, &rng, &c_key) < 0 ||
+            refusal_pair(&kp, &up, 30, &rng, &c_pw) < 0)
+            return 1;
+    }
     m_small_pw = bench("bench_small", "alice", PAMFX_PASSWORD, 30);
     if (argc == 4)
         m_unix = bench("bench_unix", argv[2], argv[3], 30);
@@ -163,17 +249,12 @@ int main(int argc, char **argv) {
     printf("%-44s %12.1f\n", "pam_iam login-profile password (argon2id)", m_small_pw);
     if (m_unix >= 0)
         printf("%-44s %12.1f\n", "pam_unix yescrypt password (local user)", m_unix);
-    printf("%-44s %12.1f\n", "failed: known user, wrong key secret", m_known_key);
-    printf("%-44s %12.1f\n", "failed: unknown user, key-shaped secret", m_unknown_key);
-    printf("%-44s %12.1f\n", "failed: known user, AKIA..:wrong secret", m_known_named);
-    printf("%-44s %12.1f\n", "failed: unknown user, AKIA..:secret", m_unknown_named);
-    printf("%-44s %12.1f\n", "failed: known user, wrong password", m_known_pw);
-    printf("%-44s %12.1f\n", "failed: unknown user, password", m_unknown_pw);
     printf("ratio 100,000 / 10 users (access key):      %.2f\n", m_large / m_small);
-    printf("ratio unknown / known user (bare secret):   %.2f\n", m_unknown_key / m_known_key);
-    printf("ratio unknown / known user (AKIA..:secret): %.2f\n",
-           m_unknown_named / m_known_named);
-    printf("ratio unknown / known user (password):      %.2f\n", m_unknown_pw / m_known_pw);
+    printf("refusals, 100,000 users, medians in us, known user vs unknown user (%s):\n",
+           bench_compare_rule);
+    print_pair("AKIA..:secret (2000 each)", &c_named);
+    print_pair("bare key secret (30 each)", &c_key);
+    print_pair("password (30 each)", &c_pw);
     if (m_unix >= 0) {
         printf("ratio pam_unix yescrypt / pam_iam key (10):  %.1f\n", m_unix / m_small);
         printf("ratio pam_unix yescrypt / pam_iam key (100k): %.1f\n", m_unix / m_large);

@@ -8,9 +8,11 @@
  *   - an inactive key with its right secret (named, and bare),
  *   - a wrong password for an existing user vs a password for an unknown user (argon2id),
  * and a right login for reference. Cases are interleaved, in a new random order each round,
- * so drift, noise and each case's after-effects hit all of them alike; a case stops taking samples once it has ROUNDS of them or has used its
- * time budget (BUDGET seconds, at least 20 samples), so slow (argon2id) paths stay bounded. Prints percentiles per case and, per comparison, the ratio of medians
- * and whether the difference is within noise, with the rule used.
+ * so drift, noise and each case's after-effects hit all of them alike; a case stops taking
+ * samples once it has ROUNDS of them or has used its time budget (BUDGET seconds, at least
+ * 20 samples), so slow (argon2id) paths stay bounded. Prints percentiles per case and, per
+ * comparison, the medians, their ratio, the 95 % bootstrap interval of their difference and
+ * the Mann-Whitney p (bench_stats.c): two cases differ when that interval leaves out 0.
  * The PAM stack comes from SERVICE_DIR through pam_start_confdir() (no pam_wrapper, so no
  * shared /tmp state with tests running alongside). Run through the run_bench_timing target:
  *   bench_timing SERVICE_DIR FIXTURE_DIR [ROUNDS] [BUDGET_SECONDS]
@@ -25,6 +27,7 @@
 
 #include <security/pam_appl.h>
 
+#include "bench_stats.h"
 #include "iamtest.h"
 #include "pam_fixture.h"
 
@@ -113,17 +116,18 @@ static void print_row(struct bcase *c) {
            pct(c->t, c->n, 0.99));
 }
 
-/* Same within noise when the medians differ by less than half the larger interquartile
- * range, or by less than 2 %. */
-static void compare(const struct bcase *a, const struct bcase *b) {
-    double ma = pct(a->t, a->n, 0.5), mb = pct(b->t, b->n, 0.5);
-    double iqa = pct(a->t, a->n, 0.75) - pct(a->t, a->n, 0.25);
-    double iqb = pct(b->t, b->n, 0.75) - pct(b->t, b->n, 0.25);
-    double d = fabs(ma - mb), noise = 0.5 * (iqa > iqb ? iqa : iqb);
-    int same = d < noise || d < 0.02 * (ma > mb ? ma : mb);
+/* b against a: medians, ratio, the interval of their difference, Mann-Whitney. */
+static int compare(const struct bcase *a, const struct bcase *b) {
+    struct bench_cmp c;
 
-    printf("  %-44s vs %-34s median ratio %.3f, |diff| %.1f us, half-IQR %.1f us: %s\n",
-           a->name, b->name, mb / ma, d, noise, same ? "SAME within noise" : "DIFFERENT");
+    if (bench_compare(a->t, a->n, b->t, b->n, 1, &c) < 0)
+        return -1;
+    printf("  %s vs %s:\n"
+           "    medians %.1f / %.1f us, ratio %.3f, difference %+.1f us, 95%% interval "
+           "[%+.1f, %+.1f] us, Mann-Whitney p %.2g, P(slower) %.3f: %s\n",
+           a->name, b->name, c.median_a, c.median_b, c.median_b / c.median_a, c.diff, c.ci_lo,
+           c.ci_hi, c.p_mw, c.p_b_slower, c.differ ? "DIFFERENT" : "no difference found");
+    return 0;
 }
 
 int main(int argc, char *argv[]) {
@@ -220,14 +224,14 @@ int main(int argc, char *argv[]) {
            "p99");
     for (int i = 0; i < N_CASES; i++)
         print_row(&cs[i]);
-    printf("comparisons (same within noise: |median diff| < half the larger IQR, or < 2 %%):\n");
-    compare(&cs[WRONG_BARE], &cs[UNKNOWN_KEY]);
-    compare(&cs[WRONG_BARE], &cs[INACTIVE_BARE]);
-    compare(&cs[WRONG_NAMED], &cs[INACTIVE_NAMED]);
-    compare(&cs[WRONG_NAMED], &cs[UNKNOWN_NAMED]);
-    compare(&cs[WRONG_BARE], &cs[WRONG_NAMED]);
-    compare(&cs[WRONG_BARE], &cs[RIGHT]);
-    compare(&cs[WRONG_PW], &cs[UNKNOWN_PW]);
+    printf("comparisons (%s):\n", bench_compare_rule);
+    if (compare(&cs[WRONG_BARE], &cs[UNKNOWN_KEY]) < 0 ||
+        compare(&cs[WRONG_BARE], &cs[INACTIVE_BARE]) < 0 ||
+        compare(&cs[WRONG_NAMED], &cs[INACTIVE_NAMED]) < 0 ||
+        compare(&cs[WRONG_NAMED], &cs[UNKNOWN_NAMED]) < 0 ||
+        compare(&cs[WRONG_BARE], &cs[WRONG_NAMED]) < 0 ||
+        compare(&cs[WRONG_BARE], &cs[RIGHT]) < 0 || compare(&cs[WRONG_PW], &cs[UNKNOWN_PW]) < 0)
+        goto out;
     ret = 0;
 out:
     for (int i = 0; i < N_CASES; i++)
