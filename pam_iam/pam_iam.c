@@ -77,7 +77,7 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
     const char *user = NULL;
     char *tok = NULL;
     size_t len = 0;
-    int64_t now;
+    int64_t now, t_entry, t_conv, t_back, deadline = 0;
     int r, pr, ret = PAM_AUTH_ERR;
 
     (void)flags;
@@ -88,6 +88,9 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
         return PAM_AUTHINFO_UNAVAIL;
     if (r < 0)
         return PAM_USER_UNKNOWN;
+    /* The name is in hand (pam_get_user may have asked for it): from here on the work can
+     * depend on whether IAM knows it. */
+    t_entry = pam_iam_clock_ns();
     /* A new attempt forgets what an earlier one learned. */
     (void)pam_set_data(pamh, PAM_IAM_DATA_AUTHINFO, NULL, NULL);
     pam_iam_get_items(pamh, &items);
@@ -108,11 +111,16 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
     }
 
     /* Users in IAM and users not in IAM are asked the same way and cost the same. */
+    t_conv = pam_iam_clock_ns();
     pr = pam_iam_get_token(pamh, &h.args, &tok, &len);
     if (pr != PAM_SUCCESS) {
         ret = pr;
         goto out;
     }
+    /* The refusal floor counts from entry, without the time the conversation took. */
+    t_back = pam_iam_clock_ns();
+    if (t_entry >= 0 && t_conv >= 0 && t_back >= t_conv)
+        deadline = t_entry + (t_back - t_conv) + PAM_IAM_REFUSAL_FLOOR_NS;
     now = pam_iam_now();
     pam_iam_verify(&h, tok, len, now, &v);
     iam_secret_free(tok, len + 1);
@@ -179,6 +187,9 @@ out:
         iam_secret_free(tok, len + 1);
     sodium_memzero(&v, sizeof(v));
     pam_iam_handle_done(&h);
+    /* Last, after the record is written: known and unknown users are told no at one time. */
+    if (ret != PAM_SUCCESS)
+        pam_iam_wait_until(deadline);
     return ret;
 }
 

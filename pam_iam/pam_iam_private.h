@@ -120,6 +120,15 @@ int pam_iam_decide(pam_handle_t *pamh, const struct pam_iam_handle *h, const cha
 /* ---- clock.c ---- */
 /* Now, in epoch seconds: the system clock (a test build may set it, see clock.c). */
 int64_t pam_iam_now(void);
+/* A refusal once the secret was asked for takes at least PAM_IAM_REFUSAL_FLOOR_NS of the
+ * module's own time (the conversation not counted), so that a wrong secret for a known user
+ * and any secret for an unknown one take the same time, whatever the difference in their
+ * work. A check already past the floor (argon2id: tens of ms) is not slowed further.
+ * pam_iam_clock_ns() is CLOCK_MONOTONIC in ns (-1 if unreadable); pam_iam_wait_until()
+ * sleeps until that clock reads deadline_ns (at once when it is past), signals or not. */
+#define PAM_IAM_REFUSAL_FLOOR_NS INT64_C(5000000)
+int64_t pam_iam_clock_ns(void);
+void pam_iam_wait_until(int64_t deadline_ns);
 
 /* ---- record.c ---- */
 /* Write the audit record (file + syslog authpriv). Failures are logged, never change the

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Secret checks with equal work for every user and every outcome (OpenSSH's fake password,
  * pam_unix's dummy hash): the same number of key verifications whether the user exists, has
- * keys, or named a key; the password check runs (real or dummy) whenever no key matched. */
+ * keys, or named a key; the password check runs (real or dummy) whenever no key matched.
+ * Equal work is not equal time: a known user's refusal also decodes that user's own record
+ * and formats a longer audit record, a few microseconds more than an unknown user's, which
+ * bench_timing and bench_pam resolve. So a refusal also waits out a floor, as OpenSSH's sshd
+ * does for every failed attempt (auth2.c, ensure_minimum_time_since(): 5 ms or more). */
 #include <stdio.h>
 #include <string.h>
 

@@ -69,6 +69,7 @@ iam_add_test(test_pam_iam SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/module/test_pam_ia
 add_dependencies(test_pam_iam pam_iam)
 target_compile_definitions(test_pam_iam PRIVATE PAM_IAM_MODULE_PATH="$<TARGET_FILE:pam_iam>")
 target_link_libraries(test_pam_iam PRIVATE ${CMAKE_DL_LIBS})
+target_include_directories(test_pam_iam PRIVATE ${PROJECT_SOURCE_DIR}/pam_iam)
 
 # Benchmark (not a timed test): prints medians and ratios.
 if(IAM_BENCH)

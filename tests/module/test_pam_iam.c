@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -24,6 +25,7 @@
 
 #include "iamtest.h"
 #include "pam_fixture.h"
+#include "pam_iam_private.h" /* PAM_IAM_REFUSAL_FLOOR_NS */
 
 static const char *fxdir;
 
@@ -215,6 +217,44 @@ static void test_bad_arguments_fail_closed(void **state) {
     run1("iam_bad_config", "alice", NULL, PAMTEST_ACCOUNT, PAM_AUTHINFO_UNAVAIL);
     /* An unknown argument is ignored (logged). */
     run2("iam_unknown_arg", "alice", key_token(PAMFX_ALICE), PAM_SUCCESS, PAM_SUCCESS);
+}
+
+/* A refusal after the prompt never returns before PAM_IAM_REFUSAL_FLOOR_NS: a wrong secret
+ * named by its key id (the fast path: one BLAKE2b check per key slot, no argon2id) for a
+ * user who exists, and any for one who does not. Both would otherwise answer in about
+ * 0.1 ms, a few microseconds apart. A lower bound only: load makes attempts slower, never
+ * faster, so this cannot fail on a busy machine; without the floor every attempt here
+ * would have to be slowed past 5 ms for it to pass. */
+static double elapsed_ns(const struct timespec *a) {
+    struct timespec b;
+
+    assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &b), 0);
+    return (double)(b.tv_sec - a->tv_sec) * 1e9 + (double)(b.tv_nsec - a->tv_nsec);
+}
+
+static void test_refusal_floor(void **state) {
+    char wrong[128];
+    const struct {
+        const char *user;
+        int rv;
+    } cases[] = {{"alice", PAM_AUTH_ERR}, {"mallory", PAM_USER_UNKNOWN}};
+
+    (void)state;
+    snprintf(wrong, sizeof(wrong), "%s:%s", pamfx_secrets[PAMFX_ALICE].key_id,
+             pamfx_secrets[PAMFX_BOB].secret);
+    for (int i = 0; i < 10; i++) {
+        for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+            struct timespec t0;
+            double ns;
+
+            assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &t0), 0);
+            run1("iam", cases[c].user, wrong, PAMTEST_AUTHENTICATE, cases[c].rv);
+            ns = elapsed_ns(&t0);
+            if (ns < (double)PAM_IAM_REFUSAL_FLOOR_NS)
+                fail_msg("%s refused after %.0f us, before the %lld us floor", cases[c].user,
+                         ns / 1e3, (long long)(PAM_IAM_REFUSAL_FLOOR_NS / 1000));
+        }
+    }
 }
 
 static void test_not_iam_user(void **state) {
@@ -482,6 +522,7 @@ int main(void) {
         cmocka_unit_test(test_auth_allow_argument),
         cmocka_unit_test(test_bad_arguments_fail_closed),
         cmocka_unit_test(test_not_iam_user),
+        cmocka_unit_test(test_refusal_floor),
         cmocka_unit_test(test_hostile_user_names),
         cmocka_unit_test(test_cache_missing_or_corrupt),
         cmocka_unit_test(test_use_first_pass),
