@@ -11,7 +11,7 @@
 
 /* ---- interned strings ------------------------------------------------------------------- */
 
-struct strtab {
+struct usage_strtab {
     char **s;       /* by id; s[0] = "" */
     size_t n, cap;
     uint32_t *slot; /* open addressing: id or 0 */
@@ -28,7 +28,7 @@ static uint64_t str_hash(const char *s, size_t n) {
     return h;
 }
 
-static int tab_grow(struct strtab *t) {
+static int tab_grow(struct usage_strtab *t) {
     size_t cap = t->mask ? (t->mask + 1) * 2 : 1024;
     uint32_t *ns = calloc(cap, sizeof(*ns));
 
@@ -48,7 +48,7 @@ static int tab_grow(struct strtab *t) {
 }
 
 /* The id of s (n bytes), added when new. 0 on ENOMEM is reported through *err. */
-static uint32_t intern(struct strtab *t, const char *s, size_t n, int *err) {
+static uint32_t intern(struct usage_strtab *t, const char *s, size_t n, int *err) {
     size_t i;
     char *copy;
 
@@ -84,7 +84,7 @@ nomem:
     return USE_NONE;
 }
 
-static uint32_t lookup(const struct strtab *t, const char *s) {
+static uint32_t lookup(const struct usage_strtab *t, const char *s) {
     size_t n = strlen(s);
 
     if (!n || !t->mask)
@@ -106,7 +106,7 @@ uint32_t usage_find(const struct usage *u, const char *s) {
 /* ---- collection ------------------------------------------------------------------------- */
 
 /* A field's string, decoded, interned. */
-static uint32_t field(struct strtab *t, const struct iam_trail_span *s, int *err) {
+static uint32_t field(struct usage_strtab *t, const struct iam_trail_span *s, int *err) {
     char buf[2048];
 
     if (!s->p || !s->is_string)

@@ -36,10 +36,10 @@ struct use {
     uint8_t kind;       /* enum use_kind */
 };
 
-struct strtab;
+struct usage_strtab;
 
 struct usage {
-    struct strtab *tab;
+    struct usage_strtab *tab;
     struct use *v;
     size_t n, cap;
     uint64_t malformed;

@@ -23,7 +23,7 @@
 
 #include "trail_private.h"
 
-void compact_time(int64_t t, char out[20]) {
+void iam_trail_compact_time(int64_t t, char out[20]) {
     time_t tt = (time_t)t;
     struct tm tm;
 
@@ -31,7 +31,7 @@ void compact_time(int64_t t, char out[20]) {
         snprintf(out, 20, "19700101T000000Z");
 }
 
-void iso_time(int64_t t, char out[32]) {
+void iam_trail_iso_time(int64_t t, char out[32]) {
     time_t tt = (time_t)t;
     struct tm tm;
 
@@ -39,13 +39,13 @@ void iso_time(int64_t t, char out[32]) {
         snprintf(out, 32, "1970-01-01T00:00:00Z");
 }
 
-int parse_iso_time(const char *s, int64_t *ret) {
+int iam_trail_parse_iso_time(const char *s, int64_t *ret) {
     struct iam_trail_span sp = {.p = s, .n = strlen(s), .is_string = true};
 
     return iam_trail_parse_time(&sp, ret);
 }
 
-char *digest_dir_for(const char *log) {
+char *iam_trail_digest_dir_for(const char *log) {
     char *d = NULL;
 
     if (asprintf(&d, "%s.digest", log) < 0)
@@ -81,7 +81,7 @@ static json_t *b64_json(const uint8_t *b, size_t n) {
 static json_t *time_json(int64_t t) {
     char buf[32];
 
-    iso_time(t, buf);
+    iam_trail_iso_time(t, buf);
     return json_string(buf);
 }
 
@@ -94,7 +94,7 @@ static char *canonical(const json_t *obj, size_t *len) {
     return s;
 }
 
-int digest_build(const struct digest_input *in, const uint8_t seed[crypto_sign_SEEDBYTES],
+int iam_trail_digest_build(const struct digest_input *in, const uint8_t seed[crypto_sign_SEEDBYTES],
                  char **ret_text, size_t *ret_len, uint8_t ret_hash[DIGEST_HASH_BYTES],
                  uint8_t ret_sig[DIGEST_SIG_BYTES]) {
     uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES], sig[DIGEST_SIG_BYTES];
@@ -202,10 +202,11 @@ static int get_time(const json_t *o, const char *key, int64_t *ret, bool optiona
 
     if (!s)
         return optional && !json_object_get(o, key) ? 0 : -EBADMSG;
-    return parse_iso_time(s, ret) < 0 ? -EBADMSG : 0;
+    return iam_trail_parse_iso_time(s, ret) < 0 ? -EBADMSG : 0;
 }
 
-int digest_parse(const char *text, size_t len, struct digest *ret, char *err, size_t err_size) {
+int iam_trail_digest_parse(const char *text, size_t len, struct digest *ret, char *err,
+                           size_t err_size) {
     json_error_t je;
     json_t *o = NULL, *rec, *sigv;
     char *canon = NULL;
@@ -284,11 +285,11 @@ out:
     free(canon);
     json_decref(o);
     if (r < 0)
-        digest_free(ret);
+        iam_trail_digest_free(ret);
     return r;
 }
 
-void digest_free(struct digest *d) {
+void iam_trail_digest_free(struct digest *d) {
     if (!d)
         return;
     free(d->hashes);
@@ -299,9 +300,9 @@ void digest_free(struct digest *d) {
     d->path = NULL;
 }
 
-void digest_files_free(struct digest_file *v, size_t n) {
+void iam_trail_digest_files_free(struct digest_file *v, size_t n) {
     for (size_t i = 0; v && i < n; i++)
-        digest_free(&v[i].d);
+        iam_trail_digest_free(&v[i].d);
     free(v);
 }
 
@@ -349,7 +350,7 @@ out:
     return r;
 }
 
-int digest_load_dir(const char *dir, struct digest_file **ret, size_t *ret_n,
+int iam_trail_digest_load_dir(const char *dir, struct digest_file **ret, size_t *ret_n,
                     struct iam_error *reterr) {
     struct digest_file *v = NULL;
     size_t n = 0;
@@ -409,7 +410,7 @@ int digest_load_dir(const char *dir, struct digest_file **ret, size_t *ret_n,
             char *path = f->d.path;
 
             f->d.path = NULL;
-            r = digest_parse(text, len, &f->d, f->bad, sizeof(f->bad));
+            r = iam_trail_digest_parse(text, len, &f->d, f->bad, sizeof(f->bad));
             f->d.path = path;
         }
         free(text);
@@ -427,7 +428,7 @@ int digest_load_dir(const char *dir, struct digest_file **ret, size_t *ret_n,
     return 0;
 fail:
     closedir(d);
-    digest_files_free(v, n);
+    iam_trail_digest_files_free(v, n);
     return r;
 }
 

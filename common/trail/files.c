@@ -229,14 +229,14 @@ static int log_key(const char *path, char **ret) {
     return *ret ? 0 : -ENOMEM;
 }
 
-struct walk {
+struct files_walk {
     struct iam_trail_files *files;
     char **keys; /* log key of each group added by this walk */
     size_t n_keys;
     size_t first_group;
 };
 
-static int walk_dir(struct walk *w, int dfd, const char *path, unsigned depth,
+static int walk_dir(struct files_walk *w, int dfd, const char *path, unsigned depth,
                     struct iam_error *reterr) {
     DIR *d;
     struct dirent *de;
@@ -342,7 +342,7 @@ int iam_trail_files_add_path(struct iam_trail_files *files, const char *path,
         return r;
     }
     if (S_ISDIR(st.st_mode)) {
-        struct walk w = {.files = files, .first_group = files->n_groups};
+        struct files_walk w = {.files = files, .first_group = files->n_groups};
         int dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
         if (dfd < 0) {

@@ -411,14 +411,14 @@ static int emit_digest(struct sealer *z, struct iam_error *reterr) {
                                .oldest = z->b.oldest,
                                .newest = z->b.newest};
     crypto_sign_keypair(next_pk, next_sk);
-    r = digest_build(&in, z->st.seed, &text, &len, hash, sig);
+    r = iam_trail_digest_build(&in, z->st.seed, &text, &len, hash, sig);
     if (r < 0) {
         if (r == -EINVAL)
             iam_error_set(reterr, 0, 0, 0, "%s/%s: the sealing key does not match its public key",
                           z->cfg->state_dir, STATE_NAME);
         goto out;
     }
-    compact_time(z->now, when);
+    iam_trail_compact_time(z->now, when);
     if (asprintf(&name, DIGEST_PREFIX "%010llu-%s.json", (unsigned long long)z->st.seq, when) <
         0) {
         name = NULL;
@@ -623,7 +623,7 @@ static int load_sealed_set(struct sealer *z, struct iam_error *reterr) {
     size_t n = 0, total = 0;
     int r;
 
-    r = digest_load_dir(z->digest_dir, &v, &n, reterr);
+    r = iam_trail_digest_load_dir(z->digest_dir, &v, &n, reterr);
     if (r == -ENOENT)
         return 0;
     if (r < 0)
@@ -633,7 +633,7 @@ static int load_sealed_set(struct sealer *z, struct iam_error *reterr) {
             total += v[i].d.count;
     z->sealed_set = malloc(total * IAM_TRAIL_HASH_BYTES + 1);
     if (!z->sealed_set) {
-        digest_files_free(v, n);
+        iam_trail_digest_files_free(v, n);
         return -ENOMEM;
     }
     for (size_t i = 0; i < n; i++)
@@ -643,7 +643,7 @@ static int load_sealed_set(struct sealer *z, struct iam_error *reterr) {
             z->n_sealed_set += v[i].d.count;
         }
     qsort(z->sealed_set, z->n_sealed_set, IAM_TRAIL_HASH_BYTES, cmp_hash);
-    digest_files_free(v, n);
+    iam_trail_digest_files_free(v, n);
     return 0;
 }
 
@@ -654,14 +654,14 @@ static int count_digests(const char *dir, size_t *ret) {
     int r;
 
     iam_error_init(&e);
-    r = digest_load_dir(dir, &v, &n, &e);
+    r = iam_trail_digest_load_dir(dir, &v, &n, &e);
     if (r == -ENOENT) {
         *ret = 0;
         return 0;
     }
     if (r < 0)
         return r;
-    digest_files_free(v, n);
+    iam_trail_digest_files_free(v, n);
     *ret = n;
     return 0;
 }
@@ -686,7 +686,7 @@ static int new_chain(struct sealer *z, unsigned flags, struct iam_error *reterr)
                           z->digest_dir, n, z->cfg->state_dir);
             return -ENOENT;
         }
-        compact_time(z->now, when);
+        iam_trail_compact_time(z->now, when);
         if (asprintf(&dst, "%s.%s", z->digest_dir, when) < 0)
             return -ENOMEM;
         if (rename(z->digest_dir, dst) < 0) {
@@ -733,7 +733,8 @@ int iam_seal_run(const struct iam_seal_config *cfg, int64_t now, unsigned flags,
     memset(ret, 0, sizeof(*ret));
     if (sodium_init() < 0)
         return -ENOTSUP;
-    digest_dir = cfg->digest_dir ? strdup(cfg->digest_dir) : digest_dir_for(cfg->audit_log);
+    digest_dir = cfg->digest_dir ? strdup(cfg->digest_dir)
+                                 : iam_trail_digest_dir_for(cfg->audit_log);
     if (!digest_dir)
         return -ENOMEM;
     z.digest_dir = digest_dir;
@@ -852,7 +853,7 @@ out:
     return r;
 }
 
-int seal_state_view(const char *state_dir, struct seal_state_view *ret,
+int iam_trail_seal_state_view(const char *state_dir, struct iam_trail_seal_state_view *ret,
                     struct iam_error *reterr) {
     struct state s;
     int r;
@@ -878,7 +879,7 @@ int seal_state_view(const char *state_dir, struct seal_state_view *ret,
     return 0;
 }
 
-void seal_state_view_free(struct seal_state_view *v) {
+void iam_trail_seal_state_view_free(struct iam_trail_seal_state_view *v) {
     if (!v)
         return;
     free(v->pending_name);

@@ -51,14 +51,14 @@ struct digest_input {
 
 /* Build and sign (seed: the 32-byte Ed25519 seed of pk). *ret_text is the file's content,
  * ret_hash and ret_sig what the next digest links to. */
-int digest_build(const struct digest_input *in, const uint8_t seed[crypto_sign_SEEDBYTES],
+int iam_trail_digest_build(const struct digest_input *in, const uint8_t seed[crypto_sign_SEEDBYTES],
                  char **ret_text, size_t *ret_len, uint8_t ret_hash[DIGEST_HASH_BYTES],
                  uint8_t ret_sig[DIGEST_SIG_BYTES]) IAM_WUR;
 /* Parse one digest file's text; the signature is checked against the digest's own key
  * (sig_ok), the chain is the validator's business. -EBADMSG with a reason in err. */
-int digest_parse(const char *text, size_t len, struct digest *ret, char *err,
+int iam_trail_digest_parse(const char *text, size_t len, struct digest *ret, char *err,
                  size_t err_size) IAM_WUR;
-void digest_free(struct digest *d);
+void iam_trail_digest_free(struct digest *d);
 /* Every digest-NNN.json file in dir, unsorted. -ENOENT when dir does not exist. Files that do not
  * parse come back with count 0, sig_ok false and `bad` set to the reason. */
 struct digest_file {
@@ -66,20 +66,20 @@ struct digest_file {
     bool parsed;
     char bad[256];
 };
-int digest_load_dir(const char *dir, struct digest_file **ret, size_t *ret_n,
+int iam_trail_digest_load_dir(const char *dir, struct digest_file **ret, size_t *ret_n,
                     struct iam_error *reterr) IAM_WUR;
-void digest_files_free(struct digest_file *v, size_t n);
+void iam_trail_digest_files_free(struct digest_file *v, size_t n);
 
 /* Where the digests of a log live: "<log>.digest". malloc'd. */
-char *digest_dir_for(const char *log);
+char *iam_trail_digest_dir_for(const char *log);
 /* "%Y%m%dT%H%M%SZ" */
-void compact_time(int64_t t, char out[20]);
+void iam_trail_compact_time(int64_t t, char out[20]);
 /* YYYY-MM-DDTHH:MM:SSZ */
-void iso_time(int64_t t, char out[32]);
-int parse_iso_time(const char *s, int64_t *ret);
+void iam_trail_iso_time(int64_t t, char out[32]);
+int iam_trail_parse_iso_time(const char *s, int64_t *ret);
 
 /* The parts of the sealing state the validator checks (no secret). -ENOENT when none. */
-struct seal_state_view {
+struct iam_trail_seal_state_view {
     uint64_t seq, records;
     uint8_t anchor[IAM_SEAL_PUBLIC_KEY_BYTES];
     uint8_t pk[IAM_SEAL_PUBLIC_KEY_BYTES];
@@ -88,6 +88,6 @@ struct seal_state_view {
     size_t pending_len;
     char *log; /* the audit log the state seals */
 };
-int seal_state_view(const char *state_dir, struct seal_state_view *ret,
+int iam_trail_seal_state_view(const char *state_dir, struct iam_trail_seal_state_view *ret,
                     struct iam_error *reterr) IAM_WUR;
-void seal_state_view_free(struct seal_state_view *v);
+void iam_trail_seal_state_view_free(struct iam_trail_seal_state_view *v);

@@ -575,7 +575,7 @@ static void report_missing(struct run *r, struct iam_validate_log *lg, const str
 }
 
 /* The walk of the lines against the record numbers (see the top of this file). */
-struct walk {
+struct seal_walk {
     struct run *r;
     struct iam_validate_log *lg;
     const struct chain *c;
@@ -586,7 +586,7 @@ struct walk {
 };
 
 /* A line whose hash is sealed. */
-static void walk_sealed(struct walk *w, const struct obs *ob) {
+static void walk_sealed(struct seal_walk *w, const struct obs *ob) {
     uint64_t idx = ob->idx;
     struct iam_validate_issue *is;
 
@@ -620,7 +620,7 @@ static void walk_sealed(struct walk *w, const struct obs *ob) {
 /* Lines i..j-1 hold no sealed hash; the sealed records gone[] (appearing nowhere) belong
  * where they are: paired in order, a line replaces a record (edited), extra lines were
  * inserted, extra records deleted. */
-static void pair_unsealed(struct walk *w, size_t i, size_t j, const uint64_t *gone,
+static void pair_unsealed(struct seal_walk *w, size_t i, size_t j, const uint64_t *gone,
                           size_t n_gone) {
     const struct lines *L = w->L;
     const bool at_end = j == L->n;
@@ -665,7 +665,7 @@ static void pair_unsealed(struct walk *w, size_t i, size_t j, const uint64_t *go
 
 /* A run of lines no digest holds, from line i; returns the index after it, or 0 on ENOMEM
  * (a run is never empty, so 0 cannot be a real answer). */
-static size_t walk_unsealed(struct walk *w, size_t i) {
+static size_t walk_unsealed(struct seal_walk *w, size_t i) {
     const struct lines *L = w->L;
     size_t j = i, n_gone = 0;
     uint64_t next_known = w->c->total, *gone = NULL;
@@ -699,7 +699,7 @@ static size_t walk_unsealed(struct walk *w, size_t i) {
 
 static int classify(struct run *r, struct iam_validate_log *lg, const struct chain *c,
                     const struct lines *L) {
-    struct walk w = {.r = r, .lg = lg, .c = c, .L = L};
+    struct seal_walk w = {.r = r, .lg = lg, .c = c, .L = L};
     uint64_t *pos_of = calloc(c->total + 1, sizeof(*pos_of)); /* owned here, lent to w */
     size_t i = 0;
     int rc = -ENOMEM;
@@ -761,7 +761,8 @@ static void group_key(const struct iam_validate_opts *o, const char *path, char 
  * between the two writes of seal-logs): taken from the state, where it is signed like the
  * others, and reported. */
 static int add_pending(struct run *r, struct iam_validate_log *lg,
-                       const struct seal_state_view *sv, struct digest_file **v, size_t *n) {
+                       const struct iam_trail_seal_state_view *sv, struct digest_file **v,
+                       size_t *n) {
     struct digest_file *nv;
     struct iam_validate_issue *is;
 
@@ -775,7 +776,7 @@ static int add_pending(struct run *r, struct iam_validate_log *lg,
         return -ENOMEM;
     *v = nv;
     memset(&nv[*n], 0, sizeof(nv[*n]));
-    if (digest_parse(sv->pending, sv->pending_len, &nv[*n].d, nv[*n].bad,
+    if (iam_trail_digest_parse(sv->pending, sv->pending_len, &nv[*n].d, nv[*n].bad,
                      sizeof(nv[*n].bad)) < 0)
         return 0;
     nv[*n].parsed = true;
@@ -796,8 +797,8 @@ static int add_pending(struct run *r, struct iam_validate_log *lg,
 /* The host's state must continue the newest digest: same next sequence, the key the newest
  * digest certified, the same record count. Otherwise digests were removed from the end. */
 static void check_state_continues(struct run *r, struct iam_validate_log *lg,
-                                  const struct seal_state_view *sv, const struct digest_file *v,
-                                  size_t n) {
+                                  const struct iam_trail_seal_state_view *sv,
+                                  const struct digest_file *v, size_t n) {
     const struct digest *last = NULL;
     struct iam_validate_issue *is;
 
@@ -824,7 +825,7 @@ static void check_state_continues(struct run *r, struct iam_validate_log *lg,
 
 /* The anchor: given, else the host's state, else the first digest's own key. */
 static bool pick_anchor(const struct run *r, struct iam_validate_log *lg,
-                        const struct seal_state_view *sv, bool have_state,
+                        const struct iam_trail_seal_state_view *sv, bool have_state,
                         const struct digest_file *v, size_t n,
                         uint8_t anchor[IAM_SEAL_PUBLIC_KEY_BYTES]) {
     if (r->o->anchor) {
@@ -857,7 +858,7 @@ static int validate_log(struct run *r, size_t g, const char *key, uint64_t *done
     size_t n = 0;
     struct chain c = {0};
     struct lines L = {0};
-    struct seal_state_view sv = {0};
+    struct iam_trail_seal_state_view sv = {0};
     bool host, have_state = false, have_anchor;
     uint8_t anchor[IAM_SEAL_PUBLIC_KEY_BYTES];
     struct iam_validate_issue *is;
@@ -873,14 +874,14 @@ static int validate_log(struct run *r, size_t g, const char *key, uint64_t *done
         struct iam_error e;
 
         iam_error_init(&e);
-        rc = seal_state_view(o->state_dir, &sv, &e);
+        rc = iam_trail_seal_state_view(o->state_dir, &sv, &e);
         if (rc < 0 && rc != -ENOENT) {
             iam_error_set(reterr, 0, 0, 0, "%s", e.text);
             return rc;
         }
         have_state = rc == 0 && strcmp(sv.log, lg->log) == 0; /* another log's proves nothing */
     }
-    rc = digest_load_dir(lg->digest_dir, &v, &n, reterr);
+    rc = iam_trail_digest_load_dir(lg->digest_dir, &v, &n, reterr);
     if (rc == -ENOENT)
         rc = 0;
     if (rc < 0 || (have_state && (rc = add_pending(r, lg, &sv, &v, &n)) < 0))
@@ -917,8 +918,8 @@ out:
     free(c.rflags);
     free(c.taken);
     free(c.same_next);
-    digest_files_free(v, n);
-    seal_state_view_free(&sv);
+    iam_trail_digest_files_free(v, n);
+    iam_trail_seal_state_view_free(&sv);
     return rc;
 }
 

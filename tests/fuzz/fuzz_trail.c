@@ -2,9 +2,9 @@
 /*
  * libFuzzer target: what the trail verbs read from files anyone may have copied (collected
  * trails): a record line through the scanner (iam_trail_scan, every field decoded, times
- * parsed) and the same bytes as a digest file (digest_parse). Invariants: the scanner either
- * refuses the line or hands out spans inside it; a string field that decodes fits its buffer
- * and holds no NUL; a digest that parses has as many hashes as it says.
+ * parsed) and the same bytes as a digest file (iam_trail_digest_parse). Invariants: the
+ * scanner either refuses the line or hands out spans inside it; a string field that decodes fits
+ * its buffer and holds no NUL; a digest that parses has as many hashes as it says.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -43,10 +43,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             (void)iam_trail_parse_time(s, &t);
         }
     }
-    if (digest_parse(line, size, &d, err, sizeof(err)) == 0) {
+    if (iam_trail_digest_parse(line, size, &d, err, sizeof(err)) == 0) {
         check(d.count <= IAM_SEAL_MAX_BATCH, "digest count bounded");
         check(d.count == 0 || d.hashes != NULL, "hashes present");
-        digest_free(&d);
+        iam_trail_digest_free(&d);
     }
     return 0;
 }

@@ -27,7 +27,7 @@ int main(int argc, char **argv) {
         return 2;
     iam_error_init(&e);
     if (iam_file_read_safe(argv[2], IAM_SEAL_MAX_DIGEST_SIZE, &text, &len, &e) < 0 ||
-        digest_parse(text, len, &d, err, sizeof(err)) < 0) {
+        iam_trail_digest_parse(text, len, &d, err, sizeof(err)) < 0) {
         fprintf(stderr, "trail_forge: %s: cannot read the digest\n", argv[2]);
         return 1;
     }
@@ -76,7 +76,7 @@ int main(int argc, char **argv) {
                                .has_prev = d.has_prev, .prev_hash = d.prev_hash,
                                .prev_sig = d.prev_sig, .first = d.first, .count = n,
                                .hashes = hashes, .oldest = d.oldest, .newest = d.newest};
-    if (digest_build(&in, seed, &out, &outlen, hash, sig) < 0 ||
+    if (iam_trail_digest_build(&in, seed, &out, &outlen, hash, sig) < 0 ||
         iam_file_write_atomic(argv[2], out, outlen, 0600, &e) < 0) {
         fprintf(stderr, "trail_forge: cannot write the forged digest\n");
         free(hashes);
