@@ -324,6 +324,10 @@ static int session(pam_handle_t *pamh, int argc, const char **argv, enum iam_aud
     rec.os_user = user;
     rec.decision = "success";
     pam_iam_audit(pamh, &h, &rec, &items);
+    if (ev == IAM_AUDIT_SESSION_OPEN)
+        pam_iam_login_open(pamh, &h, &items, ai);
+    else
+        pam_iam_login_close(pamh, &h);
     ret = PAM_SUCCESS;
 out:
     pam_iam_handle_done(&h);

@@ -136,6 +136,13 @@ void pam_iam_wait_until(int64_t deadline_ns);
 void pam_iam_audit(pam_handle_t *pamh, const struct pam_iam_handle *h,
                    struct iam_audit_record *rec, const struct pam_iam_items *items);
 
+/* ---- login.c ---- */
+/* The login-session record (iam/login_session.h): written at the start of a login's session,
+ * removed at its end. Failures are logged, never change the result. */
+void pam_iam_login_open(pam_handle_t *pamh, const struct pam_iam_handle *h,
+                        const struct pam_iam_items *items, const struct pam_iam_authinfo *ai);
+void pam_iam_login_close(pam_handle_t *pamh, const struct pam_iam_handle *h);
+
 #define D(h, pamh, ...)                                                                        \
     do {                                                                                       \
         if ((h)->args.debug)                                                                   \
