@@ -25,6 +25,8 @@ const char *iam_audit_event_name(enum iam_audit_event event) {
         return "SessionOpen";
     case IAM_AUDIT_SESSION_CLOSE:
         return "SessionClose";
+    case IAM_AUDIT_SUDO_COMMAND:
+        return "SudoCommand";
     }
     return "Unknown";
 }
@@ -46,18 +48,24 @@ void iam_uuid4(char out[IAM_UUID_STR_LEN + 1]) {
     out[o] = '\0';
 }
 
-/* A JSON string from an untrusted C string: capped, printable ASCII only. */
-static json_t *safe_string(const char *s) {
-    char buf[IAM_AUDIT_MAX_FIELD + 1];
+/* A JSON string from an untrusted C string: capped at max bytes, printable ASCII only. */
+static json_t *safe_string_n(const char *s, size_t max) {
+    char buf[IAM_AUDIT_MAX_COMMAND_LINE + 1];
     size_t n = 0;
 
-    for (; s[n] && n < IAM_AUDIT_MAX_FIELD; n++) {
+    if (max > IAM_AUDIT_MAX_COMMAND_LINE)
+        max = IAM_AUDIT_MAX_COMMAND_LINE;
+    for (; s[n] && n < max; n++) {
         unsigned char ch = (unsigned char)s[n];
 
         buf[n] = (ch < 0x20 || ch >= 0x7f) ? '?' : (char)ch;
     }
     buf[n] = '\0';
     return json_string(buf);
+}
+
+static json_t *safe_string(const char *s) {
+    return safe_string_n(s, IAM_AUDIT_MAX_FIELD);
 }
 
 /* Set key to a safe string, or to JSON null when s is NULL and null_if_missing is set. */
@@ -68,6 +76,28 @@ static int set_str(json_t *obj, const char *key, const char *s, bool null_if_mis
         return 0;
     v = s ? safe_string(s) : json_null();
     if (!v || json_object_set_new(obj, key, v) < 0)
+        return -ENOMEM;
+    return 0;
+}
+
+/* The sudo command's fields: requestParameters.command, commandLine, runAsUser,
+ * runAsGroup. */
+static int set_command(json_t *req, json_t *add, const struct iam_audit_record *rec) {
+    json_t *v;
+
+    if (set_str(req, "command", rec->command, false) < 0)
+        return -ENOMEM;
+    if (rec->command_line) {
+        v = safe_string_n(rec->command_line, IAM_AUDIT_MAX_COMMAND_LINE);
+        if (!v || json_object_set_new(req, "commandLine", v) < 0)
+            return -ENOMEM;
+        if (strnlen(rec->command_line, IAM_AUDIT_MAX_COMMAND_LINE + 1) >
+                IAM_AUDIT_MAX_COMMAND_LINE &&
+            json_object_set_new(add, "commandLineTruncated", json_true()) < 0)
+            return -ENOMEM;
+    }
+    if (set_str(req, "runAsUser", rec->run_as_user, false) < 0 ||
+        set_str(req, "runAsGroup", rec->run_as_group, false) < 0)
         return -ENOMEM;
     return 0;
 }
@@ -101,7 +131,8 @@ int iam_audit_format(const struct iam_audit_record *rec, char **ret_line) {
 
     if (set_str(root, "eventVersion", "1.08", false) < 0 ||
         set_str(root, "eventTime", when, false) < 0 ||
-        set_str(root, "eventSource", "pam_iam", false) < 0 ||
+        set_str(root, "eventSource", rec->event_source ? rec->event_source : "pam_iam",
+                false) < 0 ||
         set_str(root, "eventName", iam_audit_event_name(rec->event), false) < 0)
         goto out;
 
@@ -125,7 +156,7 @@ int iam_audit_format(const struct iam_audit_record *rec, char **ret_line) {
         set_str(req, "action", rec->action, false) < 0 ||
         set_str(req, "service", rec->service, false) < 0 ||
         set_str(req, "tty", rec->tty, false) < 0 ||
-        set_str(req, "osUser", rec->os_user, false) < 0)
+        set_str(req, "osUser", rec->os_user, false) < 0 || set_command(req, add, rec) < 0)
         goto out;
     if (json_object_set(root, "requestParameters", req) < 0)
         goto out;

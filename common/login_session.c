@@ -42,7 +42,7 @@ static const struct field fields[] = {
     STR("tty", tty, false),
     STR("rhost", remote_host, false),
     STR("source_ip", source_ip, false),
-    STR("auth_method", auth_method, true),
+    STR("auth_method", auth_method, false),
     STR("access_key_id", access_key_id, false),
     NUM("mfa_time", mfa_time, false),
     STR("role_arn", role_arn, false),

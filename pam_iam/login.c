@@ -75,9 +75,13 @@ void pam_iam_login_open(pam_handle_t *pamh, const struct pam_iam_handle *h,
     copy(s.remote_host, sizeof(s.remote_host), items->rhost);
     if (pam_iam_is_address(items->rhost))
         copy(s.source_ip, sizeof(s.source_ip), items->rhost);
-    copy(s.auth_method, sizeof(s.auth_method), ai ? ai->method : "none");
-    if (ai)
+    /* How the user authenticated, when this process saw it. sshd runs PAM authentication
+     * for keyboard-interactive in a child process, so its session phase never learns it:
+     * then the record has no method, rather than a guess. */
+    if (ai) {
+        copy(s.auth_method, sizeof(s.auth_method), ai->method);
         copy(s.access_key_id, sizeof(s.access_key_id), ai->key_id);
+    }
     iam_error_init(&e);
     r = iam_login_session_write(dir, &s, &e);
     if (r < 0)

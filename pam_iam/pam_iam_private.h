@@ -130,6 +130,10 @@ int64_t pam_iam_now(void);
 int64_t pam_iam_clock_ns(void);
 void pam_iam_wait_until(int64_t deadline_ns);
 
+/* Whether sudo's approval plugin iam_approval.so is loaded into this process (sudo loads
+ * its plugins before the PAM account phase runs): then it decides host:Sudo per command. */
+bool pam_iam_sudo_plugin_loaded(void);
+
 /* ---- record.c ---- */
 /* Write the audit record (file + syslog authpriv). Failures are logged, never change the
  * result. */

@@ -4,3 +4,13 @@ if(IAM_TESTS)
   iam_add_test(test_login_session SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_login_session.c
                LABELS unit)
 endif()
+
+# The real sudo in a private namespace (root; the host is untouched).
+if(IAM_E2E)
+  iam_add_script_test(e2e_sudo_approval
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_e2e_sudo_approval.sh $<TARGET_FILE:pam_iam>
+            $<TARGET_FILE:nss_iam> $<TARGET_FILE:iam_approval> $<TARGET_FILE:iamctl>
+            ${PROJECT_SOURCE_DIR}/packaging
+    LABELS e2e TIMEOUT 300)
+  set_tests_properties(e2e_sudo_approval PROPERTIES SKIP_RETURN_CODE 77)
+endif()

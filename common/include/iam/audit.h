@@ -20,6 +20,7 @@
 
 #define IAM_AUDIT_DEFAULT_LOG "/var/log/iam/audit.jsonl"
 #define IAM_AUDIT_MAX_FIELD 256
+#define IAM_AUDIT_MAX_COMMAND_LINE 4096 /* the command line of a sudo command */
 #define IAM_AUDIT_MAX_LINE (64u * 1024u)
 #define IAM_UUID_STR_LEN 36
 
@@ -29,12 +30,14 @@ enum iam_audit_event {
     IAM_AUDIT_SUDO,
     IAM_AUDIT_SESSION_OPEN,
     IAM_AUDIT_SESSION_CLOSE,
+    IAM_AUDIT_SUDO_COMMAND, /* one command, decided by sudo's approval plugin */
 };
 
 /* Every string may be NULL (the field is then left out, or null where CloudTrail has null). */
 struct iam_audit_record {
     enum iam_audit_event event;
-    time_t time; /* 0 = now */
+    time_t time;              /* 0 = now */
+    const char *event_source; /* NULL = "pam_iam" */
 
     /* userIdentity; is_iam_user false gives type "Unknown" (name not in IAM). */
     bool is_iam_user;
@@ -57,6 +60,14 @@ struct iam_audit_record {
     const char *service;
     const char *tty;
     const char *os_user;
+    /* A sudo command: the resolved command, its command line (capped at
+     * IAM_AUDIT_MAX_COMMAND_LINE, then additionalEventData.commandLineTruncated), the run-as
+     * user and group. Data only: written as JSON strings, bytes outside printable ASCII
+     * become '?', so no command line can end a record or start another. */
+    const char *command;
+    const char *command_line;
+    const char *run_as_user;
+    const char *run_as_group;
 
     /* additionalEventData */
     const char *auth_method;        /* "accesskey", "password", "none" */

@@ -25,7 +25,10 @@
  */
 #define IAM_HOST_ACTIONS(X)                                                                        \
     X(LOGIN, "host:Login", "the PAM account phase of any service (sshd, login, su, ...)")          \
-    X(SUDO, "host:Sudo", "the PAM account phase of sudo (`/etc/pam.d/sudo-iam`)")
+    X(SUDO, "host:Sudo",                                                                           \
+      "each command run with sudo, by sudo's approval plugin `iam_approval.so` "                   \
+      "([sudo.md](sudo.md)); without the plugin, the PAM account phase of sudo "                   \
+      "(`/etc/pam.d/sudo-iam`)")
 
 /*
  * IAM_HOST_CONTEXT_KEYS(X): X(ID, NAME, TYPE, FORM, LOGIN, SUDO, VALUE)
@@ -57,17 +60,24 @@
     X(SOURCE_IP, "aws:SourceIp", IP, SINGLE, SOMETIMES, SOMETIMES,                                 \
       "the remote address, when the remote host is a literal IPv4 or IPv6 address")                \
     X(SERVICE, "host:Service", STRING, SINGLE, ALWAYS, ALWAYS,                                     \
-      "the PAM service: `sshd`, `login`, `su`, `sudo-iam`, ...")                                   \
+      "the PAM service: `sshd`, `login`, `su`, `sudo-iam`, ...; `sudo` when the sudo plugin asks") \
     X(REMOTE_HOST, "host:RemoteHost", STRING, SINGLE, SOMETIMES, SOMETIMES,                        \
       "the remote host as PAM got it (`PAM_RHOST`)")                                               \
     X(TTY, "host:Tty", STRING, SINGLE, SOMETIMES, SOMETIMES, "the terminal (`PAM_TTY`)")           \
-    X(AUTH_METHOD, "host:AuthMethod", STRING, SINGLE, ALWAYS, ALWAYS,                              \
-      "how the user authenticated (`accesskey`, `password` or `none`, below)")                     \
+    X(AUTH_METHOD, "host:AuthMethod", STRING, SINGLE, ALWAYS, SOMETIMES,                           \
+      "how the user authenticated (`accesskey`, `password` or `none`, below); for the sudo "       \
+      "plugin, how the login did, when its record says")                                           \
     X(OS_USER, "host:OsUser", STRING, SINGLE, ALWAYS, ALWAYS, "the local user name")               \
     X(RUN_AS_USER, "host:RunAsUser", STRING, SINGLE, NEVER, SOMETIMES,                             \
-      "reserved for decisions per sudo command: the user the command runs as (not set yet)")       \
+      "sudo plugin: the user the command runs as (`root`, or `-u`'s user)")                        \
+    X(RUN_AS_GROUP, "host:RunAsGroup", STRING, SINGLE, NEVER, SOMETIMES,                           \
+      "sudo plugin: the group the command runs as")                                                \
     X(COMMAND, "host:Command", STRING, SINGLE, NEVER, SOMETIMES,                                   \
-      "reserved for decisions per sudo command: the command (not set yet)")
+      "sudo plugin: the absolute path sudo will execute (the shell for `sudo -s`, `sudo -i`)")     \
+    X(COMMAND_LINE, "host:CommandLine", STRING, SINGLE, NEVER, SOMETIMES,                          \
+      "sudo plugin: the command and its arguments, joined by single spaces")                       \
+    X(COMMAND_ARGS, "host:CommandArgs", STRING, MULTI, NEVER, SOMETIMES,                           \
+      "sudo plugin: the arguments, one value each (empty when there are none)")
 
 /*
  * IAM_HOST_AUTH_METHODS(X): X(ID, WORD, MEANING), the values of host:AuthMethod.

@@ -58,7 +58,7 @@ struct iam_login_session {
     char tty[IAM_LOGIN_SESSION_MAX_VALUE + 1];         /* PAM_TTY */
     char remote_host[IAM_LOGIN_SESSION_MAX_VALUE + 1]; /* PAM_RHOST */
     char source_ip[IAM_LOGIN_SESSION_MAX_VALUE + 1];   /* PAM_RHOST when it is an address */
-    char auth_method[IAM_LOGIN_SESSION_MAX_VALUE + 1]; /* host:AuthMethod of the login */
+    char auth_method[IAM_LOGIN_SESSION_MAX_VALUE + 1]; /* host:AuthMethod, when known */
     char access_key_id[IAM_LOGIN_SESSION_MAX_VALUE + 1];
     int64_t mfa_time;                                  /* when the second factor was given */
     char role_arn[IAM_LOGIN_SESSION_MAX_ARN + 1];      /* an assumed role, when there is one */
@@ -71,7 +71,7 @@ struct iam_login_session {
 int iam_login_session_id_read(const char *proc_dir, struct iam_login_session_id *ret_id) IAM_WUR;
 
 /* The text of a record; -EINVAL (naming the field) when a field is empty where it is required
- * (user, auth_method, boot id) or holds a byte outside printable ASCII or a space, -E2BIG when
+ * (user, boot id) or holds a byte outside printable ASCII or a space, -E2BIG when
  * a value is too long. *ret_text is malloc'd, NUL-terminated. */
 int iam_login_session_format(const struct iam_login_session *s, char **ret_text, size_t *ret_len,
                              struct iam_error *reterr) IAM_WUR;

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * One sudo command decided by IAM policy: who is asking (a local user is never asked), what
+ * the login knew (the login-session record), the request context of the command, the
+ * decision on host:Sudo, the audit record.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "iam/audit.h"
+#include "iam/auth_cache.h"
+#include "iam/config.h"
+#include "iam/host_decide.h"
+#include "iam/login_session.h"
+#include "sudo_iam_private.h"
+
+#define LOCAL_PASSWD "/etc/passwd"
+
+/* In /etc/passwd itself (as pam_localuser asks): local users are never asked. -errno when the
+ * file cannot be read: then nobody is taken for a local user. */
+static int is_local_user(const char *user, bool *ret) {
+    struct passwd pw, *res;
+    char buf[16384];
+    FILE *f = fopen(LOCAL_PASSWD, "re");
+
+    *ret = false;
+    if (!f)
+        return -errno;
+    while (fgetpwent_r(f, &pw, buf, sizeof(buf), &res) == 0) {
+        if (strcmp(res->pw_name, user) == 0) {
+            *ret = true;
+            break;
+        }
+    }
+    fclose(f);
+    return 0;
+}
+
+/* IAM user names: 1..64 of [A-Za-z0-9+=,.@_-]; anything else is not an IAM user. */
+static bool iam_name(const char *name) {
+    size_t n = strnlen(name, IAM_AUTH_MAX_NAME + 1);
+
+    if (n == 0 || n > IAM_AUTH_MAX_NAME)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              strchr("+=,.@_-", c)))
+            return false;
+    }
+    return true;
+}
+
+static int add1(struct iam_context *ctx, const char *key, enum iam_value_type type,
+                const char *value, struct iam_error *reterr) {
+    const char *const vals[1] = {value};
+
+    return iam_context_add(ctx, key, type, false, vals, 1, reterr);
+}
+
+/* prefix + key; a key longer than any AWS tag key can be (128) is left out. */
+static int add_tag(struct iam_context *ctx, const char *prefix, const char *key,
+                   const char *value, struct iam_error *reterr) {
+    char name[192];
+
+    if (snprintf(name, sizeof(name), "%s%s", prefix, key) >= (int)sizeof(name))
+        return 0;
+    return add1(ctx, name, IAM_VALUE_STRING, value, reterr);
+}
+
+static int add_principal(struct iam_context *ctx, const struct sudo_iam_request *q,
+                         struct iam_error *reterr) {
+    const struct iam_auth_user *u = q->user;
+    int r;
+
+    if ((r = add1(ctx, "aws:username", IAM_VALUE_STRING, u->name, reterr)) < 0 ||
+        (r = add1(ctx, "aws:userid", IAM_VALUE_STRING, u->user_id, reterr)) < 0 ||
+        (r = add1(ctx, "aws:PrincipalArn", IAM_VALUE_STRING, u->arn, reterr)) < 0 ||
+        (r = add1(ctx, "aws:PrincipalType", IAM_VALUE_STRING, "User", reterr)) < 0 ||
+        (r = add1(ctx, "aws:PrincipalAccount", IAM_VALUE_STRING, q->config->account_id,
+                  reterr)) < 0 ||
+        (r = add1(ctx, "host:OsUser", IAM_VALUE_STRING, q->info->user, reterr)) < 0)
+        return r;
+    for (size_t i = 0; i < u->n_tags; i++) {
+        r = add_tag(ctx, "aws:PrincipalTag/", u->tags[i].key, u->tags[i].value, reterr);
+        if (r < 0)
+            return r;
+    }
+    for (size_t i = 0; i < q->config->n_host_tags; i++) {
+        r = add_tag(ctx, "aws:ResourceTag/", q->config->host_tags[i].key,
+                    q->config->host_tags[i].value, reterr);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int add_time_and_login(struct iam_context *ctx, const struct sudo_iam_request *q,
+                              struct iam_error *reterr) {
+    const struct iam_login_session *s = q->login;
+    char when[32], num[24];
+    struct tm tm;
+    time_t t = (time_t)q->now;
+    int r;
+
+    if (!gmtime_r(&t, &tm) || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        return -EINVAL;
+    snprintf(num, sizeof(num), "%" PRId64, q->now);
+    if ((r = add1(ctx, "aws:CurrentTime", IAM_VALUE_DATE, when, reterr)) < 0 ||
+        (r = add1(ctx, "aws:EpochTime", IAM_VALUE_DATE, num, reterr)) < 0 ||
+        (r = add1(ctx, "host:Service", IAM_VALUE_STRING, "sudo", reterr)) < 0)
+        return r;
+    if (q->info->tty && (r = add1(ctx, "host:Tty", IAM_VALUE_STRING, q->info->tty, reterr)) < 0)
+        return r;
+    /* Second factor: only what the login recorded; never missing, so a Deny on "false" holds
+     * for a login without a record. */
+    r = add1(ctx, "aws:MultiFactorAuthPresent", IAM_VALUE_BOOLEAN,
+             s && s->mfa_time > 0 ? "true" : "false", reterr);
+    if (r < 0 || !s)
+        return r;
+    if (s->mfa_time > 0 && s->mfa_time <= q->now) {
+        snprintf(num, sizeof(num), "%" PRId64, q->now - s->mfa_time);
+        if ((r = add1(ctx, "aws:MultiFactorAuthAge", IAM_VALUE_NUMERIC, num, reterr)) < 0)
+            return r;
+    }
+    if (s->auth_method[0] &&
+        (r = add1(ctx, "host:AuthMethod", IAM_VALUE_STRING, s->auth_method, reterr)) < 0)
+        return r;
+    if (s->remote_host[0] &&
+        (r = add1(ctx, "host:RemoteHost", IAM_VALUE_STRING, s->remote_host, reterr)) < 0)
+        return r;
+    if (s->source_ip[0] &&
+        (r = add1(ctx, "aws:SourceIp", IAM_VALUE_IP, s->source_ip, reterr)) < 0)
+        return r;
+    return 0;
+}
+
+static int add_command(struct iam_context *ctx, const struct sudo_iam_command *c,
+                       struct iam_error *reterr) {
+    int r;
+
+    if ((r = add1(ctx, "host:Command", IAM_VALUE_STRING, c->command, reterr)) < 0 ||
+        (r = add1(ctx, "host:CommandLine", IAM_VALUE_STRING, c->command_line, reterr)) < 0 ||
+        (r = iam_context_add(ctx, "host:CommandArgs", IAM_VALUE_STRING, true,
+                             (const char *const *)c->args, c->n_args, reterr)) < 0 ||
+        (r = add1(ctx, "host:RunAsUser", IAM_VALUE_STRING, c->runas_user, reterr)) < 0)
+        return r;
+    if (c->runas_group &&
+        (r = add1(ctx, "host:RunAsGroup", IAM_VALUE_STRING, c->runas_group, reterr)) < 0)
+        return r;
+    return 0;
+}
+
+int sudo_iam_build_context(const struct sudo_iam_request *q, struct iam_context **ret_ctx,
+                           struct iam_error *reterr) {
+    struct iam_context *ctx = NULL;
+    int r;
+
+    r = iam_context_new(&ctx);
+    if (r < 0)
+        goto out;
+    if ((r = add_principal(ctx, q, reterr)) < 0 || (r = add_time_and_login(ctx, q, reterr)) < 0 ||
+        (r = add_command(ctx, q->command, reterr)) < 0)
+        goto out;
+    *ret_ctx = ctx;
+    ctx = NULL;
+    r = 0;
+out:
+    iam_context_free(ctx);
+    return r;
+}
+
+/* The login's record, when there is one for this process and user. -ENOENT: none. */
+static int load_login(const struct iam_config *config, const char *user, int64_t now,
+                      struct iam_login_session *ret, struct iam_error *reterr) {
+    struct iam_login_session_id id;
+    char dir[4096];
+    int r;
+
+    r = iam_login_session_id_read("/proc", &id);
+    if (r < 0)
+        return r == -ENOENT ? -ENOENT : r;
+    if (snprintf(dir, sizeof(dir), "%s/%s", config->cache_dir, IAM_LOGIN_SESSION_DIR_NAME) >=
+        (int)sizeof(dir))
+        return -E2BIG;
+    return iam_login_session_read(dir, &id, user, now, ret, reterr);
+}
+
+static void audit(const struct sudo_iam_request *q, struct iam_audit_record *rec) {
+    const struct iam_auth_user *u = q->user;
+    const struct iam_login_session *s = q->login;
+    struct iam_error e;
+    char msg[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32], *line = NULL;
+    int r;
+
+    rec->event = IAM_AUDIT_SUDO_COMMAND;
+    rec->event_source = "iam_approval";
+    rec->time = (time_t)q->now;
+    rec->is_iam_user = true;
+    rec->user_name = u->name;
+    rec->principal_id = u->user_id;
+    rec->arn = u->arn;
+    rec->account_id = q->config->account_id;
+    rec->host_arn = q->config->host_arn;
+    rec->action = "host:Sudo";
+    rec->service = "sudo";
+    rec->user_agent = "sudo";
+    rec->tty = q->info->tty;
+    rec->os_user = q->info->user;
+    rec->source_ip = s && s->remote_host[0] ? s->remote_host : NULL;
+    rec->auth_method = s && s->auth_method[0] ? s->auth_method : NULL;
+    rec->access_key_id = s && s->access_key_id[0] ? s->access_key_id : NULL;
+    rec->command = q->command->command;
+    rec->command_line = q->command->command_line;
+    rec->run_as_user = q->command->runas_user;
+    rec->run_as_group = q->command->runas_group;
+
+    r = iam_audit_format(rec, &line);
+    if (r < 0) {
+        syslog(LOG_AUTHPRIV | LOG_ERR, "iam_approval: cannot format the audit record: %s",
+               strerror(-r));
+        return;
+    }
+    syslog(LOG_AUTHPRIV | (rec->error_code ? LOG_NOTICE : LOG_INFO), "iam_approval: %s", line);
+    if (q->config->audit_log && strcmp(q->config->audit_log, "none") != 0) {
+        iam_error_init(&e);
+        if (iam_audit_append(q->config->audit_log, line, &e) < 0)
+            syslog(LOG_AUTHPRIV | LOG_ERR, "iam_approval: cannot append to the audit log: %s",
+                   iam_error_format(&e, msg, sizeof(msg)));
+    }
+    free(line);
+}
+
+/* Load config and the user's record: 0 (an IAM user), 1 (not an IAM user), -errno. */
+static int load_user(const struct sudo_iam_info *info, struct iam_config **ret_config,
+                     struct iam_auth_record **ret_record, struct sudo_iam_result *res) {
+    struct iam_auth_cache *cache = NULL;
+    struct iam_error e;
+    char path[4096];
+    int r;
+
+    iam_error_init(&e);
+    r = iam_config_load(info->config_path ? info->config_path : IAM_CONFIG_DEFAULT_PATH,
+                        ret_config, &e);
+    if (r < 0)
+        goto fail;
+    if (snprintf(path, sizeof(path), "%s/%s", (*ret_config)->cache_dir, IAM_AUTH_CACHE_NAME) >=
+        (int)sizeof(path)) {
+        r = -E2BIG;
+        iam_error_set(&e, 0, 0, 0, "cache_dir too long");
+        goto fail;
+    }
+    r = iam_auth_cache_open(path, &cache, &e);
+    if (r < 0)
+        goto fail;
+    r = iam_auth_cache_find(cache, info->user, ret_record, &e);
+    iam_auth_cache_close(cache);
+    if (r == -ENOENT)
+        return 1;
+    if (r < 0)
+        goto fail;
+    return 0;
+fail:
+    iam_error_format(&e, res->detail, sizeof(res->detail));
+    return r;
+}
+
+void sudo_iam_decide(const struct sudo_iam_info *info, const struct sudo_iam_command *cmd,
+                     int64_t now, struct sudo_iam_result *res) {
+    struct iam_audit_record rec = {0};
+    struct sudo_iam_request q = {.info = info, .command = cmd, .now = now};
+    struct iam_config *config = NULL;
+    struct iam_auth_record *record = NULL;
+    struct iam_login_session login;
+    struct iam_context *ctx = NULL;
+    struct iam_host_decision d;
+    struct iam_error e;
+    bool local = false;
+    int r;
+
+    memset(res, 0, sizeof(*res));
+    res->verdict = SUDO_IAM_ERROR;
+    r = is_local_user(info->user, &local);
+    if (r == 0 && local) {
+        res->verdict = SUDO_IAM_APPROVE;
+        res->not_iam = true;
+        goto out;
+    }
+    if (!iam_name(info->user)) {
+        res->verdict = SUDO_IAM_APPROVE; /* cannot be an IAM user */
+        res->not_iam = true;
+        goto out;
+    }
+    r = load_user(info, &config, &record, res);
+    if (r == 1) {
+        res->verdict = SUDO_IAM_APPROVE;
+        res->not_iam = true;
+        goto out;
+    }
+    if (r < 0)
+        goto out; /* nothing to audit with: no config or no cache */
+    q.config = config;
+    q.user = iam_auth_record_user(record);
+
+    iam_error_init(&e);
+    r = load_login(config, info->user, now, &login, &e);
+    if (r == 0)
+        q.login = &login;
+    else if (r != -ENOENT) {
+        /* A damaged or unsafe record: refuse rather than decide without it. */
+        iam_error_format(&e, res->detail, sizeof(res->detail));
+        goto internal;
+    }
+    iam_error_init(&e);
+    r = sudo_iam_build_context(&q, &ctx, &e);
+    if (r >= 0)
+        r = iam_host_decide(config, q.user, "host:Sudo", ctx, &d, &e);
+    if (r < 0) {
+        iam_error_format(&e, res->detail, sizeof(res->detail));
+        goto internal;
+    }
+    rec.deciding_policy = d.policy[0] ? d.policy : NULL;
+    rec.deciding_statement = d.statement[0] ? d.statement : NULL;
+    rec.enforced = config->enforce;
+    if (d.allowed) {
+        rec.decision = "allow";
+        res->verdict = SUDO_IAM_APPROVE;
+    } else {
+        rec.error_code = "AccessDenied";
+        rec.error_message = d.kind == IAM_DECISION_EXPLICIT_DENY
+                                ? "explicitly denied by a policy"
+                                : "no policy allows this command (implicit deny)";
+        rec.decision = config->enforce ? "deny" : "would deny";
+        res->verdict = config->enforce ? SUDO_IAM_REJECT : SUDO_IAM_APPROVE;
+        res->explicit_deny = d.kind == IAM_DECISION_EXPLICIT_DENY;
+        res->would_deny = !config->enforce;
+    }
+    audit(&q, &rec);
+    goto out;
+internal:
+    /* Fail closed, even with enforce = no: the policies could not be evaluated at all. */
+    res->verdict = SUDO_IAM_ERROR;
+    rec.error_code = "InternalFailure";
+    rec.error_message = "the policies could not be evaluated";
+    rec.decision = "deny";
+    rec.enforced = true;
+    audit(&q, &rec);
+out:
+    iam_context_free(ctx);
+    iam_auth_record_free(record);
+    iam_config_free(config);
+}
