@@ -25,7 +25,7 @@
 /* In /etc/passwd itself (as pam_localuser asks): local users are never asked. -errno when the
  * file cannot be read: then nobody is taken for a local user. */
 static int is_local_user(const char *user, bool *ret) {
-    struct passwd pw, *res;
+    struct passwd pw = {0}, *res = NULL;
     char buf[16384];
     FILE *f = fopen(LOCAL_PASSWD, "re");
 

@@ -24,14 +24,14 @@
 #define MSG_ERROR "IAM policy could not be evaluated; refusing"
 
 static struct {
-    sudo_printf_t printf;
+    sudo_printf_t print;
     struct sudo_iam_info info;
     bool open;
 } plugin;
 
 static void say(int type, const char *fmt, const char *a, const char *b) {
-    if (plugin.printf)
-        plugin.printf(type, fmt, a, b);
+    if (plugin.print)
+        plugin.print(type, fmt, a, b);
 }
 
 static int iam_open(unsigned int version, sudo_conv_t conversation,
@@ -47,7 +47,7 @@ static int iam_open(unsigned int version, sudo_conv_t conversation,
     (void)submit_optind;
     (void)submit_argv;
     (void)submit_envp;
-    plugin.printf = sudo_plugin_printf;
+    plugin.print = sudo_plugin_printf;
     if (SUDO_API_VERSION_GET_MAJOR(version) != SUDO_API_VERSION_MAJOR) {
         if (errstr)
             *errstr = "iam_approval: incompatible sudo plugin API version";
@@ -134,8 +134,8 @@ out:
 
 static int iam_show_version(int verbose) {
     (void)verbose;
-    if (plugin.printf)
-        plugin.printf(SUDO_CONV_INFO_MSG, "iam_approval plugin version %s\n", IAM_VERSION);
+    if (plugin.print)
+        plugin.print(SUDO_CONV_INFO_MSG, "iam_approval plugin version %s\n", IAM_VERSION);
     return 1;
 }
 
