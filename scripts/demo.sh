@@ -73,7 +73,9 @@ say "/etc/nsswitch.conf:"
 grep -E '^(passwd|group|initgroups):' /etc/nsswitch.conf | sed 's/^/      /'
 say "/etc/pam.d/common-account (added by pam-auth-update):"
 grep -E 'pam_(iam|localuser|succeed_if)' /etc/pam.d/common-account | tr -s '\t ' ' ' | sed 's/^/      /'
-say "/etc/sudoers.d/iam routes sudo through /etc/pam.d/sudo-iam (asks for host:Sudo)"
+say "/etc/sudoers.d/iam routes sudo through /etc/pam.d/sudo-iam, and /etc/sudo.conf now has:"
+grep -A1 '^# iam-host' /etc/sudo.conf | sed 's/^/      /'
+say "(sudo asks iam_approval.so about every command: host:Sudo with host:Command in the context)"
 
 step "Creating an IAM account"
 account=123456789012
@@ -97,8 +99,9 @@ cat > "$T/login.json" <<'EOF'
 EOF
 cat > "$T/sudo.json" <<'EOF'
 {"Version": "2012-10-17",
- "Statement": [{"Sid": "AdminsMaySudo", "Effect": "Allow",
-   "Action": "host:Sudo", "Resource": "*"}]}
+ "Statement": [{"Sid": "AdminsMayRunId", "Effect": "Allow",
+   "Action": "host:Sudo", "Resource": "*",
+   "Condition": {"StringEquals": {"host:Command": "/usr/bin/id"}}}]}
 EOF
 iam create-group --group-name devs
 iam create-group --group-name admins
@@ -115,7 +118,8 @@ iam add-user-to-group --group-name devs --user-name bob
 iam add-user-to-group --group-name devs --user-name carol
 iam add-user-to-group --group-name admins --user-name alice
 say "devs may log in from 127.0.0.0/8 when the host's env tag equals the user's;"
-say "admins may use sudo (sudo.json allows host:Sudo)."
+say "admins may run one command with sudo, /usr/bin/id (sudo.json):"
+sed 's/^/      /' sudo.json
 for u in alice bob carol; do
     if ! getent passwd "$u" > /dev/null; then
         echo "demo: nss_iam does not resolve $u: is /var/lib/iam/nss.cache there?" >&2
@@ -188,23 +192,42 @@ iamctl simulate-principal-policy --policy-source-arn "arn:aws:iam::$account:user
     "ContextKeyName=aws:ResourceTag/env,ContextKeyValues=prod,ContextKeyType=string" \
     2>&1 | grep -E '"(EvalActionName|EvalDecision)"' | sed 's/^ */      /' || true
 
-step "sudo: allowed for alice (admins), refused for bob (no host:Sudo)"
+step "sudo, decided per command: alice may run id, not cat; bob may run nothing"
 bob_key=$(new_key bob)
 rc=0
-shown "ssh -p 2222 alice@127.0.0.1 'sudo id -un'   (and bob likewise; sudo asks for the secret again)"
+shown "ssh -p 2222 alice@127.0.0.1 'sudo id -un'   (sudo asks for the secret again)"
 out=$(printf '%s\n' "$alice_key" | ssh_as alice "$alice_key" "sudo -S -k -p '' id -un" 2>&1) || rc=$?
 if [ "$(tail -n 1 <<< "$out")" = root ]; then
-    result 0 "alice: sudo id -un -> root"
+    result 0 "alice: sudo id -un -> root (allowed: host:Command is /usr/bin/id)"
 else
     result 1 "alice: UNEXPECTED: $out"
 fi
+shown "ssh -p 2222 alice@127.0.0.1 'sudo cat /etc/shadow'"
+out=$(printf '%s\n' "$alice_key" | ssh_as alice "$alice_key" "sudo -S -k -p '' cat /etc/shadow" 2>&1) || true
+if grep -q 'not allowed by IAM policy' <<< "$out"; then
+    result 1 "alice: refused; sudo printed:"
+    say "  $(grep -m 1 'not allowed by IAM policy' <<< "$out")"
+else
+    result 0 "alice: UNEXPECTED: $(tail -n 1 <<< "$out")"
+fi
+shown "ssh -p 2222 bob@127.0.0.1 'sudo id -un'"
 out=$(printf '%s\n' "$bob_key" | ssh_as bob "$bob_key" "sudo -S -k -p '' id -un" 2>&1) || true
 if [ "$(tail -n 1 <<< "$out")" != root ]; then
-    result 1 "bob: refused by policy (no host:Sudo); sudo printed:"
-    say "  $(grep -m 1 'account management' <<< "$out" || tail -n 1 <<< "$out")"
+    result 1 "bob: refused (no policy allows him host:Sudo); sudo printed:"
+    say "  $(grep -m 1 'not allowed by IAM policy' <<< "$out" || tail -n 1 <<< "$out")"
 else
     result 0 "bob: UNEXPECTED: sudo worked"
 fi
+say "the same question, offline: may alice run 'cat /etc/shadow' as root here?"
+shown "iamctl simulate-principal-policy --policy-source-arn arn:aws:iam::$account:user/alice \\"
+printf '    %s      --action-names host:Sudo --resource-arns %s --context-entries \\%s\n' "$D" "$host_arn" "$N"
+printf '    %s      ContextKeyName=host:Command,ContextKeyValues=/usr/bin/cat,ContextKeyType=string ...%s\n' "$D" "$N"
+iamctl simulate-principal-policy --policy-source-arn "arn:aws:iam::$account:user/alice" \
+    --action-names host:Sudo --resource-arns "$host_arn" --context-entries \
+    "ContextKeyName=host:Command,ContextKeyValues=/usr/bin/cat,ContextKeyType=string" \
+    "ContextKeyName=host:CommandArgs,ContextKeyValues=/etc/shadow,ContextKeyType=stringList" \
+    "ContextKeyName=host:RunAsUser,ContextKeyValues=root,ContextKeyType=string" \
+    2>&1 | grep -E '"(EvalActionName|EvalDecision)"' | sed 's/^ */      /' || true
 
 step "The audit log (/var/log/iam/audit.jsonl), one CloudTrail-style record per decision"
 field() { sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p" <<< "$2"; }
@@ -214,7 +237,7 @@ if [ -f /var/log/iam/audit.jsonl ]; then
         ev=$(field eventName "$line")
         res=$(field errorCode "$line")
         case "$ev:$res" in
-        Login: | Sudo:) res=allowed ;;
+        Login: | Sudo: | SudoCommand:) res=allowed ;;
         *:) res=ok ;;
         esac
         why=$(field decidingPolicy "$line")

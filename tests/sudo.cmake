@@ -3,6 +3,8 @@
 if(IAM_TESTS)
   iam_add_test(test_login_session SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_login_session.c
                LABELS unit)
+  iam_add_test(test_sudo_parse SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_sudo_parse.c
+               LIBS sudo_iam_parse LABELS unit)
 endif()
 
 # The real sudo in a private namespace (root; the host is untouched).
@@ -13,4 +15,14 @@ if(IAM_E2E)
             ${PROJECT_SOURCE_DIR}/packaging
     LABELS e2e TIMEOUT 300)
   set_tests_properties(e2e_sudo_approval PROPERTIES SKIP_RETURN_CODE 77)
+endif()
+
+# Fuzzers: the plugin's parser of sudo's arrays, and the login-session record's parser.
+if(IAM_FUZZ)
+  iam_add_fuzz(fuzz_sudo_args SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_sudo_args.c
+               ${PROJECT_SOURCE_DIR}/sudo_iam/parse.c
+               CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/sudo_args)
+  target_include_directories(fuzz_sudo_args PRIVATE ${PROJECT_SOURCE_DIR}/sudo_iam)
+  iam_add_fuzz(fuzz_login_session SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_login_session.c
+               CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/login_session)
 endif()
