@@ -26,3 +26,12 @@ if(IAM_FUZZ)
   iam_add_fuzz(fuzz_login_session SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_login_session.c
                CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/login_session)
 endif()
+
+# The plugin's added latency per sudo (cmake --build build --target run_bench_sudo; root).
+if(IAM_BENCH)
+  add_custom_target(run_bench_sudo
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_sudo.sh $<TARGET_FILE:pam_iam>
+            $<TARGET_FILE:nss_iam> $<TARGET_FILE:iam_approval> $<TARGET_FILE:iamctl>
+            ${PROJECT_SOURCE_DIR}/packaging
+    DEPENDS pam_iam nss_iam iam_approval iamctl USES_TERMINAL)
+endif()
