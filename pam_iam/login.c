@@ -68,7 +68,7 @@ void pam_iam_login_open(pam_handle_t *pamh, const struct pam_iam_handle *h,
     if (session_dir(h, dir, sizeof(dir)) < 0)
         return;
     copy(s.user, sizeof(s.user), h->user->name);
-    s.created = (int64_t)time(NULL);
+    s.created = pam_iam_now();
     s.expires = s.created + IAM_LOGIN_SESSION_LIFETIME;
     copy(s.service, sizeof(s.service), items->service);
     copy(s.tty, sizeof(s.tty), items->tty);
