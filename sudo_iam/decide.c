@@ -309,6 +309,17 @@ void sudo_iam_decide(const struct sudo_iam_info *info, const struct sudo_iam_com
     q.config = config;
     q.user = iam_auth_record_user(record);
 
+    if (!sudo_iam_path_plain(cmd->command)) {
+        /* Refused whatever the policies and enforce say: a policy cannot be written for it. */
+        res->verdict = SUDO_IAM_REJECT;
+        res->not_plain = true;
+        rec.error_code = "AccessDenied";
+        rec.error_message = "the command's path has an empty, . or .. component";
+        rec.decision = "deny";
+        rec.enforced = true;
+        audit(&q, &rec);
+        goto out;
+    }
     iam_error_init(&e);
     r = load_login(config, info->user, now, &login, &e);
     if (r == 0)

@@ -112,8 +112,11 @@ static int iam_check(char *const command_info[], char *const run_argv[],
     case SUDO_IAM_REJECT:
         syslog(LOG_AUTHPRIV | LOG_NOTICE, "iam_approval: %.1024s denied for \"%.64s\" by %s",
                cmd.command_line, plugin.info.user,
-               res.explicit_deny ? "an explicit deny" : "implicit deny");
-        say(SUDO_CONV_ERROR_MSG, "sudo: %s: %s\n", cmd.command, MSG_DENIED);
+               res.not_plain ? "its path (. or .. components)"
+               : res.explicit_deny ? "an explicit deny" : "implicit deny");
+        say(SUDO_CONV_ERROR_MSG, "sudo: %s: %s\n", cmd.command,
+            res.not_plain ? MSG_DENIED " (name the command without . or .. in its path)"
+                          : MSG_DENIED);
         if (errstr)
             *errstr = MSG_DENIED;
         ret = 0;

@@ -270,6 +270,27 @@ out:
     return r;
 }
 
+/* A path a policy can match: absolute, with no empty, "." or ".." component. sudo hands on
+ * the path the user typed when it has a slash in it, and "/usr/local/sbin/deploy/../../../
+ * bin/sh" must not match a pattern meant for the scripts in /usr/local/sbin/deploy. */
+bool sudo_iam_path_plain(const char *path) {
+    const char *p = path;
+
+    if (!p || *p != '/')
+        return false;
+    while (*p == '/') {
+        const char *c = p + 1, *end = strchr(c, '/');
+        size_t n = end ? (size_t)(end - c) : strlen(c);
+
+        if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+            return false;
+        if (!end)
+            break;
+        p = end;
+    }
+    return true;
+}
+
 void sudo_iam_command_done(struct sudo_iam_command *cmd) {
     if (!cmd)
         return;

@@ -71,6 +71,7 @@ struct sudo_iam_result {
     bool not_iam;       /* a local user, or a name not in IAM: not asked */
     bool explicit_deny; /* REJECT by an explicit Deny (else: no Allow) */
     bool would_deny;    /* APPROVE only because enforce = no */
+    bool not_plain;     /* REJECT: the command's path has ".", ".." or empty components */
     char detail[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32]; /* why, for an ERROR */
 };
 
@@ -83,6 +84,9 @@ struct sudo_iam_request {
     const struct iam_login_session *login; /* NULL: no record of the login */
     int64_t now;
 };
+
+/* Absolute, and no empty, "." or ".." component: a path a policy can be written for. */
+bool sudo_iam_path_plain(const char *path);
 
 /* The request context of one command (docs/sudo.md lists the keys). */
 int sudo_iam_build_context(const struct sudo_iam_request *q, struct iam_context **ret_ctx,

@@ -150,6 +150,8 @@ audit_check "$n" "audit: the refusal, with errorCode and the command line" \
   "len($cmd_records) == 1 and $cmd_records[0]['errorCode'] == 'AccessDenied'
    and $cmd_records[0]['additionalEventData']['decision'] == 'deny'
    and $cmd_records[0]['requestParameters']['commandLine'] == '/usr/bin/whoami'"
+check "alice: the allowed command by a path with .. in it is refused" \
+    '! sudo_as alice "${SECRET[alice]}" /usr/sbin/../bin/id && grep -q "without . or .." "$t/err"'
 check "alice: ForAllValues on host:CommandArgs allows 'echo hello world'" \
     'sudo_as alice "${SECRET[alice]}" /usr/bin/echo hello world && [ "$(cat "$t/out")" = "hello world" ]'
 check "alice: ... and refuses 'echo hello evil'" '! sudo_as alice "${SECRET[alice]}" /usr/bin/echo hello evil'

@@ -187,12 +187,29 @@ static void test_command_refuses(void **state) {
     assert_null(c.command);
 }
 
+static void test_path_plain(void **state) {
+    (void)state;
+    assert_true(sudo_iam_path_plain("/usr/bin/id"));
+    assert_false(sudo_iam_path_plain("/")); /* not a command */
+    assert_true(sudo_iam_path_plain("/usr/local/sbin/deploy/a..b"));
+    assert_true(sudo_iam_path_plain("/opt/.hidden/run"));
+    assert_false(sudo_iam_path_plain(NULL));
+    assert_false(sudo_iam_path_plain("usr/bin/id"));
+    assert_false(sudo_iam_path_plain("/usr/local/sbin/deploy/../../../bin/sh"));
+    assert_false(sudo_iam_path_plain("/usr/bin/./id"));
+    assert_false(sudo_iam_path_plain("/usr//bin/id"));
+    assert_false(sudo_iam_path_plain("/usr/bin/.."));
+    assert_false(sudo_iam_path_plain("/usr/bin/."));
+    assert_false(sudo_iam_path_plain("/usr/bin/"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open),
         cmocka_unit_test(test_open_refuses),
         cmocka_unit_test(test_command),
         cmocka_unit_test(test_command_refuses),
+        cmocka_unit_test(test_path_plain),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

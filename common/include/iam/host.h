@@ -27,7 +27,7 @@
     X(LOGIN, "host:Login", "the PAM account phase of any service (sshd, login, su, ...)")          \
     X(SUDO, "host:Sudo",                                                                           \
       "each command run with sudo, by sudo's approval plugin `iam_approval.so` "                   \
-      "([sudo.md](sudo.md)); without the plugin, the PAM account phase of sudo "                   \
+      "(`docs/sudo.md`); without the plugin, the PAM account phase of sudo "                       \
       "(`/etc/pam.d/sudo-iam`)")
 
 /*
