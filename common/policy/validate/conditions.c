@@ -658,6 +658,68 @@ static void check_key_on_host(struct cstate *s, const struct op *op, const char 
     }
 }
 
+/* ---- sudo commands -------------------------------------------------------------------- */
+
+/* Programs that are a root shell, or start any command, when sudo runs them. */
+static const char *const shells[] = {
+    "/bin/sh",       "/bin/bash",     "/bin/dash",     "/bin/zsh",      "/bin/ksh",
+    "/bin/csh",      "/bin/tcsh",     "/bin/fish",     "/bin/su",       "/usr/bin/sh",
+    "/usr/bin/bash", "/usr/bin/dash", "/usr/bin/zsh",  "/usr/bin/ksh",  "/usr/bin/csh",
+    "/usr/bin/tcsh", "/usr/bin/fish", "/usr/bin/su",   "/usr/bin/env",  "/usr/bin/sudo",
+};
+
+/* The classic mistakes with the keys of a sudo command (the approval plugin's): an Allow
+ * whose host:Command pattern takes in a shell, and host:CommandLine, which is one string that
+ * another order or spelling of the same options changes. */
+static void check_sudo_keys(struct cstate *s, const struct op *op, const char *key,
+                            const struct iam_json *v) {
+    struct vctx *c = s->c;
+    bool like = op->def->cmp == CMP_LIKE;
+
+    if (!s->cover->sudo || op->def->fam != FAM_STRING || op->def->negated || op->qualifier)
+        return;
+    if (strcasecmp(key, "host:Command") == 0 && s->allow && like) {
+        for (size_t i = 0; i < nvalues(v); i++) {
+            const struct iam_json *it = value_at(v, i);
+            const char *t = iam_json_scalar_text(it, NULL);
+
+            for (size_t k = 0; t && !iam_vhas_variable(t) && k < IAM_ELEMENTSOF(shells); k++) {
+                if (!iam_wildcard_match(t, shells[k], false))
+                    continue;
+                iam_vfinding(c, VC_HOST_SUDO_SHELL_IN_REACH, it,
+                             "The pattern \"%.64s\" for host:Command also matches %s: this "
+                             "statement lets the user start a shell with sudo, and from it run "
+                             "anything. Name the commands, or add a Deny on the shells.",
+                             t, shells[k]);
+                break;
+            }
+        }
+    }
+    if (strcasecmp(key, "host:CommandLine") != 0)
+        return;
+    if (!s->allow) {
+        iam_vfinding(c, VC_HOST_COMMAND_LINE_AS_STRING, v,
+                     "host:CommandLine is the whole command line as one string: the same command "
+                     "with its options in another order, split or joined (-fv for -f -v), or "
+                     "given twice does not match, and this Deny does not apply to it. Deny on "
+                     "host:Command, with ForAnyValue on host:CommandArgs.");
+        return;
+    }
+    for (size_t i = 0; like && i < nvalues(v); i++) {
+        const struct iam_json *it = value_at(v, i);
+        const char *t = iam_json_scalar_text(it, NULL);
+
+        if (t && iam_vhas_wildcard(t)) {
+            iam_vfinding(c, VC_HOST_COMMAND_LINE_AS_STRING, it,
+                         "A wildcard in host:CommandLine matches any arguments in its place, and "
+                         "any number of them: \"%.64s\" allows more than the command it shows. "
+                         "Allow on host:Command, with ForAllValues on host:CommandArgs.",
+                         t);
+            break;
+        }
+    }
+}
+
 static void check_key(struct cstate *s, const struct op *op, const char *opname,
                       const struct iam_json_member *km) {
     struct vctx *c = s->c;
@@ -682,8 +744,10 @@ static void check_key(struct cstate *s, const struct op *op, const char *opname,
     }
     check_values(s, op, opname, key, v);
     check_key_operator(s, op, key, kd, v);
-    if (s->on_host && valid)
+    if (s->on_host && valid) {
         check_key_on_host(s, op, key, kd, v);
+        check_sudo_keys(s, op, key, v);
+    }
     if (s->ncons < MAX_CONSTRAINTS && op->qualifier == 0 && !op->ifexists)
         s->cons[s->ncons++] =
             (struct constraint){.key = key, .def = op->def, .values = v, .opname = opname};

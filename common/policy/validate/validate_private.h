@@ -106,6 +106,8 @@
     CHECK(HOST_DENY_NEVER_APPLIES, SECURITY_WARNING, HOSTDOC(HOST_DENY_NEVER_APPLIES))             \
     CHECK(HOST_DENY_KEY_SOMETIMES_ABSENT, SECURITY_WARNING,                                        \
           HOSTDOC(HOST_DENY_KEY_SOMETIMES_ABSENT))                                                 \
+    CHECK(HOST_SUDO_SHELL_IN_REACH, SECURITY_WARNING, HOSTDOC(HOST_SUDO_SHELL_IN_REACH))           \
+    CHECK(HOST_COMMAND_LINE_AS_STRING, SECURITY_WARNING, HOSTDOC(HOST_COMMAND_LINE_AS_STRING))     \
     /* ---- WARNING ---- */                                                                        \
     CHECK(MISSING_VERSION, WARNING, AWSDOC("general-warning-missing-version"))                     \
     CHECK(POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA, WARNING,                                      \

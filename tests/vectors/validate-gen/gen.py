@@ -123,6 +123,8 @@ add("HOST_SUDO_VIA_WILDCARD", pol(allow(Action="host:*")), pol(allow(Action=["ho
 add("HOST_ALLOW_ALL_PRINCIPALS", pol(allow(Principal="*")), pol(allow(Principal="*", Condition={"StringEquals": {"aws:PrincipalTag/team": "ops"}})), "RESOURCE_POLICY")
 add("HOST_DENY_NEVER_APPLIES", pol(allow(), deny(Condition={"StringEquals": {"aws:SourceVpc": "vpc-0123456789abcdef0"}})), pol(allow(), deny(Condition={"StringEquals": {"host:Service": "telnet"}})))
 add("HOST_DENY_KEY_SOMETIMES_ABSENT", pol(allow(), deny(Condition={"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}), deny(Action="host:Sudo", Condition={"StringLike": {"host:Tty": "pts/*"}})), pol(allow(), deny(Action="host:Sudo", Condition={"StringLikeIfExists": {"host:Tty": "pts/*"}})))
+add("HOST_SUDO_SHELL_IN_REACH", cond({"StringLike": {"host:Command": "/usr/bin/*"}}, Action="host:Sudo"), cond({"StringLike": {"host:Command": "/usr/local/sbin/deploy/*"}}, Action="host:Sudo"))
+add("HOST_COMMAND_LINE_AS_STRING", pol(allow(Action="host:Sudo"), deny(Action="host:Sudo", Condition={"StringEqualsIfExists": {"host:CommandLine": "/usr/bin/rm -rf /"}})), pol(allow(Action="host:Sudo"), deny(Action="host:Sudo", Condition={"StringEqualsIfExists": {"host:Command": "/usr/bin/rm"}, "ForAnyValue:StringEquals": {"host:CommandArgs": ["-rf", "-fr", "-r", "-R", "--recursive"]}})))
 add("MISSING_VERSION", pol(allow(), version=None), BASE)
 big = ["arn:aws:ec2:us-east-1:123456789012:instance/i-%017x" % (0x1000 + i) for i in range(110)]
 add("POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA", pol(allow(Resource=big)), pol(allow(Resource=big[:40])))
