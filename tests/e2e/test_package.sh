@@ -10,7 +10,10 @@
 #     closed with no configuration, and that must not touch local users);
 #   - an IAM user logs in with a fresh access key over ssh, `id` shows the IAM
 #     groups, a wrong secret and a login policy's condition deny, sudo is allowed
-#     by host:Sudo for one user and refused for another, the audit log has them;
+#     by host:Sudo for one user and refused for another (sudo's approval plugin,
+#     enabled by the package in /etc/sudo.conf, asks for each command), the audit
+#     log has them;
+#   - remove: /etc/sudo.conf is byte for byte what it was before installation;
 #   - purge: nsswitch.conf, /etc/pam.d and /etc/sudoers.d are byte for byte what
 #     they were before installation, the modules are gone, local logins work.
 #
@@ -105,7 +108,7 @@ networks:       files
 EOF
 before=$T/before
 mkdir -p "$before"
-cp -a /etc/nsswitch.conf /etc/pam.d /etc/sudoers.d "$before/"
+cp -a /etc/nsswitch.conf /etc/pam.d /etc/sudoers.d /etc/sudo.conf "$before/"
 
 # A local user with a password, who must keep logging in throughout.
 useradd -m -s /bin/bash localtester
@@ -189,6 +192,11 @@ check_mode /etc/iam 755 root:root
 check_mode /var/lib/iam 755 root:root
 check_mode /var/log/iam 750 root:root
 check_mode /etc/sudoers.d/iam 440 root:root
+check_mode /usr/libexec/sudo/iam_approval.so 644 root:root
+[ "$(/usr/share/iam-host/iam-sudo-conf status)" = enabled ] &&
+    grep -qx 'Plugin iam_approval iam_approval.so' /etc/sudo.conf &&
+    ok "/etc/sudo.conf: sudo asks iam_approval.so about every command" ||
+    fail "/etc/sudo.conf does not enable iam_approval.so"
 has_line "libnss_iam.so.2 .*/libnss_iam.so.2" ldconfig -p &&
     ok "libnss_iam.so.2 is in ld.so.cache (setuid sudo finds it)" ||
     fail "libnss_iam.so.2 is not in ld.so.cache"
@@ -356,12 +364,13 @@ else
 fi
 n=$(audit_lines)
 out=$(printf '%s\n' "$bob_key" | ssh_as bob "$bob_key" "sudo -S -k -p '' id -un" 2>&1) || true
-[ "$(echo "$out" | tail -n 1)" != root ] && ok "sudo by bob (no host:Sudo): refused" ||
-    fail "bob may sudo: '$out'"
-audit_since "$n" Sudo bob \
+[ "$(echo "$out" | tail -n 1)" != root ] && grep -q 'not allowed by IAM policy' <<< "$out" &&
+    ok "sudo by bob (no host:Sudo): refused by the approval plugin, which says why" ||
+    fail "bob may sudo, or sudo did not say why: '$out'"
+audit_since "$n" SudoCommand bob \
     'len(rs) == 1 and rs[0]["errorCode"] == "AccessDenied" and rs[0]["requestParameters"]["action"] == "host:Sudo"
      and rs[0]["additionalEventData"]["decision"] == "deny"' &&
-    ok "audit: bob's sudo -> Sudo AccessDenied" || fail "audit: bob's sudo refusal is not recorded as such"
+    ok "audit: bob's sudo -> SudoCommand AccessDenied" || fail "audit: bob's sudo refusal is not recorded as such"
 ssh_as localtester Local-Pass-123 'echo hello' | grep -qx hello &&
     ok "local user still logs in over ssh" || fail "local user cannot log in"
 
@@ -377,12 +386,13 @@ if [ -f "$audit" ]; then
         fail "audit: no allowed Login record for alice naming its statement"
     record Login carol | grep -q '"errorCode":[[:space:]]*"AccessDenied"' &&
         ok "audit: carol's Login AccessDenied" || fail "audit: no AccessDenied Login record for carol"
-    r=$(record Sudo alice)
-    [ -n "$r" ] && ! grep -q errorCode <<< "$r" && ok "audit: alice's Sudo allowed" ||
-        fail "audit: no allowed Sudo record for alice"
-    record Sudo bob | grep -q '"errorCode":[[:space:]]*"AccessDenied"' &&
-        ok "audit: bob's Sudo AccessDenied (host:Sudo decided, not host:Login)" ||
-        fail "audit: no AccessDenied Sudo record for bob"
+    r=$(record SudoCommand alice)
+    [ -n "$r" ] && ! grep -q errorCode <<< "$r" && grep -q '"commandLine":[[:space:]]*"/usr/bin/id -un"' <<< "$r" &&
+        ok "audit: alice's SudoCommand allowed, with its command line" ||
+        fail "audit: no allowed SudoCommand record for alice"
+    record SudoCommand bob | grep -q '"errorCode":[[:space:]]*"AccessDenied"' &&
+        ok "audit: bob's SudoCommand AccessDenied (host:Sudo decided, not host:Login)" ||
+        fail "audit: no AccessDenied SudoCommand record for bob"
     [ -z "$(record Login bob | grep '"service":[[:space:]]*"sudo')" ] &&
         ok "audit: sudo did not ask host:Login" || fail "audit: sudo asked host:Login"
     if grep -qF -e "$alice_key" -e "$bob_key" -e "$carol_key" "$audit"; then
@@ -484,6 +494,8 @@ diff -r -x sudo-iam -x sudo-iam-i "$before/pam.d" /etc/pam.d >/dev/null &&
     ! grep -q 'service name to use: sudo-iam' <<<"$sudo_v" &&
     ok "remove: sudoers drop-in gone, sudo uses its own PAM service again" ||
     fail "remove: sudo still points at sudo-iam"
+cmp -s "$before/sudo.conf" /etc/sudo.conf && ok "remove: /etc/sudo.conf byte for byte as before" ||
+    fail "remove: /etc/sudo.conf not restored"
 printf 'Local-Pass-123\n' | setpriv --reuid=localtester --regid=localtester --init-groups \
     sudo -S -k -p '' id -un 2>/dev/null | grep -qx root &&
     ok "remove: a local user's sudo works" || fail "remove: a local user's sudo fails"
@@ -508,7 +520,7 @@ else
     cat "$T/dpkg-purge.log"
     fail "dpkg --purge failed"
 fi
-for f in nsswitch.conf pam.d sudoers.d; do
+for f in nsswitch.conf pam.d sudoers.d sudo.conf; do
     if diff -r "$before/$f" "/etc/$f" > "$T/diff" 2>&1; then
         ok "/etc/$f is byte for byte what it was before installation"
     else
@@ -517,6 +529,7 @@ for f in nsswitch.conf pam.d sudoers.d; do
     fi
 done
 [ ! -e "/lib/$multiarch/security/pam_iam.so" ] && [ ! -e "/usr/lib/$multiarch/libnss_iam.so.2" ] &&
+    [ ! -e /usr/libexec/sudo/iam_approval.so ] &&
     ok "modules removed" || fail "modules left behind"
 [ ! -e /etc/logrotate.d/iam ] && [ ! -e /lib/systemd/system/iam-seal-logs.timer ] &&
     ok "logrotate policy and seal timer removed" || fail "logrotate policy or seal timer left behind"
