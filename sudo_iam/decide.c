@@ -16,11 +16,13 @@
 #include "iam/audit.h"
 #include "iam/auth_cache.h"
 #include "iam/config.h"
+#include "iam/host.h"
 #include "iam/host_decide.h"
 #include "iam/login_session.h"
 #include "sudo_iam_private.h"
 
 #define LOCAL_PASSWD "/etc/passwd"
+#define K(id) iam_host_key_name(IAM_HOST_KEY_##id) /* the names of iam/host.h */
 
 /* In /etc/passwd itself (as pam_localuser asks): local users are never asked. -errno when the
  * file cannot be read: then nobody is taken for a local user. */
@@ -80,21 +82,21 @@ static int add_principal(struct iam_context *ctx, const struct sudo_iam_request 
     const struct iam_auth_user *u = q->user;
     int r;
 
-    if ((r = add1(ctx, "aws:username", IAM_VALUE_STRING, u->name, reterr)) < 0 ||
-        (r = add1(ctx, "aws:userid", IAM_VALUE_STRING, u->user_id, reterr)) < 0 ||
-        (r = add1(ctx, "aws:PrincipalArn", IAM_VALUE_STRING, u->arn, reterr)) < 0 ||
-        (r = add1(ctx, "aws:PrincipalType", IAM_VALUE_STRING, "User", reterr)) < 0 ||
-        (r = add1(ctx, "aws:PrincipalAccount", IAM_VALUE_STRING, q->config->account_id,
+    if ((r = add1(ctx, K(USERNAME), IAM_VALUE_STRING, u->name, reterr)) < 0 ||
+        (r = add1(ctx, K(USERID), IAM_VALUE_STRING, u->user_id, reterr)) < 0 ||
+        (r = add1(ctx, K(PRINCIPAL_ARN), IAM_VALUE_STRING, u->arn, reterr)) < 0 ||
+        (r = add1(ctx, K(PRINCIPAL_TYPE), IAM_VALUE_STRING, "User", reterr)) < 0 ||
+        (r = add1(ctx, K(PRINCIPAL_ACCOUNT), IAM_VALUE_STRING, q->config->account_id,
                   reterr)) < 0 ||
-        (r = add1(ctx, "host:OsUser", IAM_VALUE_STRING, q->info->user, reterr)) < 0)
+        (r = add1(ctx, K(OS_USER), IAM_VALUE_STRING, q->info->user, reterr)) < 0)
         return r;
     for (size_t i = 0; i < u->n_tags; i++) {
-        r = add_tag(ctx, "aws:PrincipalTag/", u->tags[i].key, u->tags[i].value, reterr);
+        r = add_tag(ctx, K(PRINCIPAL_TAG), u->tags[i].key, u->tags[i].value, reterr);
         if (r < 0)
             return r;
     }
     for (size_t i = 0; i < q->config->n_host_tags; i++) {
-        r = add_tag(ctx, "aws:ResourceTag/", q->config->host_tags[i].key,
+        r = add_tag(ctx, K(RESOURCE_TAG), q->config->host_tags[i].key,
                     q->config->host_tags[i].value, reterr);
         if (r < 0)
             return r;
@@ -113,31 +115,32 @@ static int add_time_and_login(struct iam_context *ctx, const struct sudo_iam_req
     if (!gmtime_r(&t, &tm) || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         return -EINVAL;
     snprintf(num, sizeof(num), "%" PRId64, q->now);
-    if ((r = add1(ctx, "aws:CurrentTime", IAM_VALUE_DATE, when, reterr)) < 0 ||
-        (r = add1(ctx, "aws:EpochTime", IAM_VALUE_DATE, num, reterr)) < 0 ||
-        (r = add1(ctx, "host:Service", IAM_VALUE_STRING, "sudo", reterr)) < 0)
+    if ((r = add1(ctx, K(CURRENT_TIME), IAM_VALUE_DATE, when, reterr)) < 0 ||
+        (r = add1(ctx, K(EPOCH_TIME), IAM_VALUE_DATE, num, reterr)) < 0 ||
+        (r = add1(ctx, K(SERVICE), IAM_VALUE_STRING, "sudo", reterr)) < 0)
         return r;
-    if (q->info->tty && (r = add1(ctx, "host:Tty", IAM_VALUE_STRING, q->info->tty, reterr)) < 0)
+    if (q->info->tty && (r = add1(ctx, K(TTY), IAM_VALUE_STRING, q->info->tty, reterr)) < 0)
         return r;
     /* Second factor: only what the login recorded; never missing, so a Deny on "false" holds
      * for a login without a record. */
-    r = add1(ctx, "aws:MultiFactorAuthPresent", IAM_VALUE_BOOLEAN,
+    r = add1(ctx, K(MFA_PRESENT), IAM_VALUE_BOOLEAN,
              s && s->mfa_time > 0 ? "true" : "false", reterr);
     if (r < 0 || !s)
         return r;
     if (s->mfa_time > 0 && s->mfa_time <= q->now) {
         snprintf(num, sizeof(num), "%" PRId64, q->now - s->mfa_time);
+        /* An AWS global key; iam/host.h lists it once logins record second factors. */
         if ((r = add1(ctx, "aws:MultiFactorAuthAge", IAM_VALUE_NUMERIC, num, reterr)) < 0)
             return r;
     }
     if (s->auth_method[0] &&
-        (r = add1(ctx, "host:AuthMethod", IAM_VALUE_STRING, s->auth_method, reterr)) < 0)
+        (r = add1(ctx, K(AUTH_METHOD), IAM_VALUE_STRING, s->auth_method, reterr)) < 0)
         return r;
     if (s->remote_host[0] &&
-        (r = add1(ctx, "host:RemoteHost", IAM_VALUE_STRING, s->remote_host, reterr)) < 0)
+        (r = add1(ctx, K(REMOTE_HOST), IAM_VALUE_STRING, s->remote_host, reterr)) < 0)
         return r;
     if (s->source_ip[0] &&
-        (r = add1(ctx, "aws:SourceIp", IAM_VALUE_IP, s->source_ip, reterr)) < 0)
+        (r = add1(ctx, K(SOURCE_IP), IAM_VALUE_IP, s->source_ip, reterr)) < 0)
         return r;
     return 0;
 }
@@ -146,14 +149,14 @@ static int add_command(struct iam_context *ctx, const struct sudo_iam_command *c
                        struct iam_error *reterr) {
     int r;
 
-    if ((r = add1(ctx, "host:Command", IAM_VALUE_STRING, c->command, reterr)) < 0 ||
-        (r = add1(ctx, "host:CommandLine", IAM_VALUE_STRING, c->command_line, reterr)) < 0 ||
-        (r = iam_context_add(ctx, "host:CommandArgs", IAM_VALUE_STRING, true,
+    if ((r = add1(ctx, K(COMMAND), IAM_VALUE_STRING, c->command, reterr)) < 0 ||
+        (r = add1(ctx, K(COMMAND_LINE), IAM_VALUE_STRING, c->command_line, reterr)) < 0 ||
+        (r = iam_context_add(ctx, K(COMMAND_ARGS), IAM_VALUE_STRING, true,
                              (const char *const *)c->args, c->n_args, reterr)) < 0 ||
-        (r = add1(ctx, "host:RunAsUser", IAM_VALUE_STRING, c->runas_user, reterr)) < 0)
+        (r = add1(ctx, K(RUN_AS_USER), IAM_VALUE_STRING, c->runas_user, reterr)) < 0)
         return r;
     if (c->runas_group &&
-        (r = add1(ctx, "host:RunAsGroup", IAM_VALUE_STRING, c->runas_group, reterr)) < 0)
+        (r = add1(ctx, K(RUN_AS_GROUP), IAM_VALUE_STRING, c->runas_group, reterr)) < 0)
         return r;
     return 0;
 }
@@ -209,7 +212,7 @@ static void audit(const struct sudo_iam_request *q, struct iam_audit_record *rec
     rec->arn = u->arn;
     rec->account_id = q->config->account_id;
     rec->host_arn = q->config->host_arn;
-    rec->action = "host:Sudo";
+    rec->action = iam_host_action_name(IAM_HOST_ACTION_SUDO);
     rec->service = "sudo";
     rec->user_agent = "sudo";
     rec->tty = q->info->tty;
@@ -332,7 +335,8 @@ void sudo_iam_decide(const struct sudo_iam_info *info, const struct sudo_iam_com
     iam_error_init(&e);
     r = sudo_iam_build_context(&q, &ctx, &e);
     if (r >= 0)
-        r = iam_host_decide(config, q.user, "host:Sudo", ctx, &d, &e);
+        r = iam_host_decide(config, q.user, iam_host_action_name(IAM_HOST_ACTION_SUDO), ctx, &d,
+                            &e);
     if (r < 0) {
         iam_error_format(&e, res->detail, sizeof(res->detail));
         goto internal;

@@ -103,6 +103,12 @@ static int iam_check(char *const command_info[], char *const run_argv[],
     sudo_iam_decide(&plugin.info, &cmd, (int64_t)time(NULL), &res);
     switch (res.verdict) {
     case SUDO_IAM_APPROVE:
+        if (res.not_iam && plugin.info.debug)
+            syslog(LOG_AUTHPRIV | LOG_DEBUG, "iam_approval: \"%.64s\" is not an IAM user: not asked",
+                   plugin.info.user);
+        else if (plugin.info.debug && !res.would_deny)
+            syslog(LOG_AUTHPRIV | LOG_DEBUG, "iam_approval: %.1024s allowed for \"%.64s\"",
+                   cmd.command_line, plugin.info.user);
         if (res.would_deny)
             syslog(LOG_AUTHPRIV | LOG_NOTICE,
                    "iam_approval: %.1024s would be denied for \"%.64s\" (enforce = no)",

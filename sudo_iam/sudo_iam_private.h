@@ -25,7 +25,8 @@ struct sudo_iam_info {
     uid_t uid;         /* user_info uid= */
     char *tty;         /* user_info tty=, NULL when sudo has no terminal */
     char *config_path; /* plugin option config=, absolute; NULL = the default */
-    bool debug;        /* plugin option debug */
+    bool debug;        /* plugin option debug: LOG_DEBUG lines for allowed commands and
+                        * users not asked */
 };
 
 /* What check() learns about one command; every string is an owned copy. */
