@@ -8,7 +8,7 @@
  * policies from being evaluated; with enforce = no a denial is audited and the command runs.
  * Every decision about an IAM user's command is one audit record (SudoCommand).
  *
- * Enabled by a line in /etc/sudo.conf:  Plugin iam_approval iam_approval.so [config=FILE]
+ * Enabled by a line in /etc/sudo.conf:  Plugin iam_approval /PATH/TO/iam_approval.so [config=FILE]
  */
 #include <errno.h>
 #include <stdio.h>

@@ -12,7 +12,8 @@ if(IAM_E2E)
   iam_add_script_test(e2e_sudo_approval
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_e2e_sudo_approval.sh $<TARGET_FILE:pam_iam>
             $<TARGET_FILE:nss_iam> $<TARGET_FILE:iam_approval> $<TARGET_FILE:iamctl>
-            ${PROJECT_SOURCE_DIR}/packaging
+            ${PROJECT_SOURCE_DIR}/packaging ${CMAKE_BINARY_DIR}/packaging/iam-sudo-conf
+            ${IAM_SUDO_PLUGIN_DIR}/iam_approval.so
     LABELS e2e TIMEOUT 300)
   set_tests_properties(e2e_sudo_approval PROPERTIES SKIP_RETURN_CODE 77)
 endif()
@@ -32,6 +33,7 @@ if(IAM_BENCH)
   add_custom_target(run_bench_sudo
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_sudo.sh $<TARGET_FILE:pam_iam>
             $<TARGET_FILE:nss_iam> $<TARGET_FILE:iam_approval> $<TARGET_FILE:iamctl>
-            ${PROJECT_SOURCE_DIR}/packaging
+            ${PROJECT_SOURCE_DIR}/packaging ${CMAKE_BINARY_DIR}/packaging/iam-sudo-conf
+            ${IAM_SUDO_PLUGIN_DIR}/iam_approval.so
     DEPENDS pam_iam nss_iam iam_approval iamctl USES_TERMINAL)
 endif()

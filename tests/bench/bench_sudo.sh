@@ -8,14 +8,16 @@
 # the account phase does not, so "added" is the plugin's cost minus that evaluation's.
 # Runs in a private mount + pid namespace (overlays over /etc, /usr and /var): the host is
 # untouched. Needs root.
-#   bench_sudo.sh PAM_IAM_SO NSS_IAM_SO IAM_APPROVAL_SO IAMCTL PACKAGING_DIR [RUNS]
+#   bench_sudo.sh PAM_IAM_SO NSS_IAM_SO IAM_APPROVAL_SO IAMCTL PACKAGING_DIR IAM_SUDO_CONF_SCRIPT
+#                 PLUGIN_INSTALL_PATH [RUNS]
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "bench_sudo.sh: needs root (setuid sudo, private /etc)" >&2; exit 1; }
 if [ "${IAM_BENCH_NAMESPACE:-}" != 1 ]; then
     exec unshare --mount --pid --fork --kill-child --mount-proc \
         env IAM_BENCH_NAMESPACE=1 bash "$0" "$@"
 fi
-module=$1 nss_module=$2 plugin=$3 iamctl=$4 pkg=$5 runs=${6:-200}
+module=$1 nss_module=$2 plugin=$3 iamctl=$4 pkg=$5 sudo_conf_script=$6 plugin_path=$7
+runs=${8:-200}
 [ "$$" = 1 ] || { echo "refusing: not pid 1 of a private pid namespace" >&2; exit 1; }
 mount -t tmpfs tmpfs /run
 t=/run/iambench
@@ -27,7 +29,8 @@ done
 multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 install -m 0644 "$module" "/usr/lib/$multiarch/security/pam_iam.so"
 install -m 0644 "$nss_module" "/usr/lib/$multiarch/libnss_iam.so.2"
-install -m 0644 "$plugin" /usr/libexec/sudo/iam_approval.so
+install -d -m 0755 "$(dirname "$plugin_path")"
+install -m 0644 "$plugin" "$plugin_path"
 ldconfig
 install -m 0644 "$pkg/pam-configs/iam" /usr/share/pam-configs/iam
 install -m 0644 "$pkg/pam.d/sudo-iam" "$pkg/pam.d/sudo-iam-i" /etc/pam.d/
@@ -55,7 +58,7 @@ printf '%s\n' 'benchiam ALL=(ALL:ALL) NOPASSWD: ALL' 'benchlocal ALL=(ALL:ALL) N
 chmod 0440 /etc/sudoers.d/zz-bench
 [ -e /etc/sudo.conf ] || : > /etc/sudo.conf
 cp -p /etc/sudo.conf "$t/sudo.conf.without"
-"$pkg/sudo/iam-sudo-conf" enable /etc/sudo.conf
+"$sudo_conf_script" enable /etc/sudo.conf
 cp -p /etc/sudo.conf "$t/sudo.conf.with"
 # Every run must succeed, with and without the plugin, before anything is timed.
 for u in benchiam benchlocal; do

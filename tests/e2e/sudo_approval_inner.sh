@@ -2,8 +2,9 @@
 # The inside of test_e2e_sudo_approval.sh. Runs only in the private namespace that script
 # makes: every change below lands in overlays over /etc, /usr and /var and a tmpfs over /run.
 #   sudo_approval_inner.sh PAM_IAM_SO NSS_IAM_SO IAM_APPROVAL_SO IAMCTL PACKAGING_DIR
+#                          IAM_SUDO_CONF_SCRIPT PLUGIN_INSTALL_PATH
 set -uo pipefail
-module=$1 nss_module=$2 plugin=$3 iamctl=$4 pkg=$5
+module=$1 nss_module=$2 plugin=$3 iamctl=$4 pkg=$5 sudo_conf_script=$6 plugin_path=$7
 
 [ "${IAM_E2E_NAMESPACE:-}" = 1 ] || { echo "refusing to run outside the test namespace"; exit 1; }
 [ "$$" = 1 ] || { echo "refusing: not pid 1 of a private pid namespace"; exit 1; }
@@ -25,7 +26,7 @@ check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 install -m 0644 "$module" "/usr/lib/$multiarch/security/pam_iam.so" || exit 1
 install -m 0644 "$nss_module" "/usr/lib/$multiarch/libnss_iam.so.2" || exit 1
-install -m 0644 "$plugin" /usr/libexec/sudo/iam_approval.so || exit 1
+install -d -m 0755 "$(dirname "$plugin_path")" && install -m 0644 "$plugin" "$plugin_path" || exit 1
 ldconfig || exit 1
 install -m 0644 "$pkg/pam-configs/iam" /usr/share/pam-configs/iam || exit 1
 install -m 0644 "$pkg/pam.d/sudo-iam" "$pkg/pam.d/sudo-iam-i" /etc/pam.d/ || exit 1
@@ -34,9 +35,9 @@ DEBIAN_FRONTEND=noninteractive pam-auth-update --package --enable iam || exit 1
 sed -i -e 's/^\(passwd:[[:space:]]*files\)/\1 iam/' -e 's/^\(group:[[:space:]]*files\)/\1 iam/' \
     /etc/nsswitch.conf || exit 1
 [ -e /etc/sudo.conf ] && cp -p /etc/sudo.conf "$t/sudo.conf.orig"
-"$pkg/sudo/iam-sudo-conf" enable /etc/sudo.conf || exit 1
+"$sudo_conf_script" enable /etc/sudo.conf || exit 1
 check "iam-sudo-conf: plugin line added, status enabled" \
-    '[ "$("$pkg/sudo/iam-sudo-conf" status)" = enabled ] && grep -qx "Plugin iam_approval iam_approval.so" /etc/sudo.conf'
+    '[ "$("$sudo_conf_script" status)" = enabled ] && grep -qx "Plugin iam_approval $plugin_path" /etc/sudo.conf'
 
 install -m 0755 "$iamctl" /usr/sbin/iamctl || exit 1
 install -d -m 0755 /etc/iam /var/lib/iam && install -d -m 0750 /var/log/iam || exit 1
@@ -164,6 +165,23 @@ audit_check "$n" "audit: a forged record in an argument stays inside commandLine
   "len($cmd_records) == 1 and all('forged' not in x for x in r)
    and '?{' in $cmd_records[0]['requestParameters']['commandLine']"
 
+# ---- the same question offline: simulate-principal-policy with the plugin's context --------
+simulate() { # user command args(comma-separated, may be empty) run-as: prints EvalDecision
+    local entries=("ContextKeyName=host:Command,ContextKeyValues=$2,ContextKeyType=string"
+        "ContextKeyName=host:RunAsUser,ContextKeyValues=$4,ContextKeyType=string")
+    [ -n "$3" ] && entries+=("ContextKeyName=host:CommandArgs,ContextKeyValues=$3,ContextKeyType=stringList")
+    iamctl simulate-principal-policy --policy-source-arn "arn:aws:iam::$account:user/$1" \
+        --action-names host:Sudo --context-entries "${entries[@]}" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["EvaluationResults"][0]["EvalDecision"])'
+}
+check "simulate: alice may run /usr/bin/id as root (as the plugin decided)" \
+    '[ "$(simulate alice /usr/bin/id -u root)" = allowed ]'
+check "simulate: alice may not run /usr/bin/whoami" '[ "$(simulate alice /usr/bin/whoami "" root)" = implicitDeny ]'
+check "simulate: echo hello evil is refused, echo hello world allowed" \
+    '[ "$(simulate alice /usr/bin/echo hello,evil root)" = implicitDeny ] &&
+     [ "$(simulate alice /usr/bin/echo hello,world root)" = allowed ]'
+check "simulate: bob's shell is an explicit deny" '[ "$(simulate bob /bin/bash "" root)" = explicitDeny ]'
+
 # ---- a deny on shells holds for sudo -s and sudo -i ----------------------------------------
 check "bob: an ordinary command runs" 'sudo_as bob "${SECRET[bob]}" /usr/bin/true'
 check "bob: sudo -s is refused (the shell is the command)" \
@@ -249,7 +267,7 @@ else
 fi
 
 # ---- without the plugin: the PAM account phase decides host:Sudo, as before ----------------
-"$pkg/sudo/iam-sudo-conf" disable /etc/sudo.conf
+"$sudo_conf_script" disable /etc/sudo.conf
 if [ -e "$t/sudo.conf.orig" ]; then
     check "iam-sudo-conf disable: /etc/sudo.conf byte for byte as before" 'cmp -s /etc/sudo.conf "$t/sudo.conf.orig"'
 else

@@ -6,6 +6,7 @@
 # package's own iam-sudo-conf. The work happens in sudo_approval_inner.sh, which refuses to
 # run outside such a namespace.
 #   test_e2e_sudo_approval.sh PAM_IAM_SO NSS_IAM_SO IAM_APPROVAL_SO IAMCTL PACKAGING_DIR
+#                             IAM_SUDO_CONF_SCRIPT PLUGIN_INSTALL_PATH
 set -uo pipefail
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 for p in /usr/sbin/sshd sshpass ssh sudo setpriv unshare python3 pam-auth-update visudo; do

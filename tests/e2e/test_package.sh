@@ -192,9 +192,9 @@ check_mode /etc/iam 755 root:root
 check_mode /var/lib/iam 755 root:root
 check_mode /var/log/iam 750 root:root
 check_mode /etc/sudoers.d/iam 440 root:root
-check_mode /usr/libexec/sudo/iam_approval.so 644 root:root
+check_mode "/usr/lib/$multiarch/iam-host/iam_approval.so" 644 root:root
 [ "$(/usr/share/iam-host/iam-sudo-conf status)" = enabled ] &&
-    grep -qx 'Plugin iam_approval iam_approval.so' /etc/sudo.conf &&
+    grep -qx "Plugin iam_approval /usr/lib/$multiarch/iam-host/iam_approval.so" /etc/sudo.conf &&
     ok "/etc/sudo.conf: sudo asks iam_approval.so about every command" ||
     fail "/etc/sudo.conf does not enable iam_approval.so"
 has_line "libnss_iam.so.2 .*/libnss_iam.so.2" ldconfig -p &&
@@ -529,7 +529,7 @@ for f in nsswitch.conf pam.d sudoers.d sudo.conf; do
     fi
 done
 [ ! -e "/lib/$multiarch/security/pam_iam.so" ] && [ ! -e "/usr/lib/$multiarch/libnss_iam.so.2" ] &&
-    [ ! -e /usr/libexec/sudo/iam_approval.so ] &&
+    [ ! -e "/usr/lib/$multiarch/iam-host/iam_approval.so" ] &&
     ok "modules removed" || fail "modules left behind"
 [ ! -e /etc/logrotate.d/iam ] && [ ! -e /lib/systemd/system/iam-seal-logs.timer ] &&
     ok "logrotate policy and seal timer removed" || fail "logrotate policy or seal timer left behind"
