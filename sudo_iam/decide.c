@@ -189,7 +189,7 @@ static int load_login(const struct iam_config *config, const char *user, int64_t
 
     r = iam_login_session_id_read("/proc", &id);
     if (r < 0)
-        return r == -ENOENT ? -ENOENT : r;
+        return r; /* -ENOENT: no audit session, so no record */
     if (snprintf(dir, sizeof(dir), "%s/%s", config->cache_dir, IAM_LOGIN_SESSION_DIR_NAME) >=
         (int)sizeof(dir))
         return -E2BIG;
