@@ -30,10 +30,14 @@ endif()
 
 # The plugin's added latency per sudo (cmake --build build --target run_bench_sudo; root).
 if(IAM_BENCH)
+  # The baseline: an approval plugin that approves everything and does nothing else.
+  add_library(sudo_nop MODULE ${CMAKE_CURRENT_SOURCE_DIR}/bench/sudo_nop.c)
+  set_target_properties(sudo_nop PROPERTIES PREFIX "")
+  target_include_directories(sudo_nop PRIVATE ${SUDO_PLUGIN_INCLUDE_DIR})
   add_custom_target(run_bench_sudo
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_sudo.sh $<TARGET_FILE:pam_iam>
             $<TARGET_FILE:nss_iam> $<TARGET_FILE:iam_approval> $<TARGET_FILE:iamctl>
             ${PROJECT_SOURCE_DIR}/packaging ${CMAKE_BINARY_DIR}/packaging/iam-sudo-conf
-            ${IAM_SUDO_PLUGIN_DIR}/iam_approval.so
-    DEPENDS pam_iam nss_iam iam_approval iamctl USES_TERMINAL)
+            ${IAM_SUDO_PLUGIN_DIR}/iam_approval.so $<TARGET_FILE:sudo_nop>
+    DEPENDS pam_iam nss_iam iam_approval iamctl sudo_nop USES_TERMINAL)
 endif()

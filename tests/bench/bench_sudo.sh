@@ -1,15 +1,16 @@
 #!/bin/bash
 # What iam_approval.so adds to one sudo: the real, setuid sudo run as an IAM user and as a local
-# user (both NOPASSWD in sudoers, so no secret is typed), with the plugin's line in
-# /etc/sudo.conf and without it, in alternation so that the machine's drift hits both sides
-# alike. Prints the median and 90th percentile of each side, the ratio of the medians and the
-# median of the paired differences. Without the plugin, pam_iam's account phase evaluates
-# host:Sudo (once per sudo); with it, the plugin evaluates host:Sudo with the command and
-# the account phase does not, so "added" is the plugin's cost minus that evaluation's.
+# user (both NOPASSWD in sudoers, so no secret is typed) with three /etc/sudo.conf: without
+# an approval plugin, with sudo_nop.so (approves everything, does nothing: what sudo itself
+# spends on an approval plugin) and with iam_approval.so, in rotation so that the machine's
+# drift hits all three alike. Prints the median and 90th percentile of each, the ratios of
+# the medians and the medians of the paired differences. Without iam_approval.so, pam_iam's
+# account phase evaluates host:Sudo (once per sudo); with it, the plugin evaluates host:Sudo
+# with the command and the account phase does not.
 # Runs in a private mount + pid namespace (overlays over /etc, /usr and /var): the host is
 # untouched. Needs root.
 #   bench_sudo.sh PAM_IAM_SO NSS_IAM_SO IAM_APPROVAL_SO IAMCTL PACKAGING_DIR IAM_SUDO_CONF_SCRIPT
-#                 PLUGIN_INSTALL_PATH [RUNS]
+#                 PLUGIN_INSTALL_PATH SUDO_NOP_SO [RUNS]
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "bench_sudo.sh: needs root (setuid sudo, private /etc)" >&2; exit 1; }
 if [ "${IAM_BENCH_NAMESPACE:-}" != 1 ]; then
@@ -17,7 +18,7 @@ if [ "${IAM_BENCH_NAMESPACE:-}" != 1 ]; then
         env IAM_BENCH_NAMESPACE=1 bash "$0" "$@"
 fi
 module=$1 nss_module=$2 plugin=$3 iamctl=$4 pkg=$5 sudo_conf_script=$6 plugin_path=$7
-runs=${8:-200}
+nop=$8 runs=${9:-200}
 [ "$$" = 1 ] || { echo "refusing: not pid 1 of a private pid namespace" >&2; exit 1; }
 mount -t tmpfs tmpfs /run
 t=/run/iambench
@@ -43,11 +44,10 @@ install -d -m 0755 /etc/iam /var/lib/iam
 install -d -m 0750 /var/log/iam
 iamctl init --account-id 123456789012 \
     --host-arn arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0 >/dev/null
+# Allowed with and without the plugin alike (nothing in it needs the command).
 cat > "$t/policy.json" <<'J'
 {"Version": "2012-10-17", "Statement": [
-  {"Sid": "Anything", "Effect": "Allow", "Action": "host:Sudo", "Resource": "*"},
-  {"Sid": "NoShells", "Effect": "Deny", "Action": "host:Sudo", "Resource": "*",
-   "Condition": {"StringLike": {"host:Command": ["/bin/*sh", "/usr/bin/*sh"]}}}]}
+  {"Sid": "Anything", "Effect": "Allow", "Action": "host:Sudo", "Resource": "*"}]}
 J
 iamctl create-user --user-name benchiam >/dev/null
 iamctl put-user-policy --user-name benchiam --policy-name sudo \
@@ -60,9 +60,12 @@ chmod 0440 /etc/sudoers.d/zz-bench
 cp -p /etc/sudo.conf "$t/sudo.conf.without"
 "$sudo_conf_script" enable /etc/sudo.conf
 cp -p /etc/sudo.conf "$t/sudo.conf.with"
+install -m 0644 "$nop" "$(dirname "$plugin_path")/sudo_nop.so"
+cp -p "$t/sudo.conf.without" "$t/sudo.conf.nop"
+printf 'Plugin sudo_nop %s\n' "$(dirname "$plugin_path")/sudo_nop.so" >> "$t/sudo.conf.nop"
 # Every run must succeed, with and without the plugin, before anything is timed.
 for u in benchiam benchlocal; do
-    for side in with without; do
+    for side in with nop without; do
         cp -p "$t/sudo.conf.$side" /etc/sudo.conf
         setpriv --reuid="$(id -u $u)" --regid="$(id -g $u)" --init-groups \
             sudo -n /usr/bin/true || { echo "bench_sudo.sh: sudo failed for $u ($side plugin)" >&2; exit 1; }
@@ -86,19 +89,24 @@ def one(uid, gid):
     return took / 1e6
 def use(side):
     shutil.copy2(os.path.join(t, "sudo.conf." + side), "/etc/sudo.conf")
-print(f"sudo -n /usr/bin/true, {runs} runs per side, alternating (times in ms)")
-print(f"{'':12} {'median without':>15} {'median with':>12} {'p90 without':>12} {'p90 with':>9}"
-      f" {'ratio':>6} {'added (median of pairs)':>24}")
+print(f"sudo -n /usr/bin/true, {runs} runs of each, in rotation (times in ms)")
+print("  none: no approval plugin; nop: sudo_nop.so; iam: iam_approval.so")
+q = lambda xs: statistics.quantiles(xs, n=10)[8]
 for name, (uid, gid) in users.items():
-    wo, wi, diff = [], [], []
+    times = {"without": [], "nop": [], "with": []}
     for _ in range(runs):
-        use("without"); a = one(uid, gid)
-        use("with"); b = one(uid, gid)
-        wo.append(a); wi.append(b); diff.append(b - a)
-    q = lambda xs: statistics.quantiles(xs, n=10)[8]
-    mwo, mwi = statistics.median(wo), statistics.median(wi)
-    print(f"{name:12} {mwo:15.3f} {mwi:12.3f} {q(wo):12.3f} {q(wi):9.3f} {mwi / mwo:6.3f}"
-          f" {statistics.median(diff):24.3f}")
+        for side in times:
+            use(side)
+            times[side].append(one(uid, gid))
+    m = {k: statistics.median(v) for k, v in times.items()}
+    pair = lambda a, b: statistics.median([y - x for x, y in zip(times[a], times[b])])
+    print(f"{name}:")
+    print(f"  median  none {m['without']:8.3f}  nop {m['nop']:8.3f}  iam {m['with']:8.3f}")
+    print(f"  p90     none {q(times['without']):8.3f}  nop {q(times['nop']):8.3f}  iam {q(times['with']):8.3f}")
+    print(f"  iam/none {m['with'] / m['without']:.3f}  iam/nop {m['with'] / m['nop']:.3f}"
+          f"  added by iam over none {pair('without', 'with'):+.3f}"
+          f"  over nop {pair('nop', 'with'):+.3f}  (medians of paired differences)")
 PY
 after=$(wc -l < "$audit")
-echo "audit records written while timing: $((after - before)) (one SudoCommand per IAM user's sudo with the plugin)"
+echo "audit records written while timing: $((after - before)) (one per IAM user's sudo: Sudo from" \
+     "the account phase without iam_approval.so, SudoCommand with it)"
