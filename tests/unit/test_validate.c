@@ -478,7 +478,8 @@ static void test_host_vocabulary(void **state) {
                  IAM_POLICY_IDENTITY);
     assert_non_null(strstr(must_find(f, "INVALID_SERVICE_CONDITION_KEY")->details,
                            "host:Service, host:RemoteHost, host:Tty, host:AuthMethod, host:OsUser, "
-                           "host:RunAsUser and host:Command."));
+                           "host:RunAsUser, host:RunAsGroup, host:Command, host:CommandLine and "
+                           "host:CommandArgs."));
     iam_findings_free(f);
 }
 
