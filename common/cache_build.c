@@ -14,9 +14,7 @@
 #include "iam/fileio.h"
 #include "iam/nss_cache.h"
 
-/* cache_dir must exist as a directory owned by root (or us) and not writable by others;
- * created 0755 when missing (the nss cache in it is world-readable by design). */
-static int ensure_cache_dir(const char *dir, struct iam_error *reterr) {
+int iam_cache_dir_ensure(const char *dir, struct iam_error *reterr) {
     struct stat st;
 
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
@@ -287,7 +285,7 @@ int iam_compile_caches(const struct iam_config *config, const struct iam_db *db,
 
     if (!config || !db)
         return -EINVAL;
-    r = ensure_cache_dir(config->cache_dir, reterr);
+    r = iam_cache_dir_ensure(config->cache_dir, reterr);
     if (r < 0)
         return r;
     /* build both images first: a database that one of them refuses changes neither cache */

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "compile_private.h"
+#include "iam/cache_build.h"
 #include "iam/fileio.h"
 #include "iam/nss_cache.h"
 #include "iam/store_compile.h"
@@ -18,34 +19,6 @@
 static int oom(struct iam_error *reterr) {
     iam_error_set(reterr, 0, 0, 0, "out of memory");
     return -ENOMEM;
-}
-
-/* cache_dir must exist as a directory owned by root (or us) and not writable by others;
- * created 0755 when missing (the nss cache in it is world-readable by design). */
-static int ensure_cache_dir(const char *dir, struct iam_error *reterr) {
-    struct stat st;
-
-    if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-        int r = -errno;
-        iam_error_set_source(reterr, dir);
-        iam_error_set(reterr, 0, 0, 0, "cannot create the cache directory: %s", strerror(-r));
-        return r;
-    }
-    if (lstat(dir, &st) < 0) {
-        int r = -errno;
-        iam_error_set_source(reterr, dir);
-        iam_error_set(reterr, 0, 0, 0, "cannot stat the cache directory: %s", strerror(-r));
-        return r;
-    }
-    if (!S_ISDIR(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) ||
-        (st.st_mode & (S_IWGRP | S_IWOTH))) {
-        iam_error_set_source(reterr, dir);
-        iam_error_set(reterr, 0, 0, 0,
-                      "refusing to use the cache directory: not a root-owned directory closed "
-                      "to group and other writes");
-        return -EACCES;
-    }
-    return 0;
 }
 
 /* passwd and group entries: every user; every group with its members; with private_groups,
@@ -220,7 +193,7 @@ int iam_store_compile(struct iam_store *st, const struct iam_config *config,
     char *nss_path = NULL, *auth_path = NULL;
     int r;
 
-    if ((r = ensure_cache_dir(config->cache_dir, reterr)) < 0)
+    if ((r = iam_cache_dir_ensure(config->cache_dir, reterr)) < 0)
         return r;
     if ((r = cm_load(st, &m)) < 0) {
         *reterr = *iam_store_error(st);

@@ -14,5 +14,10 @@
 #include "iam/db.h"
 #include "iam/error.h"
 
+/* cache_dir must exist as a directory owned by root (or us) and not writable by others;
+ * created 0755 when missing (the nss cache in it is world-readable by design). Used by every
+ * compile of the caches, from a loaded database model or from the store. */
+int iam_cache_dir_ensure(const char *dir, struct iam_error *reterr) IAM_WUR;
+
 int iam_compile_caches(const struct iam_config *config, const struct iam_db *db,
                        struct iam_error *reterr) IAM_WUR;
