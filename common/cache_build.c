@@ -11,34 +11,9 @@
 
 #include "iam/auth_cache.h"
 #include "iam/cache_build.h"
+#include "iam/caches.h"
 #include "iam/fileio.h"
 #include "iam/nss_cache.h"
-
-int iam_cache_dir_ensure(const char *dir, struct iam_error *reterr) {
-    struct stat st;
-
-    if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-        int r = -errno;
-        iam_error_set_source(reterr, dir);
-        iam_error_set(reterr, 0, 0, 0, "cannot create the cache directory: %s", strerror(-r));
-        return r;
-    }
-    if (lstat(dir, &st) < 0) {
-        int r = -errno;
-        iam_error_set_source(reterr, dir);
-        iam_error_set(reterr, 0, 0, 0, "cannot stat the cache directory: %s", strerror(-r));
-        return r;
-    }
-    if (!S_ISDIR(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) ||
-        (st.st_mode & (S_IWGRP | S_IWOTH))) {
-        iam_error_set_source(reterr, dir);
-        iam_error_set(reterr, 0, 0, 0,
-                      "refusing to use the cache directory: not a root-owned directory closed "
-                      "to group and other writes");
-        return -EACCES;
-    }
-    return 0;
-}
 
 static int set_oom(struct iam_error *reterr) {
     iam_error_set(reterr, 0, 0, 0, "out of memory");
@@ -280,14 +255,10 @@ int iam_compile_caches(const struct iam_config *config, const struct iam_db *db,
                        struct iam_error *reterr) {
     void *nss = NULL, *auth = NULL;
     size_t nss_len = 0, auth_len = 0;
-    char *nss_path = NULL, *auth_path = NULL;
     int r;
 
     if (!config || !db)
         return -EINVAL;
-    r = iam_cache_dir_ensure(config->cache_dir, reterr);
-    if (r < 0)
-        return r;
     /* build both images first: a database that one of them refuses changes neither cache */
     r = build_nss(config, db, &nss, &nss_len, reterr);
     if (r < 0)
@@ -295,24 +266,12 @@ int iam_compile_caches(const struct iam_config *config, const struct iam_db *db,
     r = build_auth(db, &auth, &auth_len, reterr);
     if (r < 0)
         goto out;
-    if (asprintf(&nss_path, "%s/nss.cache", config->cache_dir) < 0 ||
-        asprintf(&auth_path, "%s/" IAM_AUTH_CACHE_NAME, config->cache_dir) < 0) {
-        nss_path = auth_path = NULL;
-        r = set_oom(reterr);
-        goto out;
-    }
-    /* the auth cache first: a user must never be resolvable by NSS with stale secrets and
-     * policies for longer than the window between the two renames */
-    r = iam_file_write_atomic(auth_path, auth, auth_len, 0600, reterr);
-    if (r < 0)
-        goto out;
-    r = iam_file_write_atomic(nss_path, nss, nss_len, 0644, reterr);
+    /* both at once, as one generation (caches.h): no reader sees one without the other */
+    r = iam_caches_install(config->cache_dir, nss, nss_len, auth, auth_len, NULL, reterr);
 out:
     if (auth)
         sodium_memzero(auth, auth_len); /* holds secret hashes */
     free(auth);
     free(nss);
-    free(nss_path);
-    free(auth_path);
     return r;
 }

@@ -352,7 +352,7 @@ int migrate_compile(struct sth *h) {
         return iamctl_fail_error(&e);
     if (iam_store_begin(st, false) < 0) {
         r = iamctl_fail_error(iam_store_error(st));
-    } else if (iam_store_compile(st, h->config, &e) < 0) {
+    } else if (iam_store_compile(st, h->config, &e) != 0) {
         char buf[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32];
         iamctl_fail("warning: the store is in place, but compiling the host caches failed (run "
                     "iamctl compile): %s",

@@ -139,7 +139,7 @@ int verb_init(int argc, char *argv[]) {
         goto out;
     }
     iam_error_init(&e);
-    if (iam_store_begin(st, false) < 0 || iam_store_compile(st, c, &e) < 0) {
+    if (iam_store_begin(st, false) < 0 || iam_store_compile(st, c, &e) != 0) {
         r = e.set ? iamctl_fail_error(&e) : iamctl_fail_error(iam_store_error(st));
         goto out;
     }
@@ -163,7 +163,7 @@ int verb_compile(int argc, char *argv[]) {
     iam_error_init(&e);
     /* under the writers' lock, so the caches match the store we read */
     if (!(r = opts_parse(argc, argv, opts)) && !(r = sth_open(&h, true)) &&
-        iam_store_compile(h.st, h.config, &e) < 0)
+        iam_store_compile(h.st, h.config, &e) != 0) /* 1: installed, nscd not told */
         r = iamctl_fail_error(&e);
     return sth_close(&h, r);
 }

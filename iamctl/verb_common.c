@@ -257,7 +257,12 @@ static int refresh_caches(struct sth *h, uint64_t serial) {
         return sth_fail(h, r);
     r = iam_store_compile(h->st, h->config, &e);
     iam_store_rollback(h->st);
-    if (r < 0) {
+    if (r == 1) {
+        char buf[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32];
+        iamctl_fail("the store was written (Serial %llu) and the host caches installed, but %s",
+                    (unsigned long long)serial, iam_error_format(&e, buf, sizeof(buf)));
+        h->refresh_failed = true;
+    } else if (r < 0) {
         char buf[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32];
         iamctl_fail("the store was written (Serial %llu), but compiling the host caches failed; "
                     "the previous caches stay in place: %s",

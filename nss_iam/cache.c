@@ -7,9 +7,10 @@
  * another thread can never free what is being read.
  *
  * Seeing a new cache without a restart, at less than the cost of a lookup:
- * the writer always installs a new file by rename, so "the cache changed" means "the path
- * names another inode (or the file's size, mtime or ctime moved)". Checking that costs one
- * lstat(), about 1.2 us here: more than a whole lookup. So the check is rate-limited by
+ * the installer always brings a new generation (iam_cache_dir.h), so "the cache changed"
+ * means "the path, through <cache_dir>/current, names another inode (or the file's size,
+ * mtime or ctime moved)", or iam.conf changed. Checking that costs a stat() of iam.conf, a
+ * readlink() and an lstat(), a few us: more than a whole lookup. So the check is rate-limited by
  * CLOCK_MONOTONIC_COARSE, which glibc reads from the vDSO without a system call (a few ns):
  * an open, healthy cache is re-checked at most once per IAM_NSS_RECHECK_NS. A long-running
  * process (sshd, systemd) sees a newly compiled cache within one second; a new process maps
@@ -24,9 +25,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "iam/config.h"
+#include "iam_cache_dir.h"
 #include "nss_iam_private.h"
 
-#define IAM_NSS_RECHECK_NS INT64_C(1000000000)
+#define IAM_NSS_RECHECK_NS IAM_CACHE_RECHECK_NS
 
 static struct {
     pthread_mutex_t lock;
@@ -36,6 +43,10 @@ static struct {
     uint32_t pw_next;
     struct iam_nssc *gr_cursor;
     uint32_t gr_next;
+    /* the default iam.conf as last read, and the cache path it gave */
+    bool conf_valid;
+    struct stat conf_st;
+    char path[PATH_MAX];
 } state = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
 };
@@ -67,31 +78,71 @@ static int64_t now_ns(void) {
 }
 
 /*
- * The path is fixed at build time. Tests may point elsewhere with IAM_NSS_CACHE, read with
- * secure_getenv() so a setuid or setgid program never honours it; such a cache may also be
- * owned by the caller's euid (a user can only fool their own unprivileged processes, which
- * they control anyway). The override must be an absolute path.
+ * Where the cache is: <cache_dir>/nss.cache, cache_dir read from the default iam.conf with
+ * the very parser pam_iam and iamctl use (config.c), so the three always agree; the built-in
+ * IAM_STATEDIR when there is no iam.conf (nothing is installed there either). An iam.conf
+ * that cannot be used (unsafe owner or mode, a bad line) gives -EACCES or -EINVAL: UNAVAIL,
+ * as pam_iam then fails closed too. The file is parsed again only when its identity (inode,
+ * size, times) changed, and looked at no more often than the cache itself.
+ *
+ * Tests may name an nss.cache file with IAM_NSS_CACHE, read with secure_getenv() so a setuid
+ * or setgid program never honours it; such a cache (and its directory) may also be owned by
+ * the caller's euid (a user can only fool their own unprivileged processes, which they
+ * control anyway). The override must be an absolute path.
  */
 static int cache_path(const char **ret_path, uid_t *ret_extra_owner) {
     const char *p = secure_getenv("IAM_NSS_CACHE");
+    struct stat st;
 
-    if (!p || !*p) {
-        *ret_path = IAM_NSS_CACHE_PATH;
-        *ret_extra_owner = (uid_t)-1;
+    if (p && *p) {
+        if (p[0] != '/')
+            return -EINVAL;
+        *ret_path = p;
+        *ret_extra_owner = geteuid();
         return 0;
     }
-    if (p[0] != '/')
-        return -EINVAL;
-    *ret_path = p;
-    *ret_extra_owner = geteuid();
+    *ret_extra_owner = (uid_t)-1;
+    if (stat(IAM_CONFIG_DEFAULT_PATH, &st) < 0) {
+        if (errno != ENOENT)
+            return errno > 0 ? -errno : -EIO;
+        memset(&st, 0, sizeof(st)); /* "no file" has an identity of its own: all zero */
+    }
+    if (!state.conf_valid || st.st_dev != state.conf_st.st_dev ||
+        st.st_ino != state.conf_st.st_ino || st.st_size != state.conf_st.st_size ||
+        st.st_mtim.tv_sec != state.conf_st.st_mtim.tv_sec ||
+        st.st_mtim.tv_nsec != state.conf_st.st_mtim.tv_nsec ||
+        st.st_ctim.tv_sec != state.conf_st.st_ctim.tv_sec ||
+        st.st_ctim.tv_nsec != state.conf_st.st_ctim.tv_nsec) {
+        struct iam_config *c = NULL;
+        struct iam_error e;
+        int r, n;
+
+        state.conf_valid = false;
+        iam_error_init(&e);
+        r = st.st_ino ? iam_config_load(IAM_CONFIG_DEFAULT_PATH, &c, &e) : -ENOENT;
+        if (r == -ENOENT)
+            n = snprintf(state.path, sizeof(state.path), "%s/%s", IAM_STATEDIR,
+                         IAM_CACHE_NSS_NAME);
+        else if (r < 0)
+            return r;
+        else
+            n = snprintf(state.path, sizeof(state.path), "%s/%s", c->cache_dir,
+                         IAM_CACHE_NSS_NAME);
+        iam_config_free(c);
+        if (n < 0 || (size_t)n >= sizeof(state.path))
+            return -ENAMETOOLONG;
+        state.conf_st = st;
+        state.conf_valid = true;
+    }
+    *ret_path = state.path;
     return 0;
 }
 
 /* Called with the lock held. */
 static int get_cache(struct iam_nssc **ret) {
     struct iam_nssc *c = NULL;
-    const char *path;
-    uid_t extra_owner;
+    const char *path = NULL;
+    uid_t extra_owner = (uid_t)-1;
     int64_t now = now_ns();
     int r;
 
@@ -101,8 +152,10 @@ static int get_cache(struct iam_nssc **ret) {
         return 0;
     }
     r = cache_path(&path, &extra_owner);
-    if (r < 0)
+    if (r < 0) {
+        state.cache = iam_nssc_unref(state.cache); /* an unusable iam.conf: nothing is known */
         return r;
+    }
     if (state.cache && !iam_nssc_is_damaged(state.cache) && !iam_nssc_changed(state.cache, path)) {
         state.checked_ns = now;
         *ret = state.cache;

@@ -217,6 +217,47 @@ static bool is_sudo_action(const char *action) {
     return strcasecmp(action, iam_host_action_name(IAM_HOST_ACTION_SUDO)) == 0;
 }
 
+/*
+ * The account phase of a user auth.cache does not have. Usually not ours (a local or
+ * directory user): PAM_USER_UNKNOWN, and the stack goes on. But a user whose uid, as NSS
+ * reports it, is in IAM's range (uid_min..uid_max) is one the caches disagree about: an IAM
+ * user deleted while an older nss.cache, or nscd's memory of one, still resolves the name
+ * (an ssh public key in the home directory survives the deletion). The shipped stack ignores
+ * PAM_USER_UNKNOWN and lets pam_unix and pam_permit decide, so it must not be that: such a
+ * user is PAM_PERM_DENIED, enforce = no or not (there is nothing to evaluate), and audited
+ * under the account name NSS resolved. When NSS cannot be asked at all: unavailable.
+ */
+static int account_not_in_cache(pam_handle_t *pamh, const struct pam_iam_handle *h,
+                                const char *user) {
+    struct iam_audit_record rec = {.event = IAM_AUDIT_LOGIN, .enforced = true};
+    struct pam_iam_items items;
+    uid_t uid = 0;
+    int r;
+
+    r = pam_iam_nss_uid(user, &uid);
+    if (r < 0) {
+        pam_syslog(pamh, LOG_ERR, "cannot look the user up in NSS: %s", strerror(-r));
+        return pam_iam_status(PAM_IAM_PHASE_ACCOUNT, r == -ENOENT ? -EIO : r);
+    }
+    if (r == 0 || uid < (uid_t)h->config->uid_min || uid > (uid_t)h->config->uid_max)
+        return PAM_USER_UNKNOWN;
+    pam_iam_get_items(pamh, &items);
+    if (is_sudo_action(h->args.action))
+        rec.event = IAM_AUDIT_SUDO;
+    rec.action = h->args.action;
+    rec.os_user = user; /* an account NSS resolves, not a name typed at a prompt */
+    rec.error_code = "AccessDenied";
+    rec.error_message = "the account has an IAM uid but is not in the auth cache (a deleted "
+                        "IAM user, or caches out of step)";
+    rec.decision = "deny";
+    pam_iam_audit(pamh, h, &rec, &items);
+    pam_syslog(pamh, LOG_NOTICE,
+               "%s denied for \"%.64s\": uid %lu is in IAM's range but the user is not in the "
+               "auth cache",
+               h->args.action, user, (unsigned long)uid);
+    return PAM_PERM_DENIED;
+}
+
 IAM_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv) {
     struct iam_audit_record rec = {.event = IAM_AUDIT_LOGIN};
     const struct pam_iam_authinfo *ai;
@@ -238,6 +279,10 @@ IAM_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int ar
     if (r < 0)
         return PAM_USER_UNKNOWN;
     r = pam_iam_load(pamh, &h, user);
+    if (r == -ENOENT) {
+        ret = account_not_in_cache(pamh, &h, user);
+        goto out;
+    }
     if (r < 0) {
         ret = pam_iam_status(PAM_IAM_PHASE_ACCOUNT, r);
         goto out;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <security/pam_modules.h>
 
@@ -77,6 +78,9 @@ struct pam_iam_handle {
 int pam_iam_load(pam_handle_t *pamh, struct pam_iam_handle *h, const char *user_name);
 void pam_iam_handle_done(struct pam_iam_handle *h);
 bool pam_iam_user_name_valid(const char *name);
+/* The uid NSS gives user_name (getpwnam_r: nscd may answer from its memory): 1 and *ret_uid,
+ * 0 when NSS knows no such user, -errno when the lookup failed. */
+int pam_iam_nss_uid(const char *user_name, uid_t *ret_uid);
 
 /* ---- verify.c ---- */
 struct pam_iam_authinfo {

@@ -22,7 +22,8 @@ void pam_iam_audit(pam_handle_t *pamh, const struct pam_iam_handle *h,
         rec->time = (time_t)pam_iam_now();
     rec->is_iam_user = u != NULL;
     /* The name typed for a user IAM does not know is left out, here and so in syslog: it is
-     * often a password typed one prompt early. */
+     * often a password typed one prompt early. (A caller that knows the name is a real
+     * account, such as an account-phase denial of a user NSS resolves, says so in os_user.) */
     rec->user_name = u ? u->name : NULL;
     if (u) {
         rec->principal_id = u->user_id;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Loading iam.conf and one user's record from the auth cache. */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -75,6 +77,38 @@ int pam_iam_load(pam_handle_t *pamh, struct pam_iam_handle *h, const char *user_
     r = 0;
 out:
     iam_auth_cache_close(cache);
+    return r;
+}
+
+int pam_iam_nss_uid(const char *user_name, uid_t *ret_uid) {
+    struct passwd pw, *res = NULL;
+    size_t size = 4096;
+    char *buf = NULL;
+    int e, r;
+
+    for (;;) {
+        char *nb = realloc(buf, size);
+
+        if (!nb) {
+            r = -ENOMEM;
+            goto out;
+        }
+        buf = nb;
+        e = getpwnam_r(user_name, &pw, buf, size, &res);
+        if (e != ERANGE || size >= (1u << 20))
+            break;
+        size *= 2;
+    }
+    if (e == 0 && res) {
+        *ret_uid = res->pw_uid;
+        r = 1;
+    } else if (e == 0 || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM) {
+        r = 0; /* the values POSIX lists for "no such user" */
+    } else {
+        r = -e;
+    }
+out:
+    free(buf);
     return r;
 }
 

@@ -1,12 +1,17 @@
 #!/bin/sh
 # Install what building, testing and the demo need, from Debian 12's archive.
+# nscd: e2e_security_nss_agreement starts its own in a private namespace, to show that iamctl
+# makes it forget deleted users. The package would also start one on the host (where no
+# policy-rc.d forbids it): that one is stopped again below, since a host-wide nscd would
+# answer the tests' lookups from outside their private namespaces.
 set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libpam0g-dev libsodium-dev libjansson-dev libsqlite3-dev libcmocka-dev zlib1g-dev logrotate
 libpam-wrapper libpamtest0-dev libnss-wrapper pamtester
 openssh-server openssh-client sshpass sudo valgrind strace iproute2 util-linux
 debhelper devscripts lintian fakeroot
-jq sqlite3 clang-tidy-14 cppcheck python3"
+jq sqlite3 clang-tidy-14 cppcheck python3
+nscd"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" \
@@ -18,4 +23,15 @@ if [ -n "$missing" ]; then
     apt-get update -q
     # shellcheck disable=SC2086
     apt-get install -y -q --no-install-recommends $missing
+    case " $missing " in
+    *" nscd "*)
+        if [ -S /run/nscd/socket ] || [ -S /var/run/nscd/socket ]; then
+            echo "==> stopping the nscd the package started (the tests start their own)"
+            if [ -d /run/systemd/system ]; then
+                systemctl disable --now nscd.service || true
+            fi
+            nscd -K 2>/dev/null || true
+        fi
+        ;;
+    esac
 fi

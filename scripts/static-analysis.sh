@@ -101,7 +101,7 @@ mapfile -t incs < <(find common iamctl pam_iam nss_iam sudo_iam tests -type d \(
 if ! cppcheck --enable=warning,portability,performance --std=c11 --inline-suppr \
       --suppressions-list=.cppcheck-suppressions --error-exitcode=1 --quiet -j "$jobs" \
       --library=posix -D_GNU_SOURCE -D__GNUC__ -DIAM_SYSCONFDIR='"/etc/iam"' \
-      -DIAM_STATEDIR='"/var/lib/iam"' -DIAM_NSS_CACHE_PATH='"/var/lib/iam/nss.cache"' \
+      -DIAM_STATEDIR='"/var/lib/iam"' \
       -DIAM_VERSION='"0"' "${incs[@]}" \
       --template='{file}:{line}:{column}: {severity}: {message} [{id}]' \
       common pam_iam nss_iam sudo_iam iamctl tests >"$out/cppcheck.log" 2>&1; then

@@ -80,7 +80,7 @@ if(IAM_TESTS AND IAM_E2E)
   # edits it; inside a private mount namespace (root), host verified untouched.
   iam_add_script_test(test_nss_e2e
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_nss_e2e.sh $<TARGET_FILE:nss_iam>
-            $<TARGET_FILE:mknsscache> ${IAM_NSS_CACHE_PATH}
+            $<TARGET_FILE:mknsscache> ${IAM_STATEDIR}/nss.cache
     LABELS e2e TIMEOUT 300)
   set_tests_properties(test_nss_e2e PROPERTIES SKIP_RETURN_CODE 77)
 endif()

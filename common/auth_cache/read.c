@@ -13,6 +13,7 @@
 
 #include "format.h"
 #include "iam/auth_cache.h"
+#include "iam_cache_dir.h"
 
 struct iam_auth_cache {
     int fd;
@@ -136,28 +137,23 @@ int iam_auth_cache_open(const char *path, struct iam_auth_cache **ret_cache,
         r = -ENOTSUP;
         goto out;
     }
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        r = -errno;
-        if (r == -ELOOP) {
-            iam_error_set(reterr, 0, 0, 0, "is a symbolic link");
-            r = -EACCES;
-        } else {
+    /* through <cache_dir>/current when the directory has generations (iam_cache_dir.h):
+     * the auth.cache compiled with the nss.cache readers see */
+    r = iam_cache_open(path, geteuid(), &fd, &st);
+    if (r < 0) {
+        fd = -1;
+        if (r == -EACCES)
+            iam_error_set(reterr, 0, 0, 0,
+                          "unsafe: a symbolic link, or not a regular file or directory owned "
+                          "by root and closed to group and other writes");
+        else
             iam_error_set(reterr, 0, 0, 0, "%s", strerror(-r));
-        }
         goto out;
     }
-    if (fstat(fd, &st) < 0) {
-        r = -errno;
-        iam_error_set(reterr, 0, 0, 0, "%s", strerror(-r));
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) ||
-        (st.st_mode & 0077)) {
+    if (st.st_mode & 0077) {
         iam_error_set(reterr, 0, 0, 0, "unsafe: must be a regular file owned by root, mode "
-                      "0600 (is %s, uid %u, mode %04o)",
-                      S_ISREG(st.st_mode) ? "a file" : "not a file", (unsigned)st.st_uid,
-                      (unsigned)(st.st_mode & 07777));
+                      "0600 (is uid %u, mode %04o)",
+                      (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
         r = -EACCES;
         goto out;
     }

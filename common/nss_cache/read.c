@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "iam_cache_dir.h"
 #include "nss_cache_read.h"
 
 struct iam_nssc {
@@ -171,20 +172,14 @@ int iam_nssc_open(const char *path, uid_t extra_owner, struct iam_nssc **ret_cac
 
     if (!path || !ret_cache)
         return -EINVAL;
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        r = errno == ELOOP ? -EACCES : -errno;
+    /* through <dir>/current when the directory has generations (iam_cache_dir.h); the file
+     * is opened O_NOFOLLOW and must be a regular file owned by root (or extra_owner), not
+     * writable by group or others */
+    r = iam_cache_open(path, extra_owner, &fd, &st);
+    if (r < 0) {
+        fd = -1;
         goto out;
     }
-    if (fstat(fd, &st) < 0) {
-        r = -errno;
-        goto out;
-    }
-    r = -EACCES;
-    if (!S_ISREG(st.st_mode) || (st.st_mode & (S_IWGRP | S_IWOTH)))
-        goto out;
-    if (st.st_uid != 0 && (extra_owner == (uid_t)-1 || st.st_uid != extra_owner))
-        goto out;
     r = -EBADMSG;
     if (st.st_size < (off_t)sizeof(struct iam_nssc_header) ||
         (uint64_t)st.st_size > IAM_NSSC_MAX_FILE)
@@ -248,9 +243,12 @@ struct iam_nssc *iam_nssc_unref(struct iam_nssc *c) {
 }
 
 int iam_nssc_changed(const struct iam_nssc *c, const char *path) {
+    char now[PATH_MAX];
     struct stat st;
 
-    if (!c || !c->mapped || lstat(path, &st) < 0)
+    /* the file path names now (through `current`), then its identity */
+    if (!c || !c->mapped || iam_cache_current_path(path, now, sizeof(now)) < 0 ||
+        lstat(now, &st) < 0)
         return 1;
     return st.st_dev != c->dev || st.st_ino != c->ino || st.st_size != c->st_size ||
            st.st_mtim.tv_sec != c->mtime.tv_sec || st.st_mtim.tv_nsec != c->mtime.tv_nsec ||

@@ -10,7 +10,7 @@
 #include <sodium.h>
 
 #include "compile_private.h"
-#include "iam/cache_build.h"
+#include "iam/caches.h"
 #include "iam/fileio.h"
 #include "iam/nss_cache.h"
 #include "iam/store_compile.h"
@@ -190,11 +190,8 @@ int iam_store_compile(struct iam_store *st, const struct iam_config *config,
     struct cmodel m;
     void *nss = NULL, *auth = NULL;
     size_t nss_len = 0, auth_len = 0;
-    char *nss_path = NULL, *auth_path = NULL;
     int r;
 
-    if ((r = iam_cache_dir_ensure(config->cache_dir, reterr)) < 0)
-        return r;
     if ((r = cm_load(st, &m)) < 0) {
         *reterr = *iam_store_error(st);
         return r;
@@ -203,24 +200,14 @@ int iam_store_compile(struct iam_store *st, const struct iam_config *config,
     if ((r = build_nss(config, &m, &nss, &nss_len, reterr)) < 0 ||
         (r = build_auth(&m, &auth, &auth_len, reterr)) < 0)
         goto out;
-    if (asprintf(&nss_path, "%s/nss.cache", config->cache_dir) < 0 ||
-        asprintf(&auth_path, "%s/" IAM_AUTH_CACHE_NAME, config->cache_dir) < 0) {
-        nss_path = auth_path = NULL;
-        r = oom(reterr);
-        goto out;
-    }
-    /* the auth cache first: a user must never be resolvable by NSS with stale secrets and
-     * policies for longer than the window between the two renames */
-    if ((r = iam_file_write_atomic(auth_path, auth, auth_len, 0600, reterr)) < 0)
-        goto out;
-    r = iam_file_write_atomic(nss_path, nss, nss_len, 0644, reterr);
+    /* both at once, as one generation (caches.h): no reader sees one without the other, and
+     * a running nscd is told to forget what it remembers */
+    r = iam_caches_install(config->cache_dir, nss, nss_len, auth, auth_len, NULL, reterr);
 out:
     if (auth)
         sodium_memzero(auth, auth_len); /* holds secret hashes */
     free(auth);
     free(nss);
-    free(nss_path);
-    free(auth_path);
     cm_free(&m);
     return r;
 }

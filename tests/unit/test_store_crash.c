@@ -30,6 +30,8 @@
 #include <unistd.h>
 
 #include "iam/auth_cache.h"
+#include "iam/caches.h"
+#include "iam_cache_dir.h"
 #include "iam/store.h"
 #include "iamtest.h"
 #include "nss_cache_read.h"
@@ -430,14 +432,24 @@ static void test_kill_loop(void **state) {
     {
         DIR *d = opendir(cache_dir);
         struct dirent *de;
-        size_t stray = 0;
+        size_t stray = 0, gens = 0;
+        uint64_t g;
         assert_non_null(d);
-        while ((de = readdir(d)))
-            if (de->d_name[0] != '.' && strcmp(de->d_name, "nss.cache") != 0 &&
-                strcmp(de->d_name, IAM_AUTH_CACHE_NAME) != 0 && strcmp(de->d_name, "lastused") != 0)
+        /* the installer's layout (iam/caches.h): `current`, its lock, the current generation
+         * and the one before it, and the plain names linked to the current files */
+        while ((de = readdir(d))) {
+            if (iam_cache_gen_parse(de->d_name, strlen(de->d_name), &g))
+                gens++;
+            else if (de->d_name[0] != '.' && strcmp(de->d_name, "nss.cache") != 0 &&
+                     strcmp(de->d_name, IAM_AUTH_CACHE_NAME) != 0 &&
+                     strcmp(de->d_name, "lastused") != 0 &&
+                     strcmp(de->d_name, IAM_CACHE_CURRENT) != 0 &&
+                     strcmp(de->d_name, IAM_CACHES_LOCK) != 0)
                 stray++;
+        }
         closedir(d);
         assert_int_equal(stray, 0);
+        assert_true(gens >= 1 && gens <= 2);
     }
 }
 

@@ -6,9 +6,11 @@
  * compile` on demand. It turns the account into <cache_dir>/nss.cache (names, ids, gecos,
  * home, shell, memberships; private groups when config->private_groups) and auth.cache
  * (secrets' hashes, tags, groups and effective policies of every user). Both images are
- * built before either file is touched; each is replaced atomically; on any error the last
- * good caches stay in place and the error is returned. Call it inside a read transaction
- * (iam_store_begin(st, false)), so it sees one committed state. */
+ * built before either file is touched, then installed together as one generation with
+ * iam_caches_install() (caches.h), which also tells a running nscd to forget what it
+ * remembers. 0 installed; 1 installed, but nscd runs and could not be told (reterr says
+ * what to run); -errno on any error, and the last good caches stay in place. Call it
+ * inside a read transaction (iam_store_begin(st, false)), so it sees one committed state. */
 
 #include "iam/config.h"
 #include "iam/error.h"
