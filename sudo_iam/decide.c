@@ -206,10 +206,12 @@ static void audit(const struct sudo_iam_request *q, struct iam_audit_record *rec
     rec->event = IAM_AUDIT_SUDO_COMMAND;
     rec->event_source = "iam_approval";
     rec->time = (time_t)q->now;
-    rec->is_iam_user = true;
-    rec->user_name = u->name;
-    rec->principal_id = u->user_id;
-    rec->arn = u->arn;
+    if (u) { /* NULL: an account with an IAM uid that auth.cache does not have */
+        rec->is_iam_user = true;
+        rec->user_name = u->name;
+        rec->principal_id = u->user_id;
+        rec->arn = u->arn;
+    }
     rec->account_id = q->config->account_id;
     rec->host_arn = q->config->host_arn;
     rec->action = iam_host_action_name(IAM_HOST_ACTION_SUDO);
@@ -302,6 +304,20 @@ void sudo_iam_decide(const struct sudo_iam_info *info, const struct sudo_iam_com
         goto out;
     }
     r = load_user(info, &config, &record, res);
+    if (r == 1 && info->uid >= (uid_t)config->uid_min && info->uid <= (uid_t)config->uid_max) {
+        /* As pam_iam's account phase: an IAM uid that auth.cache does not know is a deleted
+         * IAM user whose NSS entry outlives it (an older nss.cache, nscd), or caches out of
+         * step. Letting sudoers decide alone would honour the group rules it still has. */
+        q.config = config;
+        res->verdict = SUDO_IAM_REJECT;
+        rec.error_code = "AccessDenied";
+        rec.error_message = "the account has an IAM uid but is not in the auth cache (a deleted "
+                            "IAM user, or caches out of step)";
+        rec.decision = "deny";
+        rec.enforced = true;
+        audit(&q, &rec);
+        goto out;
+    }
     if (r == 1) {
         res->verdict = SUDO_IAM_APPROVE;
         res->not_iam = true;

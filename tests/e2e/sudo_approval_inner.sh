@@ -212,10 +212,46 @@ audit_check "$n" "enforce = no: audited as would deny" \
 sed -i 's/^enforce = no/enforce = yes/' /etc/iam/iam.conf
 
 # ---- fail closed ---------------------------------------------------------------------------
-mv "$cache_dir/auth.cache" "$t/auth.cache"
+# readers go through <cache_dir>/current to the generation's files
+gen=$cache_dir/$(readlink "$cache_dir/current")
+mv "$gen/auth.cache" "$t/auth.cache"
 check "no auth cache: an IAM user's command is refused" '! sudo_as bob "${SECRET[bob]}" -n /usr/bin/true'
 check "no auth cache: local users keep sudo" 'sudo_as localuser Local-Pass-9 /usr/bin/true'
-mv "$t/auth.cache" "$cache_dir/auth.cache"
+mv "$t/auth.cache" "$gen/auth.cache"
+
+# ---- a deleted IAM user whose name NSS still resolves (an older nss.cache, nscd) -----------
+# frank may sudo without a password by sudoers; after delete-user, the nss.cache from before
+# the deletion goes back in place: NSS knows him, auth.cache does not.
+run iamctl create-user --user-name frank
+run iamctl add-user-to-group --group-name devs --user-name frank
+printf '%s\n' 'frank ALL=(ALL:ALL) NOPASSWD: ALL' > /etc/sudoers.d/zzz-frank
+chmod 0440 /etc/sudoers.d/zzz-frank
+gen=$cache_dir/$(readlink "$cache_dir/current")
+cp -p "$gen/nss.cache" "$t/nss.cache.with-frank"
+run iamctl remove-user-from-group --group-name devs --user-name frank
+run iamctl delete-user --user-name frank
+gen=$cache_dir/$(readlink "$cache_dir/current")
+cp -p "$gen/nss.cache" "$t/nss.cache.now"
+cp "$t/nss.cache.with-frank" "$gen/nss.cache"
+check "deleted frank: NSS still resolves him (the stale nss.cache)" 'id -u frank >/dev/null 2>&1'
+n=$(count)
+check "deleted frank: sudo is refused by the PAM account phase" '! sudo_as frank x -n /usr/bin/true'
+audit_check "$n" "audit: the account phase's refusal names the account" \
+  "any(x['eventName'] == 'Sudo' and x.get('errorCode') == 'AccessDenied'
+       and x['requestParameters']['osUser'] == 'frank' for x in r)"
+# the plugin on its own refuses him too (pam_iam's account line taken out of sudo-iam)
+cp -p /etc/pam.d/sudo-iam "$t/sudo-iam.orig"
+sed -i '/pam_iam\.so/d' /etc/pam.d/sudo-iam
+n=$(count)
+check "deleted frank: with no pam_iam account line, the plugin refuses" \
+    '! sudo_as frank x -n /usr/bin/true && grep -q "not allowed by IAM policy" "$t/err"'
+audit_check "$n" "audit: the plugin's refusal, a SudoCommand for the account frank" \
+  "len($cmd_records) == 1 and $cmd_records[0].get('errorCode') == 'AccessDenied'
+   and $cmd_records[0]['requestParameters']['osUser'] == 'frank'
+   and $cmd_records[0]['userIdentity']['type'] == 'Unknown'"
+cp -p "$t/sudo-iam.orig" /etc/pam.d/sudo-iam
+cp "$t/nss.cache.now" "$gen/nss.cache"
+rm -f /etc/sudoers.d/zzz-frank
 
 # ---- the login session reaches the plugin: real sshd, pam_loginuid, aws:SourceIp ----------
 if (echo 4242 > /proc/self/loginuid) 2>/dev/null; then
