@@ -39,6 +39,7 @@ enum key_id {
     K_SHARED_KEY_WINDOW,
     K_SHARED_KEY_MAX_IPS,
     K_SHARED_KEY_MAX_HOSTS,
+    K_ALLOW_PRIVILEGED_GROUP_NAMES,
     K__MAX,
 };
 
@@ -64,6 +65,7 @@ static const char *const key_names[K__MAX] = {
     [K_SHARED_KEY_WINDOW] = "shared_key_window_minutes",
     [K_SHARED_KEY_MAX_IPS] = "shared_key_max_source_ips",
     [K_SHARED_KEY_MAX_HOSTS] = "shared_key_max_hosts",
+    [K_ALLOW_PRIVILEGED_GROUP_NAMES] = "allow_privileged_group_names",
 };
 
 void iam_config_free(struct iam_config *c) {
@@ -301,6 +303,10 @@ static int apply_key(struct iam_config *c, enum key_id k, const char *v, struct 
         if (parse_bool(v, &c->enforce) < 0)
             goto bad_value;
         return 0;
+    case K_ALLOW_PRIVILEGED_GROUP_NAMES:
+        if (parse_bool(v, &c->allow_privileged_group_names) < 0)
+            goto bad_value;
+        return 0;
     case K_MAX_KEY_AGE: {
         uint32_t n;
         if (parse_u32(v, 36500, &n) < 0)
@@ -372,6 +378,7 @@ bad_value : {
         [K_SHARED_KEY_WINDOW] = "a number of minutes from 1 to 100000",
         [K_SHARED_KEY_MAX_IPS] = "a number from 1 to 100000",
         [K_SHARED_KEY_MAX_HOSTS] = "a number from 1 to 100000",
+        [K_ALLOW_PRIVILEGED_GROUP_NAMES] = "yes or no",
     };
     iam_error_set(e, line, vcol, voff, "bad value for %s: \"%.64s\" (expected %s)", key_names[k], v,
                   expect[k]);

@@ -9,6 +9,8 @@
 #include <sodium.h>
 
 #include "apply.h"
+#include "iam/host_ids.h"
+#include "iam/json.h"
 
 /* ---- digests: what an export entry says, canonically ---------------------------------------- */
 
@@ -308,6 +310,75 @@ static int put_policy(struct apply *a, size_t i) {
 
 /* ---- groups ------------------------------------------------------------------------------------ */
 
+/* ---- privileged group names ----------------------------------------------------------------- */
+
+static bool privileged_entry(const struct iam_db *db, bool user, size_t i) {
+    return iam_group_name_privileged(user ? db->users[i].name : db->groups[i].name);
+}
+
+/* The position of list[i].key in the parsed export, into p: false when not found. */
+static bool entry_position(const struct iam_json *root, bool user, size_t i, struct apply_pos *p) {
+    const struct iam_json *arr = iam_json_get(root, user ? "UserDetailList" : "GroupDetailList");
+    const struct iam_json *name;
+
+    if (!iam_json_is_array(arr) || i >= arr->u.arr.n)
+        return false;
+    name = iam_json_get(arr->u.arr.items[i], user ? "UserName" : "GroupName");
+    if (!name)
+        return false;
+    *p = (struct apply_pos){.user = user, .index = i, .line = name->start.line,
+                            .column = name->start.column};
+    return true;
+}
+
+int apply_find_privileged(const struct iam_db *db, const char *text, size_t len,
+                          struct apply_pos **ret, size_t *ret_n) {
+    struct iam_json_doc *doc = NULL;
+    struct apply_pos *v = NULL;
+    size_t n = 0, cap = 0;
+    int r = 0;
+
+    *ret = NULL;
+    *ret_n = 0;
+    for (int user = 0; user < 2; user++)
+        for (size_t i = 0; i < (user ? db->n_users : db->n_groups); i++)
+            cap += privileged_entry(db, user, i);
+    if (cap == 0)
+        return 0;
+    v = calloc(cap, sizeof(*v));
+    if (!v || iam_json_parse(text, len, NULL, &doc, NULL) < 0) {
+        r = oom(); /* the text parsed a moment ago: only memory can fail */
+        goto out;
+    }
+    for (int user = 0; user < 2; user++)
+        for (size_t i = 0; i < (user ? db->n_users : db->n_groups); i++)
+            if (privileged_entry(db, user, i) && entry_position(iam_json_root(doc), user, i, &v[n]))
+                n++;
+    *ret = v;
+    *ret_n = n;
+    v = NULL;
+out:
+    iam_json_doc_free(doc);
+    free(v);
+    return r;
+}
+
+/* A group new to this host, or a new user whose private group takes its name: refused when
+ * the name is privileged and iam.conf does not allow it, at the export's line and column. */
+static int check_new_group_name(struct apply *a, bool user, size_t i, const char *name) {
+    struct iam_error e;
+
+    iam_error_init(&e);
+    if (iam_group_name_allowed(a->config, user ? "the private group of user" : "group", name,
+                               &e) == 0)
+        return 0;
+    for (size_t k = 0; k < a->n_privileged; k++)
+        if (a->privileged[k].user == user && a->privileged[k].index == i)
+            return iamctl_fail("%s:%u:%u: %s", a->file, a->privileged[k].line,
+                               a->privileged[k].column, e.text);
+    return iamctl_fail("%s: %s", a->file, e.text);
+}
+
 /* A new group's gid: the database's (migrate), or allocated here after the host's checks. */
 static int new_group_id(struct apply *a, const struct iam_db_group *g, uint32_t *ret) {
     struct iam_store_identity other;
@@ -323,7 +394,9 @@ static int new_group_id(struct apply *a, const struct iam_db_group *g, uint32_t 
                            g->name);
     if (r != -ENOENT)
         return store_err(a, r);
-    if ((r = check_local_group_name(g->name)) || (r = alloc_id(a->h, ret)))
+    if ((r = check_local_group_name(g->name)) ||
+        (r = check_new_group_name(a, false, (size_t)(g - a->db->groups), g->name)) ||
+        (r = alloc_id(a->h, ret)))
         return r;
     a->new_groups++;
     return 0;
@@ -405,7 +478,10 @@ static int new_user_posix(struct apply *a, const struct iam_db_user *u,
                            u->name);
     if (r != -ENOENT)
         return store_err(a, r);
-    if ((r = check_local_user_name(u->name)) || (r = alloc_id(a->h, &in->posix_id)))
+    if ((r = check_local_user_name(u->name)) ||
+        (a->config->private_groups &&
+         (r = check_new_group_name(a, true, (size_t)(u - a->db->users), u->name))) ||
+        (r = alloc_id(a->h, &in->posix_id)))
         return r;
     in->gid = a->config->private_groups ? in->posix_id : a->config->default_gid;
     if (!(*ret_home = iam_config_home_for(a->config, u->name)))
@@ -707,6 +783,7 @@ int apply_delete_missing(struct apply *a) {
 }
 
 void apply_free(struct apply *a) {
+    free(a->privileged);
     free(a->policy_ids);
     free(a->group_ids);
     iam_store_ids_free(&a->seen_identities);

@@ -20,6 +20,14 @@
 #include "iam/store.h"
 #include "verb_common.h"
 
+/* Where an export names a group, or a user (whose private group takes the name), whose name
+ * is a privileged group name (iam/host_ids.h): for a refusal at line and column. */
+struct apply_pos {
+    bool user;
+    size_t index; /* in db->users or db->groups */
+    unsigned line, column;
+};
+
 struct apply {
     struct iam_store *st;
     struct sth *h;               /* import: id allocation and host checks; NULL for migrate */
@@ -36,7 +44,15 @@ struct apply {
     struct iam_store_ids seen_identities, seen_policies;
     size_t new_users, new_groups, changed;
     size_t deleted_users, deleted_groups, deleted_roles, deleted_policies;
+    struct apply_pos *privileged; /* import: apply_find_privileged()'s */
+    size_t n_privileged;
 };
+
+/* import: before the export's text is released, the positions of its users' and groups'
+ * names that are privileged group names (usually none; the text is parsed again only when
+ * there is one). 0 or an exit code (message printed). */
+int apply_find_privileged(const struct iam_db *db, const char *text, size_t len,
+                          struct apply_pos **ret, size_t *ret_n);
 
 /* Policies, groups, users, roles, in that order (references resolve to what came before).
  * 0 or an exit code (message printed). */

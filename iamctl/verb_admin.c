@@ -103,6 +103,8 @@ int verb_init(int argc, char *argv[]) {
             "default_gid = 100\n"
             "max_access_key_age_days = 0\n"
             "enforce = yes\n"
+            "# yes: IAM groups may take names such as sudo, wheel or docker (iam.conf(5))\n"
+            "allow_privileged_group_names = no\n"
             "# resource_policy = " IAM_SYSCONFDIR "/host-policy.json\n"
             "# host_tag.Environment = production\n",
             opt_value(opts, "account-id"), opt_value(opts, "host-arn"),
@@ -175,6 +177,8 @@ int verb_import(int argc, char *argv[]) {
         {"authorization-details", OPT_VALUE, true}, {"delete-missing", OPT_FLAG}, {NULL}};
     struct sth h = STH_INIT;
     struct apply a = {0};
+    struct apply_pos *priv = NULL;
+    size_t n_priv = 0;
     struct iam_db *exp = NULL;
     struct iam_error e;
     char *text = NULL;
@@ -198,6 +202,8 @@ int verb_import(int argc, char *argv[]) {
         r = iamctl_fail_error(&e);
         goto out;
     }
+    if ((r = apply_find_privileged(exp, text, len, &priv, &n_priv)))
+        goto out;
     free(text); /* the model holds what it needs */
     text = NULL;
     if ((r = iamctl_db_policy_check(exp, source, 0))) /* validate-policy's ERRORs refuse */
@@ -215,7 +221,10 @@ int verb_import(int argc, char *argv[]) {
                        .db = exp,
                        .file = source,
                        .source = IAM_STORE_SOURCE_AWS,
-                       .progress = isatty(STDERR_FILENO) != 0};
+                       .progress = isatty(STDERR_FILENO) != 0,
+                       .privileged = priv,
+                       .n_privileged = n_priv};
+    priv = NULL; /* a owns it */
     if ((r = apply_model(&a)) ||
         (opt_get(opts, "delete-missing")->set && (r = apply_delete_missing(&a))))
         goto out;
@@ -238,6 +247,7 @@ int verb_import(int argc, char *argv[]) {
 out:
     json_decref(out);
     apply_free(&a);
+    free(priv);
     iam_db_free(exp);
     free(text);
     opts_free(opts);

@@ -3,8 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +14,7 @@
 
 #include "iam/auth_cache.h"
 #include "iam/fileio.h"
+#include "iam/host_ids.h"
 #include "iam/store_compile.h"
 #include "iam/policy.h"
 #include "iam/secret.h"
@@ -247,6 +246,21 @@ int sth_fail(struct sth *h, int r) {
     return iamctl_fail("%s: %s", h->config ? h->config->database : "store", strerror(-r));
 }
 
+static struct iam_local_accounts *local; /* below: local accounts */
+static int load_local(void);
+
+static int sth_check_host_ids(struct sth *h) {
+    int r = iam_store_check_host_ids(h->st, h->config, local);
+    struct iam_error e;
+
+    if (r == 0)
+        return 0;
+    e = *iam_store_error(h->st);
+    iam_error_set_source(&e, h->config->database);
+    return iamctl_fail("%s%s%s; nothing was written", e.source, e.source[0] ? ": " : "",
+                       e.text);
+}
+
 /* The caches after a commit: under the lock, from one snapshot of what was committed. */
 static int refresh_caches(struct sth *h, uint64_t serial) {
     struct iam_error e;
@@ -277,6 +291,9 @@ int sth_commit(struct sth *h) {
     bool changed = iam_store_changes(h->st)->any;
     int r;
 
+    /* nothing that puts an IAM identity on a system id commits (iam/host_ids.h) */
+    if (changed && ((r = load_local()) || (r = sth_check_host_ids(h))))
+        return r;
     if ((r = iam_store_commit(h->st, &serial)) < 0)
         return sth_fail(h, r);
     h->account.serial = serial;
@@ -709,121 +726,26 @@ out:
 
 /* ---- local accounts -------------------------------------------------------------------- */
 
-static const char *passwd_path(void) {
-    const char *p = secure_getenv("IAMCTL_PASSWD_FILE"); /* test override */
-    return p && *p ? p : "/etc/passwd";
-}
-
-static const char *group_path(void) {
-    const char *p = secure_getenv("IAMCTL_GROUP_FILE"); /* test override */
-    return p && *p ? p : "/etc/group";
-}
-
-/* The local accounts, read once per command (an import checks every new name against
- * them): ids, and names folded to lower case (IAM's names are unique regardless of case),
- * sorted for binary search. */
-struct local_accounts {
-    bool loaded;
-    uint32_t *ids;
-    size_t n_ids, cap_ids;
-    char **users, **groups;
-    size_t n_users, n_groups, cap_users, cap_groups;
-};
-static struct local_accounts local;
-
-static int add_local(uint32_t id) {
-    if (local.n_ids == local.cap_ids) {
-        size_t cap = local.cap_ids ? local.cap_ids * 2 : 256;
-        uint32_t *n = realloc(local.ids, cap * sizeof(*n));
-        if (!n)
-            return -ENOMEM;
-        local.ids = n;
-        local.cap_ids = cap;
-    }
-    local.ids[local.n_ids++] = id;
-    return 0;
-}
-
-static int add_name(char ***arr, size_t *n, size_t *cap, const char *name) {
-    char *copy = strdup(name);
-
-    if (!copy)
-        return -ENOMEM;
-    for (char *p = copy; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 64;
-        char **na = realloc(*arr, nc * sizeof(*na));
-        if (!na) {
-            free(copy);
-            return -ENOMEM;
-        }
-        *arr = na;
-        *cap = nc;
-    }
-    (*arr)[(*n)++] = copy;
-    return 0;
-}
-
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int cmp_u32(const void *a, const void *b) {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* fgetpwent/fgetgrent read the files themselves: no NSS, so nss_iam never answers. */
+/* The local accounts (iam/host_ids.h), read once per command: an import checks every new
+ * name against them, and every write checks the whole store before it commits. */
 static int load_local(void) {
-    FILE *f;
-    int r = 0;
+    struct iam_error e;
+    int r;
 
-    if (local.loaded)
+    if (local)
         return 0;
-    if (!(f = fopen(passwd_path(), "re")))
-        return iamctl_fail("%s: %s", passwd_path(), strerror(errno));
-    for (struct passwd *pw; r == 0 && (pw = fgetpwent(f));)
-        if (add_local((uint32_t)pw->pw_uid) < 0 || add_local((uint32_t)pw->pw_gid) < 0 ||
-            add_name(&local.users, &local.n_users, &local.cap_users, pw->pw_name) < 0)
-            r = -ENOMEM;
-    fclose(f);
-    if (r == 0 && !(f = fopen(group_path(), "re")))
-        return iamctl_fail("%s: %s", group_path(), strerror(errno));
-    for (struct group *gr; r == 0 && (gr = fgetgrent(f));)
-        if (add_local((uint32_t)gr->gr_gid) < 0 ||
-            add_name(&local.groups, &local.n_groups, &local.cap_groups, gr->gr_name) < 0)
-            r = -ENOMEM;
-    if (f)
-        fclose(f);
-    if (r < 0)
-        return iamctl_fail("out of memory");
-    qsort(local.ids, local.n_ids, sizeof(*local.ids), cmp_u32);
-    qsort(local.users, local.n_users, sizeof(*local.users), cmp_str);
-    qsort(local.groups, local.n_groups, sizeof(*local.groups), cmp_str);
-    local.loaded = true;
-    return 0;
-}
-
-static bool local_id_used(uint32_t id) {
-    return bsearch(&id, local.ids, local.n_ids, sizeof(*local.ids), cmp_u32) != NULL;
+    iam_error_init(&e);
+    r = iam_local_accounts_load(iam_local_passwd_path(), iam_local_group_path(), &local, &e);
+    return r < 0 ? iamctl_fail_error(&e) : 0;
 }
 
 /* -EEXIST when a local account of that kind has the name (any case). */
 static int local_name_taken(bool group, const char *name) {
-    char folded[256], *key = folded;
-    size_t n = strlen(name);
     int r = load_local();
 
     if (r)
         return r;
-    if (n >= sizeof(folded))
-        return 0; /* longer than any name we allow: cannot collide */
-    for (size_t i = 0; i <= n; i++)
-        folded[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
-    return bsearch(&key, group ? local.groups : local.users, group ? local.n_groups : local.n_users,
-                   sizeof(char *), cmp_str)
+    return (group ? iam_local_group_exists(local, name) : iam_local_user_exists(local, name))
                ? -EEXIST
                : 0;
 }
@@ -835,7 +757,7 @@ int alloc_id(struct sth *h, uint32_t *ret) {
     if ((r = load_local()) != 0)
         return r;
     for (; c <= h->config->uid_max; c++) {
-        if (local_id_used((uint32_t)c) || c == 65534 || c == 65535)
+        if (iam_local_id_used(local, (uint32_t)c) || c == 65534 || c == 65535)
             continue;
         r = iam_store_posix_id_taken(h->st, (uint32_t)c);
         if (r < 0)
@@ -859,14 +781,14 @@ int check_local_user_name(const char *name) {
 
     if (r == -EEXIST)
         return iamctl_fail("EntityAlreadyExists: \"%s\" is a local account in %s", name,
-                           passwd_path());
+                           iam_local_passwd_path());
     if (r != 0)
         return r;
     r = local_name_taken(true, name);
     if (r == -EEXIST)
         return iamctl_fail("EntityAlreadyExists: \"%s\" is a local group in %s (the user's "
                            "private group would collide)",
-                           name, group_path());
+                           name, iam_local_group_path());
     return r;
 }
 
@@ -875,8 +797,17 @@ int check_local_group_name(const char *name) {
 
     if (r == -EEXIST)
         return iamctl_fail("EntityAlreadyExists: \"%s\" is a local group in %s", name,
-                           group_path());
+                           iam_local_group_path());
     return r;
+}
+
+int check_group_name_allowed(const struct iam_config *config, const char *what, const char *name) {
+    struct iam_error e;
+
+    iam_error_init(&e);
+    if (iam_group_name_allowed(config, what, name, &e) == 0)
+        return 0;
+    return iamctl_fail("ValidationError: %s", e.text);
 }
 
 int check_user_name_arg(const char *name) {

@@ -152,6 +152,9 @@ int alloc_id(struct sth *h, uint32_t *ret);
 /* Local account clashes: -EEXIST with a message printed when taken. */
 int check_local_user_name(const char *name);
 int check_local_group_name(const char *name);
+/* A group name that grants privileges (iam/host_ids.h) is refused unless iam.conf allows it:
+ * what is "group" or "the private group of user". 0 or an exit code (message printed). */
+int check_group_name_allowed(const struct iam_config *config, const char *what, const char *name);
 
 /* A user name from --user-name, checked against IAM's and our POSIX rules. */
 int check_user_name_arg(const char *name);

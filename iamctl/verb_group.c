@@ -24,7 +24,9 @@ static int create_group_collisions(struct sth *h, const char *name) {
                            name);
     if (r != -ENOENT)
         return sth_fail(h, r);
-    return check_local_group_name(name);
+    if ((r = check_local_group_name(name)))
+        return r;
+    return check_group_name_allowed(h->config, "group", name);
 }
 
 int verb_create_group(int argc, char *argv[]) {

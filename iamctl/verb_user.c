@@ -84,7 +84,11 @@ static int create_user_collisions(struct sth *h, const char *name) {
                            name);
     if (r != -ENOENT)
         return sth_fail(h, r);
-    return check_local_user_name(name);
+    if ((r = check_local_user_name(name)))
+        return r;
+    return h->config->private_groups
+               ? check_group_name_allowed(h->config, "the private group of user", name)
+               : 0;
 }
 
 int verb_create_user(int argc, char *argv[]) {

@@ -39,3 +39,15 @@ if(IAM_E2E)
     LABELS e2e TIMEOUT 300)
   set_tests_properties(e2e_security_nss_agreement PROPERTIES SKIP_RETURN_CODE 77)
 endif()
+
+# IAM identities never take the host's ids or names (the store edited behind iamctl's back,
+# the range narrowed, local accounts added), and group names that grant privileges.
+iam_add_script_test(security_system_ids
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/security/test_system_ids.sh
+          $<TARGET_FILE:iamctl> $<TARGET_FILE:nss_iam>
+  LABELS module TIMEOUT 120)
+iam_add_script_test(security_privileged_groups
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/security/test_privileged_groups.sh
+          $<TARGET_FILE:iamctl> $<TARGET_FILE:nss_iam> ${CMAKE_CURRENT_SOURCE_DIR}/data
+          ${PROJECT_SOURCE_DIR}/packaging/man/iam.conf.5
+  LABELS module TIMEOUT 120)

@@ -12,6 +12,7 @@
 #include "compile_private.h"
 #include "iam/caches.h"
 #include "iam/fileio.h"
+#include "iam/host_ids.h"
 #include "iam/nss_cache.h"
 #include "iam/store_compile.h"
 
@@ -187,11 +188,24 @@ out:
 
 int iam_store_compile(struct iam_store *st, const struct iam_config *config,
                       struct iam_error *reterr) {
+    struct iam_local_accounts *local = NULL;
     struct cmodel m;
     void *nss = NULL, *auth = NULL;
     size_t nss_len = 0, auth_len = 0;
     int r;
 
+    /* the caches go to this host: its id range and local accounts hold (iam/host_ids.h),
+     * whoever edited the store or iam.conf or added a local account since the last write */
+    if ((r = iam_local_accounts_load(iam_local_passwd_path(), iam_local_group_path(), &local,
+                                     reterr)) < 0)
+        return r;
+    r = iam_store_check_host_ids(st, config, local);
+    iam_local_accounts_free(local);
+    if (r < 0) {
+        *reterr = *iam_store_error(st);
+        iam_error_set_source(reterr, config->database);
+        return r;
+    }
     if ((r = cm_load(st, &m)) < 0) {
         *reterr = *iam_store_error(st);
         return r;

@@ -10,6 +10,10 @@
 IAMCTL=$(realpath "$1")
 DATA=$(realpath "$2")
 . "$(dirname "$0")/lib.sh"
+# this host's local accounts: none of the 0.1 database's ids or names (lib.sh's localuser has
+# uid 5003, which is alice's in the 0.1 database; that case is tested below)
+printf 'root:x:0:0:root:/root:/bin/bash\n' >"$T/passwd"
+printf 'root:x:0:\n' >"$T/group"
 
 JSON=$T/iam.json
 setup() {
@@ -69,6 +73,16 @@ expect_ok migrate
 jcheck '.Converted == false and .Database == "'"$DB"'" and .Serial == 18'
 grep -q "converted" "$T/err" && fail "a second conversion"
 ok
+
+# ---- a 0.1 database whose ids a local account took since: converted, but not compiled
+setup
+printf 'localuser:x:5003:5003::/home/l:/bin/sh\n' >>"$T/passwd"
+expect_ok list-users
+grep -q 'compiling the host caches failed (run iamctl compile).*user "alice": uid 5003 is the local account "localuser"' "$T/err" ||
+    fail "no warning naming the collision"
+[ ! -e "$T/cache/nss.cache" ] || fail "caches compiled over a local account's uid"
+ok
+sed -i '$d' "$T/passwd"
 
 # ---- `iamctl migrate` converts too
 setup

@@ -36,7 +36,8 @@ expect nss_iam.8 /var/lib/iam/nss.cache UNAVAIL "nscd -i passwd" initgroups
 expect iam.conf.5 account_id host_arn database cache_dir audit_log uid_min uid_max \
     home_template default_shell host_tag. max_access_key_age_days enforce private_groups \
     trail_digest_dir trail_state_dir trail_public_key unused_access_age_days \
-    shared_key_window_minutes shared_key_max_source_ips shared_key_max_hosts
+    shared_key_window_minutes shared_key_max_source_ips shared_key_max_hosts \
+    allow_privileged_group_names
 expect iamctl.8 init compile create-user create-access-key simulate-principal-policy \
     get-account-authorization-details import get-credential-report "--config" \
     lookup-events seal-logs validate-logs generate-policy list-findings-v2 get-finding-v2 \

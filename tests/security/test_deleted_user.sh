@@ -28,7 +28,8 @@ expect_ok create-user --user-name alice
 expect_ok put-user-policy --user-name alice --policy-name login \
     --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"host:Login","Resource":"*"}]}'
 expect_ok create-user --user-name dave
-DAVE_UID=$(jq '.UserDetailList[] | select(.UserName == "dave") | .Posix.Uid' "$DB")
+DAVE_UID=$(sqlite3 "$DB" "SELECT posix_id FROM identities WHERE kind = 1 AND name = 'dave'")
+[ -n "$DAVE_UID" ] || fail "dave has no uid"
 
 # the account stack as pam-auth-update writes it: Debian's lines, then the profile's
 {

@@ -41,6 +41,8 @@ struct iam_config {
     unsigned shared_key_window_minutes; /* default 60 */
     unsigned shared_key_max_source_ips; /* default 3: more addresses in a window = shared */
     unsigned shared_key_max_hosts;      /* default 10: more hosts in a window = shared */
+    bool allow_privileged_group_names; /* default false: group names that grant privileges
+                                        * elsewhere are refused (host_ids.h) */
     struct iam_config_tag *host_tags; /* host_tag.<Key> = <Value>, in file order */
     size_t n_host_tags;
 };

@@ -85,6 +85,15 @@ struct iam_store_mark iam_store_mark(struct iam_store *st);
 void iam_store_release(struct iam_store *st, struct iam_store_mark mark);
 void iam_store_clear_error(struct iam_store *st);
 
+/* The store's users and groups against this host's id range and local accounts (the rules
+ * of iam/host_ids.h), inside the open transaction: 0, or -EINVAL with the first user or group
+ * that breaks one, and how, in iam_store_error(). Run before a write commits and before a
+ * compile. */
+struct iam_config;
+struct iam_local_accounts;
+int iam_store_check_host_ids(struct iam_store *st, const struct iam_config *config,
+                             const struct iam_local_accounts *local) IAM_WUR;
+
 /* PRAGMA integrity_check and foreign_key_check: 0 or -EBADMSG with the first problem. */
 int iam_store_integrity_check(struct iam_store *st) IAM_WUR;
 
