@@ -41,7 +41,7 @@ if(IAM_TESTS)
     iam_add_script_test(test_hostile_files
       COMMAND ${IAM_HARDEN_DIR}/hostile/test_hostile_files.sh $<TARGET_FILE:iamctl>
               $<TARGET_FILE:pamfx_tool> $<TARGET_FILE:pam_iam> ${PAM_WRAPPER_LIBRARY}
-      LABELS module TIMEOUT 600)
+      LABELS module TIMEOUT 1500)
     set_tests_properties(test_hostile_files PROPERTIES SKIP_RETURN_CODE 77)
   endif()
   # Bugs found by this work and fixed since by their owners: they must stay fixed.

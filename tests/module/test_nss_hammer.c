@@ -4,6 +4,10 @@
  * recompiles the cache 100 times (two alternating contents). Every answer must be whole and
  * belong to one of the two versions; nothing may crash, leak or deadlock; children forked
  * meanwhile can look up; and after the last compile the readers see it.
+ * Bounded by work, not by the clock: between two compiles every reader finishes a round of
+ * lookups, and after the last one the test waits until every reader has answered from it
+ * (the module re-checks the file once a second), then requires 50 more rounds each with no
+ * answer from the old version. The waits only fail after WAIT_MARGIN_S, against a hang.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -33,6 +37,7 @@
 #define N_GROUPS 200
 #define N_THREADS 8
 #define N_COMPILES 100
+#define WAIT_MARGIN_S 60
 
 typedef enum nss_status (*getpwnam_fn)(const char *, struct passwd *, char *, size_t, int *);
 typedef enum nss_status (*getpwuid_fn)(uid_t, struct passwd *, char *, size_t, int *);
@@ -46,6 +51,9 @@ static getgrnam_fn p_getgrnam;
 static initgroups_fn p_initgroups;
 static atomic_int stop;
 static atomic_long lookups, seen_v[2], errors;
+/* per reader: rounds finished, and the version of its latest answer (-1: none yet) */
+static atomic_long rounds[N_THREADS];
+static atomic_int last_v[N_THREADS];
 static char cache_path[512];
 static char names[N_USERS][16], gnames[N_GROUPS][16];
 
@@ -71,9 +79,10 @@ static void compile(int v) {
 
 static void *reader(void *arg) {
     unsigned seed = (unsigned)(uintptr_t)arg;
+    int self = (int)(uintptr_t)arg - 1;
     char buf[4096];
 
-    while (!atomic_load(&stop)) {
+    for (; !atomic_load(&stop); atomic_fetch_add(&rounds[self], 1)) {
         int i = (int)(rand_r(&seed) % N_USERS), gi = i % N_GROUPS, err = 0;
         struct passwd pw;
         struct group gr;
@@ -88,6 +97,7 @@ static void *reader(void *arg) {
             continue;
         }
         atomic_fetch_add(&seen_v[pw.pw_gecos[1] - '0'], 1);
+        atomic_store(&last_v[self], pw.pw_gecos[1] - '0');
         st = p_getgrnam(gnames[gi], &gr, buf, sizeof(buf), &err);
         if (st != NSS_STATUS_SUCCESS || gr.gr_gid != (gid_t)(400000 + gi)) {
             atomic_fetch_add(&errors, 1);
@@ -119,11 +129,37 @@ static void *reader(void *arg) {
     return NULL;
 }
 
+static double elapsed_s(const struct timespec *t0) {
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Until every reader has finished `more` rounds after this call. */
+static void await_rounds(long more, const char *what) {
+    const struct timespec nap = {0, 1000 * 1000};
+    long from[N_THREADS];
+    struct timespec t0;
+
+    for (int i = 0; i < N_THREADS; i++)
+        from[i] = atomic_load(&rounds[i]);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int i = 0; i < N_THREADS; i++)
+        while (atomic_load(&rounds[i]) - from[i] < more) {
+            if (elapsed_s(&t0) > WAIT_MARGIN_S)
+                fail_msg("%s: reader %d finished %ld of %ld rounds in %d s", what, i,
+                         atomic_load(&rounds[i]) - from[i], more, WAIT_MARGIN_S);
+            nanosleep(&nap, NULL);
+        }
+}
+
 static void test_hammer(void **state) {
     char *dir = iamtest_mkdtemp();
     pthread_t th[N_THREADS];
     void *dl = dlopen(NSS_IAM_SO, RTLD_NOW);
-    struct timespec pause = {0, 20 * 1000 * 1000};
+    const struct timespec nap = {0, 1000 * 1000};
+    struct timespec t0;
 
     (void)state;
     assert_non_null(dir);
@@ -142,11 +178,14 @@ static void test_hammer(void **state) {
     setenv("IAM_NSS_CACHE", cache_path, 1);
     compile(0);
 
+    for (int i = 0; i < N_THREADS; i++)
+        atomic_store(&last_v[i], -1);
     for (long i = 0; i < N_THREADS; i++)
         assert_int_equal(pthread_create(&th[i], NULL, reader, (void *)(i + 1)), 0);
+    /* every reader at work across every compile */
     for (int c = 1; c <= N_COMPILES; c++) {
         compile(c % 2);
-        nanosleep(&pause, NULL);
+        await_rounds(1, "between compiles");
     }
     /* fork() while the readers hold the module's lock: every child must be able to look up
      * (a lock copied in its held state would hang it; alarm() turns a hang into a failure). */
@@ -170,15 +209,20 @@ static void test_hammer(void **state) {
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
             fail_msg("child %d after fork: status 0x%x", i, status);
     }
-    /* The last compile was version 0; give the readers the re-check interval to see it. */
-    pause.tv_sec = 1;
-    pause.tv_nsec = 200 * 1000 * 1000;
+    /* The last compile was version 0 (N_COMPILES is even). Once a reader has answered from it,
+     * the module (one cache for the process) has taken it up: from then on no answer may
+     * come from version 1. */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int i = 0; i < N_THREADS; i++)
+        while (atomic_load(&last_v[i]) != 0) {
+            if (elapsed_s(&t0) > WAIT_MARGIN_S)
+                fail_msg("reader %d still answers from version %d %d s after the last compile",
+                         i, atomic_load(&last_v[i]), WAIT_MARGIN_S);
+            nanosleep(&nap, NULL);
+        }
     atomic_store(&seen_v[0], 0);
     atomic_store(&seen_v[1], 0);
-    nanosleep(&pause, NULL);
-    atomic_store(&seen_v[1], 0);
-    pause.tv_sec = 0;
-    nanosleep(&pause, NULL);
+    await_rounds(50, "after the last compile");
     atomic_store(&stop, 1);
     for (int i = 0; i < N_THREADS; i++)
         assert_int_equal(pthread_join(th[i], NULL), 0);
