@@ -80,6 +80,32 @@ char *iam_arena_strndup(struct iam_arena *a, const char *s, size_t len) {
     return p;
 }
 
+struct iam_arena_mark iam_arena_mark(const struct iam_arena *a) {
+    struct iam_arena_mark m = {a->head, a->head ? a->head->next : NULL,
+                               a->head ? a->head->used : 0};
+    return m;
+}
+
+void iam_arena_release(struct iam_arena *a, struct iam_arena_mark mark) {
+    struct iam_arena_chunk *c;
+
+    /* chunks that became the head since the mark, with the large ones linked below them */
+    while (a->head && a->head != mark.chunk) {
+        c = a->head->next;
+        free(a->head);
+        a->head = c;
+    }
+    if (!a->head)
+        return;
+    /* large allocations linked right below the marked chunk since */
+    while (a->head->next != mark.below) {
+        c = a->head->next;
+        a->head->next = c->next;
+        free(c);
+    }
+    a->head->used = mark.used;
+}
+
 void iam_arena_free(struct iam_arena *a) {
     struct iam_arena_chunk *c;
 

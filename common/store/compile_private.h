@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "iam/auth_cache.h"
 #include "iam/config.h"
 #include "store_private.h"
@@ -60,12 +61,6 @@ struct cm_policy {
     size_t boundary; /* as a permissions boundary ("boundary") */
 };
 
-struct cm_arena {
-    struct cm_arena *next;
-    size_t used, cap;
-    _Alignas(16) char data[];
-};
-
 struct cmodel {
     uint64_t serial;
     struct cm_user *users;
@@ -89,7 +84,7 @@ struct cmodel {
     /* identity rowid -> user or group index + 1 (0: neither), policy rowid -> index + 1 */
     uint32_t *ident_map, *policy_map;
     int64_t max_ident, max_policy;
-    struct cm_arena *arena;
+    struct iam_arena arena; /* CM_ARENA_CHUNK: the model's strings */
 };
 
 /* Read the whole account (one snapshot: call inside a transaction). */

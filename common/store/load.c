@@ -9,47 +9,15 @@
 #include "compile_private.h"
 #include "iam/db.h"
 
-#define CM_CHUNK (1024u * 1024u)
+#define CM_ARENA_CHUNK (1024u * 1024u)
 
 
 void *cm_alloc(struct cmodel *m, size_t size) {
-    struct cm_arena *c = m->arena;
-    size_t need = (size + 15) & ~(size_t)15;
-    void *p;
-
-    if (!c || c->cap - c->used < need) {
-        size_t cap = need > CM_CHUNK / 4 ? need : CM_CHUNK;
-        c = malloc(sizeof(*c) + cap);
-        if (!c)
-            return NULL;
-        c->used = 0;
-        c->cap = cap;
-        if (m->arena && need > CM_CHUNK / 4) {
-            c->next = m->arena->next; /* keep the current chunk on top for small strings */
-            m->arena->next = c;
-        } else {
-            c->next = m->arena;
-            m->arena = c;
-        }
-    }
-    p = c->data + c->used;
-    c->used += need;
-    return p;
+    return iam_arena_alloc_uninit(&m->arena, size);
 }
 
 static char *cm_strndup(struct cmodel *m, const char *s, size_t n) {
-    struct cm_arena *c = m->arena;
-    char *p;
-
-    if (c && c->cap - c->used >= n + 1) { /* strings need no alignment */
-        p = c->data + c->used;
-        c->used += n + 1;
-    } else if (!(p = cm_alloc(m, n + 1))) {
-        return NULL;
-    }
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
+    return iam_arena_strndup(&m->arena, s, n);
 }
 
 char *cm_strdup(struct cmodel *m, const char *s) {
@@ -70,11 +38,7 @@ static const char *col(struct cmodel *m, sqlite3_stmt *s, int i, bool *oom) {
 }
 
 void cm_free(struct cmodel *m) {
-    while (m->arena) {
-        struct cm_arena *n = m->arena->next;
-        free(m->arena);
-        m->arena = n;
-    }
+    iam_arena_free(&m->arena);
     free(m->users);
     free(m->groups);
     free(m->policies);
@@ -613,6 +577,7 @@ int cm_load(struct iam_store *st, struct cmodel *m) {
     int r;
 
     memset(m, 0, sizeof(*m));
+    m->arena = IAM_ARENA_INIT(CM_ARENA_CHUNK);
     if ((r = iam_store_get_account(st, &acct)) < 0)
         return r;
     m->serial = acct.serial;

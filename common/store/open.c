@@ -85,52 +85,23 @@ void iam_store_clear_error(struct iam_store *st) {
 /* ---- arena --------------------------------------------------------------------------------- */
 
 void *st_alloc(struct iam_store *st, size_t size) {
-    struct st_chunk *c = st->arena;
-    size_t need = (size + 15) & ~(size_t)15;
-    void *p;
-
-    if (!c || c->cap - c->used < need) {
-        size_t cap = need > 65536 ? need : 65536;
-        c = malloc(sizeof(*c) + cap);
-        if (!c)
-            return NULL;
-        c->used = 0;
-        c->cap = cap;
-        c->next = st->arena;
-        st->arena = c;
-    }
-    p = c->data + c->used;
-    c->used += need;
-    memset(p, 0, size);
-    return p;
+    return iam_arena_alloc(&st->arena, size);
 }
 
 struct iam_store_mark iam_store_mark(struct iam_store *st) {
-    struct iam_store_mark m = {st->arena, st->arena ? st->arena->used : 0};
-    return m;
+    struct iam_arena_mark a = iam_arena_mark(&st->arena);
+
+    return (struct iam_store_mark){.chunk = a.chunk, .below = a.below, .used = a.used};
 }
 
 void iam_store_release(struct iam_store *st, struct iam_store_mark mark) {
-    while (st->arena && st->arena != mark.chunk) {
-        struct st_chunk *n = st->arena->next;
-        free(st->arena);
-        st->arena = n;
-    }
-    if (st->arena)
-        st->arena->used = mark.used;
+    iam_arena_release(&st->arena, (struct iam_arena_mark){.chunk = mark.chunk,
+                                                          .below = mark.below,
+                                                          .used = mark.used});
 }
 
 char *st_strdup(struct iam_store *st, const char *s) {
-    size_t n;
-    char *p;
-
-    if (!s)
-        return NULL;
-    n = strlen(s);
-    p = st_alloc(st, n + 1);
-    if (p)
-        memcpy(p, s, n + 1);
-    return p;
+    return s ? iam_arena_strndup(&st->arena, s, strlen(s)) : NULL;
 }
 
 char *st_col_dup(struct iam_store *st, sqlite3_stmt *s, int i, bool *oom) {
@@ -427,11 +398,7 @@ static void store_free(struct iam_store *st) {
         sqlite3_finalize(st->stmts[i].stmt);
     if (st->db)
         sqlite3_close_v2(st->db);
-    while (st->arena) {
-        struct st_chunk *n = st->arena->next;
-        free(st->arena);
-        st->arena = n;
-    }
+    iam_arena_free(&st->arena);
     st_set_free(&st->users);
     st_set_free(&st->groups);
     st_set_free(&st->policies);
@@ -466,6 +433,7 @@ static int connect(const char *path, struct iam_store **ret, struct iam_error *r
         free(st);
         return set_err(reterr, path, -ENOMEM, "out of memory");
     }
+    st->arena = IAM_ARENA_INIT(ST_ARENA_CHUNK);
     iam_error_init(&st->err);
     iam_error_set_source(&st->err, path);
     st->users.list = &st->changes.users;

@@ -11,18 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "iam/store.h"
 
 /* "IAMH" in PRAGMA application_id: a SQLite file that is not ours is refused. */
 #define ST_APPLICATION_ID 0x49414d48
 #define ST_BUSY_TIMEOUT_MS 60000
+#define ST_ARENA_CHUNK (64u * 1024u)
 #define ST_STMT_SLOTS 256 /* statement cache; a power of two, above the number of queries */
-
-struct st_chunk {
-    struct st_chunk *next;
-    size_t used, cap;
-    _Alignas(16) char data[];
-};
 
 struct st_stmt_slot {
     const char *sql; /* the caller's static string: the cache is keyed by its address */
@@ -42,7 +38,7 @@ struct iam_store {
     char *path;
     bool in_tx, write_tx;
     struct st_stmt_slot stmts[ST_STMT_SLOTS];
-    struct st_chunk *arena;
+    struct iam_arena arena; /* ST_ARENA_CHUNK; strings handed out live until close */
     struct iam_error err;
     /* what the open write transaction changed; read by the cache refresh after commit */
     struct iam_store_changes changes;

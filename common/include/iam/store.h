@@ -78,7 +78,7 @@ const struct iam_error *iam_store_error(const struct iam_store *st);
 /* Strings the store hands out stay until close; a long walk (an export, a report) releases
  * what it fetched for each entry: everything allocated after the mark is freed. */
 struct iam_store_mark {
-    void *chunk;
+    void *chunk, *below; /* opaque */
     size_t used;
 };
 struct iam_store_mark iam_store_mark(struct iam_store *st);
