@@ -68,6 +68,32 @@ static const char *const key_names[K__MAX] = {
     [K_ALLOW_PRIVILEGED_GROUP_NAMES] = "allow_privileged_group_names",
 };
 
+/* What a bad value of each key should have been, for the error message. */
+static const char *const key_expect[K__MAX] = {
+    [K_ACCOUNT_ID] = "12 digits",
+    [K_HOST_ARN] = "an ARN (arn:partition:service:region:account:resource)",
+    [K_DATABASE] = "an absolute path without ':' ',' or control characters",
+    [K_CACHE_DIR] = "an absolute path without ':' ',' or control characters",
+    [K_AUDIT_LOG] = "an absolute path or \"none\"",
+    [K_RESOURCE_POLICY] = "an absolute path without ':' ',' or control characters",
+    [K_UID_MIN] = "a number from 1000 to 4294967294",
+    [K_UID_MAX] = "a number from 1000 to 4294967294",
+    [K_HOME_TEMPLATE] = "an absolute path containing %u (only %u and %% are expanded)",
+    [K_DEFAULT_SHELL] = "an absolute path without ':' ',' or control characters",
+    [K_PRIVATE_GROUPS] = "yes or no",
+    [K_DEFAULT_GID] = "a number from 1 to 4294967294, not 65534",
+    [K_MAX_KEY_AGE] = "a number of days from 0 to 36500",
+    [K_ENFORCE] = "yes or no",
+    [K_TRAIL_DIGEST_DIR] = "an absolute path without ':' ',' or control characters",
+    [K_TRAIL_STATE_DIR] = "an absolute path without ':' ',' or control characters",
+    [K_TRAIL_PUBLIC_KEY] = "an Ed25519 public key, base64 (44 characters) or hex (64)",
+    [K_UNUSED_ACCESS_AGE] = "a number of days from 1 to 365",
+    [K_SHARED_KEY_WINDOW] = "a number of minutes from 1 to 100000",
+    [K_SHARED_KEY_MAX_IPS] = "a number from 1 to 100000",
+    [K_SHARED_KEY_MAX_HOSTS] = "a number from 1 to 100000",
+    [K_ALLOW_PRIVILEGED_GROUP_NAMES] = "yes or no",
+};
+
 void iam_config_free(struct iam_config *c) {
     if (!c)
         return;
@@ -355,35 +381,10 @@ static int apply_key(struct iam_config *c, enum key_id k, const char *v, struct 
         break;
     }
     return -EINVAL;
-bad_value : {
-    static const char *const expect[K__MAX] = {
-        [K_ACCOUNT_ID] = "12 digits",
-        [K_HOST_ARN] = "an ARN (arn:partition:service:region:account:resource)",
-        [K_DATABASE] = "an absolute path without ':' ',' or control characters",
-        [K_CACHE_DIR] = "an absolute path without ':' ',' or control characters",
-        [K_AUDIT_LOG] = "an absolute path or \"none\"",
-        [K_RESOURCE_POLICY] = "an absolute path without ':' ',' or control characters",
-        [K_UID_MIN] = "a number from 1000 to 4294967294",
-        [K_UID_MAX] = "a number from 1000 to 4294967294",
-        [K_HOME_TEMPLATE] = "an absolute path containing %u (only %u and %% are expanded)",
-        [K_DEFAULT_SHELL] = "an absolute path without ':' ',' or control characters",
-        [K_PRIVATE_GROUPS] = "yes or no",
-        [K_DEFAULT_GID] = "a number from 1 to 4294967294, not 65534",
-        [K_MAX_KEY_AGE] = "a number of days from 0 to 36500",
-        [K_ENFORCE] = "yes or no",
-        [K_TRAIL_DIGEST_DIR] = "an absolute path without ':' ',' or control characters",
-        [K_TRAIL_STATE_DIR] = "an absolute path without ':' ',' or control characters",
-        [K_TRAIL_PUBLIC_KEY] = "an Ed25519 public key, base64 (44 characters) or hex (64)",
-        [K_UNUSED_ACCESS_AGE] = "a number of days from 1 to 365",
-        [K_SHARED_KEY_WINDOW] = "a number of minutes from 1 to 100000",
-        [K_SHARED_KEY_MAX_IPS] = "a number from 1 to 100000",
-        [K_SHARED_KEY_MAX_HOSTS] = "a number from 1 to 100000",
-        [K_ALLOW_PRIVILEGED_GROUP_NAMES] = "yes or no",
-    };
+bad_value:
     iam_error_set(e, line, vcol, voff, "bad value for %s: \"%.64s\" (expected %s)", key_names[k], v,
-                  expect[k]);
+                  key_expect[k]);
     return -EINVAL;
-}
 }
 
 static bool tag_key_ok(const char *s) {
