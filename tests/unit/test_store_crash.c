@@ -287,9 +287,13 @@ static void prepare(struct cmd *c, enum verb v, unsigned i) {
         }
         break;
     case V_PUT_POLICY:
+        /* a user of its own: one user's inline policies are limited to 2,048 characters,
+         * which a few dozen of these would pass */
         snprintf(c->a[0], 64, "pol%u", i);
+        snprintf(c->a[1], 64, "q%u", i);
+        setup_step("create-user", "--user-name", c->a[1]);
         a[n++] = "--user-name";
-        a[n++] = "base";
+        a[n++] = c->a[1];
         a[n++] = "--policy-name";
         a[n++] = c->a[0];
         a[n++] = "--policy-document";
