@@ -40,6 +40,15 @@ enum key_id {
     K_SHARED_KEY_MAX_IPS,
     K_SHARED_KEY_MAX_HOSTS,
     K_ALLOW_PRIVILEGED_GROUP_NAMES,
+    K_SIGNING_KEY,
+    K_FLEET_KEY,
+    K_BUNDLE_URL,
+    K_BUNDLE_PUBLIC_KEY,
+    K_BUNDLE_SECRET_KEY,
+    K_BUNDLE_CA_FILE,
+    K_BUNDLE_MAX_AGE,
+    K_BUNDLE_MAX_SIZE,
+    K_BUNDLE_TIMEOUT,
     K__MAX,
 };
 
@@ -66,6 +75,15 @@ static const char *const key_names[K__MAX] = {
     [K_SHARED_KEY_MAX_IPS] = "shared_key_max_source_ips",
     [K_SHARED_KEY_MAX_HOSTS] = "shared_key_max_hosts",
     [K_ALLOW_PRIVILEGED_GROUP_NAMES] = "allow_privileged_group_names",
+    [K_SIGNING_KEY] = "signing_key",
+    [K_FLEET_KEY] = "fleet_key",
+    [K_BUNDLE_URL] = "bundle_url",
+    [K_BUNDLE_PUBLIC_KEY] = "bundle_public_key",
+    [K_BUNDLE_SECRET_KEY] = "bundle_secret_key",
+    [K_BUNDLE_CA_FILE] = "bundle_ca_file",
+    [K_BUNDLE_MAX_AGE] = "bundle_max_age",
+    [K_BUNDLE_MAX_SIZE] = "bundle_max_size",
+    [K_BUNDLE_TIMEOUT] = "bundle_timeout",
 };
 
 /* What a bad value of each key should have been, for the error message. */
@@ -92,6 +110,15 @@ static const char *const key_expect[K__MAX] = {
     [K_SHARED_KEY_MAX_IPS] = "a number from 1 to 100000",
     [K_SHARED_KEY_MAX_HOSTS] = "a number from 1 to 100000",
     [K_ALLOW_PRIVILEGED_GROUP_NAMES] = "yes or no",
+    [K_SIGNING_KEY] = "an absolute path without ':' ',' or control characters",
+    [K_FLEET_KEY] = "an absolute path without ':' ',' or control characters",
+    [K_BUNDLE_URL] = "an https:// or file:/// URL of printable ASCII without spaces",
+    [K_BUNDLE_PUBLIC_KEY] = "an Ed25519 public key in base64 (get-bundle-public-key)",
+    [K_BUNDLE_SECRET_KEY] = "an absolute path without ':' ',' or control characters",
+    [K_BUNDLE_CA_FILE] = "an absolute path without ':' ',' or control characters",
+    [K_BUNDLE_MAX_AGE] = "0 or a duration up to 10 years: seconds, or a number with s, m, h, d",
+    [K_BUNDLE_MAX_SIZE] = "a size from 4096 to 16G: bytes, or a number with K, M or G",
+    [K_BUNDLE_TIMEOUT] = "a number of seconds from 1 to 3600",
 };
 
 void iam_config_free(struct iam_config *c) {
@@ -108,6 +135,12 @@ void iam_config_free(struct iam_config *c) {
     free(c->trail_digest_dir);
     free(c->trail_state_dir);
     free(c->trail_public_key);
+    free(c->signing_key);
+    free(c->fleet_key);
+    free(c->bundle_url);
+    free(c->bundle_public_key);
+    free(c->bundle_secret_key);
+    free(c->bundle_ca_file);
     for (size_t i = 0; i < c->n_host_tags; i++) {
         free(c->host_tags[i].key);
         free(c->host_tags[i].value);
@@ -216,6 +249,8 @@ static int set_defaults(struct iam_config *c) {
     c->shared_key_window_minutes = 60;
     c->shared_key_max_source_ips = 3; /* home, office, phone within an hour */
     c->shared_key_max_hosts = 10;
+    c->bundle_max_size = 256u * 1024u * 1024u;
+    c->bundle_timeout = 30;
     if (set_str(&c->database, IAM_SYSCONFDIR "/iam.db") < 0 ||
         set_str(&c->cache_dir, IAM_STATEDIR) < 0 ||
         set_str(&c->audit_log, "/var/log/iam/audit.jsonl") < 0 ||
@@ -256,6 +291,104 @@ static unsigned col_of(const char *line, size_t off) {
         if (((unsigned char)line[i] & 0xc0) != 0x80)
             col++;
     return col;
+}
+
+/* A base64 Ed25519 public key: 44 characters, the last one '='. */
+static bool b64_key_ok(const char *v) {
+    size_t n = strlen(v);
+
+    return n == 44 && v[43] == '=' &&
+           strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") == 43;
+}
+
+/* https://host[:port]/path or file:///path; printable ASCII without spaces, quotes or
+ * backslashes (the URL reaches log lines and audit records). */
+static bool bundle_url_ok(const char *v) {
+    size_t n = strlen(v);
+
+    if (n > 2048)
+        return false;
+    for (const char *p = v; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '"' || *p == '\\')
+            return false;
+    if (strncmp(v, "https://", 8) == 0)
+        return v[8] != '\0' && v[8] != '/';
+    return strncmp(v, "file:///", 8) == 0;
+}
+
+/* A number with an optional unit: s, m, h, d (durations) or K, M, G (sizes, powers of 1024). */
+static int parse_scaled(const char *v, const char *units, const uint64_t *scale, uint64_t max,
+                        uint64_t *ret) {
+    uint64_t n = 0, mult = 1;
+    const char *p = v;
+
+    if (*p < '0' || *p > '9')
+        return -EINVAL;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        n = n * 10 + (uint64_t)(*p - '0');
+        if (n > max)
+            return -ERANGE;
+    }
+    if (*p) {
+        const char *u = strchr(units, *p);
+        if (!u || p[1])
+            return -EINVAL;
+        mult = scale[u - units];
+    }
+    if (n > max / mult)
+        return -ERANGE;
+    *ret = n * mult;
+    return 0;
+}
+
+/* The fleet's keys: -EINVAL for a bad value. */
+static int apply_fleet_key(struct iam_config *c, enum key_id k, const char *v) {
+    switch (k) {
+    case K_SIGNING_KEY:
+    case K_FLEET_KEY:
+    case K_BUNDLE_SECRET_KEY:
+    case K_BUNDLE_CA_FILE:
+        if (!abs_path_ok(v))
+            return -EINVAL;
+        return set_str(k == K_SIGNING_KEY         ? &c->signing_key
+                       : k == K_FLEET_KEY         ? &c->fleet_key
+                       : k == K_BUNDLE_SECRET_KEY ? &c->bundle_secret_key
+                                                  : &c->bundle_ca_file,
+                       v);
+    case K_BUNDLE_URL:
+        if (!bundle_url_ok(v))
+            return -EINVAL;
+        return set_str(&c->bundle_url, v);
+    case K_BUNDLE_PUBLIC_KEY:
+        if (!b64_key_ok(v))
+            return -EINVAL;
+        return set_str(&c->bundle_public_key, v);
+    case K_BUNDLE_MAX_AGE: {
+        static const uint64_t scale[] = {1, 60, 3600, 86400};
+        /* at most ten years: a bigger number is a mistake, not a policy */
+        if (parse_scaled(v, "smhd", scale, 10ull * 366 * 86400, &c->bundle_max_age) < 0)
+            return -EINVAL;
+        return 0;
+    }
+    case K_BUNDLE_MAX_SIZE: {
+        static const uint64_t scale[] = {1024, 1024 * 1024, 1024 * 1024 * 1024};
+        uint64_t n;
+        if (parse_scaled(v, "KMG", scale, 16ull << 30, &n) < 0 || n < 4096)
+            return -EINVAL;
+        c->bundle_max_size = n;
+        return 0;
+    }
+    case K_BUNDLE_TIMEOUT: {
+        uint32_t n;
+        if (parse_u32(v, 3600, &n) < 0 || n < 1)
+            return -EINVAL;
+        c->bundle_timeout = n;
+        return 0;
+    }
+    default:
+        break;
+    }
+    return -EINVAL;
 }
 
 static int apply_key(struct iam_config *c, enum key_id k, const char *v, struct iam_error *e,
@@ -377,6 +510,19 @@ static int apply_key(struct iam_config *c, enum key_id k, const char *v, struct 
             c->shared_key_max_hosts = n;
         return 0;
     }
+    case K_SIGNING_KEY:
+    case K_FLEET_KEY:
+    case K_BUNDLE_URL:
+    case K_BUNDLE_PUBLIC_KEY:
+    case K_BUNDLE_SECRET_KEY:
+    case K_BUNDLE_CA_FILE:
+    case K_BUNDLE_MAX_AGE:
+    case K_BUNDLE_MAX_SIZE:
+    case K_BUNDLE_TIMEOUT:
+        r = apply_fleet_key(c, k, v);
+        if (r == -EINVAL)
+            goto bad_value;
+        return r;
     case K__MAX:
         break;
     }
@@ -571,11 +717,34 @@ static int check_complete(const struct iam_config *c, struct iam_error *reterr) 
                       c->uid_max);
         return -EINVAL;
     }
+    if (c->bundle_url && (!c->bundle_public_key || !c->bundle_secret_key)) {
+        iam_error_set(reterr, 0, 0, 0, "bundle_url needs bundle_public_key and "
+                      "bundle_secret_key (iamctl init --bundle-url URL --bundle-public-key KEY "
+                      "--bundle-secret-key FILE)");
+        return -EINVAL;
+    }
     if (c->uid_min <= 65534 && c->uid_max >= 65534) {
         iam_error_set(reterr, 0, 0, 0,
                       "uid range %u-%u contains 65534 (nobody); choose a range above it",
                       c->uid_min, c->uid_max);
         return -EINVAL;
+    }
+    return 0;
+}
+
+/* The publisher's keys default beside the store (one iam.conf, one whole configuration). */
+static int default_beside_database(struct iam_config *c) {
+    const char *slash = strrchr(c->database, '/');
+    int dir = slash ? (int)(slash - c->database) : 0;
+
+    if (!c->signing_key &&
+        asprintf(&c->signing_key, "%.*s/bundle-signing.key", dir, c->database) < 0) {
+        c->signing_key = NULL;
+        return -ENOMEM;
+    }
+    if (!c->fleet_key && asprintf(&c->fleet_key, "%.*s/fleet.key", dir, c->database) < 0) {
+        c->fleet_key = NULL;
+        return -ENOMEM;
     }
     return 0;
 }
@@ -631,6 +800,8 @@ int iam_config_parse(const char *text, size_t len, const char *source,
         r = -ENOMEM;
         goto out;
     }
+    if ((r = default_beside_database(c)) < 0)
+        goto out;
     *ret_config = c;
     c = NULL;
     r = 0;

@@ -53,6 +53,15 @@ int verb_simulate_custom_policy(int argc, char *argv[]);
 /* db verbs (verb_user.c, verb_group.c, verb_cred.c, verb_policy.c, verb_admin.c,
  * verb_principal.c) */
 int verb_init(int argc, char *argv[]);
+/* fleet (verb_fleet.c) */
+int verb_create_bundle_signing_key(int argc, char *argv[]);
+int verb_get_bundle_public_key(int argc, char *argv[]);
+int verb_export_fleet_key(int argc, char *argv[]);
+int verb_publish(int argc, char *argv[]);
+/* The signing key (replaced only when replace_signing) and, when there is none, the fleet key
+ * pair of an admin host's configuration; exit code, message printed. */
+struct iam_config;
+int create_fleet_keys(const struct iam_config *c, bool replace_signing, bool *ret_fleet_created);
 int verb_compile(int argc, char *argv[]);
 int verb_migrate(int argc, char *argv[]);
 int verb_create_user(int argc, char *argv[]);

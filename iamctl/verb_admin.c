@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "apply.h"
+#include "iam/bundle.h"
 #include "iam/fileio.h"
 #include "iam/lastused.h"
 #include "trail_common.h"
@@ -69,21 +70,114 @@ static int write_new_file(const char *path, const char *data, mode_t mode) {
     return 0;
 }
 
-int verb_init(int argc, char *argv[]) {
-    struct opt opts[] = {{"account-id", OPT_VALUE, true}, {"host-arn", OPT_VALUE, true},
-                         {"database", OPT_VALUE},         {"cache-dir", OPT_VALUE},
-                         {"audit-log", OPT_VALUE},        {"uid-min", OPT_VALUE},
-                         {"uid-max", OPT_VALUE},          {NULL}};
+/* The iam.conf of a host that pulls its account (bundle_url): no store, no caches yet. */
+static int init_pulling_host(struct opt *opts) {
     struct iam_config *c = NULL;
-    struct iam_store *st = NULL;
+    struct iam_bundle_fleet_key fk;
     struct iam_error e;
     char *conf = NULL;
     struct stat sb;
     int r;
 
     iam_error_init(&e);
+    if (opt_value(opts, "database") || opt_value(opts, "signing-key"))
+        return iamctl_usage("--bundle-url makes a host that pulls its account: it has no "
+                            "store, so --database and --signing-key do not apply");
+    if (asprintf(
+            &conf,
+            "# iam-host settings (man 5 iam.conf), written by iamctl init.\n"
+            "# This host pulls its account from bundle_url (`iamctl pull`, iam-pull.timer);\n"
+            "# the account is managed where the bundle is published.\n"
+            "account_id = %s\n"
+            "host_arn = %s\n"
+            "bundle_url = %s\n"
+            "bundle_public_key = %s\n"
+            "bundle_secret_key = %s\n"
+            "%s%s%s"
+            "# refuse IAM logins once the installed bundle was signed longer ago than this\n"
+            "# (0 = never): publish at least that often\n"
+            "bundle_max_age = %s\n"
+            "cache_dir = %s\n"
+            "audit_log = %s\n"
+            "uid_min = %s\n"
+            "uid_max = %s\n"
+            "enforce = yes\n"
+            "# resource_policy = " IAM_SYSCONFDIR "/host-policy.json\n"
+            "# host_tag.Environment = production\n",
+            opt_value(opts, "account-id"), opt_value(opts, "host-arn"),
+            opt_value(opts, "bundle-url"), opt_value(opts, "bundle-public-key"),
+            opt_value(opts, "bundle-secret-key"),
+            opt_value(opts, "bundle-ca-file") ? "bundle_ca_file = " : "",
+            opt_value(opts, "bundle-ca-file") ? opt_value(opts, "bundle-ca-file") : "",
+            opt_value(opts, "bundle-ca-file") ? "\n" : "",
+            opt_value(opts, "bundle-max-age") ? opt_value(opts, "bundle-max-age") : "0",
+            opt_value(opts, "cache-dir") ? opt_value(opts, "cache-dir") : IAM_STATEDIR,
+            opt_value(opts, "audit-log") ? opt_value(opts, "audit-log") : "/var/log/iam/audit.jsonl",
+            opt_value(opts, "uid-min") ? opt_value(opts, "uid-min") : "200000",
+            opt_value(opts, "uid-max") ? opt_value(opts, "uid-max") : "299999") < 0) {
+        conf = NULL;
+        r = iamctl_fail("out of memory");
+        goto out;
+    }
+    if (iam_config_parse(conf, strlen(conf), "(options)", &c, &e) < 0) {
+        r = iamctl_usage("invalid option: %s", e.text);
+        goto out;
+    }
+    /* the fleet key must be usable now, not at the first pull */
+    iam_error_init(&e);
+    if (iam_bundle_fleet_key_load(c->bundle_secret_key, &fk, &e) < 0) {
+        r = iamctl_fail("--bundle-secret-key: %s", e.text);
+        goto out;
+    }
+    iam_bundle_key_wipe(&fk, sizeof(fk));
+    if (lstat(arg_config, &sb) == 0) {
+        r = iamctl_fail("%s already exists; refusing to overwrite it", arg_config);
+        goto out;
+    }
+    r = write_new_file(arg_config, conf, 0644);
+out:
+    free(conf);
+    iam_config_free(c);
+    return r;
+}
+
+int verb_init(int argc, char *argv[]) {
+    struct opt opts[] = {{"account-id", OPT_VALUE, true}, {"host-arn", OPT_VALUE, true},
+                         {"database", OPT_VALUE},         {"cache-dir", OPT_VALUE},
+                         {"audit-log", OPT_VALUE},        {"uid-min", OPT_VALUE},
+                         {"uid-max", OPT_VALUE},          {"signing-key", OPT_VALUE},
+                         {"bundle-url", OPT_VALUE},       {"bundle-public-key", OPT_VALUE},
+                         {"bundle-secret-key", OPT_VALUE}, {"bundle-ca-file", OPT_VALUE},
+                         {"bundle-max-age", OPT_VALUE},   {NULL}};
+    static const char *const pull_only[] = {"bundle-public-key", "bundle-secret-key",
+                                            "bundle-ca-file", "bundle-max-age"};
+    struct iam_config *c = NULL;
+    struct iam_store *st = NULL;
+    struct iam_error e;
+    char *conf = NULL, *dbdir = NULL;
+    struct stat sb;
+    bool fleet_created = false, conf_written = false, keys_tried = false;
+    int r;
+
+    iam_error_init(&e);
     if ((r = opts_parse(argc, argv, opts)))
         goto out;
+    if (opt_value(opts, "bundle-url")) {
+        r = init_pulling_host(opts);
+        goto out;
+    }
+    for (size_t i = 0; i < IAM_ELEMENTSOF(pull_only); i++)
+        if (opt_value(opts, pull_only[i])) {
+            r = iamctl_usage("--%s is for a host that pulls its account: give --bundle-url too",
+                             pull_only[i]);
+            goto out;
+        }
+    if (!(dbdir = strdup(opt_value(opts, "database") ? opt_value(opts, "database")
+                                                     : IAM_SYSCONFDIR "/iam.db"))) {
+        r = iamctl_fail("out of memory");
+        goto out;
+    }
+    *(strrchr(dbdir, '/') ? strrchr(dbdir, '/') : dbdir) = '\0';
     if (asprintf(
             &conf,
             "# iam-host settings (man 5 iam.conf), written by iamctl init.\n"
@@ -105,6 +199,10 @@ int verb_init(int argc, char *argv[]) {
             "enforce = yes\n"
             "# yes: IAM groups may take names such as sudo, wheel or docker (iam.conf(5))\n"
             "allow_privileged_group_names = no\n"
+            "# publishing the account to a fleet (iamctl publish): the key that signs bundles,\n"
+            "# and the fleet key pair their secrets are sealed to\n"
+            "signing_key = %s%s\n"
+            "fleet_key = %s/fleet.key\n"
             "# resource_policy = " IAM_SYSCONFDIR "/host-policy.json\n"
             "# host_tag.Environment = production\n",
             opt_value(opts, "account-id"), opt_value(opts, "host-arn"),
@@ -112,7 +210,9 @@ int verb_init(int argc, char *argv[]) {
             opt_value(opts, "cache-dir") ? opt_value(opts, "cache-dir") : IAM_STATEDIR,
             opt_value(opts, "audit-log") ? opt_value(opts, "audit-log") : "/var/log/iam/audit.jsonl",
             opt_value(opts, "uid-min") ? opt_value(opts, "uid-min") : "200000",
-            opt_value(opts, "uid-max") ? opt_value(opts, "uid-max") : "299999") < 0) {
+            opt_value(opts, "uid-max") ? opt_value(opts, "uid-max") : "299999",
+            opt_value(opts, "signing-key") ? opt_value(opts, "signing-key") : dbdir,
+            opt_value(opts, "signing-key") ? "" : "/bundle-signing.key", dbdir) < 0) {
         conf = NULL;
         r = iamctl_fail("out of memory");
         goto out;
@@ -130,16 +230,20 @@ int verb_init(int argc, char *argv[]) {
         r = iamctl_fail("%s already exists; refusing to overwrite it", c->database);
         goto out;
     }
+    if (lstat(c->signing_key, &sb) == 0) {
+        r = iamctl_fail("%s already exists; refusing to overwrite it", c->signing_key);
+        goto out;
+    }
     if (iam_store_create(c->database, c->account_id, c->uid_min, true, &st, &e) < 0) {
         r = iamctl_fail_error(&e);
         goto out;
     }
-    if ((r = write_new_file(arg_config, conf, 0644))) {
-        iam_store_close(st);
-        st = NULL;
-        remove_store(c->database); /* all or nothing */
+    if ((r = write_new_file(arg_config, conf, 0644)))
         goto out;
-    }
+    conf_written = true;
+    keys_tried = true; /* the signing key did not exist: whatever is there now is ours */
+    if ((r = create_fleet_keys(c, false, &fleet_created)))
+        goto out;
     iam_error_init(&e);
     if (iam_store_begin(st, false) < 0 || iam_store_compile(st, c, &e) != 0) {
         r = e.set ? iamctl_fail_error(&e) : iamctl_fail_error(iam_store_error(st));
@@ -148,7 +252,17 @@ int verb_init(int argc, char *argv[]) {
     r = 0;
 out:
     iam_store_close(st);
+    if (r != 0 && st) { /* all or nothing */
+        remove_store(c->database);
+        if (conf_written)
+            (void)unlink(arg_config);
+        if (keys_tried)
+            (void)unlink(c->signing_key);
+        if (fleet_created)
+            (void)unlink(c->fleet_key);
+    }
     free(conf);
+    free(dbdir);
     iam_config_free(c);
     opts_free(opts);
     return r;

@@ -219,6 +219,11 @@ int sth_open(struct sth *h, bool write) {
         return iamctl_fail("libsodium failed to initialise");
     if (iam_config_load(arg_config, &h->config, &e) < 0)
         return iamctl_fail_error(&e);
+    if (h->config->bundle_url)
+        return iamctl_fail("%s: this host pulls its account from bundle_url = %s: the account is "
+                           "managed where that bundle is published (run iamctl there; "
+                           "`iamctl pull` brings the change here)",
+                           arg_config, h->config->bundle_url);
     set_partition(h);
     if (write && (r = sth_lock(h)))
         return r;

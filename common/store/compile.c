@@ -186,12 +186,11 @@ out:
     return r;
 }
 
-int iam_store_compile(struct iam_store *st, const struct iam_config *config,
-                      struct iam_error *reterr) {
+int iam_store_compile_images(struct iam_store *st, const struct iam_config *config,
+                             struct iam_cache_images *ret, struct iam_error *reterr) {
     struct iam_local_accounts *local = NULL;
     struct cmodel m;
-    void *nss = NULL, *auth = NULL;
-    size_t nss_len = 0, auth_len = 0;
+    struct iam_cache_images img = {0};
     int r;
 
     /* the caches go to this host: its id range and local accounts hold (iam/host_ids.h),
@@ -211,17 +210,40 @@ int iam_store_compile(struct iam_store *st, const struct iam_config *config,
         return r;
     }
     /* build both images first: an account that one of them refuses changes neither cache */
-    if ((r = build_nss(config, &m, &nss, &nss_len, reterr)) < 0 ||
-        (r = build_auth(&m, &auth, &auth_len, reterr)) < 0)
+    if ((r = build_nss(config, &m, &img.nss, &img.nss_len, reterr)) < 0 ||
+        (r = build_auth(&m, &img.auth, &img.auth_len, reterr)) < 0)
         goto out;
+    img.serial = m.serial;
+    *ret = img;
+    img = (struct iam_cache_images){0};
+    r = 0;
+out:
+    iam_cache_images_free(&img);
+    cm_free(&m);
+    return r;
+}
+
+void iam_cache_images_free(struct iam_cache_images *img) {
+    if (!img)
+        return;
+    if (img->auth)
+        sodium_memzero(img->auth, img->auth_len); /* holds secret hashes */
+    free(img->auth);
+    free(img->nss);
+    *img = (struct iam_cache_images){0};
+}
+
+int iam_store_compile(struct iam_store *st, const struct iam_config *config,
+                      struct iam_error *reterr) {
+    struct iam_cache_images img = {0};
+    int r;
+
+    if ((r = iam_store_compile_images(st, config, &img, reterr)) < 0)
+        return r;
     /* both at once, as one generation (caches.h): no reader sees one without the other, and
      * a running nscd is told to forget what it remembers */
-    r = iam_caches_install(config->cache_dir, nss, nss_len, auth, auth_len, NULL, reterr);
-out:
-    if (auth)
-        sodium_memzero(auth, auth_len); /* holds secret hashes */
-    free(auth);
-    free(nss);
-    cm_free(&m);
+    r = iam_caches_install(config->cache_dir, img.nss, img.nss_len, img.auth, img.auth_len, NULL,
+                           reterr);
+    iam_cache_images_free(&img);
     return r;
 }

@@ -122,6 +122,17 @@ static void test_errors(void **state) {
         {"account_id = 123456789012\n", 0, 0, "missing required key host_arn"},
         {BASE "uid_min = 7000\nuid_max = 6000\n", 0, 0, "uid_min (7000) is greater"},
         {BASE "uid_min = 60000\nuid_max = 70000\n", 0, 0, "contains 65534"},
+        {BASE "bundle_url = http://example.com/b\n", 3, 14, "bad value for bundle_url"},
+        {BASE "bundle_url = https:///b\n", 3, 14, "bad value for bundle_url"},
+        {BASE "bundle_url = https://a b/\n", 3, 14, "bad value for bundle_url"},
+        {BASE "bundle_url = https://example.com/b\n", 0, 0, "bundle_url needs"},
+        {BASE "bundle_public_key = AAAA\n", 3, 21, "bad value for bundle_public_key"},
+        {BASE "bundle_max_age = 7w\n", 3, 18, "bad value for bundle_max_age"},
+        {BASE "bundle_max_age = 99999999999999999999\n", 3, 18, "bad value for bundle_max_age"},
+        {BASE "bundle_max_size = 1\n", 3, 19, "bad value for bundle_max_size"},
+        {BASE "bundle_max_size = 17G\n", 3, 19, "bad value for bundle_max_size"},
+        {BASE "bundle_timeout = 0\n", 3, 18, "bad value for bundle_timeout"},
+        {BASE "signing_key = key\n", 3, 15, "bad value for signing_key"},
     };
 
     (void)state;
@@ -136,6 +147,44 @@ static void test_errors(void **state) {
         assert_null(c);
         assert_string_equal(e.source, "iam.conf");
     }
+}
+
+static void test_fleet_keys(void **state) {
+    struct iam_config *c = NULL;
+    struct iam_error e;
+
+    (void)state;
+    /* an admin host: its keys beside the store by default */
+    assert_int_equal(parse(BASE "database = /srv/iam/iam.db\n", &c, &e), 0);
+    assert_string_equal(c->signing_key, "/srv/iam/bundle-signing.key");
+    assert_string_equal(c->fleet_key, "/srv/iam/fleet.key");
+    assert_null(c->bundle_url);
+    assert_int_equal(c->bundle_max_age, 0);
+    assert_int_equal(c->bundle_max_size, 256u * 1024 * 1024);
+    assert_int_equal(c->bundle_timeout, 30);
+    iam_config_free(c);
+    /* a pulling host */
+    assert_int_equal(parse(BASE "bundle_url = https://bundles.example.com/prod/\n"
+                                "bundle_public_key = sjQHsiwxulYHrsJ9anZBBd4i5CZjYc7gj83R39a9bRE=\n"
+                                "bundle_secret_key = /etc/iam/fleet.key\n"
+                                "bundle_ca_file = /etc/iam/ca.pem\nbundle_max_age = 7d\n"
+                                "bundle_max_size = 64M\nbundle_timeout = 5\n",
+                           &c, &e),
+                     0);
+    assert_string_equal(c->bundle_url, "https://bundles.example.com/prod/");
+    assert_string_equal(c->bundle_secret_key, "/etc/iam/fleet.key");
+    assert_string_equal(c->bundle_ca_file, "/etc/iam/ca.pem");
+    assert_int_equal(c->bundle_max_age, 7 * 86400);
+    assert_int_equal(c->bundle_max_size, 64u * 1024 * 1024);
+    assert_int_equal(c->bundle_timeout, 5);
+    iam_config_free(c);
+    assert_int_equal(parse(BASE "bundle_url = file:///srv/bundle\nbundle_max_age = 90m\n"
+                                "bundle_public_key = sjQHsiwxulYHrsJ9anZBBd4i5CZjYc7gj83R39a9bRE=\n"
+                                "bundle_secret_key = /etc/iam/fleet.key\n",
+                           &c, &e),
+                     0);
+    assert_int_equal(c->bundle_max_age, 90 * 60);
+    iam_config_free(c);
 }
 
 static void test_load_file(void **state) {
@@ -163,6 +212,7 @@ int main(void) {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_all_keys),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_fleet_keys),
         cmocka_unit_test(test_load_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,6 +43,22 @@ struct iam_config {
     unsigned shared_key_max_hosts;      /* default 10: more hosts in a window = shared */
     bool allow_privileged_group_names; /* default false: group names that grant privileges
                                         * elsewhere are refused (host_ids.h) */
+    /* fleet, the publishing side (an admin host: the store is here) */
+    char *signing_key;      /* Ed25519 key that signs bundles; default beside the database,
+                             * "<dir of database>/bundle-signing.key" */
+    char *fleet_key;        /* the fleet's key pair (X25519) that bundles' secrets are sealed
+                             * to; default "<dir of database>/fleet.key" */
+    /* fleet, the pulling side (a host without a store): set bundle_url and the host pulls */
+    char *bundle_url;        /* https://... or file:///...: the published directory; NULL =
+                              * this host has its own store */
+    char *bundle_public_key; /* base64 of the publisher's 32-byte Ed25519 public key */
+    char *bundle_secret_key; /* the fleet secret key file (root 0600) */
+    char *bundle_ca_file;    /* CA certificates for https; NULL = the system's store */
+    uint64_t bundle_max_age; /* seconds; 0 = no limit: IAM logins fail closed once the
+                              * installed bundle was signed longer ago than this */
+    uint64_t bundle_max_size; /* bytes: the largest response pull accepts; default 256 MiB */
+    unsigned bundle_timeout;  /* seconds: connecting, and the longest stall of a transfer;
+                               * default 30 */
     struct iam_config_tag *host_tags; /* host_tag.<Key> = <Value>, in file order */
     size_t n_host_tags;
 };

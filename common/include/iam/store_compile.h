@@ -12,9 +12,26 @@
  * what to run); -errno on any error, and the last good caches stay in place. Call it
  * inside a read transaction (iam_store_begin(st, false)), so it sees one committed state. */
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "iam/config.h"
 #include "iam/error.h"
 #include "iam/store.h"
 
 int iam_store_compile(struct iam_store *st, const struct iam_config *config,
                       struct iam_error *reterr) IAM_WUR;
+
+/* Both images of the caches as the compile builds them, and the store's Serial they are of;
+ * nothing written. For publishing them elsewhere (iamctl publish). Call it inside a read
+ * transaction, as iam_store_compile(). */
+struct iam_cache_images {
+    void *nss;
+    size_t nss_len;
+    void *auth; /* holds secret hashes: iam_cache_images_free() wipes it */
+    size_t auth_len;
+    uint64_t serial;
+};
+int iam_store_compile_images(struct iam_store *st, const struct iam_config *config,
+                             struct iam_cache_images *ret, struct iam_error *reterr) IAM_WUR;
+void iam_cache_images_free(struct iam_cache_images *img); /* NULL-safe; wipes auth */
