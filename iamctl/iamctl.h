@@ -58,10 +58,19 @@ int verb_create_bundle_signing_key(int argc, char *argv[]);
 int verb_get_bundle_public_key(int argc, char *argv[]);
 int verb_export_fleet_key(int argc, char *argv[]);
 int verb_publish(int argc, char *argv[]);
-/* The signing key (replaced only when replace_signing) and, when there is none, the fleet key
- * pair of an admin host's configuration; exit code, message printed. */
+/* The signing key and, when there is none, the fleet key pair of an admin host's
+ * configuration (an existing fleet key must load); exit code, message printed. */
 struct iam_config;
-int create_fleet_keys(const struct iam_config *c, bool replace_signing, bool *ret_fleet_created);
+enum signing_key_mode {
+    SIGNING_KEY_NEW,     /* create-bundle-signing-key: refuse an existing key */
+    SIGNING_KEY_REPLACE, /* --replace */
+    SIGNING_KEY_KEEP,    /* init: use an existing key that loads, else make one */
+};
+struct fleet_keys_made {
+    bool signing, fleet; /* which files this call created */
+};
+int create_fleet_keys(const struct iam_config *c, enum signing_key_mode mode,
+                      struct fleet_keys_made *ret);
 int verb_compile(int argc, char *argv[]);
 int verb_migrate(int argc, char *argv[]);
 int verb_create_user(int argc, char *argv[]);

@@ -156,7 +156,8 @@ int verb_init(int argc, char *argv[]) {
     struct iam_error e;
     char *conf = NULL, *dbdir = NULL;
     struct stat sb;
-    bool fleet_created = false, conf_written = false, keys_tried = false;
+    struct fleet_keys_made made = {0};
+    bool conf_written = false;
     int r;
 
     iam_error_init(&e);
@@ -230,10 +231,6 @@ int verb_init(int argc, char *argv[]) {
         r = iamctl_fail("%s already exists; refusing to overwrite it", c->database);
         goto out;
     }
-    if (lstat(c->signing_key, &sb) == 0) {
-        r = iamctl_fail("%s already exists; refusing to overwrite it", c->signing_key);
-        goto out;
-    }
     if (iam_store_create(c->database, c->account_id, c->uid_min, true, &st, &e) < 0) {
         r = iamctl_fail_error(&e);
         goto out;
@@ -241,8 +238,7 @@ int verb_init(int argc, char *argv[]) {
     if ((r = write_new_file(arg_config, conf, 0644)))
         goto out;
     conf_written = true;
-    keys_tried = true; /* the signing key did not exist: whatever is there now is ours */
-    if ((r = create_fleet_keys(c, false, &fleet_created)))
+    if ((r = create_fleet_keys(c, SIGNING_KEY_KEEP, &made)))
         goto out;
     iam_error_init(&e);
     if (iam_store_begin(st, false) < 0 || iam_store_compile(st, c, &e) != 0) {
@@ -256,9 +252,9 @@ out:
         remove_store(c->database);
         if (conf_written)
             (void)unlink(arg_config);
-        if (keys_tried)
+        if (made.signing)
             (void)unlink(c->signing_key);
-        if (fleet_created)
+        if (made.fleet)
             (void)unlink(c->fleet_key);
     }
     free(conf);

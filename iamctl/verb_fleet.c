@@ -41,22 +41,42 @@ static int load_admin_config(struct iam_config **ret) {
     return 0;
 }
 
-int create_fleet_keys(const struct iam_config *c, bool replace_signing, bool *ret_fleet_created) {
+int create_fleet_keys(const struct iam_config *c, enum signing_key_mode mode,
+                      struct fleet_keys_made *ret) {
+    struct iam_bundle_signing_key sk;
+    struct iam_bundle_fleet_key fk;
     struct iam_error e;
     struct stat sb;
 
     iam_error_init(&e);
-    if (iam_bundle_key_create(c->signing_key, IAM_BUNDLE_SIGNING_KEY, replace_signing, &e) < 0)
-        return iamctl_fail("%s%s", e.text,
-                           replace_signing ? "" : " (--replace makes a new signing key; hosts "
-                                                  "then need its public key)");
-    *ret_fleet_created = false;
-    if (lstat(c->fleet_key, &sb) == 0)
-        return 0; /* the fleet's key pair is kept: every host has its secret key */
+    *ret = (struct fleet_keys_made){0};
+    if (mode == SIGNING_KEY_KEEP && lstat(c->signing_key, &sb) == 0) {
+        /* init beside an existing key (another store's, or the one hosts already trust):
+         * use it, if it is a usable key */
+        if (iam_bundle_signing_key_load(c->signing_key, &sk, &e) < 0)
+            return iamctl_fail_error(&e);
+        iam_bundle_key_wipe(&sk, sizeof(sk));
+    } else {
+        if (iam_bundle_key_create(c->signing_key, IAM_BUNDLE_SIGNING_KEY,
+                                  mode == SIGNING_KEY_REPLACE, &e) < 0)
+            return iamctl_fail("%s%s", e.text,
+                               mode == SIGNING_KEY_NEW ? " (--replace makes a new signing key; "
+                                                         "hosts then need its public key)"
+                                                       : "");
+        ret->signing = true;
+    }
+    if (lstat(c->fleet_key, &sb) == 0) {
+        /* the fleet's key pair is kept: every host has its secret key */
+        iam_error_init(&e);
+        if (iam_bundle_fleet_key_load(c->fleet_key, &fk, &e) < 0)
+            return iamctl_fail_error(&e);
+        iam_bundle_key_wipe(&fk, sizeof(fk));
+        return 0;
+    }
     iam_error_init(&e);
     if (iam_bundle_key_create(c->fleet_key, IAM_BUNDLE_FLEET_KEY, false, &e) < 0)
         return iamctl_fail_error(&e);
-    *ret_fleet_created = true;
+    ret->fleet = true;
     return 0;
 }
 
@@ -66,13 +86,15 @@ int verb_create_bundle_signing_key(int argc, char *argv[]) {
     struct iam_bundle_signing_key k;
     struct iam_error e;
     char pk[IAM_BUNDLE_PUBLIC_KEY_B64 + 1];
-    bool fleet_created = false;
+    struct fleet_keys_made made;
     int r;
 
     iam_error_init(&e);
     if ((r = opts_parse(argc, argv, opts)) || (r = load_admin_config(&c)))
         goto out;
-    if ((r = create_fleet_keys(c, opt_get(opts, "replace")->set, &fleet_created)))
+    if ((r = create_fleet_keys(c, opt_get(opts, "replace")->set ? SIGNING_KEY_REPLACE
+                                                                : SIGNING_KEY_NEW,
+                               &made)))
         goto out;
     if (iam_bundle_signing_key_load(c->signing_key, &k, &e) < 0) {
         r = iamctl_fail_error(&e);
@@ -81,7 +103,7 @@ int verb_create_bundle_signing_key(int argc, char *argv[]) {
     iam_bundle_key_to_base64(k.pk, pk);
     iam_bundle_key_wipe(&k, sizeof(k));
     r = print_json(json_pack("{s:s,s:s,s:s?}", "SigningKey", c->signing_key, "PublicKey", pk,
-                             "FleetKeyCreated", fleet_created ? c->fleet_key : NULL));
+                             "FleetKeyCreated", made.fleet ? c->fleet_key : NULL));
 out:
     iam_config_free(c);
     opts_free(opts);

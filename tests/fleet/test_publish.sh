@@ -37,6 +37,23 @@ expect_ok get-bundle-public-key
 grep -q "$PK" "$T/out" && fail "public key unchanged after --replace"
 ok
 
+# a second store beside the first: init uses the keys that are there (hosts keep trusting them)
+"$IAMCTL" --config "$T/second.conf" init --account-id 123456789012 \
+    --host-arn arn:aws:ec2:eu-west-1:123456789012:instance/i-second --database "$T/second.db" \
+    --cache-dir "$T/cache2" --audit-log none >/dev/null 2>"$T/err" || fail "a second init beside the keys: $(cat "$T/err")"
+cmp -s "$T/sk.before" "$T/bundle-signing.key" && fail "test broken: key not replaced above"
+"$IAMCTL" --config "$T/second.conf" get-bundle-public-key >"$T/out2" || fail "second store's key"
+cmp -s "$T/out" "$T/out2" || fail "the second init made another signing key"
+# but not a key file others can read
+chmod 0644 "$T/fleet.key"
+"$IAMCTL" --config "$T/third.conf" init --account-id 123456789012 \
+    --host-arn arn:aws:ec2:eu-west-1:123456789012:instance/i-third --database "$T/third.db" \
+    --cache-dir "$T/cache3" --audit-log none >/dev/null 2>"$T/err" && fail "init accepted a fleet key others can read"
+grep -q 0600 "$T/err" || fail "init's refusal of the fleet key does not say 0600"
+[ -e "$T/third.db" ] || [ -e "$T/third.conf" ] && fail "a refused init left files"
+chmod 0600 "$T/fleet.key"
+ok
+
 # init --signing-key FILE, and a store without keys gets them from create-bundle-signing-key
 mkdir "$T/two"
 "$IAMCTL" --config "$T/two/iam.conf" init --account-id 123456789012 \
