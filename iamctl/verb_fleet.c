@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The publishing side of a fleet: create-bundle-signing-key, get-bundle-public-key,
- * export-fleet-key, publish; and `pull`, which runs the pull helper (iam-pull), so that only
- * a pull loads libcurl. */
+ * export-fleet-key, publish. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -26,17 +25,23 @@ static int load_admin_config(struct iam_config **ret) {
     struct iam_error e;
 
     iam_error_init(&e);
-    if (iam_secret_init() < 0)
-        return iamctl_fail("libsodium failed to initialise");
-    if (iam_config_load(arg_config, ret, &e) < 0)
-        return iamctl_fail_error(&e);
+    *ret = NULL;
+    if (iam_secret_init() < 0) {
+        (void)iamctl_fail("libsodium failed to initialise");
+        return IAMCTL_EXIT_FAIL;
+    }
+    if (iam_config_load(arg_config, ret, &e) < 0) {
+        *ret = NULL;
+        (void)iamctl_fail_error(&e);
+        return IAMCTL_EXIT_FAIL;
+    }
     if ((*ret)->bundle_url) {
-        int r = iamctl_fail("%s: this host pulls its account from bundle_url = %s; bundles are "
-                            "made where the account is managed (the host that publishes it)",
-                            arg_config, (*ret)->bundle_url);
+        (void)iamctl_fail("%s: this host pulls its account from bundle_url = %s; bundles are "
+                          "made where the account is managed (the host that publishes it)",
+                          arg_config, (*ret)->bundle_url);
         iam_config_free(*ret);
         *ret = NULL;
-        return r;
+        return IAMCTL_EXIT_FAIL;
     }
     return 0;
 }
@@ -92,9 +97,8 @@ int verb_create_bundle_signing_key(int argc, char *argv[]) {
     iam_error_init(&e);
     if ((r = opts_parse(argc, argv, opts)) || (r = load_admin_config(&c)))
         goto out;
-    if ((r = create_fleet_keys(c, opt_get(opts, "replace")->set ? SIGNING_KEY_REPLACE
-                                                                : SIGNING_KEY_NEW,
-                               &made)))
+    if ((r = create_fleet_keys(
+             c, opt_get(opts, "replace")->set ? SIGNING_KEY_REPLACE : SIGNING_KEY_NEW, &made)))
         goto out;
     if (iam_bundle_signing_key_load(c->signing_key, &k, &e) < 0) {
         r = iamctl_fail_error(&e);
@@ -201,7 +205,8 @@ int verb_publish(int argc, char *argv[]) {
     if (iam_bundle_signing_key_load(h.config->signing_key, &sk, &e) < 0 ||
         iam_bundle_fleet_key_load(h.config->fleet_key, &fk, &e) < 0) {
         r = iamctl_fail("%s (iamctl create-bundle-signing-key makes the keys of a store that "
-                        "has none)", e.text);
+                        "has none)",
+                        e.text);
         goto out;
     }
     keys = true;
@@ -229,9 +234,9 @@ int verb_publish(int argc, char *argv[]) {
     }
     iam_bundle_format_time(rep.manifest.created, created, sizeof(created));
     iam_bundle_format_time(rep.manifest.expires, expires, sizeof(expires));
-    r = print_json(json_pack("{s:s,s:I,s:s,s:s,s:[o,o],s:b,s:I}", "AccountId",
-                             h.account.account_id, "Serial", (json_int_t)rep.manifest.serial,
-                             "Created", created, "Expires", expires, "Files",
+    r = print_json(json_pack("{s:s,s:I,s:s,s:s,s:[o,o],s:b,s:I}", "AccountId", h.account.account_id,
+                             "Serial", (json_int_t)rep.manifest.serial, "Created", created,
+                             "Expires", expires, "Files",
                              file_json(&rep.manifest.files[IAM_BUNDLE_NSS]),
                              file_json(&rep.manifest.files[IAM_BUNDLE_AUTH]), "Unchanged",
                              rep.reused, "FilesRemoved", (json_int_t)rep.removed));

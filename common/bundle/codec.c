@@ -27,8 +27,10 @@ int bundle_gzip(const void *in, size_t len, int level, void **ret, size_t *ret_l
     }
     cap = (size_t)deflateBound(&z, (uLong)len) + 64;
     if (len > UINT_MAX || !(out = malloc(cap))) {
-        iam_error_set(reterr, 0, 0, 0, len > UINT_MAX ? "a cache larger than 4 GiB" : "out of "
-                      "memory");
+        iam_error_set(reterr, 0, 0, 0,
+                      len > UINT_MAX ? "a cache larger than 4 GiB"
+                                     : "out of "
+                                       "memory");
         r = len > UINT_MAX ? -E2BIG : -ENOMEM;
         goto out;
     }
@@ -79,8 +81,10 @@ static int gunzip(const char *what, const void *in, size_t len, size_t want, voi
     z.avail_out = (uInt)want + 1; /* one byte more: a longer stream is caught */
     zr = inflate(&z, Z_FINISH);
     if (zr != Z_STREAM_END || z.avail_in != 0 || z.total_out != want) {
-        iam_error_set(reterr, 0, 0, 0, "%s: the compressed data is damaged or not of the "
-                      "manifest's ContentSize", what);
+        iam_error_set(reterr, 0, 0, 0,
+                      "%s: the compressed data is damaged or not of the "
+                      "manifest's ContentSize",
+                      what);
         goto out;
     }
     *ret = out;
@@ -105,15 +109,17 @@ int iam_bundle_file_check(const struct iam_bundle_file *f, const void *data, siz
     }
     crypto_hash_sha256(h, data, len);
     if (sodium_memcmp(h, f->sha256, sizeof(h)) != 0) {
-        iam_error_set(reterr, 0, 0, 0, "%s: its SHA-256 is not the manifest's (the file was "
-                      "altered)", f->path);
+        iam_error_set(reterr, 0, 0, 0,
+                      "%s: its SHA-256 is not the manifest's (the file was "
+                      "altered)",
+                      f->path);
         return -EBADMSG;
     }
     return 0;
 }
 
-int iam_bundle_decode_nss(const struct iam_bundle_file *f, const void *data, size_t len,
-                          void **ret, size_t *ret_len, struct iam_error *reterr) {
+int iam_bundle_decode_nss(const struct iam_bundle_file *f, const void *data, size_t len, void **ret,
+                          size_t *ret_len, struct iam_error *reterr) {
     int r = gunzip(f->path, data, len, (size_t)f->content_size, ret, reterr);
 
     if (r == 0)
@@ -138,8 +144,10 @@ int iam_bundle_decode_auth(const struct iam_bundle_file *f, const void *data, si
         return -ENOMEM;
     }
     if (crypto_box_seal_open(plain, data, len, fleet->pk, fleet->sk) != 0) {
-        iam_error_set(reterr, 0, 0, 0, "%s: cannot be opened with the fleet key of "
-                      "bundle_secret_key (sealed to another fleet, or damaged)", f->path);
+        iam_error_set(reterr, 0, 0, 0,
+                      "%s: cannot be opened with the fleet key of "
+                      "bundle_secret_key (sealed to another fleet, or damaged)",
+                      f->path);
         r = -EKEYREJECTED;
         goto out;
     }

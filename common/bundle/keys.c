@@ -60,15 +60,9 @@ int bundle_write_secret_file(const char *path, const char *text, size_t len, boo
         tmp = NULL;
         goto oom;
     }
-    if (!(dir = strdup(path)))
+    slash = strrchr(path, '/');
+    if (!(dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".")))
         goto oom;
-    slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    else
-        strcpy(dir, ".");
     fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0) {
         r = -errno;
@@ -92,8 +86,7 @@ int bundle_write_secret_file(const char *path, const char *text, size_t len, boo
     if (replace ? rename(tmp, path) < 0 : link(tmp, path) < 0) {
         r = -errno;
         iam_error_set(reterr, 0, 0, 0, "%s: %s", path,
-                      r == -EEXIST ? "already exists; refusing to replace it"
-                                   : strerror(-r));
+                      r == -EEXIST ? "already exists; refusing to replace it" : strerror(-r));
         goto out;
     }
     if (!replace)
@@ -172,8 +165,10 @@ static int read_key_file(const char *path, enum iam_bundle_key_kind kind, char *
     }
     if (!S_ISREG(sb.st_mode) || (sb.st_uid != 0 && sb.st_uid != geteuid()) ||
         (sb.st_mode & 077) != 0) {
-        iam_error_set(reterr, 0, 0, 0, "%s: the %s must be a regular file owned by root with "
-                      "mode 0600 (chown root:root and chmod 0600 it)", path, key_what[kind]);
+        iam_error_set(reterr, 0, 0, 0,
+                      "%s: the %s must be a regular file owned by root with "
+                      "mode 0600 (chown root:root and chmod 0600 it)",
+                      path, key_what[kind]);
         r = -EACCES;
         goto out;
     }

@@ -73,17 +73,17 @@ int iam_bundle_manifest_seal(const struct iam_bundle_manifest *m,
     sodium_bin2hex(settings, sizeof(settings), m->settings, 32);
     for (size_t i = 0; i < IAM_BUNDLE_N_FILES; i++)
         sodium_bin2hex(hex[i], sizeof(hex[i]), m->files[i].sha256, 32);
-    n = asprintf(&body,
-                 "{\"Format\":\"" IAM_BUNDLE_FORMAT "\",\"AccountId\":\"%s\",\"Serial\":%" PRIu64
-                 ",\"Created\":\"%s\",\"Expires\":\"%s\",\"FleetKey\":\"%s\",\"Settings\":\"%s\",\"Files\":{"
-                 "\"nss.cache\":{\"Path\":\"%s\",\"Size\":%" PRIu64 ",\"Sha256\":\"%s\","
-                 "\"Encoding\":\"%s\",\"ContentSize\":%" PRIu64 "},"
-                 "\"auth.cache\":{\"Path\":\"%s\",\"Size\":%" PRIu64 ",\"Sha256\":\"%s\","
-                 "\"Encoding\":\"%s\",\"ContentSize\":%" PRIu64 "}}}",
-                 m->account_id, m->serial, created, expires, fleet, settings, m->files[0].path,
-                 m->files[0].size, hex[0], file_encoding[0], m->files[0].content_size,
-                 m->files[1].path, m->files[1].size, hex[1], file_encoding[1],
-                 m->files[1].content_size);
+    n = asprintf(
+        &body,
+        "{\"Format\":\"" IAM_BUNDLE_FORMAT "\",\"AccountId\":\"%s\",\"Serial\":%" PRIu64
+        ",\"Created\":\"%s\",\"Expires\":\"%s\",\"FleetKey\":\"%s\",\"Settings\":\"%s\",\"Files\":{"
+        "\"nss.cache\":{\"Path\":\"%s\",\"Size\":%" PRIu64 ",\"Sha256\":\"%s\","
+        "\"Encoding\":\"%s\",\"ContentSize\":%" PRIu64 "},"
+        "\"auth.cache\":{\"Path\":\"%s\",\"Size\":%" PRIu64 ",\"Sha256\":\"%s\","
+        "\"Encoding\":\"%s\",\"ContentSize\":%" PRIu64 "}}}",
+        m->account_id, m->serial, created, expires, fleet, settings, m->files[0].path,
+        m->files[0].size, hex[0], file_encoding[0], m->files[0].content_size, m->files[1].path,
+        m->files[1].size, hex[1], file_encoding[1], m->files[1].content_size);
     if (n < 0) {
         body = NULL;
         goto out;
@@ -102,8 +102,10 @@ int iam_bundle_manifest_seal(const struct iam_bundle_manifest *m,
                       sodium_base64_VARIANT_ORIGINAL);
     sodium_bin2base64(sig64, sodium_base64_ENCODED_LEN(sizeof(sig), sodium_base64_VARIANT_ORIGINAL),
                       sig, sizeof(sig), sodium_base64_VARIANT_ORIGINAL);
-    n = asprintf(&out, "{\"Format\":\"" IAM_BUNDLE_FORMAT "\",\"Manifest\":\"%s\",\"Signature\":"
-                 "\"%s\"}\n", b64, sig64);
+    n = asprintf(&out,
+                 "{\"Format\":\"" IAM_BUNDLE_FORMAT "\",\"Manifest\":\"%s\",\"Signature\":"
+                 "\"%s\"}\n",
+                 b64, sig64);
     if (n < 0) {
         out = NULL;
         goto out;
@@ -193,12 +195,10 @@ static int parse_manifest(const char *text, size_t len, struct iam_bundle_manife
     const char *fmt, *acct, *created, *expires, *fleet;
     int r;
 
-    if ((r = iam_json_parse(text, len, NULL, &doc, e)) < 0) {
-        r = -EBADMSG;
-        goto out;
-    }
-    root = iam_json_root(doc);
     r = -EBADMSG;
+    if (iam_json_parse(text, len, NULL, &doc, e) < 0)
+        goto out;
+    root = iam_json_root(doc);
     if (!iam_json_is_object(root)) {
         bad(e, root, "not a JSON object");
         goto out;
@@ -272,7 +272,8 @@ int iam_bundle_manifest_open(const void *data, size_t len, const uint8_t pk[32],
     sig64 = get_str(root, "Signature");
     if (!iam_json_is_object(root) || !fmt || strcmp(fmt, IAM_BUNDLE_FORMAT) != 0 || !body64 ||
         !sig64 || root->u.obj.n != 3) {
-        bad(reterr, root, "expected {\"Format\": \"" IAM_BUNDLE_FORMAT "\", \"Manifest\": ..., "
+        bad(reterr, root,
+            "expected {\"Format\": \"" IAM_BUNDLE_FORMAT "\", \"Manifest\": ..., "
             "\"Signature\": ...}");
         goto out;
     }
@@ -294,7 +295,8 @@ int iam_bundle_manifest_open(const void *data, size_t len, const uint8_t pk[32],
         goto out;
     }
     if (crypto_sign_verify_detached(sig, (const unsigned char *)msg, ctx + blen, pk) != 0) {
-        iam_error_set(reterr, 0, 0, 0, "the manifest's signature does not verify with "
+        iam_error_set(reterr, 0, 0, 0,
+                      "the manifest's signature does not verify with "
                       "bundle_public_key (altered, or signed by another key)");
         r = -EKEYREJECTED;
         goto out;

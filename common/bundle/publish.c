@@ -29,8 +29,7 @@ static int ensure_dir(const char *dir, struct iam_error *e) {
 
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
         int r = -errno;
-        iam_error_set(e, 0, 0, 0, "%s: cannot create the bundle directory: %s", dir,
-                      strerror(-r));
+        iam_error_set(e, 0, 0, 0, "%s: cannot create the bundle directory: %s", dir, strerror(-r));
         return r;
     }
     if (lstat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
@@ -52,8 +51,10 @@ static int lock_dir(const char *dir, struct iam_error *e) {
     }
     for (unsigned waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited += 50) {
         if ((errno != EWOULDBLOCK && errno != EINTR) || waited >= PUBLISH_LOCK_WAIT_MS) {
-            iam_error_set(e, 0, 0, 0, "%s: another publish held the directory for more than "
-                          "%d s; try again", dir, PUBLISH_LOCK_WAIT_MS / 1000);
+            iam_error_set(e, 0, 0, 0,
+                          "%s: another publish held the directory for more than "
+                          "%d s; try again",
+                          dir, PUBLISH_LOCK_WAIT_MS / 1000);
             close(fd);
             return -EAGAIN;
         }
@@ -109,8 +110,9 @@ static int put_file(const char *dir, size_t which, const void *data, size_t len,
 
     crypto_hash_sha256(f->sha256, data, len);
     sodium_bin2hex(hex, sizeof(hex), f->sha256, 8);
-    snprintf(f->path, sizeof(f->path), "%s.%s%s", which == IAM_BUNDLE_NSS ? "nss.cache" : "auth.cache",
-             hex, which == IAM_BUNDLE_NSS ? ".gz" : ".sealed");
+    snprintf(f->path, sizeof(f->path), "%s.%s%s",
+             which == IAM_BUNDLE_NSS ? "nss.cache" : "auth.cache", hex,
+             which == IAM_BUNDLE_NSS ? ".gz" : ".sealed");
     f->size = len;
     f->content_size = content_size;
     if (file_matches(dir, f))

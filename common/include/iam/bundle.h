@@ -33,7 +33,7 @@
 #define IAM_BUNDLE_MANIFEST "manifest.json"
 #define IAM_BUNDLE_SIG_CONTEXT "iam-host bundle manifest v1\n"
 #define IAM_BUNDLE_MANIFEST_MAX (64u * 1024u) /* a manifest is a few hundred bytes */
-#define IAM_BUNDLE_PUBLIC_KEY_B64 44           /* base64 of 32 bytes, without the NUL */
+#define IAM_BUNDLE_PUBLIC_KEY_B64 44          /* base64 of 32 bytes, without the NUL */
 #define IAM_BUNDLE_PATH_MAX 64
 #define IAM_BUNDLE_NSS 0
 #define IAM_BUNDLE_AUTH 1
@@ -83,7 +83,7 @@ struct iam_bundle_file {
     char path[IAM_BUNDLE_PATH_MAX]; /* file name in the bundle directory */
     uint64_t size;                  /* bytes as served */
     uint8_t sha256[32];
-    uint64_t content_size;          /* bytes of the cache it decodes to */
+    uint64_t content_size; /* bytes of the cache it decodes to */
 };
 
 struct iam_bundle_manifest {
@@ -123,8 +123,8 @@ int iam_bundle_file_check(const struct iam_bundle_file *f, const void *data, siz
  * the fleet key, then gunzip auth.cache. The result must be exactly f->content_size bytes.
  * -EKEYREJECTED when the box does not open with fleet (another fleet's key); -EBADMSG when
  * the data is damaged. *ret is malloc'd; the auth cache's copy must be wiped by the caller. */
-int iam_bundle_decode_nss(const struct iam_bundle_file *f, const void *data, size_t len,
-                          void **ret, size_t *ret_len, struct iam_error *reterr) IAM_WUR;
+int iam_bundle_decode_nss(const struct iam_bundle_file *f, const void *data, size_t len, void **ret,
+                          size_t *ret_len, struct iam_error *reterr) IAM_WUR;
 int iam_bundle_decode_auth(const struct iam_bundle_file *f, const void *data, size_t len,
                            const struct iam_bundle_fleet_key *fleet, void **ret, size_t *ret_len,
                            struct iam_error *reterr) IAM_WUR;
@@ -132,18 +132,18 @@ int iam_bundle_decode_auth(const struct iam_bundle_file *f, const void *data, si
 /* ---- publishing ------------------------------------------------------------------------ */
 
 struct iam_bundle_publish {
-    const char *dir;        /* created 0755 when missing */
+    const char *dir; /* created 0755 when missing */
     const char *account_id;
     uint64_t serial;
-    const void *nss;        /* the caches' images */
+    const void *nss; /* the caches' images */
     size_t nss_len;
     const void *auth;
     size_t auth_len;
     const struct iam_bundle_signing_key *signing;
     const uint8_t *fleet_pk; /* 32 bytes */
     int64_t created, expires;
-    int compress_level;     /* zlib level 1..9; 0 = the default (6) */
-    uint8_t settings[32];   /* iam_bundle_settings_digest() of the configuration compiled */
+    int compress_level;   /* zlib level 1..9; 0 = the default (6) */
+    uint8_t settings[32]; /* iam_bundle_settings_digest() of the configuration compiled */
 };
 
 /* A digest of what, besides the store, goes into the caches (home_template, default_shell,
@@ -154,8 +154,8 @@ void iam_bundle_settings_digest(const struct iam_config *c, uint8_t ret[32]);
 
 struct iam_bundle_publish_report {
     struct iam_bundle_manifest manifest;
-    bool reused;        /* the account had not changed: the previous bundle's files kept */
-    uint64_t removed;   /* files of older bundles removed */
+    bool reused;      /* the account had not changed: the previous bundle's files kept */
+    uint64_t removed; /* files of older bundles removed */
 };
 
 /* Write a bundle into p->dir: the data files (each atomically, skipped when a file of that
