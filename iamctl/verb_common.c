@@ -19,6 +19,7 @@
 #include "iam/policy.h"
 #include "iam/secret.h"
 #include "migrate.h"
+#include "iam/ssh_keys.h"
 #include "verb_common.h"
 
 /* How long a writer waits for another to finish before it gives up. */
@@ -163,6 +164,11 @@ static void remove_stale_cache_temps(const struct iam_config *c) {
     }
     p = NULL;
     if (asprintf(&p, "%s/" IAM_AUTH_CACHE_NAME, c->cache_dir) >= 0) {
+        remove_stale_temps(p);
+        free(p);
+    }
+    p = NULL;
+    if (asprintf(&p, "%s/" IAM_SSH_KEYS_CACHE_NAME, c->cache_dir) >= 0) {
         remove_stale_temps(p);
         free(p);
     }

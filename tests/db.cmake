@@ -40,6 +40,11 @@ iam_add_script_test(iamctl_migrate
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/iamctl/test_migrate.sh $<TARGET_FILE:iamctl>
           ${CMAKE_CURRENT_SOURCE_DIR}/data
   LABELS unit TIMEOUT 300)
+# iam-authorized-keys (sshd's AuthorizedKeysCommand) on the caches iamctl compiles.
+iam_add_script_test(iamctl_authorized_keys
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/iamctl/test_authorized_keys.sh $<TARGET_FILE:iamctl>
+          $<TARGET_FILE:iam_authorized_keys>
+  LABELS unit TIMEOUT 300)
 iam_add_script_test(iamctl_credential_report
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/iamctl/test_report.sh $<TARGET_FILE:iamctl>
   LABELS unit TIMEOUT 120)
@@ -61,6 +66,11 @@ if(IAM_BENCH)
   #   bench_store --iamctl $<TARGET_FILE:iamctl> --baseline OLD_IAMCTL
   add_executable(bench_store ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_store.c)
   target_link_libraries(bench_store PRIVATE iamtest)
+  # iam-authorized-keys at 100,000 users beside sshd's plain authorized_keys file (prints the
+  # table; not a test): bench_ssh_keys $<TARGET_FILE:iam_authorized_keys> [USERS] [ROUNDS]
+  add_executable(bench_ssh_keys ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_ssh_keys.c)
+  target_link_libraries(bench_ssh_keys PRIVATE iamcore iamsshkeys_reader)
+  add_dependencies(bench_ssh_keys iam_authorized_keys)
 endif()
 
 # The compile hook, read back with the NSS module's and pam_iam's readers.

@@ -109,6 +109,13 @@ if(IAM_E2E)
             $<TARGET_FILE:nss_iam> $<TARGET_FILE:iamctl> ${PROJECT_SOURCE_DIR}/packaging
     LABELS e2e TIMEOUT 300)
   set_tests_properties(e2e_pam_ssh_sudo PROPERTIES SKIP_RETURN_CODE 77)
+  # SSH public keys through iam-authorized-keys and the package's sshd drop-in, real sshd.
+  iam_add_script_test(e2e_ssh_keys
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_e2e_ssh_keys.sh $<TARGET_FILE:pam_iam>
+            $<TARGET_FILE:nss_iam> $<TARGET_FILE:iamctl> $<TARGET_FILE:iam_authorized_keys>
+            ${PROJECT_SOURCE_DIR}/packaging
+    LABELS e2e TIMEOUT 300)
+  set_tests_properties(e2e_ssh_keys PROPERTIES SKIP_RETURN_CODE 77)
 endif()
 
 # pamtester under valgrind: zero errors on every path.

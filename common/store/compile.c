@@ -14,6 +14,7 @@
 #include "iam/fileio.h"
 #include "iam/host_ids.h"
 #include "iam/nss_cache.h"
+#include "iam/ssh_keys.h"
 #include "iam/store_compile.h"
 
 
@@ -186,6 +187,33 @@ out:
     return r;
 }
 
+/* Every user's Active SSH public keys (users without one are left out by the builder). */
+static int build_ssh_keys(const struct cmodel *m, void **ret_data, size_t *ret_size,
+                          struct iam_error *reterr) {
+    struct iam_ssh_keys_user *users = calloc(m->n_users + 1, sizeof(*users));
+    struct iam_ssh_key_entry *keys = calloc(m->n_ssh_keys + 1, sizeof(*keys));
+    int r;
+
+    if (!users || !keys) {
+        r = oom(reterr);
+        goto out;
+    }
+    for (size_t k = 0; k < m->n_ssh_keys; k++)
+        keys[k] = (struct iam_ssh_key_entry){.id = m->ssh_keys[k].id,
+                                             .fingerprint = m->ssh_keys[k].fingerprint,
+                                             .body = m->ssh_keys[k].body};
+    for (size_t i = 0; i < m->n_users; i++)
+        users[i] = (struct iam_ssh_keys_user){.name = m->users[i].name,
+                                              .uid = m->users[i].uid,
+                                              .keys = keys + m->users[i].ssh_keys,
+                                              .n_keys = m->users[i].n_ssh_keys};
+    r = iam_ssh_keys_cache_build(users, m->n_users, m->serial, ret_data, ret_size, reterr);
+out:
+    free(users);
+    free(keys);
+    return r;
+}
+
 int iam_store_compile_images(struct iam_store *st, const struct iam_config *config,
                              struct iam_cache_images *ret, struct iam_error *reterr) {
     struct iam_local_accounts *local = NULL;
@@ -209,9 +237,10 @@ int iam_store_compile_images(struct iam_store *st, const struct iam_config *conf
         *reterr = *iam_store_error(st);
         return r;
     }
-    /* build both images first: an account that one of them refuses changes neither cache */
+    /* build every image first: an account that one of them refuses changes no cache */
     if ((r = build_nss(config, &m, &img.nss, &img.nss_len, reterr)) < 0 ||
-        (r = build_auth(&m, &img.auth, &img.auth_len, reterr)) < 0)
+        (r = build_auth(&m, &img.auth, &img.auth_len, reterr)) < 0 ||
+        (r = build_ssh_keys(&m, &img.ssh_keys, &img.ssh_keys_len, reterr)) < 0)
         goto out;
     img.serial = m.serial;
     *ret = img;
@@ -223,6 +252,18 @@ out:
     return r;
 }
 
+static int write_ssh_keys(const char *cache_dir, const struct iam_cache_images *img,
+                          struct iam_error *reterr) {
+    char *path = NULL;
+    int r;
+
+    if (asprintf(&path, "%s/" IAM_SSH_KEYS_CACHE_NAME, cache_dir) < 0)
+        return oom(reterr);
+    r = iam_file_write_atomic(path, img->ssh_keys, img->ssh_keys_len, 0644, reterr);
+    free(path);
+    return r;
+}
+
 void iam_cache_images_free(struct iam_cache_images *img) {
     if (!img)
         return;
@@ -230,6 +271,7 @@ void iam_cache_images_free(struct iam_cache_images *img) {
         sodium_memzero(img->auth, img->auth_len); /* holds secret hashes */
     free(img->auth);
     free(img->nss);
+    free(img->ssh_keys);
     *img = (struct iam_cache_images){0};
 }
 
@@ -244,6 +286,14 @@ int iam_store_compile(struct iam_store *st, const struct iam_config *config,
      * a running nscd is told to forget what it remembers */
     r = iam_caches_install(config->cache_dir, img.nss, img.nss_len, img.auth, img.auth_len, NULL,
                            reterr);
+    /* then the keys sshd is given (AuthorizedKeysCommand), beside the generations: a file of
+     * its own that no reader pairs with the others. A key made Inactive or deleted stops
+     * working once this rename is done, before the command returns. */
+    if (r >= 0) {
+        int w = write_ssh_keys(config->cache_dir, &img, reterr);
+        if (w < 0)
+            r = w;
+    }
     iam_cache_images_free(&img);
     return r;
 }

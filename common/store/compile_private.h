@@ -31,6 +31,13 @@ struct cm_key {
     const char *secret_hash;
 };
 
+/* An Active SSH public key (Inactive ones never reach a host). */
+struct cm_ssh_key {
+    const char *id;          /* APKA... */
+    const char *body;        /* "type base64" */
+    const char *fingerprint; /* SHA256:..., computed from the body at compile time */
+};
+
 struct cm_user {
     int64_t rowid;
     const char *name, *unique_id, *arn;
@@ -41,6 +48,7 @@ struct cm_user {
     bool password_reset_required;
     /* ranges in the model's flat arrays */
     size_t keys, n_keys;     /* m->keys */
+    size_t ssh_keys, n_ssh_keys; /* m->ssh_keys: Active only */
     size_t tags, n_tags;     /* m->tags */
     size_t groups, n_groups; /* m->user_groups: group indexes, GroupList order */
     size_t docs, n_docs;     /* m->user_docs: own inline, own attached (doc indexes) */
@@ -73,6 +81,8 @@ struct cmodel {
     size_t n_docs, cap_docs;
     struct cm_key *keys;
     size_t n_keys;
+    struct cm_ssh_key *ssh_keys;
+    size_t n_ssh_keys;
     struct iam_auth_tag *tags;
     size_t n_tags;
     uint32_t *user_groups; /* group indexes */

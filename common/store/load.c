@@ -8,6 +8,7 @@
 
 #include "compile_private.h"
 #include "iam/db.h"
+#include "iam/ssh_keys.h"
 
 #define CM_ARENA_CHUNK (1024u * 1024u)
 
@@ -44,6 +45,7 @@ void cm_free(struct cmodel *m) {
     free(m->policies);
     free(m->docs);
     free(m->keys);
+    free(m->ssh_keys);
     free(m->tags);
     free(m->user_groups);
     free(m->members);
@@ -415,6 +417,73 @@ static int load_keys(struct iam_store *st, struct cmodel *m) {
     return r < 0 ? r : 0;
 }
 
+/* Active SSH public keys, each user's in upload order, with their fingerprints. */
+static int load_ssh_keys(struct iam_store *st, struct cmodel *m) {
+    static const char sql[] = "SELECT user, ssh_key_id, body FROM ssh_keys"
+                              " WHERE status = 'Active' ORDER BY id";
+    struct pairs p = {0};
+    struct cm_ssh_key *keys = NULL;
+    size_t n = 0, cap = 0;
+    uint32_t *order = NULL;
+    sqlite3_stmt *s = st_stmt(st, sql);
+    bool oom = false;
+    int r;
+
+    if (!s)
+        return -EIO;
+    while ((r = st_step(st, s, "reading SSH public keys")) > 0) {
+        size_t u = cm_user_index(m, sqlite3_column_int64(s, 0));
+        const char *body = (const char *)sqlite3_column_text(s, 2);
+        char fp[64];
+        struct cm_ssh_key *k;
+
+        if (u == SIZE_MAX)
+            continue;
+        if (n == cap) {
+            struct cm_ssh_key *nk = realloc(keys, (cap = cap ? cap * 2 : 256) * sizeof(*nk));
+            if (!nk) {
+                oom = true;
+                break;
+            }
+            keys = nk;
+        }
+        k = &keys[n];
+        k->id = col(m, s, 1, &oom);
+        k->body = col(m, s, 2, &oom);
+        if (oom)
+            break;
+        if (!body || iam_ssh_key_fingerprint(body, strlen(body), fp) < 0) {
+            r = st_fail(st, -EBADMSG, "SSH public key %.32s: not an OpenSSH public key",
+                        k->id ? k->id : "?");
+            break;
+        }
+        k->fingerprint = cm_strdup(m, fp);
+        if (!k->fingerprint || pairs_add(&p, (uint32_t)u, (uint32_t)n) < 0) {
+            oom = true;
+            break;
+        }
+        n++;
+    }
+    sqlite3_reset(s);
+    if (r == 0 && !oom &&
+        gather(m->n_users, &p, NULL, &order, &m->n_ssh_keys, &m->users[0].ssh_keys,
+               &m->users[0].n_ssh_keys, sizeof(struct cm_user)) < 0)
+        oom = true;
+    if (r == 0 && !oom) {
+        m->ssh_keys = malloc((n ? n : 1) * sizeof(*m->ssh_keys));
+        if (!m->ssh_keys)
+            oom = true;
+        for (size_t i = 0; !oom && i < n; i++)
+            m->ssh_keys[i] = keys[order[i]];
+    }
+    free(keys);
+    free(order);
+    pairs_free(&p);
+    if (oom)
+        return st_fail(st, -ENOMEM, "out of memory");
+    return r < 0 ? r : 0;
+}
+
 static int load_tags(struct iam_store *st, struct cmodel *m) {
     static const char sql[] =
         "SELECT identity, key, value FROM tags WHERE identity IS NOT NULL ORDER BY id";
@@ -584,6 +653,7 @@ int cm_load(struct iam_store *st, struct cmodel *m) {
     if ((r = load_identities(st, m)) < 0 || (r = load_policies(st, m)) < 0 ||
         (r = build_maps(st, m)) < 0 || (r = load_login_profiles(st, m)) < 0 ||
         (r = load_memberships(st, m)) < 0 || (r = load_keys(st, m)) < 0 ||
+        (r = load_ssh_keys(st, m)) < 0 ||
         (r = load_tags(st, m)) < 0 || (r = load_policy_lists(st, m)) < 0) {
         cm_free(m);
         return r;

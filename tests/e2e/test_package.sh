@@ -13,6 +13,9 @@
 #     by host:Sudo for one user and refused for another (sudo's approval plugin,
 #     enabled by the package in /etc/sudo.conf, asks for each command), the audit
 #     log has them;
+#   - sshd: the package's drop-in /etc/ssh/sshd_config.d/iam.conf names
+#     iam-authorized-keys, sshd (running) is reloaded, alice logs in with her
+#     uploaded SSH key; remove takes the drop-in out and reloads sshd again;
 #   - remove: /etc/sudo.conf is byte for byte what it was before installation;
 #   - purge: nsswitch.conf, /etc/pam.d and /etc/sudoers.d are byte for byte what
 #     they were before installation, the modules are gone, local logins work.
@@ -92,6 +95,9 @@ for d in etc usr var; do
     mount -t overlay overlay -o "lowerdir=/$d,upperdir=$T/ov/$d.u,workdir=$T/ov/$d.w" "/$d"
 done
 export DEBIAN_FRONTEND=noninteractive
+# A container's policy-rc.d (exit 101: "start no services") would keep invoke-rc.d from
+# reloading sshd; a Debian host has none, and this namespace's /usr is an overlay.
+rm -f /usr/sbin/policy-rc.d
 
 # Start from Debian's stock files, plus an initgroups line, so the test does not
 # depend on what else this machine has configured.
@@ -108,24 +114,28 @@ networks:       files
 EOF
 before=$T/before
 mkdir -p "$before"
-cp -a /etc/nsswitch.conf /etc/pam.d /etc/sudoers.d /etc/sudo.conf "$before/"
+mkdir -p /etc/ssh/sshd_config.d
+cp -a /etc/nsswitch.conf /etc/pam.d /etc/sudoers.d /etc/sudo.conf /etc/ssh/sshd_config.d "$before/"
 
 # A local user with a password, who must keep logging in throughout.
 useradd -m -s /bin/bash localtester
 echo 'localtester:Local-Pass-123' | chpasswd
 
-# sshd on a loopback port, with PAM; its service name is "sshd", the stack as shipped.
+# sshd on a loopback port, with PAM; its service name is "sshd", the stack as shipped. It
+# includes the drop-in folder as Debian's sshd_config does, and keeps its pid where Debian's
+# sshd does, so that the package finds it running (and reloads it).
 mkdir -p /run/sshd "$T/ssh"
 ssh-keygen -q -t ed25519 -N '' -f "$T/ssh/hostkey"
 cat > "$T/ssh/sshd_config" <<EOF
+Include /etc/ssh/sshd_config.d/*.conf
 Port 2222
 ListenAddress 127.0.0.1
 HostKey $T/ssh/hostkey
-PidFile $T/ssh/sshd.pid
+PidFile /run/sshd.pid
 UsePAM yes
 KbdInteractiveAuthentication yes
 PasswordAuthentication no
-PubkeyAuthentication no
+PubkeyAuthentication yes
 PermitRootLogin no
 UseDNS no
 LogLevel VERBOSE
@@ -133,10 +143,10 @@ EOF
 /usr/sbin/sshd -f "$T/ssh/sshd_config" -E "$T/sshd.log"
 # Started, or given up after a minute (a wide margin on a loaded machine; it takes ms).
 for _ in $(seq 600); do
-    [ -s "$T/ssh/sshd.pid" ] && break
+    [ -s /run/sshd.pid ] && break
     sleep 0.1
 done
-[ -s "$T/ssh/sshd.pid" ] || die "sshd did not start"
+[ -s /run/sshd.pid ] || die "sshd did not start"
 
 # ssh_as USER SECRET COMMAND: log in with the real client; the secret goes through
 # the environment (sshpass -e), never argv. Prints the command's output.
@@ -185,6 +195,17 @@ check_mode() { # check_mode PATH MODE OWNER:GROUP
 check_mode "/lib/$multiarch/security/pam_iam.so" 644 root:root
 check_mode "/usr/lib/$multiarch/libnss_iam.so.2" 644 root:root
 check_mode /usr/sbin/iamctl 755 root:root
+check_mode /usr/libexec/iam/iam-authorized-keys 755 root:root
+check_mode /etc/ssh/sshd_config.d/iam.conf 644 root:root
+grep -qx 'AuthorizedKeysCommand /usr/libexec/iam/iam-authorized-keys --uid %U %u' \
+    /etc/ssh/sshd_config.d/iam.conf && grep -qx 'AuthorizedKeysCommandUser nobody' \
+    /etc/ssh/sshd_config.d/iam.conf &&
+    ok "sshd drop-in: AuthorizedKeysCommand iam-authorized-keys as nobody" ||
+    fail "sshd drop-in lacks the AuthorizedKeysCommand lines"
+# sshd was running: the package reloaded it (sshd logs the SIGHUP and re-executes)
+for _ in $(seq 100); do grep -q 'Received SIGHUP' "$T/sshd.log" && break; sleep 0.1; done
+grep -q 'Received SIGHUP' "$T/sshd.log" && ok "install reloaded the running sshd" ||
+    fail "install did not reload sshd"
 [ -f /usr/share/doc/iamctl/findings.md ] &&
     ok "validate-policy's findings catalogue is at /usr/share/doc/iamctl/findings.md" ||
     fail "/usr/share/doc/iamctl/findings.md missing (HOST_* learnMoreLink target)"
@@ -310,6 +331,15 @@ else
     fail "ssh alice with her access key: '$out'"
     diag
 fi
+# Her SSH key: sshd asks the package's iam-authorized-keys (as nobody) for it.
+ssh-keygen -q -t ed25519 -N '' -f "$T/alice_ssh" &&
+    run iamctl upload-ssh-public-key --user-name alice --ssh-public-key-body "file://$T/alice_ssh.pub" ||
+    fail "upload-ssh-public-key"
+out=$(ssh -F /dev/null -p 2222 -i "$T/alice_ssh" -o IdentitiesOnly=yes -o BatchMode=yes \
+    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+    -o PreferredAuthentications=publickey alice@127.0.0.1 'echo key-in' 2>&1) || true
+[ "$out" = key-in ] && ok "ssh alice with her uploaded SSH key (AuthorizedKeysCommand)" ||
+    { fail "ssh alice with her SSH key: '$out'"; diag; }
 # A refusal is checked twice: the client is refused, and the audit record says why.
 # audit_since N NAME EXPR: among the records appended after line N, those of EVENT and USER
 # (rs, a list) satisfy the Python expression EXPR.
@@ -496,6 +526,11 @@ diff -r -x sudo-iam -x sudo-iam-i "$before/pam.d" /etc/pam.d >/dev/null &&
     fail "remove: sudo still points at sudo-iam"
 cmp -s "$before/sudo.conf" /etc/sudo.conf && ok "remove: /etc/sudo.conf byte for byte as before" ||
     fail "remove: /etc/sudo.conf not restored"
+diff -r "$before/sshd_config.d" /etc/ssh/sshd_config.d >/dev/null &&
+    ok "remove: sshd's drop-in gone, /etc/ssh/sshd_config.d as before" ||
+    fail "remove: /etc/ssh/sshd_config.d not restored"
+[ "$(grep -c 'Received SIGHUP' "$T/sshd.log")" -ge 2 ] && ok "remove reloaded the running sshd" ||
+    fail "remove did not reload sshd"
 printf 'Local-Pass-123\n' | setpriv --reuid=localtester --regid=localtester --init-groups \
     sudo -S -k -p '' id -un 2>/dev/null | grep -qx root &&
     ok "remove: a local user's sudo works" || fail "remove: a local user's sudo fails"
@@ -512,7 +547,7 @@ fi
     fail "reinstall did not wire nsswitch.conf, PAM and sudo again"
 
 # ---- purge -----------------------------------------------------------------------
-kill "$(cat "$T/ssh/sshd.pid")" 2>/dev/null || true
+kill "$(cat /run/sshd.pid)" 2>/dev/null || true
 rm -f /etc/sudoers.d/zz-iamtest
 if dpkg --purge libnss-iam libpam-iam iamctl > "$T/dpkg-purge.log" 2>&1; then
     ok "dpkg --purge libnss-iam libpam-iam iamctl"
@@ -520,8 +555,8 @@ else
     cat "$T/dpkg-purge.log"
     fail "dpkg --purge failed"
 fi
-for f in nsswitch.conf pam.d sudoers.d sudo.conf; do
-    if diff -r "$before/$f" "/etc/$f" > "$T/diff" 2>&1; then
+for f in nsswitch.conf pam.d sudoers.d sudo.conf ssh/sshd_config.d; do
+    if diff -r "$before/${f#ssh/}" "/etc/$f" > "$T/diff" 2>&1; then
         ok "/etc/$f is byte for byte what it was before installation"
     else
         fail "/etc/$f differs after purge:"
@@ -533,7 +568,10 @@ done
     ok "modules removed" || fail "modules left behind"
 [ ! -e /etc/logrotate.d/iam ] && [ ! -e /lib/systemd/system/iam-seal-logs.timer ] &&
     ok "logrotate policy and seal timer removed" || fail "logrotate policy or seal timer left behind"
+[ ! -e /usr/libexec/iam/iam-authorized-keys ] && ok "iam-authorized-keys removed" ||
+    fail "iam-authorized-keys left behind"
 [ ! -e /var/lib/libnss-iam ] && [ ! -e /var/lib/libpam-iam ] && [ ! -e /var/lib/iam ] &&
+    [ ! -e /var/lib/iamctl ] &&
     ok "no state left in /var/lib" || fail "state left in /var/lib"
 if [ -n "${alice_key:-}" ]; then
     [ -f /etc/iam/iam.db ] && [ -f /etc/iam/iam.conf ] &&

@@ -32,6 +32,7 @@ done
 expect pam_iam.8 use_first_pass try_first_pass config= action=host:Sudo allow= \
     PAM_USER_UNKNOWN PAM_AUTHINFO_UNAVAIL PAM_PERM_DENIED host:Login host:Sudo \
     aws:SourceIp host:AuthMethod aws:ResourceTag/ /etc/sudoers.d/iam "enforce = no"
+expect iam-authorized-keys.8 AuthorizedKeysCommand ssh_keys.cache --uid upload-ssh-public-key
 expect nss_iam.8 /var/lib/iam/nss.cache UNAVAIL "nscd -i passwd" initgroups
 expect iam.conf.5 account_id host_arn database cache_dir audit_log uid_min uid_max \
     home_template default_shell host_tag. max_access_key_age_days enforce private_groups \

@@ -33,6 +33,7 @@
 
 #include "iam/auth_cache.h"
 #include "iam/caches.h"
+#include "iam/ssh_keys.h"
 #include "iam_cache_dir.h"
 #include "iam/store.h"
 #include "iamtest.h"
@@ -463,6 +464,7 @@ static void test_kill_loop(void **state) {
                 gens++;
             else if (de->d_name[0] != '.' && strcmp(de->d_name, "nss.cache") != 0 &&
                      strcmp(de->d_name, IAM_AUTH_CACHE_NAME) != 0 &&
+                     strcmp(de->d_name, IAM_SSH_KEYS_CACHE_NAME) != 0 &&
                      strcmp(de->d_name, "lastused") != 0 &&
                      strcmp(de->d_name, IAM_CACHE_CURRENT) != 0 &&
                      strcmp(de->d_name, IAM_CACHES_LOCK) != 0)

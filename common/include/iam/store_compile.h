@@ -4,13 +4,16 @@
 /* The compile of the host caches from the store: every iamctl writer runs it after its
  * commit (under the writers' lock, so the caches follow the commits in order), and `iamctl
  * compile` on demand. It turns the account into <cache_dir>/nss.cache (names, ids, gecos,
- * home, shell, memberships; private groups when config->private_groups) and auth.cache
- * (secrets' hashes, tags, groups and effective policies of every user). Both images are
- * built before either file is touched, then installed together as one generation with
- * iam_caches_install() (caches.h), which also tells a running nscd to forget what it
- * remembers. 0 installed; 1 installed, but nscd runs and could not be told (reterr says
- * what to run); -errno on any error, and the last good caches stay in place. Call it
- * inside a read transaction (iam_store_begin(st, false)), so it sees one committed state. */
+ * home, shell, memberships; private groups when config->private_groups), auth.cache
+ * (secrets' hashes, tags, groups and effective policies of every user) and ssh_keys.cache
+ * (every user's Active SSH public keys, iam/ssh_keys.h). All images are built before any
+ * file is touched; nss.cache and auth.cache are then installed together as one generation
+ * with iam_caches_install() (caches.h), which also tells a running nscd to forget what it
+ * remembers, and ssh_keys.cache is replaced atomically beside them. 0 installed; 1
+ * installed, but nscd runs and could not be told (reterr says what to run); -errno on any
+ * error, and the last good caches stay in place (after an error writing ssh_keys.cache, the
+ * new generation is in place and the key cache is the last good one). Call it inside a read
+ * transaction (iam_store_begin(st, false)), so it sees one committed state. */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -22,7 +25,7 @@
 int iam_store_compile(struct iam_store *st, const struct iam_config *config,
                       struct iam_error *reterr) IAM_WUR;
 
-/* Both images of the caches as the compile builds them, and the store's Serial they are of;
+/* The images of the caches as the compile builds them, and the store's Serial they are of;
  * nothing written. For publishing them elsewhere (iamctl publish). Call it inside a read
  * transaction, as iam_store_compile(). */
 struct iam_cache_images {
@@ -30,6 +33,8 @@ struct iam_cache_images {
     size_t nss_len;
     void *auth; /* holds secret hashes: iam_cache_images_free() wipes it */
     size_t auth_len;
+    void *ssh_keys; /* ssh_keys.cache (iam/ssh_keys.h): public, installed beside the pair */
+    size_t ssh_keys_len;
     uint64_t serial;
 };
 int iam_store_compile_images(struct iam_store *st, const struct iam_config *config,
