@@ -162,6 +162,7 @@ int iam_audit_format(const struct iam_audit_record *rec, char **ret_line) {
         goto out;
 
     if (set_str(add, "authMethod", rec->auth_method, false) < 0 ||
+        set_str(add, "sshPublicKeyId", rec->ssh_public_key_id, false) < 0 ||
         set_str(add, "decision", rec->decision, false) < 0 ||
         set_str(add, "decidingPolicy", rec->deciding_policy, false) < 0 ||
         set_str(add, "decidingStatement", rec->deciding_statement, false) < 0 ||

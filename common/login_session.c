@@ -44,6 +44,7 @@ static const struct field fields[] = {
     STR("source_ip", source_ip, false),
     STR("auth_method", auth_method, false),
     STR("access_key_id", access_key_id, false),
+    STR("ssh_public_key_id", ssh_public_key_id, false),
     NUM("mfa_time", mfa_time, false),
     STR("role_arn", role_arn, false),
     STR("source_identity", source_identity, false),

@@ -135,6 +135,7 @@ int pam_iam_build_context(const struct pam_iam_handle *h, const struct pam_iam_i
     v.value[IAM_HOST_KEY_AUTH_METHOD] = auth_method;
     v.value[IAM_HOST_KEY_SERVICE] = items->service;
     v.value[IAM_HOST_KEY_TTY] = items->tty;
+    v.value[IAM_HOST_KEY_SSH_PUBLIC_KEY_ID] = items->ssh_key_id;
     if (items->rhost && items->rhost[0]) {
         v.value[IAM_HOST_KEY_REMOTE_HOST] = items->rhost;
         /* Only a literal address: a host name is the client's claim, not an address. */

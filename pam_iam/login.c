@@ -82,6 +82,7 @@ void pam_iam_login_open(pam_handle_t *pamh, const struct pam_iam_handle *h,
         copy(s.auth_method, sizeof(s.auth_method), ai->method);
         copy(s.access_key_id, sizeof(s.access_key_id), ai->key_id);
     }
+    copy(s.ssh_public_key_id, sizeof(s.ssh_public_key_id), items->ssh_key_id);
     iam_error_init(&e);
     r = iam_login_session_write(dir, &s, &e);
     if (r < 0)

@@ -6,6 +6,7 @@
  * codes", chosen in status.c; every decision leaves one audit record.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -264,6 +265,7 @@ IAM_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int ar
     struct pam_iam_decision d;
     struct pam_iam_handle h;
     struct pam_iam_items items;
+    struct pam_iam_sshkey sk;
     struct iam_context *ctx = NULL;
     struct iam_error e;
     char msg[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32];
@@ -297,21 +299,27 @@ IAM_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int ar
     }
     pam_iam_get_items(pamh, &items);
     ai = authinfo_for(pamh, user);
-    /* e.g. ssh public keys: auth was not ours */
-    method = ai ? ai->method : iam_host_auth_method_word(IAM_HOST_AUTH_NONE);
     if (is_sudo_action(h.args.action))
         rec.event = IAM_AUDIT_SUDO;
     rec.action = h.args.action;
-    rec.auth_method = method;
     rec.access_key_id = ai && ai->key_id[0] ? ai->key_id : NULL;
     rec.os_user = user;
     rec.enforced = h.config->enforce;
+    /* auth was not ours: an SSH public key, as sshd tells it, or another module */
+    r = pam_iam_ssh_key(pamh, &h, true, !ai, &sk);
+    if (sk.id[0])
+        items.ssh_key_id = rec.ssh_public_key_id = sk.id;
+    /* pam_iam checked a secret: that is the method (a key before it shows in the key id) */
+    method = ai ? ai->method
+                : iam_host_auth_method_word(sk.used ? IAM_HOST_AUTH_PUBLICKEY : IAM_HOST_AUTH_NONE);
+    rec.auth_method = method;
 
     iam_error_init(&e);
-    r = pam_iam_build_context(&h, &items, method, pam_iam_now(), &ctx, &e);
+    if (r >= 0)
+        r = pam_iam_build_context(&h, &items, method, pam_iam_now(), &ctx, &e);
     if (r >= 0)
         r = pam_iam_decide(pamh, &h, h.args.action, ctx, &d);
-    else
+    else if (e.set)
         pam_syslog(pamh, LOG_ERR, "cannot build the request context: %s",
                    iam_error_format(&e, msg, sizeof(msg)));
     if (r < 0) {
@@ -357,6 +365,8 @@ out:
 static int session(pam_handle_t *pamh, int argc, const char **argv, enum iam_audit_event ev) {
     struct iam_audit_record rec = {.event = ev, .enforced = true};
     const struct pam_iam_authinfo *ai;
+    struct pam_iam_authinfo pk;
+    struct pam_iam_sshkey sk;
     struct pam_iam_handle h;
     struct pam_iam_items items;
     const char *user = NULL;
@@ -372,6 +382,18 @@ static int session(pam_handle_t *pamh, int argc, const char **argv, enum iam_aud
     }
     pam_iam_get_items(pamh, &items);
     ai = authinfo_for(pamh, user);
+    /* sshd's word on the public key again (a damaged key cache costs the session nothing:
+     * the account phase has decided) */
+    if (pam_iam_ssh_key(pamh, &h, false, false, &sk) < 0)
+        sk.id[0] = 0;
+    if (sk.id[0])
+        items.ssh_key_id = rec.ssh_public_key_id = sk.id;
+    if (!ai && sk.used) {
+        memset(&pk, 0, sizeof(pk));
+        snprintf(pk.method, sizeof(pk.method), "%s",
+                 iam_host_auth_method_word(IAM_HOST_AUTH_PUBLICKEY));
+        ai = &pk;
+    }
     rec.auth_method = ai ? ai->method : iam_host_auth_method_word(IAM_HOST_AUTH_NONE);
     rec.access_key_id = ai && ai->key_id[0] ? ai->key_id : NULL;
     rec.os_user = user;

@@ -84,7 +84,8 @@ int pam_iam_nss_uid(const char *user_name, uid_t *ret_uid);
 
 /* ---- verify.c ---- */
 struct pam_iam_authinfo {
-    char method[16];                          /* IAM_HOST_AUTH_ACCESSKEY or _PASSWORD */
+    char method[16];                          /* IAM_HOST_AUTH_ACCESSKEY, _PASSWORD (_PUBLICKEY
+                                               * for the login record) */
     char key_id[IAM_ACCESS_KEY_ID_LEN + 1];   /* for accesskey */
 };
 struct pam_iam_verdict {
@@ -98,9 +99,24 @@ struct pam_iam_verdict {
 void pam_iam_verify(const struct pam_iam_handle *h, const char *tok, size_t len,
                     int64_t now, struct pam_iam_verdict *ret);
 
+/* ---- sshkey.c ---- */
+struct pam_iam_sshkey {
+    bool used;    /* sshd says an SSH public key authenticated the user */
+    char id[129]; /* that key's APKA... id when it is one of the user's Active keys, or "" */
+};
+/* The login's public key, as sshd tells it: SSH_AUTH_INFO_0 (PAM environment). With
+ * take_record (the account phase) the record iam-authorized-keys left in this process is
+ * taken (removed), and with trust_record (pam_iam checked no secret) used when
+ * SSH_AUTH_INFO_0 names no key. 0 (no key: ret->used false), or -errno when there is a key
+ * but ssh_keys.cache cannot be read (the caller fails closed: a policy may deny that very
+ * key). */
+int pam_iam_ssh_key(pam_handle_t *pamh, const struct pam_iam_handle *h, bool take_record,
+                    bool trust_record, struct pam_iam_sshkey *ret);
+
 /* ---- context.c ---- */
 struct pam_iam_items {
     const char *service, *rhost, *tty, *ruser;
+    const char *ssh_key_id; /* host:SSHPublicKeyId, once pam_iam_ssh_key() found it */
 };
 void pam_iam_get_items(pam_handle_t *pamh, struct pam_iam_items *ret);
 bool pam_iam_is_address(const char *s);

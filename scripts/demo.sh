@@ -143,6 +143,7 @@ key_id() {
 mkdir -p /run/sshd "$T/ssh"
 ssh-keygen -q -t ed25519 -N '' -f "$T/ssh/hostkey"
 cat > "$T/ssh/sshd_config" <<EOF
+Include /etc/ssh/sshd_config.d/*.conf
 Port 2222
 ListenAddress 127.0.0.1
 HostKey $T/ssh/hostkey
@@ -150,7 +151,7 @@ PidFile $T/ssh/sshd.pid
 UsePAM yes
 KbdInteractiveAuthentication yes
 PasswordAuthentication no
-PubkeyAuthentication no
+PubkeyAuthentication yes
 UseDNS no
 EOF
 /usr/sbin/sshd -f "$T/ssh/sshd_config" -E "$T/sshd.log"
@@ -174,6 +175,33 @@ rc=0
 shown "ssh -p 2222 alice@127.0.0.1 id          (password: her SecretAccessKey)"
 ssh_as alice "$alice_key" 'id' | sed 's/^/      /' || rc=$?
 result "$rc" "$([ "$rc" = 0 ] && echo 'allowed: id shows the IAM groups devs and admins' || echo "FAILED (rc $rc)")"
+
+step "alice logs in with her SSH key (sshd asks iam-authorized-keys, the package's drop-in)"
+ssh-keygen -q -t ed25519 -N '' -C alice@laptop -f "$T/alice_ssh"
+shown "iamctl upload-ssh-public-key --user-name alice --ssh-public-key-body file://alice_ssh.pub"
+ssh_id=$(iamctl upload-ssh-public-key --user-name alice --ssh-public-key-body "file://$T/alice_ssh.pub" |
+    sed -n 's/.*"SSHPublicKeyId"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p')
+say "SSHPublicKeyId $ssh_id; /etc/ssh/sshd_config.d/iam.conf:"
+grep -v '^#' /etc/ssh/sshd_config.d/iam.conf | sed 's/^/      /'
+key_login() { # key_login USER KEYFILE COMMAND
+    ssh -F /dev/null -p 2222 -i "$2" -o IdentitiesOnly=yes -o BatchMode=yes \
+        -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+        -o PreferredAuthentications=publickey "$1@127.0.0.1" "$3"
+}
+rc=0
+shown "ssh -i alice_ssh -p 2222 alice@127.0.0.1 id"
+key_login alice "$T/alice_ssh" id | sed 's/^/      /' || rc=$?
+result "$rc" "$([ "$rc" = 0 ] && echo 'allowed' || echo "FAILED (rc $rc)")"
+login_rec=$(grep '"eventName":"Login"' /var/log/iam/audit.jsonl | tail -n 1)
+say "its Login record: authMethod $(sed -n 's/.*"authMethod":"\([^"]*\)".*/\1/p' <<< "$login_rec"),\
+ sshPublicKeyId $(sed -n 's/.*"sshPublicKeyId":"\([^"]*\)".*/\1/p' <<< "$login_rec")\
+ (what a policy sees as host:AuthMethod and host:SSHPublicKeyId)"
+shown "iamctl update-ssh-public-key --user-name alice --ssh-public-key-id $ssh_id --status Inactive"
+iamctl update-ssh-public-key --user-name alice --ssh-public-key-id "$ssh_id" --status Inactive
+rc=0
+key_login alice "$T/alice_ssh" id > /dev/null 2>&1 || rc=$?
+result "$([ "$rc" = 0 ] && echo 1 || echo 0)" \
+    "$([ "$rc" = 0 ] && echo 'UNEXPECTED: the Inactive key still works' || echo 'the Inactive key is refused at once')"
 
 step "carol is denied by the login policy (tag env=staging, this host is env=prod)"
 carol_key=$(new_key carol)

@@ -4,12 +4,16 @@
  * IAM user, one authorized_keys line each ("type base64 APKA..."), from
  * <cache_dir>/ssh_keys.cache, a public cache the compile writes; never the store.
  *
- *   iam-authorized-keys [--config FILE] [--uid UID] USER
+ *   iam-authorized-keys [--config FILE] [--uid UID] [--fingerprint FP] USER
  *
- * sshd runs it as AuthorizedKeysCommandUser (an unprivileged user) with `--uid %U %u`: the
- * keys are printed only when the account sshd is logging in is the IAM user's (same uid), so
- * a local account that shares a name with an IAM user never takes that user's keys. Without
- * --uid the account is looked up (getpwnam, so NSS as the host has it).
+ * sshd runs it as AuthorizedKeysCommandUser (an unprivileged user) with
+ * `--uid %U --fingerprint %f %u`: the keys are printed only when the account sshd is logging
+ * in is the IAM user's (same uid), so a local account that shares a name with an IAM user
+ * never takes that user's keys. Without --uid the account is looked up (getpwnam, so NSS as
+ * the host has it). With --fingerprint (the key sshd is checking), when that key is one of
+ * the keys printed, it leaves a record for pam_iam's account phase in the same sshd process
+ * (ssh_keys_read.h, "Which key sshd is checking"): sshd tells PAM which key it accepted only
+ * after the account phase.
  *
  * Exit status: 0 with the keys, or with nothing for a user IAM does not know, one without
  * Active keys, or an account that is not the IAM user's; 1 when iam.conf or the cache cannot
@@ -25,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "iam/config.h"
@@ -36,7 +41,7 @@
 #define EXIT_USAGE 2
 
 static int usage(void) {
-    fprintf(stderr, "usage: " PROG " [--config FILE] [--uid UID] USER\n");
+    fprintf(stderr, "usage: " PROG " [--config FILE] [--uid UID] [--fingerprint FP] USER\n");
     return EXIT_USAGE;
 }
 
@@ -113,8 +118,31 @@ static int print_keys(const char *user, const struct iam_sshk_user *u) {
     return 0;
 }
 
+/* The key sshd is checking, when it is one of the user's: a record for pam_iam in the sshd
+ * process that asked (our parent). A failure costs the login nothing but the key's id in the
+ * account phase: said on standard error. */
+static void note_key(const char *cache_dir, const char *user, const struct iam_sshk_user *u,
+                     const char *fingerprint) {
+    struct iam_sshk_login l = {.uid = u->uid, .time = (int64_t)time(NULL)};
+    int r;
+
+    for (unsigned k = 0; k < u->n_keys; k++) {
+        if (strcmp(u->keys[k].fingerprint, fingerprint) != 0)
+            continue;
+        if (strlen(user) >= sizeof(l.user) || strlen(fingerprint) >= sizeof(l.fingerprint))
+            return;
+        memcpy(l.user, user, strlen(user) + 1);
+        memcpy(l.fingerprint, fingerprint, strlen(fingerprint) + 1);
+        r = iam_sshk_login_write(cache_dir, getppid(), &l);
+        if (r < 0)
+            fprintf(stderr, PROG ": cannot note key %s of %.64s for pam_iam: %s\n",
+                    u->keys[k].id, user, strerror(-r));
+        return;
+    }
+}
+
 int main(int argc, char *argv[]) {
-    const char *config_path = IAM_CONFIG_DEFAULT_PATH, *user = NULL;
+    const char *config_path = IAM_CONFIG_DEFAULT_PATH, *user = NULL, *fingerprint = NULL;
     struct iam_config *config = NULL;
     struct iam_sshk *cache = NULL;
     struct iam_sshk_user keys = {0};
@@ -137,6 +165,10 @@ int main(int argc, char *argv[]) {
             if (parse_uid(argv[i] + 6, &want_uid) < 0)
                 return usage();
             have_uid = true;
+        } else if (strcmp(argv[i], "--fingerprint") == 0 && i + 1 < argc) {
+            fingerprint = argv[++i];
+        } else if (strncmp(argv[i], "--fingerprint=", 14) == 0) {
+            fingerprint = argv[i] + 14;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             (void)usage();
             return 0;
@@ -184,6 +216,8 @@ int main(int argc, char *argv[]) {
         goto out;
     }
     ret = print_keys(user, &keys);
+    if (ret == 0 && fingerprint)
+        note_key(config->cache_dir, user, &keys, fingerprint);
 out:
     iam_sshk_user_free(&keys);
     iam_sshk_close(cache);

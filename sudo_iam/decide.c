@@ -136,6 +136,9 @@ static int add_time_and_login(struct iam_context *ctx, const struct sudo_iam_req
     if (s->auth_method[0] &&
         (r = add1(ctx, K(AUTH_METHOD), IAM_VALUE_STRING, s->auth_method, reterr)) < 0)
         return r;
+    if (s->ssh_public_key_id[0] &&
+        (r = add1(ctx, K(SSH_PUBLIC_KEY_ID), IAM_VALUE_STRING, s->ssh_public_key_id, reterr)) < 0)
+        return r;
     if (s->remote_host[0] &&
         (r = add1(ctx, K(REMOTE_HOST), IAM_VALUE_STRING, s->remote_host, reterr)) < 0)
         return r;
@@ -222,6 +225,7 @@ static void audit(const struct sudo_iam_request *q, struct iam_audit_record *rec
     rec->source_ip = s && s->remote_host[0] ? s->remote_host : NULL;
     rec->auth_method = s && s->auth_method[0] ? s->auth_method : NULL;
     rec->access_key_id = s && s->access_key_id[0] ? s->access_key_id : NULL;
+    rec->ssh_public_key_id = s && s->ssh_public_key_id[0] ? s->ssh_public_key_id : NULL;
     rec->command = q->command->command;
     rec->command_line = q->command->command_line;
     rec->run_as_user = q->command->runas_user;

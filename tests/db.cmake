@@ -40,6 +40,9 @@ iam_add_script_test(iamctl_migrate
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/iamctl/test_migrate.sh $<TARGET_FILE:iamctl>
           ${CMAKE_CURRENT_SOURCE_DIR}/data
   LABELS unit TIMEOUT 300)
+# ssh_keys.cache's writer and reader, and the record of the key sshd checked.
+iam_add_test(test_ssh_keys SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_ssh_keys.c
+             LIBS iamsshkeys_reader LABELS unit)
 # iam-authorized-keys (sshd's AuthorizedKeysCommand) on the caches iamctl compiles.
 iam_add_script_test(iamctl_authorized_keys
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/iamctl/test_authorized_keys.sh $<TARGET_FILE:iamctl>

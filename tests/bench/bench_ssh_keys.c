@@ -4,8 +4,10 @@
  * ~/.ssh/authorized_keys as the baseline:
  *
  *   exec iam-authorized-keys  sshd's way with the AuthorizedKeysCommand: fork, exec
- *                             iam-authorized-keys --config CONF --uid UID USER, read its
- *                             output from a pipe, wait (the issue's target: under 1 ms)
+ *                             iam-authorized-keys --config CONF --uid UID --fingerprint FP
+ *                             USER (the package's drop-in), read its output from a pipe,
+ *                             wait; it also writes the record for pam_iam (the target:
+ *                             under 1 ms)
  *   exec cat authorized_keys  the cheapest command there could be, printing a plain
  *                             authorized_keys file of the same user's key: the floor of any
  *                             AuthorizedKeysCommand
@@ -26,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -77,11 +80,13 @@ static char *make_key(void) {
     return body;
 }
 
-/* Run argv with stdout to a pipe, read it all, wait. The bytes read, or -1. */
-static long run(char *const argv[]) {
+/* Run argv with stdout to a pipe, read it all, wait. The bytes read, or -1; *cpu_us the
+ * child's own CPU time (user + system), which other people's load does not inflate. */
+static long run(char *const argv[], double *cpu_us) {
     posix_spawn_file_actions_t fa;
     char buf[8192];
     long total = 0;
+    struct rusage ru;
     int p[2], status;
     pid_t pid;
     ssize_t n;
@@ -97,8 +102,10 @@ static long run(char *const argv[]) {
     while ((n = read(p[0], buf, sizeof(buf))) > 0)
         total += n;
     close(p[0]);
-    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return -1;
+    *cpu_us = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+              (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
     return total;
 }
 
@@ -135,12 +142,13 @@ int main(int argc, char *argv[]) {
     size_t n_users = argc > 2 ? strtoul(argv[2], NULL, 10) : 100000;
     size_t rounds = argc > 3 ? strtoul(argv[3], NULL, 10) : 2000;
     char dir[] = "/tmp/bench_ssh_keys.XXXXXX", conf[256], cache[256], akfile[256], uidbuf[16];
-    char progbuf[4096], namebuf[64], a_config[] = "--config", a_uid[] = "--uid",
+    char progbuf[4096], namebuf[64], fpbuf[128], a_fp[] = "--fingerprint", records[300];
+    char a_config[] = "--config", a_uid[] = "--uid",
                                      a_cat[] = "/bin/cat";
     struct iam_ssh_keys_user *users;
     struct iam_ssh_key_entry *keys;
     struct iam_error e;
-    double *t[N_CASES], med[N_CASES], p90[N_CASES];
+    double *t[N_CASES], *cpu[N_CASES], med[N_CASES], p90[N_CASES], cmed[N_CASES];
     void *img;
     size_t img_len, nk = 0;
     FILE *f;
@@ -155,6 +163,9 @@ int main(int argc, char *argv[]) {
     snprintf(conf, sizeof(conf), "%s/iam.conf", dir);
     snprintf(cache, sizeof(cache), "%s/%s", dir, IAM_SSH_KEYS_CACHE_NAME);
     snprintf(akfile, sizeof(akfile), "%s/authorized_keys", dir);
+    snprintf(records, sizeof(records), "%s/%s", dir, IAM_SSHK_LOGIN_DIR);
+    if (mkdir(records, 0700) < 0)
+        die(records);
     if (!(f = fopen(conf, "w")))
         die(conf);
     fprintf(f,
@@ -200,7 +211,7 @@ int main(int argc, char *argv[]) {
     chmod(cache, 0644);
 
     for (int c = 0; c < N_CASES; c++)
-        if (!(t[c] = calloc(rounds, sizeof(double))))
+        if (!(t[c] = calloc(rounds, sizeof(double))) || !(cpu[c] = calloc(rounds, sizeof(double))))
             die("calloc");
     for (size_t r = 0; r < rounds; r++) {
         int order[N_CASES] = {0, 1, 2, 3};
@@ -213,18 +224,20 @@ int main(int argc, char *argv[]) {
         }
         snprintf(uidbuf, sizeof(uidbuf), "%u", users[u].uid);
         snprintf(namebuf, sizeof(namebuf), "%s", users[u].name);
+        snprintf(fpbuf, sizeof(fpbuf), "%s", users[u].keys[0].fingerprint);
         for (int i = 0; i < N_CASES; i++) {
-            char *iam_argv[] = {progbuf, a_config, conf, a_uid, uidbuf, namebuf, NULL};
+            char *iam_argv[] = {progbuf, a_config, conf, a_uid, uidbuf, a_fp, fpbuf, namebuf,
+                                NULL};
             char *cat_argv[] = {a_cat, akfile, NULL};
             double t0 = now_us();
             long got;
 
             switch (order[i]) {
             case C_EXEC_IAM:
-                got = run(iam_argv);
+                got = run(iam_argv, &cpu[C_EXEC_IAM][r]);
                 break;
             case C_EXEC_CAT:
-                got = run(cat_argv);
+                got = run(cat_argv, &cpu[C_EXEC_CAT][r]);
                 break;
             case C_READ_FILE:
                 got = read_file(akfile);
@@ -244,21 +257,32 @@ int main(int argc, char *argv[]) {
     printf("ssh keys for sshd: %zu users, %zu keys, ssh_keys.cache %zu bytes; %zu rounds, "
            "cases interleaved in random order, a random user each round\n",
            n_users, nk, img_len, rounds);
-    printf("%-48s %12s %12s\n", "case", "median us", "p90 us");
+    printf("%-48s %12s %12s %16s\n", "case", "median us", "p90 us", "child CPU us");
     for (int c = 0; c < N_CASES; c++) {
         p90[c] = pct(t[c], rounds, 0.9);
         med[c] = pct(t[c], rounds, 0.5);
-        printf("%-48s %12.1f %12.1f\n", case_names[c], med[c], p90[c]);
+        cmed[c] = pct(cpu[c], rounds, 0.5);
+        if (c == C_EXEC_IAM || c == C_EXEC_CAT)
+            printf("%-48s %12.1f %12.1f %16.1f\n", case_names[c], med[c], p90[c], cmed[c]);
+        else
+            printf("%-48s %12.1f %12.1f %16s\n", case_names[c], med[c], p90[c], "-");
     }
-    printf("exec iam-authorized-keys / exec cat authorized_keys:   %.2f\n",
-           med[C_EXEC_IAM] / med[C_EXEC_CAT]);
+    printf("exec iam-authorized-keys / exec cat authorized_keys:   %.2f wall, %.2f child CPU\n",
+           med[C_EXEC_IAM] / med[C_EXEC_CAT], cmed[C_EXEC_IAM] / cmed[C_EXEC_CAT]);
     printf("lookup ssh_keys.cache / read authorized_keys:          %.2f\n",
            med[C_LOOKUP] / med[C_READ_FILE]);
-    printf("target: exec iam-authorized-keys median < 1000 us: %s\n",
-           med[C_EXEC_IAM] < 1000.0 ? "met" : "NOT met");
+    printf("target: exec iam-authorized-keys median < 1000 us: wall %s, child CPU %s\n",
+           med[C_EXEC_IAM] < 1000.0 ? "met" : "NOT met",
+           cmed[C_EXEC_IAM] < 1000.0 ? "met" : "NOT met");
     unlink(conf);
     unlink(cache);
     unlink(akfile);
+    {
+        char rec[400];
+        snprintf(rec, sizeof(rec), "%s/%ld", records, (long)getpid());
+        unlink(rec);
+    }
+    rmdir(records);
     rmdir(dir);
     return 0;
 }

@@ -50,6 +50,13 @@ for u in alice bob carol; do
     run iamctl create-user --user-name "$u"
     run iamctl add-user-to-group --group-name devs --user-name "$u"
 done
+# dave may log in with an access key only; erin with one particular SSH key only.
+printf '%s\n' '{"Version": "2012-10-17", "Statement": [{"Sid": "AccessKeysOnly", "Effect": "Allow",' \
+    '  "Action": "host:Login", "Resource": "*",' \
+    '  "Condition": {"StringEquals": {"host:AuthMethod": "accesskey"}}}]}' > "$pol/accesskey.json"
+run iamctl create-user --user-name dave
+run iamctl put-user-policy --user-name dave --policy-name accesskey --policy-document "file://$pol/accesskey.json"
+run iamctl create-user --user-name erin
 # upload USER NAME: a new key pair $t/NAME; sets ID_<NAME> to its APKA... id.
 upload() {
     ssh-keygen -q -t ed25519 -N '' -C "$2" -f "$t/$2" || exit 1
@@ -61,6 +68,14 @@ upload() {
 upload alice alice1
 upload alice alice2
 upload bob bob1
+upload dave dave1
+upload erin erin1
+upload erin erin2
+printf '%s\n' '{"Version": "2012-10-17", "Statement": [{"Sid": "OneKey", "Effect": "Allow",' \
+    '  "Action": "host:Login", "Resource": "*",' \
+    "  \"Condition\": {\"StringEquals\": {\"host:AuthMethod\": \"publickey\", \"host:SSHPublicKeyId\": \"$ID_erin1\"}}}]}" \
+    > "$pol/onekey.json"
+run iamctl put-user-policy --user-name erin --policy-name onekey --policy-document "file://$pol/onekey.json"
 ssh-keygen -q -t ed25519 -N '' -f "$t/stranger" || exit 1
 cp /etc/pam.d/sshd /etc/pam.d/sshd-iamtest
 
@@ -144,10 +159,29 @@ fi
 n=$(records)
 expect_login "ssh: alice logs in with her first key" alice alice1
 expect_login "ssh: alice logs in with her second key" alice alice2
-audit_check "$n" "audit: key logins are Login records for alice, allowed" \
-  '[x["eventName"] for x in r if x["eventName"]=="Login"]==["Login","Login"]
+audit_check "$n" "audit: key logins: Login allowed, host:AuthMethod publickey, the key's id" \
+  '[(x["eventName"], x["additionalEventData"].get("sshPublicKeyId")) for x in r
+    if x["eventName"]=="Login"]==[("Login","'"$ID_alice1"'"),("Login","'"$ID_alice2"'")]
    and all(x["userIdentity"]["userName"]=="alice" and "errorCode" not in x
-           for x in r if x["eventName"]=="Login")'
+           and x["additionalEventData"]["authMethod"]=="publickey"
+           and "accessKeyId" not in x["userIdentity"] for x in r)
+   and [x["eventName"] for x in r if x["eventName"].startswith("Session")]==["SessionOpen",
+        "SessionClose","SessionOpen","SessionClose"]
+   and all(x["additionalEventData"].get("sshPublicKeyId") in ("'"$ID_alice1"'","'"$ID_alice2"'")
+           for x in r)'
+n=$(records)
+expect_denied "ssh: dave's key is refused by his policy's host:AuthMethod condition" dave dave1
+audit_check "$n" "audit: dave -> Login AccessDenied (implicit deny), authMethod publickey" \
+  '[x["eventName"] for x in r]==["Login"] and r[0]["errorCode"]=="AccessDenied"
+   and "implicit deny" in r[0]["errorMessage"]
+   and r[0]["additionalEventData"]["authMethod"]=="publickey"
+   and r[0]["additionalEventData"]["sshPublicKeyId"]=="'"$ID_dave1"'"'
+n=$(records)
+expect_login "ssh: erin logs in with the one key her policy names (host:SSHPublicKeyId)" erin erin1
+expect_denied "ssh: erin's other key is refused by the same policy" erin erin2
+audit_check "$n" "audit: erin's two Login records name the two keys" \
+  '[(x["additionalEventData"]["sshPublicKeyId"], x.get("errorCode")) for x in r
+    if x["eventName"]=="Login"]==[("'"$ID_erin1"'",None),("'"$ID_erin2"'","AccessDenied")]'
 grep -q "Accepted publickey for alice" "$t/sshd.log" &&
     ok "sshd: Accepted publickey for alice" || bad "sshd log has no accepted publickey for alice"
 expect_denied "ssh: bob's key does not open alice's account" alice bob1
@@ -169,19 +203,28 @@ run iamctl delete-ssh-public-key --user-name bob --ssh-public-key-id "$ID_bob1"
 run iamctl delete-user --user-name bob
 expect_denied "ssh: a deleted user's key is refused" bob bob1
 
-# A damaged cache: iam-authorized-keys fails (sshd logs it) and offers nothing.
+# The records iam-authorized-keys left for the account phase: a directory of nobody's, 0700,
+# and every record taken by pam_iam (none left once the logins are over).
 cache_dir=$(sed -n 's/^cache_dir = //p' /etc/iam/iam.conf)
+[ "$(stat -c '%U %a' "$cache_dir/sshd-keys")" = "nobody 700" ] &&
+    ok "sshd-keys: nobody's, 0700 (made by the compile)" ||
+    bad "sshd-keys is $(stat -c '%U %a' "$cache_dir/sshd-keys")"
+records >/dev/null
+[ -z "$(ls -A "$cache_dir/sshd-keys")" ] && ok "sshd-keys: every record was taken by pam_iam" ||
+    bad "sshd-keys holds $(ls -A "$cache_dir/sshd-keys" | wc -l) records after the logins"
+
+# A damaged cache (its header): iam-authorized-keys fails (sshd logs it) and offers nothing.
 cp "$cache_dir/ssh_keys.cache" "$t/good.cache"
 python3 - "$cache_dir/ssh_keys.cache" <<'PY'
 import sys
 p = sys.argv[1]
 b = bytearray(open(p, "rb").read())
-b[-10] ^= 0xff
+b[24] ^= 0xff  # the seed: the header's hash no longer matches
 open(p + ".new", "wb").write(bytes(b))
 PY
 chmod 0644 "$cache_dir/ssh_keys.cache.new" && mv "$cache_dir/ssh_keys.cache.new" "$cache_dir/ssh_keys.cache"
 expect_denied "ssh: a damaged key cache lets no key in" alice alice1
-grep -q "iam-authorized-keys: cannot read" "$t/sshd.log" &&
+grep -Eq "iam-authorized-keys: cannot (use|read) .*ssh_keys.cache" "$t/sshd.log" &&
     ok "sshd's log has iam-authorized-keys' complaint" || bad "no complaint in sshd's log"
 run iamctl compile
 expect_login "ssh: iamctl compile repairs it" alice alice1

@@ -197,7 +197,7 @@ check_mode "/usr/lib/$multiarch/libnss_iam.so.2" 644 root:root
 check_mode /usr/sbin/iamctl 755 root:root
 check_mode /usr/libexec/iam/iam-authorized-keys 755 root:root
 check_mode /etc/ssh/sshd_config.d/iam.conf 644 root:root
-grep -qx 'AuthorizedKeysCommand /usr/libexec/iam/iam-authorized-keys --uid %U %u' \
+grep -qx 'AuthorizedKeysCommand /usr/libexec/iam/iam-authorized-keys --uid %U --fingerprint %f %u' \
     /etc/ssh/sshd_config.d/iam.conf && grep -qx 'AuthorizedKeysCommandUser nobody' \
     /etc/ssh/sshd_config.d/iam.conf &&
     ok "sshd drop-in: AuthorizedKeysCommand iam-authorized-keys as nobody" ||

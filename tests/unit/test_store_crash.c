@@ -465,6 +465,7 @@ static void test_kill_loop(void **state) {
             else if (de->d_name[0] != '.' && strcmp(de->d_name, "nss.cache") != 0 &&
                      strcmp(de->d_name, IAM_AUTH_CACHE_NAME) != 0 &&
                      strcmp(de->d_name, IAM_SSH_KEYS_CACHE_NAME) != 0 &&
+                     strcmp(de->d_name, "sshd-keys") != 0 &&
                      strcmp(de->d_name, "lastused") != 0 &&
                      strcmp(de->d_name, IAM_CACHE_CURRENT) != 0 &&
                      strcmp(de->d_name, IAM_CACHES_LOCK) != 0)

@@ -438,9 +438,9 @@ static void test_never_true_analysis(void **state) {
 }
 
 /* The validator knows the host's keys from iam/host.h, as pam_iam sets them: host:AuthMethod
- * on every request, to accesskey, password or none. */
+ * on every request, to accesskey, password, publickey or none. */
 static void test_host_vocabulary(void **state) {
-    static const char *const methods[] = {"accesskey", "password", "none"};
+    static const char *const methods[] = {"accesskey", "password", "publickey", "none"};
     struct iam_findings *f;
     char text[512];
 
@@ -457,7 +457,7 @@ static void test_host_vocabulary(void **state) {
     }
     f = validate("{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", "
                  "\"Action\": \"host:Login\", \"Resource\": \"*\", \"Condition\": "
-                 "{\"StringEquals\": {\"host:AuthMethod\": \"publickey\"}}}}",
+                 "{\"StringEquals\": {\"host:AuthMethod\": \"kerberos\"}}}}",
                  IAM_POLICY_IDENTITY);
     must_find(f, "HOST_CONDITION_NEVER_TRUE");
     iam_findings_free(f);
@@ -477,7 +477,8 @@ static void test_host_vocabulary(void **state) {
                  "{\"StringEquals\": {\"host:Shell\": \"/bin/sh\"}}}}",
                  IAM_POLICY_IDENTITY);
     assert_non_null(strstr(must_find(f, "INVALID_SERVICE_CONDITION_KEY")->details,
-                           "host:Service, host:RemoteHost, host:Tty, host:AuthMethod, host:OsUser, "
+                           "host:Service, host:RemoteHost, host:Tty, host:AuthMethod, host:SSHPublicKeyId, "
+                           "host:OsUser, "
                            "host:RunAsUser, host:RunAsGroup, host:Command, host:CommandLine and "
                            "host:CommandArgs."));
     iam_findings_free(f);

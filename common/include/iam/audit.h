@@ -70,7 +70,8 @@ struct iam_audit_record {
     const char *run_as_group;
 
     /* additionalEventData */
-    const char *auth_method;        /* "accesskey", "password", "none" */
+    const char *auth_method;        /* "accesskey", "password", "publickey", "none" */
+    const char *ssh_public_key_id;  /* APKA...: the SSH public key the login used */
     const char *decision;           /* "allow", "deny", "would deny", "success", "failure" */
     const char *deciding_policy;    /* source id of the policy whose statement decided */
     const char *deciding_statement; /* its Sid, or "#<index>" when it has none */

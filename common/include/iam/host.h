@@ -65,8 +65,11 @@
       "the remote host as PAM got it (`PAM_RHOST`)")                                               \
     X(TTY, "host:Tty", STRING, SINGLE, SOMETIMES, SOMETIMES, "the terminal (`PAM_TTY`)")           \
     X(AUTH_METHOD, "host:AuthMethod", STRING, SINGLE, ALWAYS, SOMETIMES,                           \
-      "how the user authenticated (`accesskey`, `password` or `none`, below); for the sudo "       \
-      "plugin, how the login did, when its record says")                                           \
+      "how the user authenticated (`accesskey`, `password`, `publickey` or `none`, below); for "   \
+      "the sudo plugin, how the login did, when its record says")                                  \
+    X(SSH_PUBLIC_KEY_ID, "host:SSHPublicKeyId", STRING, SINGLE, SOMETIMES, SOMETIMES,              \
+      "the id (`APKA...`) of the user's SSH public key sshd accepted for this login, when sshd "   \
+      "reports one and it is one of the user's Active keys; for the sudo plugin, the login's")     \
     X(OS_USER, "host:OsUser", STRING, SINGLE, ALWAYS, ALWAYS, "the local user name")               \
     X(RUN_AS_USER, "host:RunAsUser", STRING, SINGLE, NEVER, SOMETIMES,                             \
       "sudo plugin: the user the command runs as (`root`, or `-u`'s user)")                        \
@@ -85,7 +88,10 @@
 #define IAM_HOST_AUTH_METHODS(X)                                                                   \
     X(ACCESSKEY, "accesskey", "pam_iam checked an access key's secret")                            \
     X(PASSWORD, "password", "pam_iam checked the login-profile password")                          \
-    X(NONE, "none", "another module authenticated the user (an ssh public key, for example)")
+    X(PUBLICKEY, "publickey",                                                                      \
+      "sshd authenticated the user with an SSH public key (sshd's `SSH_AUTH_INFO_0`), and "        \
+      "pam_iam checked no secret")                                                                 \
+    X(NONE, "none", "another module authenticated the user")
 
 enum iam_host_action {
 #define IAM_HOST_ENUM_ACTION_(id, name, when) IAM_HOST_ACTION_##id,
@@ -136,7 +142,7 @@ static inline const char *iam_host_key_name(enum iam_host_key key) {
     return NULL;
 }
 
-/* "accesskey", "password", "none"; NULL outside the enum. */
+/* "accesskey", "password", "publickey", "none"; NULL outside the enum. */
 static inline const char *iam_host_auth_method_word(enum iam_host_auth_method method) {
     switch (method) {
 #define IAM_HOST_CASE_AUTH_(id, word, meaning)                                                     \

@@ -60,6 +60,7 @@ struct iam_login_session {
     char source_ip[IAM_LOGIN_SESSION_MAX_VALUE + 1];   /* PAM_RHOST when it is an address */
     char auth_method[IAM_LOGIN_SESSION_MAX_VALUE + 1]; /* host:AuthMethod, when known */
     char access_key_id[IAM_LOGIN_SESSION_MAX_VALUE + 1];
+    char ssh_public_key_id[IAM_LOGIN_SESSION_MAX_VALUE + 1]; /* host:SSHPublicKeyId */
     int64_t mfa_time;                                  /* when the second factor was given */
     char role_arn[IAM_LOGIN_SESSION_MAX_ARN + 1];      /* an assumed role, when there is one */
     char source_identity[IAM_LOGIN_SESSION_MAX_VALUE + 1]; /* the person behind the role */

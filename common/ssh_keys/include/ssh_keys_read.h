@@ -17,6 +17,7 @@
  * writable by group or others), -ENOMEM, or -errno of open/pread.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -53,3 +54,37 @@ uint32_t iam_sshk_n_users(const struct iam_sshk *c);
  * with iam_sshk_user_free), or -ENOENT, -EBADMSG, -ENOMEM, -errno. */
 int iam_sshk_find(struct iam_sshk *c, const char *name, size_t len, struct iam_sshk_user *ret);
 void iam_sshk_user_free(struct iam_sshk_user *u); /* NULL-safe, idempotent */
+
+/*
+ * Which key sshd is checking, for pam_iam's account phase.
+ *
+ * sshd (OpenSSH 9.2p1) runs the PAM account phase before it records the method that just
+ * succeeded (monitor.c: mm_answer_pam_account, then auth2_update_session_info), so for a
+ * public-key login SSH_AUTH_INFO_0 names the key in the session phase only. The account
+ * phase learns it from iam-authorized-keys instead: run by sshd with %f, it leaves a record
+ * of the key sshd asked about in <cache_dir>/sshd-keys/<pid of the sshd process that runs
+ * PAM> (its parent), and pam_iam, in that very process, takes it (reads and removes it).
+ *
+ * The directory belongs to the AuthorizedKeysCommandUser (the compile creates it 0700 for
+ * IAM_SSHK_COMMAND_USER); a record is believed only when the directory is 0700 and the file
+ * is a regular file of the directory's owner, at most IAM_SSHK_LOGIN_MAX_AGE seconds old, of
+ * the same user, and its fingerprint is one of that user's Active keys in ssh_keys.cache.
+ */
+#define IAM_SSHK_LOGIN_DIR "sshd-keys"
+#define IAM_SSHK_COMMAND_USER "nobody" /* AuthorizedKeysCommandUser of the package's drop-in */
+#define IAM_SSHK_LOGIN_MAX_AGE 600     /* sshd's LoginGraceTime is 120 s by default */
+
+struct iam_sshk_login {
+    char user[256];
+    uint32_t uid;
+    char fingerprint[129];
+    int64_t time; /* seconds since the epoch */
+};
+
+/* Write the record for the sshd process pid (atomically: a temporary name, then rename). */
+int iam_sshk_login_write(const char *cache_dir, pid_t pid, const struct iam_sshk_login *l);
+
+/* Read, check and remove the record of process pid. -ENOENT none (or too old: removed),
+ * -EACCES unsafe directory or file, -EBADMSG malformed, -errno. */
+int iam_sshk_login_take(const char *cache_dir, pid_t pid, int64_t now,
+                        struct iam_sshk_login *ret);
