@@ -14,13 +14,16 @@ if(IAM_FUZZ)
   # Regenerates the seeds from the real writer (not a test): gen_auth_cache_seeds DIR.
   add_executable(gen_auth_cache_seeds ${IAM_HARDEN_DIR}/fuzz/gen_auth_cache_seeds.c)
   target_link_libraries(gen_auth_cache_seeds PRIVATE iamcore)
-  # iamctl's libraries (the trail and the store), then the iamctl sources, all instrumented
+  # iamctl's libraries (the trail, the store and the bundles), then the iamctl sources, all instrumented
   # and linked with the instrumented core, with main() renamed so libFuzzer's main is the one.
   add_library(iamtrail_fuzz STATIC ${IAM_TRAIL_SOURCES})
   target_link_libraries(iamtrail_fuzz PUBLIC iamcore_fuzz PkgConfig::ZLIB)
   add_library(iamstore_fuzz STATIC ${IAM_STORE_SOURCES})
   target_link_libraries(iamstore_fuzz PUBLIC iamcore_fuzz SQLite::SQLite3)
-  foreach(_lib iamtrail_fuzz iamstore_fuzz)
+  target_include_directories(iamstore_fuzz PRIVATE ${PROJECT_SOURCE_DIR}/common/ssh_keys/include)
+  add_library(iambundle_fuzz STATIC ${IAM_BUNDLE_SOURCES})
+  target_link_libraries(iambundle_fuzz PUBLIC iamcore_fuzz PkgConfig::ZLIB)
+  foreach(_lib iamtrail_fuzz iamstore_fuzz iambundle_fuzz)
     target_include_directories(${_lib} PRIVATE ${IAM_CORE_PRIVATE_INCLUDE})
     target_compile_options(${_lib} PRIVATE ${IAM_FUZZ_LIB_FLAGS})
   endforeach()
@@ -28,7 +31,7 @@ if(IAM_FUZZ)
   target_compile_definitions(iamctl_fuzz PRIVATE main=iamctl_main_not_in_fuzz)
   target_compile_options(iamctl_fuzz PRIVATE ${IAM_FUZZ_LIB_FLAGS} -Wno-missing-prototypes)
   target_include_directories(iamctl_fuzz PUBLIC ${PROJECT_SOURCE_DIR}/iamctl)
-  target_link_libraries(iamctl_fuzz PUBLIC iamstore_fuzz iamtrail_fuzz iamcore_fuzz)
+  target_link_libraries(iamctl_fuzz PUBLIC iamstore_fuzz iamtrail_fuzz iambundle_fuzz iamcore_fuzz)
   iam_add_fuzz(fuzz_simulate_request SOURCES ${IAM_HARDEN_DIR}/fuzz/fuzz_simulate_request.c
                CORPUS ${IAM_HARDEN_DIR}/fuzz/simulate_request LIBS iamctl_fuzz
                ARGS -max_len=16384 -close_fd_mask=3)

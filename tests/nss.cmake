@@ -92,6 +92,7 @@ if(IAM_FUZZ)
                SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_nss_cache.c
                        ${PROJECT_SOURCE_DIR}/nss_iam/pack.c
                        ${PROJECT_SOURCE_DIR}/common/nss_cache/read.c
+                       ${PROJECT_SOURCE_DIR}/common/cache_dir/cache_dir.c
                CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/nss_cache TIME 20 ARGS -max_len=65536)
   target_include_directories(fuzz_nss_cache PRIVATE ${IAM_NSS_TEST_INCLUDES}
                              ${PROJECT_SOURCE_DIR}/nss_iam ${IAM_CORE_PUBLIC_INCLUDE})
