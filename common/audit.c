@@ -27,6 +27,8 @@ const char *iam_audit_event_name(enum iam_audit_event event) {
         return "SessionClose";
     case IAM_AUDIT_SUDO_COMMAND:
         return "SudoCommand";
+    case IAM_AUDIT_LOCKOUT:
+        return "Lockout";
     }
     return "Unknown";
 }

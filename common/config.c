@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "iam/config.h"
+#include "iam/faillock.h"
 #include "iam/fileio.h"
 
 #define CONFIG_MAX_SIZE (64u * 1024u)
@@ -49,6 +50,10 @@ enum key_id {
     K_BUNDLE_MAX_AGE,
     K_BUNDLE_MAX_SIZE,
     K_BUNDLE_TIMEOUT,
+    K_LOCKOUT,
+    K_LOCKOUT_FAILURES,
+    K_LOCKOUT_WINDOW,
+    K_LOCKOUT_TIME,
     K__MAX,
 };
 
@@ -84,6 +89,10 @@ static const char *const key_names[K__MAX] = {
     [K_BUNDLE_MAX_AGE] = "bundle_max_age",
     [K_BUNDLE_MAX_SIZE] = "bundle_max_size",
     [K_BUNDLE_TIMEOUT] = "bundle_timeout",
+    [K_LOCKOUT] = "lockout",
+    [K_LOCKOUT_FAILURES] = "lockout_failures",
+    [K_LOCKOUT_WINDOW] = "lockout_window_seconds",
+    [K_LOCKOUT_TIME] = "lockout_time_seconds",
 };
 
 /* What a bad value of each key should have been, for the error message. */
@@ -119,6 +128,10 @@ static const char *const key_expect[K__MAX] = {
     [K_BUNDLE_MAX_AGE] = "0 or a duration up to 10 years: seconds, or a number with s, m, h, d",
     [K_BUNDLE_MAX_SIZE] = "a size from 4096 to 16G: bytes, or a number with K, M or G",
     [K_BUNDLE_TIMEOUT] = "a number of seconds from 1 to 3600",
+    [K_LOCKOUT] = "yes or no",
+    [K_LOCKOUT_FAILURES] = "a number from 1 to 100",
+    [K_LOCKOUT_WINDOW] = "a number of seconds from 1 to 604800",
+    [K_LOCKOUT_TIME] = "a number of seconds from 0 (until reset) to 604800",
 };
 
 void iam_config_free(struct iam_config *c) {
@@ -251,6 +264,11 @@ static int set_defaults(struct iam_config *c) {
     c->shared_key_max_hosts = 10;
     c->bundle_max_size = 256u * 1024u * 1024u;
     c->bundle_timeout = 30;
+    /* pam_faillock's manner: 5 failures in 15 minutes lock for 10 minutes */
+    c->lockout = true;
+    c->lockout_failures = 5;
+    c->lockout_window_seconds = 900;
+    c->lockout_time_seconds = 600;
     if (set_str(&c->database, IAM_SYSCONFDIR "/iam.db") < 0 ||
         set_str(&c->cache_dir, IAM_STATEDIR) < 0 ||
         set_str(&c->audit_log, "/var/log/iam/audit.jsonl") < 0 ||
@@ -391,6 +409,28 @@ static int apply_fleet_key(struct iam_config *c, enum key_id k, const char *v) {
     return -EINVAL;
 }
 
+/* lockout, lockout_failures, lockout_window_seconds, lockout_time_seconds: 0 or -EINVAL. */
+static int apply_lockout_key(struct iam_config *c, enum key_id k, const char *v) {
+    uint32_t n;
+
+    if (k == K_LOCKOUT)
+        return parse_bool(v, &c->lockout) < 0 ? -EINVAL : 0;
+    if (k == K_LOCKOUT_FAILURES) {
+        if (parse_u32(v, IAM_FAILLOCK_MAX_FAILURES, &n) < 0 || n < 1)
+            return -EINVAL;
+        c->lockout_failures = n;
+        return 0;
+    }
+    /* up to a week; a lock time of 0 lasts until an administrator resets it */
+    if (parse_u32(v, 604800, &n) < 0 || (k == K_LOCKOUT_WINDOW && n < 1))
+        return -EINVAL;
+    if (k == K_LOCKOUT_WINDOW)
+        c->lockout_window_seconds = n;
+    else
+        c->lockout_time_seconds = n;
+    return 0;
+}
+
 static int apply_key(struct iam_config *c, enum key_id k, const char *v, struct iam_error *e,
                      unsigned line, unsigned vcol, size_t voff) {
     int r;
@@ -523,6 +563,13 @@ static int apply_key(struct iam_config *c, enum key_id k, const char *v, struct 
         if (r == -EINVAL)
             goto bad_value;
         return r;
+    case K_LOCKOUT:
+    case K_LOCKOUT_FAILURES:
+    case K_LOCKOUT_WINDOW:
+    case K_LOCKOUT_TIME:
+        if (apply_lockout_key(c, k, v) < 0)
+            goto bad_value;
+        return 0;
     case K__MAX:
         break;
     }

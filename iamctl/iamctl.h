@@ -144,3 +144,6 @@ int verb_generate_policy(int argc, char *argv[]);
 int verb_list_findings_v2(int argc, char *argv[]);
 int verb_get_finding_v2(int argc, char *argv[]);
 int verb_get_access_key_last_used(int argc, char *argv[]);
+/* failed-login tallies of this host (verb_lockout.c) */
+int verb_list_lockouts(int argc, char *argv[]);
+int verb_reset_lockout(int argc, char *argv[]);

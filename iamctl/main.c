@@ -170,6 +170,10 @@ static const struct iamctl_verb verbs[] = {
      "one finding with its details (Access Analyzer GetFindingV2)"},
     {"get-access-key-last-used", verb_get_access_key_last_used,
      "when, where and by which service an access key was last used"},
+    {"list-lockouts", verb_list_lockouts,
+     "users with failed logins on this host, and whether they are locked out"},
+    {"reset-lockout", verb_reset_lockout,
+     "clear a user's failed logins on this host (ends a lockout)"},
 };
 
 int iamctl_fail(const char *fmt, ...) {

@@ -18,6 +18,7 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
+#include "iam/faillock.h"
 #include "iam/lastused.h"
 #include "iam/secret.h"
 #include "pam_iam_private.h"
@@ -79,7 +80,7 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
     char *tok = NULL;
     size_t len = 0;
     int64_t now, t_entry, t_conv, t_back, deadline = 0;
-    int r, pr, ret = PAM_AUTH_ERR;
+    int r, pr, lock, ret = PAM_AUTH_ERR;
 
     (void)flags;
     r = start(pamh, argc, argv, &h, &user);
@@ -129,21 +130,34 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
 
     rec.auth_method = v.info.method[0] ? v.info.method : NULL;
     rec.access_key_id = v.info.key_id[0] ? v.info.key_id : NULL;
+    /* A locked user is refused whatever was typed, after the same checks. */
+    lock = v.ok && h.user ? pam_iam_lockout_check(pamh, &h, now) : 0;
     if (!h.user) {
         ret = PAM_USER_UNKNOWN;
         rec.error_code = "NoSuchEntity";
         rec.error_message = "not an IAM user";
         rec.access_key_id = NULL;
+        (void)pam_iam_lockout_fail(pamh, &h, &items, now);
         /* Logged as a wrong secret is, so that both refusals cost the same (a syslog call
          * is several system calls); without the name, which is often a mistyped password. */
         pam_syslog(pamh, LOG_NOTICE, "authentication failure for a user not in IAM");
-    } else if (!v.ok) {
-        ret = PAM_AUTH_ERR;
-        rec.error_code = v.error_code;
-        rec.error_message = v.error_message;
+    } else if (lock < 0) {
+        /* The tally is unsafe or damaged: fail closed (logged by the check). */
+        ret = PAM_AUTHINFO_UNAVAIL;
+        rec.error_code = "InternalFailure";
+        rec.error_message = "the failed-login tally cannot be read";
         rec.decision = "failure";
+    } else if (!v.ok || lock > 0) {
+        ret = PAM_AUTH_ERR;
+        rec.error_code = v.ok ? "UserLockedOut" : v.error_code;
+        rec.error_message = v.ok ? "locked out after repeated failed attempts" : v.error_message;
+        rec.decision = "failure";
+        if (pam_iam_lockout_fail(pamh, &h, &items, now) == IAM_FAILLOCK_WHILE_LOCKED) {
+            rec.error_code = "UserLockedOut";
+            rec.error_message = "locked out after repeated failed attempts";
+        }
         pam_syslog(pamh, LOG_NOTICE, "authentication failure for \"%.64s\" (%s)", user,
-                   v.error_message);
+                   rec.error_message);
     } else {
         ad = calloc(1, sizeof(*ad));
         if (!ad) {
@@ -177,6 +191,7 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
                                               "\"%.64s\", ignoring",
                            user);
         }
+        pam_iam_lockout_reset(pamh, &h);
         rec.decision = "success";
         D(&h, pamh, "authenticated \"%.64s\" by %s", user, v.info.method);
         ret = PAM_SUCCESS;

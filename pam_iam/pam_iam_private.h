@@ -154,6 +154,17 @@ void pam_iam_wait_until(int64_t deadline_ns);
  * its plugins before the PAM account phase runs): then it decides host:Sudo per command. */
 bool pam_iam_sudo_plugin_loaded(void);
 
+/* ---- lockout.c ---- */
+/* Whether the user authenticating is locked out (iam/faillock.h): 1 locked, 0 not (or lockout
+ * off, or no tally), -errno when the tally is unsafe or damaged (logged; fail closed). */
+int pam_iam_lockout_check(pam_handle_t *pamh, const struct pam_iam_handle *h, int64_t now);
+/* Count a refused attempt (h->user NULL: the dummy tally). Returns the enum
+ * iam_faillock_outcome, or -errno (logged). A lock that starts is audited and logged. */
+int pam_iam_lockout_fail(pam_handle_t *pamh, const struct pam_iam_handle *h,
+                         const struct pam_iam_items *items, int64_t now);
+/* A successful login: the user's tally goes. Failures are logged, never change the result. */
+void pam_iam_lockout_reset(pam_handle_t *pamh, const struct pam_iam_handle *h);
+
 /* ---- record.c ---- */
 /* Write the audit record (file + syslog authpriv). Failures are logged, never change the
  * result. */

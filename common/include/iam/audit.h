@@ -31,6 +31,7 @@ enum iam_audit_event {
     IAM_AUDIT_SESSION_OPEN,
     IAM_AUDIT_SESSION_CLOSE,
     IAM_AUDIT_SUDO_COMMAND, /* one command, decided by sudo's approval plugin */
+    IAM_AUDIT_LOCKOUT,      /* a user locked out after repeated failed logins */
 };
 
 /* Every string may be NULL (the field is then left out, or null where CloudTrail has null). */

@@ -59,6 +59,11 @@ struct iam_config {
     uint64_t bundle_max_size; /* bytes: the largest response pull accepts; default 256 MiB */
     unsigned bundle_timeout;  /* seconds: connecting, and the longest stall of a transfer;
                                * default 30 */
+    /* lockout after failed logins (iam/faillock.h): on by default */
+    bool lockout;
+    unsigned lockout_failures;       /* default 5 */
+    unsigned lockout_window_seconds; /* default 900 */
+    unsigned lockout_time_seconds;   /* default 600; 0 = until `iamctl reset-lockout` */
     struct iam_config_tag *host_tags; /* host_tag.<Key> = <Value>, in file order */
     size_t n_host_tags;
 };
