@@ -38,11 +38,12 @@ expect iam.conf.5 account_id host_arn database cache_dir audit_log uid_min uid_m
     home_template default_shell host_tag. max_access_key_age_days enforce private_groups \
     trail_digest_dir trail_state_dir trail_public_key unused_access_age_days \
     shared_key_window_minutes shared_key_max_source_ips shared_key_max_hosts \
-    allow_privileged_group_names
+    allow_privileged_group_names lockout lockout_failures lockout_window_seconds \
+    lockout_time_seconds
 expect iamctl.8 init compile create-user create-access-key simulate-principal-policy \
     get-account-authorization-details import get-credential-report "--config" \
     lookup-events seal-logs validate-logs generate-policy list-findings-v2 get-finding-v2 \
-    get-access-key-last-used --audit-log SharedIAMUserAccessKey
+    get-access-key-last-used --audit-log SharedIAMUserAccessKey list-lockouts reset-lockout
 
 if [ "$fails" -ne 0 ]; then
     exit 1
