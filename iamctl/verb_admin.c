@@ -406,6 +406,7 @@ struct report {
     char *csv;
     size_t len, cap;
     const char *region;
+    const struct iam_store_password_policy *policy; /* NULL: none */
 };
 
 /* One CSV row: the user, the password, two access keys, no certificates. */
@@ -426,11 +427,19 @@ static int report_user(void *ctx, const struct iam_store_identity *u) {
     char pw_used[32] = "no_information";
     int64_t pw_t = has_lp ? trail_password_last_used(rp->h->config->cache_dir, u->unique_id) : 0;
 
+    const char *changed = has_lp && lp.password_last_changed ? lp.password_last_changed
+                          : has_lp                          ? lp.create_date
+                                                            : NULL;
+    int64_t rotation = has_lp ? password_expiry(rp->policy, changed) : 0;
+    char next[32] = "N/A";
+
     if (pw_t)
         trail_format_time(pw_t, pw_used);
-    len = snprintf(line, sizeof(line), "%s,%s,%s,%s,%s,%s,N/A,false", u->name, u->arn,
+    if (rotation)
+        iam_db_format_time(rotation, next, sizeof(next));
+    len = snprintf(line, sizeof(line), "%s,%s,%s,%s,%s,%s,%s,false", u->name, u->arn,
                    u->create_date ? u->create_date : "N/A", has_lp ? "true" : "false",
-                   has_lp ? pw_used : "N/A", has_lp ? lp.create_date : "N/A");
+                   has_lp ? pw_used : "N/A", changed ? changed : "N/A", next);
     if (len < 0 || (size_t)len >= sizeof(line))
         return -E2BIG;
     r = append(&rp->csv, &rp->len, &rp->cap, line);
@@ -499,6 +508,7 @@ int verb_get_credential_report(int argc, char *argv[]) {
     struct opt opts[] = {{"output", OPT_VALUE}, {NULL}};
     struct sth h = STH_INIT;
     struct report rp = {.h = &h};
+    struct iam_store_password_policy policy;
     char region[64];
     const char *output;
     bool json = false;
@@ -518,6 +528,12 @@ int verb_get_credential_report(int argc, char *argv[]) {
         goto out;
     host_region(h.config->host_arn, region, sizeof(region));
     rp.region = region;
+    r = iam_store_password_policy_get(h.st, &policy);
+    if (r < 0 && r != -ENOENT) {
+        r = sth_fail(&h, r);
+        goto out;
+    }
+    rp.policy = r == 0 ? &policy : NULL;
     r = append(&rp.csv, &rp.len, &rp.cap,
                "user,arn,user_creation_time,password_enabled,password_last_used,"
                "password_last_changed,password_next_rotation,mfa_active,access_key_1_active,"

@@ -159,6 +159,10 @@ int check_group_name_allowed(const struct iam_config *config, const char *what, 
 /* A user name from --user-name, checked against IAM's and our POSIX rules. */
 int check_user_name_arg(const char *name);
 
+/* When a password set at `changed` (ISO 8601) expires under policy p (NULL: none), in epoch
+ * seconds; 0 = never (verb_password.c). */
+int64_t password_expiry(const struct iam_store_password_policy *p, const char *changed);
+
 /* ---- shared verb bodies ------------------------------------------------------------------- */
 
 /* list-users, list-groups, list-roles: one kind, --path-prefix, pagination; prints

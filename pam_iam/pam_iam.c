@@ -158,6 +158,14 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
         }
         pam_syslog(pamh, LOG_NOTICE, "authentication failure for \"%.64s\" (%s)", user,
                    rec.error_message);
+        /* Only the right password gets here, so saying so tells nothing (pam_unix does) */
+        if (strcmp(rec.error_code, "PasswordExpired") == 0) {
+            char text[192];
+
+            snprintf(text, sizeof(text), "Your IAM password has expired: %s.",
+                     strchr(rec.error_message, ':') + 2);
+            pam_iam_tell(pamh, PAM_ERROR_MSG, text);
+        }
     } else {
         ad = calloc(1, sizeof(*ad));
         if (!ad) {

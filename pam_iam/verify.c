@@ -104,6 +104,13 @@ void pam_iam_verify(const struct pam_iam_handle *h, const char *tok, size_t len,
             if (u->password_reset_required)
                 fail(ret, "PasswordResetRequired", "the password must be reset by an "
                      "administrator before it can be used");
+            else if (u->password_expires > 0 && now >= u->password_expires)
+                fail(ret, "PasswordExpired",
+                     u->password_hard_expiry
+                         ? "the password has expired (MaxPasswordAge): an administrator must "
+                           "set a new one"
+                         : "the password has expired (MaxPasswordAge): change it with iamctl "
+                           "change-password, or have an administrator set a new one");
             else
                 ret->ok = true;
         }

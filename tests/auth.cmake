@@ -1,4 +1,5 @@
-# Tests for passwords and second factors: the failed-login tally and lockout
+# Tests for passwords and second factors: the failed-login tally and lockout, the account
+# password policy
 # (common/faillock.c, pam_iam/lockout.c, iamctl list-lockouts / reset-lockout).
 iam_add_test(test_faillock SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_faillock.c LABELS unit)
 
@@ -7,3 +8,9 @@ iam_add_script_test(auth_lockout
           $<TARGET_FILE:iamctl> $<TARGET_FILE:pam_iam_testclock> ${PAM_WRAPPER_LIBRARY}
   LABELS module TIMEOUT 300 ENV "PAM_PRELOAD=${PAM_TEST_PRELOAD}")
 set_tests_properties(auth_lockout PROPERTIES SKIP_RETURN_CODE 77)
+
+iam_add_script_test(auth_password_policy
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/auth/test_password_policy.sh
+          $<TARGET_FILE:iamctl> $<TARGET_FILE:pam_iam_testclock> ${PAM_WRAPPER_LIBRARY}
+  LABELS module TIMEOUT 300 ENV "PAM_PRELOAD=${PAM_TEST_PRELOAD}")
+set_tests_properties(auth_password_policy PROPERTIES SKIP_RETURN_CODE 77)

@@ -364,7 +364,11 @@ static int decode_record(struct iam_auth_cache *cache, struct iam_auth_record *r
     u->user_id = cur_str(&c, NULL);
     u->arn = cur_str(&c, NULL);
     s = cur_str(&c, NULL);
-    if (flags & ~(AC_REC_FLAG_LOGIN_PROFILE | AC_REC_FLAG_RESET_REQUIRED))
+    if ((flags & ~(AC_REC_FLAG_LOGIN_PROFILE | AC_REC_FLAG_RESET_REQUIRED |
+                   AC_REC_FLAG_EXPIRES | AC_REC_FLAG_HARD_EXPIRY)) ||
+        ((flags & (AC_REC_FLAG_EXPIRES | AC_REC_FLAG_HARD_EXPIRY)) &&
+         !(flags & AC_REC_FLAG_LOGIN_PROFILE)) ||
+        ((flags & AC_REC_FLAG_HARD_EXPIRY) && !(flags & AC_REC_FLAG_EXPIRES)))
         c.err = -EBADMSG;
     u->password_hash = (flags & AC_REC_FLAG_LOGIN_PROFILE) ? s : NULL;
     u->password_reset_required = (flags & AC_REC_FLAG_RESET_REQUIRED) != 0;
@@ -395,6 +399,12 @@ static int decode_record(struct iam_auth_cache *cache, struct iam_auth_record *r
             decode_policy(&c, &pols[i]);
     else if (!c.err && (c.err = read_docs(cache, rec, &c, np, pols, reterr)) == -ENOMEM)
         return -ENOMEM;
+    if (!c.err && (flags & AC_REC_FLAG_EXPIRES)) {
+        u->password_expires = cur_i64(&c);
+        u->password_hard_expiry = (flags & AC_REC_FLAG_HARD_EXPIRY) != 0;
+        if (u->password_expires <= 0)
+            c.err = -EBADMSG;
+    }
     if (c.err || c.pos != c.len)
         return bad(reterr, "malformed record");
     u->keys = nk ? keys : NULL;

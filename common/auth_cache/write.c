@@ -247,6 +247,8 @@ static void put_record(struct buf *b, const struct iam_auth_user *u, struct doc_
         flags |= AC_REC_FLAG_LOGIN_PROFILE;
     if (u->password_reset_required)
         flags |= AC_REC_FLAG_RESET_REQUIRED;
+    if (u->password_hash && u->password_expires > 0)
+        flags |= AC_REC_FLAG_EXPIRES | (u->password_hard_expiry ? AC_REC_FLAG_HARD_EXPIRY : 0);
 
     buf_put(b, zero, sizeof(zero));
     buf_u32(b, AC_RECORD_MAGIC);
@@ -276,6 +278,8 @@ static void put_record(struct buf *b, const struct iam_auth_user *u, struct doc_
         buf_put(b, &d->off, sizeof(d->off));
         buf_u32(b, d->len);
     }
+    if (flags & AC_REC_FLAG_EXPIRES)
+        buf_i64(b, u->password_expires);
     if (b->err)
         return;
     if (b->len - start > IAM_AUTH_MAX_RECORD) {

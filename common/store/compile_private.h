@@ -46,6 +46,8 @@ struct cm_user {
     int64_t boundary;             /* policy rowid or 0 */
     const char *password_hash;    /* NULL: no login profile */
     bool password_reset_required;
+    int64_t password_expires; /* epoch seconds; 0 = never (no policy MaxPasswordAge) */
+    bool password_hard_expiry;
     /* ranges in the model's flat arrays */
     size_t keys, n_keys;     /* m->keys */
     size_t ssh_keys, n_ssh_keys; /* m->ssh_keys: Active only */

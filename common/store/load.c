@@ -617,21 +617,40 @@ static int load_policy_lists(struct iam_store *st, struct cmodel *m) {
     return r < 0 ? r : 0;
 }
 
+/* Login profiles, with the expiry of each password under the account password policy. */
 static int load_login_profiles(struct iam_store *st, struct cmodel *m) {
     static const char sql[] =
-        "SELECT user, password_hash, password_reset_required FROM login_profiles";
-    sqlite3_stmt *s = st_stmt(st, sql);
+        "SELECT user, password_hash, password_reset_required,"
+        " coalesce(password_last_changed, create_date) FROM login_profiles";
+    struct iam_store_password_policy policy;
+    sqlite3_stmt *s;
     bool oom = false;
     int r;
 
-    if (!s)
+    r = iam_store_password_policy_get(st, &policy);
+    if (r == -ENOENT)
+        policy.max_password_age = 0;
+    else if (r < 0)
+        return r;
+    if (!(s = st_stmt(st, sql)))
         return -EIO;
     while ((r = st_step(st, s, "reading login profiles")) > 0) {
         size_t u = cm_user_index(m, sqlite3_column_int64(s, 0));
+        const char *changed = st_col_text(s, 3);
+        int64_t t;
+
         if (u == SIZE_MAX)
             continue;
         m->users[u].password_hash = col(m, s, 1, &oom);
         m->users[u].password_reset_required = sqlite3_column_int(s, 2) != 0;
+        if (policy.max_password_age) {
+            if (!changed || iam_db_parse_time(changed, &t) < 0) {
+                r = st_fail(st, -EBADMSG, "a login profile has no valid date of change");
+                break;
+            }
+            m->users[u].password_expires = t + (int64_t)policy.max_password_age * 86400;
+            m->users[u].password_hard_expiry = policy.hard_expiry;
+        }
         if (oom) {
             r = st_fail(st, -ENOMEM, "out of memory");
             break;

@@ -31,7 +31,9 @@
  *   - tags_listed remembers that an export listed an identity's Tags even when empty, so
  *     the export prints them back as it got them.
  *   - login_profiles carries password_last_changed and password_last_used for the account
- *     password policy; identities carries the role-only columns (trust policy, description,
+ *     password policy; password_policy is that policy (absent: none), password_history the
+ *     argon2id hashes of a user's earlier passwords, at most as many as the policy's reuse
+ *     prevention needs, so that a new password can be compared without keeping any password; identities carries the role-only columns (trust policy, description,
  *     maximum session duration, the instance profiles and last use an export reports).
  */
 #include <stddef.h>
@@ -169,6 +171,28 @@ static const char *const migrations[] = {
     "  upload_date TEXT"
     ") STRICT;"
     "CREATE INDEX ssh_keys_user ON ssh_keys (user);",
+    /* 1 -> 2: the account password policy (one row, AWS's ranges) and, for its reuse
+     * prevention, the salted hashes of users' earlier passwords (never the passwords) */
+    "CREATE TABLE password_policy ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  minimum_password_length INTEGER NOT NULL"
+    "    CHECK (minimum_password_length BETWEEN 6 AND 128),"
+    "  require_symbols INTEGER NOT NULL,"
+    "  require_numbers INTEGER NOT NULL,"
+    "  require_uppercase_characters INTEGER NOT NULL,"
+    "  require_lowercase_characters INTEGER NOT NULL,"
+    "  allow_users_to_change_password INTEGER NOT NULL,"
+    "  max_password_age INTEGER CHECK (max_password_age BETWEEN 1 AND 1095),"
+    "  password_reuse_prevention INTEGER CHECK (password_reuse_prevention BETWEEN 1 AND 24),"
+    "  hard_expiry INTEGER"
+    ") STRICT;"
+    "CREATE TABLE password_history ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user INTEGER NOT NULL REFERENCES identities (id) ON DELETE CASCADE,"
+    "  password_hash TEXT NOT NULL CHECK (password_hash LIKE '$argon2id$%'),"
+    "  retired TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX password_history_user ON password_history (user, id);",
 };
 
 _Static_assert(IAM_ELEMENTSOF(migrations) == IAM_STORE_SCHEMA_VERSION,

@@ -43,7 +43,8 @@ expect iam.conf.5 account_id host_arn database cache_dir audit_log uid_min uid_m
 expect iamctl.8 init compile create-user create-access-key simulate-principal-policy \
     get-account-authorization-details import get-credential-report "--config" \
     lookup-events seal-logs validate-logs generate-policy list-findings-v2 get-finding-v2 \
-    get-access-key-last-used --audit-log SharedIAMUserAccessKey list-lockouts reset-lockout
+    get-access-key-last-used --audit-log SharedIAMUserAccessKey list-lockouts reset-lockout \
+    update-account-password-policy get-account-password-policy change-password
 
 if [ "$fails" -ne 0 ]; then
     exit 1

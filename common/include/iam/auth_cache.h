@@ -74,6 +74,8 @@ struct iam_auth_user {
     const char *arn;
     const char *password_hash; /* login profile's "$argon2id$..."; NULL = no login profile */
     bool password_reset_required;
+    int64_t password_expires;  /* epoch seconds; 0 = never (account policy MaxPasswordAge) */
+    bool password_hard_expiry; /* the policy's HardExpiry: only an administrator renews it */
     const struct iam_auth_key *keys;
     size_t n_keys;
     const struct iam_auth_tag *tags;

@@ -31,7 +31,7 @@
 #include "iam/macros.h"
 
 /* Bump with a new step in common/store/schema.c. */
-#define IAM_STORE_SCHEMA_VERSION 1
+#define IAM_STORE_SCHEMA_VERSION 2
 
 enum iam_store_kind {
     IAM_STORE_USER = 1,
@@ -309,6 +309,38 @@ int iam_store_login_profile_put(struct iam_store *st, const struct iam_store_ide
                                 const struct iam_store_login_profile *lp) IAM_WUR;
 int iam_store_login_profile_delete(struct iam_store *st,
                                    const struct iam_store_identity *user) IAM_WUR;
+
+/* The account password policy (update-account-password-policy), AWS's fields. */
+struct iam_store_password_policy {
+    unsigned minimum_password_length; /* 6..128 */
+    bool require_symbols;
+    bool require_numbers;
+    bool require_uppercase_characters;
+    bool require_lowercase_characters;
+    bool allow_users_to_change_password;
+    unsigned max_password_age;          /* days, 1..1095; 0 = passwords do not expire */
+    unsigned password_reuse_prevention; /* 1..24; 0 = none */
+    bool hard_expiry;
+    bool hard_expiry_set; /* given (AWS prints HardExpiry only then) */
+};
+/* -ENOENT when the account has none. */
+int iam_store_password_policy_get(struct iam_store *st,
+                                  struct iam_store_password_policy *ret) IAM_WUR;
+/* Create or replace; every user's auth record may change (expiry). */
+int iam_store_password_policy_put(struct iam_store *st,
+                                  const struct iam_store_password_policy *p) IAM_WUR;
+int iam_store_password_policy_delete(struct iam_store *st) IAM_WUR; /* -ENOENT */
+
+/* A user's earlier password hashes, newest first (strings live until the store's arena is
+ * released). */
+int iam_store_password_history(struct iam_store *st, const struct iam_store_identity *user,
+                               const char ***ret_hashes, size_t *ret_n) IAM_WUR;
+/* Add hash (a password being replaced) and keep only the newest `keep` entries (0: none). */
+int iam_store_password_history_push(struct iam_store *st, const struct iam_store_identity *user,
+                                    const char *hash, const char *retired,
+                                    unsigned keep) IAM_WUR;
+/* Keep only the newest `keep` entries of every user (a policy that asks for fewer). */
+int iam_store_password_history_trim(struct iam_store *st, unsigned keep) IAM_WUR;
 
 struct iam_store_ssh_key {
     int64_t id;
