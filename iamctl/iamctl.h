@@ -102,6 +102,14 @@ int verb_update_account_password_policy(int argc, char *argv[]);
 int verb_get_account_password_policy(int argc, char *argv[]);
 int verb_delete_account_password_policy(int argc, char *argv[]);
 int verb_change_password(int argc, char *argv[]);
+/* virtual MFA devices (verb_mfa.c) */
+int verb_create_virtual_mfa_device(int argc, char *argv[]);
+int verb_enable_mfa_device(int argc, char *argv[]);
+int verb_deactivate_mfa_device(int argc, char *argv[]);
+int verb_resync_mfa_device(int argc, char *argv[]);
+int verb_list_mfa_devices(int argc, char *argv[]);
+int verb_list_virtual_mfa_devices(int argc, char *argv[]);
+int verb_delete_virtual_mfa_device(int argc, char *argv[]);
 int verb_upload_ssh_public_key(int argc, char *argv[]);
 int verb_list_ssh_public_keys(int argc, char *argv[]);
 int verb_get_ssh_public_key(int argc, char *argv[]);

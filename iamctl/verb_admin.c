@@ -437,9 +437,17 @@ static int report_user(void *ctx, const struct iam_store_identity *u) {
         trail_format_time(pw_t, pw_used);
     if (rotation)
         iam_db_format_time(rotation, next, sizeof(next));
-    len = snprintf(line, sizeof(line), "%s,%s,%s,%s,%s,%s,%s,false", u->name, u->arn,
+    struct iam_store_mfa_device *mfa = NULL;
+    size_t n_mfa = 0;
+
+    if ((r = iam_store_mfa_list(rp->h->st, u, &mfa, &n_mfa)) < 0)
+        return r;
+    for (size_t i = 0; i < n_mfa; i++)
+        sodium_memzero(mfa[i].seed, sizeof(mfa[i].seed));
+    len = snprintf(line, sizeof(line), "%s,%s,%s,%s,%s,%s,%s,%s", u->name, u->arn,
                    u->create_date ? u->create_date : "N/A", has_lp ? "true" : "false",
-                   has_lp ? pw_used : "N/A", changed ? changed : "N/A", next);
+                   has_lp ? pw_used : "N/A", changed ? changed : "N/A", next,
+                   n_mfa > 0 ? "true" : "false");
     if (len < 0 || (size_t)len >= sizeof(line))
         return -E2BIG;
     r = append(&rp->csv, &rp->len, &rp->cap, line);

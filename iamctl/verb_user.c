@@ -250,6 +250,7 @@ static int user_delete_conflict(struct sth *h, const struct iam_store_identity *
     struct iam_store_inline *ip;
     struct iam_store_attached *att;
     struct iam_store_identity *groups;
+    struct iam_store_mfa_device *mfa;
     size_t n;
     int r;
 
@@ -262,6 +263,8 @@ static int user_delete_conflict(struct sth *h, const struct iam_store_identity *
         *what = "access keys (delete-access-key)";
     else if ((r = iam_store_ssh_keys(h->st, u, &ssh, &n)) < 0 || n)
         *what = "SSH public keys (delete-ssh-public-key)";
+    else if ((r = iam_store_mfa_list(h->st, u, &mfa, &n)) < 0 || n)
+        *what = "MFA devices (deactivate-mfa-device)";
     else if ((r = iam_store_inline_list(h->st, u, &ip, &n)) < 0 || n)
         *what = "inline policies (delete-user-policy)";
     else if ((r = iam_store_attached_list(h->st, u, &att, &n)) < 0 || n)

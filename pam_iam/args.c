@@ -87,6 +87,14 @@ int pam_iam_args_parse(pam_handle_t *pamh, int argc, const char **argv,
             } else {
                 a.action = arg + 7;
             }
+        } else if (strcmp(arg, "mfa=optional") == 0) {
+            a.mfa = PAM_IAM_MFA_OPTIONAL;
+        } else if (strcmp(arg, "mfa=required") == 0) {
+            a.mfa = PAM_IAM_MFA_REQUIRED;
+        } else if (strncmp(arg, "mfa=", 4) == 0) {
+            pam_syslog(pamh, LOG_ERR, "bad argument \"%.100s\": mfa= takes required or optional",
+                       arg);
+            r = -EINVAL;
         } else if (strncmp(arg, "allow=", 6) == 0) {
             if (parse_allow(arg + 6, &a.allow) < 0) {
                 pam_syslog(pamh, LOG_ERR, "bad argument \"%.100s\": allow= takes accesskey, "

@@ -105,12 +105,12 @@ static int add_tags(struct iam_context *ctx, enum iam_host_key id, const struct 
 }
 
 int pam_iam_build_context(const struct pam_iam_handle *h, const struct pam_iam_items *items,
-                          const char *auth_method, int64_t now, struct iam_context **ret_ctx,
-                          struct iam_error *reterr) {
+                          const char *auth_method, int64_t mfa_time, int64_t now,
+                          struct iam_context **ret_ctx, struct iam_error *reterr) {
     const struct iam_auth_user *u = h->user;
     struct request_values v = {{NULL}};
     struct iam_context *ctx = NULL;
-    char when[32], epoch[24];
+    char when[32], epoch[24], mfa_age[24];
     struct tm tm;
     time_t t = (time_t)now;
     int r;
@@ -130,7 +130,11 @@ int pam_iam_build_context(const struct pam_iam_handle *h, const struct pam_iam_i
     v.value[IAM_HOST_KEY_PRINCIPAL_ACCOUNT] = h->config->account_id;
     v.value[IAM_HOST_KEY_CURRENT_TIME] = when;
     v.value[IAM_HOST_KEY_EPOCH_TIME] = epoch;
-    v.value[IAM_HOST_KEY_MFA_PRESENT] = "false";
+    v.value[IAM_HOST_KEY_MFA_PRESENT] = mfa_time > 0 ? "true" : "false";
+    if (mfa_time > 0 && mfa_time <= now) {
+        snprintf(mfa_age, sizeof(mfa_age), "%" PRId64, now - mfa_time);
+        v.value[IAM_HOST_KEY_MFA_AGE] = mfa_age;
+    }
     v.value[IAM_HOST_KEY_OS_USER] = u->name;
     v.value[IAM_HOST_KEY_AUTH_METHOD] = auth_method;
     v.value[IAM_HOST_KEY_SERVICE] = items->service;

@@ -81,6 +81,7 @@ void pam_iam_login_open(pam_handle_t *pamh, const struct pam_iam_handle *h,
     if (ai) {
         copy(s.auth_method, sizeof(s.auth_method), ai->method);
         copy(s.access_key_id, sizeof(s.access_key_id), ai->key_id);
+        s.mfa_time = ai->mfa_time;
     }
     copy(s.ssh_public_key_id, sizeof(s.ssh_public_key_id), items->ssh_key_id);
     iam_error_init(&e);
@@ -106,4 +107,32 @@ void pam_iam_login_close(pam_handle_t *pamh, const struct pam_iam_handle *h) {
     if (r < 0 && r != -ENOENT)
         pam_syslog(pamh, LOG_WARNING, "cannot remove the login session record, ignoring: %s",
                    iam_error_format(&e, msg, sizeof(msg)));
+}
+
+void pam_iam_login_note_mfa(pam_handle_t *pamh, const struct pam_iam_handle *h, int64_t when) {
+    struct iam_login_session_id id;
+    struct iam_login_session s;
+    struct iam_error e;
+    char dir[PAM_IAM_MAX_PATH], msg[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32];
+    int r;
+
+    /* Only the login this process belongs to (the kernel's ids) and only its user's record:
+     * sudo and su run inside it, and asked this user for the code just now. */
+    if (iam_login_session_id_read("/proc", &id) < 0 || session_dir(h, dir, sizeof(dir)) < 0)
+        return;
+    iam_error_init(&e);
+    r = iam_login_session_read(dir, &id, h->user->name, when, &s, &e);
+    if (r == -ENOENT)
+        return;
+    if (r == 0) {
+        s.mfa_time = when;
+        iam_error_init(&e);
+        r = iam_login_session_write(dir, &s, &e);
+    }
+    if (r < 0)
+        pam_syslog(pamh, LOG_WARNING, "cannot note the MFA code in the login session record, "
+                   "ignoring: %s", iam_error_format(&e, msg, sizeof(msg)));
+    else
+        D(h, pamh, "MFA noted in login session %u of \"%.64s\"", (unsigned)id.audit_session,
+          h->user->name);
 }

@@ -80,6 +80,9 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
     char *tok = NULL;
     size_t len = 0;
     int64_t now, t_entry, t_conv, t_back, deadline = 0;
+    char code[PAM_IAM_MFA_CODE_MAX + 1] = "";
+    enum pam_iam_mfa_result mfa = PAM_IAM_MFA_OK;
+    bool mfa_asked = false, mfa_missing = false;
     int r, pr, lock, ret = PAM_AUTH_ERR;
 
     (void)flags;
@@ -132,6 +135,26 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
     rec.access_key_id = v.info.key_id[0] ? v.info.key_id : NULL;
     /* A locked user is refused whatever was typed, after the same checks. */
     lock = v.ok && h.user ? pam_iam_lockout_check(pamh, &h, now) : 0;
+    /* The second factor: a user with an enabled device is asked for a code whether the
+     * secret was right or not (the prompt does not tell which), and the code is used up
+     * only when everything else was right. */
+    if (h.user && h.user->n_mfa > 0) {
+        int64_t t0 = pam_iam_clock_ns(), t1;
+
+        pr = pam_iam_mfa_ask(pamh, code);
+        t1 = pam_iam_clock_ns();
+        if (deadline > 0 && t0 >= 0 && t1 >= t0)
+            deadline += t1 - t0; /* the conversation does not count towards the floor */
+        if (pr != PAM_SUCCESS) {
+            ret = pr;
+            goto out;
+        }
+        mfa_asked = true;
+        mfa = pam_iam_mfa_check(pamh, &h, code, now, v.ok && lock == 0);
+        sodium_memzero(code, sizeof(code));
+    } else if (h.user && h.args.mfa == PAM_IAM_MFA_REQUIRED) {
+        mfa_missing = true;
+    }
     if (!h.user) {
         ret = PAM_USER_UNKNOWN;
         rec.error_code = "NoSuchEntity";
@@ -147,10 +170,31 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
         rec.error_code = "InternalFailure";
         rec.error_message = "the failed-login tally cannot be read";
         rec.decision = "failure";
-    } else if (!v.ok || lock > 0) {
+    } else if (v.ok && lock == 0 && mfa == PAM_IAM_MFA_ERROR) {
+        /* cannot check the code (logged): fail closed, not counted as a guess */
+        ret = PAM_AUTHINFO_UNAVAIL;
+        rec.error_code = "InternalFailure";
+        rec.error_message = "the MFA code could not be checked";
+        rec.decision = "failure";
+    } else if (v.ok && lock == 0 && mfa_missing) {
+        ret = PAM_AUTH_ERR;
+        rec.error_code = "MFADeviceRequired";
+        rec.error_message = "mfa=required and the user has no enabled MFA device";
+        rec.decision = "failure";
+        pam_syslog(pamh, LOG_NOTICE, "authentication failure for \"%.64s\" (%s)", user,
+                   rec.error_message);
+        pam_iam_tell(pamh, PAM_ERROR_MSG, "This login needs an MFA device: ask an administrator "
+                                          "to enable one for you.");
+    } else if (!v.ok || lock > 0 || mfa != PAM_IAM_MFA_OK) {
         ret = PAM_AUTH_ERR;
         rec.error_code = v.ok ? "UserLockedOut" : v.error_code;
         rec.error_message = v.ok ? "locked out after repeated failed attempts" : v.error_message;
+        if (v.ok && lock == 0) {
+            rec.error_code = "InvalidAuthenticationCode";
+            rec.error_message = mfa == PAM_IAM_MFA_REPLAYED
+                                    ? "the MFA code was used before (replay)"
+                                    : "wrong MFA code";
+        }
         rec.decision = "failure";
         if (pam_iam_lockout_fail(pamh, &h, &items, now) == IAM_FAILLOCK_WHILE_LOCKED) {
             rec.error_code = "UserLockedOut";
@@ -173,6 +217,8 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
             goto out;
         }
         ad->info = v.info;
+        if (mfa_asked)
+            ad->info.mfa_time = now;
         memcpy(ad->user, user, strlen(user) + 1); /* name_valid: at most 64 bytes */
         if (pam_set_data(pamh, PAM_IAM_DATA_AUTHINFO, ad, authdata_cleanup) != PAM_SUCCESS) {
             authdata_cleanup(pamh, ad, 0);
@@ -200,6 +246,8 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
                            user);
         }
         pam_iam_lockout_reset(pamh, &h);
+        if (mfa_asked)
+            pam_iam_login_note_mfa(pamh, &h, now);
         rec.decision = "success";
         D(&h, pamh, "authenticated \"%.64s\" by %s", user, v.info.method);
         ret = PAM_SUCCESS;
@@ -209,6 +257,7 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
 out:
     if (tok)
         iam_secret_free(tok, len + 1);
+    sodium_memzero(code, sizeof(code));
     sodium_memzero(&v, sizeof(v));
     pam_iam_handle_done(&h);
     /* Last, after the record is written: known and unknown users are told no at one time. */
@@ -339,7 +388,8 @@ IAM_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int ar
 
     iam_error_init(&e);
     if (r >= 0)
-        r = pam_iam_build_context(&h, &items, method, pam_iam_now(), &ctx, &e);
+        r = pam_iam_build_context(&h, &items, method, ai ? ai->mfa_time : 0, pam_iam_now(),
+                                  &ctx, &e);
     if (r >= 0)
         r = pam_iam_decide(pamh, &h, h.args.action, ctx, &d);
     else if (e.set)

@@ -27,8 +27,14 @@ enum pam_iam_allow {
     PAM_IAM_ALLOW_PASSWORD = 1u << 1,
 };
 
+enum pam_iam_mfa_mode {
+    PAM_IAM_MFA_OPTIONAL = 0, /* ask users who have an enabled device */
+    PAM_IAM_MFA_REQUIRED,     /* and refuse users who have none */
+};
+
 struct pam_iam_args {
     bool debug;
+    enum pam_iam_mfa_mode mfa;
     bool use_first_pass;
     bool try_first_pass;
     const char *config_path; /* borrowed from argv; default IAM_CONFIG_DEFAULT_PATH */
@@ -87,6 +93,7 @@ struct pam_iam_authinfo {
     char method[16];                          /* IAM_HOST_AUTH_ACCESSKEY, _PASSWORD (_PUBLICKEY
                                                * for the login record) */
     char key_id[IAM_ACCESS_KEY_ID_LEN + 1];   /* for accesskey */
+    int64_t mfa_time;                         /* when a right MFA code was given; 0 = none */
 };
 struct pam_iam_verdict {
     bool ok;
@@ -121,8 +128,8 @@ struct pam_iam_items {
 void pam_iam_get_items(pam_handle_t *pamh, struct pam_iam_items *ret);
 bool pam_iam_is_address(const char *s);
 int pam_iam_build_context(const struct pam_iam_handle *h, const struct pam_iam_items *items,
-                          const char *auth_method, int64_t now, struct iam_context **ret_ctx,
-                          struct iam_error *reterr);
+                          const char *auth_method, int64_t mfa_time, int64_t now,
+                          struct iam_context **ret_ctx, struct iam_error *reterr);
 
 /* ---- decide.c ---- */
 struct pam_iam_decision {
@@ -154,6 +161,21 @@ void pam_iam_wait_until(int64_t deadline_ns);
  * its plugins before the PAM account phase runs): then it decides host:Sudo per command. */
 bool pam_iam_sudo_plugin_loaded(void);
 
+/* ---- mfa.c ---- */
+#define PAM_IAM_MFA_CODE_MAX 16
+enum pam_iam_mfa_result {
+    PAM_IAM_MFA_OK,
+    PAM_IAM_MFA_WRONG,    /* no device's code in the window (or an old one) */
+    PAM_IAM_MFA_REPLAYED, /* right, but used before on this host */
+    PAM_IAM_MFA_ERROR,    /* cannot check (liboath missing, state unsafe): fail closed */
+};
+/* The second prompt ("MFA code: "); a PAM code. */
+int pam_iam_mfa_ask(pam_handle_t *pamh, char code[PAM_IAM_MFA_CODE_MAX + 1]);
+/* Check code against every enabled device of h->user at now. With commit, a right code is
+ * used up (replay state); without (the secret was wrong), it is only compared. */
+enum pam_iam_mfa_result pam_iam_mfa_check(pam_handle_t *pamh, const struct pam_iam_handle *h,
+                                          const char *code, int64_t now, bool commit);
+
 /* ---- lockout.c ---- */
 /* Whether the user authenticating is locked out (iam/faillock.h): 1 locked, 0 not (or lockout
  * off, or no tally), -errno when the tally is unsafe or damaged (logged; fail closed). */
@@ -177,6 +199,9 @@ void pam_iam_audit(pam_handle_t *pamh, const struct pam_iam_handle *h,
 void pam_iam_login_open(pam_handle_t *pamh, const struct pam_iam_handle *h,
                         const struct pam_iam_items *items, const struct pam_iam_authinfo *ai);
 void pam_iam_login_close(pam_handle_t *pamh, const struct pam_iam_handle *h);
+/* A second factor given inside a login (sudo's prompt): its record, when there is one for this
+ * process's login and user, gets mfa_time. Failures are logged, never change the result. */
+void pam_iam_login_note_mfa(pam_handle_t *pamh, const struct pam_iam_handle *h, int64_t when);
 
 #define D(h, pamh, ...)                                                                        \
     do {                                                                                       \

@@ -14,3 +14,9 @@ iam_add_script_test(auth_password_policy
           $<TARGET_FILE:iamctl> $<TARGET_FILE:pam_iam_testclock> ${PAM_WRAPPER_LIBRARY}
   LABELS module TIMEOUT 300 ENV "PAM_PRELOAD=${PAM_TEST_PRELOAD}")
 set_tests_properties(auth_password_policy PROPERTIES SKIP_RETURN_CODE 77)
+
+iam_add_script_test(auth_mfa
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/auth/test_mfa.sh
+          $<TARGET_FILE:iamctl> $<TARGET_FILE:pam_iam_testclock> ${PAM_WRAPPER_LIBRARY}
+  LABELS module TIMEOUT 300 ENV "PAM_PRELOAD=${PAM_TEST_PRELOAD}")
+set_tests_properties(auth_mfa PROPERTIES SKIP_RETURN_CODE 77)

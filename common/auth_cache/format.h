@@ -90,12 +90,15 @@ struct ac_slot {
  *   per policy: version 1: kind (u32), source_type, source_id, text
  *               version 2: a document reference (u64 offset, u32 length)
  *   with AC_REC_FLAG_EXPIRES: password_expires (int64)
+ *   with AC_REC_FLAG_MFA: n_mfa (u32), per device: serial, seed_hex, not_before, drift (int64)
  */
 #define AC_REC_FLAG_LOGIN_PROFILE 0x1u
 #define AC_REC_FLAG_RESET_REQUIRED 0x2u
 /* After the policies: password_expires (int64) when the password expires. */
 #define AC_REC_FLAG_EXPIRES 0x4u
 #define AC_REC_FLAG_HARD_EXPIRY 0x8u
+/* Then: n_mfa (u32), per device: serial, seed (hex), not_before (int64), drift (int64). */
+#define AC_REC_FLAG_MFA 0x10u
 #define AC_REC_FIXED (AC_SUM_LEN + 6 * 4)
 
 _Static_assert(sizeof(struct ac_header) == 128, "auth cache header is 128 bytes");

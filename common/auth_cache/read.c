@@ -29,6 +29,7 @@ struct iam_auth_record {
     size_t docs_len;
     void *arrays; /* one block: keys, tags, groups, policies */
     size_t arrays_len;
+    struct iam_auth_mfa *mfa; /* MFA devices */
 };
 
 static int bad(struct iam_error *reterr, const char *what) {
@@ -214,6 +215,10 @@ void iam_auth_record_free(struct iam_auth_record *rec) {
         sodium_memzero(rec->arrays, rec->arrays_len);
         free(rec->arrays);
     }
+    if (rec->mfa) {
+        sodium_memzero(rec->mfa, IAM_AUTH_MAX_MFA * sizeof(*rec->mfa));
+        free(rec->mfa);
+    }
     sodium_memzero(rec, sizeof(*rec));
     free(rec);
 }
@@ -365,7 +370,7 @@ static int decode_record(struct iam_auth_cache *cache, struct iam_auth_record *r
     u->arn = cur_str(&c, NULL);
     s = cur_str(&c, NULL);
     if ((flags & ~(AC_REC_FLAG_LOGIN_PROFILE | AC_REC_FLAG_RESET_REQUIRED |
-                   AC_REC_FLAG_EXPIRES | AC_REC_FLAG_HARD_EXPIRY)) ||
+                   AC_REC_FLAG_EXPIRES | AC_REC_FLAG_HARD_EXPIRY | AC_REC_FLAG_MFA)) ||
         ((flags & (AC_REC_FLAG_EXPIRES | AC_REC_FLAG_HARD_EXPIRY)) &&
          !(flags & AC_REC_FLAG_LOGIN_PROFILE)) ||
         ((flags & AC_REC_FLAG_HARD_EXPIRY) && !(flags & AC_REC_FLAG_EXPIRES)))
@@ -404,6 +409,27 @@ static int decode_record(struct iam_auth_cache *cache, struct iam_auth_record *r
         u->password_hard_expiry = (flags & AC_REC_FLAG_HARD_EXPIRY) != 0;
         if (u->password_expires <= 0)
             c.err = -EBADMSG;
+    }
+    if (!c.err && (flags & AC_REC_FLAG_MFA)) {
+        uint32_t nm = cur_u32(&c);
+
+        if (c.err || nm == 0 || nm > IAM_AUTH_MAX_MFA)
+            return bad(reterr, "malformed record (MFA devices)");
+        rec->mfa = calloc(IAM_AUTH_MAX_MFA, sizeof(*rec->mfa));
+        if (!rec->mfa)
+            return -ENOMEM;
+        for (uint32_t i = 0; i < nm && !c.err; i++) {
+            size_t hl = 0;
+
+            rec->mfa[i].serial = cur_str(&c, NULL);
+            rec->mfa[i].seed_hex = cur_str(&c, &hl);
+            rec->mfa[i].not_before = cur_i64(&c);
+            rec->mfa[i].drift = cur_i64(&c);
+            if (!c.err && hl != 40)
+                c.err = -EBADMSG;
+        }
+        u->mfa = rec->mfa;
+        u->n_mfa = nm;
     }
     if (c.err || c.pos != c.len)
         return bad(reterr, "malformed record");

@@ -249,6 +249,8 @@ static void put_record(struct buf *b, const struct iam_auth_user *u, struct doc_
         flags |= AC_REC_FLAG_RESET_REQUIRED;
     if (u->password_hash && u->password_expires > 0)
         flags |= AC_REC_FLAG_EXPIRES | (u->password_hard_expiry ? AC_REC_FLAG_HARD_EXPIRY : 0);
+    if (u->n_mfa > 0)
+        flags |= AC_REC_FLAG_MFA;
 
     buf_put(b, zero, sizeof(zero));
     buf_u32(b, AC_RECORD_MAGIC);
@@ -280,6 +282,15 @@ static void put_record(struct buf *b, const struct iam_auth_user *u, struct doc_
     }
     if (flags & AC_REC_FLAG_EXPIRES)
         buf_i64(b, u->password_expires);
+    if (flags & AC_REC_FLAG_MFA) {
+        buf_u32(b, (uint32_t)u->n_mfa);
+        for (size_t i = 0; i < u->n_mfa; i++) {
+            buf_cstr(b, u->mfa[i].serial);
+            buf_cstr(b, u->mfa[i].seed_hex);
+            buf_i64(b, u->mfa[i].not_before);
+            buf_i64(b, u->mfa[i].drift);
+        }
+    }
     if (b->err)
         return;
     if (b->len - start > IAM_AUTH_MAX_RECORD) {

@@ -156,6 +156,7 @@ static int fill_auth_user(struct cmodel *m, size_t i, struct iam_auth_user *a,
 
 static int build_auth(struct cmodel *m, void **ret_data, size_t *ret_size,
                       struct iam_error *reterr) {
+    struct iam_auth_mfa *mfa = calloc(m->n_mfa + 1, sizeof(*mfa));
     struct iam_auth_user *users = calloc(m->n_users + 1, sizeof(*users));
     struct iam_auth_key *keys = calloc(m->n_keys + 1, sizeof(*keys));
     const char **gnames = calloc(m->n_user_groups + 1, sizeof(*gnames));
@@ -170,10 +171,15 @@ static int build_auth(struct cmodel *m, void **ret_data, size_t *ret_size,
             np += m->groups[m->user_groups[u->groups + g]].n_docs;
     }
     pols = calloc(np + 1, sizeof(*pols));
-    if (!users || !keys || !gnames || !pols) {
+    if (!users || !keys || !gnames || !pols || !mfa) {
         r = oom(reterr);
         goto out;
     }
+    for (size_t i = 0; i < m->n_mfa; i++)
+        mfa[i] = (struct iam_auth_mfa){.serial = m->mfa[i].serial,
+                                       .seed_hex = m->mfa[i].seed_hex,
+                                       .not_before = m->mfa[i].not_before,
+                                       .drift = m->mfa[i].drift};
     for (size_t i = 0; i < m->n_users; i++) {
         size_t n;
         r = fill_auth_user(m, i, &users[i], keys + m->users[i].keys,
@@ -181,9 +187,14 @@ static int build_auth(struct cmodel *m, void **ret_data, size_t *ret_size,
         if (r < 0)
             goto out;
         ip += n;
+        if (m->users[i].n_mfa) {
+            users[i].mfa = mfa + m->users[i].mfa;
+            users[i].n_mfa = m->users[i].n_mfa;
+        }
     }
     r = iam_auth_cache_build(users, m->n_users, m->serial, ret_data, ret_size, reterr);
 out:
+    free(mfa); /* views into the model, which wipes the seeds */
     free(users);
     free(keys);
     free(gnames);

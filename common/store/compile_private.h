@@ -48,6 +48,7 @@ struct cm_user {
     bool password_reset_required;
     int64_t password_expires; /* epoch seconds; 0 = never (no policy MaxPasswordAge) */
     bool password_hard_expiry;
+    size_t mfa, n_mfa;        /* m->mfa: enabled MFA devices */
     /* ranges in the model's flat arrays */
     size_t keys, n_keys;     /* m->keys */
     size_t ssh_keys, n_ssh_keys; /* m->ssh_keys: Active only */
@@ -71,8 +72,16 @@ struct cm_policy {
     size_t boundary; /* as a permissions boundary ("boundary") */
 };
 
+struct cm_mfa {
+    const char *serial;
+    char seed_hex[41]; /* secret: wiped by cm_free */
+    int64_t not_before, drift;
+};
+
 struct cmodel {
     uint64_t serial;
+    struct cm_mfa *mfa;
+    size_t n_mfa;
     struct cm_user *users;
     size_t n_users;
     struct cm_group *groups;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "compile_private.h"
 #include "iam/db.h"
 #include "iam/ssh_keys.h"
@@ -39,6 +41,10 @@ static const char *col(struct cmodel *m, sqlite3_stmt *s, int i, bool *oom) {
 }
 
 void cm_free(struct cmodel *m) {
+    if (m->mfa) {
+        sodium_memzero(m->mfa, m->n_mfa * sizeof(*m->mfa));
+        free(m->mfa);
+    }
     iam_arena_free(&m->arena);
     free(m->users);
     free(m->groups);
@@ -660,6 +666,55 @@ static int load_login_profiles(struct iam_store *st, struct cmodel *m) {
     return r < 0 ? r : 0;
 }
 
+/* Enabled MFA devices, by user (users are in rowid order, and so are these). */
+static int load_mfa(struct iam_store *st, struct cmodel *m) {
+    static const char sql[] = "SELECT user, serial, seed, not_before, drift FROM mfa_devices"
+                              " WHERE user IS NOT NULL ORDER BY user, id";
+    size_t cap = 0;
+    sqlite3_stmt *s;
+    bool oom = false;
+    int r;
+
+    if ((r = count_rows(st, "SELECT count(*) FROM mfa_devices WHERE user IS NOT NULL", &cap)) < 0)
+        return r;
+    m->mfa = calloc(cap + 1, sizeof(*m->mfa));
+    if (!m->mfa)
+        return st_fail(st, -ENOMEM, "out of memory");
+    if (!(s = st_stmt(st, sql)))
+        return -EIO;
+    while (m->n_mfa < cap && (r = st_step(st, s, "reading MFA devices")) > 0) {
+        size_t u = cm_user_index(m, sqlite3_column_int64(s, 0));
+        struct cm_mfa *d = &m->mfa[m->n_mfa];
+        const void *seed = sqlite3_column_blob(s, 2);
+
+        if (u == SIZE_MAX)
+            continue;
+        if (!seed || sqlite3_column_bytes(s, 2) != 20) {
+            r = st_fail(st, -EBADMSG, "an MFA device has no valid seed");
+            break;
+        }
+        if (m->users[u].n_mfa == 0)
+            m->users[u].mfa = m->n_mfa;
+        if (m->users[u].n_mfa >= IAM_AUTH_MAX_MFA) {
+            r = st_fail(st, -E2BIG, "user \"%.64s\" has more than %d MFA devices",
+                        m->users[u].name, IAM_AUTH_MAX_MFA);
+            break;
+        }
+        d->serial = col(m, s, 1, &oom);
+        sodium_bin2hex(d->seed_hex, sizeof(d->seed_hex), seed, 20);
+        d->not_before = sqlite3_column_int64(s, 3);
+        d->drift = sqlite3_column_int64(s, 4);
+        m->users[u].n_mfa++;
+        m->n_mfa++;
+        if (oom) {
+            r = st_fail(st, -ENOMEM, "out of memory");
+            break;
+        }
+    }
+    sqlite3_reset(s);
+    return r < 0 ? r : 0;
+}
+
 int cm_load(struct iam_store *st, struct cmodel *m) {
     struct iam_store_account acct;
     int r;
@@ -673,7 +728,8 @@ int cm_load(struct iam_store *st, struct cmodel *m) {
         (r = build_maps(st, m)) < 0 || (r = load_login_profiles(st, m)) < 0 ||
         (r = load_memberships(st, m)) < 0 || (r = load_keys(st, m)) < 0 ||
         (r = load_ssh_keys(st, m)) < 0 ||
-        (r = load_tags(st, m)) < 0 || (r = load_policy_lists(st, m)) < 0) {
+        (r = load_tags(st, m)) < 0 || (r = load_policy_lists(st, m)) < 0 ||
+        (r = load_mfa(st, m)) < 0) {
         cm_free(m);
         return r;
     }

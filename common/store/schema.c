@@ -193,6 +193,25 @@ static const char *const migrations[] = {
     "  retired TEXT NOT NULL"
     ") STRICT;"
     "CREATE INDEX password_history_user ON password_history (user, id);",
+    /* 2 -> 3: virtual MFA devices. The seed is in this root-only file, as every hash is, and
+     * only here and in auth.cache (root 0600); user is NULL until the device is enabled.
+     * not_before: the last counter used at enable or resync, so that the codes typed there
+     * are never accepted at a login; drift: steps the device's clock is off (resync). */
+    "CREATE TABLE mfa_devices ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  path TEXT NOT NULL,"
+    "  serial TEXT NOT NULL UNIQUE,"
+    "  seed BLOB NOT NULL CHECK (length(seed) = 20),"
+    "  create_date TEXT NOT NULL,"
+    "  user INTEGER REFERENCES identities (id),"
+    "  enable_date TEXT,"
+    "  not_before INTEGER NOT NULL DEFAULT 0,"
+    "  drift INTEGER NOT NULL DEFAULT 0,"
+    "  CHECK ((user IS NULL) = (enable_date IS NULL))"
+    ") STRICT;"
+    "CREATE UNIQUE INDEX mfa_devices_name ON mfa_devices (name COLLATE NOCASE);"
+    "CREATE INDEX mfa_devices_user ON mfa_devices (user) WHERE user IS NOT NULL;",
 };
 
 _Static_assert(IAM_ELEMENTSOF(migrations) == IAM_STORE_SCHEMA_VERSION,

@@ -54,6 +54,15 @@ struct iam_auth_key {
     const char *secret_hash; /* "$iamb2k$..." (secret.h) */
 };
 
+/* An enabled virtual MFA device: the seed is secret (the record is wiped when freed). */
+#define IAM_AUTH_MAX_MFA 8 /* AWS's limit of MFA devices per user */
+struct iam_auth_mfa {
+    const char *serial;   /* arn:aws:iam::<account>:mfa/<name> */
+    const char *seed_hex; /* the 20-byte seed, 40 hex digits */
+    int64_t not_before;   /* counters up to this one are never accepted (enable, resync) */
+    int64_t drift;        /* steps the device's clock is off */
+};
+
 struct iam_auth_tag {
     const char *key;
     const char *value;
@@ -76,6 +85,8 @@ struct iam_auth_user {
     bool password_reset_required;
     int64_t password_expires;  /* epoch seconds; 0 = never (account policy MaxPasswordAge) */
     bool password_hard_expiry; /* the policy's HardExpiry: only an administrator renews it */
+    const struct iam_auth_mfa *mfa; /* enabled MFA devices (NULL when none) */
+    size_t n_mfa;
     const struct iam_auth_key *keys;
     size_t n_keys;
     const struct iam_auth_tag *tags;

@@ -56,7 +56,11 @@
       "when the request is made (UTC)")                                                            \
     X(EPOCH_TIME, "aws:EpochTime", DATE_NUMERIC, SINGLE, ALWAYS, ALWAYS,                           \
       "the same, in seconds since the epoch")                                                      \
-    X(MFA_PRESENT, "aws:MultiFactorAuthPresent", BOOL, SINGLE, ALWAYS, ALWAYS, "`false`")          \
+    X(MFA_PRESENT, "aws:MultiFactorAuthPresent", BOOL, SINGLE, ALWAYS, ALWAYS,                     \
+      "`true` when the user gave a right code of an enabled MFA device at this login (or, for "   \
+      "the sudo plugin, within the login), else `false`")                                          \
+    X(MFA_AGE, "aws:MultiFactorAuthAge", NUMERIC, SINGLE, SOMETIMES, SOMETIMES,                    \
+      "seconds since that code was given; absent without one")                                    \
     X(SOURCE_IP, "aws:SourceIp", IP, SINGLE, SOMETIMES, SOMETIMES,                                 \
       "the remote address, when the remote host is a literal IPv4 or IPv6 address")                \
     X(SERVICE, "host:Service", STRING, SINGLE, ALWAYS, ALWAYS,                                     \

@@ -31,7 +31,7 @@
 #include "iam/macros.h"
 
 /* Bump with a new step in common/store/schema.c. */
-#define IAM_STORE_SCHEMA_VERSION 2
+#define IAM_STORE_SCHEMA_VERSION 3
 
 enum iam_store_kind {
     IAM_STORE_USER = 1,
@@ -341,6 +341,31 @@ int iam_store_password_history_push(struct iam_store *st, const struct iam_store
                                     unsigned keep) IAM_WUR;
 /* Keep only the newest `keep` entries of every user (a policy that asks for fewer). */
 int iam_store_password_history_trim(struct iam_store *st, unsigned keep) IAM_WUR;
+
+/* Virtual MFA devices. The seed is a secret: callers wipe their copies. */
+#define IAM_STORE_MFA_SEED_BYTES 20
+struct iam_store_mfa_device {
+    int64_t id;
+    const char *name, *path, *serial, *create_date;
+    uint8_t seed[IAM_STORE_MFA_SEED_BYTES];
+    int64_t user;            /* identity rowid; 0 = not enabled */
+    const char *user_name;   /* NULL when not enabled */
+    const char *enable_date; /* NULL when not enabled */
+    int64_t not_before;      /* counters up to this one are never accepted */
+    int64_t drift;           /* steps */
+};
+int iam_store_mfa_get(struct iam_store *st, const char *serial,
+                      struct iam_store_mfa_device *ret) IAM_WUR; /* -ENOENT */
+/* Every device, or those of one user (user non-NULL), in creation order. */
+int iam_store_mfa_list(struct iam_store *st, const struct iam_store_identity *user,
+                       struct iam_store_mfa_device **ret, size_t *ret_n) IAM_WUR;
+/* -EEXIST when the name or serial is taken. */
+int iam_store_mfa_insert(struct iam_store *st, const struct iam_store_mfa_device *d) IAM_WUR;
+/* Enable for user (user NULL: deactivate), with not_before and drift. */
+int iam_store_mfa_assign(struct iam_store *st, const struct iam_store_mfa_device *d,
+                         const struct iam_store_identity *user, const char *enable_date,
+                         int64_t not_before, int64_t drift) IAM_WUR;
+int iam_store_mfa_delete(struct iam_store *st, const struct iam_store_mfa_device *d) IAM_WUR;
 
 struct iam_store_ssh_key {
     int64_t id;
