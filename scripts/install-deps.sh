@@ -11,7 +11,8 @@ libpam-wrapper libpamtest0-dev libnss-wrapper pamtester
 openssh-server openssh-client sshpass sudo valgrind strace iproute2 util-linux
 debhelper devscripts lintian fakeroot
 jq sqlite3 clang-tidy-14 cppcheck python3
-nscd"
+nscd
+liboath-dev libqrencode-dev libpng-dev oathtool zbar-tools"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" \

@@ -20,3 +20,14 @@ iam_add_script_test(auth_mfa
           $<TARGET_FILE:iamctl> $<TARGET_FILE:pam_iam_testclock> ${PAM_WRAPPER_LIBRARY}
   LABELS module TIMEOUT 300 ENV "PAM_PRELOAD=${PAM_TEST_PRELOAD}")
 set_tests_properties(auth_mfa PROPERTIES SKIP_RETURN_CODE 77)
+
+# End to end: real sshd and setuid sudo in a private namespace, sudo gated by MFA.
+if(IAM_E2E)
+  iam_add_script_test(e2e_mfa_sudo
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_e2e_mfa_sudo.sh $<TARGET_FILE:pam_iam>
+            $<TARGET_FILE:nss_iam> $<TARGET_FILE:iam_approval> $<TARGET_FILE:iamctl>
+            ${PROJECT_SOURCE_DIR}/packaging ${CMAKE_BINARY_DIR}/packaging/iam-sudo-conf
+            ${IAM_SUDO_PLUGIN_DIR}/iam_approval.so
+    LABELS e2e TIMEOUT 300)
+  set_tests_properties(e2e_mfa_sudo PROPERTIES SKIP_RETURN_CODE 77)
+endif()

@@ -187,4 +187,17 @@ expect_ok delete-virtual-mfa-device --serial-number "$SERIAL"
 expect_fail 1 "NoSuchEntity" delete-virtual-mfa-device --serial-number "$SERIAL"
 expect_ok list-virtual-mfa-devices
 jcheck '.VirtualMFADevices | length == 1'
+# liboath, libqrencode and libpng are loaded only by the verbs that need them
+if command -v strace >/dev/null; then
+    libs() { strace -f -e trace=openat -o "$T/strace" "$IAMCTL" --config "$CONF" "$@" >/dev/null 2>&1
+             grep -oE 'lib(oath|qrencode|png16)\.so[.0-9]*' "$T/strace" | sort -u | tr '\n' ' '; }
+    [ -z "$(libs get-user --user-name alice)" ] || fail "get-user loads an MFA library: $(libs get-user --user-name alice)"
+    ok
+    [ -z "$(libs list-mfa-devices)" ] || fail "list-mfa-devices loads an MFA library"
+    ok
+    got=$(libs create-virtual-mfa-device --virtual-mfa-device-name lib-check \
+          --outfile "$T/lib.png" --bootstrap-method QRCodePNG)
+    [ "$got" = "liboath.so.0 libpng16.so.16 libqrencode.so.4 " ] || fail "QRCodePNG loaded: $got"
+    ok
+fi
 echo "ok: $PASS checks"
