@@ -257,6 +257,60 @@ iamctl simulate-principal-policy --policy-source-arn "arn:aws:iam::$account:user
     "ContextKeyName=host:RunAsUser,ContextKeyValues=root,ContextKeyType=string" \
     2>&1 | grep -E '"(EvalActionName|EvalDecision)"' | sed 's/^ */      /' || true
 
+step "sudo gated by MFA: dave has a virtual MFA device; sudo needs aws:MultiFactorAuthPresent"
+cat > "$T/mfa-sudo.json" <<'EOF'
+{"Version": "2012-10-17",
+ "Statement": [{"Sid": "IdWithMFA", "Effect": "Allow", "Action": "host:Sudo", "Resource": "*",
+   "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"},
+                 "StringEquals": {"host:Command": "/usr/bin/id"}}}]}
+EOF
+say "mfa-sudo.json:"
+sed 's/^/      /' "$T/mfa-sudo.json"
+iam create-user --user-name dave --tags Key=env,Value=prod
+iam add-user-to-group --group-name devs --user-name dave
+iam put-user-policy --user-name dave --policy-name mfa-sudo --policy-document file://mfa-sudo.json
+install -d -m 0700 -o dave -g dave /home/dave
+dave_key=$(new_key dave)
+# two devices (a phone and a tablet): each code is good once per device
+for d in phone tablet; do
+    iam create-virtual-mfa-device --virtual-mfa-device-name "dave-$d" --outfile "$T/dave-$d.seed" \
+        --bootstrap-method Base32StringSeed
+done
+say "each seed went to its --outfile only (0600): what an authenticator app would scan"
+totp() { oathtool --totp -b -N "@$(( $(date +%s) + $1 ))" "$(cat "$T/dave-${2:-phone}.seed")"; }
+for d in phone tablet; do
+    iam enable-mfa-device --user-name dave --serial-number "arn:aws:iam::$account:mfa/dave-$d" \
+        --authentication-code1 "$(totp -60 $d)" --authentication-code2 "$(totp -30 $d)"
+done
+# ssh asks twice (secret, then "MFA code:"): answered through SSH_ASKPASS, never argv
+printf '#!/bin/sh\ncase "$1" in *MFA*) cat "$ASK_CODE" ;; *) cat "$ASK_SECRET" ;; esac\n' > "$T/askpass"
+chmod 0755 "$T/askpass"
+ssh_mfa() { # ssh_mfa USER SECRET CODE COMMAND (stdin: for sudo -S)
+    printf '%s\n' "$2" > "$T/ask.secret"
+    printf '%s\n' "$3" > "$T/ask.code"
+    ASK_SECRET=$T/ask.secret ASK_CODE=$T/ask.code SSH_ASKPASS=$T/askpass SSH_ASKPASS_REQUIRE=force \
+        DISPLAY= setsid -w ssh -F /dev/null -p 2222 -o StrictHostKeyChecking=no \
+        -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o PubkeyAuthentication=no \
+        -o NumberOfPasswordPrompts=1 -o PreferredAuthentications=keyboard-interactive \
+        "$1@127.0.0.1" "$4"
+}
+shown "ssh -p 2222 dave@127.0.0.1 'sudo id -un'   (Password: the secret; MFA code: from the device)"
+out=$(printf '%s\n%s\n' "$dave_key" "$(totp 30)" | ssh_mfa dave "$dave_key" "$(totp 0)" \
+      "sudo -S -k -p '' id -un" 2>&1) || true
+if [ "$out" = root ]; then
+    result 0 "dave: secret + code at login, code again at sudo -> root (MFA present)"
+else
+    result 1 "dave: UNEXPECTED: $out"
+fi
+shown "the same, with a wrong code for sudo"
+out=$(printf '%s\n%s\n' "$dave_key" 000000 | ssh_mfa dave "$dave_key" "$(totp 0 tablet)" \
+      "sudo -S -k -p '' id -un" 2>&1) || true
+if [ "$out" = root ]; then
+    result 0 "dave: UNEXPECTED: sudo worked with a wrong code"
+else
+    result 1 "dave: refused (wrong MFA code); sudo printed: $(printf '%s' "$out" | tail -1)"
+fi
+
 step "The audit log (/var/log/iam/audit.jsonl), one CloudTrail-style record per decision"
 field() { sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p" <<< "$2"; }
 if [ -f /var/log/iam/audit.jsonl ]; then

@@ -2,6 +2,7 @@
 # password policy
 # (common/faillock.c, pam_iam/lockout.c, iamctl list-lockouts / reset-lockout).
 iam_add_test(test_faillock SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_faillock.c LABELS unit)
+iam_add_test(test_totp SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_totp.c LABELS unit)
 
 iam_add_script_test(auth_lockout
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/auth/test_lockout.sh

@@ -31,7 +31,8 @@ done
 
 expect pam_iam.8 use_first_pass try_first_pass config= action=host:Sudo allow= \
     PAM_USER_UNKNOWN PAM_AUTHINFO_UNAVAIL PAM_PERM_DENIED host:Login host:Sudo \
-    aws:SourceIp host:AuthMethod aws:ResourceTag/ /etc/sudoers.d/iam "enforce = no"
+    aws:SourceIp host:AuthMethod aws:ResourceTag/ /etc/sudoers.d/iam "enforce = no" \
+    mfa= aws:MultiFactorAuthAge
 expect iam-authorized-keys.8 AuthorizedKeysCommand ssh_keys.cache --uid upload-ssh-public-key
 expect nss_iam.8 /var/lib/iam/nss.cache UNAVAIL "nscd -i passwd" initgroups
 expect iam.conf.5 account_id host_arn database cache_dir audit_log uid_min uid_max \
@@ -44,7 +45,8 @@ expect iamctl.8 init compile create-user create-access-key simulate-principal-po
     get-account-authorization-details import get-credential-report "--config" \
     lookup-events seal-logs validate-logs generate-policy list-findings-v2 get-finding-v2 \
     get-access-key-last-used --audit-log SharedIAMUserAccessKey list-lockouts reset-lockout \
-    update-account-password-policy get-account-password-policy change-password
+    update-account-password-policy get-account-password-policy change-password \
+    create-virtual-mfa-device enable-mfa-device QRCodePNG
 
 if [ "$fails" -ne 0 ]; then
     exit 1
