@@ -89,10 +89,12 @@ static void on_flush(png_structp png) {
 static int load(struct api *a, void **hq, void **hp) {
     *hq = dlopen(QR_LIB, RTLD_NOW | RTLD_LOCAL);
     *hp = dlopen(PNG_LIB, RTLD_NOW | RTLD_LOCAL);
-    if (!*hq || !*hp)
-        return iamctl_fail("QRCodePNG needs %s and %s (Debian packages libqrencode4 and "
-                           "libpng16-16): %s; or use --bootstrap-method Base32StringSeed",
-                           QR_LIB, PNG_LIB, dlerror());
+    if (!*hq || !*hp) {
+        iamctl_fail("QRCodePNG needs %s and %s (Debian packages libqrencode4 and libpng16-16): "
+                    "%s; or use --bootstrap-method Base32StringSeed",
+                    QR_LIB, PNG_LIB, dlerror());
+        return IAMCTL_EXIT_FAIL;
+    }
     *(void **)&a->encode = dlsym(*hq, "QRcode_encodeString");
     *(void **)&a->qr_free = dlsym(*hq, "QRcode_free");
     *(void **)&a->create_write = dlsym(*hp, "png_create_write_struct");
@@ -104,8 +106,10 @@ static int load(struct api *a, void **hq, void **hp) {
     *(void **)&a->write_end = dlsym(*hp, "png_write_end");
     *(void **)&a->destroy_write = dlsym(*hp, "png_destroy_write_struct");
     if (!a->encode || !a->qr_free || !a->create_write || !a->create_info || !a->set_write_fn ||
-        !a->set_ihdr || !a->write_info || !a->write_row || !a->write_end || !a->destroy_write)
-        return iamctl_fail("%s or %s lacks a function it should have", QR_LIB, PNG_LIB);
+        !a->set_ihdr || !a->write_info || !a->write_row || !a->write_end || !a->destroy_write) {
+        iamctl_fail("%s or %s lacks a function it should have", QR_LIB, PNG_LIB);
+        return IAMCTL_EXIT_FAIL;
+    }
     return 0;
 }
 

@@ -93,16 +93,20 @@ static int use_counter(int dfd, const char *serial, int64_t counter) {
     fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd >= 0) {
         struct stat st;
+        char *end = NULL;
 
         if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
             (st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 0077)) {
             close(fd);
             return -EACCES;
         }
+
         n = read(fd, buf, sizeof(buf) - 1);
         close(fd);
         buf[n > 0 ? n : 0] = '\0';
-        if (n <= 0 || sscanf(buf, "%lld", &last) != 1)
+        errno = 0;
+        last = n > 0 ? strtoll(buf, &end, 10) : -1;
+        if (n <= 0 || errno || end == buf || *end != '\n' || last < 0)
             return -EBADMSG; /* a damaged state: fail closed */
     } else if (errno != ENOENT) {
         return errno == ELOOP ? -EACCES : -errno;

@@ -70,12 +70,78 @@ static int start(pam_handle_t *pamh, int argc, const char **argv, struct pam_iam
     return 0;
 }
 
+/* A known user refused: the audit record's error (a wrong secret, a lock, a wrong or replayed
+ * code), one more failure in the tally, and why, when only the right password gets here. */
+static void refused(pam_handle_t *pamh, const struct pam_iam_handle *h, const char *user,
+                    const struct pam_iam_verdict *v, int lock, enum pam_iam_mfa_result mfa,
+                    const struct pam_iam_items *items, int64_t now,
+                    struct iam_audit_record *rec) {
+    rec->error_code = v->ok ? "UserLockedOut" : v->error_code;
+    rec->error_message = v->ok ? "locked out after repeated failed attempts" : v->error_message;
+    if (v->ok && lock == 0) {
+        rec->error_code = "InvalidAuthenticationCode";
+        rec->error_message = mfa == PAM_IAM_MFA_REPLAYED ? "the MFA code was used before (replay)"
+                                                         : "wrong MFA code";
+    }
+    rec->decision = "failure";
+    if (pam_iam_lockout_fail(pamh, h, items, now) == IAM_FAILLOCK_WHILE_LOCKED) {
+        rec->error_code = "UserLockedOut";
+        rec->error_message = "locked out after repeated failed attempts";
+    }
+    pam_syslog(pamh, LOG_NOTICE, "authentication failure for \"%.64s\" (%s)", user,
+               rec->error_message);
+    /* Only the right password gets here, so saying so tells nothing (pam_unix does) */
+    if (strcmp(rec->error_code, "PasswordExpired") == 0) {
+        char text[192];
+
+        snprintf(text, sizeof(text), "Your IAM password has expired: %s.",
+                 strchr(rec->error_message, ':') + 2);
+        pam_iam_tell(pamh, PAM_ERROR_MSG, text);
+    }
+}
+
+/* Everything was right: what auth learned goes to the account phase (PAM data), the last use
+ * of the key or password is recorded, the failed-login tally goes, and a code given inside a
+ * login is noted in its record. A PAM code. */
+static int accepted(pam_handle_t *pamh, const struct pam_iam_handle *h, const char *user,
+                    const struct pam_iam_authinfo *info, int64_t mfa_time,
+                    const struct pam_iam_items *items, int64_t now) {
+    struct authdata *ad = calloc(1, sizeof(*ad));
+    struct iam_error e;
+
+    if (!ad)
+        return PAM_BUF_ERR;
+    ad->info = *info;
+    ad->info.mfa_time = mfa_time;
+    memcpy(ad->user, user, strlen(user) + 1); /* name_valid: at most 64 bytes */
+    if (pam_set_data(pamh, PAM_IAM_DATA_AUTHINFO, ad, authdata_cleanup) != PAM_SUCCESS) {
+        authdata_cleanup(pamh, ad, 0);
+        return PAM_BUF_ERR;
+    }
+    iam_error_init(&e);
+    if (info->key_id[0]) {
+        if (iam_lastused_record(h->config->cache_dir, info->key_id, items->service,
+                                (time_t)now, &e) < 0)
+            pam_syslog(pamh, LOG_WARNING, "cannot record last use of %s, ignoring",
+                       info->key_id);
+    } else if (strcmp(info->method, "password") == 0 && h->user->user_id) {
+        if (iam_lastused_record_password(h->config->cache_dir, h->user->user_id, items->service,
+                                         (time_t)now, &e) < 0)
+            pam_syslog(pamh, LOG_WARNING, "cannot record the last password use of \"%.64s\", "
+                       "ignoring", user);
+    }
+    pam_iam_lockout_reset(pamh, h);
+    if (mfa_time)
+        pam_iam_login_note_mfa(pamh, h, mfa_time);
+    D(h, pamh, "authenticated \"%.64s\" by %s", user, info->method);
+    return PAM_SUCCESS;
+}
+
 IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv) {
     struct iam_audit_record rec = {.event = IAM_AUDIT_AUTHENTICATE};
     struct pam_iam_verdict v;
     struct pam_iam_handle h;
     struct pam_iam_items items;
-    struct authdata *ad = NULL;
     const char *user = NULL;
     char *tok = NULL;
     size_t len = 0;
@@ -187,70 +253,12 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
                                           "to enable one for you.");
     } else if (!v.ok || lock > 0 || mfa != PAM_IAM_MFA_OK) {
         ret = PAM_AUTH_ERR;
-        rec.error_code = v.ok ? "UserLockedOut" : v.error_code;
-        rec.error_message = v.ok ? "locked out after repeated failed attempts" : v.error_message;
-        if (v.ok && lock == 0) {
-            rec.error_code = "InvalidAuthenticationCode";
-            rec.error_message = mfa == PAM_IAM_MFA_REPLAYED
-                                    ? "the MFA code was used before (replay)"
-                                    : "wrong MFA code";
-        }
-        rec.decision = "failure";
-        if (pam_iam_lockout_fail(pamh, &h, &items, now) == IAM_FAILLOCK_WHILE_LOCKED) {
-            rec.error_code = "UserLockedOut";
-            rec.error_message = "locked out after repeated failed attempts";
-        }
-        pam_syslog(pamh, LOG_NOTICE, "authentication failure for \"%.64s\" (%s)", user,
-                   rec.error_message);
-        /* Only the right password gets here, so saying so tells nothing (pam_unix does) */
-        if (strcmp(rec.error_code, "PasswordExpired") == 0) {
-            char text[192];
-
-            snprintf(text, sizeof(text), "Your IAM password has expired: %s.",
-                     strchr(rec.error_message, ':') + 2);
-            pam_iam_tell(pamh, PAM_ERROR_MSG, text);
-        }
+        refused(pamh, &h, user, &v, lock, mfa, &items, now, &rec);
     } else {
-        ad = calloc(1, sizeof(*ad));
-        if (!ad) {
-            ret = PAM_BUF_ERR;
+        ret = accepted(pamh, &h, user, &v.info, mfa_asked ? now : 0, &items, now);
+        rec.decision = ret == PAM_SUCCESS ? "success" : "failure";
+        if (ret != PAM_SUCCESS)
             goto out;
-        }
-        ad->info = v.info;
-        if (mfa_asked)
-            ad->info.mfa_time = now;
-        memcpy(ad->user, user, strlen(user) + 1); /* name_valid: at most 64 bytes */
-        if (pam_set_data(pamh, PAM_IAM_DATA_AUTHINFO, ad, authdata_cleanup) != PAM_SUCCESS) {
-            authdata_cleanup(pamh, ad, 0);
-            ad = NULL;
-            ret = PAM_BUF_ERR;
-            goto out;
-        }
-        ad = NULL;
-        if (v.info.key_id[0]) {
-            struct iam_error e;
-
-            iam_error_init(&e);
-            if (iam_lastused_record(h.config->cache_dir, v.info.key_id, items.service,
-                                    (time_t)now, &e) < 0)
-                pam_syslog(pamh, LOG_WARNING, "cannot record last use of %s, ignoring",
-                           v.info.key_id);
-        } else if (strcmp(v.info.method, "password") == 0 && h.user->user_id) {
-            struct iam_error e;
-
-            iam_error_init(&e);
-            if (iam_lastused_record_password(h.config->cache_dir, h.user->user_id,
-                                             items.service, (time_t)now, &e) < 0)
-                pam_syslog(pamh, LOG_WARNING, "cannot record the last password use of "
-                                              "\"%.64s\", ignoring",
-                           user);
-        }
-        pam_iam_lockout_reset(pamh, &h);
-        if (mfa_asked)
-            pam_iam_login_note_mfa(pamh, &h, now);
-        rec.decision = "success";
-        D(&h, pamh, "authenticated \"%.64s\" by %s", user, v.info.method);
-        ret = PAM_SUCCESS;
     }
     rec.enforced = true;
     pam_iam_audit(pamh, &h, &rec, &items);
