@@ -22,6 +22,7 @@ struct oath_api {
 };
 
 static struct oath_api oath;
+static void *oath_handle; /* kept open for the life of the process: oath points into it */
 static int oath_state; /* 0 not tried, 1 loaded, -ENOTSUP unavailable */
 static char oath_why[200];
 static pthread_once_t oath_once = PTHREAD_ONCE_INIT;
@@ -43,8 +44,11 @@ static void load_once(void) {
         oath.init() != 0) {
         snprintf(oath_why, sizeof(oath_why), IAM_TOTP_LIBRARY ": missing functions");
         oath_state = -ENOTSUP;
-        return; /* the handle stays open: liboath may have been loaded by someone else */
+        memset(&oath, 0, sizeof(oath));
+        dlclose(h);
+        return;
     }
+    oath_handle = h;
     oath_state = 1;
 }
 
