@@ -32,3 +32,9 @@ if(IAM_E2E)
     LABELS e2e TIMEOUT 300)
   set_tests_properties(e2e_mfa_sudo PROPERTIES SKIP_RETURN_CODE 77)
 endif()
+
+# Fuzzer: the failed-login tally's parser.
+if(IAM_FUZZ)
+  iam_add_fuzz(fuzz_faillock SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_faillock.c
+               CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/faillock)
+endif()
