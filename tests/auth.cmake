@@ -38,3 +38,29 @@ if(IAM_FUZZ)
   iam_add_fuzz(fuzz_faillock SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_faillock.c
                CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/faillock)
 endif()
+
+# Benchmark (not a timed test): refusals locked, not locked and unknown side by side, and
+# what the lockout adds to a success. `cmake --build build --target run_bench_lockout`.
+if(IAM_BENCH)
+  set(LOCKOUT_BENCH_DIR ${CMAKE_CURRENT_BINARY_DIR}/lockout_bench_services)
+  set(LOCKOUT_BENCH_FIXTURE ${CMAKE_CURRENT_BINARY_DIR}/lockout_bench_fixture)
+  file(GENERATE OUTPUT ${LOCKOUT_BENCH_DIR}/lockout_on CONTENT
+"auth     required $<TARGET_FILE:pam_iam> config=${LOCKOUT_BENCH_FIXTURE}/lockout.conf
+")
+  file(GENERATE OUTPUT ${LOCKOUT_BENCH_DIR}/lockout_off CONTENT
+"auth     required $<TARGET_FILE:pam_iam> config=${LOCKOUT_BENCH_FIXTURE}/iam.conf
+")
+  file(GENERATE OUTPUT ${LOCKOUT_BENCH_DIR}/other CONTENT
+"auth     required pam_deny.so
+")
+  add_executable(bench_lockout ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_lockout.c
+                 ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_stats.c)
+  target_link_libraries(bench_lockout PRIVATE pamfx ${PAM_LIBRARY} m)
+  add_dependencies(bench_lockout pam_iam)
+  add_custom_target(run_bench_lockout
+    COMMAND rm -rf ${LOCKOUT_BENCH_FIXTURE}
+    COMMAND env LD_PRELOAD=${PAM_WRAPPER_LIBRARY} PAM_WRAPPER=1
+            PAM_WRAPPER_SERVICE_DIR=${LOCKOUT_BENCH_DIR} $<TARGET_FILE:bench_lockout>
+            ${LOCKOUT_BENCH_FIXTURE}
+    DEPENDS bench_lockout pam_iam USES_TERMINAL)
+endif()

@@ -144,7 +144,15 @@ int pamfx_write_svc(const char *dir, size_t n_filler, const char *login_service)
                                            .create_date = now - 86400,
                                            .secret_hash = hashes[i][0]};
         u->name = names[i];
-        u->user_id = "AIDAEXAMPLEUSERID0001";
+        /* the named users' own ids (alice's is ...0001); the fillers share one */
+        if (i < PAMFX_N_USERS) {
+            static char ids[PAMFX_N_USERS][32];
+
+            snprintf(ids[i], sizeof(ids[i]), "AIDAEXAMPLEUSERID%04u", (unsigned)i + 1);
+            u->user_id = ids[i];
+        } else {
+            u->user_id = "AIDAEXAMPLEFILLER0000";
+        }
         u->arn = NULL;
         u->keys = keys[i];
         u->n_keys = 1;
