@@ -40,7 +40,7 @@ int pam_iam_lockout_check(pam_handle_t *pamh, const struct pam_iam_handle *h, in
                    iam_error_format(&e, msg, sizeof(msg)));
         return r;
     }
-    return iam_faillock_locked(&s, now) ? 1 : 0;
+    return iam_faillock_locked(&s, now) ? 1 : 2;
 }
 
 void pam_iam_lockout_reset(pam_handle_t *pamh, const struct pam_iam_handle *h) {

@@ -101,8 +101,8 @@ static void refused(pam_handle_t *pamh, const struct pam_iam_handle *h, const ch
 }
 
 /* Everything was right: what auth learned goes to the account phase (PAM data), the last use
- * of the key or password is recorded, the failed-login tally goes, and a code given inside a
- * login is noted in its record. A PAM code. */
+ * of the key or password is recorded, and a code given inside a login is noted in its record.
+ * A PAM code. */
 static int accepted(pam_handle_t *pamh, const struct pam_iam_handle *h, const char *user,
                     const struct pam_iam_authinfo *info, int64_t mfa_time,
                     const struct pam_iam_items *items, int64_t now) {
@@ -130,7 +130,6 @@ static int accepted(pam_handle_t *pamh, const struct pam_iam_handle *h, const ch
             pam_syslog(pamh, LOG_WARNING, "cannot record the last password use of \"%.64s\", "
                        "ignoring", user);
     }
-    pam_iam_lockout_reset(pamh, h);
     if (mfa_time)
         pam_iam_login_note_mfa(pamh, h, mfa_time);
     D(h, pamh, "authenticated \"%.64s\" by %s", user, info->method);
@@ -148,7 +147,7 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
     int64_t now, t_entry, t_conv, t_back, deadline = 0;
     char code[PAM_IAM_MFA_CODE_MAX + 1] = "";
     enum pam_iam_mfa_result mfa = PAM_IAM_MFA_OK;
-    bool mfa_asked = false, mfa_missing = false;
+    bool mfa_asked = false, mfa_missing = false, had_failures = false;
     int r, pr, lock, ret = PAM_AUTH_ERR;
 
     (void)flags;
@@ -201,6 +200,9 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
     rec.access_key_id = v.info.key_id[0] ? v.info.key_id : NULL;
     /* A locked user is refused whatever was typed, after the same checks. */
     lock = v.ok && h.user ? pam_iam_lockout_check(pamh, &h, now) : 0;
+    had_failures = lock == 2;
+    if (lock == 2)
+        lock = 0;
     /* The second factor: a user with an enabled device is asked for a code whether the
      * secret was right or not (the prompt does not tell which), and the code is used up
      * only when everything else was right. */
@@ -256,6 +258,8 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
         refused(pamh, &h, user, &v, lock, mfa, &items, now, &rec);
     } else {
         ret = accepted(pamh, &h, user, &v.info, mfa_asked ? now : 0, &items, now);
+        if (ret == PAM_SUCCESS && had_failures)
+            pam_iam_lockout_reset(pamh, &h);
         rec.decision = ret == PAM_SUCCESS ? "success" : "failure";
         if (ret != PAM_SUCCESS)
             goto out;

@@ -177,14 +177,16 @@ enum pam_iam_mfa_result pam_iam_mfa_check(pam_handle_t *pamh, const struct pam_i
                                           const char *code, int64_t now, bool commit);
 
 /* ---- lockout.c ---- */
-/* Whether the user authenticating is locked out (iam/faillock.h): 1 locked, 0 not (or lockout
- * off, or no tally), -errno when the tally is unsafe or damaged (logged; fail closed). */
+/* Whether the user authenticating is locked out (iam/faillock.h): 1 locked, 2 not locked but
+ * with failures on record (a success must clear them), 0 no tally (or lockout off), -errno
+ * when the tally is unsafe or damaged (logged; fail closed). */
 int pam_iam_lockout_check(pam_handle_t *pamh, const struct pam_iam_handle *h, int64_t now);
 /* Count a refused attempt (h->user NULL: the dummy tally). Returns the enum
  * iam_faillock_outcome, or -errno (logged). A lock that starts is audited and logged. */
 int pam_iam_lockout_fail(pam_handle_t *pamh, const struct pam_iam_handle *h,
                          const struct pam_iam_items *items, int64_t now);
-/* A successful login: the user's tally goes. Failures are logged, never change the result. */
+/* A successful login of a user with failures on record: the tally goes (under the lock).
+ * Failures are logged, never change the result. */
 void pam_iam_lockout_reset(pam_handle_t *pamh, const struct pam_iam_handle *h);
 
 /* ---- record.c ---- */
