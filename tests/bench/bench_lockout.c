@@ -90,7 +90,8 @@ static int write_fixture(const char *dir) {
     f = fopen(path, "w");
     if (!f)
         return -1;
-    for (char *line = strtok(conf, "\n"); line; line = strtok(NULL, "\n"))
+    for (char *save = NULL, *line = strtok_r(conf, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save))
         if (strcmp(line, "lockout = no") != 0)
             fprintf(f, "%s\n", line);
     fprintf(f, "lockout_failures = 100\nlockout_time_seconds = 0\n");
@@ -100,8 +101,9 @@ static int write_fixture(const char *dir) {
 
 int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : NULL;
-    int rounds = argc > 2 ? atoi(argv[2]) : 400;
-    double *locked, *unlocked, *unknown, *on, *off;
+    long rounds_arg = argc > 2 ? strtol(argv[2], NULL, 10) : 400;
+    int rounds = rounds_arg > 0 && rounds_arg < 1000000 ? (int)rounds_arg : 400, rc = 1;
+    double *all = NULL, *locked, *unlocked, *unknown, *on, *off;
     char wrong_a[128], wrong_h[128], good[128], good_d[128];
     struct bench_cmp c;
     uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -123,17 +125,18 @@ int main(int argc, char **argv) {
              pamfx_secrets[PAMFX_HEIDI].secret);
     snprintf(good_d, sizeof(good_d), "%s:%s", pamfx_secrets[PAMFX_DAVE].key_id,
              pamfx_secrets[PAMFX_DAVE].secret);
-    locked = calloc((size_t)rounds, sizeof(double));
-    unlocked = calloc((size_t)rounds, sizeof(double));
-    unknown = calloc((size_t)rounds, sizeof(double));
-    on = calloc((size_t)rounds, sizeof(double));
-    off = calloc((size_t)rounds, sizeof(double));
-    if (!locked || !unlocked || !unknown || !on || !off)
+    all = calloc(5 * (size_t)rounds, sizeof(double));
+    if (!all)
         return 1;
+    locked = all;
+    unlocked = locked + rounds;
+    unknown = unlocked + rounds;
+    on = unknown + rounds;
+    off = on + rounds;
     /* lock alice: 100 wrong secrets under lockout.conf */
     for (int i = 0; i < 100; i++)
         if (attempt("lockout_on", "alice", wrong_a, PAM_AUTH_ERR) < 0)
-            return 1;
+            goto out;
     for (int i = 0; i < rounds; i++) {
         int order = (int)(xorshift_next(&rng) % 6);
         double *slot[3] = {locked + i, unlocked + i, unknown + i};
@@ -147,11 +150,11 @@ int main(int argc, char **argv) {
             int j = perm[order][k];
 
             if ((*slot[j] = attempt("lockout_on", users[j], toks[j], want[j])) < 0)
-                return 1;
+                goto out;
         }
         /* heidi must stay unlocked: a success clears her tally (not timed) */
         if (i % 50 == 49 && attempt("lockout_on", "heidi", good, PAM_SUCCESS) < 0)
-            return 1;
+            goto out;
         /* the usual success: dave has no failures (one failed open() with the lockout on) */
         if (i % 2) {
             on[i] = attempt("lockout_on", "dave", good_d, PAM_SUCCESS);
@@ -161,7 +164,7 @@ int main(int argc, char **argv) {
             on[i] = attempt("lockout_on", "dave", good_d, PAM_SUCCESS);
         }
         if (on[i] < 0 || off[i] < 0)
-            return 1;
+            goto out;
     }
     printf("bench_lockout: %d rounds, 1,000 users, wrong key secrets named by key id\n", rounds);
     if (bench_compare(unlocked, (size_t)rounds, locked, (size_t)rounds, 1, &c) == 0)
@@ -179,5 +182,8 @@ int main(int argc, char **argv) {
                "95%% CI [%+.1f, %+.1f], ratio %.3f\n",
                c.median_a, c.median_b, c.diff, c.ci_lo, c.ci_hi, c.median_b / c.median_a);
     printf("  (%s)\n", bench_compare_rule);
-    return 0;
+    rc = 0;
+out:
+    free(all);
+    return rc;
 }
