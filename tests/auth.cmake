@@ -1,26 +1,28 @@
 # Tests for passwords and second factors: the failed-login tally and lockout, the account
 # password policy
 # (common/faillock.c, pam_iam/lockout.c, iamctl list-lockouts / reset-lockout).
-iam_add_test(test_faillock SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_faillock.c LABELS unit)
-iam_add_test(test_totp SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_totp.c LABELS unit)
+if(IAM_TESTS)
+  iam_add_test(test_faillock SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_faillock.c LABELS unit)
+  iam_add_test(test_totp SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_totp.c LABELS unit)
 
-iam_add_script_test(auth_lockout
-  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/auth/test_lockout.sh
-          $<TARGET_FILE:iamctl> $<TARGET_FILE:pam_iam_testclock> ${PAM_WRAPPER_LIBRARY}
-  LABELS module TIMEOUT 300 ENV "PAM_PRELOAD=${PAM_TEST_PRELOAD}")
-set_tests_properties(auth_lockout PROPERTIES SKIP_RETURN_CODE 77)
+  iam_add_script_test(auth_lockout
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/auth/test_lockout.sh
+            $<TARGET_FILE:iamctl> $<TARGET_FILE:pam_iam_testclock> ${PAM_WRAPPER_LIBRARY}
+    LABELS module TIMEOUT 300 ENV "PAM_PRELOAD=${PAM_TEST_PRELOAD}")
+  set_tests_properties(auth_lockout PROPERTIES SKIP_RETURN_CODE 77)
 
-iam_add_script_test(auth_password_policy
-  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/auth/test_password_policy.sh
-          $<TARGET_FILE:iamctl> $<TARGET_FILE:pam_iam_testclock> ${PAM_WRAPPER_LIBRARY}
-  LABELS module TIMEOUT 300 ENV "PAM_PRELOAD=${PAM_TEST_PRELOAD}")
-set_tests_properties(auth_password_policy PROPERTIES SKIP_RETURN_CODE 77)
+  iam_add_script_test(auth_password_policy
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/auth/test_password_policy.sh
+            $<TARGET_FILE:iamctl> $<TARGET_FILE:pam_iam_testclock> ${PAM_WRAPPER_LIBRARY}
+    LABELS module TIMEOUT 300 ENV "PAM_PRELOAD=${PAM_TEST_PRELOAD}")
+  set_tests_properties(auth_password_policy PROPERTIES SKIP_RETURN_CODE 77)
 
-iam_add_script_test(auth_mfa
-  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/auth/test_mfa.sh
-          $<TARGET_FILE:iamctl> $<TARGET_FILE:pam_iam_testclock> ${PAM_WRAPPER_LIBRARY}
-  LABELS module TIMEOUT 300 ENV "PAM_PRELOAD=${PAM_TEST_PRELOAD}")
-set_tests_properties(auth_mfa PROPERTIES SKIP_RETURN_CODE 77)
+  iam_add_script_test(auth_mfa
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/auth/test_mfa.sh
+            $<TARGET_FILE:iamctl> $<TARGET_FILE:pam_iam_testclock> ${PAM_WRAPPER_LIBRARY}
+    LABELS module TIMEOUT 300 ENV "PAM_PRELOAD=${PAM_TEST_PRELOAD}")
+  set_tests_properties(auth_mfa PROPERTIES SKIP_RETURN_CODE 77)
+endif()
 
 # End to end: real sshd and setuid sudo in a private namespace, sudo gated by MFA.
 if(IAM_E2E)
