@@ -55,15 +55,26 @@ int main(int argc, char *argv[]) {
          sizeof(bnd) - 1},
     };
     struct iam_auth_user users[4] = {
-        {"alice", "AIDAALICE0000000000001", "arn:aws:iam::123456789012:user/alice",
-         "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNo",
-         false, keys, 2, tags, 2, groups, 2, pols, 2},
-        {"bob", "AIDABOB00000000000000002", "arn:aws:iam::123456789012:user/bob", NULL, true,
-         keys + 1, 1, NULL, 0, NULL, 0, pols, 1},
-        {"u0", "AIDAU0000000000000000003", "arn:aws:iam::123456789012:user/u0", NULL, false,
-         NULL, 0, NULL, 0, groups, 1, NULL, 0},
-        {"carol", "AIDACAROL000000000000004", "arn:aws:iam::123456789012:user/carol", NULL,
-         false, NULL, 0, tags, 1, NULL, 0, pols + 1, 1},
+        {.name = "alice",
+         .user_id = "AIDAALICE0000000000001",
+         .arn = "arn:aws:iam::123456789012:user/alice",
+         .password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHRzYWx0$"
+                          "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNo",
+         .keys = keys, .n_keys = 2, .tags = tags, .n_tags = 2, .groups = groups,
+         .n_groups = 2, .policies = pols, .n_policies = 2},
+        {.name = "bob",
+         .user_id = "AIDABOB00000000000000002",
+         .arn = "arn:aws:iam::123456789012:user/bob",
+         .password_reset_required = true,
+         .keys = keys + 1, .n_keys = 1, .policies = pols, .n_policies = 1},
+        {.name = "u0",
+         .user_id = "AIDAU0000000000000000003",
+         .arn = "arn:aws:iam::123456789012:user/u0",
+         .groups = groups, .n_groups = 1},
+        {.name = "carol",
+         .user_id = "AIDACAROL000000000000004",
+         .arn = "arn:aws:iam::123456789012:user/carol",
+         .tags = tags, .n_tags = 1, .policies = pols + 1, .n_policies = 1},
     };
     int bad = 0;
 
