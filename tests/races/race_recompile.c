@@ -60,7 +60,7 @@ int main(int argc, char *argv[]) {
         }
     }
     printf("recompiled %lu times, serial %llu..%llu\n", count, (unsigned long long)serial + 1,
-           (unsigned long long)(serial + count));
+           (unsigned long long)serial + count);
     ret = 0;
 out:
     for (size_t i = 0; recs && i < n; i++)
