@@ -41,6 +41,12 @@ int iamctl_read_param(const char *value, char **ret, size_t *ret_len, const char
 #include "iam/policy.h"
 int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type, const char *source,
                         unsigned flags);
+/* A role's trust policy: validate-policy's checks as a resource policy, and the rules IAM
+ * applies to trust policies on top (CreateRole and UpdateAssumeRolePolicy refuse a trust
+ * policy with a Resource or NotResource element, or with an action outside STS: IAM's
+ * MalformedPolicyDocument "Has prohibited field Resource" and "AssumeRole policy may only
+ * specify STS AssumeRole actions."). Same return as iamctl_policy_check. */
+int iamctl_trust_policy_check(const char *text, size_t len, const char *source, unsigned flags);
 /* The same for every policy document of a parsed database or AWS export (import): users',
  * groups' and roles' inline policies and every version of every managed policy (AWS managed
  * ones: errors only, their owner cannot edit them). Role trust policies are not checked: a
@@ -142,7 +148,20 @@ int verb_simulate_principal_policy(int argc, char *argv[]);
 int verb_get_account_authorization_details(int argc, char *argv[]);
 int verb_import(int argc, char *argv[]);
 int verb_get_credential_report(int argc, char *argv[]);
+int verb_create_role(int argc, char *argv[]);
 int verb_get_role(int argc, char *argv[]);
+int verb_update_role(int argc, char *argv[]);
+int verb_update_assume_role_policy(int argc, char *argv[]);
+int verb_delete_role(int argc, char *argv[]);
+int verb_put_role_policy(int argc, char *argv[]);
+int verb_delete_role_policy(int argc, char *argv[]);
+int verb_attach_role_policy(int argc, char *argv[]);
+int verb_detach_role_policy(int argc, char *argv[]);
+int verb_tag_role(int argc, char *argv[]);
+int verb_untag_role(int argc, char *argv[]);
+int verb_list_role_tags(int argc, char *argv[]);
+int verb_put_role_permissions_boundary(int argc, char *argv[]);
+int verb_delete_role_permissions_boundary(int argc, char *argv[]);
 int verb_list_roles(int argc, char *argv[]);
 int verb_list_role_policies(int argc, char *argv[]);
 int verb_get_role_policy(int argc, char *argv[]);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "iam/arn.h"
 #include "simulate.h"
@@ -595,8 +596,8 @@ static json_t *missing_values(const struct iam_decision *d) {
     return arr;
 }
 
-static int one_result(const struct simulate_input *in, const char *action, const char *resource,
-                      json_t **ret) {
+static int one_result(const struct simulate_input *in, const char *action, size_t res_index,
+                      const char *resource, json_t **ret) {
     struct iam_policy_set set = *in->set;
     struct iam_request req = {.action = action, .resource = resource,
                               .principal_arn = in->caller_arn, .context = in->ctx};
@@ -604,6 +605,11 @@ static int one_result(const struct simulate_input *in, const char *action, const
     json_t *o = NULL;
     int r;
 
+    if (!set.resource && in->trust && in->n_resources && in->trust[res_index] &&
+        strncasecmp(action, "sts:", 4) == 0) {
+        set.resource = in->trust[res_index];
+        set.trust_policy = true;
+    }
     set.cross_account = set.resource && is_cross_account(in, resource);
     r = iam_evaluate(&set, &req, &d);
     if (r < 0)
@@ -687,7 +693,7 @@ int simulate_run(const struct simulate_input *in, json_t **ret_output, struct ia
                 truncated = true;
                 continue;
             }
-            r = one_result(in, in->actions[a], resources[s], &o);
+            r = one_result(in, in->actions[a], s, resources[s], &o);
             if (r == -EINVAL) {
                 iam_error_set(reterr, 0, 0, 0, "simulate: invalid request for action '%.64s'",
                               in->actions[a]);

@@ -26,6 +26,10 @@ struct simulate_input {
     const char *caller_arn;     /* CallerArn, may be NULL */
     const char *resource_owner; /* ResourceOwner (account id or ARN), may be NULL */
     const struct iam_context *ctx; /* may be NULL */
+    /* Per resource (n_resources entries, may be NULL): the resource's own policy when the set
+     * has none, used for sts: actions only: a role's trust policy (simulate-principal-policy
+     * with a role's ARN among the resources). NULL entries: none. */
+    const struct iam_policy_ref *const *trust;
     size_t max_items; /* MaxItems; 0 = no limit */
     size_t marker;    /* Marker: index of the first result to return (0 = from the start) */
 };

@@ -602,7 +602,19 @@ int check_param_size(const char *opt, const char *value, size_t max) {
     return 0;
 }
 
+static int read_document(const char *value, size_t max_chars, const char *kind, bool trust,
+                         char **ret_text);
+
 int read_policy_document(const char *value, size_t max_chars, const char *kind, char **ret_text) {
+    return read_document(value, max_chars, kind, false, ret_text);
+}
+
+int read_trust_policy_document(const char *value, char **ret_text) {
+    return read_document(value, IAM_MAX_TRUST_POLICY_CHARS, "trust policy", true, ret_text);
+}
+
+static int read_document(const char *value, size_t max_chars, const char *kind, bool trust,
+                         char **ret_text) {
     const char *source = NULL;
     char *text = NULL;
     size_t len = 0, size;
@@ -624,7 +636,8 @@ int read_policy_document(const char *value, size_t max_chars, const char *kind, 
         return iamctl_fail("%s: policy document contains a NUL byte", source);
     }
     /* validate-policy's checks (the engine's compile included); ERROR findings refuse */
-    if ((r = iamctl_policy_check(text, len, IAM_POLICY_IDENTITY, source, 0))) {
+    if ((r = trust ? iamctl_trust_policy_check(text, len, source, 0)
+                   : iamctl_policy_check(text, len, IAM_POLICY_IDENTITY, source, 0))) {
         free(text);
         return r;
     }

@@ -139,6 +139,10 @@ void now_iso(char out[32]);
 /* Read a --policy-document value (file:// or literal), check it compiles and fits IAM's size
  * limit for its kind; on failure print file:line:col and return an exit code. */
 int read_policy_document(const char *value, size_t max_chars, const char *kind, char **ret_text);
+/* The same for a role's trust policy (AssumeRolePolicyDocument): a resource policy with the
+ * rules IAM has for trust policies (iamctl_trust_policy_check), at most
+ * IAM_MAX_TRUST_POLICY_CHARS. */
+int read_trust_policy_document(const char *value, char **ret_text);
 /* For a file:// parameter, refuse a file larger than max before reading any of it (the
  * shared reader would read up to 256 MiB first). 0 or an exit code (message printed). */
 int check_param_size(const char *opt, const char *value, size_t max);

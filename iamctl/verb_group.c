@@ -22,6 +22,10 @@ static int create_group_collisions(struct sth *h, const char *name) {
         return iamctl_fail("EntityAlreadyExists: \"%s\" is an IAM user (its private group has "
                            "that name)",
                            name);
+    if (r == -ENOENT && (r = iam_store_identity_get(h->st, IAM_STORE_ROLE, name, &other)) == 0)
+        return iamctl_fail("EntityAlreadyExists: \"%s\" is an IAM role (its private group has "
+                           "that name)",
+                           name);
     if (r != -ENOENT)
         return sth_fail(h, r);
     if ((r = check_local_group_name(name)))

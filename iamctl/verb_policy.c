@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Policies: inline (put-/get-/delete-/list-user-policy, the same for groups), managed
+/* Policies: inline (put-/get-/delete-/list-user-policy, the same for groups and roles), managed
  * (create-policy, get-policy, list-policies, delete-policy, versions) and attachments. */
 #include <errno.h>
 #include <stdio.h>
@@ -9,18 +9,31 @@
 
 #include "verb_common.h"
 
-/* The user or group an inline/attach verb works on (--user-name or --group-name). */
-static int find_target(struct sth *h, struct opt *opts, bool group,
-                       struct iam_store_identity *ret) {
-    const char *name = opt_value(opts, group ? "group-name" : "user-name");
+static const char *kind_opt(enum iam_store_kind kind) {
+    return kind == IAM_STORE_GROUP ? "group-name"
+           : kind == IAM_STORE_ROLE ? "role-name"
+                                    : "user-name";
+}
 
-    return group ? sth_group(h, name, ret) : sth_user(h, name, ret);
+static const char *kind_word(enum iam_store_kind kind) {
+    return kind == IAM_STORE_GROUP ? "group" : kind == IAM_STORE_ROLE ? "role" : "user";
+}
+
+/* The user, group or role an inline/attach verb works on (--user-name, --group-name or
+ * --role-name). */
+static int find_target(struct sth *h, struct opt *opts, enum iam_store_kind kind,
+                       struct iam_store_identity *ret) {
+    const char *name = opt_value(opts, kind_opt(kind));
+
+    return kind == IAM_STORE_GROUP  ? sth_group(h, name, ret)
+           : kind == IAM_STORE_ROLE ? sth_role(h, name, ret)
+                                    : sth_user(h, name, ret);
 }
 
 /* ---- inline policies ---------------------------------------------------------------------- */
 
-static int put_inline(int argc, char *argv[], bool group) {
-    struct opt opts[] = {{group ? "group-name" : "user-name", OPT_VALUE, true},
+static int put_inline(int argc, char *argv[], enum iam_store_kind kind) {
+    struct opt opts[] = {{kind_opt(kind), OPT_VALUE, true},
                          {"policy-name", OPT_VALUE, true},
                          {"policy-document", OPT_VALUE, true},
                          {NULL}};
@@ -28,7 +41,11 @@ static int put_inline(int argc, char *argv[], bool group) {
     struct iam_store_identity t;
     struct iam_store_inline *ip;
     const char *pname, *why;
-    size_t max = group ? IAM_MAX_GROUP_INLINE_CHARS : IAM_MAX_USER_INLINE_CHARS, n, others = 0;
+    size_t max = kind == IAM_STORE_GROUP  ? IAM_MAX_GROUP_INLINE_CHARS
+                 : kind == IAM_STORE_ROLE ? IAM_MAX_ROLE_INLINE_CHARS
+                                          : IAM_MAX_USER_INLINE_CHARS,
+           n, others = 0;
+    char what[32];
     char *doc = NULL;
     int r;
 
@@ -39,9 +56,9 @@ static int put_inline(int argc, char *argv[], bool group) {
         r = iamctl_fail("ValidationError: policy name \"%.64s\" %s", pname, why);
         goto out;
     }
-    if ((r = read_policy_document(opt_value(opts, "policy-document"), max,
-                                  group ? "inline group policy" : "inline user policy", &doc)) ||
-        (r = sth_open(&h, true)) || (r = find_target(&h, opts, group, &t)))
+    snprintf(what, sizeof(what), "inline %s policy", kind_word(kind));
+    if ((r = read_policy_document(opt_value(opts, "policy-document"), max, what, &doc)) ||
+        (r = sth_open(&h, true)) || (r = find_target(&h, opts, kind, &t)))
         goto out;
     /* IAM's quota is for the aggregate of an entity's inline policies */
     if ((r = iam_store_inline_list(h.st, &t, &ip, &n)) < 0) {
@@ -54,7 +71,7 @@ static int put_inline(int argc, char *argv[], bool group) {
     if (others + iam_db_policy_size(doc, strlen(doc)) > max) {
         r = iamctl_fail("LimitExceeded: Maximum policy size of %zu bytes exceeded for %s %s "
                         "(all inline policies together, whitespace excluded)",
-                        max, group ? "group" : "user", t.name);
+                        max, kind_word(kind), t.name);
         goto out;
     }
     if ((r = iam_store_inline_put(h.st, &t, pname, doc)) < 0) {
@@ -68,8 +85,8 @@ out:
     return sth_close(&h, r);
 }
 
-static int get_inline(int argc, char *argv[], bool group, char op) {
-    struct opt opts[] = {{group ? "group-name" : "user-name", OPT_VALUE, true},
+static int get_inline(int argc, char *argv[], enum iam_store_kind kind, char op) {
+    struct opt opts[] = {{kind_opt(kind), OPT_VALUE, true},
                          {"policy-name", OPT_VALUE, op != 'l'},
                          PAGE_OPTS,
                          {NULL}};
@@ -83,7 +100,7 @@ static int get_inline(int argc, char *argv[], bool group, char op) {
 
     if ((r = opts_parse(argc, argv, opts)) || (r = page_parse(opts, &pg)) ||
         (op != 'l' && (r = page_refuse(opts, argv[0]))) || (r = sth_open(&h, op == 'd')) ||
-        (r = find_target(&h, opts, group, &t)))
+        (r = find_target(&h, opts, kind, &t)))
         goto out;
     if ((r = iam_store_inline_list(h.st, &t, &ip, &n)) < 0) {
         r = sth_fail(&h, r);
@@ -104,7 +121,11 @@ static int get_inline(int argc, char *argv[], bool group, char op) {
         if (strcasecmp(ip[i].name, pname) != 0)
             continue;
         if (op == 'g') {
-            r = print_json(json_pack("{s:s,s:s,s:o}", group ? "GroupName" : "UserName", t.name,
+            r = print_json(json_pack("{s:s,s:s,s:o}",
+                                     kind == IAM_STORE_GROUP  ? "GroupName"
+                                     : kind == IAM_STORE_ROLE ? "RoleName"
+                                                              : "UserName",
+                                     t.name,
                                      "PolicyName", ip[i].name, "PolicyDocument",
                                      document_json(ip[i].document)));
         } else {
@@ -114,41 +135,41 @@ static int get_inline(int argc, char *argv[], bool group, char op) {
         goto out;
     }
     r = iamctl_fail("NoSuchEntity: The %s policy with name %.128s cannot be found.",
-                    group ? "group" : "user", pname);
+                    kind_word(kind), pname);
 out:
     opts_free(opts);
     return sth_close(&h, r);
 }
 
 int verb_put_user_policy(int argc, char *argv[]) {
-    return put_inline(argc, argv, false);
+    return put_inline(argc, argv, IAM_STORE_USER);
 }
 int verb_put_group_policy(int argc, char *argv[]) {
-    return put_inline(argc, argv, true);
+    return put_inline(argc, argv, IAM_STORE_GROUP);
 }
 int verb_get_user_policy(int argc, char *argv[]) {
-    return get_inline(argc, argv, false, 'g');
+    return get_inline(argc, argv, IAM_STORE_USER, 'g');
 }
 int verb_get_group_policy(int argc, char *argv[]) {
-    return get_inline(argc, argv, true, 'g');
+    return get_inline(argc, argv, IAM_STORE_GROUP, 'g');
 }
 int verb_delete_user_policy(int argc, char *argv[]) {
-    return get_inline(argc, argv, false, 'd');
+    return get_inline(argc, argv, IAM_STORE_USER, 'd');
 }
 int verb_delete_group_policy(int argc, char *argv[]) {
-    return get_inline(argc, argv, true, 'd');
+    return get_inline(argc, argv, IAM_STORE_GROUP, 'd');
 }
 int verb_list_user_policies(int argc, char *argv[]) {
-    return get_inline(argc, argv, false, 'l');
+    return get_inline(argc, argv, IAM_STORE_USER, 'l');
 }
 int verb_list_group_policies(int argc, char *argv[]) {
-    return get_inline(argc, argv, true, 'l');
+    return get_inline(argc, argv, IAM_STORE_GROUP, 'l');
 }
 
 /* ---- attachments -------------------------------------------------------------------------- */
 
-static int attach(int argc, char *argv[], bool group, bool detach) {
-    struct opt opts[] = {{group ? "group-name" : "user-name", OPT_VALUE, true},
+static int attach(int argc, char *argv[], enum iam_store_kind kind, bool detach) {
+    struct opt opts[] = {{kind_opt(kind), OPT_VALUE, true},
                          {"policy-arn", OPT_VALUE, true},
                          {NULL}};
     struct sth h = STH_INIT;
@@ -160,7 +181,7 @@ static int attach(int argc, char *argv[], bool group, bool detach) {
     int r;
 
     if ((r = opts_parse(argc, argv, opts)) || (r = sth_open(&h, true)) ||
-        (r = find_target(&h, opts, group, &t)))
+        (r = find_target(&h, opts, kind, &t)))
         goto out;
     arn = opt_value(opts, "policy-arn");
     if ((r = sth_policy(&h, arn, PM_NOT_ATTACHABLE,
@@ -189,7 +210,10 @@ static int attach(int argc, char *argv[], bool group, bool detach) {
     }
     if (n >= IAM_MAX_ATTACHED_POLICIES) {
         r = iamctl_fail("LimitExceeded: Cannot exceed quota for PoliciesPer%s: %d",
-                        group ? "Group" : "User", IAM_MAX_ATTACHED_POLICIES);
+                        kind == IAM_STORE_GROUP  ? "Group"
+                        : kind == IAM_STORE_ROLE ? "Role"
+                                                 : "User",
+                        IAM_MAX_ATTACHED_POLICIES);
         goto out;
     }
     r = iam_store_attach(h.st, &t, mp.id);
@@ -200,16 +224,34 @@ out:
 }
 
 int verb_attach_user_policy(int argc, char *argv[]) {
-    return attach(argc, argv, false, false);
+    return attach(argc, argv, IAM_STORE_USER, false);
 }
 int verb_attach_group_policy(int argc, char *argv[]) {
-    return attach(argc, argv, true, false);
+    return attach(argc, argv, IAM_STORE_GROUP, false);
 }
 int verb_detach_user_policy(int argc, char *argv[]) {
-    return attach(argc, argv, false, true);
+    return attach(argc, argv, IAM_STORE_USER, true);
 }
 int verb_detach_group_policy(int argc, char *argv[]) {
-    return attach(argc, argv, true, true);
+    return attach(argc, argv, IAM_STORE_GROUP, true);
+}
+int verb_put_role_policy(int argc, char *argv[]) {
+    return put_inline(argc, argv, IAM_STORE_ROLE);
+}
+int verb_get_role_policy(int argc, char *argv[]) {
+    return get_inline(argc, argv, IAM_STORE_ROLE, 'g');
+}
+int verb_delete_role_policy(int argc, char *argv[]) {
+    return get_inline(argc, argv, IAM_STORE_ROLE, 'd');
+}
+int verb_list_role_policies(int argc, char *argv[]) {
+    return get_inline(argc, argv, IAM_STORE_ROLE, 'l');
+}
+int verb_attach_role_policy(int argc, char *argv[]) {
+    return attach(argc, argv, IAM_STORE_ROLE, false);
+}
+int verb_detach_role_policy(int argc, char *argv[]) {
+    return attach(argc, argv, IAM_STORE_ROLE, true);
 }
 
 /* list-attached-{user,group,role}-policies */

@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* simulate-principal-policy: a user's effective policies (inline, attached, each group's
- * inline and attached, the permissions boundary) through the simulate-custom-policy core.
+ * inline and attached, the permissions boundary), or a role's (inline, attached, boundary),
+ * through the simulate-custom-policy core. An sts: action on a role of the store among the
+ * resources is evaluated with that role's trust policy as the resource policy (unless
+ * --resource-policy gives one), as AWS's simulator does with --resource-policy: so
+ * "may alice assume deploy?" is answered offline with the rules the host applies.
  *
  *   iamctl simulate-principal-policy --policy-source-arn USER_ARN --action-names A ...
  *       [--resource-arns ARN ...] [--context-entries ...] [--resource-policy file://R.json]
  *       [--caller-arn ARN] [--max-items N] [--starting-token T]
  *
  * The principal's own keys are filled in as AWS does for a user: aws:username, aws:userid,
- * aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType ("User") and aws:PrincipalTag/<key>.
+ * aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType ("User") and aws:PrincipalTag/<key>;
+ * for a role the same without aws:username, with aws:PrincipalType "AssumedRole" and the
+ * role's id as aws:userid (no session is simulated).
  * --context-entries given on the command line are added afterwards and so replace them (a
  * what-if knob; the host's PAM decisions never take context from the caller). */
 #include <errno.h>
@@ -26,11 +32,14 @@ static int add_principal_context(struct sth *h, struct iam_context *ctx,
     size_t n;
     int r;
 
-    if ((r = iam_context_add_string(ctx, "aws:username", u->name)) < 0 ||
+    bool role = u->kind == IAM_STORE_ROLE;
+
+    if ((!role && (r = iam_context_add_string(ctx, "aws:username", u->name)) < 0) ||
         (r = iam_context_add_string(ctx, "aws:userid", u->unique_id)) < 0 ||
         (r = iam_context_add_string(ctx, "aws:PrincipalArn", u->arn)) < 0 ||
         (r = iam_context_add_string(ctx, "aws:PrincipalAccount", h->account.account_id)) < 0 ||
-        (r = iam_context_add_string(ctx, "aws:PrincipalType", "User")) < 0 ||
+        (r = iam_context_add_string(ctx, "aws:PrincipalType", role ? "AssumedRole" : "User")) <
+            0 ||
         (r = iam_store_tags(h->st, u, &tags, &n)) < 0)
         return r;
     for (size_t i = 0; i < n; i++) {
@@ -87,22 +96,69 @@ static int compile_user_policies(struct sth *h, const struct iam_store_identity 
     return 0;
 }
 
-/* The user named by --policy-source-arn, or why not. */
+/* The user or role named by --policy-source-arn, or why not. */
 static int source_user(struct sth *h, const char *arn, struct iam_store_identity *ret) {
     struct iam_arn parsed;
     int r = iam_store_identity_get_by_arn(h->st, IAM_STORE_USER, arn, ret);
 
+    if (r == -ENOENT)
+        r = iam_store_identity_get_by_arn(h->st, IAM_STORE_ROLE, arn, ret);
     if (r == 0)
         return 0;
     if (r != -ENOENT)
         return sth_fail(h, r);
     if (iam_arn_parse(arn, &parsed) < 0)
         return iamctl_fail("InvalidInput: --policy-source-arn '%.256s' is not an ARN", arn);
-    if (strstr(arn, ":group/") || strstr(arn, ":role/"))
-        return iamctl_fail("InvalidInput: only users can be simulated on a host "
+    if (strstr(arn, ":group/"))
+        return iamctl_fail("InvalidInput: only users and roles can be simulated on a host "
                            "(--policy-source-arn %.256s)",
                            arn);
-    return iamctl_fail("NoSuchEntity: no user with ARN %.256s", arn);
+    return iamctl_fail("NoSuchEntity: no user or role with ARN %.256s", arn);
+}
+
+/* The trust policy of each resource that is a role of the store (NULL for the others). */
+struct trust_set {
+    struct iam_policy **owned;
+    struct iam_policy_ref *refs;
+    const struct iam_policy_ref **per_resource;
+};
+
+static void trust_set_free(struct trust_set *t, size_t n) {
+    for (size_t i = 0; t->owned && i < n; i++)
+        iam_policy_free(t->owned[i]);
+    free(t->owned);
+    free(t->refs);
+    free(t->per_resource);
+}
+
+static int trust_policies(struct sth *h, char *const *resources, size_t n, struct trust_set *t) {
+    struct iam_store_identity role;
+    struct iam_error e;
+    int r;
+
+    t->owned = calloc(n + 1, sizeof(*t->owned));
+    t->refs = calloc(n + 1, sizeof(*t->refs));
+    t->per_resource = calloc(n + 1, sizeof(*t->per_resource));
+    if (!t->owned || !t->refs || !t->per_resource)
+        return iamctl_fail("out of memory");
+    for (size_t i = 0; i < n; i++) {
+        r = iam_store_identity_get_by_arn(h->st, IAM_STORE_ROLE, resources[i], &role);
+        if (r == -ENOENT)
+            continue;
+        if (r < 0)
+            return sth_fail(h, r);
+        if (!role.trust_policy)
+            return iamctl_fail("%s: role %s has no trust policy (AssumeRolePolicyDocument)",
+                               h->config->database, role.name);
+        iam_error_init(&e);
+        if (iam_policy_compile(role.trust_policy, strlen(role.trust_policy), IAM_POLICY_RESOURCE,
+                               &t->owned[i], &e) < 0)
+            return iamctl_fail("%s: the trust policy of role %s does not compile: %s",
+                               h->config->database, role.name, e.text);
+        t->refs[i] = (struct iam_policy_ref){t->owned[i], role.arn, "role trust policy"};
+        t->per_resource[i] = &t->refs[i];
+    }
+    return 0;
 }
 
 static size_t parse_count(const char *s, size_t max, bool *ok) {
@@ -165,6 +221,7 @@ int verb_simulate_principal_policy(int argc, char *argv[]) {
     struct simulate_input in = {0};
     struct iam_error e;
     struct iam_store_identity u;
+    struct trust_set trust = {0};
     json_t *output = NULL;
     int r;
 
@@ -196,6 +253,9 @@ int verb_simulate_principal_policy(int argc, char *argv[]) {
         res_ref.source_id = "ResourcePolicy";
         res_ref.source_type = "resource";
         set.resource = &res_ref;
+    } else if ((r = trust_policies(&h, opt_get(opts, "resource-arns")->list,
+                                   opt_get(opts, "resource-arns")->n_list, &trust))) {
+        goto out;
     }
     set.identity = cs.identity;
     set.n_identity = cs.n_identity;
@@ -208,6 +268,7 @@ int verb_simulate_principal_policy(int argc, char *argv[]) {
     in.n_resources = opt_get(opts, "resource-arns")->n_list;
     in.caller_arn = opt_value(opts, "caller-arn") ? opt_value(opts, "caller-arn") : u.arn;
     in.ctx = ctx;
+    in.trust = trust.per_resource;
     iam_error_init(&e);
     if (simulate_run(&in, &output, &e) < 0) {
         r = iamctl_fail_error(&e);
@@ -217,6 +278,7 @@ int verb_simulate_principal_policy(int argc, char *argv[]) {
 out:
     json_decref(output);
     iam_policy_free(res_policy);
+    trust_set_free(&trust, opt_get(opts, "resource-arns")->n_list);
     compiled_set_free(&cs);
     iam_context_free(ctx);
     opts_free(opts);

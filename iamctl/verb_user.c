@@ -82,6 +82,10 @@ static int create_user_collisions(struct sth *h, const char *name) {
         return iamctl_fail("EntityAlreadyExists: \"%s\" is an IAM group (the user's private group "
                            "would collide)",
                            name);
+    if (r == -ENOENT && (r = iam_store_identity_get(h->st, IAM_STORE_ROLE, name, &other)) == 0)
+        return iamctl_fail("EntityAlreadyExists: \"%s\" is an IAM role (its account on the host "
+                           "has that name)",
+                           name);
     if (r != -ENOENT)
         return sth_fail(h, r);
     if ((r = check_local_user_name(name)))

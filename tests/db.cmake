@@ -30,6 +30,12 @@ iam_add_script_test(iamctl_verbs
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/iamctl/test_verbs.sh $<TARGET_FILE:iamctl>
   LABELS unit TIMEOUT 300)
 
+# Roles: the role verbs, trust policies as IAM refuses them, role names against users, groups
+# and local accounts, simulate-principal-policy with trust policies and roles.
+iam_add_script_test(iamctl_roles
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/iamctl/test_roles.sh $<TARGET_FILE:iamctl>
+  LABELS unit TIMEOUT 120)
+
 # import of a realistic AWS export and its round trip; the credential report.
 iam_add_script_test(iamctl_import
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/iamctl/test_import.sh $<TARGET_FILE:iamctl>

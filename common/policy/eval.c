@@ -8,6 +8,11 @@
  *      that names the caller itself as principal (a boundary does not limit that; a resource
  *      policy naming only the account delegates to the identity policies);
  *   3. otherwise implicitDeny.
+ * A role's trust policy is the exception to 2 ("Policy evaluation logic": role trust policies
+ * must explicitly allow access for principals): for an sts: action on a role's ARN the trust
+ * policy itself must allow the caller, by naming it (then no identity Allow is needed) or by
+ * naming its account (then an identity Allow is needed too); an identity Allow alone never
+ * suffices, and the caller's permissions boundary must allow in both cases.
  * Everything here reads immutable compiled data and writes only the caller's decision:
  * no allocation, no global state, safe from many threads at once.
  */
@@ -15,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "iam/arn.h"
 #include "policy_private.h"
 
 /* ---- Conditions ------------------------------------------------------------------------ */
@@ -393,6 +399,38 @@ static inline bool may_apply(const struct iam_policy_ref *ref, uint32_t service)
     return ref->policy && (ref->policy->service_bloom & ((uint64_t)1 << (service % 64)));
 }
 
+/* Is the resource policy of this request a role's trust policy? An sts: action (AssumeRole,
+ * AssumeRoleWithSAML, TagSession, SetSourceIdentity, ...) on arn:<partition>:iam::<account>:
+ * role/...: the only resource policy IAM attaches to a role is its trust policy. */
+static bool trust_request(const struct iam_policy_set *set, const struct iam_request *req) {
+    struct iam_arn arn;
+
+    if (!set->resource)
+        return false;
+    if (set->trust_policy)
+        return true;
+    if (strncasecmp(req->action, "sts:", 4) != 0 || iam_arn_parse(req->resource, &arn) < 0)
+        return false;
+    return arn.service.len == 3 && memcmp(arn.service.p, "iam", 3) == 0 &&
+           arn.region.len == 0 && arn.resource.len > 5 &&
+           memcmp(arn.resource.p, "role/", 5) == 0;
+}
+
+/* The decision once no Deny matched: which Allows suffice. */
+static bool allows_suffice(const struct iam_policy_set *set, const struct iam_request *req,
+                           const struct eval_run *run, bool identity_ok, bool boundary_ok) {
+    /* Cross-account: the identity side (within its boundary) and the resource policy must
+     * both allow. */
+    if (set->cross_account)
+        return identity_ok && boundary_ok && run->res_allow != PM_NONE;
+    /* A trust policy must allow the caller itself, or its account and then an identity
+     * policy too; the boundary limits either way. */
+    if (trust_request(set, req))
+        return boundary_ok && (run->res_allow == PM_DIRECT ||
+                               (run->res_allow == PM_ACCOUNT && identity_ok));
+    return (identity_ok && boundary_ok) || run->res_allow == PM_DIRECT;
+}
+
 static int evaluate(const struct iam_policy_set *set, const struct iam_request *req,
                     bool potential, struct iam_decision *ret_decision) {
     struct eval_run run;
@@ -474,14 +512,8 @@ static int evaluate(const struct iam_policy_set *set, const struct iam_request *
         }
         return 0;
     }
-    if (set->cross_account) {
-        /* Cross-account: the identity side (within its boundary) and the resource policy
-         * must both allow. */
-        if (identity_ok && boundary_ok && run.res_allow != PM_NONE)
-            ret_decision->decision = IAM_DECISION_ALLOWED;
-    } else if ((identity_ok && boundary_ok) || run.res_allow == PM_DIRECT) {
+    if (allows_suffice(set, req, &run, identity_ok, boundary_ok))
         ret_decision->decision = IAM_DECISION_ALLOWED;
-    }
     if (ret_decision->decision == IAM_DECISION_ALLOWED) {
         memcpy(ret_decision->matched, run.allow.m, run.allow.n * sizeof(run.allow.m[0]));
         ret_decision->n_matched = run.allow.n;

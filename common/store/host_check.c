@@ -12,12 +12,13 @@
 #define RANGE_HINT "IAM identities never take the host's own ids (uid_min..uid_max of iam.conf)"
 
 static const char *kind_name(int64_t kind) {
-    return kind == IAM_STORE_USER ? "user" : "group";
+    return kind == IAM_STORE_USER ? "user" : kind == IAM_STORE_ROLE ? "role" : "group";
 }
 
-/* An identity outside the range: users and groups (roles have no ids on the host). */
+/* An identity outside the range: users, groups, and roles that have an account on the host
+ * (those created here; a role imported before roles were accounts has none). */
 static int check_range(struct iam_store *st, const struct iam_config *c) {
-    static const char sql[] = "SELECT kind, name, posix_id FROM identities WHERE kind IN (1, 2)"
+    static const char sql[] = "SELECT kind, name, posix_id FROM identities WHERE posix_id IS NOT NULL"
                               " AND (posix_id < ? OR posix_id > ?) LIMIT 1";
     sqlite3_stmt *s = st_stmt(st, sql);
     int r;
@@ -30,7 +31,7 @@ static int check_range(struct iam_store *st, const struct iam_config *c) {
     if (r > 0)
         r = st_fail(st, -EINVAL, "%s \"%.64s\": %s %lld is outside %u..%u: " RANGE_HINT,
                     kind_name(sqlite3_column_int64(s, 0)), st_col_text(s, 1),
-                    sqlite3_column_int64(s, 0) == IAM_STORE_USER ? "uid" : "gid",
+                    sqlite3_column_int64(s, 0) == IAM_STORE_GROUP ? "gid" : "uid",
                     (long long)sqlite3_column_int64(s, 2), c->uid_min, c->uid_max);
     sqlite3_reset(s);
     return r;
@@ -96,10 +97,11 @@ static int by_id(struct iam_store *st, unsigned kinds, uint32_t id, int64_t *ret
     return r;
 }
 
-/* The identity of that kind with that name, any case: 1 and its name as stored, 0, -errno. */
+/* The identity of that kind with that name, any case (a role only when it has an account on
+ * the host): 1 and its name as stored, 0, -errno. */
 static int by_name(struct iam_store *st, int64_t kind, const char *name, char **ret_name) {
     static const char sql[] = "SELECT name FROM identities WHERE kind = ? AND name = ?"
-                              " COLLATE NOCASE";
+                              " COLLATE NOCASE AND (kind <> 3 OR posix_id IS NOT NULL)";
     sqlite3_stmt *s = st_stmt(st, sql);
     bool oom = false;
     int r;
@@ -120,27 +122,33 @@ static int by_name(struct iam_store *st, int64_t kind, const char *name, char **
 
 #define USERS (1u << IAM_STORE_USER)
 #define GROUPS (1u << IAM_STORE_GROUP)
+#define ROLES (1u << IAM_STORE_ROLE)
 
 static int check_local_user(struct iam_store *st, uint32_t uid, const char *local_name) {
     char *name = NULL;
     int64_t kind = 0;
     int r;
 
-    if ((r = by_id(st, USERS, uid, &kind, &name)) != 0)
+    if ((r = by_id(st, USERS | ROLES, uid, &kind, &name)) != 0)
         return r < 0 ? r
-                     : st_fail(st, -EINVAL, "user \"%.64s\": uid %u is the local account "
+                     : st_fail(st, -EINVAL, "%s \"%.64s\": uid %u is the local account "
                                "\"%.64s\"'s (%s)",
-                               name, uid, local_name, iam_local_passwd_path());
+                               kind_name(kind), name, uid, local_name, iam_local_passwd_path());
     if ((r = by_name(st, IAM_STORE_USER, local_name, &name)) != 0)
         return r < 0 ? r
                      : st_fail(st, -EINVAL, "user \"%.64s\" has the name of a local account (%s)",
+                               name, iam_local_passwd_path());
+    if ((r = by_name(st, IAM_STORE_ROLE, local_name, &name)) != 0)
+        return r < 0 ? r
+                     : st_fail(st, -EINVAL, "role \"%.64s\" has the name of a local account (%s), "
+                               "which its account on the host would take",
                                name, iam_local_passwd_path());
     return 0;
 }
 
 static int check_local_group(struct iam_store *st, const struct iam_config *c, uint32_t gid,
                              const char *local_name) {
-    unsigned kinds = GROUPS | (c->private_groups ? USERS : 0);
+    unsigned kinds = GROUPS | (c->private_groups ? USERS | ROLES : 0);
     char *name = NULL;
     int64_t kind = 0;
     int r;
@@ -148,10 +156,10 @@ static int check_local_group(struct iam_store *st, const struct iam_config *c, u
     if ((r = by_id(st, kinds, gid, &kind, &name)) != 0) {
         if (r < 0)
             return r;
-        if (kind == IAM_STORE_USER)
-            return st_fail(st, -EINVAL, "user \"%.64s\": uid %u is the local group \"%.64s\"'s "
-                           "gid (%s), and would be the gid of the user's private group",
-                           name, gid, local_name, iam_local_group_path());
+        if (kind != IAM_STORE_GROUP)
+            return st_fail(st, -EINVAL, "%s \"%.64s\": uid %u is the local group \"%.64s\"'s "
+                           "gid (%s), and would be the gid of its private group",
+                           kind_name(kind), name, gid, local_name, iam_local_group_path());
         return st_fail(st, -EINVAL, "group \"%.64s\": gid %u is the local group \"%.64s\"'s (%s)",
                        name, gid, local_name, iam_local_group_path());
     }
@@ -162,6 +170,11 @@ static int check_local_group(struct iam_store *st, const struct iam_config *c, u
     if (c->private_groups && (r = by_name(st, IAM_STORE_USER, local_name, &name)) != 0)
         return r < 0 ? r
                      : st_fail(st, -EINVAL, "user \"%.64s\" has the name of a local group (%s), "
+                               "which its private group would take",
+                               name, iam_local_group_path());
+    if (c->private_groups && (r = by_name(st, IAM_STORE_ROLE, local_name, &name)) != 0)
+        return r < 0 ? r
+                     : st_fail(st, -EINVAL, "role \"%.64s\" has the name of a local group (%s), "
                                "which its private group would take",
                                name, iam_local_group_path());
     return 0;

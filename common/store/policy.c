@@ -448,6 +448,10 @@ int iam_store_user_policies(struct iam_store *st, const struct iam_store_identit
         if (r < 0 || oom)
             return r < 0 ? r : st_fail(st, -ENOMEM, "out of memory");
     }
+    /* a role's own inline policies are of type "role" (AWS's PolicySourceType) */
+    for (size_t i = 0; user->kind == IAM_STORE_ROLE && i < l.n; i++)
+        if (strcmp(l.v[i].source_type, "user") == 0)
+            l.v[i].source_type = "role";
     *ret = l.v;
     *ret_n = l.n;
     return 0;

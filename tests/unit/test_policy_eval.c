@@ -622,6 +622,86 @@ static void resource_policy(void **state) {
     iam_policy_free(id);
 }
 
+/* A role's trust policy (IAM User Guide, "Policy evaluation logic": role trust policies must
+ * explicitly allow access for principals): trusting the account needs an identity Allow,
+ * naming the user does not, an identity Allow alone never suffices, the boundary always
+ * limits. The host marks the set (trust_policy); the engine also knows an sts: action on a
+ * role's ARN without the mark; any other resource keeps the ordinary rule. */
+static void trust_policy(void **state) {
+    const char *user = "arn:aws:iam::123456789012:user/alice";
+    const char *role = "arn:aws:iam::123456789012:role/deploy";
+    struct iam_policy *t_acct = compile_res_ok(
+        P1("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"123456789012\"},"
+           "\"Action\":\"sts:AssumeRole\"}"));
+    struct iam_policy *t_user = compile_res_ok(
+        P1("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:user/alice\"},"
+           "\"Action\":\"sts:AssumeRole\"}"));
+    struct iam_policy *t_bob = compile_res_ok(
+        P1("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:user/bob\"},"
+           "\"Action\":[\"sts:AssumeRole\",\"host:Login\"]}"));
+    struct iam_policy *id = compile_ok(
+        P1("{\"Effect\":\"Allow\",\"Action\":[\"sts:AssumeRole\",\"host:Login\"],\"Resource\":\"*\"}"));
+    struct iam_policy *bd = compile_ok(P1("{\"Effect\":\"Allow\",\"Action\":\"host:*\",\"Resource\":\"*\"}"));
+    struct iam_policy_ref rref = {t_acct, "role/deploy", "trust"};
+    struct iam_policy_ref iref = {id, "PolicyInputList.1", "IAM Policy"};
+    struct iam_policy_ref bref = {bd, "boundary", "IAM Policy"};
+    struct iam_policy_set set = {.resource = &rref, .trust_policy = true};
+    struct iam_request req = {.action = "sts:AssumeRole", .resource = role, .principal_arn = user};
+    struct iam_decision d;
+    (void)state;
+
+    /* trusting the account: no identity Allow, no entry */
+    assert_int_equal(iam_evaluate(&set, &req, &d), 0);
+    assert_int_equal(d.decision, IMPLICIT);
+    set.identity = &iref;
+    set.n_identity = 1;
+    assert_int_equal(iam_evaluate(&set, &req, &d), 0);
+    assert_int_equal(d.decision, ALLOWED);
+    /* a boundary without sts:AssumeRole stops it */
+    set.boundary = &bref;
+    set.n_boundary = 1;
+    assert_int_equal(iam_evaluate(&set, &req, &d), 0);
+    assert_int_equal(d.decision, IMPLICIT);
+    assert_false(d.allowed_by_boundary);
+    /* naming the user: no identity policy needed, but the boundary still limits */
+    rref.policy = t_user;
+    set.identity = NULL;
+    set.n_identity = 0;
+    assert_int_equal(iam_evaluate(&set, &req, &d), 0);
+    assert_int_equal(d.decision, IMPLICIT);
+    set.boundary = NULL;
+    set.n_boundary = 0;
+    assert_int_equal(iam_evaluate(&set, &req, &d), 0);
+    assert_int_equal(d.decision, ALLOWED);
+    /* an identity Allow alone never suffices */
+    rref.policy = t_bob;
+    set.identity = &iref;
+    set.n_identity = 1;
+    assert_int_equal(iam_evaluate(&set, &req, &d), 0);
+    assert_int_equal(d.decision, IMPLICIT);
+    /* without the mark: the same for an sts: action on a role's ARN ... */
+    set.trust_policy = false;
+    assert_int_equal(iam_evaluate(&set, &req, &d), 0);
+    assert_int_equal(d.decision, IMPLICIT);
+    req.action = "STS:assumerole";
+    assert_int_equal(iam_evaluate(&set, &req, &d), 0);
+    assert_int_equal(d.decision, IMPLICIT);
+    /* ... but not for another resource or another service: an identity Allow suffices */
+    req.action = "sts:AssumeRole";
+    req.resource = "arn:aws:iam::123456789012:user/deploy";
+    assert_int_equal(iam_evaluate(&set, &req, &d), 0);
+    assert_int_equal(d.decision, ALLOWED);
+    req.action = "host:Login";
+    req.resource = role;
+    assert_int_equal(iam_evaluate(&set, &req, &d), 0);
+    assert_int_equal(d.decision, ALLOWED);
+    iam_policy_free(t_acct);
+    iam_policy_free(t_user);
+    iam_policy_free(t_bob);
+    iam_policy_free(id);
+    iam_policy_free(bd);
+}
+
 static void missing_context_values(void **state) {
     struct iam_policy *p = compile_ok(P1(
         "[{\"Effect\":\"Allow\",\"Action\":\"s:a\",\"Resource\":\"*\",\"Condition\":{"
@@ -764,6 +844,7 @@ int main(void) {
         cmocka_unit_test(deny_beats_allow_and_matched),
         cmocka_unit_test(permissions_boundary),
         cmocka_unit_test(resource_policy),
+        cmocka_unit_test(trust_policy),
         cmocka_unit_test(missing_context_values),
         cmocka_unit_test(matched_truncated),
         cmocka_unit_test(evaluate_threads),

@@ -112,6 +112,12 @@ struct iam_policy_set {
      * account, where either an identity Allow or a resource-policy Allow naming the caller
      * suffices. */
     bool cross_account;
+    /* The resource policy is a role's trust policy (set by the host for sts:AssumeRole; the
+     * engine also treats any sts: action on arn:...:iam::ACCOUNT:role/... so). Then, in the
+     * same account, the trust policy must allow the caller by name, or name the caller's
+     * account with an identity policy allowing too; an identity Allow alone never suffices,
+     * and a permissions boundary must allow in both cases. */
+    bool trust_policy;
 };
 
 struct iam_request {

@@ -448,12 +448,13 @@ int iam_store_policy_set_default(struct iam_store *st, int64_t policy, const cha
 
 /* ---- effective policies ----------------------------------------------------------------------- */
 
-/* A user's policies as the engine evaluates them: its inline policies, its attached managed
+/* A user's (or a role's: no groups, inline policies of source type "role") policies as the
+ * engine evaluates them: its inline policies, its attached managed
  * policies (default version), then for each group in GroupList order the group's inline and
  * attached policies; last the permissions boundary (boundary = true). */
 struct iam_store_effective {
     bool boundary;
-    const char *source_type; /* AWS's PolicySourceType: user, group, user-managed, aws-managed */
+    const char *source_type; /* AWS's PolicySourceType: user, group, role, user-managed, aws-managed */
     const char *source_id;   /* AWS's SourcePolicyId: the policy's name */
     const char *owner;       /* the user's or group's name, for inline policies */
     const char *name;        /* the policy's name */
