@@ -29,6 +29,8 @@ const char *iam_audit_event_name(enum iam_audit_event event) {
         return "SudoCommand";
     case IAM_AUDIT_LOCKOUT:
         return "Lockout";
+    case IAM_AUDIT_ASSUME_ROLE:
+        return "AssumeRole";
     }
     return "Unknown";
 }
@@ -84,6 +86,92 @@ static int set_str(json_t *obj, const char *key, const char *s, bool null_if_mis
 
 /* The sudo command's fields: requestParameters.command, commandLine, runAsUser,
  * runAsGroup. */
+int iam_assumed_role_arn(const char *role_arn, const char *session, char *out, size_t size) {
+    const char *p = role_arn, *fields[5], *name;
+    int n;
+
+    /* arn:<partition>:iam::<account>:role/<path...>/<name> */
+    for (int i = 0; i < 5; i++) {
+        if (!p || !(p = strchr(p, ':')))
+            return -EINVAL;
+        fields[i] = ++p;
+    }
+    if (!role_arn || !session || !*session || strncmp(role_arn, "arn:", 4) != 0 ||
+        strncmp(fields[1], "iam::", 5) != 0 || strncmp(fields[4], "role/", 5) != 0)
+        return -EINVAL;
+    name = strrchr(fields[4], '/') + 1;
+    if (!*name)
+        return -EINVAL;
+    n = snprintf(out, size, "arn:%.*s:sts::%.*s:assumed-role/%s/%s",
+                 (int)(fields[1] - fields[0] - 1), fields[0],
+                 (int)(fields[4] - fields[3] - 1), fields[3], name, session);
+    return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
+}
+
+/* userIdentity of a role session, as CloudTrail shows one. */
+static int assumed_role_identity(json_t *ident, const struct iam_audit_record *rec) {
+    char arn[512], pid[256], created[32];
+    json_t *ctx = json_object(), *issuer = json_object(), *attrs = json_object();
+    struct tm tm;
+    int r = -ENOMEM;
+
+    if (!ctx || !issuer || !attrs)
+        goto out;
+    if (iam_assumed_role_arn(rec->arn, rec->session_name, arn, sizeof(arn)) < 0)
+        snprintf(arn, sizeof(arn), "%s", rec->arn ? rec->arn : "");
+    snprintf(pid, sizeof(pid), "%s:%s", rec->principal_id ? rec->principal_id : "",
+             rec->session_name);
+    if (!rec->session_created || !gmtime_r(&rec->session_created, &tm) ||
+        strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        created[0] = 0;
+    if (set_str(ident, "type", "AssumedRole", false) < 0 ||
+        set_str(ident, "principalId", pid, false) < 0 || set_str(ident, "arn", arn, false) < 0 ||
+        set_str(ident, "accountId", rec->account_id, false) < 0 ||
+        set_str(issuer, "type", "Role", false) < 0 ||
+        set_str(issuer, "principalId", rec->principal_id, false) < 0 ||
+        set_str(issuer, "arn", rec->arn, false) < 0 ||
+        set_str(issuer, "accountId", rec->account_id, false) < 0 ||
+        set_str(issuer, "userName", rec->user_name, false) < 0 ||
+        set_str(attrs, "creationDate", created[0] ? created : NULL, false) < 0 ||
+        set_str(attrs, "mfaAuthenticated", "false", false) < 0 ||
+        json_object_set(ctx, "sessionIssuer", issuer) < 0 ||
+        json_object_set(ctx, "attributes", attrs) < 0 ||
+        set_str(ctx, "sourceIdentity", rec->source_identity, false) < 0 ||
+        json_object_set(ident, "sessionContext", ctx) < 0)
+        goto out;
+    r = 0;
+out:
+    json_decref(ctx);
+    json_decref(issuer);
+    json_decref(attrs);
+    return r;
+}
+
+/* AssumeRole's responseElements: the session it made. */
+static int assume_role_response(json_t *root, const struct iam_audit_record *rec) {
+    char arn[512], id[256];
+    json_t *resp = json_object(), *user = json_object();
+    int r = -ENOMEM;
+
+    if (!resp || !user)
+        goto out;
+    if (iam_assumed_role_arn(rec->role_arn, rec->role_session_name, arn, sizeof(arn)) < 0) {
+        r = 0; /* nothing to say of a session that could not be named */
+        goto out;
+    }
+    snprintf(id, sizeof(id), "%s:%s", rec->role_id ? rec->role_id : "", rec->role_session_name);
+    if (set_str(user, "assumedRoleId", id, false) < 0 || set_str(user, "arn", arn, false) < 0 ||
+        json_object_set(resp, "assumedRoleUser", user) < 0 ||
+        set_str(resp, "sourceIdentity", rec->role_source_identity, false) < 0 ||
+        json_object_set(root, "responseElements", resp) < 0)
+        goto out;
+    r = 0;
+out:
+    json_decref(resp);
+    json_decref(user);
+    return r;
+}
+
 static int set_command(json_t *req, json_t *add, const struct iam_audit_record *rec) {
     json_t *v;
 
@@ -138,13 +226,17 @@ int iam_audit_format(const struct iam_audit_record *rec, char **ret_line) {
         set_str(root, "eventName", iam_audit_event_name(rec->event), false) < 0)
         goto out;
 
-    if (set_str(ident, "type", rec->is_iam_user ? "IAMUser" : "Unknown", false) < 0 ||
-        set_str(ident, "principalId", rec->principal_id, false) < 0 ||
-        set_str(ident, "arn", rec->arn, false) < 0 ||
-        set_str(ident, "accountId", rec->account_id, false) < 0 ||
-        set_str(ident, "userName", rec->user_name, false) < 0 ||
-        set_str(ident, "accessKeyId", rec->access_key_id, false) < 0)
+    if (rec->session_name) {
+        if (assumed_role_identity(ident, rec) < 0)
+            goto out;
+    } else if (set_str(ident, "type", rec->is_iam_user ? "IAMUser" : "Unknown", false) < 0 ||
+               set_str(ident, "principalId", rec->principal_id, false) < 0 ||
+               set_str(ident, "arn", rec->arn, false) < 0 ||
+               set_str(ident, "accountId", rec->account_id, false) < 0 ||
+               set_str(ident, "userName", rec->user_name, false) < 0 ||
+               set_str(ident, "accessKeyId", rec->access_key_id, false) < 0) {
         goto out;
+    }
     if (json_object_set(root, "userIdentity", ident) < 0)
         goto out;
 
@@ -158,9 +250,14 @@ int iam_audit_format(const struct iam_audit_record *rec, char **ret_line) {
         set_str(req, "action", rec->action, false) < 0 ||
         set_str(req, "service", rec->service, false) < 0 ||
         set_str(req, "tty", rec->tty, false) < 0 ||
-        set_str(req, "osUser", rec->os_user, false) < 0 || set_command(req, add, rec) < 0)
+        set_str(req, "osUser", rec->os_user, false) < 0 || set_command(req, add, rec) < 0 ||
+        set_str(req, "roleArn", rec->role_arn, false) < 0 ||
+        set_str(req, "roleSessionName", rec->role_session_name, false) < 0 ||
+        set_str(req, "sourceIdentity", rec->role_source_identity, false) < 0)
         goto out;
     if (json_object_set(root, "requestParameters", req) < 0)
+        goto out;
+    if (rec->event == IAM_AUDIT_ASSUME_ROLE && !rec->error_code && assume_role_response(root, rec) < 0)
         goto out;
 
     if (set_str(add, "authMethod", rec->auth_method, false) < 0 ||

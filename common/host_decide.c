@@ -59,6 +59,71 @@ static void name_decider(const struct iam_decision *d, struct iam_host_decision 
         snprintf(ret->statement, sizeof(ret->statement), "#%zu", m->statement);
 }
 
+int iam_host_decide_assume_role(const struct iam_auth_user *caller,
+                                const struct iam_auth_user *role, const struct iam_context *ctx,
+                                struct iam_host_decision *ret, struct iam_error *reterr) {
+    struct iam_policy **compiled = NULL, *trust = NULL;
+    struct iam_policy_ref *refs = NULL, trust_ref = {0};
+    struct iam_policy_set set = {.trust_policy = true};
+    struct iam_request req;
+    struct iam_decision d;
+    size_t n = 0, n_identity = 0, n_boundary = 0;
+    int r = -EINVAL;
+
+    if (!caller || !role || !ret || !role->is_role || caller->is_role)
+        goto out;
+    memset(ret, 0, sizeof(*ret));
+    for (size_t i = 0; i < role->n_policies; i++) {
+        const struct iam_auth_policy *p = &role->policies[i];
+
+        if (p->kind != IAM_AUTH_POLICY_TRUST)
+            continue;
+        iam_error_set_source(reterr, p->source_id);
+        if ((r = iam_policy_compile(p->text, p->text_len, IAM_POLICY_RESOURCE, &trust,
+                                    reterr)) < 0)
+            goto out;
+        trust_ref = (struct iam_policy_ref){trust, p->source_id, p->source_type};
+        break;
+    }
+    if (!trust) {
+        iam_error_set(reterr, 0, 0, 0, "role \"%.64s\" has no trust policy", role->name);
+        r = -EINVAL;
+        goto out;
+    }
+    n = caller->n_policies;
+    r = -ENOMEM;
+    compiled = calloc(n ? n : 1, sizeof(*compiled));
+    refs = calloc(n ? n : 1, sizeof(*refs));
+    if (!compiled || !refs)
+        goto out;
+    if ((r = compile_user(caller, compiled, refs, &n_identity, &n_boundary, reterr)) < 0)
+        goto out;
+    set.identity = refs;
+    set.n_identity = n_identity;
+    set.boundary = n_boundary ? refs + n_identity : NULL;
+    set.n_boundary = n_boundary;
+    set.resource = &trust_ref;
+    req.action = "sts:AssumeRole";
+    req.resource = role->arn;
+    req.principal_arn = caller->arn;
+    req.context = ctx;
+    if ((r = iam_evaluate(&set, &req, &d)) < 0) {
+        iam_error_set(reterr, 0, 0, 0, "policy evaluation failed: %s", strerror(-r));
+        goto out;
+    }
+    ret->kind = d.decision;
+    ret->allowed = d.decision == IAM_DECISION_ALLOWED;
+    name_decider(&d, ret);
+    r = 0;
+out:
+    for (size_t i = 0; compiled && i < n; i++)
+        iam_policy_free(compiled[i]);
+    free(compiled);
+    free(refs);
+    iam_policy_free(trust);
+    return r;
+}
+
 int iam_host_decide(const struct iam_config *config, const struct iam_auth_user *user,
                     const char *action, const struct iam_context *ctx,
                     struct iam_host_decision *ret, struct iam_error *reterr) {

@@ -39,7 +39,7 @@ static void authdata_cleanup(pam_handle_t *pamh, void *data, int error_status) {
 }
 
 /* The auth info stored for this very user, or NULL. */
-static const struct pam_iam_authinfo *authinfo_for(pam_handle_t *pamh, const char *user) {
+const struct pam_iam_authinfo *pam_iam_authinfo_for(pam_handle_t *pamh, const char *user) {
     const void *data = NULL;
     const struct authdata *a;
 
@@ -170,6 +170,34 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
         ret = pam_iam_status(PAM_IAM_PHASE_AUTH, r);
         goto out;
     }
+    if (pam_iam_is_assume_action(h.args.action) && (!h.user || !h.user->is_role)) {
+        D(&h, pamh, "\"%.64s\" is no role: nothing to assume", user);
+        ret = PAM_IGNORE; /* su to an account that is no role: the other lines decide */
+        goto out;
+    }
+    if (h.user && h.user->is_role && !pam_iam_is_assume_action(h.args.action)) {
+        ret = pam_iam_role_login(pamh, &h, PAM_IAM_PHASE_AUTH, &items);
+        goto out;
+    }
+    if (h.user && h.user->is_role) {
+        /* su to a role: the caller authenticates, with the caller's own secret */
+        struct pam_iam_args args = h.args;
+
+        pam_iam_handle_done(&h);
+        memset(&h, 0, sizeof(h));
+        h.args = args;
+        user = items.ruser && items.ruser[0] ? items.ruser : "";
+        r = pam_iam_load(pamh, &h, user);
+        if (r < 0 && r != -ENOENT) {
+            ret = pam_iam_status(PAM_IAM_PHASE_AUTH, r);
+            goto out;
+        }
+        if (h.user && h.user->is_role) {
+            ret = pam_iam_role_login(pamh, &h, PAM_IAM_PHASE_AUTH, &items);
+            goto out;
+        }
+        D(&h, pamh, "assuming a role: authenticating the caller \"%.64s\"", user);
+    }
     if (!h.name_valid) {
         /* Cannot be an IAM user (empty, too long, control characters): no prompt. */
         D(&h, pamh, "user name is not an IAM user name, not ours");
@@ -290,7 +318,7 @@ IAM_EXPORT PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc
     r = start(pamh, argc, argv, &h, &user);
     if (r < 0)
         return PAM_IGNORE;
-    if (authinfo_for(pamh, user))
+    if (pam_iam_authinfo_for(pamh, user))
         return PAM_SUCCESS;
     r = pam_iam_load(pamh, &h, user);
     ret = r == 0 ? PAM_SUCCESS : pam_iam_status(PAM_IAM_PHASE_SETCRED, r);
@@ -365,12 +393,23 @@ IAM_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int ar
     if (r < 0)
         return PAM_USER_UNKNOWN;
     r = pam_iam_load(pamh, &h, user);
+    if (pam_iam_is_assume_action(h.args.action) && (r == -ENOENT || (r == 0 && !h.user->is_role))) {
+        ret = PAM_IGNORE; /* su to an account that is no role: the other lines decide */
+        goto out;
+    }
     if (r == -ENOENT) {
         ret = account_not_in_cache(pamh, &h, user);
         goto out;
     }
     if (r < 0) {
         ret = pam_iam_status(PAM_IAM_PHASE_ACCOUNT, r);
+        goto out;
+    }
+    if (h.user->is_role) {
+        pam_iam_get_items(pamh, &items);
+        ret = pam_iam_is_assume_action(h.args.action)
+                  ? pam_iam_role_assume(pamh, &h, &items)
+                  : pam_iam_role_login(pamh, &h, PAM_IAM_PHASE_ACCOUNT, &items);
         goto out;
     }
     if (is_sudo_action(h.args.action) && pam_iam_sudo_plugin_loaded()) {
@@ -382,7 +421,7 @@ IAM_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int ar
         goto out;
     }
     pam_iam_get_items(pamh, &items);
-    ai = authinfo_for(pamh, user);
+    ai = pam_iam_authinfo_for(pamh, user);
     if (is_sudo_action(h.args.action))
         rec.event = IAM_AUDIT_SUDO;
     rec.action = h.args.action;
@@ -466,7 +505,7 @@ static int session(pam_handle_t *pamh, int argc, const char **argv, enum iam_aud
         goto out;
     }
     pam_iam_get_items(pamh, &items);
-    ai = authinfo_for(pamh, user);
+    ai = pam_iam_authinfo_for(pamh, user);
     /* sshd's word on the public key again (a damaged key cache costs the session nothing:
      * the account phase has decided) */
     if (pam_iam_ssh_key(pamh, &h, false, false, &sk) < 0)

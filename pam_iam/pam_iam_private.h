@@ -210,3 +210,19 @@ void pam_iam_login_note_mfa(pam_handle_t *pamh, const struct pam_iam_handle *h, 
         if ((h)->args.debug)                                                                   \
             pam_syslog((pamh), LOG_DEBUG, __VA_ARGS__);                                        \
     } while (0)
+
+/* ---- role.c ---- */
+/* action= is sts:AssumeRole (su's stack: PAM_USER the role, PAM_RUSER the caller). */
+bool pam_iam_is_assume_action(const char *action);
+/* h->user is a role and this is not its assumption: refuse (audited). In the account phase,
+ * PAM_SUCCESS when this very PAM handle assumed the role (an earlier account line with
+ * action=sts:AssumeRole allowed it). A PAM code. */
+int pam_iam_role_login(pam_handle_t *pamh, const struct pam_iam_handle *h,
+                       enum pam_iam_phase phase, const struct pam_iam_items *items);
+/* The account phase of action=sts:AssumeRole, h->user the role: may PAM_RUSER assume it?
+ * Audited (AssumeRole); a PAM code. */
+int pam_iam_role_assume(pam_handle_t *pamh, const struct pam_iam_handle *h,
+                        const struct pam_iam_items *items);
+/* What auth learned for this very user in this handle, or NULL (pam_iam.c). */
+struct pam_iam_authinfo;
+const struct pam_iam_authinfo *pam_iam_authinfo_for(pam_handle_t *pamh, const char *user);

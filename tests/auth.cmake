@@ -24,6 +24,17 @@ if(IAM_TESTS)
   set_tests_properties(auth_mfa PROPERTIES SKIP_RETURN_CODE 77)
 endif()
 
+# Roles: NSS entries (getent loads nss_iam: not under the sanitizers), no direct login, the
+# sts:AssumeRole decision matrix with pamtester -I ruser=, AssumeRole audit records.
+if(IAM_TESTS AND NOT IAM_SANITIZE)
+  iam_add_script_test(auth_roles
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/auth/test_roles.sh
+            $<TARGET_FILE:iamctl> $<TARGET_FILE:pam_iam> ${PAM_WRAPPER_LIBRARY}
+            $<TARGET_FILE:nss_iam>
+    LABELS module TIMEOUT 300)
+  set_tests_properties(auth_roles PROPERTIES SKIP_RETURN_CODE 77)
+endif()
+
 # End to end: real sshd and setuid sudo in a private namespace, sudo gated by MFA.
 if(IAM_E2E)
   iam_add_script_test(e2e_mfa_sudo

@@ -91,6 +91,7 @@ struct ac_slot {
  *               version 2: a document reference (u64 offset, u32 length)
  *   with AC_REC_FLAG_EXPIRES: password_expires (int64)
  *   with AC_REC_FLAG_MFA: n_mfa (u32), per device: serial, seed_hex, not_before, drift (int64)
+ *   with AC_REC_FLAG_ROLE: max_session_duration (int64)
  */
 #define AC_REC_FLAG_LOGIN_PROFILE 0x1u
 #define AC_REC_FLAG_RESET_REQUIRED 0x2u
@@ -99,6 +100,10 @@ struct ac_slot {
 #define AC_REC_FLAG_HARD_EXPIRY 0x8u
 /* Then: n_mfa (u32), per device: serial, seed (hex), not_before (int64), drift (int64). */
 #define AC_REC_FLAG_MFA 0x10u
+/* A role (no login profile, key or MFA device; one trust policy among its policies); then:
+ * max_session_duration (int64). A reader of before roles refuses such a record, and only
+ * it: a role is then simply not found usable (fail closed). */
+#define AC_REC_FLAG_ROLE 0x20u
 #define AC_REC_FIXED (AC_SUM_LEN + 6 * 4)
 
 _Static_assert(sizeof(struct ac_header) == 128, "auth cache header is 128 bytes");

@@ -281,7 +281,8 @@ static const char *cur_str(struct cur *c, size_t *ret_len) {
 static void decode_policy(struct cur *c, struct iam_auth_policy *p) {
     uint32_t kind = cur_u32(c);
 
-    if (kind != IAM_AUTH_POLICY_IDENTITY && kind != IAM_AUTH_POLICY_BOUNDARY)
+    if (kind != IAM_AUTH_POLICY_IDENTITY && kind != IAM_AUTH_POLICY_BOUNDARY &&
+        kind != IAM_AUTH_POLICY_TRUST)
         c->err = -EBADMSG;
     p->kind = (enum iam_auth_policy_kind)kind;
     p->source_type = cur_str(c, NULL);
@@ -370,7 +371,10 @@ static int decode_record(struct iam_auth_cache *cache, struct iam_auth_record *r
     u->arn = cur_str(&c, NULL);
     s = cur_str(&c, NULL);
     if ((flags & ~(AC_REC_FLAG_LOGIN_PROFILE | AC_REC_FLAG_RESET_REQUIRED |
-                   AC_REC_FLAG_EXPIRES | AC_REC_FLAG_HARD_EXPIRY | AC_REC_FLAG_MFA)) ||
+                   AC_REC_FLAG_EXPIRES | AC_REC_FLAG_HARD_EXPIRY | AC_REC_FLAG_MFA |
+                   AC_REC_FLAG_ROLE)) ||
+        ((flags & AC_REC_FLAG_ROLE) &&
+         ((flags & (AC_REC_FLAG_LOGIN_PROFILE | AC_REC_FLAG_MFA)) || nk || ng)) ||
         ((flags & (AC_REC_FLAG_EXPIRES | AC_REC_FLAG_HARD_EXPIRY)) &&
          !(flags & AC_REC_FLAG_LOGIN_PROFILE)) ||
         ((flags & AC_REC_FLAG_HARD_EXPIRY) && !(flags & AC_REC_FLAG_EXPIRES)))
@@ -430,6 +434,12 @@ static int decode_record(struct iam_auth_cache *cache, struct iam_auth_record *r
         }
         u->mfa = rec->mfa;
         u->n_mfa = nm;
+    }
+    if (!c.err && (flags & AC_REC_FLAG_ROLE)) {
+        u->is_role = true;
+        u->max_session_duration = cur_i64(&c);
+        if (u->max_session_duration <= 0)
+            c.err = -EBADMSG;
     }
     if (c.err || c.pos != c.len)
         return bad(reterr, "malformed record");

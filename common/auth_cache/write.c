@@ -122,10 +122,22 @@ static int check_user(const struct iam_auth_user *u, size_t i, struct iam_error 
         iam_error_set(reterr, 0, 0, 0, "user \"%.64s\": NULL array", u->name);
         return -EINVAL;
     }
-    for (size_t k = 0; k < u->n_policies; k++) {
+    if (u->is_role && (u->password_hash || u->n_keys || u->n_mfa || u->n_groups ||
+                       u->max_session_duration <= 0)) {
+        iam_error_set(reterr, 0, 0, 0, "role \"%.64s\": a role has no password, key, MFA "
+                      "device or group, and a maximum session duration", u->name);
+        return -EINVAL;
+    }
+    for (size_t k = 0, trust = 0; k < u->n_policies; k++) {
         const struct iam_auth_policy *p = &u->policies[k];
 
-        if (p->kind != IAM_AUTH_POLICY_IDENTITY && p->kind != IAM_AUTH_POLICY_BOUNDARY) {
+        if (p->kind == IAM_AUTH_POLICY_TRUST && (!u->is_role || trust++)) {
+            iam_error_set(reterr, 0, 0, 0, "user \"%.64s\": a trust policy belongs to a role, "
+                          "once", u->name);
+            return -EINVAL;
+        }
+        if (p->kind != IAM_AUTH_POLICY_IDENTITY && p->kind != IAM_AUTH_POLICY_BOUNDARY &&
+            p->kind != IAM_AUTH_POLICY_TRUST) {
             iam_error_set(reterr, 0, 0, 0, "user \"%.64s\": policy %zu has an unknown kind",
                           u->name, k);
             return -EINVAL;
@@ -251,6 +263,8 @@ static void put_record(struct buf *b, const struct iam_auth_user *u, struct doc_
         flags |= AC_REC_FLAG_EXPIRES | (u->password_hard_expiry ? AC_REC_FLAG_HARD_EXPIRY : 0);
     if (u->n_mfa > 0)
         flags |= AC_REC_FLAG_MFA;
+    if (u->is_role)
+        flags |= AC_REC_FLAG_ROLE;
 
     buf_put(b, zero, sizeof(zero));
     buf_u32(b, AC_RECORD_MAGIC);
@@ -291,6 +305,8 @@ static void put_record(struct buf *b, const struct iam_auth_user *u, struct doc_
             buf_i64(b, u->mfa[i].drift);
         }
     }
+    if (flags & AC_REC_FLAG_ROLE)
+        buf_i64(b, u->max_session_duration);
     if (b->err)
         return;
     if (b->len - start > IAM_AUTH_MAX_RECORD) {

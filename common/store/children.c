@@ -19,7 +19,7 @@ static void *grow(struct iam_store *st, void *arr, size_t n, size_t *cap, size_t
     return na;
 }
 
-/* Nothing in the caches depends on a role yet; users' and groups' changes reach auth.cache. */
+/* Users', roles' and groups' changes reach auth.cache (a role's record is its own). */
 static int touch(struct iam_store *st, const struct iam_store_identity *who) {
     return st_touch(st, who->kind, who->id, 0);
 }

@@ -124,7 +124,9 @@ static int fill_auth_user(struct cmodel *m, size_t i, struct iam_auth_user *a,
                                 .n_tags = u->n_tags,
                                 .groups = gnames,
                                 .n_groups = u->n_groups,
-                                .policies = pols};
+                                .policies = pols,
+                                .is_role = u->is_role,
+                                .max_session_duration = u->max_session_duration};
     for (size_t k = 0; k < u->n_keys; k++) {
         const struct cm_key *ck = &m->keys[u->keys + k];
         keys[k] = (struct iam_auth_key){.id = ck->id,
@@ -143,12 +145,15 @@ static int fill_auth_user(struct cmodel *m, size_t i, struct iam_auth_user *a,
     if (u->boundary) {
         size_t d = boundary_doc(m, u->boundary);
         if (d == SIZE_MAX) {
-            iam_error_set(reterr, 0, 0, 0, "the permissions boundary of user \"%.64s\" is "
-                          "missing or has no default version", u->name);
+            iam_error_set(reterr, 0, 0, 0, "the permissions boundary of %s \"%.64s\" is "
+                          "missing or has no default version", u->is_role ? "role" : "user",
+                          u->name);
             return -EBADMSG;
         }
         put_doc(&pols[np++], &m->docs[d]);
     }
+    if (u->is_role)
+        put_doc(&pols[np++], &m->docs[u->trust]);
     a->n_policies = np;
     *ret_np = np;
     return 0;
@@ -166,7 +171,7 @@ static int build_auth(struct cmodel *m, void **ret_data, size_t *ret_size,
 
     for (size_t i = 0; i < m->n_users; i++) {
         const struct cm_user *u = &m->users[i];
-        np += u->n_docs + (u->boundary ? 1 : 0);
+        np += u->n_docs + (u->boundary ? 1 : 0) + (u->is_role ? 1 : 0);
         for (size_t g = 0; g < u->n_groups; g++)
             np += m->groups[m->user_groups[u->groups + g]].n_docs;
     }

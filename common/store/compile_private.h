@@ -38,8 +38,14 @@ struct cm_ssh_key {
     const char *fingerprint; /* SHA256:..., computed from the body at compile time */
 };
 
+/* A user, or a role that is an account on the host (it has a uid): the caches show both
+ * alike (a passwd line, a private group, an auth record), a role with its trust policy and
+ * no credentials. */
 struct cm_user {
     int64_t rowid;
+    bool is_role;
+    size_t trust;                 /* roles: the trust policy's doc index */
+    int64_t max_session_duration; /* roles */
     const char *name, *unique_id, *arn;
     uint32_t uid, gid;
     const char *home, *shell, *gecos;

@@ -155,7 +155,7 @@ int iam_store_identity_insert(struct iam_store *st, const struct iam_store_ident
     if (rc != SQLITE_DONE)
         return insert_failed(st, rc, "creating", in->name);
     id = sqlite3_last_insert_rowid(st->db);
-    if ((r = st_touch(st, in->kind, id, ST_NEW | (in->kind != IAM_STORE_ROLE ? ST_NSS : 0))) < 0)
+    if ((r = st_touch(st, in->kind, id, ST_NEW | ST_NSS)) < 0)
         return r;
     if (ret_id)
         *ret_id = id;
@@ -245,7 +245,7 @@ int iam_store_identity_delete(struct iam_store *st, const struct iam_store_ident
 
     if (who->kind != IAM_STORE_ROLE && (r = touch_related(st, who)) < 0)
         return r;
-    if ((r = st_touch(st, who->kind, who->id, who->kind != IAM_STORE_ROLE ? ST_NSS : 0)) < 0 ||
+    if ((r = st_touch(st, who->kind, who->id, ST_NSS)) < 0 ||
         !(s = st_stmt(st, sql)))
         return r < 0 ? r : -EIO;
     st_bind_int(s, 1, who->id);

@@ -142,6 +142,30 @@ static int fill_identity(struct cmodel *m, sqlite3_stmt *s, bool *oom) {
                    ? -EBADMSG
                    : 0;
     }
+    if (kind == IAM_STORE_ROLE && sqlite3_column_type(s, 5) != SQLITE_NULL) {
+        struct cm_user *u = &m->users[m->n_users++];
+        const char *trust;
+
+        u->rowid = sqlite3_column_int64(s, 0);
+        u->is_role = true;
+        u->name = col(m, s, 2, oom);
+        u->unique_id = col(m, s, 3, oom);
+        u->arn = col(m, s, 4, oom);
+        u->uid = u->gid = (uint32_t)sqlite3_column_int64(s, 5); /* its private group's */
+        u->boundary = sqlite3_column_int64(s, 10);
+        u->max_session_duration = sqlite3_column_int64(s, 12);
+        if (u->max_session_duration <= 0)
+            u->max_session_duration = 3600; /* IAM's default */
+        trust = col(m, s, 11, oom);
+        if (*oom)
+            return 0;
+        if (!trust)
+            return -EBADMSG;
+        u->trust = cm_add_doc(m, IAM_AUTH_POLICY_TRUST, "trust", u->arn, trust);
+        if (u->trust == SIZE_MAX)
+            *oom = true;
+        return 0;
+    }
     if (kind == IAM_STORE_GROUP) {
         struct cm_group *g = &m->groups[m->n_groups++];
         g->rowid = sqlite3_column_int64(s, 0);
@@ -149,14 +173,16 @@ static int fill_identity(struct cmodel *m, sqlite3_stmt *s, bool *oom) {
         g->gid = (uint32_t)sqlite3_column_int64(s, 5);
         return sqlite3_column_type(s, 5) == SQLITE_NULL ? -EBADMSG : 0;
     }
-    return 0; /* roles: nothing in the caches yet */
+    return 0; /* a role without an account on the host (imported before roles were) */
 }
 
 static int load_identities(struct iam_store *st, struct cmodel *m) {
-    static const char cu[] = "SELECT count(*) FROM identities WHERE kind = 1";
+    static const char cu[] = "SELECT count(*) FROM identities WHERE kind = 1"
+                             " OR (kind = 3 AND posix_id IS NOT NULL)";
     static const char cg[] = "SELECT count(*) FROM identities WHERE kind = 2";
     static const char sql[] = "SELECT id, kind, name, unique_id, arn, posix_id, gid, home, shell,"
-                              " gecos, boundary FROM identities ORDER BY id";
+                              " gecos, boundary, trust_policy, max_session_duration"
+                              " FROM identities ORDER BY id";
     sqlite3_stmt *s;
     size_t nu = 0, ng = 0;
     bool oom = false;
@@ -172,14 +198,16 @@ static int load_identities(struct iam_store *st, struct cmodel *m) {
         return -EIO;
     while ((r = st_step(st, s, "reading users and groups")) > 0) {
         int kind = sqlite3_column_int(s, 1);
-        if ((kind == IAM_STORE_USER && m->n_users == nu) ||
+        bool on_host = kind == IAM_STORE_USER ||
+                       (kind == IAM_STORE_ROLE && sqlite3_column_type(s, 5) != SQLITE_NULL);
+        if ((on_host && m->n_users == nu) ||
             (kind == IAM_STORE_GROUP && m->n_groups == ng)) {
             r = st_fail(st, -EBADMSG, "the store changed while it was read");
             break;
         }
         if (fill_identity(m, s, &oom) < 0 || oom) {
             r = oom ? st_fail(st, -ENOMEM, "out of memory")
-                    : st_fail(st, -EBADMSG, "\"%.64s\" has no uid or gid",
+                    : st_fail(st, -EBADMSG, "\"%.64s\" has no uid or gid (or, a role, no trust policy)",
                               (const char *)sqlite3_column_text(s, 2));
             break;
         }
@@ -507,7 +535,7 @@ static int load_tags(struct iam_store *st, struct cmodel *m) {
         size_t u = cm_user_index(m, sqlite3_column_int64(s, 0));
 
         if (u == SIZE_MAX)
-            continue; /* a group's or role's */
+            continue; /* a group's, or a role's without an account on the host */
         if (n == cap) {
             struct iam_auth_tag *nt = realloc(tags, (cap = cap ? cap * 2 : 1024) * sizeof(*nt));
             if (!nt) {
@@ -570,17 +598,17 @@ static int load_policy_lists(struct iam_store *st, struct cmodel *m) {
     while ((r = st_step(st, s, "reading inline policies")) > 0) {
         int64_t owner = sqlite3_column_int64(s, 0);
         size_t u = cm_user_index(m, owner), g = u == SIZE_MAX ? cm_group_index(m, owner) : 0;
-        const char *name = (const char *)sqlite3_column_text(s, 1), *id, *text;
+        const char *name = (const char *)sqlite3_column_text(s, 1), *id, *text, *type;
         size_t d;
 
         if (u == SIZE_MAX && g == SIZE_MAX)
-            continue; /* a role's */
-        id = inline_id(m, u != SIZE_MAX ? "user" : "group",
-                       u != SIZE_MAX ? m->users[u].name : m->groups[g].name, name ? name : "");
+            continue; /* a role's without an account on the host */
+        type = u == SIZE_MAX ? "group" : m->users[u].is_role ? "role" : "user";
+        id = inline_id(m, type, u != SIZE_MAX ? m->users[u].name : m->groups[g].name,
+                       name ? name : "");
         text = col(m, s, 2, &oom);
         if (!id || oom || !text ||
-            (d = cm_add_doc(m, IAM_AUTH_POLICY_IDENTITY, u != SIZE_MAX ? "user" : "group", id,
-                         text)) == SIZE_MAX ||
+            (d = cm_add_doc(m, IAM_AUTH_POLICY_IDENTITY, type, id, text)) == SIZE_MAX ||
             pairs_add(u != SIZE_MAX ? &ui : &gi, (uint32_t)(u != SIZE_MAX ? u : g),
                       (uint32_t)d) < 0) {
             oom = true;

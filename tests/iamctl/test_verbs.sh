@@ -248,7 +248,7 @@ jcheck '.EvaluationResults[0].EvalDecision == "allowed" and ([.EvaluationResults
 # bob is not in devs any more: nothing allows him
 expect_ok simulate-principal-policy --policy-source-arn arn:aws:iam::123456789012:user/ops/bob --action-names host:Sudo
 jcheck '.EvaluationResults[0].EvalDecision == "implicitDeny"'
-expect_fail 1 "NoSuchEntity: no user with ARN" simulate-principal-policy --policy-source-arn arn:aws:iam::123456789012:user/zoe --action-names host:Login
+expect_fail 1 "NoSuchEntity: no user or role with ARN" simulate-principal-policy --policy-source-arn arn:aws:iam::123456789012:user/zoe --action-names host:Login
 expect_fail 1 "only users" simulate-principal-policy --policy-source-arn arn:aws:iam::123456789012:group/devs --action-names host:Login
 
 # ---- export: no secrets, no POSIX data

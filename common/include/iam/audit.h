@@ -32,6 +32,7 @@ enum iam_audit_event {
     IAM_AUDIT_SESSION_CLOSE,
     IAM_AUDIT_SUDO_COMMAND, /* one command, decided by sudo's approval plugin */
     IAM_AUDIT_LOCKOUT,      /* a user locked out after repeated failed logins */
+    IAM_AUDIT_ASSUME_ROLE,  /* a user assumed a role (su, sudo -u): sts:AssumeRole */
 };
 
 /* Every string may be NULL (the field is then left out, or null where CloudTrail has null). */
@@ -47,6 +48,13 @@ struct iam_audit_record {
     const char *arn;
     const char *account_id;
     const char *access_key_id;
+    /* A session that assumed a role (set: userIdentity.type "AssumedRole", arn the session's
+     * arn:<p>:sts::<account>:assumed-role/<role>/<session>, principalId "<role id>:<session>",
+     * sessionContext with the role as sessionIssuer, attributes.creationDate and
+     * sourceIdentity, the person). user_name/principal_id/arn are then the role's. */
+    const char *session_name;    /* the role session's name: the person's user name */
+    const char *source_identity; /* the person */
+    time_t session_created;
 
     const char *source_ip;  /* PAM_RHOST, address or name */
     const char *user_agent; /* the PAM service */
@@ -69,6 +77,12 @@ struct iam_audit_record {
     const char *command_line;
     const char *run_as_user;
     const char *run_as_group;
+    /* AssumeRole: requestParameters roleArn, roleSessionName, sourceIdentity, and, when
+     * allowed, responseElements.assumedRoleUser (assumedRoleId, arn) and sourceIdentity. */
+    const char *role_arn;
+    const char *role_id;
+    const char *role_session_name;
+    const char *role_source_identity;
 
     /* additionalEventData */
     const char *auth_method;        /* "accesskey", "password", "publickey", "none" */
@@ -84,6 +98,12 @@ const char *iam_audit_event_name(enum iam_audit_event event);
 
 /* A random (version 4) UUID from libsodium's randombytes, lower case, NUL-terminated. */
 void iam_uuid4(char out[IAM_UUID_STR_LEN + 1]);
+
+/* The ARN of a role session: arn:<partition>:sts::<account>:assumed-role/<name>/<session>,
+ * from the role's ARN (its path left out, as STS does) into out. -EINVAL when role_arn is not
+ * a role's ARN, -ENOSPC when out is too small. */
+int iam_assumed_role_arn(const char *role_arn, const char *session, char *out,
+                         size_t size) IAM_WUR;
 
 /* Format rec as one compact JSON line (no newline). *ret_line is malloc'd. */
 int iam_audit_format(const struct iam_audit_record *rec, char **ret_line) IAM_WUR;

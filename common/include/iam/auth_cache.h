@@ -45,6 +45,7 @@
 enum iam_auth_policy_kind {
     IAM_AUTH_POLICY_IDENTITY = 1, /* inline user, attached managed, group inline/attached */
     IAM_AUTH_POLICY_BOUNDARY = 2, /* the user's permissions boundary */
+    IAM_AUTH_POLICY_TRUST = 3,    /* a role's trust policy (AssumeRolePolicyDocument) */
 };
 
 struct iam_auth_key {
@@ -70,7 +71,7 @@ struct iam_auth_tag {
 
 struct iam_auth_policy {
     enum iam_auth_policy_kind kind;
-    const char *source_type; /* "user", "group", "managed", "boundary": for audit records */
+    const char *source_type; /* "user", "group", "role", "managed", "boundary", "trust" */
     const char *source_id;   /* policy ARN, or "user/<name>/<PolicyName>", "group/<g>/<p>" */
     const char *text;        /* the policy document, JSON (not URL-encoded) */
     size_t text_len;
@@ -95,6 +96,11 @@ struct iam_auth_user {
     size_t n_groups;
     const struct iam_auth_policy *policies;
     size_t n_policies;
+    /* A role: an account nobody authenticates as (no password, key or MFA device), assumed
+     * by users its trust policy (a policy of kind IAM_AUTH_POLICY_TRUST) and their own
+     * policies allow; its identity policies are what a session that assumed it may do. */
+    bool is_role;
+    int64_t max_session_duration; /* roles: seconds, 3600..43200 */
 };
 
 /* ---- Writer (iamctl) -------------------------------------------------------------------- */

@@ -29,3 +29,13 @@ struct iam_host_decision {
 int iam_host_decide(const struct iam_config *config, const struct iam_auth_user *user,
                     const char *action, const struct iam_context *ctx,
                     struct iam_host_decision *ret, struct iam_error *reterr) IAM_WUR;
+
+/* May caller (an IAM user) assume role (a role's record: is_role, with its trust policy)?
+ * sts:AssumeRole on the role's ARN, the trust policy as the resource policy under the
+ * engine's rule for trust policies (iam_policy_set.trust_policy), the caller's identity
+ * policies and boundary, ctx the caller's request context. The host's resource policy is
+ * about the host, not the role: it does not take part. -EINVAL when role is no role or has
+ * no trust policy, or caller is a role; otherwise as iam_host_decide(). */
+int iam_host_decide_assume_role(const struct iam_auth_user *caller,
+                                const struct iam_auth_user *role, const struct iam_context *ctx,
+                                struct iam_host_decision *ret, struct iam_error *reterr) IAM_WUR;

@@ -1,0 +1,139 @@
+#!/bin/bash
+# Roles on the host, through the real iamctl, nss_iam and pam_iam (pamtester under
+# pam_wrapper, -I ruser= as su sets it): a role is an account NSS shows (uid from the range,
+# private group, home, shell) that nobody logs in to; assuming it (action=sts:AssumeRole,
+# PAM_USER the role, PAM_RUSER the caller) authenticates the caller with the caller's own
+# secret and is decided by AWS's rules for sts:AssumeRole (the issue's decision matrix); each
+# assumption is an AssumeRole audit record in CloudTrail's shape.
+#   test_roles.sh IAMCTL PAM_IAM_SO PAM_WRAPPER_LIB NSS_IAM_SO
+IAMCTL=$(realpath "$1")
+PAM_IAM=$(realpath "$2")
+PAM_WRAPPER=$3
+NSS_SO=$(realpath "$4")
+HERE=$(cd "$(dirname "$0")" && pwd)
+command -v pamtester >/dev/null || { echo "SKIP: pamtester missing"; exit 77; }
+. "$HERE/../security/lib.sh"
+
+# pam SERVICE USER TOKEN [-I item=value ...] OPS...: as security/lib.sh's, with pamtester's
+# item options (they go before the service)
+pam() {
+    local svc=$1 user=$2 tok=$3 items=()
+    shift 3
+    while [ "${1:-}" = -I ]; do items+=(-I "$2"); shift 2; done
+    printf '%s\n' "$tok" | env LD_PRELOAD="${PAM_PRELOAD:-$PAM_WRAPPER}" PAM_WRAPPER=1 \
+        PAM_WRAPPER_DISABLE_DEEPBIND=1 PAM_WRAPPER_SERVICE_DIR="$PAMSVC" \
+        pamtester -v "${items[@]}" "$svc" "$user" "$@" >"$T/pam.out" 2>&1
+    PRC=$?
+}
+
+init_sec
+ACCT=123456789012
+# su's stack for roles: the sts:AssumeRole lines first, the usual ones after
+pam_service su "auth [success=done ignore=ignore default=die] $PAM_IAM config=$CONF action=sts:AssumeRole" \
+    "auth required $PAM_IAM config=$CONF" \
+    "account [success=ok ignore=ignore default=bad] $PAM_IAM config=$CONF action=sts:AssumeRole" \
+    "account required $PAM_IAM config=$CONF"
+pam_service login "auth required $PAM_IAM config=$CONF" "account required $PAM_IAM config=$CONF"
+expect_ok update-account-password-policy --minimum-password-length 8
+for u in alice bob carol dave erin; do
+    expect_ok create-user --user-name $u
+    printf 'pw-%s-secret\n' $u | "$IAMCTL" --config "$CONF" create-login-profile --user-name $u \
+        >/dev/null || fail "create-login-profile $u"
+done
+expect_ok create-group --group-name deployers
+for u in alice dave erin; do expect_ok add-user-to-group --group-name deployers --user-name $u; done
+expect_ok put-group-policy --group-name deployers --policy-name assume-deploy --policy-document \
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::123456789012:role/deploy"}]}'
+expect_ok tag-user --user-name dave --tags Key=team,Value=contractors
+# deploy trusts the account, minus contractors; ops trusts carol and erin by name
+expect_ok create-role --role-name deploy --assume-role-policy-document \
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"},{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalTag/team":"contractors"}}}]}'
+expect_ok create-role --role-name ops --assume-role-policy-document \
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::123456789012:user/carol","arn:aws:iam::123456789012:user/erin"]},"Action":"sts:AssumeRole"}]}'
+expect_ok create-policy --policy-name no-sts --policy-document \
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"host:*","Resource":"*"}]}'
+expect_ok put-user-permissions-boundary --user-name erin --permissions-boundary arn:aws:iam::123456789012:policy/no-sts
+# a role with a boundary of its own: it limits what the role's sessions do, not who assumes it
+expect_ok create-role --role-name bounded --permissions-boundary arn:aws:iam::123456789012:policy/no-sts \
+    --assume-role-policy-document \
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]}'
+expect_ok put-group-policy --group-name deployers --policy-name assume-bounded --policy-document \
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::123456789012:role/bounded"}]}'
+
+# ---- NSS: the roles are accounts --------------------------------------------------------
+DEPLOY_UID=$(sql "SELECT posix_id FROM identities WHERE kind = 3 AND name = 'deploy'")
+[ -n "$DEPLOY_UID" ] || fail "deploy has no uid"
+nss() { env IAM_NSS_CACHE="$T/cache/nss.cache" LD_LIBRARY_PATH="$(dirname "$NSS_SO")" getent -s iam "$@"; }
+[ "$(nss passwd deploy)" = "deploy:*:$DEPLOY_UID:$DEPLOY_UID::/home/deploy:/bin/bash" ] ||
+    fail "passwd entry of the role: $(nss passwd deploy)"
+ok
+[ "$(nss passwd "$DEPLOY_UID" | cut -d: -f1)" = deploy ] || fail "the role by uid"
+ok
+[ "$(nss group deploy)" = "deploy:x:$DEPLOY_UID:" ] || fail "the role's private group: $(nss group deploy)"
+ok
+nss passwd | grep -q '^ops:' || fail "roles in the enumeration"
+ok
+# deleting the role takes the account away
+expect_ok create-role --role-name gone --assume-role-policy-document \
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]}'
+nss passwd gone >/dev/null || fail "a new role is not an account"
+expect_ok delete-role --role-name gone
+nss passwd gone >/dev/null && fail "a deleted role is still an account"
+ok
+
+# ---- no direct login to a role ----------------------------------------------------------
+expect_pam_fail "Authentication failure" login deploy "anything" authenticate
+grep -q "nobody logs in to it" "$T/pam.out" || fail "the refusal does not say why"
+ok
+expect_pam_fail "Permission denied" login deploy "" acct_mgmt
+jq -se '[.[] | select(.eventName == "Login" and .requestParameters.osUser == "deploy")] | last |
+    .errorCode == "AccessDenied" and .userIdentity.arn == "arn:aws:iam::123456789012:role/deploy"' \
+    "$T/audit.jsonl" >/dev/null || fail "the refused login is not audited"
+ok
+# the su lines without a caller, or with a caller IAM does not know
+expect_pam_fail "." su deploy "x" authenticate acct_mgmt
+expect_pam_fail "." su deploy "x" -I ruser=localuser authenticate acct_mgmt
+
+# ---- the decision matrix ----------------------------------------------------------------
+# trusted by account + the group's policy allows: yes
+expect_pam_ok su deploy "pw-alice-secret" -I ruser=alice authenticate acct_mgmt
+# the caller's own secret, never the role's: a wrong one is refused
+expect_pam_fail "Authentication failure" su deploy "pw-bob-secret" -I ruser=alice authenticate
+# no identity policy allows: no
+expect_pam_fail "Permission denied" su deploy "pw-bob-secret" -I ruser=bob authenticate acct_mgmt
+# trusted by name, no identity policy: yes
+expect_pam_ok su ops "pw-carol-secret" -I ruser=carol authenticate acct_mgmt
+# ... but not someone the trust policy does not name, even with an identity Allow
+expect_pam_fail "Permission denied" su ops "pw-alice-secret" -I ruser=alice authenticate acct_mgmt
+# the trust policy's Deny on a tag: no
+expect_pam_fail "Permission denied" su deploy "pw-dave-secret" -I ruser=dave authenticate acct_mgmt
+# the caller's boundary leaves sts:AssumeRole out: no, named in the trust policy or not
+expect_pam_fail "Permission denied" su ops "pw-erin-secret" -I ruser=erin authenticate acct_mgmt
+expect_pam_fail "Permission denied" su deploy "pw-erin-secret" -I ruser=erin authenticate acct_mgmt
+# a role's own boundary does not stop its assumption
+expect_pam_ok su bounded "pw-alice-secret" -I ruser=alice authenticate acct_mgmt
+# a role cannot assume a role
+expect_pam_fail "." su ops "x" -I ruser=deploy authenticate acct_mgmt
+# su to an IAM user is no assumption: the sts:AssumeRole lines stay out of it
+expect_pam_ok su bob "pw-bob-secret" -I ruser=alice authenticate
+
+# ---- the audit records ------------------------------------------------------------------
+jq -se '[.[] | select(.eventName == "AssumeRole" and .additionalEventData.decision == "allow")][0] |
+    .userIdentity.type == "IAMUser" and .userIdentity.userName == "alice" and
+    .requestParameters.roleArn == "arn:aws:iam::123456789012:role/deploy" and
+    .requestParameters.roleSessionName == "alice" and .requestParameters.sourceIdentity == "alice" and
+    (.responseElements.assumedRoleUser.assumedRoleId | test("^AROA[A-Z2-7]+:alice$")) and
+    .responseElements.assumedRoleUser.arn == "arn:aws:sts::123456789012:assumed-role/deploy/alice" and
+    .responseElements.sourceIdentity == "alice" and (has("errorCode") | not)' "$T/audit.jsonl" >/dev/null ||
+    fail "AssumeRole record of alice: $(grep AssumeRole "$T/audit.jsonl" | head -1)"
+ok
+jq -se '[.[] | select(.eventName == "AssumeRole" and .userIdentity.userName == "dave")][0] |
+    .errorCode == "AccessDenied" and .additionalEventData.decision == "deny" and
+    (.additionalEventData.decidingPolicy | test("role/deploy")) and (has("responseElements") | not)' \
+    "$T/audit.jsonl" >/dev/null || fail "AssumeRole refusal of dave"
+ok
+[ "$(jq -s '[.[] | select(.eventName == "AssumeRole" and .additionalEventData.decision == "allow")] | length' "$T/audit.jsonl")" = 3 ] ||
+    fail "three assumptions were allowed"
+ok
+
+echo "ok: $PASS checks"
