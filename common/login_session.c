@@ -48,6 +48,8 @@ static const struct field fields[] = {
     NUM("mfa_time", mfa_time, false),
     STR("role_arn", role_arn, false),
     STR("source_identity", source_identity, false),
+    NUM("role_since", role_since, false),
+    NUM("role_max_session", role_max_session, false),
 };
 
 #undef STR
@@ -504,6 +506,55 @@ int iam_login_session_read(const char *dir, const struct iam_login_session_id *i
         return -ENOENT;
     *ret = s;
     return 0;
+}
+
+int iam_login_session_read_role(const char *dir, const struct iam_login_session_id *id,
+                                const char *role_arn, int64_t now,
+                                struct iam_login_session *ret, struct iam_error *reterr) {
+    struct iam_login_session s;
+    char name[16];
+    int dfd, r;
+
+    if (!id || !ret || !role_arn || !*role_arn)
+        return -EINVAL;
+    dfd = open_dir(dir, false, reterr);
+    if (dfd < 0)
+        return dfd;
+    close(dfd);
+    snprintf(name, sizeof(name), "%" PRIu32, id->audit_session);
+    r = load(dir, name, &s, reterr);
+    if (r < 0)
+        return r;
+    if (!belongs(&s, id, s.user) || now < s.created || now >= s.expires ||
+        strcmp(s.role_arn, role_arn) != 0 || !s.source_identity[0] || s.role_since <= 0)
+        return -ENOENT;
+    *ret = s;
+    return 0;
+}
+
+int iam_login_session_note_role(const char *dir, const struct iam_login_session_id *id,
+                                const char *user, const char *role_arn, int64_t since,
+                                int64_t max_session, struct iam_error *reterr) {
+    struct iam_login_session s;
+    int r;
+
+    if (!user || since <= 0 ||
+        (role_arn && (strlen(role_arn) >= sizeof(s.role_arn) || max_session <= 0 ||
+                      strlen(user) >= sizeof(s.source_identity))))
+        return -EINVAL;
+    r = iam_login_session_read(dir, id, user, since, &s, reterr);
+    if (r < 0)
+        return r;
+    memset(s.role_arn, 0, sizeof(s.role_arn));
+    memset(s.source_identity, 0, sizeof(s.source_identity));
+    s.role_since = s.role_max_session = 0;
+    if (role_arn) {
+        memcpy(s.role_arn, role_arn, strlen(role_arn) + 1);
+        memcpy(s.source_identity, user, strlen(user) + 1);
+        s.role_since = since;
+        s.role_max_session = max_session;
+    }
+    return iam_login_session_write(dir, &s, reterr);
 }
 
 int iam_login_session_remove(const char *dir, const struct iam_login_session_id *id,

@@ -136,3 +136,26 @@ void pam_iam_login_note_mfa(pam_handle_t *pamh, const struct pam_iam_handle *h, 
         D(h, pamh, "MFA noted in login session %u of \"%.64s\"", (unsigned)id.audit_session,
           h->user->name);
 }
+
+void pam_iam_login_note_role(pam_handle_t *pamh, const struct pam_iam_handle *h,
+                             const char *caller, const struct iam_auth_user *role) {
+    struct iam_login_session_id id;
+    struct iam_error e;
+    char dir[PAM_IAM_MAX_PATH], msg[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32];
+    int r;
+
+    /* The login this process belongs to, and only its user's record: su runs inside it. */
+    if (iam_login_session_id_read("/proc", &id) < 0 || session_dir(h, dir, sizeof(dir)) < 0) {
+        D(h, pamh, "no login record to note the role session in");
+        return;
+    }
+    iam_error_init(&e);
+    r = iam_login_session_note_role(dir, &id, caller, role ? role->arn : NULL, pam_iam_now(),
+                                    role ? role->max_session_duration : 0, &e);
+    if (r == -ENOENT)
+        D(h, pamh, "the login of \"%.64s\" has no record: the role session is not noted",
+          caller);
+    else if (r < 0)
+        pam_syslog(pamh, LOG_WARNING, "cannot note the role session in the login session "
+                   "record, ignoring: %s", iam_error_format(&e, msg, sizeof(msg)));
+}

@@ -405,6 +405,14 @@ IAM_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int ar
         ret = pam_iam_status(PAM_IAM_PHASE_ACCOUNT, r);
         goto out;
     }
+    if (h.user->is_role && is_sudo_action(h.args.action) && pam_iam_sudo_plugin_loaded()) {
+        /* sudo run by a role's session: the plugin decides each command with the role's
+         * policies, and only inside a session someone assumed (docs/sudo.md) */
+        D(&h, pamh, "host:Sudo for the role \"%.64s\" is decided per command by iam_approval",
+          user);
+        ret = PAM_SUCCESS;
+        goto out;
+    }
     if (h.user->is_role) {
         pam_iam_get_items(pamh, &items);
         ret = pam_iam_is_assume_action(h.args.action)
@@ -522,6 +530,18 @@ static int session(pam_handle_t *pamh, int argc, const char **argv, enum iam_aud
     rec.access_key_id = ai && ai->key_id[0] ? ai->key_id : NULL;
     rec.os_user = user;
     rec.decision = "success";
+    if (h.user->is_role) {
+        /* su into a role: the session is the role's, the person its source identity */
+        const char *who = pam_iam_role_assumer(pamh, &h);
+
+        rec.session_name = rec.source_identity = who;
+        rec.session_created = (time_t)pam_iam_now();
+        pam_iam_audit(pamh, &h, &rec, &items);
+        if (who && ev == IAM_AUDIT_SESSION_CLOSE && strcmp(who, "root") != 0)
+            pam_iam_login_note_role(pamh, &h, who, NULL);
+        ret = PAM_SUCCESS;
+        goto out;
+    }
     pam_iam_audit(pamh, &h, &rec, &items);
     if (ev == IAM_AUDIT_SESSION_OPEN)
         pam_iam_login_open(pamh, &h, &items, ai);

@@ -226,3 +226,9 @@ int pam_iam_role_assume(pam_handle_t *pamh, const struct pam_iam_handle *h,
 /* What auth learned for this very user in this handle, or NULL (pam_iam.c). */
 struct pam_iam_authinfo;
 const struct pam_iam_authinfo *pam_iam_authinfo_for(pam_handle_t *pamh, const char *user);
+/* The role session in the login's record (iam_login_session_note_role): caller assumed role
+ * (NULL: the role session ended). Failures are logged, never change the result. */
+void pam_iam_login_note_role(pam_handle_t *pamh, const struct pam_iam_handle *h,
+                             const char *caller, const struct iam_auth_user *role);
+/* The caller who assumed h->user (a role) in this PAM handle, or NULL (role.c). */
+const char *pam_iam_role_assumer(pam_handle_t *pamh, const struct pam_iam_handle *h);

@@ -227,8 +227,19 @@ int pam_iam_role_assume(pam_handle_t *pamh, const struct pam_iam_handle *h,
     }
 allowed:
     ret = set_mark(pamh, h->user->name, true);
+    if (ret == PAM_SUCCESS && caller.user)
+        pam_iam_login_note_role(pamh, h, caller.user->name, h->user);
 out:
     iam_context_free(ctx);
     pam_iam_handle_done(&caller);
     return ret;
+}
+
+const char *pam_iam_role_assumer(pam_handle_t *pamh, const struct pam_iam_handle *h) {
+    const void *ruser = NULL;
+
+    if (!h->user || !h->user->is_role || assumed_here(pamh, h->user->name) != 1 ||
+        pam_get_item(pamh, PAM_RUSER, &ruser) != PAM_SUCCESS || !ruser)
+        return NULL;
+    return ruser;
 }

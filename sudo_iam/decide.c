@@ -80,12 +80,27 @@ static int add_tag(struct iam_context *ctx, const char *prefix, const char *key,
 static int add_principal(struct iam_context *ctx, const struct sudo_iam_request *q,
                          struct iam_error *reterr) {
     const struct iam_auth_user *u = q->user;
+    char userid[IAM_LOGIN_SESSION_MAX_VALUE * 2 + 2];
     int r;
 
-    if ((r = add1(ctx, K(USERNAME), IAM_VALUE_STRING, u->name, reterr)) < 0 ||
-        (r = add1(ctx, K(USERID), IAM_VALUE_STRING, u->user_id, reterr)) < 0 ||
-        (r = add1(ctx, K(PRINCIPAL_ARN), IAM_VALUE_STRING, u->arn, reterr)) < 0 ||
-        (r = add1(ctx, K(PRINCIPAL_TYPE), IAM_VALUE_STRING, "User", reterr)) < 0 ||
+    if (u->is_role) {
+        /* a role session (IAM User Guide, global condition keys): aws:PrincipalArn the role's
+         * ARN, aws:userid "role id:session name", no aws:username, aws:SourceIdentity the
+         * person who assumed it */
+        snprintf(userid, sizeof(userid), "%s:%s", u->user_id, q->login->source_identity);
+        if ((r = add1(ctx, K(USERID), IAM_VALUE_STRING, userid, reterr)) < 0 ||
+            (r = add1(ctx, "aws:SourceIdentity", IAM_VALUE_STRING, q->login->source_identity,
+                      reterr)) < 0 ||
+            (r = add1(ctx, "sts:RoleSessionName", IAM_VALUE_STRING, q->login->source_identity,
+                      reterr)) < 0)
+            return r;
+    } else if ((r = add1(ctx, K(USERNAME), IAM_VALUE_STRING, u->name, reterr)) < 0 ||
+               (r = add1(ctx, K(USERID), IAM_VALUE_STRING, u->user_id, reterr)) < 0) {
+        return r;
+    }
+    if ((r = add1(ctx, K(PRINCIPAL_ARN), IAM_VALUE_STRING, u->arn, reterr)) < 0 ||
+        (r = add1(ctx, K(PRINCIPAL_TYPE), IAM_VALUE_STRING, u->is_role ? "AssumedRole" : "User",
+                  reterr)) < 0 ||
         (r = add1(ctx, K(PRINCIPAL_ACCOUNT), IAM_VALUE_STRING, q->config->account_id,
                   reterr)) < 0 ||
         (r = add1(ctx, K(OS_USER), IAM_VALUE_STRING, q->info->user, reterr)) < 0)
@@ -199,6 +214,38 @@ static int load_login(const struct iam_config *config, const char *user, int64_t
     return iam_login_session_read(dir, &id, user, now, ret, reterr);
 }
 
+/* The role session of this login for role_arn: -ENOENT when none. */
+static int load_role_session(const struct iam_config *config, const char *role_arn, int64_t now,
+                             struct iam_login_session *ret, struct iam_error *reterr) {
+    struct iam_login_session_id id;
+    char dir[4096];
+    int r;
+
+    if ((r = iam_login_session_id_read("/proc", &id)) < 0)
+        return r;
+    if (snprintf(dir, sizeof(dir), "%s/%s", config->cache_dir, IAM_LOGIN_SESSION_DIR_NAME) >=
+        (int)sizeof(dir))
+        return -E2BIG;
+    return iam_login_session_read_role(dir, &id, role_arn, now, ret, reterr);
+}
+
+/* Note (role non-NULL) the role session user started in this login. -ENOENT: no record. */
+static int note_role_session(const struct iam_config *config, const char *user,
+                             const struct iam_auth_user *role, int64_t now,
+                             struct iam_error *reterr) {
+    struct iam_login_session_id id;
+    char dir[4096];
+    int r;
+
+    if ((r = iam_login_session_id_read("/proc", &id)) < 0)
+        return r;
+    if (snprintf(dir, sizeof(dir), "%s/%s", config->cache_dir, IAM_LOGIN_SESSION_DIR_NAME) >=
+        (int)sizeof(dir))
+        return -E2BIG;
+    return iam_login_session_note_role(dir, &id, user, role->arn, now, role->max_session_duration,
+                                       reterr);
+}
+
 static void audit(const struct sudo_iam_request *q, struct iam_audit_record *rec) {
     const struct iam_auth_user *u = q->user;
     const struct iam_login_session *s = q->login;
@@ -206,7 +253,8 @@ static void audit(const struct sudo_iam_request *q, struct iam_audit_record *rec
     char msg[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32], *line = NULL;
     int r;
 
-    rec->event = IAM_AUDIT_SUDO_COMMAND;
+    if (!rec->role_arn)
+        rec->event = IAM_AUDIT_SUDO_COMMAND;
     rec->event_source = "iam_approval";
     rec->time = (time_t)q->now;
     if (u) { /* NULL: an account with an IAM uid that auth.cache does not have */
@@ -215,9 +263,14 @@ static void audit(const struct sudo_iam_request *q, struct iam_audit_record *rec
         rec->principal_id = u->user_id;
         rec->arn = u->arn;
     }
+    if (u && u->is_role && s && s->source_identity[0]) {
+        rec->session_name = rec->source_identity = s->source_identity;
+        rec->session_created = (time_t)s->role_since;
+    }
     rec->account_id = q->config->account_id;
     rec->host_arn = q->config->host_arn;
-    rec->action = iam_host_action_name(IAM_HOST_ACTION_SUDO);
+    if (!rec->action)
+        rec->action = iam_host_action_name(IAM_HOST_ACTION_SUDO);
     rec->service = "sudo";
     rec->user_agent = "sudo";
     rec->tty = q->info->tty;
@@ -279,6 +332,87 @@ static int load_user(const struct sudo_iam_info *info, struct iam_config **ret_c
 fail:
     iam_error_format(&e, res->detail, sizeof(res->detail));
     return r;
+}
+
+/* The auth record of name (the run-as user): 0, -ENOENT, -errno. */
+static int find_record(const struct iam_config *config, const char *name,
+                       struct iam_auth_record **ret, struct iam_error *reterr) {
+    struct iam_auth_cache *cache = NULL;
+    char path[4096];
+    int r;
+
+    if (snprintf(path, sizeof(path), "%s/%s", config->cache_dir, IAM_AUTH_CACHE_NAME) >=
+        (int)sizeof(path))
+        return -E2BIG;
+    if ((r = iam_auth_cache_open(path, &cache, reterr)) < 0)
+        return r;
+    r = iam_auth_cache_find(cache, name, ret, reterr);
+    iam_auth_cache_close(cache);
+    return r;
+}
+
+/* sudo -u ROLE by an IAM user: sts:AssumeRole, decided as su's (the role's trust policy, the
+ * caller's policies); allowed, the role session is noted in the login's record, so what the
+ * command or shell then asks of sudo is decided as the role. */
+static void assume_by_sudo(struct sudo_iam_request *q, const struct iam_auth_user *role,
+                           struct iam_audit_record *rec, struct sudo_iam_result *res) {
+    struct iam_context *ctx = NULL, *ctx2 = NULL;
+    struct iam_host_decision d;
+    struct iam_error e;
+    int r;
+
+    rec->event = IAM_AUDIT_ASSUME_ROLE;
+    rec->action = "sts:AssumeRole";
+    rec->role_arn = role->arn;
+    rec->role_id = role->user_id;
+    rec->role_session_name = rec->role_source_identity = q->user->name;
+    iam_error_init(&e);
+    r = sudo_iam_build_context(q, &ctx, &e);
+    if (r >= 0 && ((r = iam_context_add_string(ctx, "sts:RoleSessionName", q->user->name)) < 0 ||
+                   (r = iam_context_add_string(ctx, "aws:SourceIdentity", q->user->name)) < 0))
+        iam_error_set(&e, 0, 0, 0, "out of memory");
+    if (r >= 0)
+        r = iam_host_decide_assume_role(q->user, role, ctx, &d, &e);
+    if (r < 0) {
+        iam_error_format(&e, res->detail, sizeof(res->detail));
+        res->verdict = SUDO_IAM_ERROR;
+        rec->error_code = "InternalFailure";
+        rec->error_message = "the policies could not be evaluated";
+        rec->decision = "deny";
+        rec->enforced = true;
+        goto out;
+    }
+    rec->deciding_policy = d.policy[0] ? d.policy : NULL;
+    rec->deciding_statement = d.statement[0] ? d.statement : NULL;
+    rec->enforced = q->config->enforce;
+    if (d.allowed || !q->config->enforce) {
+        rec->decision = d.allowed ? "allow" : "would deny";
+        res->verdict = SUDO_IAM_APPROVE;
+        res->would_deny = !d.allowed;
+        if (!d.allowed) {
+            rec->error_code = "AccessDenied";
+            rec->error_message = "not allowed by the role's trust policy and the caller's "
+                                 "policies";
+        }
+        iam_error_init(&e);
+        r = note_role_session(q->config, q->user->name, role, q->now, &e);
+        if (r < 0 && r != -ENOENT)
+            syslog(LOG_AUTHPRIV | LOG_WARNING, "iam_approval: cannot note the role session: %s",
+                   e.text);
+    } else {
+        rec->error_code = "AccessDenied";
+        rec->error_message = d.kind == IAM_DECISION_EXPLICIT_DENY
+                                 ? "explicitly denied by a policy"
+                                 : "not allowed by the role's trust policy and the caller's "
+                                   "policies (implicit deny)";
+        rec->decision = "deny";
+        res->verdict = SUDO_IAM_REJECT;
+        res->explicit_deny = d.kind == IAM_DECISION_EXPLICIT_DENY;
+        res->hint = "sts:AssumeRole of the run-as role";
+    }
+out:
+    iam_context_free(ctx);
+    iam_context_free(ctx2);
 }
 
 void sudo_iam_decide(const struct sudo_iam_info *info, const struct sudo_iam_command *cmd,
@@ -344,13 +478,57 @@ void sudo_iam_decide(const struct sudo_iam_info *info, const struct sudo_iam_com
         goto out;
     }
     iam_error_init(&e);
-    r = load_login(config, info->user, now, &login, &e);
+    if (q.user->is_role) {
+        /* A role acts only in a session someone assumed in this login, for at most its
+         * MaxSessionDuration: the session record names the person. */
+        r = load_role_session(config, q.user->arn, now, &login, &e);
+        if (r == -ENOENT) {
+            res->verdict = SUDO_IAM_REJECT;
+            res->hint = "no session of this role in this login: assume it (su - ROLE, sudo -iu ROLE)";
+            rec.error_code = "AccessDenied";
+            rec.error_message = "no session of this role in this login";
+            rec.decision = "deny";
+            rec.enforced = true;
+            audit(&q, &rec);
+            goto out;
+        }
+        if (r == 0 && now - login.role_since >= login.role_max_session) {
+            q.login = &login;
+            res->verdict = SUDO_IAM_REJECT;
+            res->hint = "the role session is older than its MaxSessionDuration: assume the role again";
+            rec.error_code = "ExpiredToken";
+            rec.error_message = "the role session is older than the role's MaxSessionDuration";
+            rec.decision = "deny";
+            rec.enforced = true;
+            audit(&q, &rec);
+            goto out;
+        }
+    } else {
+        r = load_login(config, info->user, now, &login, &e);
+    }
     if (r == 0)
         q.login = &login;
     else if (r != -ENOENT) {
         /* A damaged or unsafe record: refuse rather than decide without it. */
         iam_error_format(&e, res->detail, sizeof(res->detail));
         goto internal;
+    }
+    if (!q.user->is_role && cmd->runas_user) {
+        struct iam_auth_record *target = NULL;
+
+        iam_error_init(&e);
+        r = find_record(config, cmd->runas_user, &target, &e);
+        if (r < 0 && r != -ENOENT) {
+            iam_error_format(&e, res->detail, sizeof(res->detail));
+            goto internal;
+        }
+        if (r == 0 && iam_auth_record_user(target)->is_role) {
+            assume_by_sudo(&q, iam_auth_record_user(target), &rec, res);
+            audit(&q, &rec);
+            iam_auth_record_free(target);
+            goto out;
+        }
+        iam_auth_record_free(target);
     }
     iam_error_init(&e);
     r = sudo_iam_build_context(&q, &ctx, &e);

@@ -120,9 +120,15 @@ static int iam_check(char *const command_info[], char *const run_argv[],
                cmd.command_line, plugin.info.user,
                res.not_plain ? "its path (. or .. components)"
                : res.explicit_deny ? "an explicit deny" : "implicit deny");
-        say(SUDO_CONV_ERROR_MSG, "sudo: %s: %s\n", cmd.command,
-            res.not_plain ? MSG_DENIED " (name the command without . or .. in its path)"
-                          : MSG_DENIED);
+        if (res.hint) {
+            char why[512];
+
+            snprintf(why, sizeof(why), "%s (%s)", MSG_DENIED, res.hint);
+            say(SUDO_CONV_ERROR_MSG, "sudo: %s: %s\n", cmd.command, why);
+        } else
+            say(SUDO_CONV_ERROR_MSG, "sudo: %s: %s\n", cmd.command,
+                res.not_plain ? MSG_DENIED " (name the command without . or .. in its path)"
+                              : MSG_DENIED);
         if (errstr)
             *errstr = MSG_DENIED;
         ret = 0;

@@ -73,6 +73,7 @@ struct sudo_iam_result {
     bool explicit_deny; /* REJECT by an explicit Deny (else: no Allow) */
     bool would_deny;    /* APPROVE only because enforce = no */
     bool not_plain;     /* REJECT: the command's path has ".", ".." or empty components */
+    const char *hint;   /* REJECT: what to do, when there is more to say than "denied" */
     char detail[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32]; /* why, for an ERROR */
 };
 

@@ -16,6 +16,14 @@ if(IAM_E2E)
             ${IAM_SUDO_PLUGIN_DIR}/iam_approval.so
     LABELS e2e TIMEOUT 300)
   set_tests_properties(e2e_sudo_approval PROPERTIES SKIP_RETURN_CODE 77)
+  # Roles with the real su and sudo: assuming, acting as the role, MaxSessionDuration.
+  iam_add_script_test(e2e_roles
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_e2e_roles.sh $<TARGET_FILE:pam_iam>
+            $<TARGET_FILE:nss_iam> $<TARGET_FILE:iam_approval> $<TARGET_FILE:iamctl>
+            ${PROJECT_SOURCE_DIR}/packaging ${CMAKE_BINARY_DIR}/packaging/iam-sudo-conf
+            ${IAM_SUDO_PLUGIN_DIR}/iam_approval.so
+    LABELS e2e TIMEOUT 300)
+  set_tests_properties(e2e_roles PROPERTIES SKIP_RETURN_CODE 77)
 endif()
 
 # Fuzzers: the plugin's parser of sudo's arrays, and the login-session record's parser.

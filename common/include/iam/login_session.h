@@ -64,6 +64,8 @@ struct iam_login_session {
     int64_t mfa_time;                                  /* when the second factor was given */
     char role_arn[IAM_LOGIN_SESSION_MAX_ARN + 1];      /* an assumed role, when there is one */
     char source_identity[IAM_LOGIN_SESSION_MAX_VALUE + 1]; /* the person behind the role */
+    int64_t role_since;          /* when the role was assumed (MaxSessionDuration counts) */
+    int64_t role_max_session;    /* the role's MaxSessionDuration then, in seconds */
 };
 
 /* Read the calling process's ids below proc_dir ("/proc" on a host; tests pass a directory of
@@ -93,6 +95,21 @@ int iam_login_session_write(const char *dir, const struct iam_login_session *s,
 int iam_login_session_read(const char *dir, const struct iam_login_session_id *id,
                            const char *user, int64_t now, struct iam_login_session *ret,
                            struct iam_error *reterr) IAM_WUR;
+
+/* The record of the login id belongs to in which role_arn is the assumed role, valid at now
+ * (as iam_login_session_read, the role standing for the user): the session of that role
+ * inside this login, its person in source_identity. -ENOENT when there is none. */
+int iam_login_session_read_role(const char *dir, const struct iam_login_session_id *id,
+                                const char *role_arn, int64_t now,
+                                struct iam_login_session *ret, struct iam_error *reterr) IAM_WUR;
+
+/* Note in user's record of the login id belongs to that user assumed role_arn at `since`
+ * (now) with a session of at most max_session seconds (role_arn NULL: the role session
+ * ended, the role fields are cleared). 0, -ENOENT when the login has no record for user valid
+ * at since, -errno. One role session per login: a later assumption replaces the earlier. */
+int iam_login_session_note_role(const char *dir, const struct iam_login_session_id *id,
+                                const char *user, const char *role_arn, int64_t since,
+                                int64_t max_session, struct iam_error *reterr) IAM_WUR;
 
 /* Remove the record of id if it is user's: 0 removed, -ENOENT none, -errno otherwise. */
 int iam_login_session_remove(const char *dir, const struct iam_login_session_id *id,
