@@ -620,6 +620,51 @@ out:
 
 /* ---- roles ----------------------------------------------------------------------------------------- */
 
+/* A new role's account on this host (import only): a uid from the range when its name can be
+ * a login name that no IAM user or group, local account or group has; otherwise the role is
+ * imported without one (said on stderr) and stays off the host's caches. */
+static int new_role_posix(struct apply *a, const struct iam_db_role *ro,
+                          struct iam_store_identity *in) {
+    struct iam_store_identity other;
+    const char *why = NULL;
+    bool used = false;
+    int r = 0;
+
+    if (a->host_data || !a->h)
+        return 0;
+    if (iam_db_check_user_name(ro->name))
+        why = "its name cannot be a login name";
+    for (int k = 0; !why && k < 2; k++) {
+        r = iam_store_identity_get(a->st, k ? IAM_STORE_GROUP : IAM_STORE_USER, ro->name, &other);
+        if (r == 0)
+            why = k ? "an IAM group has its name" : "an IAM user has its name";
+        else if (r != -ENOENT)
+            return store_err(a, r);
+    }
+    if (!why && ((r = local_name_used(false, ro->name, &used)) || used))
+        why = "a local account has its name";
+    if (!why && a->config->private_groups && ((r = local_name_used(true, ro->name, &used)) || used))
+        why = "a local group has its name";
+    if (r)
+        return r;
+    if (!why && a->config->private_groups) {
+        struct iam_error e;
+
+        iam_error_init(&e);
+        if (iam_group_name_allowed(a->config, "the private group of role", ro->name, &e) < 0)
+            why = "its private group would have a privileged group's name";
+    }
+    if (why) {
+        fprintf(stderr, "iamctl: %s: role \"%.64s\" gets no account on this host: %s\n", a->file,
+                ro->name, why);
+        return 0;
+    }
+    if ((r = alloc_id(a->h, &in->posix_id)))
+        return r;
+    in->has_posix = true;
+    return 0;
+}
+
 static int put_role(struct apply *a, size_t i) {
     const struct iam_db_role *ro = &a->db->roles[i];
     char *trust = stored_doc(ro->trust_policy), *prof = stored_doc(ro->instance_profiles);
@@ -666,6 +711,8 @@ static int put_role(struct apply *a, size_t i) {
     } else {
         in.has_digest = !a->host_data;
         memcpy(in.digest, dg, sizeof(dg));
+        if ((r = new_role_posix(a, ro, &in)))
+            goto out;
         if ((r = iam_store_identity_insert(a->st, &in, &cur.id)) < 0) {
             r = store_err(a, r);
             goto out;

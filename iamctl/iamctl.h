@@ -49,8 +49,9 @@ int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type,
 int iamctl_trust_policy_check(const char *text, size_t len, const char *source, unsigned flags);
 /* The same for every policy document of a parsed database or AWS export (import): users',
  * groups' and roles' inline policies and every version of every managed policy (AWS managed
- * ones: errors only, their owner cannot edit them). Role trust policies are not checked: a
- * host never evaluates them. Returns 0 or IAMCTL_EXIT_FAIL after showing every finding. */
+ * ones: errors only, their owner cannot edit them). Role trust policies are not checked here
+ * (an export's may name principals a host never meets); a host refuses to assume a role whose
+ * trust policy does not compile (fail closed). Returns 0 or IAMCTL_EXIT_FAIL after showing every finding. */
 struct iam_db;
 int iamctl_db_policy_check(const struct iam_db *db, const char *file, unsigned flags);
 

@@ -774,6 +774,13 @@ static int local_name_taken(bool group, const char *name) {
                : 0;
 }
 
+int local_name_used(bool group, const char *name, bool *ret_used) {
+    int r = local_name_taken(group, name);
+
+    *ret_used = r == -EEXIST;
+    return r == -EEXIST ? 0 : r;
+}
+
 int alloc_id(struct sth *h, uint32_t *ret) {
     uint64_t c = h->account.next_id > h->config->uid_min ? h->account.next_id : h->config->uid_min;
     int r;

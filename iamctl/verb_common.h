@@ -153,6 +153,9 @@ int parse_tags(char **items, size_t n, json_t **ret_array);
  * that local accounts use (/etc/passwd and /etc/group read directly, never through NSS) and
  * ids the store holds. Raises the high-water mark. */
 int alloc_id(struct sth *h, uint32_t *ret);
+/* Whether a local account (group false) or group has name, quietly: 0 and *ret_used, or an
+ * exit code (message printed) when /etc/passwd or /etc/group cannot be read. */
+int local_name_used(bool group, const char *name, bool *ret_used);
 /* Local account clashes: -EEXIST with a message printed when taken. */
 int check_local_user_name(const char *name);
 int check_local_group_name(const char *name);

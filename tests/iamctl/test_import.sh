@@ -16,7 +16,10 @@ jcheck '.Imported == {"Users":5,"NewUsers":5,"Groups":3,"NewGroups":3,"Roles":2,
 # ids: groups first (5000..5002), then users in export order (5003 is local: skipped)
 sqlcheck "SELECT group_concat(posix_id) FROM (SELECT posix_id FROM identities WHERE kind = 2 ORDER BY id)" 5000,5001,5002
 sqlcheck "SELECT group_concat(posix_id) FROM (SELECT posix_id FROM identities WHERE kind = 1 ORDER BY id)" 5004,5006,5007,5008,5009
-sqlcheck "SELECT next_id FROM account" 5010
+# roles after users: each an account on the host (5010, 5011)
+sqlcheck "SELECT group_concat(name || '=' || posix_id) FROM (SELECT name, posix_id FROM identities WHERE kind = 3 ORDER BY id)" \
+    "ec2-web=5010,BreakGlass=5011"
+sqlcheck "SELECT next_id FROM account" 5012
 sqlcheck "SELECT posix_id, gid, home, shell, gecos IS NULL FROM identities WHERE name = 'carol.ops'" \
     "5007|5007|/home/carol.ops|/bin/bash|1"
 # what an export brings is recorded as such
@@ -92,7 +95,7 @@ sqlcheck "SELECT i.posix_id, k.access_key_id, l.password_hash LIKE '\$argon2id\$
           WHERE i.name = 'alice'" "5004|$KEY|1"
 sqlcheck "SELECT group_concat(t.key || '=' || t.value) FROM tags t JOIN identities i ON i.id = t.identity
           WHERE i.name = 'alice'" team=security
-sqlcheck "SELECT next_id, (SELECT count(*) FROM identities WHERE kind = 1) FROM account" "5010|5"
+sqlcheck "SELECT next_id, (SELECT count(*) FROM identities WHERE kind = 1) FROM account" "5012|5"
 
 # the same export again changes nothing: not a row, not the Serial
 serial=$(sql "SELECT serial FROM account")
@@ -138,7 +141,7 @@ jq 'del(.Policies[] | select(.PolicyName == "HostLogin")) | .GroupDetailList |= 
 expect_fail 1 "still uses it" import --authorization-details "file://$T/export6.json" --delete-missing
 # a new user after the deletions does not get erin_ci's uid
 expect_ok create-user --user-name newcomer
-sqlcheck "SELECT posix_id >= 5010 AND posix_id NOT IN (SELECT posix_id FROM identities WHERE name <> 'newcomer' AND posix_id IS NOT NULL) FROM identities WHERE name = 'newcomer'" 1
+sqlcheck "SELECT posix_id >= 5012 AND posix_id NOT IN (SELECT posix_id FROM identities WHERE name <> 'newcomer' AND posix_id IS NOT NULL) FROM identities WHERE name = 'newcomer'" 1
 # credentials and POSIX ids never come from a file
 jq '.UserDetailList[0].AccessKeys = [{"AccessKeyId":"AKIAAAAAAAAAAAAAAAAA","Status":"Active","CreateDate":"2024-01-01T00:00:00Z","SecretHash":"$iamb2k$v=1$x$y"}]' \
     "$DATA/aws-export.json" >"$T/bad-cred.json"
