@@ -105,6 +105,91 @@ static void test_format(void **state) {
     free(line);
 }
 
+/* Roles in CloudTrail's shapes: an AssumeRole record (requestParameters, responseElements)
+ * and a record of the role session (userIdentity AssumedRole with sessionContext). */
+static void test_roles(void **state) {
+    struct iam_audit_record rec = {
+        .event = IAM_AUDIT_ASSUME_ROLE,
+        .time = 1700000000,
+        .is_iam_user = true,
+        .user_name = "alice",
+        .principal_id = "AIDAX",
+        .arn = "arn:aws:iam::123456789012:user/alice",
+        .account_id = "123456789012",
+        .action = "sts:AssumeRole",
+        .role_arn = "arn:aws:iam::123456789012:role/ops/deploy",
+        .role_id = "AROAD",
+        .role_session_name = "alice",
+        .role_source_identity = "alice",
+        .decision = "allow",
+    };
+    char *line = NULL, arn[128];
+    json_t *j, *u, *ctx;
+    json_error_t je;
+
+    (void)state;
+    assert_int_equal(iam_audit_format(&rec, &line), 0);
+    j = json_loads(line, 0, &je);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "eventName")), "AssumeRole");
+    u = json_object_get(j, "requestParameters");
+    assert_string_equal(json_string_value(json_object_get(u, "roleArn")), rec.role_arn);
+    assert_string_equal(json_string_value(json_object_get(u, "roleSessionName")), "alice");
+    assert_string_equal(json_string_value(json_object_get(u, "sourceIdentity")), "alice");
+    u = json_object_get(json_object_get(j, "responseElements"), "assumedRoleUser");
+    assert_string_equal(json_string_value(json_object_get(u, "assumedRoleId")), "AROAD:alice");
+    /* STS leaves the role's path out of the session's ARN */
+    assert_string_equal(json_string_value(json_object_get(u, "arn")),
+                        "arn:aws:sts::123456789012:assumed-role/deploy/alice");
+    json_decref(j);
+    free(line);
+    /* refused: no responseElements */
+    rec.error_code = "AccessDenied";
+    assert_int_equal(iam_audit_format(&rec, &line), 0);
+    j = json_loads(line, 0, &je);
+    assert_null(json_object_get(j, "responseElements"));
+    json_decref(j);
+    free(line);
+
+    /* a record of the role session */
+    memset(&rec, 0, sizeof(rec));
+    rec.event = IAM_AUDIT_SUDO_COMMAND;
+    rec.is_iam_user = true;
+    rec.user_name = "deploy";
+    rec.principal_id = "AROAD";
+    rec.arn = "arn:aws:iam::123456789012:role/deploy";
+    rec.account_id = "123456789012";
+    rec.session_name = rec.source_identity = "alice";
+    rec.session_created = 1700000000;
+    assert_int_equal(iam_audit_format(&rec, &line), 0);
+    j = json_loads(line, 0, &je);
+    u = json_object_get(j, "userIdentity");
+    assert_string_equal(json_string_value(json_object_get(u, "type")), "AssumedRole");
+    assert_string_equal(json_string_value(json_object_get(u, "principalId")), "AROAD:alice");
+    assert_string_equal(json_string_value(json_object_get(u, "arn")),
+                        "arn:aws:sts::123456789012:assumed-role/deploy/alice");
+    ctx = json_object_get(u, "sessionContext");
+    assert_string_equal(json_string_value(json_object_get(ctx, "sourceIdentity")), "alice");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(ctx, "sessionIssuer"),
+                                                          "arn")),
+                        "arn:aws:iam::123456789012:role/deploy");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(ctx, "attributes"),
+                                                          "creationDate")),
+                        "2023-11-14T22:13:20Z");
+    json_decref(j);
+    free(line);
+
+    assert_int_equal(iam_assumed_role_arn("arn:aws-cn:iam::123456789012:role/a/b/web", "bob", arn,
+                                          sizeof(arn)),
+                     0);
+    assert_string_equal(arn, "arn:aws-cn:sts::123456789012:assumed-role/web/bob");
+    assert_int_equal(iam_assumed_role_arn("arn:aws:iam::123456789012:user/bob", "x", arn,
+                                          sizeof(arn)),
+                     -EINVAL);
+    assert_int_equal(iam_assumed_role_arn("arn:aws:iam::123456789012:role/web", "bob", arn, 10),
+                     -ENOSPC);
+}
+
 static void test_append(void **state) {
     char *dir = iamtest_mkdtemp(), *path = NULL, *text;
     struct iam_error e;
@@ -191,6 +276,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_uuid),
         cmocka_unit_test(test_format),
+        cmocka_unit_test(test_roles),
         cmocka_unit_test(test_append),
         cmocka_unit_test(test_lastused),
     };

@@ -191,6 +191,72 @@ static void test_writer_rejects(void **state) {
     assert_int_equal(iam_auth_cache_write(f->path, users, 1, 1, &e), -EINVAL);
 }
 
+/* A role's record: no secret, its trust policy and MaxSessionDuration; what a role cannot
+ * carry the writer refuses. */
+static void test_role_record(void **state) {
+    static const char trust[] = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\","
+                                "\"Principal\":{\"AWS\":\"123456789012\"},\"Action\":\"sts:AssumeRole\"}}";
+    struct iam_auth_policy pols[] = {
+        {IAM_AUTH_POLICY_IDENTITY, "role", "role/deploy/sudo", pol_text, sizeof(pol_text) - 1},
+        {IAM_AUTH_POLICY_TRUST, "trust", "arn:aws:iam::123456789012:role/deploy", trust,
+         sizeof(trust) - 1},
+    };
+    struct fx *f = *state;
+    struct iam_auth_user users[2] = {make_alice(), {0}};
+    struct iam_auth_cache *c = NULL;
+    struct iam_auth_record *rec = NULL;
+    const struct iam_auth_user *u;
+    struct iam_error e;
+
+    users[1] = (struct iam_auth_user){.name = "deploy",
+                                      .user_id = "AROADEPLOY",
+                                      .arn = "arn:aws:iam::123456789012:role/deploy",
+                                      .tags = tags_alice,
+                                      .n_tags = 1,
+                                      .policies = pols,
+                                      .n_policies = 2,
+                                      .is_role = true,
+                                      .max_session_duration = 7200};
+    write_users(f->path, users, 2);
+    iam_error_init(&e);
+    assert_int_equal(iam_auth_cache_open(f->path, &c, &e), 0);
+    assert_int_equal(iam_auth_cache_verify(c, &e), 0);
+    assert_int_equal(iam_auth_cache_find(c, "deploy", &rec, &e), 0);
+    u = iam_auth_record_user(rec);
+    assert_true(u->is_role);
+    assert_int_equal(u->max_session_duration, 7200);
+    assert_null(u->password_hash);
+    assert_int_equal(u->n_keys + u->n_groups + u->n_mfa, 0);
+    assert_int_equal(u->n_policies, 2);
+    assert_int_equal(u->policies[1].kind, IAM_AUTH_POLICY_TRUST);
+    assert_memory_equal(u->policies[1].text, trust, sizeof(trust));
+    iam_auth_record_free(rec);
+    rec = NULL;
+    assert_int_equal(iam_auth_cache_find(c, "alice", &rec, &e), 0);
+    assert_false(iam_auth_record_user(rec)->is_role);
+    iam_auth_record_free(rec);
+    iam_auth_cache_close(c);
+
+    /* a role with a password, a key or a group, or without a session maximum; a trust policy
+     * in a user's record, or two in a role's */
+    users[1].password_hash = "$argon2id$fake";
+    iam_error_init(&e);
+    assert_int_equal(iam_auth_cache_write(f->path, users, 2, 1, &e), -EINVAL);
+    users[1].password_hash = NULL;
+    users[1].groups = groups_alice;
+    users[1].n_groups = 1;
+    assert_int_equal(iam_auth_cache_write(f->path, users, 2, 1, &e), -EINVAL);
+    users[1].n_groups = 0;
+    users[1].max_session_duration = 0;
+    assert_int_equal(iam_auth_cache_write(f->path, users, 2, 1, &e), -EINVAL);
+    users[1].max_session_duration = 3600;
+    users[1].is_role = false;
+    assert_int_equal(iam_auth_cache_write(f->path, users, 2, 1, &e), -EINVAL);
+    users[1].is_role = true;
+    pols[0] = pols[1];
+    assert_int_equal(iam_auth_cache_write(f->path, users, 2, 1, &e), -EINVAL);
+}
+
 static void test_failed_write_keeps_old(void **state) {
     struct fx *f = *state;
     struct iam_auth_user users[2] = {make_alice(), make_alice()};
@@ -408,6 +474,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_and_long_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_rejects, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_role_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_write_keeps_old, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsafe_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corruption, setup, teardown),

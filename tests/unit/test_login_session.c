@@ -46,6 +46,8 @@ static void test_round_trip(void **state) {
     s.mfa_time = 1700000100;
     snprintf(s.role_arn, sizeof(s.role_arn), "arn:aws:iam::123456789012:role/deploy");
     snprintf(s.source_identity, sizeof(s.source_identity), "alice");
+    s.role_since = 1700000200;
+    s.role_max_session = 3600;
     iam_error_init(&e);
     assert_int_equal(iam_login_session_format(&s, &text, &len, &e), 0);
     assert_non_null(strstr(text, "iam-login-session 1\nuser alice\nsession 42\n"));
@@ -207,6 +209,64 @@ static void test_id_read(void **state) {
     }
 }
 
+/* A role session in the login's record: noted for the login's user only, found by the role's
+ * ARN (whatever the user), replaced by a later one, cleared. */
+static void test_role_session(void **state) {
+    const char *deploy = "arn:aws:iam::123456789012:role/deploy";
+    struct iam_login_session s, got;
+    struct iam_login_session_id other;
+    struct iam_error e;
+    char *root = iamtest_mkdtemp(), dir[512];
+    int64_t now = 1700000500;
+
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s/sessions", root);
+    fill(&s);
+    iam_error_init(&e);
+    assert_int_equal(iam_login_session_write(dir, &s, &e), 0);
+    assert_int_equal(iam_login_session_read_role(dir, &s.id, deploy, now, &got, &e), -ENOENT);
+    /* only the login's own user can be noted */
+    assert_int_equal(iam_login_session_note_role(dir, &s.id, "bob", deploy, now, 3600, &e),
+                     -ENOENT);
+    assert_int_equal(iam_login_session_note_role(dir, &s.id, "alice", deploy, now, 3600, &e), 0);
+    assert_int_equal(iam_login_session_read_role(dir, &s.id, deploy, now + 1, &got, &e), 0);
+    assert_string_equal(got.source_identity, "alice");
+    assert_string_equal(got.user, "alice");
+    assert_int_equal(got.role_since, now);
+    assert_int_equal(got.role_max_session, 3600);
+    assert_string_equal(got.source_ip, "192.0.2.7"); /* the login's facts stay */
+    /* another role, another login, another boot: no session */
+    assert_int_equal(iam_login_session_read_role(dir, &s.id, "arn:aws:iam::123456789012:role/web",
+                                                 now, &got, &e),
+                     -ENOENT);
+    other = s.id;
+    other.login_uid = 200002;
+    assert_int_equal(iam_login_session_read_role(dir, &other, deploy, now, &got, &e), -ENOENT);
+    other = s.id;
+    memcpy(other.boot_id, BOOT2, sizeof(BOOT2));
+    assert_int_equal(iam_login_session_read_role(dir, &other, deploy, now, &got, &e), -ENOENT);
+    /* the login's record expired: no role session either */
+    assert_int_equal(iam_login_session_read_role(dir, &s.id, deploy, s.expires, &got, &e),
+                     -ENOENT);
+    /* a later assumption replaces it; the end clears it */
+    assert_int_equal(iam_login_session_note_role(dir, &s.id, "alice",
+                                                 "arn:aws:iam::123456789012:role/web", now + 5,
+                                                 43200, &e),
+                     0);
+    assert_int_equal(iam_login_session_read_role(dir, &s.id, deploy, now + 6, &got, &e), -ENOENT);
+    assert_int_equal(iam_login_session_note_role(dir, &s.id, "alice", NULL, now + 7, 0, &e), 0);
+    assert_int_equal(iam_login_session_read(dir, &s.id, "alice", now + 8, &got, &e), 0);
+    assert_string_equal(got.role_arn, "");
+    assert_string_equal(got.source_identity, "");
+    assert_int_equal(got.role_since, 0);
+    /* bad arguments */
+    assert_int_equal(iam_login_session_note_role(dir, &s.id, "alice", deploy, now, 0, &e),
+                     -EINVAL);
+    assert_int_equal(iam_login_session_read_role(dir, &s.id, "", now, &got, &e), -EINVAL);
+    iamtest_rmtree(root);
+    free(root);
+}
+
 static void test_files(void **state) {
     struct iam_login_session s, got;
     struct iam_login_session_id other;
@@ -320,7 +380,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip), cmocka_unit_test(test_format_refuses),
         cmocka_unit_test(test_parse_refuses), cmocka_unit_test(test_id_read),
-        cmocka_unit_test(test_files),
+        cmocka_unit_test(test_files), cmocka_unit_test(test_role_session),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
