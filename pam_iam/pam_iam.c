@@ -170,34 +170,9 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
         ret = pam_iam_status(PAM_IAM_PHASE_AUTH, r);
         goto out;
     }
-    if (pam_iam_is_assume_action(h.args.action) && (!h.user || !h.user->is_role)) {
-        D(&h, pamh, "\"%.64s\" is no role: nothing to assume", user);
-        ret = PAM_IGNORE; /* su to an account that is no role: the other lines decide */
+    if ((ret = pam_iam_role_auth(pamh, &h, &items, &user)) != PAM_IAM_CONTINUE)
         goto out;
-    }
-    if (h.user && h.user->is_role && !pam_iam_is_assume_action(h.args.action)) {
-        ret = pam_iam_role_login(pamh, &h, PAM_IAM_PHASE_AUTH, &items);
-        goto out;
-    }
-    if (h.user && h.user->is_role) {
-        /* su to a role: the caller authenticates, with the caller's own secret */
-        struct pam_iam_args args = h.args;
-
-        pam_iam_handle_done(&h);
-        memset(&h, 0, sizeof(h));
-        h.args = args;
-        user = items.ruser && items.ruser[0] ? items.ruser : "";
-        r = pam_iam_load(pamh, &h, user);
-        if (r < 0 && r != -ENOENT) {
-            ret = pam_iam_status(PAM_IAM_PHASE_AUTH, r);
-            goto out;
-        }
-        if (h.user && h.user->is_role) {
-            ret = pam_iam_role_login(pamh, &h, PAM_IAM_PHASE_AUTH, &items);
-            goto out;
-        }
-        D(&h, pamh, "assuming a role: authenticating the caller \"%.64s\"", user);
-    }
+    ret = PAM_AUTH_ERR;
     if (!h.name_valid) {
         /* Cannot be an IAM user (empty, too long, control characters): no prompt. */
         D(&h, pamh, "user name is not an IAM user name, not ours");

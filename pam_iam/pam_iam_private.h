@@ -223,6 +223,12 @@ int pam_iam_role_login(pam_handle_t *pamh, const struct pam_iam_handle *h,
  * Audited (AssumeRole); a PAM code. */
 int pam_iam_role_assume(pam_handle_t *pamh, const struct pam_iam_handle *h,
                         const struct pam_iam_items *items);
+/* The auth phase's roles: PAM_IGNORE (action=sts:AssumeRole, PAM_USER no role), a refusal
+ * (a role's own login), or PAM_IAM_CONTINUE with h and *user switched to the caller
+ * (PAM_RUSER: su to a role) or left as they were (no role). */
+#define PAM_IAM_CONTINUE (-1)
+int pam_iam_role_auth(pam_handle_t *pamh, struct pam_iam_handle *h,
+                      const struct pam_iam_items *items, const char **user);
 /* What auth learned for this very user in this handle, or NULL (pam_iam.c). */
 struct pam_iam_authinfo;
 const struct pam_iam_authinfo *pam_iam_authinfo_for(pam_handle_t *pamh, const char *user);

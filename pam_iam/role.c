@@ -94,6 +94,34 @@ int pam_iam_role_login(pam_handle_t *pamh, const struct pam_iam_handle *h,
     return phase == PAM_IAM_PHASE_AUTH ? PAM_AUTH_ERR : PAM_PERM_DENIED;
 }
 
+int pam_iam_role_auth(pam_handle_t *pamh, struct pam_iam_handle *h,
+                      const struct pam_iam_items *items, const char **user) {
+    bool assume = pam_iam_is_assume_action(h->args.action);
+    struct pam_iam_args args = h->args;
+    int r;
+
+    if (assume && (!h->user || !h->user->is_role)) {
+        D(h, pamh, "\"%.64s\" is no role: nothing to assume", *user);
+        return PAM_IGNORE; /* su to an account that is no role: the other lines decide */
+    }
+    if (!h->user || !h->user->is_role)
+        return PAM_IAM_CONTINUE;
+    if (!assume)
+        return pam_iam_role_login(pamh, h, PAM_IAM_PHASE_AUTH, items);
+    /* su to a role: the caller authenticates, with the caller's own secret */
+    pam_iam_handle_done(h);
+    memset(h, 0, sizeof(*h));
+    h->args = args;
+    *user = items->ruser && items->ruser[0] ? items->ruser : "";
+    r = pam_iam_load(pamh, h, *user);
+    if (r < 0 && r != -ENOENT)
+        return pam_iam_status(PAM_IAM_PHASE_AUTH, r);
+    if (h->user && h->user->is_role)
+        return pam_iam_role_login(pamh, h, PAM_IAM_PHASE_AUTH, items);
+    D(h, pamh, "assuming a role: authenticating the caller \"%.64s\"", *user);
+    return PAM_IAM_CONTINUE;
+}
+
 /* The caller's request context, with the keys of a role session's request:
  * sts:RoleSessionName and aws:SourceIdentity, the caller's user name. */
 static int assume_context(pam_handle_t *pamh, const struct pam_iam_handle *caller,

@@ -415,6 +415,55 @@ out:
     iam_context_free(ctx2);
 }
 
+/* The role session of this login for q->user (a role): 0 with *login, 1 when refused (no
+ * session, or older than its MaxSessionDuration: audited), -errno. A role acts only in a
+ * session someone assumed in this login; the session record names the person. */
+static int role_session(struct sudo_iam_request *q, struct iam_login_session *login,
+                        struct iam_audit_record *rec, struct sudo_iam_result *res,
+                        struct iam_error *reterr) {
+    int r = load_role_session(q->config, q->user->arn, q->now, login, reterr);
+
+    if (r < 0 && r != -ENOENT)
+        return r;
+    if (r == 0 && q->now - login->role_since < login->role_max_session)
+        return 0;
+    res->verdict = SUDO_IAM_REJECT;
+    rec->decision = "deny";
+    rec->enforced = true;
+    if (r == -ENOENT) {
+        res->hint = "no session of this role in this login: assume it (su - ROLE, sudo -iu ROLE)";
+        rec->error_code = "AccessDenied";
+        rec->error_message = "no session of this role in this login";
+    } else {
+        q->login = login;
+        res->hint = "the role session is older than its MaxSessionDuration: assume the role again";
+        rec->error_code = "ExpiredToken";
+        rec->error_message = "the role session is older than the role's MaxSessionDuration";
+    }
+    audit(q, rec);
+    return 1;
+}
+
+/* sudo -u ROLE: 1 when the run-as user is a role (decided and audited), 0 when not, -errno. */
+static int runas_role(struct sudo_iam_request *q, struct iam_audit_record *rec,
+                      struct sudo_iam_result *res, struct iam_error *reterr) {
+    struct iam_auth_record *target = NULL;
+    int r = find_record(q->config, q->command->runas_user, &target, reterr);
+
+    if (r == -ENOENT)
+        return 0;
+    if (r < 0)
+        return r;
+    r = 0;
+    if (iam_auth_record_user(target)->is_role) {
+        assume_by_sudo(q, iam_auth_record_user(target), rec, res);
+        audit(q, rec);
+        r = 1;
+    }
+    iam_auth_record_free(target);
+    return r;
+}
+
 void sudo_iam_decide(const struct sudo_iam_info *info, const struct sudo_iam_command *cmd,
                      int64_t now, struct sudo_iam_result *res) {
     struct iam_audit_record rec = {0};
@@ -478,34 +527,10 @@ void sudo_iam_decide(const struct sudo_iam_info *info, const struct sudo_iam_com
         goto out;
     }
     iam_error_init(&e);
-    if (q.user->is_role) {
-        /* A role acts only in a session someone assumed in this login, for at most its
-         * MaxSessionDuration: the session record names the person. */
-        r = load_role_session(config, q.user->arn, now, &login, &e);
-        if (r == -ENOENT) {
-            res->verdict = SUDO_IAM_REJECT;
-            res->hint = "no session of this role in this login: assume it (su - ROLE, sudo -iu ROLE)";
-            rec.error_code = "AccessDenied";
-            rec.error_message = "no session of this role in this login";
-            rec.decision = "deny";
-            rec.enforced = true;
-            audit(&q, &rec);
-            goto out;
-        }
-        if (r == 0 && now - login.role_since >= login.role_max_session) {
-            q.login = &login;
-            res->verdict = SUDO_IAM_REJECT;
-            res->hint = "the role session is older than its MaxSessionDuration: assume the role again";
-            rec.error_code = "ExpiredToken";
-            rec.error_message = "the role session is older than the role's MaxSessionDuration";
-            rec.decision = "deny";
-            rec.enforced = true;
-            audit(&q, &rec);
-            goto out;
-        }
-    } else {
-        r = load_login(config, info->user, now, &login, &e);
-    }
+    r = q.user->is_role ? role_session(&q, &login, &rec, res, &e)
+                        : load_login(config, info->user, now, &login, &e);
+    if (r == 1)
+        goto out; /* refused and audited */
     if (r == 0)
         q.login = &login;
     else if (r != -ENOENT) {
@@ -514,21 +539,14 @@ void sudo_iam_decide(const struct sudo_iam_info *info, const struct sudo_iam_com
         goto internal;
     }
     if (!q.user->is_role && cmd->runas_user) {
-        struct iam_auth_record *target = NULL;
-
         iam_error_init(&e);
-        r = find_record(config, cmd->runas_user, &target, &e);
-        if (r < 0 && r != -ENOENT) {
+        r = runas_role(&q, &rec, res, &e);
+        if (r == 1)
+            goto out; /* decided as sts:AssumeRole, audited */
+        if (r < 0) {
             iam_error_format(&e, res->detail, sizeof(res->detail));
             goto internal;
         }
-        if (r == 0 && iam_auth_record_user(target)->is_role) {
-            assume_by_sudo(&q, iam_auth_record_user(target), &rec, res);
-            audit(&q, &rec);
-            iam_auth_record_free(target);
-            goto out;
-        }
-        iam_auth_record_free(target);
     }
     iam_error_init(&e);
     r = sudo_iam_build_context(&q, &ctx, &e);
