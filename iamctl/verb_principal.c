@@ -136,9 +136,9 @@ static int trust_policies(struct sth *h, char *const *resources, size_t n, struc
     struct iam_error e;
     int r;
 
-    t->owned = calloc(n + 1, sizeof(*t->owned));
-    t->refs = calloc(n + 1, sizeof(*t->refs));
-    t->per_resource = calloc(n + 1, sizeof(*t->per_resource));
+    t->owned = calloc(n + 1, sizeof(struct iam_policy *));
+    t->refs = calloc(n + 1, sizeof(struct iam_policy_ref));
+    t->per_resource = calloc(n + 1, sizeof(const struct iam_policy_ref *));
     if (!t->owned || !t->refs || !t->per_resource)
         return iamctl_fail("out of memory");
     for (size_t i = 0; i < n; i++) {

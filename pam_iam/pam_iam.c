@@ -172,7 +172,6 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
     }
     if ((ret = pam_iam_role_auth(pamh, &h, &items, &user)) != PAM_IAM_CONTINUE)
         goto out;
-    ret = PAM_AUTH_ERR;
     if (!h.name_valid) {
         /* Cannot be an IAM user (empty, too long, control characters): no prompt. */
         D(&h, pamh, "user name is not an IAM user name, not ours");

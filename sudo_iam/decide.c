@@ -353,10 +353,11 @@ static int find_record(const struct iam_config *config, const char *name,
 
 /* sudo -u ROLE by an IAM user: sts:AssumeRole, decided as su's (the role's trust policy, the
  * caller's policies); allowed, the role session is noted in the login's record, so what the
- * command or shell then asks of sudo is decided as the role. */
+ * command or shell then asks of sudo is decided as the role. Audited here (rec points into
+ * this frame's decision). */
 static void assume_by_sudo(struct sudo_iam_request *q, const struct iam_auth_user *role,
                            struct iam_audit_record *rec, struct sudo_iam_result *res) {
-    struct iam_context *ctx = NULL, *ctx2 = NULL;
+    struct iam_context *ctx = NULL;
     struct iam_host_decision d;
     struct iam_error e;
     int r;
@@ -411,8 +412,8 @@ static void assume_by_sudo(struct sudo_iam_request *q, const struct iam_auth_use
         res->hint = "sts:AssumeRole of the run-as role";
     }
 out:
+    audit(q, rec);
     iam_context_free(ctx);
-    iam_context_free(ctx2);
 }
 
 /* The role session of this login for q->user (a role): 0 with *login, 1 when refused (no
@@ -457,7 +458,6 @@ static int runas_role(struct sudo_iam_request *q, struct iam_audit_record *rec,
     r = 0;
     if (iam_auth_record_user(target)->is_role) {
         assume_by_sudo(q, iam_auth_record_user(target), rec, res);
-        audit(q, rec);
         r = 1;
     }
     iam_auth_record_free(target);
