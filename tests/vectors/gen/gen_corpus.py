@@ -23,6 +23,7 @@ import cases_host  # noqa: E402
 import cases_multi  # noqa: E402
 import cases_operators  # noqa: E402
 import cases_values  # noqa: E402
+import cases_trust  # noqa: E402
 import cases_vars  # noqa: E402
 from corpus import Corpus  # noqa: E402
 
@@ -50,7 +51,7 @@ def compare_trees(a, b):
 def build():
     c = Corpus(None)
     for mod in (cases_operators, cases_values, cases_multi, cases_elements, cases_vars,
-                cases_decision, cases_host, cases_errors, cases_empty):
+                cases_decision, cases_host, cases_errors, cases_empty, cases_trust):
         mod.generate(c)
     cases_errors.generate_layout(c)
     cases_elements.generate_layout(c)
