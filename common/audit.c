@@ -31,6 +31,8 @@ const char *iam_audit_event_name(enum iam_audit_event event) {
         return "Lockout";
     case IAM_AUDIT_ASSUME_ROLE:
         return "AssumeRole";
+    case IAM_AUDIT_PULL_BUNDLE:
+        return "PullBundle";
     }
     return "Unknown";
 }
@@ -253,7 +255,8 @@ int iam_audit_format(const struct iam_audit_record *rec, char **ret_line) {
         set_str(req, "osUser", rec->os_user, false) < 0 || set_command(req, add, rec) < 0 ||
         set_str(req, "roleArn", rec->role_arn, false) < 0 ||
         set_str(req, "roleSessionName", rec->role_session_name, false) < 0 ||
-        set_str(req, "sourceIdentity", rec->role_source_identity, false) < 0)
+        set_str(req, "sourceIdentity", rec->role_source_identity, false) < 0 ||
+        set_str(req, "bundleUrl", rec->bundle_url, false) < 0)
         goto out;
     if (json_object_set(root, "requestParameters", req) < 0)
         goto out;
@@ -265,13 +268,20 @@ int iam_audit_format(const struct iam_audit_record *rec, char **ret_line) {
         set_str(add, "decision", rec->decision, false) < 0 ||
         set_str(add, "decidingPolicy", rec->deciding_policy, false) < 0 ||
         set_str(add, "decidingStatement", rec->deciding_statement, false) < 0 ||
-        json_object_set_new(add, "enforced", json_boolean(rec->enforced)) < 0)
+        json_object_set_new(add, "enforced", json_boolean(rec->enforced)) < 0 ||
+        (rec->bundle_serial &&
+         json_object_set_new(add, "serial", json_integer((json_int_t)rec->bundle_serial)) < 0) ||
+        (rec->installed_serial &&
+         json_object_set_new(add, "installedSerial",
+                             json_integer((json_int_t)rec->installed_serial)) < 0))
         goto out;
     if (json_object_set(root, "additionalEventData", add) < 0)
         goto out;
 
     if (set_str(root, "eventID", uuid, false) < 0 ||
-        set_str(root, "eventType", "AwsConsoleSignIn", false) < 0 ||
+        set_str(root, "eventType",
+                rec->event == IAM_AUDIT_PULL_BUNDLE ? "AwsServiceEvent" : "AwsConsoleSignIn",
+                false) < 0 ||
         set_str(root, "recipientAccountId", rec->account_id, false) < 0)
         goto out;
 

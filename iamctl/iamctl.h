@@ -65,6 +65,7 @@ int verb_create_bundle_signing_key(int argc, char *argv[]);
 int verb_get_bundle_public_key(int argc, char *argv[]);
 int verb_export_fleet_key(int argc, char *argv[]);
 int verb_publish(int argc, char *argv[]);
+int verb_pull(int argc, char *argv[]);
 /* The signing key and, when there is none, the fleet key pair of an admin host's
  * configuration (an existing fleet key must load); exit code, message printed. */
 struct iam_config;

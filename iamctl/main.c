@@ -26,6 +26,8 @@ static const struct iamctl_verb verbs[] = {
      "write the fleet's secret key (root 0600) for provisioning hosts"},
     {"publish", verb_publish,
      "write the signed bundle of the account into a directory to serve"},
+    {"pull", verb_pull,
+     "fetch, verify and install the published bundle (a host with bundle_url)"},
     {"compile", verb_compile,
      "rebuild the host caches from the store"},
     {"migrate", verb_migrate,

@@ -249,3 +249,46 @@ out:
     opts_free(opts);
     return sth_close(&h, r);
 }
+
+/* ---- pull: the helper program ----------------------------------------------------------- */
+
+/* iam-pull beside this iamctl (the build tree), else where the package installs it. The
+ * directory of our own executable is root's wherever iamctl is installed. */
+static char *pull_helper(void) {
+    char self[PATH_MAX], *slash, *p = NULL;
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    struct stat sb;
+
+    if (n > 0) {
+        self[n] = '\0';
+        if ((slash = strrchr(self, '/'))) {
+            *slash = '\0';
+            if (asprintf(&p, "%s/iam-pull", self) >= 0 && stat(p, &sb) == 0 && S_ISREG(sb.st_mode))
+                return p;
+            free(p);
+            p = NULL;
+        }
+    }
+    return strdup(IAM_LIBEXECDIR "/iam-pull");
+}
+
+int verb_pull(int argc, char *argv[]) {
+    struct opt opts[] = {{NULL}};
+    char *helper = NULL;
+    int r;
+
+    if ((r = opts_parse(argc, argv, opts)))
+        goto out;
+    if (!(helper = pull_helper())) {
+        r = iamctl_fail("out of memory");
+        goto out;
+    }
+    fflush(NULL);
+    execl(helper, "iam-pull", "--config", arg_config, (char *)NULL);
+    r = iamctl_fail("cannot run %s: %s (is the iamctl package installed whole?)", helper,
+                    strerror(errno));
+out:
+    free(helper);
+    opts_free(opts);
+    return r;
+}

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <syslog.h>
 
 #include <security/pam_ext.h>
 
+#include "iam/pull_state.h"
 #include "pam_iam_private.h"
 
 /* IAM user names: 1..64 of [A-Za-z0-9+=,.@_-]. Anything else cannot be an IAM user: refused
@@ -46,6 +48,14 @@ int pam_iam_load(pam_handle_t *pamh, struct pam_iam_handle *h, const char *user_
         pam_syslog(pamh, LOG_ERR, "cannot load %s: %s", h->args.config_path,
                    iam_error_format(&e, msg, sizeof(msg)));
         return r == -ENOENT ? -EIO : r; /* a missing config is not "no such user" */
+    }
+    /* a host that pulls its account, with bundle_max_age: no IAM login on a bundle that old */
+    iam_error_init(&e);
+    r = iam_pull_check_fresh(h->config, (int64_t)time(NULL), &e);
+    if (r < 0) {
+        pam_syslog(pamh, LOG_ERR, "refusing IAM logins: %s",
+                   iam_error_format(&e, msg, sizeof(msg)));
+        return r == -ENOENT ? -EIO : r;
     }
     if (snprintf(path, sizeof(path), "%s/%s", h->config->cache_dir, IAM_AUTH_CACHE_NAME) >=
         (int)sizeof(path)) {

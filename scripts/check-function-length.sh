@@ -1,5 +1,5 @@
 #!/bin/bash
-# Functions a reader can hold: fails when a function definition in common/, pam_iam/, nss_iam/, sudo_iam/
+# Functions a reader can hold: fails when a function definition in common/, pam_iam/, nss_iam/, sudo_iam/, pull/
 # or iamctl/ is longer than MAX lines (default 150), counted from the first line of its
 # definition to its closing brace, comments and blank lines included. Run by
 # scripts/static-analysis.sh; docs/style.md ("Functions") says why.
@@ -128,5 +128,5 @@ if mode == "check":
 sys.exit(status)
 PY
 )
-git ls-files -z -- 'common/*.c' 'pam_iam/*.c' 'nss_iam/*.c' 'sudo_iam/*.c' 'ssh_iam/*.c' 'iamctl/*.c' |
+git ls-files -z -- 'common/*.c' 'pam_iam/*.c' 'nss_iam/*.c' 'sudo_iam/*.c' 'ssh_iam/*.c' 'iamctl/*.c' 'pull/*.c' |
   python3 -c "$prog" "$mode" "$max" "$exceptions"

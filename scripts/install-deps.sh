@@ -1,5 +1,7 @@
 #!/bin/sh
 # Install what building, testing and the demo need, from Debian 12's archive.
+# libcurl4-openssl-dev: iam-pull (iamctl pull) fetches bundles with libcurl. nginx-light and
+# openssl: the fleet tests serve a bundle over https from a real nginx with a CA they make.
 # nscd: e2e_security_nss_agreement starts its own in a private namespace, to show that iamctl
 # makes it forget deleted users. The package would also start one on the host (where no
 # policy-rc.d forbids it): that one is stopped again below, since a host-wide nscd would
@@ -12,7 +14,8 @@ openssh-server openssh-client sshpass sudo valgrind strace iproute2 util-linux
 debhelper devscripts lintian fakeroot
 jq sqlite3 clang-tidy-14 cppcheck python3
 nscd
-liboath-dev libqrencode-dev libpng-dev oathtool zbar-tools"
+liboath-dev libqrencode-dev libpng-dev oathtool zbar-tools
+libcurl4-openssl-dev nginx-light openssl"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" \

@@ -19,6 +19,7 @@
 #include "iam/host.h"
 #include "iam/host_decide.h"
 #include "iam/login_session.h"
+#include "iam/pull_state.h"
 #include "sudo_iam_private.h"
 
 #define LOCAL_PASSWD "/etc/passwd"
@@ -326,6 +327,11 @@ static int load_user(const struct sudo_iam_info *info, struct iam_config **ret_c
     iam_auth_cache_close(cache);
     if (r == -ENOENT)
         return 1;
+    if (r < 0)
+        goto fail;
+    /* an IAM user on a host whose pulled bundle is older than bundle_max_age: fail closed
+     * (local users are not asked at all) */
+    r = iam_pull_check_fresh(*ret_config, (int64_t)time(NULL), &e);
     if (r < 0)
         goto fail;
     return 0;

@@ -33,6 +33,7 @@ enum iam_audit_event {
     IAM_AUDIT_SUDO_COMMAND, /* one command, decided by sudo's approval plugin */
     IAM_AUDIT_LOCKOUT,      /* a user locked out after repeated failed logins */
     IAM_AUDIT_ASSUME_ROLE,  /* a user assumed a role (su, sudo -u): sts:AssumeRole */
+    IAM_AUDIT_PULL_BUNDLE,  /* iamctl pull: a bundle installed, found current, or refused */
 };
 
 /* Every string may be NULL (the field is then left out, or null where CloudTrail has null). */
@@ -83,6 +84,12 @@ struct iam_audit_record {
     const char *role_id;
     const char *role_session_name;
     const char *role_source_identity;
+    /* A pull: the bundle's URL (requestParameters.bundleUrl), the Serial of the manifest it
+     * got (additionalEventData.serial) and of the bundle installed afterwards
+     * (installedSerial); 0 leaves a Serial out. */
+    const char *bundle_url;
+    unsigned long long bundle_serial;
+    unsigned long long installed_serial;
 
     /* additionalEventData */
     const char *auth_method;        /* "accesskey", "password", "publickey", "none" */
