@@ -5,7 +5,8 @@
 # then, inside a private mount namespace (this host's /etc, /usr and /var are
 # never modified: the namespace sees writable overlays of them that vanish at
 # the end), installs the packages, creates an IAM account, starts sshd on
-# 127.0.0.1:2222 and logs in with the real ssh client.
+# 127.0.0.1:2222 and logs in with the real ssh client; then a second host configuration
+# with no store pulls the account from nginx over https, and refuses a tampered bundle.
 #
 # usage: ./scripts/demo.sh            IAM_DEMO_DEBS=DIR reuses packages built earlier
 set -euo pipefail
@@ -310,6 +311,62 @@ if [ "$out" = root ]; then
 else
     result 1 "dave: refused (wrong MFA code); sudo printed: $(printf '%s' "$out" | tail -1)"
 fi
+step "A second host, with no store, pulls the account from a web server"
+iam publish --output /var/www/iam-bundle
+say "$(ls /var/www/iam-bundle | tr '\n' ' ')  (auth.cache sealed to the fleet key)"
+mkdir -p "$T/web/tmp"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$T/web/tls.key" -out "$T/web/tls.crt" 2>/dev/null
+cat > "$T/web/nginx.conf" <<NGINX
+user root;
+worker_processes 1;
+pid $T/web/nginx.pid;
+error_log $T/web/error.log;
+events {}
+http {
+    log_format short '\$request_method \$uri \$status \$bytes_sent';
+    access_log $T/web/access.log short;
+    client_body_temp_path $T/web/tmp/1; proxy_temp_path $T/web/tmp/2;
+    fastcgi_temp_path $T/web/tmp/3; uwsgi_temp_path $T/web/tmp/4; scgi_temp_path $T/web/tmp/5;
+    server { listen 127.0.0.1:8443 ssl; ssl_certificate $T/web/tls.crt;
+             ssl_certificate_key $T/web/tls.key; root /var/www; }
+}
+NGINX
+nginx -e "$T/web/error.log" -p "$T/web" -c "$T/web/nginx.conf"
+say "nginx serves /var/www on https://127.0.0.1:8443 (TLS from a CA made for the demo)"
+iam export-fleet-key --output /etc/iam/host2-fleet.key
+pk=$(iamctl get-bundle-public-key | sed -n 's/.*"PublicKey": "\(.*\)".*/\1/p')
+h2() { # iamctl as the second host: its own iam.conf, caches and audit log
+    shown "iamctl --config /etc/iam/host2.conf $*"
+    iamctl --config /etc/iam/host2.conf "$@"
+}
+h2 init --account-id "$account" --host-arn "${host_arn%ab}cd" \
+    --bundle-url https://127.0.0.1:8443/iam-bundle --bundle-public-key "$pk" \
+    --bundle-secret-key /etc/iam/host2-fleet.key --bundle-ca-file "$T/web/tls.crt" \
+    --cache-dir /var/lib/iam-host2 --audit-log /var/log/iam/host2-audit.jsonl
+h2 pull | tr -d '\n ' | sed 's/^/    /'
+echo
+say "$(IAM_NSS_CACHE=/var/lib/iam-host2/nss.cache getent -s iam passwd alice)   (the second host's caches)"
+h2 pull | tr -d '\n ' | sed 's/^/    /'
+echo
+say "nginx: $(tail -1 "$T/web/access.log")   (unchanged: one conditional request)"
+h2 create-user --user-name mallory 2>&1 | sed 's/^/    /' || true
+
+step "A tampered bundle is refused; the second host keeps what it has"
+iam create-user --user-name erin
+iam publish --output /var/www/iam-bundle
+f=$(ls -t /var/www/iam-bundle/nss.cache.*.gz | head -1)
+say "someone with write access to the web server changes one byte of $(basename "$f")"
+python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[len(b) // 2] ^= 1; open(sys.argv[1], "wb").write(b)' "$f"
+h2 pull 2>&1 | sed 's/^/    /' || true
+say "$(IAM_NSS_CACHE=/var/lib/iam-host2/nss.cache getent -s iam passwd erin || echo "erin: not on the second host")"
+say "audit: $(tail -1 /var/log/iam/host2-audit.jsonl | sed -n 's/.*"eventName":"\([^"]*\)".*"errorCode":"\([^"]*\)".*/\1 \2/p')"
+iam publish --output /var/www/iam-bundle
+say "published again (the damaged file is written anew):"
+h2 pull | tr -d '\n ' | sed 's/^/    /'
+echo
+say "$(IAM_NSS_CACHE=/var/lib/iam-host2/nss.cache getent -s iam passwd erin)"
+kill "$(cat "$T/web/nginx.pid")" 2>/dev/null || true
 
 step "The audit log (/var/log/iam/audit.jsonl), one CloudTrail-style record per decision"
 field() { sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p" <<< "$2"; }
