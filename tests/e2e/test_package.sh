@@ -442,14 +442,14 @@ if [ -f "$audit" ]; then
     [ -f /lib/systemd/system/iam-seal-logs.timer ] && [ -f /lib/systemd/system/iam-seal-logs.service ] &&
         ok "the seal timer is installed" || fail "iam-seal-logs.timer not installed"
     # the fleet: the pull helper where iamctl looks for it, and the timer
-    [ -x /usr/libexec/iam-host/iam-pull ] && [ -f /lib/systemd/system/iam-pull.timer ] &&
+    [ -x /usr/libexec/iam/iam-pull ] && [ -f /lib/systemd/system/iam-pull.timer ] &&
         [ -f /lib/systemd/system/iam-pull.service ] &&
         ok "iam-pull and its timer are installed" || fail "iam-pull or iam-pull.timer not installed"
     iamctl pull >"$T/pull.out" 2>&1 && fail "iamctl pull on a host that keeps its store succeeded"
     grep -q "has no bundle_url" "$T/pull.out" && ok "iamctl pull runs the installed helper" ||
         fail "iamctl pull: $(cat "$T/pull.out")"
     ldd /usr/sbin/iamctl | grep -q libcurl && fail "iamctl links libcurl (only iam-pull should)" ||
-        ok "iamctl does not load libcurl; iam-pull does: $(ldd /usr/libexec/iam-host/iam-pull | grep -c libcurl)"
+        ok "iamctl does not load libcurl; iam-pull does: $(ldd /usr/libexec/iam/iam-pull | grep -c libcurl)"
     if command -v logrotate >/dev/null; then
         logrotate -f -s "$T/logrotate.state" /etc/logrotate.d/iam 2>"$T/logrotate.err" &&
             [ -f /var/log/iam/audit.jsonl.1 ] && iamctl validate-logs >/dev/null &&
