@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Installing a pair of caches as one generation (caches.h), and telling nscd. */
+/* Installing a pair of caches as one generation (caches.h), the SSH key cache beside them,
+ * and telling nscd. */
 #include <dirent.h>
 #include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,10 @@
 
 #include "iam/caches.h"
 #include "iam/config.h"
+#include "iam/fileio.h"
+#include "iam/ssh_keys.h"
 #include "iam_cache_dir.h"
+#include "ssh_keys/include/ssh_keys_read.h"
 
 #define LOCK_TIMEOUT_MS 10000
 #define TMP_SUFFIX ".new"
@@ -363,6 +368,51 @@ out:
 }
 
 /* Whether dir is the cache directory the host's NSS module reads. */
+/* <cache_dir>/sshd-keys: where iam-authorized-keys, run by sshd as IAM_SSHK_COMMAND_USER,
+ * notes the key sshd is checking for pam_iam's account phase (ssh_keys_read.h). Made 0700
+ * for that user when missing; left as it is otherwise (an administrator who runs the command
+ * as another user gives the directory to that user). */
+static int ensure_login_dir(const char *cache_dir, struct iam_error *reterr) {
+    struct passwd pw, *res = NULL;
+    char *dir = NULL, buf[4096];
+    int r = 0;
+
+    if (asprintf(&dir, "%s/" IAM_SSHK_LOGIN_DIR, cache_dir) < 0)
+        return fail(reterr, cache_dir, -ENOMEM, "cannot name the directory");
+    if (mkdir(dir, 0700) < 0) {
+        if (errno != EEXIST) {
+            r = -errno;
+            iam_error_set_source(reterr, dir);
+            iam_error_set(reterr, 0, 0, 0, "cannot create the directory: %s", strerror(-r));
+        }
+        goto out;
+    }
+    if (geteuid() == 0 &&
+        getpwnam_r(IAM_SSHK_COMMAND_USER, &pw, buf, sizeof(buf), &res) == 0 && res &&
+        chown(dir, res->pw_uid, res->pw_gid) < 0) {
+        r = -errno;
+        iam_error_set_source(reterr, dir);
+        iam_error_set(reterr, 0, 0, 0, "cannot give the directory to %s: %s",
+                      IAM_SSHK_COMMAND_USER, strerror(-r));
+        (void)rmdir(dir);
+    }
+out:
+    free(dir);
+    return r;
+}
+
+int iam_caches_install_ssh_keys(const char *cache_dir, const void *data, size_t len,
+                                struct iam_error *reterr) {
+    char *path = NULL;
+    int r;
+
+    if (asprintf(&path, "%s/" IAM_SSH_KEYS_CACHE_NAME, cache_dir) < 0)
+        return fail(reterr, cache_dir, -ENOMEM, "cannot name the SSH key cache");
+    r = iam_file_write_atomic(path, data, len, 0644, reterr);
+    free(path);
+    return r < 0 ? r : ensure_login_dir(cache_dir, reterr);
+}
+
 static bool is_nss_dir(const char *dir) {
     char *nss_dir = iam_caches_nss_dir();
     struct stat a, b;

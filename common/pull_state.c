@@ -86,6 +86,8 @@ static int parse_line(char *line, struct iam_pull_state *st) {
         return hex_decode(v, st->installed_nss);
     if (strcmp(line, "installed_auth") == 0)
         return hex_decode(v, st->installed_auth);
+    if (strcmp(line, "installed_ssh") == 0)
+        return hex_decode(v, st->installed_ssh);
     if (parse_u64(v, &n) < 0)
         return -1;
     if (strcmp(line, "highest_serial") == 0)
@@ -144,7 +146,7 @@ out:
 
 int iam_pull_state_write(const char *cache_dir, const struct iam_pull_state *st,
                          struct iam_error *reterr) {
-    char nss[65], auth[65];
+    char nss[65], auth[65], ssh[65];
     char *path = NULL, *text = NULL;
     int n, r;
 
@@ -154,14 +156,15 @@ int iam_pull_state_write(const char *cache_dir, const struct iam_pull_state *st,
     }
     hex_encode(st->installed_nss, nss);
     hex_encode(st->installed_auth, auth);
+    hex_encode(st->installed_ssh, ssh);
     n = asprintf(&text,
                  STATE_MAGIC "\nurl %s\nhighest_serial %" PRIu64 "\ninstalled_serial %" PRIu64
                              "\ninstalled_created %" PRId64 "\ninstalled_expires %" PRId64
-                             "\ninstalled_nss %s\ninstalled_auth %s\n%s%s%slast_check %" PRId64
+                             "\ninstalled_nss %s\ninstalled_auth %s\ninstalled_ssh %s\n%s%s%slast_check %" PRId64
                              "\n",
                  st->url[0] ? st->url : "-", st->highest_serial, st->installed_serial,
                  st->installed_created > 0 ? st->installed_created : 0,
-                 st->installed_expires > 0 ? st->installed_expires : 0, nss, auth,
+                 st->installed_expires > 0 ? st->installed_expires : 0, nss, auth, ssh,
                  st->etag[0] ? "etag " : "", st->etag, st->etag[0] ? "\n" : "",
                  st->last_check > 0 ? st->last_check : 0);
     if (n < 0 || asprintf(&path, "%s/" IAM_PULL_STATE_NAME, cache_dir) < 0) {

@@ -222,6 +222,8 @@ int verb_publish(int argc, char *argv[]) {
                                        .nss_len = img.nss_len,
                                        .auth = img.auth,
                                        .auth_len = img.auth_len,
+                                       .ssh = img.ssh_keys,
+                                       .ssh_len = img.ssh_keys_len,
                                        .signing = &sk,
                                        .fleet_pk = fk.pk,
                                        .created = (int64_t)now,
@@ -234,11 +236,12 @@ int verb_publish(int argc, char *argv[]) {
     }
     iam_bundle_format_time(rep.manifest.created, created, sizeof(created));
     iam_bundle_format_time(rep.manifest.expires, expires, sizeof(expires));
-    r = print_json(json_pack("{s:s,s:I,s:s,s:s,s:[o,o],s:b,s:I}", "AccountId", h.account.account_id,
-                             "Serial", (json_int_t)rep.manifest.serial, "Created", created,
-                             "Expires", expires, "Files",
+    r = print_json(json_pack("{s:s,s:I,s:s,s:s,s:[o,o,o],s:b,s:I}", "AccountId",
+                             h.account.account_id, "Serial", (json_int_t)rep.manifest.serial,
+                             "Created", created, "Expires", expires, "Files",
                              file_json(&rep.manifest.files[IAM_BUNDLE_NSS]),
-                             file_json(&rep.manifest.files[IAM_BUNDLE_AUTH]), "Unchanged",
+                             file_json(&rep.manifest.files[IAM_BUNDLE_AUTH]),
+                             file_json(&rep.manifest.files[IAM_BUNDLE_SSH]), "Unchanged",
                              rep.reused, "FilesRemoved", (json_int_t)rep.removed));
 out:
     if (keys) {

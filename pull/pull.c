@@ -16,6 +16,7 @@
 #include "iam/fileio.h"
 #include "iam/pull_state.h"
 #include "nss_cache_read.h"
+#include "ssh_keys_read.h"
 #include "pull.h"
 #include "pull_private.h"
 
@@ -33,8 +34,8 @@ struct pull {
     bool have_manifest;
     char etag[256];
     struct fetch_result files[IAM_BUNDLE_N_FILES];
-    void *nss, *auth;
-    size_t nss_len, auth_len;
+    void *nss, *auth, *ssh;
+    size_t nss_len, auth_len, ssh_len;
     struct pull_outcome *out;
 };
 
@@ -204,10 +205,11 @@ static enum pull_refusal check_manifest(struct pull *p, int64_t now, struct iam_
 static bool is_installed(const struct pull *p) {
     return p->st.installed_serial == p->m.serial &&
            sodium_memcmp(p->st.installed_nss, p->m.files[IAM_BUNDLE_NSS].sha256, 32) == 0 &&
-           sodium_memcmp(p->st.installed_auth, p->m.files[IAM_BUNDLE_AUTH].sha256, 32) == 0;
+           sodium_memcmp(p->st.installed_auth, p->m.files[IAM_BUNDLE_AUTH].sha256, 32) == 0 &&
+           sodium_memcmp(p->st.installed_ssh, p->m.files[IAM_BUNDLE_SSH].sha256, 32) == 0;
 }
 
-/* Both files, each exactly as the manifest says. */
+/* Every file, each exactly as the manifest says. */
 static enum pull_refusal fetch_files(struct pull *p, struct iam_error *e) {
     for (size_t i = 0; i < IAM_BUNDLE_N_FILES; i++) {
         struct fetch_opts o = {.ca_file = p->c->bundle_ca_file,
@@ -235,8 +237,10 @@ static enum pull_refusal decode(struct pull *p, struct iam_error *e) {
     struct iam_nssc *nc = NULL;
     int r;
 
-    if (iam_bundle_decode_nss(&p->m.files[IAM_BUNDLE_NSS], p->files[IAM_BUNDLE_NSS].data,
-                              p->files[IAM_BUNDLE_NSS].len, &p->nss, &p->nss_len, e) < 0)
+    if (iam_bundle_decode_public(&p->m.files[IAM_BUNDLE_NSS], p->files[IAM_BUNDLE_NSS].data,
+                                 p->files[IAM_BUNDLE_NSS].len, &p->nss, &p->nss_len, e) < 0 ||
+        iam_bundle_decode_public(&p->m.files[IAM_BUNDLE_SSH], p->files[IAM_BUNDLE_SSH].data,
+                                 p->files[IAM_BUNDLE_SSH].len, &p->ssh, &p->ssh_len, e) < 0)
         return PULL_DAMAGED;
     r = iam_bundle_decode_auth(&p->m.files[IAM_BUNDLE_AUTH], p->files[IAM_BUNDLE_AUTH].data,
                                p->files[IAM_BUNDLE_AUTH].len, &p->fleet, &p->auth, &p->auth_len, e);
@@ -252,6 +256,12 @@ static enum pull_refusal decode(struct pull *p, struct iam_error *e) {
     if (r < 0) {
         iam_error_set(e, 0, 0, 0, "%s: not a usable nss.cache (%s)",
                       p->m.files[IAM_BUNDLE_NSS].path, strerror(-r));
+        return PULL_DAMAGED;
+    }
+    /* and iam-authorized-keys's reader the SSH key cache's header */
+    if ((r = iam_sshk_check_image(p->ssh, p->ssh_len)) < 0) {
+        iam_error_set(e, 0, 0, 0, "%s: not a usable ssh_keys.cache (%s)",
+                      p->m.files[IAM_BUNDLE_SSH].path, strerror(-r));
         return PULL_DAMAGED;
     }
     return PULL_OK;
@@ -280,11 +290,15 @@ static enum pull_refusal install(struct pull *p, int64_t now, struct iam_error *
     }
     if (r == 1) /* installed; nscd runs and could not be told */
         snprintf(p->out->warning, sizeof(p->out->warning), "%s", nscd.text);
+    /* then the keys sshd is given, beside the generations, as a compile installs them */
+    if (iam_caches_install_ssh_keys(p->c->cache_dir, p->ssh, p->ssh_len, e) < 0)
+        return PULL_LOCAL;
     p->st.installed_serial = p->m.serial;
     p->st.installed_created = p->m.created;
     p->st.installed_expires = p->m.expires;
     memcpy(p->st.installed_nss, p->m.files[IAM_BUNDLE_NSS].sha256, 32);
     memcpy(p->st.installed_auth, p->m.files[IAM_BUNDLE_AUTH].sha256, 32);
+    memcpy(p->st.installed_ssh, p->m.files[IAM_BUNDLE_SSH].sha256, 32);
     p->st.last_check = now;
     memcpy(p->st.etag, p->etag, sizeof(p->st.etag));
     if (iam_pull_state_write(p->c->cache_dir, &p->st, e) < 0)
@@ -395,6 +409,7 @@ out:
     for (size_t i = 0; i < IAM_BUNDLE_N_FILES; i++)
         fetch_result_free(&p.files[i]);
     free(p.nss);
+    free(p.ssh);
     if (p.auth)
         sodium_memzero(p.auth, p.auth_len);
     free(p.auth);

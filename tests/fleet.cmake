@@ -16,7 +16,7 @@ if(IAM_TESTS)
     iam_add_script_test(fleet_pull
       COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fleet/test_pull.sh $<TARGET_FILE:iamctl>
               $<TARGET_FILE:bundle_forge> $<TARGET_FILE:nss_iam> $<TARGET_FILE:pam_iam>
-              ${PAM_WRAPPER_LIBRARY}
+              ${PAM_WRAPPER_LIBRARY} $<TARGET_FILE:iam_authorized_keys>
       LABELS module TIMEOUT 300)
     set_tests_properties(fleet_pull PROPERTIES SKIP_RETURN_CODE 77)
   endif()

@@ -118,7 +118,7 @@ int iam_bundle_file_check(const struct iam_bundle_file *f, const void *data, siz
     return 0;
 }
 
-int iam_bundle_decode_nss(const struct iam_bundle_file *f, const void *data, size_t len, void **ret,
+int iam_bundle_decode_public(const struct iam_bundle_file *f, const void *data, size_t len, void **ret,
                           size_t *ret_len, struct iam_error *reterr) {
     int r = gunzip(f->path, data, len, (size_t)f->content_size, ret, reterr);
 

@@ -17,9 +17,10 @@
 #define MAX_SERIAL ((uint64_t)1 << 53) /* an integer every JSON reader keeps exactly */
 #define MAX_FILE_SIZE ((uint64_t)1 << 40)
 
-static const char *const file_key[IAM_BUNDLE_N_FILES] = {"nss.cache", "auth.cache"};
-static const char *const file_encoding[IAM_BUNDLE_N_FILES] = {"gzip", "gzip+sealedbox"};
-static const char *const file_suffix[IAM_BUNDLE_N_FILES] = {".gz", ".sealed"};
+const char *const bundle_file_key[IAM_BUNDLE_N_FILES] = {"nss.cache", "auth.cache",
+                                                          "ssh_keys.cache"};
+const char *const bundle_file_suffix[IAM_BUNDLE_N_FILES] = {".gz", ".sealed", ".gz"};
+static const char *const file_encoding[IAM_BUNDLE_N_FILES] = {"gzip", "gzip+sealedbox", "gzip"};
 
 void iam_bundle_format_time(int64_t t, char *buf, size_t size) {
     time_t tt = (time_t)t;
@@ -47,22 +48,50 @@ int iam_bundle_parse_time(const char *s, int64_t *ret) {
 }
 
 bool bundle_path_ok(const char *name, size_t which) {
-    size_t k = strlen(file_key[which]), sfx = strlen(file_suffix[which]);
+    size_t k = strlen(bundle_file_key[which]), sfx = strlen(bundle_file_suffix[which]);
 
-    if (strlen(name) != k + 1 + 16 + sfx || strncmp(name, file_key[which], k) != 0 ||
-        name[k] != '.' || strcmp(name + k + 17, file_suffix[which]) != 0)
+    if (strlen(name) != k + 1 + 16 + sfx || strncmp(name, bundle_file_key[which], k) != 0 ||
+        name[k] != '.' || strcmp(name + k + 17, bundle_file_suffix[which]) != 0)
         return false;
     return strspn(name + k + 1, "0123456789abcdef") == 16;
 }
 
+bool bundle_path_any(const char *name) {
+    for (size_t i = 0; i < IAM_BUNDLE_N_FILES; i++)
+        if (bundle_path_ok(name, i))
+            return true;
+    return false;
+}
+
 /* ---- writing -------------------------------------------------------------------------- */
+
+/* "name":{"Path":...,"Size":...,"Sha256":...,"Encoding":...,"ContentSize":...} of each data
+ * file, comma-separated, in bundle_file_key order. malloc'd; NULL when out of memory. */
+static char *files_json(const struct iam_bundle_manifest *m) {
+    char *out = NULL, *next;
+
+    for (size_t i = 0; i < IAM_BUNDLE_N_FILES; i++) {
+        char hex[65];
+
+        sodium_bin2hex(hex, sizeof(hex), m->files[i].sha256, 32);
+        if (asprintf(&next,
+                     "%s%s\"%s\":{\"Path\":\"%s\",\"Size\":%" PRIu64 ",\"Sha256\":\"%s\","
+                     "\"Encoding\":\"%s\",\"ContentSize\":%" PRIu64 "}",
+                     out ? out : "", out ? "," : "", bundle_file_key[i], m->files[i].path,
+                     m->files[i].size, hex, file_encoding[i], m->files[i].content_size) < 0)
+            next = NULL;
+        free(out);
+        if (!(out = next))
+            return NULL;
+    }
+    return out;
+}
 
 int iam_bundle_manifest_seal(const struct iam_bundle_manifest *m,
                              const struct iam_bundle_signing_key *key, char **ret, size_t *ret_len,
                              struct iam_error *reterr) {
-    char created[32], expires[32], fleet[IAM_BUNDLE_PUBLIC_KEY_B64 + 1];
-    char hex[IAM_BUNDLE_N_FILES][65], settings[65];
-    char *body = NULL, *signed_msg = NULL, *b64 = NULL, *sig64 = NULL, *out = NULL;
+    char created[32], expires[32], fleet[IAM_BUNDLE_PUBLIC_KEY_B64 + 1], settings[65];
+    char *files = NULL, *body = NULL, *signed_msg = NULL, *b64 = NULL, *sig64 = NULL, *out = NULL;
     uint8_t sig[crypto_sign_BYTES];
     size_t ctx = strlen(IAM_BUNDLE_SIG_CONTEXT), blen, b64len;
     int n, r = -ENOMEM;
@@ -71,19 +100,13 @@ int iam_bundle_manifest_seal(const struct iam_bundle_manifest *m,
     iam_bundle_format_time(m->expires, expires, sizeof(expires));
     iam_bundle_key_to_base64(m->fleet_pk, fleet);
     sodium_bin2hex(settings, sizeof(settings), m->settings, 32);
-    for (size_t i = 0; i < IAM_BUNDLE_N_FILES; i++)
-        sodium_bin2hex(hex[i], sizeof(hex[i]), m->files[i].sha256, 32);
-    n = asprintf(
-        &body,
-        "{\"Format\":\"" IAM_BUNDLE_FORMAT "\",\"AccountId\":\"%s\",\"Serial\":%" PRIu64
-        ",\"Created\":\"%s\",\"Expires\":\"%s\",\"FleetKey\":\"%s\",\"Settings\":\"%s\",\"Files\":{"
-        "\"nss.cache\":{\"Path\":\"%s\",\"Size\":%" PRIu64 ",\"Sha256\":\"%s\","
-        "\"Encoding\":\"%s\",\"ContentSize\":%" PRIu64 "},"
-        "\"auth.cache\":{\"Path\":\"%s\",\"Size\":%" PRIu64 ",\"Sha256\":\"%s\","
-        "\"Encoding\":\"%s\",\"ContentSize\":%" PRIu64 "}}}",
-        m->account_id, m->serial, created, expires, fleet, settings, m->files[0].path,
-        m->files[0].size, hex[0], file_encoding[0], m->files[0].content_size, m->files[1].path,
-        m->files[1].size, hex[1], file_encoding[1], m->files[1].content_size);
+    if (!(files = files_json(m)))
+        goto out;
+    n = asprintf(&body,
+                 "{\"Format\":\"" IAM_BUNDLE_FORMAT "\",\"AccountId\":\"%s\",\"Serial\":%" PRIu64
+                 ",\"Created\":\"%s\",\"Expires\":\"%s\",\"FleetKey\":\"%s\",\"Settings\":"
+                 "\"%s\",\"Files\":{%s}}",
+                 m->account_id, m->serial, created, expires, fleet, settings, files);
     if (n < 0) {
         body = NULL;
         goto out;
@@ -117,6 +140,7 @@ int iam_bundle_manifest_seal(const struct iam_bundle_manifest *m,
 out:
     if (r < 0)
         iam_error_set(reterr, 0, 0, 0, "out of memory");
+    free(files);
     free(body);
     free(signed_msg);
     free(b64);
@@ -167,7 +191,7 @@ static int hex32(const char *s, uint8_t ret[32]) {
 
 static int parse_file(const struct iam_json *files, size_t which, struct iam_bundle_file *f,
                       struct iam_error *e) {
-    const struct iam_json *o = iam_json_get(files, file_key[which]);
+    const struct iam_json *o = iam_json_get(files, bundle_file_key[which]);
     const char *path, *sha, *enc;
 
     if (!iam_json_is_object(o))

@@ -110,9 +110,8 @@ static int put_file(const char *dir, size_t which, const void *data, size_t len,
 
     crypto_hash_sha256(f->sha256, data, len);
     sodium_bin2hex(hex, sizeof(hex), f->sha256, 8);
-    snprintf(f->path, sizeof(f->path), "%s.%s%s",
-             which == IAM_BUNDLE_NSS ? "nss.cache" : "auth.cache", hex,
-             which == IAM_BUNDLE_NSS ? ".gz" : ".sealed");
+    snprintf(f->path, sizeof(f->path), "%s.%s%s", bundle_file_key[which], hex,
+             bundle_file_suffix[which]);
     f->size = len;
     f->content_size = content_size;
     if (file_matches(dir, f))
@@ -131,16 +130,22 @@ static bool named_by(const struct iam_bundle_manifest *m, const char *name) {
     return false;
 }
 
+static bool has_prefix(const char *name, const char *prefix) {
+    return strncmp(name, prefix, strlen(prefix)) == 0;
+}
+
 /* Leftovers of an interrupted atomic write: "<our file name>.XXXXXX". */
 static bool is_our_temp(const char *name) {
-    static const char *const prefix[] = {"nss.cache.", "auth.cache.", IAM_BUNDLE_MANIFEST "."};
     size_t n = strlen(name);
+    bool ours = has_prefix(name, IAM_BUNDLE_MANIFEST ".");
 
-    for (size_t i = 0; i < IAM_ELEMENTSOF(prefix); i++)
-        if (strncmp(name, prefix[i], strlen(prefix[i])) == 0 && n > 7 && name[n - 7] == '.' &&
-            !bundle_path_ok(name, IAM_BUNDLE_NSS) && !bundle_path_ok(name, IAM_BUNDLE_AUTH))
-            return true;
-    return false;
+    for (size_t i = 0; i < IAM_BUNDLE_N_FILES; i++) {
+        char prefix[32];
+
+        snprintf(prefix, sizeof(prefix), "%s.", bundle_file_key[i]);
+        ours = ours || has_prefix(name, prefix);
+    }
+    return ours && n > 7 && name[n - 7] == '.' && !bundle_path_any(name);
 }
 
 /* Remove our data files that neither manifest names, and temporary leftovers. */
@@ -153,7 +158,7 @@ static uint64_t remove_stale(const char *dir, const struct iam_bundle_manifest *
         return 0;
     for (struct dirent *de; (de = readdir(d));) {
         const char *name = de->d_name;
-        bool ours = bundle_path_ok(name, IAM_BUNDLE_NSS) || bundle_path_ok(name, IAM_BUNDLE_AUTH);
+        bool ours = bundle_path_any(name);
 
         if ((ours && !named_by(cur, name) && !named_by(prev, name)) || is_our_temp(name))
             if (unlinkat(dirfd(d), name, 0) == 0)
@@ -164,29 +169,45 @@ static uint64_t remove_stale(const char *dir, const struct iam_bundle_manifest *
 }
 
 /* The previous bundle's files can stand for this one: same account state, same settings,
- * same fleet key, and both files intact. */
+ * same fleet key, and every file intact. */
 static bool can_reuse(const struct iam_bundle_publish *p, const struct iam_bundle_manifest *prev) {
-    return prev && prev->serial == p->serial && strcmp(prev->account_id, p->account_id) == 0 &&
-           sodium_memcmp(prev->settings, p->settings, 32) == 0 &&
-           sodium_memcmp(prev->fleet_pk, p->fleet_pk, 32) == 0 &&
-           prev->files[IAM_BUNDLE_NSS].content_size == p->nss_len &&
-           prev->files[IAM_BUNDLE_AUTH].content_size == p->auth_len &&
-           file_matches(p->dir, &prev->files[IAM_BUNDLE_NSS]) &&
-           file_matches(p->dir, &prev->files[IAM_BUNDLE_AUTH]);
+    if (!prev || prev->serial != p->serial || strcmp(prev->account_id, p->account_id) != 0 ||
+        sodium_memcmp(prev->settings, p->settings, 32) != 0 ||
+        sodium_memcmp(prev->fleet_pk, p->fleet_pk, 32) != 0 ||
+        prev->files[IAM_BUNDLE_NSS].content_size != p->nss_len ||
+        prev->files[IAM_BUNDLE_AUTH].content_size != p->auth_len ||
+        prev->files[IAM_BUNDLE_SSH].content_size != p->ssh_len)
+        return false;
+    for (size_t i = 0; i < IAM_BUNDLE_N_FILES; i++)
+        if (!file_matches(p->dir, &prev->files[i]))
+            return false;
+    return true;
 }
 
-/* Both data files, new. */
+/* A public data file (nss.cache, ssh_keys.cache): gzip, then in place. */
+static int put_public(const struct iam_bundle_publish *p, size_t which, const void *data,
+                      size_t len, struct iam_bundle_manifest *m, struct iam_error *e) {
+    void *gz = NULL;
+    size_t gzlen = 0;
+    int r = bundle_gzip(data, len, p->compress_level ? p->compress_level : 6, &gz, &gzlen, e);
+
+    if (r >= 0)
+        r = put_file(p->dir, which, gz, gzlen, len, &m->files[which], e);
+    free(gz);
+    return r;
+}
+
+/* Every data file, new. */
 static int put_files(const struct iam_bundle_publish *p, struct iam_bundle_manifest *m,
                      struct iam_error *e) {
     int level = p->compress_level ? p->compress_level : 6;
-    void *gz = NULL, *agz = NULL;
+    void *agz = NULL;
     unsigned char *sealed = NULL;
-    size_t gzlen = 0, agzlen = 0;
+    size_t agzlen = 0;
     int r;
 
-    if ((r = bundle_gzip(p->nss, p->nss_len, level, &gz, &gzlen, e)) < 0 ||
-        (r = put_file(p->dir, IAM_BUNDLE_NSS, gz, gzlen, p->nss_len, &m->files[IAM_BUNDLE_NSS],
-                      e)) < 0 ||
+    if ((r = put_public(p, IAM_BUNDLE_NSS, p->nss, p->nss_len, m, e)) < 0 ||
+        (r = put_public(p, IAM_BUNDLE_SSH, p->ssh, p->ssh_len, m, e)) < 0 ||
         (r = bundle_gzip(p->auth, p->auth_len, level, &agz, &agzlen, e)) < 0)
         goto out;
     if (!(sealed = malloc(agzlen + crypto_box_SEALBYTES))) {
@@ -204,7 +225,6 @@ out:
     if (agz)
         sodium_memzero(agz, agzlen); /* compressed secret hashes */
     free(agz);
-    free(gz);
     free(sealed);
     return r;
 }

@@ -52,6 +52,15 @@ static int check_header(const struct iam_sshk_header *h, uint64_t size) {
     return 0;
 }
 
+int iam_sshk_check_image(const void *data, size_t size) {
+    struct iam_sshk_header h;
+
+    if (!data || size < sizeof(h) || (uint64_t)size >= IAM_SSHK_MAX_FILE)
+        return -EBADMSG;
+    memcpy(&h, data, sizeof(h));
+    return check_header(&h, size);
+}
+
 int iam_sshk_open(const char *path, uid_t extra_owner, struct iam_sshk **ret) {
     struct iam_sshk *c = NULL;
     struct stat st;

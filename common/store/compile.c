@@ -4,20 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pwd.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "compile_private.h"
 #include "iam/caches.h"
-#include "iam/fileio.h"
 #include "iam/host_ids.h"
 #include "iam/nss_cache.h"
 #include "iam/ssh_keys.h"
 #include "iam/store_compile.h"
-#include "ssh_keys_read.h"
 
 
 static int oom(struct iam_error *reterr) {
@@ -234,38 +229,6 @@ out:
     return r;
 }
 
-/* <cache_dir>/sshd-keys: where iam-authorized-keys, run by sshd as IAM_SSHK_COMMAND_USER,
- * notes the key sshd is checking for pam_iam's account phase (ssh_keys_read.h). Made 0700
- * for that user when missing; left as it is otherwise (an administrator who runs the command
- * as another user gives the directory to that user). */
-static int ensure_login_dir(const char *cache_dir, struct iam_error *reterr) {
-    struct passwd pw, *res = NULL;
-    char *dir = NULL, buf[4096];
-    int r = 0;
-
-    if (asprintf(&dir, "%s/" IAM_SSHK_LOGIN_DIR, cache_dir) < 0)
-        return oom(reterr);
-    if (mkdir(dir, 0700) < 0) {
-        if (errno != EEXIST) {
-            r = -errno;
-            iam_error_set_source(reterr, dir);
-            iam_error_set(reterr, 0, 0, 0, "cannot create the directory: %s", strerror(-r));
-        }
-        goto out;
-    }
-    if (geteuid() == 0 &&
-        getpwnam_r(IAM_SSHK_COMMAND_USER, &pw, buf, sizeof(buf), &res) == 0 && res &&
-        chown(dir, res->pw_uid, res->pw_gid) < 0) {
-        r = -errno;
-        iam_error_set_source(reterr, dir);
-        iam_error_set(reterr, 0, 0, 0, "cannot give the directory to %s: %s",
-                      IAM_SSHK_COMMAND_USER, strerror(-r));
-        (void)rmdir(dir);
-    }
-out:
-    free(dir);
-    return r;
-}
 
 int iam_store_compile_images(struct iam_store *st, const struct iam_config *config,
                              struct iam_cache_images *ret, struct iam_error *reterr) {
@@ -305,17 +268,6 @@ out:
     return r;
 }
 
-static int write_ssh_keys(const char *cache_dir, const struct iam_cache_images *img,
-                          struct iam_error *reterr) {
-    char *path = NULL;
-    int r;
-
-    if (asprintf(&path, "%s/" IAM_SSH_KEYS_CACHE_NAME, cache_dir) < 0)
-        return oom(reterr);
-    r = iam_file_write_atomic(path, img->ssh_keys, img->ssh_keys_len, 0644, reterr);
-    free(path);
-    return r;
-}
 
 void iam_cache_images_free(struct iam_cache_images *img) {
     if (!img)
@@ -343,9 +295,8 @@ int iam_store_compile(struct iam_store *st, const struct iam_config *config,
      * its own that no reader pairs with the others. A key made Inactive or deleted stops
      * working once this rename is done, before the command returns. */
     if (r >= 0) {
-        int w = write_ssh_keys(config->cache_dir, &img, reterr);
-        if (w >= 0)
-            w = ensure_login_dir(config->cache_dir, reterr);
+        int w = iam_caches_install_ssh_keys(config->cache_dir, img.ssh_keys, img.ssh_keys_len,
+                                            reterr);
         if (w < 0)
             r = w;
     }

@@ -89,8 +89,8 @@ assert (e - c).total_seconds() == 2 * 86400, o
 assert o["Unchanged"] is False
 PY
 ok
-[ "$(ls "$T/pub" | wc -l)" = 3 ] || fail "publish wrote other than 3 files: $(ls -A "$T/pub")"
-[ "$(ls -A "$T/pub" | wc -l)" = 3 ] || fail "publish left hidden files: $(ls -A "$T/pub")"
+[ "$(ls "$T/pub" | wc -l)" = 4 ] || fail "publish wrote other than 4 files: $(ls -A "$T/pub")"
+[ "$(ls -A "$T/pub" | wc -l)" = 4 ] || fail "publish left hidden files: $(ls -A "$T/pub")"
 manifest "$T/pub/manifest.json" >"$T/m1" || fail "manifest is not the signed envelope"
 grep -q '"AccountId":"123456789012"' "$T/m1" || fail "manifest lacks the account"
 grep -q "\"Serial\":$SERIAL," "$T/m1" || fail "manifest lacks the Serial"
@@ -115,7 +115,7 @@ ok
 # a change: new files, the previous bundle's kept
 expect_ok create-user --user-name bob
 expect_ok publish --output "$T/pub"
-[ "$(ls "$T/pub" | wc -l)" = 5 ] || fail "previous bundle's files not kept: $(ls "$T/pub")"
+[ "$(ls "$T/pub" | wc -l)" = 7 ] || fail "previous bundle's files not kept: $(ls "$T/pub")"
 ok
 
 # a host that pulls: no store; the store verbs name bundle_url

@@ -1,17 +1,19 @@
 #!/bin/bash
 # Pulling over file://: a host with no store obeys the admin's account after one pull (getent
 # through libnss_iam.so.2, pamtester through pam_iam.so), forgets a deleted user after the next;
-# every refusal (signature altered or of another key, any byte of a file changed, a file
+# sshd's keys come with it (iam-authorized-keys on the host prints the key, and stops when the
+# key is deleted); every refusal (signature altered or of another key, any byte of a file changed, a file
 # missing, another account, a rollback, an expired bundle, a response too large, another
 # fleet's key, a local collision, a privileged group name) exits 1 with an audit record and
 # leaves the host exactly as it was; an unchanged bundle installs nothing; writes on the host
 # are refused.
-#   test_pull.sh IAMCTL FORGE NSS_IAM_SO PAM_IAM_SO PAM_WRAPPER_LIB
+#   test_pull.sh IAMCTL FORGE NSS_IAM_SO PAM_IAM_SO PAM_WRAPPER_LIB IAM_AUTHORIZED_KEYS
 IAMCTL=$(realpath "$1")
 FORGE=$(realpath "$2")
 NSS_DIR=$(dirname "$(realpath "$3")")
 PAM_IAM=$(realpath "$4")
 PAM_WRAPPER=$5
+AUTHKEYS=$(realpath "$6")
 . "$(dirname "$0")/lib.sh"
 command -v pamtester >/dev/null || { echo "SKIP: pamtester missing"; exit 77; }
 
@@ -30,11 +32,16 @@ fleet_admin_init
 admin create-user --user-name alice >/dev/null || fail "create-user"
 printf 'Alice-Passw0rd-1\n' | admin create-login-profile --user-name alice >/dev/null || fail "password"
 admin put-user-policy --user-name alice --policy-name login --policy-document "$POLICY" >/dev/null || fail "policy"
+ssh-keygen -q -t ed25519 -N '' -C alice-laptop -f "$T/alice_ssh" || fail "ssh-keygen"
+KEY_ID=$(admin upload-ssh-public-key --user-name alice --ssh-public-key-body "file://$T/alice_ssh.pub" |
+    jq -r .SSHPublicKey.SSHPublicKeyId) || fail "upload-ssh-public-key"
 publish_to "$PUB"
 fleet_host_init "file://$PUB"
 
 # not yet pulled: nothing resolves, nobody logs in
 hgetent passwd alice >/dev/null && fail "alice resolves before any pull"
+"$AUTHKEYS" --config "$HOST" --uid 5000 alice >"$T/keys" 2>/dev/null && [ -s "$T/keys" ] &&
+    fail "alice's SSH key given before any pull"
 expect_pam_fail "." login alice Alice-Passw0rd-1 authenticate acct_mgmt
 
 # one pull: alice exists and logs in with her password
@@ -43,6 +50,17 @@ hgetent passwd alice | grep -q '^alice:\*:5[0-9]*:5[0-9]*::/home/alice:/bin/bash
 ok
 expect_pam_ok login alice Alice-Passw0rd-1 authenticate acct_mgmt
 expect_pam_fail "." login alice wrong-password authenticate
+# sshd's AuthorizedKeysCommand on the host gives alice's key, to alice's uid only
+ALICE_UID=$(hgetent passwd alice | cut -d: -f3)
+"$AUTHKEYS" --config "$HOST" --uid "$ALICE_UID" alice >"$T/keys" || fail "iam-authorized-keys after pull"
+[ "$(cut -d' ' -f1-2 "$T/keys")" = "$(cut -d' ' -f1-2 "$T/alice_ssh.pub")" ] ||
+    fail "the pulled key is not alice's: $(cat "$T/keys")"
+grep -q " $KEY_ID\$" "$T/keys" || fail "the key's line does not name its id $KEY_ID"
+"$AUTHKEYS" --config "$HOST" --uid 0 alice >"$T/keys" || fail "iam-authorized-keys, another uid"
+[ -s "$T/keys" ] && fail "alice's key given to another account"
+[ "$(stat -c %a "$HCACHE/ssh_keys.cache")" = 644 ] || fail "ssh_keys.cache not 0644"
+[ -d "$HCACHE/sshd-keys" ] || fail "no sshd-keys directory for the account phase"
+ok
 tail -1 "$HAUDIT" | jq -e '.eventName == "PullBundle" and .additionalEventData.decision == "success"' >/dev/null ||
     grep -q '"eventName":"PullBundle".*"decision":"success"' "$HAUDIT" || fail "no audit record of the install"
 ok
@@ -99,7 +117,7 @@ printf '<html>502 Bad Gateway</html>\n' >"$PUB/manifest.json"
 expect_refused ManifestInvalid "manifest"
 # any byte changed in either data file: first, middle and last byte of each
 restore
-for which in nss auth; do
+for which in nss auth ssh_keys; do
     f=$PUB/$(manifest_field "$PUB" ".Files[\"$which.cache\"].Path")
     size=$(stat -c %s "$f")
     for off in 0 $((size / 2)) $((size - 1)); do
@@ -178,6 +196,13 @@ admin delete-user --user-name bob >/dev/null || fail "delete bob"
 publish_to "$PUB"
 expect_pull_ok "$(manifest_field "$PUB" .Serial)" true
 hgetent passwd bob >/dev/null && fail "bob still resolves after deletion and pull"
+ok
+# a deleted SSH key stops working at the next pull
+admin delete-ssh-public-key --user-name alice --ssh-public-key-id "$KEY_ID" >/dev/null || fail "delete-ssh-public-key"
+publish_to "$PUB"
+expect_pull_ok "$(manifest_field "$PUB" .Serial)" true
+"$AUTHKEYS" --config "$HOST" --uid "$ALICE_UID" alice >"$T/keys" || fail "iam-authorized-keys after the key's deletion"
+[ -s "$T/keys" ] && fail "a deleted key still given after the pull"
 ok
 # rollback: the older bundle (which had bob) served again, signed as it was
 rm -rf "$PUB"; cp -a "$T/with-bob" "$PUB"

@@ -118,12 +118,16 @@ static void sample_manifest(const struct fx *f, struct iam_bundle_manifest *m) {
     memcpy(m->fleet_pk, f->fk.pk, 32);
     snprintf(m->files[0].path, sizeof(m->files[0].path), "nss.cache.0123456789abcdef.gz");
     snprintf(m->files[1].path, sizeof(m->files[1].path), "auth.cache.fedcba9876543210.sealed");
+    snprintf(m->files[2].path, sizeof(m->files[2].path), "ssh_keys.cache.00112233aabbccdd.gz");
     m->files[0].size = 10;
     m->files[1].size = 20;
+    m->files[2].size = 30;
     m->files[0].content_size = 100;
     m->files[1].content_size = 200;
+    m->files[2].content_size = 300;
     m->files[0].sha256[0] = 1;
     m->files[1].sha256[31] = 2;
+    m->files[2].sha256[7] = 3;
     m->settings[5] = 7;
 }
 
@@ -259,6 +263,9 @@ static size_t count_files(const char *dir) {
     return n;
 }
 
+/* what stands for ssh_keys.cache: the bundle code does not look inside */
+#define SSH_IMAGE "ssh keys cache image, public"
+
 static void publish(struct fx *f, const char *out, uint64_t serial, const char *nss,
                     const char *auth, struct iam_bundle_publish_report *rep) {
     struct iam_bundle_publish p = {.dir = out,
@@ -268,6 +275,8 @@ static void publish(struct fx *f, const char *out, uint64_t serial, const char *
                                    .nss_len = strlen(nss),
                                    .auth = auth,
                                    .auth_len = strlen(auth),
+                                   .ssh = SSH_IMAGE,
+                                   .ssh_len = strlen(SSH_IMAGE),
                                    .signing = &f->sk,
                                    .fleet_pk = f->fk.pk,
                                    .created = 1796000000,
@@ -284,29 +293,37 @@ static void test_publish_and_decode(void **state) {
     struct iam_bundle_manifest m;
     struct iam_bundle_fleet_key other;
     struct iam_error e;
-    char *out = NULL, *mtext, *nssf, *authf, *other_path = NULL;
+    char *out = NULL, *mtext, *nssf, *authf, *sshf, *other_path = NULL;
     void *plain = NULL;
-    size_t mlen, nlen, alen, plen;
+    size_t mlen, nlen, alen, slen, plen;
     const char *nss = "nss cache image nss cache image nss cache image";
     const char *auth = "auth cache image with $argon2id$ hashes";
 
     assert_true(asprintf(&out, "%s/bundle", f->dir) > 0);
     publish(f, out, 7, nss, auth, &rep);
     assert_false(rep.reused);
-    assert_int_equal(count_files(out), 3);
+    assert_int_equal(count_files(out), 4); /* the manifest and three data files */
     mtext = read_in(out, IAM_BUNDLE_MANIFEST, &mlen);
     iam_error_init(&e);
     assert_int_equal(iam_bundle_manifest_open(mtext, mlen, f->sk.pk, &m, &e), 0);
     assert_int_equal(m.serial, 7);
     nssf = read_in(out, m.files[IAM_BUNDLE_NSS].path, &nlen);
     authf = read_in(out, m.files[IAM_BUNDLE_AUTH].path, &alen);
+    sshf = read_in(out, m.files[IAM_BUNDLE_SSH].path, &slen);
     assert_non_null(nssf);
     assert_non_null(authf);
+    assert_non_null(sshf);
+    assert_int_equal(iam_bundle_file_check(&m.files[IAM_BUNDLE_SSH], sshf, slen, &e), 0);
+    assert_int_equal(iam_bundle_decode_public(&m.files[IAM_BUNDLE_SSH], sshf, slen, &plain, &plen, &e),
+                     0);
+    assert_int_equal(plen, strlen(SSH_IMAGE));
+    assert_memory_equal(plain, SSH_IMAGE, plen);
+    free(plain);
     /* the secrets are not in the clear, compressed or not */
     assert_null(memmem(authf, alen, "argon2id", 8));
     assert_int_equal(iam_bundle_file_check(&m.files[IAM_BUNDLE_NSS], nssf, nlen, &e), 0);
     assert_int_equal(iam_bundle_file_check(&m.files[IAM_BUNDLE_AUTH], authf, alen, &e), 0);
-    assert_int_equal(iam_bundle_decode_nss(&m.files[IAM_BUNDLE_NSS], nssf, nlen, &plain, &plen, &e),
+    assert_int_equal(iam_bundle_decode_public(&m.files[IAM_BUNDLE_NSS], nssf, nlen, &plain, &plen, &e),
                      0);
     assert_int_equal(plen, strlen(nss));
     assert_memory_equal(plain, nss, plen);
@@ -339,12 +356,16 @@ static void test_publish_and_decode(void **state) {
     /* a change: new files; the previous bundle's stay for readers of its manifest */
     publish(f, out, 8, "changed nss image", auth, &rep2);
     assert_false(rep2.reused);
-    assert_int_equal(count_files(out), 5);
+    /* two of each, but the SSH key cache, whose content did not change: one file for both */
+    assert_string_equal(rep2.manifest.files[IAM_BUNDLE_SSH].path,
+                        rep.manifest.files[IAM_BUNDLE_SSH].path);
+    assert_int_equal(count_files(out), 6);
     /* the next change removes the oldest */
     publish(f, out, 9, "changed again", auth, &rep2);
     assert_int_equal(rep2.removed, 2);
-    assert_int_equal(count_files(out), 5);
+    assert_int_equal(count_files(out), 6);
     free(other_path);
+    free(sshf);
     free(mtext);
     free(nssf);
     free(authf);

@@ -10,6 +10,7 @@
  *   nss.cache.<hash>.gz           nss.cache, gzip
  *   auth.cache.<hash>.sealed      auth.cache, gzip, then a libsodium sealed box to the fleet
  *                                 public key (it holds password hashes and key hashes)
+ *   ssh_keys.cache.<hash>.gz      ssh_keys.cache (the public keys sshd is given), gzip
  * Data files are named by the first 16 hex digits of their SHA-256, so a reader that fetched
  * the previous manifest still finds the files it names (publish keeps the previous bundle's
  * files and removes older ones): readers of the directory get one bundle or the other.
@@ -18,8 +19,9 @@
  * "<base64>"}: the Ed25519 signature (signing key) of IAM_BUNDLE_SIG_CONTEXT followed by the
  * manifest's bytes, which are JSON: Format, AccountId, Serial (the store's, which grows with
  * every change), Created and Expires (UTC, "YYYY-MM-DDTHH:MM:SSZ"), FleetKey (the public key
- * the secrets are sealed to) and Files: for "nss.cache" and "auth.cache" the Path, Size and
- * Sha256 of the file as served, its Encoding and the ContentSize of the cache it decodes to.
+ * the secrets are sealed to) and Files: for "nss.cache", "auth.cache" and "ssh_keys.cache" the
+ * Path, Size and Sha256 of the file as served, its Encoding and the ContentSize of the cache
+ * it decodes to.
  */
 
 #include <stdbool.h>
@@ -37,7 +39,8 @@
 #define IAM_BUNDLE_PATH_MAX 64
 #define IAM_BUNDLE_NSS 0
 #define IAM_BUNDLE_AUTH 1
-#define IAM_BUNDLE_N_FILES 2
+#define IAM_BUNDLE_SSH 2
+#define IAM_BUNDLE_N_FILES 3
 
 /* ---- keys ------------------------------------------------------------------------------ */
 
@@ -92,7 +95,7 @@ struct iam_bundle_manifest {
     int64_t created, expires; /* seconds since the epoch */
     uint8_t fleet_pk[32];
     uint8_t settings[32]; /* digest of the publisher's settings the caches depend on */
-    struct iam_bundle_file files[IAM_BUNDLE_N_FILES]; /* IAM_BUNDLE_NSS, IAM_BUNDLE_AUTH */
+    struct iam_bundle_file files[IAM_BUNDLE_N_FILES]; /* IAM_BUNDLE_NSS, _AUTH, _SSH */
 };
 
 /* Check manifest.json's bytes: the envelope, the signature by pk, then the manifest itself
@@ -119,11 +122,12 @@ int iam_bundle_parse_time(const char *s, int64_t *ret) IAM_WUR;
 int iam_bundle_file_check(const struct iam_bundle_file *f, const void *data, size_t len,
                           struct iam_error *reterr) IAM_WUR;
 
-/* Decode a checked file into the cache it carries: gunzip nss.cache; open the sealed box with
+/* Decode a checked file into the cache it carries: gunzip nss.cache or ssh_keys.cache (the
+ * public files: iam_bundle_decode_public); open the sealed box with
  * the fleet key, then gunzip auth.cache. The result must be exactly f->content_size bytes.
  * -EKEYREJECTED when the box does not open with fleet (another fleet's key); -EBADMSG when
  * the data is damaged. *ret is malloc'd; the auth cache's copy must be wiped by the caller. */
-int iam_bundle_decode_nss(const struct iam_bundle_file *f, const void *data, size_t len, void **ret,
+int iam_bundle_decode_public(const struct iam_bundle_file *f, const void *data, size_t len, void **ret,
                           size_t *ret_len, struct iam_error *reterr) IAM_WUR;
 int iam_bundle_decode_auth(const struct iam_bundle_file *f, const void *data, size_t len,
                            const struct iam_bundle_fleet_key *fleet, void **ret, size_t *ret_len,
@@ -139,6 +143,8 @@ struct iam_bundle_publish {
     size_t nss_len;
     const void *auth;
     size_t auth_len;
+    const void *ssh; /* ssh_keys.cache */
+    size_t ssh_len;
     const struct iam_bundle_signing_key *signing;
     const uint8_t *fleet_pk; /* 32 bytes */
     int64_t created, expires;

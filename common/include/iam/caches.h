@@ -59,6 +59,17 @@ int iam_caches_install(const char *cache_dir, const void *nss, size_t nss_len, c
                        size_t auth_len, uint64_t *ret_generation, struct iam_error *reterr) IAM_WUR;
 
 /*
+ * Install ssh_keys.cache (iam/ssh_keys.h: public, 0644) in cache_dir, atomically, beside the
+ * generations: a file of its own that no reader pairs with the others, so a key made Inactive
+ * or deleted stops working once this rename is done. Then make sure <cache_dir>/sshd-keys
+ * exists, where iam-authorized-keys (run by sshd as an unprivileged user) notes the key sshd
+ * is checking for pam_iam's account phase: made 0700 for that user when missing, left as it
+ * is otherwise. 0, or -errno with reterr naming the path.
+ */
+int iam_caches_install_ssh_keys(const char *cache_dir, const void *data, size_t len,
+                                struct iam_error *reterr) IAM_WUR;
+
+/*
  * nscd keeps answers of the host's NSS for minutes (passwd 10, group 60 by default): after
  * the caches changed, ask it to drop its passwd and group caches, as `nscd -i passwd` and
  * `nscd -i group` do. 1 when nscd is not running (nothing to do), 0 when both were

@@ -13,6 +13,7 @@
  *   installed_expires <epoch> its manifest's Expires
  *   installed_nss <hex>       SHA-256 of the installed bundle's files, as served
  *   installed_auth <hex>
+ *   installed_ssh <hex>
  *   etag <value>              the manifest's ETag, for a conditional GET (optional)
  *   last_check <epoch>        the last time the origin answered (optional)
  *
@@ -35,7 +36,7 @@ struct iam_pull_state {
     uint64_t highest_serial;
     uint64_t installed_serial;
     int64_t installed_created, installed_expires;
-    uint8_t installed_nss[32], installed_auth[32];
+    uint8_t installed_nss[32], installed_auth[32], installed_ssh[32];
     char etag[256];
     int64_t last_check;
 };

@@ -46,6 +46,12 @@ struct iam_sshk_user {
 int iam_sshk_open(const char *path, uid_t extra_owner, struct iam_sshk **ret);
 void iam_sshk_close(struct iam_sshk *c); /* NULL-safe */
 
+/* Whether size bytes at data, the image of a whole file, have a sound header (magic,
+ * version, header hash, the table's bounds, size == the header's file_size): what
+ * iam_sshk_open() checks of a file. The rest is checked piece by piece when it is read.
+ * 0, -EBADMSG or -ENOTSUP. */
+int iam_sshk_check_image(const void *data, size_t size);
+
 /* The store's Serial the file was compiled from; the counts of users with keys and keys. */
 uint64_t iam_sshk_serial(const struct iam_sshk *c);
 uint32_t iam_sshk_n_users(const struct iam_sshk *c);
