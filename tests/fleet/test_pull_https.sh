@@ -103,7 +103,7 @@ hgetent passwd alice >/dev/null && fail "alice resolves before any pull"
 expect_pam_fail "." login alice Alice-Passw0rd-1 authenticate acct_mgmt
 n=$(requests)
 expect_pull_ok "$(manifest_field "$PUB" .Serial)" true
-[ "$(($(requests) - n))" = 3 ] || fail "the first pull made $(($(requests) - n)) requests, expected 3"
+[ "$(($(requests) - n))" = 4 ] || fail "the first pull made $(($(requests) - n)) requests, expected 4 (the manifest, three files)"
 hgetent passwd alice | grep -q '^alice:' || fail "alice does not resolve after one pull"
 ok
 expect_pam_ok login alice Alice-Passw0rd-1 authenticate acct_mgmt
