@@ -186,13 +186,14 @@ static bool can_reuse(const struct iam_bundle_publish *p, const struct iam_bundl
 
 /* A public data file (nss.cache, ssh_keys.cache): gzip, then in place. */
 static int put_public(const struct iam_bundle_publish *p, size_t which, const void *data,
-                      size_t len, struct iam_bundle_manifest *m, struct iam_error *e) {
+                      size_t plain_size, struct iam_bundle_manifest *m, struct iam_error *e) {
     void *gz = NULL;
     size_t gzlen = 0;
-    int r = bundle_gzip(data, len, p->compress_level ? p->compress_level : 6, &gz, &gzlen, e);
+    int r = bundle_gzip(data, plain_size, p->compress_level ? p->compress_level : 6, &gz, &gzlen,
+                        e);
 
     if (r >= 0)
-        r = put_file(p->dir, which, gz, gzlen, len, &m->files[which], e);
+        r = put_file(p->dir, which, gz, gzlen, plain_size, &m->files[which], e);
     free(gz);
     return r;
 }
