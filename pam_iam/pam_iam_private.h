@@ -18,6 +18,7 @@
 #include "iam/secret.h"
 
 #define PAM_IAM_DATA_AUTHINFO "pam_iam:authinfo"
+#define PAM_IAM_DATA_LOADED "pam_iam:loaded"
 #define PAM_IAM_MAX_ACTION 128
 #define PAM_IAM_MAX_PATH 4096
 
@@ -73,6 +74,9 @@ struct pam_iam_handle {
     struct pam_iam_args args;
     struct iam_config *config;
     struct iam_auth_record *record; /* NULL for users not in IAM */
+    /* whether pam_iam_handle_done() frees config and record: not when they belong to the
+     * PAM handle's data (PAM_IAM_DATA_LOADED), kept for the next phases of the login */
+    bool owns_config, owns_record;
     const struct iam_auth_user *user;
     const char *user_name;          /* PAM_USER, borrowed for this call only */
     bool name_valid;                /* 1..64 chars of IAM's user-name set */
@@ -80,7 +84,11 @@ struct pam_iam_handle {
 
 /* Validate the user name, load iam.conf and the user's record.
  * Returns 0 (user found), -ENOENT (not an IAM user, or a name IAM cannot have), or another
- * -errno (config or cache missing, unsafe, corrupt), logging the failure. */
+ * -errno (config or cache missing, unsafe, corrupt), logging the failure.
+ * What one phase loaded is kept with the PAM handle (PAM_IAM_DATA_LOADED) and taken again by
+ * the next phase of the same login when iam.conf and the current auth.cache are the very
+ * files it was read from (same device, inode, size, modification and change times: a stat
+ * of each instead of a parse and a lookup); anything else, and it is loaded anew. */
 int pam_iam_load(pam_handle_t *pamh, struct pam_iam_handle *h, const char *user_name);
 void pam_iam_handle_done(struct pam_iam_handle *h);
 bool pam_iam_user_name_valid(const char *name);

@@ -43,41 +43,73 @@ static double now_us(void) {
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
+/* CPU time of this process (user + system), in microseconds: on a loaded machine the wall
+ * clock counts the other processes' turns too, this does not. */
+static double cpu_us(void) {
+    struct timespec ts;
+
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
 
     return x < y ? -1 : x > y;
 }
 
-/* Median microseconds of one login; -1 when a login did not end with want_rv. */
+/* The CPU-time median of the last bench_rv(), and the wall-clock median of its
+ * pam_authenticate() + pam_acct_mgmt() alone: the modules' own work, without pam_start() and
+ * pam_end(), which load and unload the modules of the service (and of "other") each time,
+ * the part of a login that varies most with the load of the machine */
+static double last_cpu, last_calls;
+
+/* Median microseconds of one login (wall clock; its CPU time in last_cpu); -1 when a login
+ * did not end with want_rv. */
 static double bench_rv(const char *service, const char *user, const char *token, int n,
                        int want_rv) {
-    double *t = calloc((size_t)n, sizeof(double)), med;
+    double *t = calloc((size_t)n, sizeof(double)), *c = calloc((size_t)n, sizeof(double)), med;
+    double *m = calloc((size_t)n, sizeof(double));
     struct pam_conv conv = {conv_fn, (void *)(uintptr_t)token};
 
-    if (!t)
+    if (!t || !c || !m) {
+        free(t);
+        free(c);
+        free(m);
         return -1;
+    }
     for (int i = 0; i < n; i++) {
         pam_handle_t *ph = NULL;
-        double t0 = now_us();
+        double c0 = cpu_us(), t0 = now_us();
         int rv = pam_start(service, user, &conv, &ph);
+        double m0 = now_us();
 
         if (rv == PAM_SUCCESS)
             rv = pam_authenticate(ph, 0);
         if (rv == PAM_SUCCESS)
             rv = pam_acct_mgmt(ph, 0);
+        m[i] = now_us() - m0;
         pam_end(ph, rv);
         t[i] = now_us() - t0;
+        c[i] = cpu_us() - c0;
         if (rv != want_rv) {
             fprintf(stderr, "%s/%s: login ended with %s\n", service, user,
                     pam_strerror(NULL, rv));
             free(t);
+            free(c);
+            free(m);
             return -1;
         }
     }
     qsort(t, (size_t)n, sizeof(double), cmp_double);
+    qsort(c, (size_t)n, sizeof(double), cmp_double);
+    qsort(m, (size_t)n, sizeof(double), cmp_double);
     med = t[n / 2];
+    last_cpu = c[n / 2];
+    last_calls = m[n / 2];
     free(t);
+    free(c);
+    free(m);
     return med;
 }
 
@@ -161,6 +193,7 @@ int main(int argc, char **argv) {
     uint64_t rng = UINT64_C(0x9e3779b97f4a7c15); /* fixed: the same order every run */
     char small[4096], large[4096], tok_small[128], tok_large[128], tok_wrong[128];
     double m_small, m_large, m_unix = -1, m_small_pw, m_permit;
+    double c_small, c_large, c_permit, k_small, k_large, k_permit;
 
     char tokens[4096], alice_secret[128];
     FILE *tf;
@@ -193,7 +226,7 @@ int main(int argc, char **argv) {
                 pamfx_secrets[PAMFX_ALICE].secret, pamfx_secrets[PAMFX_ALICE].secret);
         return fclose(tf) == 0 ? 0 : 1;
     }
-    if (argc != 2 && argc != 4)
+    if (argc != 2 && argc != 4 && !(argc == 4 && strcmp(argv[2], "--loop") == 0))
         return 2;
     tf = fopen(tokens, "re");
     if (!tf || fscanf(tf, "%127s %127s %127s %127s", tok_small, tok_large, tok_wrong,
@@ -203,16 +236,43 @@ int main(int argc, char **argv) {
     }
     fclose(tf);
 
+    /* --loop N: only the access-key login at 100,000 users and the harness, N times each
+     * (to run under perf or strace, or to see a change quickly) */
+    if (strcmp(argv[2] ? argv[2] : "", "--loop") == 0) {
+        int n = atoi(argv[3]);
+
+        if (n < 1 || (m_large = bench("bench_large", "heidi", tok_large, n)) < 0)
+            return 1;
+        c_large = last_cpu;
+        k_large = last_calls;
+        if ((m_permit = bench("bench_permit", "heidi", "x", n)) < 0)
+            return 1;
+        printf("%d logins each, medians: pam_iam access key, 100,000 users %.1f us (CPU %.1f, "
+               "auth+account calls %.1f); harness only %.1f us (CPU %.1f, calls %.1f)\n",
+               n, m_large, c_large, k_large, m_permit, last_cpu, last_calls);
+        return 0;
+    }
+
     /* Warm up (page cache, libsodium init, dlopen). */
     if (bench("bench_small", "heidi", tok_small, 20) < 0 ||
         bench("bench_large", "heidi", tok_large, 20) < 0)
         return 1;
     /* Interleave the two sizes so drift affects both alike. */
     m_small = bench("bench_small", "heidi", tok_small, 1000);
+    c_small = last_cpu;
+    k_small = last_calls;
     m_large = bench("bench_large", "heidi", tok_large, 1000);
+    c_large = last_cpu;
+    k_large = last_calls;
     m_small = (m_small + bench("bench_small", "heidi", tok_small, 1000)) / 2;
+    c_small = (c_small + last_cpu) / 2;
+    k_small = (k_small + last_calls) / 2;
     m_large = (m_large + bench("bench_large", "heidi", tok_large, 1000)) / 2;
+    c_large = (c_large + last_cpu) / 2;
+    k_large = (k_large + last_calls) / 2;
     m_permit = bench("bench_permit", "heidi", "x", 1000);
+    c_permit = last_cpu;
+    k_permit = last_calls;
     /* Equal work: a wrong secret for a user who exists vs. any secret for one who does not.
      * A bare secret that matches no key goes on to the (argon2id) password check, so these
      * cost a password check each; a named key (AKIA...:secret) never does. */
@@ -242,14 +302,20 @@ int main(int argc, char **argv) {
         return 1;
 
     printf("login = pam_start + pam_authenticate + pam_acct_mgmt + pam_end, in process\n");
-    printf("%-44s %12s\n", "case", "median (us)");
-    printf("%-44s %12.1f\n", "harness only (pam_permit)", m_permit);
-    printf("%-44s %12.1f\n", "pam_iam access key, 10 users", m_small);
-    printf("%-44s %12.1f\n", "pam_iam access key, 100,000 users", m_large);
+    printf("%-44s %12s %12s %12s\n", "case", "median (us)", "CPU (us)", "calls (us)");
+    printf("%-44s %12.1f %12.1f %12.1f\n", "harness only (pam_permit)", m_permit, c_permit,
+           k_permit);
+    printf("%-44s %12.1f %12.1f %12.1f\n", "pam_iam access key, 10 users", m_small, c_small,
+           k_small);
+    printf("%-44s %12.1f %12.1f %12.1f\n", "pam_iam access key, 100,000 users", m_large, c_large,
+           k_large);
     printf("%-44s %12.1f\n", "pam_iam login-profile password (argon2id)", m_small_pw);
     if (m_unix >= 0)
         printf("%-44s %12.1f\n", "pam_unix yescrypt password (local user)", m_unix);
-    printf("ratio 100,000 / 10 users (access key):      %.2f\n", m_large / m_small);
+    printf("ratio 100,000 / 10 users (access key):      %.2f (CPU %.2f)\n", m_large / m_small,
+           c_large / c_small);
+    printf("calls = pam_authenticate + pam_acct_mgmt alone (the modules' own work; pam_start and\n"
+           "pam_end load and unload the service's modules each time, which is the harness)\n");
     printf("refusals, 100,000 users, medians in us, known user vs unknown user (%s):\n",
            bench_compare_rule);
     print_pair("AKIA..:secret (2000 each)", &c_named);

@@ -272,6 +272,66 @@ static void test_lastused(void **state) {
     free(dir);
 }
 
+/* The record is written in place: a shorter service after a longer one leaves nothing of it;
+ * the line earlier versions wrote is still read; a record whose bytes do not match its check
+ * (read while a login was writing it, or damaged) is malformed, never a wrong time. */
+static void test_lastused_in_place(void **state) {
+    char *dir = iamtest_mkdtemp(), svc[65], path[4096], buf[256];
+    const char *key = "AKIABBBBBBBBBBBBBBBB";
+    char long_svc[65];
+    struct iam_error e;
+    struct stat st;
+    time_t when = 0;
+    FILE *f;
+    size_t n;
+
+    (void)state;
+    memset(long_svc, 'x', 64);
+    long_svc[64] = '\0';
+    iam_error_init(&e);
+    assert_int_equal(iam_lastused_record(dir, key, long_svc, 1796000000, &e), 0);
+    assert_int_equal(iam_lastused_read(dir, key, &when, svc, sizeof(svc), &e), 0);
+    assert_int_equal(when, 1796000000);
+    assert_string_equal(svc, long_svc);
+    assert_int_equal(iam_lastused_record(dir, key, "sshd", 1796000001, &e), 0);
+    assert_int_equal(iam_lastused_read(dir, key, &when, svc, sizeof(svc), &e), 0);
+    assert_int_equal(when, 1796000001);
+    assert_string_equal(svc, "sshd");
+    snprintf(path, sizeof(path), "%s/" IAM_LASTUSED_DIR "/%s", dir, key);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 103);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    /* one byte of the time changed: the check catches it */
+    f = fopen(path, "r+");
+    assert_non_null(f);
+    n = fread(buf, 1, sizeof(buf), f);
+    assert_int_equal(n, 103);
+    buf[19] = buf[19] == '1' ? '2' : '1';
+    rewind(f);
+    assert_int_equal(fwrite(buf, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+    iam_error_init(&e);
+    assert_int_equal(iam_lastused_read(dir, key, &when, svc, sizeof(svc), &e), -EBADMSG);
+    assert_true(e.set);
+    /* the one-line form of earlier versions */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("1700000000 login\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(iam_lastused_read(dir, key, &when, svc, sizeof(svc), &e), 0);
+    assert_int_equal(when, 1700000000);
+    assert_string_equal(svc, "login");
+    /* and the next use writes the record over it whole */
+    assert_int_equal(iam_lastused_record(dir, key, "su", 1796000002, &e), 0);
+    assert_int_equal(iam_lastused_read(dir, key, &when, svc, sizeof(svc), &e), 0);
+    assert_int_equal(when, 1796000002);
+    assert_string_equal(svc, "su");
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 103);
+    iamtest_rmtree(dir);
+    free(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_uuid),
@@ -279,6 +339,7 @@ int main(void) {
         cmocka_unit_test(test_roles),
         cmocka_unit_test(test_append),
         cmocka_unit_test(test_lastused),
+        cmocka_unit_test(test_lastused_in_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,12 +4,17 @@
 /*
  * When each access key (and each user's password) was last used, for the credential report,
  * get-access-key-last-used and the unused-access findings:
- * <cache_dir>/lastused/<AccessKeyId> holds one line "<epoch seconds> <service>\n".
+ * <cache_dir>/lastused/<AccessKeyId> holds one record of 103 bytes: the time in epoch seconds
+ * (20 digits), a space, the service (space-padded to IAM_LASTUSED_SERVICE_MAX), a space, 16
+ * hex digits of a check of what precedes (SipHash-2-4 under a fixed key), "\n". (Earlier
+ * versions wrote one line "<epoch seconds> <service>\n"; readers take both.)
  *
- * pam_iam records a use after a successful access-key authentication by writing a temp file
- * and renaming it over the old one: no lock, no fsync, nothing that serializes or slows
- * logins; concurrent logins simply race and the last rename wins. Readers see the old or the
- * new line, never a torn one. The directory is created root 0700 when missing.
+ * pam_iam records a use after a successful authentication with one pwrite() of the record
+ * over the file, in place: no lock, no fsync, no rename (on ext4 a rename over a file
+ * flushes the new file's data at once), nothing that serializes or slows logins; concurrent
+ * logins race and the last write wins. A reader that catches a record while it is being
+ * written sees its check fail and reads it again. The directory is created root 0700 when
+ * missing.
  */
 
 #include <stddef.h>
