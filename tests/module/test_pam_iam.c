@@ -514,6 +514,76 @@ static void test_last_used(void **state) {
     assert_int_equal(access(path, F_OK), 0);
 }
 
+/* One login, one handle: what the auth phase loaded serves the account phase only while
+ * iam.conf and auth.cache are the very files it read. Moved away, replaced or changed between
+ * the phases, and the account phase loads again (and fails closed when it cannot). */
+enum between { KEEP, CACHE_GONE, CACHE_REPLACED, CACHE_DAMAGED, CONF_CHANGED };
+
+/* A copy of src at dst (a new file, 0600) */
+static void copy_file(const char *src, const char *dst) {
+    size_t len = 0;
+    char *data = iamtest_read_file(src, &len);
+    FILE *f;
+
+    assert_non_null(data);
+    f = fopen(dst, "wx");
+    assert_non_null(f);
+    assert_int_equal(fchmod(fileno(f), 0600), 0);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    free(data);
+}
+
+static int login_changing(const char *user, enum between what) {
+    struct conv_state st = {.token = key_token(PAMFX_HEIDI)};
+    struct pam_conv conv = {own_conv, &st};
+    char cache[4096], moved[4096], conf[4096], saved[4096], damaged[4096];
+    pam_handle_t *ph = NULL;
+    int rv;
+
+    snprintf(cache, sizeof(cache), "%s/cache/auth.cache", fxdir);
+    snprintf(moved, sizeof(moved), "%s/cache/auth.cache.away", fxdir);
+    snprintf(conf, sizeof(conf), "%s/iam.conf", fxdir);
+    snprintf(saved, sizeof(saved), "%s/iam.conf.saved", fxdir);
+    snprintf(damaged, sizeof(damaged), "%s/corrupt/auth.cache", fxdir);
+    assert_int_equal(pam_start("iam", user, &conv, &ph), PAM_SUCCESS);
+    assert_int_equal(pam_authenticate(ph, 0), PAM_SUCCESS);
+    if (what == CACHE_GONE || what == CACHE_REPLACED || what == CACHE_DAMAGED)
+        assert_int_equal(rename(cache, moved), 0);
+    if (what == CACHE_REPLACED) /* the same bytes in a new file: loaded again, same answer */
+        copy_file(moved, cache);
+    if (what == CACHE_DAMAGED) /* a cache nobody can be looked up in */
+        copy_file(damaged, cache);
+    if (what == CONF_CHANGED) {
+        FILE *f;
+
+        copy_file(conf, saved);
+        f = fopen(conf, "a");
+        assert_non_null(f);
+        fputs("enforce = maybe\n", f); /* not a value: the account phase must see it */
+        assert_int_equal(fclose(f), 0);
+    }
+    rv = pam_acct_mgmt(ph, 0);
+    pam_end(ph, rv);
+    if (what == CACHE_GONE)
+        assert_int_equal(rename(moved, cache), 0);
+    if (what == CACHE_REPLACED || what == CACHE_DAMAGED)
+        assert_int_equal(rename(moved, cache), 0);
+    if (what == CONF_CHANGED)
+        assert_int_equal(rename(saved, conf), 0);
+    return rv;
+}
+
+static void test_phases_see_changes(void **state) {
+    (void)state;
+    assert_int_equal(login_changing("heidi", KEEP), PAM_SUCCESS);
+    assert_int_equal(login_changing("heidi", CACHE_GONE), PAM_AUTHINFO_UNAVAIL);
+    assert_int_equal(login_changing("heidi", CACHE_REPLACED), PAM_SUCCESS);
+    assert_int_equal(login_changing("heidi", CACHE_DAMAGED), PAM_AUTHINFO_UNAVAIL);
+    assert_int_equal(login_changing("heidi", CONF_CHANGED), PAM_AUTHINFO_UNAVAIL);
+    assert_int_equal(login_changing("heidi", KEEP), PAM_SUCCESS);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_auth_access_key_forms),
@@ -531,6 +601,7 @@ int main(void) {
         cmocka_unit_test(test_conditional_policy),
         cmocka_unit_test(test_audit_records),
         cmocka_unit_test(test_last_used),
+        cmocka_unit_test(test_phases_see_changes),
     };
 
     fxdir = getenv("PAMFX_DIR");
