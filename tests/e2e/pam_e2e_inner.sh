@@ -224,7 +224,7 @@ audit_check "$n" "audit: Authenticate, Login, SessionOpen, SessionClose with the
    and r[1]["additionalEventData"]["decidingStatement"]=="LoginAnywhere"
    and r[1]["additionalEventData"]["decision"]=="allow"
    and r[1]["additionalEventData"]["enforced"] is True'
-if [ -f "$cache_dir/lastused/$KEY_alice" ] && grep -q " sshd-iamtest$" "$cache_dir/lastused/$KEY_alice"; then
+if [ -f "$cache_dir/lastused/$KEY_alice" ] && grep -Eq "^[0-9]{20} sshd-iamtest +[0-9a-f]{16}$" "$cache_dir/lastused/$KEY_alice"; then
     ok "last use of alice's key recorded (for the credential report)"
 else
     bad "last use of alice's key recorded"
