@@ -239,15 +239,17 @@ int main(int argc, char **argv) {
     /* --loop N: only the access-key login at 100,000 users and the harness, N times each
      * (to run under perf or strace, or to see a change quickly) */
     if (strcmp(argv[2] ? argv[2] : "", "--loop") == 0) {
-        int n = atoi(argv[3]);
+        char *end = NULL;
+        long n = strtol(argv[3], &end, 10);
 
-        if (n < 1 || (m_large = bench("bench_large", "heidi", tok_large, n)) < 0)
+        if (!end || *end || n < 1 || n > 10000000 ||
+            (m_large = bench("bench_large", "heidi", tok_large, (int)n)) < 0)
             return 1;
         c_large = last_cpu;
         k_large = last_calls;
-        if ((m_permit = bench("bench_permit", "heidi", "x", n)) < 0)
+        if ((m_permit = bench("bench_permit", "heidi", "x", (int)n)) < 0)
             return 1;
-        printf("%d logins each, medians: pam_iam access key, 100,000 users %.1f us (CPU %.1f, "
+        printf("%ld logins each, medians: pam_iam access key, 100,000 users %.1f us (CPU %.1f, "
                "auth+account calls %.1f); harness only %.1f us (CPU %.1f, calls %.1f)\n",
                n, m_large, c_large, k_large, m_permit, last_cpu, last_calls);
         return 0;
