@@ -88,7 +88,9 @@ struct pam_iam_handle {
  * What one phase loaded is kept with the PAM handle (PAM_IAM_DATA_LOADED) and taken again by
  * the next phase of the same login when iam.conf and the current auth.cache are the very
  * files it was read from (same device, inode, size, modification and change times: a stat
- * of each instead of a parse and a lookup); anything else, and it is loaded anew. */
+ * of each instead of a parse and a lookup); anything else, and it is loaded anew. Only the
+ * first load of a login is kept (a role's phases load the caller beside the role): later
+ * loads of another user or of changed files belong to their handle. */
 int pam_iam_load(pam_handle_t *pamh, struct pam_iam_handle *h, const char *user_name);
 void pam_iam_handle_done(struct pam_iam_handle *h);
 bool pam_iam_user_name_valid(const char *name);

@@ -113,8 +113,9 @@ static int load_config(pam_handle_t *pamh, struct pam_iam_handle *h, struct load
                    iam_error_format(&e, msg, sizeof(msg)));
         return r == -ENOENT ? -EIO : r; /* a missing config is not "no such user" */
     }
-    if (l && have_st && strlen(h->args.config_path) < sizeof(l->config_path)) {
-        iam_config_free(l->config);
+    /* kept for the next phases only when nothing is kept yet: a handle of this very call (a
+     * role and its caller are loaded side by side) may still use what is kept */
+    if (l && !l->config && have_st && strlen(h->args.config_path) < sizeof(l->config_path)) {
         l->config = h->config;
         l->config_st = st;
         memcpy(l->config_path, h->args.config_path, strlen(h->args.config_path) + 1);
@@ -157,10 +158,10 @@ static int load_record(pam_handle_t *pamh, struct pam_iam_handle *h, struct load
         return r;
     }
     /* r == -ENOENT: not there, at the cost of a found user (see iam_auth_cache_find()) */
-    if (keyed) {
-        /* the key was read before the open: should the cache have switched in between, the
-         * next phase finds another file and looks up again */
-        loaded_clear_record(l);
+    if (keyed && !l->have_record) {
+        /* kept for the next phases only when nothing is kept yet (see load_config()). The
+         * key was read before the open: should the cache have switched in between, the next
+         * phase finds another file and looks up again. */
         l->record = h->record;
         l->have_record = true;
         l->cache_st = st;
