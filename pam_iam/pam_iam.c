@@ -297,6 +297,7 @@ IAM_EXPORT PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc
     r = pam_iam_load(pamh, &h, user);
     ret = r == 0 ? PAM_SUCCESS : pam_iam_status(PAM_IAM_PHASE_SETCRED, r);
     pam_iam_handle_done(&h);
+    pam_iam_loaded_release(pamh);
     return ret;
 }
 
@@ -465,6 +466,7 @@ IAM_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int ar
 out:
     iam_context_free(ctx);
     pam_iam_handle_done(&h);
+    pam_iam_loaded_release(pamh);
     return ret;
 }
 
@@ -524,6 +526,7 @@ static int session(pam_handle_t *pamh, int argc, const char **argv, enum iam_aud
     ret = PAM_SUCCESS;
 out:
     pam_iam_handle_done(&h);
+    pam_iam_loaded_release(pamh);
     return ret;
 }
 

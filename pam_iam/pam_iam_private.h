@@ -93,6 +93,11 @@ struct pam_iam_handle {
  * loads of another user or of changed files belong to their handle. */
 int pam_iam_load(pam_handle_t *pamh, struct pam_iam_handle *h, const char *user_name);
 void pam_iam_handle_done(struct pam_iam_handle *h);
+/* The account phase is the last that takes the kept record: it is wiped and freed at its end
+ * (and at the end of setcred and of each session phase, which load it anew), so the record,
+ * with its password and key hashes, does not stay in sshd's memory for the whole session the
+ * PAM handle lives for. */
+void pam_iam_loaded_release(pam_handle_t *pamh);
 bool pam_iam_user_name_valid(const char *name);
 /* The uid NSS gives user_name (getpwnam_r: nscd may answer from its memory): 1 and *ret_uid,
  * 0 when NSS knows no such user, -errno when the lookup failed. */

@@ -219,6 +219,16 @@ int pam_iam_load(pam_handle_t *pamh, struct pam_iam_handle *h, const char *user_
     return 0;
 }
 
+void pam_iam_loaded_release(pam_handle_t *pamh) {
+    union {
+        const void *data;
+        struct loaded *l;
+    } u = {NULL};
+
+    if (pam_get_data(pamh, PAM_IAM_DATA_LOADED, &u.data) == PAM_SUCCESS && u.l)
+        loaded_clear_record(u.l);
+}
+
 int pam_iam_nss_uid(const char *user_name, uid_t *ret_uid) {
     struct passwd pw, *res = NULL;
     size_t size = 4096;
