@@ -123,6 +123,23 @@ static int put_file(const char *dir, size_t which, const void *data, size_t len,
     return r;
 }
 
+/* Web servers derive a static file's validators from its modification time in whole
+ * seconds and its size (nginx's ETag is "<mtime hex>-<size hex>", Last-Modified has
+ * seconds): two manifests of one size written within the same second would look the same to
+ * a host's conditional GET, which would then keep the older bundle. So the new manifest's
+ * modification time is made later, in whole seconds, than the one it replaced (a clock a
+ * second ahead for a publisher that publishes twice in a second). Set just after the rename:
+ * a host asking in between is answered as before and takes the bundle at its next pull. */
+static void newer_than(const char *path, const struct stat *prev) {
+    struct stat st;
+
+    if (stat(path, &st) == 0 && st.st_mtim.tv_sec <= prev->st_mtim.tv_sec) {
+        struct timespec ts[2] = {{.tv_nsec = UTIME_OMIT},
+                                 {.tv_sec = prev->st_mtim.tv_sec + 1, .tv_nsec = 0}};
+        (void)utimensat(AT_FDCWD, path, ts, 0); /* at worst, hosts catch up a pull later */
+    }
+}
+
 static bool named_by(const struct iam_bundle_manifest *m, const char *name) {
     for (size_t i = 0; m && i < IAM_BUNDLE_N_FILES; i++)
         if (strcmp(m->files[i].path, name) == 0)
@@ -236,6 +253,8 @@ int iam_bundle_publish(const struct iam_bundle_publish *p, struct iam_bundle_pub
     bool have_prev = false, reused = false;
     char *mpath = NULL, *mtext = NULL;
     size_t mlen = 0;
+    struct stat prev_st;
+    bool have_prev_st;
     int lock_fd = -1, r;
 
     memset(&m, 0, sizeof(m));
@@ -268,9 +287,12 @@ int iam_bundle_publish(const struct iam_bundle_publish *p, struct iam_bundle_pub
         goto out;
     }
     /* the data files are in place: now the manifest that names them, in one rename */
+    have_prev_st = stat(mpath, &prev_st) == 0;
     if ((r = iam_bundle_manifest_seal(&m, p->signing, &mtext, &mlen, reterr)) < 0 ||
         (r = iam_file_write_atomic(mpath, mtext, mlen, 0644, reterr)) < 0)
         goto out;
+    if (have_prev_st)
+        newer_than(mpath, &prev_st);
     ret->manifest = m;
     ret->reused = reused;
     /* keep the previous bundle's files for hosts that fetched its manifest a moment ago */

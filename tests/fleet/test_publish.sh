@@ -117,6 +117,16 @@ expect_ok create-user --user-name bob
 expect_ok publish --output "$T/pub"
 [ "$(ls "$T/pub" | wc -l)" = 7 ] || fail "previous bundle's files not kept: $(ls "$T/pub")"
 ok
+# two publishes within one second: the second manifest is later by its modification time, so
+# web servers' validators (nginx: mtime in seconds and size) tell them apart
+m1=$(stat -c %Y "$T/pub/manifest.json")
+expect_ok create-user --user-name quick
+expect_ok publish --output "$T/pub"
+expect_ok create-user --user-name quicker
+expect_ok publish --output "$T/pub"
+m3=$(stat -c %Y "$T/pub/manifest.json")
+[ "$m3" -ge $((m1 + 2)) ] || fail "manifest modification times $m1 then $m3: two publishes look alike to a conditional GET"
+ok
 
 # a host that pulls: no store; the store verbs name bundle_url
 cp "$T/exported.key" "$T/host-fleet.key"
