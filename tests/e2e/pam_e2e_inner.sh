@@ -7,6 +7,7 @@ module=$1 nss_module=$2 iamctl=$3 pkg=$4
 
 # Safety first: never touch the real /etc, /usr or /var.
 [ "${IAM_E2E_NAMESPACE:-}" = 1 ] || { echo "refusing to run outside the test namespace"; exit 1; }
+ip link set lo up || exit 1    # a private network namespace: sshd's port cannot clash with anything on the host
 [ "$$" = 1 ] || { echo "refusing: not pid 1 of a private pid namespace"; exit 1; }
 mount -t tmpfs tmpfs /run || exit 1
 t=/run/iame2e
@@ -121,7 +122,7 @@ visudo -c -q || { echo "visudo rejects the sudoers"; exit 1; }
 # sshd's own stack, as Debian ships it, under the name sshd-iamtest.
 cp /etc/pam.d/sshd /etc/pam.d/sshd-iamtest
 
-port=$((20000 + RANDOM % 20000))
+port=2222
 ssh-keygen -q -t ed25519 -N '' -f "$t/hostkey" || exit 1
 cat > "$t/sshd_config" <<EOF
 Port $port

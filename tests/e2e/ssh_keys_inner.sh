@@ -5,6 +5,7 @@ set -uo pipefail
 module=$1 nss_module=$2 iamctl=$3 akeys=$4 pkg=$5
 
 [ "${IAM_E2E_NAMESPACE:-}" = 1 ] || { echo "refusing to run outside the test namespace"; exit 1; }
+ip link set lo up || exit 1    # a private network namespace: sshd's port cannot clash with anything on the host
 [ "$$" = 1 ] || { echo "refusing: not pid 1 of a private pid namespace"; exit 1; }
 mount -t tmpfs tmpfs /run || exit 1
 t=/run/iame2e
@@ -79,7 +80,7 @@ run iamctl put-user-policy --user-name erin --policy-name onekey --policy-docume
 ssh-keygen -q -t ed25519 -N '' -f "$t/stranger" || exit 1
 cp /etc/pam.d/sshd /etc/pam.d/sshd-iamtest
 
-port=$((20000 + RANDOM % 20000))
+port=2222
 ssh-keygen -q -t ed25519 -N '' -f "$t/hostkey" || exit 1
 cat > "$t/sshd_config" <<CONF
 Include /etc/ssh/sshd_config.d/*.conf

@@ -7,6 +7,7 @@ set -uo pipefail
 module=$1 nss_module=$2 plugin=$3 iamctl=$4 pkg=$5 sudo_conf_script=$6 plugin_path=$7
 
 [ "${IAM_E2E_NAMESPACE:-}" = 1 ] || { echo "refusing to run outside the test namespace"; exit 1; }
+ip link set lo up || exit 1    # a private network namespace: sshd's port cannot clash with anything on the host
 [ "$$" = 1 ] || { echo "refusing: not pid 1 of a private pid namespace"; exit 1; }
 mount -t tmpfs tmpfs /run || exit 1
 t=/run/iame2e
@@ -256,7 +257,7 @@ rm -f /etc/sudoers.d/zzz-frank
 # ---- the login session reaches the plugin: real sshd, pam_loginuid, aws:SourceIp ----------
 if (echo 4242 > /proc/self/loginuid) 2>/dev/null; then
     cp /etc/pam.d/sshd /etc/pam.d/sshd-iamtest
-    port=$((20000 + RANDOM % 20000))
+    port=2222
     ssh-keygen -q -t ed25519 -N '' -f "$t/hostkey" || exit 1
     printf '%s\n' "Port $port" "ListenAddress 127.0.0.1" "HostKey $t/hostkey" \
         "PidFile $t/sshd.pid" "UsePAM yes" "KbdInteractiveAuthentication yes" \
