@@ -310,6 +310,9 @@ struct nss_build {
     uint32_t *ms_of_entry;          /* mm entry -> MEMBERSHIPS index, UINT32_MAX for users */
     const char **ms_names;          /* MEMBERSHIPS index -> name */
     uint32_t n_ms;
+    /* each name looked up in mm once: user index -> its entry + 1 (0: in no group), and the
+     * k-th member of all groups in order -> its entry */
+    uint32_t *user_ent, *member_ent;
     uint32_t *slot_idx;                  /* table slot -> entry index, for duplicate messages */
     uint64_t bytes[IAM_NSSC_N_SECTIONS]; /* bytes of record sections, elements of the others */
     uint64_t max_slots;
@@ -326,6 +329,8 @@ static void nss_build_done(struct nss_build *b) {
     free(b->ms_off);
     free(b->ms_of_entry);
     free(b->ms_names);
+    free(b->user_ent);
+    free(b->member_ent);
     member_map_done(&b->mm);
     member_map_done(&b->um);
 }
@@ -384,7 +389,7 @@ static int check_users(struct nss_build *b, struct iam_error *reterr) {
 
 /* 1b. One group's name, gid and members (each listed once); *ret_bytes gets the size of its
  * member names. */
-static int check_group(struct nss_build *b, size_t i, uint64_t *ret_bytes,
+static int check_group(struct nss_build *b, size_t i, uint32_t *ent, uint64_t *ret_bytes,
                        struct iam_error *reterr) {
     const struct iam_nss_group *g = &b->groups[i];
     const char *why = NULL;
@@ -424,6 +429,7 @@ static int check_group(struct nss_build *b, size_t i, uint64_t *ret_bytes,
         }
         e->last_group = i + 1;
         e->count++;
+        ent[k] = (uint32_t)(e - b->mm.entries);
         gbytes += strlen(g->members[k]) + 1;
     }
     if (gbytes > UINT32_MAX) {
@@ -439,8 +445,21 @@ static int check_groups(struct nss_build *b, struct iam_error *reterr) {
     uint64_t total_members = 0, member_bytes = 0;
 
     for (size_t i = 0; i < b->n_groups; i++) {
+        total_members += b->groups[i].n_members;
+        if (total_members > IAM_NSSC_MAX_FILE / 8) {
+            iam_error_set(reterr, 0, 0, 0, "too many group members");
+            return -E2BIG;
+        }
+    }
+    b->member_ent = malloc((size_t)(total_members ? total_members : 1) * sizeof(*b->member_ent));
+    if (!b->member_ent) {
+        iam_error_set(reterr, 0, 0, 0, "out of memory");
+        return -ENOMEM;
+    }
+    total_members = 0;
+    for (size_t i = 0; i < b->n_groups; i++) {
         uint64_t gbytes = 0;
-        int r = check_group(b, i, &gbytes, reterr);
+        int r = check_group(b, i, b->member_ent + total_members, &gbytes, reterr);
 
         if (r < 0)
             return r;
@@ -467,13 +486,16 @@ static int size_records(struct nss_build *b, struct iam_error *reterr) {
     b->ms_off = calloc(b->mm.n + 1, sizeof(*b->ms_off));
     b->ms_of_entry = calloc(b->mm.n + 1, sizeof(*b->ms_of_entry));
     b->ms_names = calloc(b->mm.n + 1, sizeof(*b->ms_names));
-    if (!b->user_off || !b->group_off || !b->ms_off || !b->ms_of_entry || !b->ms_names) {
+    b->user_ent = calloc(b->n_users + 1, sizeof(*b->user_ent));
+    if (!b->user_off || !b->group_off || !b->ms_off || !b->ms_of_entry || !b->ms_names ||
+        !b->user_ent) {
         iam_error_set(reterr, 0, 0, 0, "out of memory");
         return -ENOMEM;
     }
     for (size_t i = 0; i < b->n_users; i++) {
         struct member_entry *e = member_map_get(&b->mm, b->users[i].name, false, &r);
 
+        b->user_ent[i] = e ? (uint32_t)(e - b->mm.entries) + 1 : 0;
         bytes[IAM_NSSC_USERS] += ALIGN8(user_record_size(&b->users[i], e ? e->count : 0));
         if (bytes[IAM_NSSC_USERS] > IAM_NSSC_MAX_FILE)
             return too_big(reterr);
@@ -552,6 +574,11 @@ static int lay_out(struct nss_build *b, struct iam_error *reterr) {
     return 0;
 }
 
+/* The member map's entry of user i (NULL: the user is in no group), found in step 2. */
+static struct member_entry *user_entry(const struct nss_build *b, size_t i) {
+    return b->user_ent[i] ? &b->mm.entries[b->user_ent[i] - 1] : NULL;
+}
+
 /* 4a. The user name table first (slots marked with a placeholder offset), then the user
  * records laid out in slot order, each line's first record noted in USER_LINES. */
 static int place_users(struct nss_build *b, struct iam_error *reterr) {
@@ -559,7 +586,6 @@ static int place_users(struct nss_build *b, struct iam_error *reterr) {
     uint32_t *lines = section_ptr(b->img, &b->hdr, IAM_NSSC_USER_LINES);
     uint32_t n = b->hdr.sections[IAM_NSSC_USER_BY_NAME].count;
     uint32_t roff = b->hdr.sections[IAM_NSSC_USERS].offset, other;
-    int r;
 
     for (uint32_t i = 0; i < b->n_users; i++)
         if (table_put_name(t, b->slot_idx, n, b->hdr.seed, b->users[i].name, UINT32_MAX, i,
@@ -570,14 +596,14 @@ static int place_users(struct nss_build *b, struct iam_error *reterr) {
         }
     for (uint32_t j = 0; j < n; j++) {
         const struct iam_nss_user *u;
-        struct member_entry *e;
+        const struct member_entry *e;
 
         if (j % IAM_NSSC_LINE_SLOTS == 0)
             lines[j / IAM_NSSC_LINE_SLOTS] = roff;
         if (!t[j].off)
             continue;
         u = &b->users[b->slot_idx[j]];
-        e = member_map_get(&b->mm, u->name, false, &r);
+        e = user_entry(b, b->slot_idx[j]);
         t[j].off = roff;
         b->user_off[b->slot_idx[j]] = roff;
         roff += (uint32_t)ALIGN8(user_record_size(u, e ? e->count : 0));
@@ -589,11 +615,10 @@ static int place_users(struct nss_build *b, struct iam_error *reterr) {
  * its mm entry's first becomes the list's offset. */
 static void write_users(struct nss_build *b) {
     uint32_t *uix = section_ptr(b->img, &b->hdr, IAM_NSSC_USER_INDEX);
-    int r;
 
     for (size_t i = 0; i < b->n_users; i++) {
         const struct iam_nss_user *u = &b->users[i];
-        struct member_entry *e = member_map_get(&b->mm, u->name, false, &r);
+        struct member_entry *e = user_entry(b, i);
         const char *f[4] = {u->name, str_or_empty(u->gecos), str_or_empty(u->home),
                             str_or_empty(u->shell)};
         uint32_t roff = b->user_off[i];
@@ -674,9 +699,9 @@ static int place_groups(struct nss_build *b, struct iam_error *reterr) {
 
 /* 4e. The group records and GROUP_INDEX; each member's gid list (in its user or membership
  * record) gets this group's gid. */
-static int write_groups(struct nss_build *b, struct iam_error *reterr) {
+static void write_groups(struct nss_build *b) {
     uint32_t *gix = section_ptr(b->img, &b->hdr, IAM_NSSC_GROUP_INDEX);
-    int r;
+    const uint32_t *ent = b->member_ent;
 
     for (size_t i = 0; i < b->n_groups; i++) {
         const struct iam_nss_group *g = &b->groups[i];
@@ -687,15 +712,11 @@ static int write_groups(struct nss_build *b, struct iam_error *reterr) {
         lens = p + sizeof(rec) + nlen + 1;
         names = lens + g->n_members;
         for (size_t k = 0; k < g->n_members; k++) {
-            struct member_entry *e = member_map_get(&b->mm, g->members[k], false, &r);
+            /* found (or added) in step 1 */
+            struct member_entry *e = &b->mm.entries[*ent++];
             size_t len = strlen(g->members[k]);
             uint32_t gid = (uint32_t)g->gid;
 
-            /* Present by construction: every member was added in step 1. */
-            if (!e) {
-                iam_error_set(reterr, 0, 0, 0, "internal error: member map");
-                return -EINVAL;
-            }
             lens[k] = (uint8_t)len;
             names = put_str(names, g->members[k], len);
             memcpy(b->img + e->first + (size_t)e->fill++ * sizeof(gid), &gid, sizeof(gid));
@@ -710,7 +731,6 @@ static int write_groups(struct nss_build *b, struct iam_error *reterr) {
         (void)put_str(p + sizeof(rec), g->name, nlen);
         gix[i] = b->group_off[i];
     }
-    return 0;
 }
 
 /* 5. The other hash tables (the name tables were built with the records). */
@@ -792,8 +812,9 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
         goto out;
     write_users(&b);
     write_memberships(&b);
-    if ((r = place_groups(&b, reterr)) < 0 || (r = write_groups(&b, reterr)) < 0)
+    if ((r = place_groups(&b, reterr)) < 0)
         goto out;
+    write_groups(&b);
     /* 5. The id and membership tables; 6. hashes. */
     r = fill_tables(&b, reterr);
     if (r < 0)

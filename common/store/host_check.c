@@ -16,10 +16,11 @@ static const char *kind_name(int64_t kind) {
 }
 
 /* An identity outside the range: users, groups, and roles that have an account on the host
- * (those created here; a role imported before roles were accounts has none). */
+ * (those created here; a role imported before roles were accounts has none). Two range
+ * searches of the posix_id index, not a visit of every identity. */
 static int check_range(struct iam_store *st, const struct iam_config *c) {
-    static const char sql[] = "SELECT kind, name, posix_id FROM identities WHERE posix_id IS NOT NULL"
-                              " AND (posix_id < ? OR posix_id > ?) LIMIT 1";
+    static const char sql[] = "SELECT kind, name, posix_id FROM identities WHERE"
+                              " posix_id < ? OR posix_id > ? LIMIT 1";
     sqlite3_stmt *s = st_stmt(st, sql);
     int r;
 
@@ -39,10 +40,11 @@ static int check_range(struct iam_store *st, const struct iam_config *c) {
 
 /* Users whose primary gid is not their own id (their private group's, or with
  * private_groups = no what the caches turn into default_gid) nor default_gid: in the range,
- * and not a local group's. */
+ * and not a local group's. The partial index identities_other_gid holds just the rows with
+ * gid <> posix_id (schema.c), so this reads those, not every user. */
 static int check_primary_gids(struct iam_store *st, const struct iam_config *c,
                               const struct iam_local_accounts *local) {
-    static const char sql[] = "SELECT name, gid FROM identities WHERE kind = 1"
+    static const char sql[] = "SELECT name, gid FROM identities WHERE +kind = 1"
                               " AND gid <> posix_id AND gid <> ?";
     sqlite3_stmt *s = st_stmt(st, sql);
     const char *other;

@@ -212,6 +212,10 @@ static const char *const migrations[] = {
     ") STRICT;"
     "CREATE UNIQUE INDEX mfa_devices_name ON mfa_devices (name COLLATE NOCASE);"
     "CREATE INDEX mfa_devices_user ON mfa_devices (user) WHERE user IS NOT NULL;",
+    /* 3 -> 4: the users whose primary gid is not their own id, which the host check before
+     * every write reads (host_check.c): an index of only those rows, so that the check does
+     * not scan every user. */
+    "CREATE INDEX identities_other_gid ON identities (gid) WHERE gid <> posix_id;",
 };
 
 _Static_assert(IAM_ELEMENTSOF(migrations) == IAM_STORE_SCHEMA_VERSION,

@@ -209,11 +209,12 @@ ok
 ok
 # A store of schema version 1 (before the policy existed) is migrated forward by the first
 # writer, and keeps what it had.
-sqlite3 "$DB" "DROP TABLE mfa_devices; DROP TABLE password_history; DROP TABLE password_policy;
+sqlite3 "$DB" "DROP INDEX identities_other_gid; DROP TABLE mfa_devices; DROP TABLE password_history;
+    DROP TABLE password_policy;
     PRAGMA user_version = 1;"
 expect_fail 1 "NoSuchEntity|schema" get-account-password-policy
 expect_ok update-account-password-policy --minimum-password-length 10
-sqlcheck "PRAGMA user_version" 3
+sqlcheck "PRAGMA user_version" 4
 expect_ok get-account-password-policy
 jcheck '.PasswordPolicy.MinimumPasswordLength == 10'
 expect_ok get-user --user-name alice

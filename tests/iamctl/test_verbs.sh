@@ -9,7 +9,7 @@ init_db
 [ "$(stat -c %a "$DB")" = 600 ] || fail "store mode is not 0600"
 [ "$(head -c 15 "$DB")" = "SQLite format 3" ] || fail "the store is not a SQLite database"
 sqlcheck "PRAGMA journal_mode" wal
-sqlcheck "PRAGMA user_version" 3
+sqlcheck "PRAGMA user_version" 4
 grep -q '^uid_min = 5000$' "$CONF" || fail "init did not write uid_min"
 grep -q '^home_template = /home/%u$' "$CONF" || fail "init did not write the defaults explicitly"
 sqlcheck "SELECT account_id, serial, next_id FROM account" "123456789012|0|5000"

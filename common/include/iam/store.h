@@ -31,7 +31,7 @@
 #include "iam/macros.h"
 
 /* Bump with a new step in common/store/schema.c. */
-#define IAM_STORE_SCHEMA_VERSION 3
+#define IAM_STORE_SCHEMA_VERSION 4
 
 enum iam_store_kind {
     IAM_STORE_USER = 1,
