@@ -239,8 +239,31 @@ static int replace_link(int dfd, const char *gen, const char *name) {
     return 0;
 }
 
+/* One file of the new generation: written from data, or, when data is NULL and from names a
+ * generation, a hard link to that generation's file of the same name (the file is already
+ * on disk; nothing is copied). */
+static int put_file(int dfd, int gfd, const char *from, const char *name, const void *data,
+                    size_t len, mode_t mode) {
+    char src[IAM_CACHE_GEN_NAME_LEN + 64];
+
+    if (data || !from)
+        return write_file(gfd, name, data, len, mode);
+    snprintf(src, sizeof(src), "%s/%s", from, name);
+    return linkat(dfd, src, gfd, name, 0) < 0 ? -errno : 0;
+}
+
 int iam_caches_install(const char *cache_dir, const void *nss, size_t nss_len, const void *auth,
                        size_t auth_len, uint64_t *ret_generation, struct iam_error *reterr) {
+    const struct iam_caches_set set = {
+        .nss = nss, .nss_len = nss_len, .auth = auth, .auth_len = auth_len};
+
+    if ((!nss && nss_len) || (!auth && auth_len))
+        return -EINVAL;
+    return iam_caches_install_set(cache_dir, &set, ret_generation, reterr);
+}
+
+int iam_caches_install_set(const char *cache_dir, const struct iam_caches_set *set,
+                           uint64_t *ret_generation, struct iam_error *reterr) {
     char cur[IAM_CACHE_GEN_NAME_LEN + 2], gen[IAM_CACHE_GEN_NAME_LEN + 1];
     char prev[IAM_CACHE_GEN_NAME_LEN + 1] = "";
     struct timespec switched = {0, 0};
@@ -250,7 +273,8 @@ int iam_caches_install(const char *cache_dir, const void *nss, size_t nss_len, c
 
     if (ret_generation)
         *ret_generation = 0;
-    if (!cache_dir || cache_dir[0] != '/' || (!nss && nss_len) || (!auth && auth_len))
+    if (!cache_dir || cache_dir[0] != '/' || !set || (set->from && !set->from[0]) ||
+        (!set->from && ((!set->nss && set->nss_len) || (!set->auth && set->auth_len))))
         return -EINVAL;
     r = open_cache_dir(cache_dir, &dfd, reterr);
     if (r < 0)
@@ -277,6 +301,13 @@ int iam_caches_install(const char *cache_dir, const void *nss, size_t nss_len, c
                  "refusing to install: cannot read the link \"" IAM_CACHE_CURRENT "\"");
         goto out;
     }
+    if (set->from && strcmp(set->from, prev) != 0) {
+        /* another install came in between: the files to link are not the current ones */
+        iam_error_set_source(reterr, cache_dir);
+        iam_error_set(reterr, 0, 0, 0, "the caches changed while the new ones were made");
+        r = -ESTALE;
+        goto out;
+    }
     iam_cache_gen_name(n + 1, gen);
     /* what a crashed install may have left, the new generation's name included */
     r = cleanup(dfd, prev[0] ? prev : NULL, NULL);
@@ -295,9 +326,11 @@ int iam_caches_install(const char *cache_dir, const void *nss, size_t nss_len, c
         r = fail(reterr, cache_dir, -errno, "cannot open the generation directory");
         goto out;
     }
-    r = write_file(gfd, IAM_CACHE_AUTH_NAME, auth, auth_len, 0600);
+    r = put_file(dfd, gfd, set->from, IAM_CACHE_AUTH_NAME, set->auth, set->auth_len, 0600);
     if (r == 0)
-        r = write_file(gfd, IAM_CACHE_NSS_NAME, nss, nss_len, 0644);
+        r = put_file(dfd, gfd, set->from, IAM_CACHE_NSS_NAME, set->nss, set->nss_len, 0644);
+    if (r == 0 && set->state)
+        r = write_file(gfd, IAM_CACHES_STATE_NAME, set->state, set->state_len, 0600);
     if (r == 0 && fsync(gfd) < 0)
         r = -errno;
     if (r < 0) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -288,4 +289,21 @@ void iam_lock_release(int fd) {
         return;
     (void)flock(fd, LOCK_UN);
     close(fd);
+}
+
+void iam_prefault(void *p, size_t len) {
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t start, end;
+
+    if (!p || page <= 0 || len < (size_t)page * 16)
+        return;
+    start = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+    end = ((uintptr_t)p + len) & ~((uintptr_t)page - 1);
+#ifdef MADV_POPULATE_WRITE
+    if (end > start)
+        (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+#else
+    (void)start;
+    (void)end;
+#endif
 }

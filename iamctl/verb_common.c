@@ -272,16 +272,52 @@ static int sth_check_host_ids(struct sth *h) {
                        e.text);
 }
 
-/* The caches after a commit: under the lock, from one snapshot of what was committed. */
-static int refresh_caches(struct sth *h, uint64_t serial) {
+static int ids_copy(struct iam_store_ids *to, const struct iam_store_ids *from) {
+    to->v = from->n ? malloc(from->n * sizeof(*to->v)) : NULL;
+    if (from->n && !to->v)
+        return -ENOMEM;
+    if (from->n)
+        memcpy(to->v, from->v, from->n * sizeof(*to->v));
+    to->n = to->cap = from->n;
+    return 0;
+}
+
+/* What the commit changed, kept: the next transaction starts with none. */
+static int changes_copy(struct iam_store_changes *to, const struct iam_store_changes *from) {
+    *to = (struct iam_store_changes){.any = from->any, .all = from->all};
+    if (ids_copy(&to->users, &from->users) < 0 || ids_copy(&to->groups, &from->groups) < 0 ||
+        ids_copy(&to->policies, &from->policies) < 0 ||
+        ids_copy(&to->nss_users, &from->nss_users) < 0 ||
+        ids_copy(&to->nss_groups, &from->nss_groups) < 0)
+        return -ENOMEM;
+    return 0;
+}
+
+static void changes_free(struct iam_store_changes *c) {
+    free(c->users.v);
+    free(c->groups.v);
+    free(c->policies.v);
+    free(c->nss_users.v);
+    free(c->nss_groups.v);
+}
+
+/* The caches after a commit: under the lock, from one snapshot of what was committed; only
+ * what the commit changed is rebuilt when the current caches allow it (iam_store_refresh). */
+static int refresh_caches(struct sth *h, const struct iam_store_changes *changes,
+                          uint64_t serial) {
     struct iam_error e;
     int r;
+    const char *how = "the changes could not be kept";
 
     iam_error_init(&e);
     if ((r = iam_store_begin(h->st, false)) < 0)
         return sth_fail(h, r);
-    r = iam_store_compile(h->st, h->config, &e);
+    r = changes ? iam_store_refresh(h->st, h->config, changes, serial, &how, &e)
+                : iam_store_compile(h->st, h->config, &e);
     iam_store_rollback(h->st);
+    /* which way the caches were made, for whoever wonders why a write took long */
+    if (getenv("IAMCTL_DEBUG_REFRESH"))
+        fprintf(stderr, "iamctl: caches: %s\n", how ? how : "whole compile");
     if (r == 1) {
         char buf[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32];
         iamctl_fail("the store was written (Serial %llu) and the host caches installed, but %s",
@@ -298,19 +334,28 @@ static int refresh_caches(struct sth *h, uint64_t serial) {
 }
 
 int sth_commit(struct sth *h) {
+    struct iam_store_changes changes = {0};
     uint64_t serial = 0;
-    bool changed = iam_store_changes(h->st)->any;
+    bool changed = iam_store_changes(h->st)->any, kept;
     int r;
 
     /* nothing that puts an IAM identity on a system id commits (iam/host_ids.h) */
     if (changed && ((r = load_local()) || (r = sth_check_host_ids(h))))
         return r;
-    if ((r = iam_store_commit(h->st, &serial)) < 0)
+    /* a copy that fails to be made only costs the refresh its shortcut */
+    kept = changed && changes_copy(&changes, iam_store_changes(h->st)) == 0;
+    if ((r = iam_store_commit(h->st, &serial)) < 0) {
+        changes_free(&changes);
         return sth_fail(h, r);
+    }
     h->account.serial = serial;
-    if (!changed)
+    if (!changed) {
+        changes_free(&changes);
         return IAMCTL_EXIT_OK;
-    return refresh_caches(h, serial);
+    }
+    r = refresh_caches(h, kept ? &changes : NULL, serial);
+    changes_free(&changes);
+    return r;
 }
 
 int sth_close(struct sth *h, int r) {

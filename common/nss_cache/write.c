@@ -566,6 +566,7 @@ static int lay_out(struct nss_build *b, struct iam_error *reterr) {
     hdr->n_groups = (uint32_t)b->n_groups;
 
     b->img = calloc(1, b->file_size);
+    iam_prefault(b->img, b->file_size);
     b->slot_idx = calloc((size_t)b->max_slots, sizeof(*b->slot_idx));
     if (!b->img || !b->slot_idx) {
         iam_error_set(reterr, 0, 0, 0, "out of memory");
@@ -788,6 +789,14 @@ static void seal(struct nss_build *b) {
 int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
                         const struct iam_nss_group *groups, size_t n_groups, void **ret_data,
                         size_t *ret_size, struct iam_error *reterr) {
+    return iam_nss_cache_build_seeded(users, n_users, groups, n_groups, make_seed(), ret_data,
+                                      ret_size, reterr);
+}
+
+int iam_nss_cache_build_seeded(const struct iam_nss_user *users, size_t n_users,
+                               const struct iam_nss_group *groups, size_t n_groups,
+                               uint64_t seed, void **ret_data, size_t *ret_size,
+                               struct iam_error *reterr) {
     struct nss_build b = {
         .users = users, .n_users = n_users, .groups = groups, .n_groups = n_groups};
     int r;
@@ -800,8 +809,8 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
         iam_error_set(reterr, 0, 0, 0, "more than %u users or groups", IAM_NSS_MAX_ENTRIES);
         return -E2BIG;
     }
-    b.mm.seed = make_seed();
-    b.um.seed = b.mm.seed;
+    b.mm.seed = seed;
+    b.um.seed = seed;
     /* 1. Every field, before anything is built; 2. sizes; 3. layout. */
     if ((r = check_users(&b, reterr)) < 0 || (r = check_groups(&b, reterr)) < 0 ||
         (r = size_records(&b, reterr)) < 0 || (r = lay_out(&b, reterr)) < 0)
@@ -827,6 +836,163 @@ int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
 out:
     nss_build_done(&b);
     return r;
+}
+
+/* ---- reading an image back (the incremental refresh) ---- */
+
+static int bad_image(struct iam_error *reterr, const char *what) {
+    iam_error_set(reterr, 0, 0, 0, "the previous nss.cache is damaged: %s", what);
+    return -EBADMSG;
+}
+
+/* The header of img, checked: magic, version, sizes, every section inside the file, the
+ * header hash and every block's. */
+static int decode_header(const uint8_t *img, size_t len, struct iam_nssc_header *h,
+                         struct iam_error *reterr) {
+    if (len < sizeof(*h))
+        return bad_image(reterr, "too short");
+    memcpy(h, img, sizeof(*h));
+    if (memcmp(h->magic, IAM_NSSC_MAGIC, IAM_NSSC_MAGIC_LEN) != 0 ||
+        h->version != IAM_NSSC_VERSION || h->header_size != sizeof(*h) || h->file_size != len ||
+        h->block_size != IAM_NSSC_BLOCK || h->blocksum_offset != sizeof(*h) ||
+        (uint64_t)h->blocksum_offset + (uint64_t)h->n_blocks * 8 > h->data_offset ||
+        h->data_offset > len ||
+        (uint64_t)h->n_blocks * IAM_NSSC_BLOCK < len - h->data_offset ||
+        h->sections[IAM_NSSC_USER_INDEX].count != h->n_users ||
+        h->sections[IAM_NSSC_GROUP_INDEX].count != h->n_groups)
+        return bad_image(reterr, "header");
+    for (unsigned s = 0; s < IAM_NSSC_N_SECTIONS; s++)
+        if (h->sections[s].offset < h->data_offset ||
+            (uint64_t)h->sections[s].offset +
+                    (uint64_t)h->sections[s].count * iam_nssc_elem_size(s) > len)
+            return bad_image(reterr, "a section outside the file");
+    if (iam_nssc_header_hash(h, img + h->blocksum_offset, h->n_blocks) != h->header_hash)
+        return bad_image(reterr, "header hash");
+    for (uint32_t i = 0; i < h->n_blocks; i++) {
+        uint64_t start = h->data_offset + (uint64_t)i * IAM_NSSC_BLOCK, sum;
+        size_t n = len - start < IAM_NSSC_BLOCK ? (size_t)(len - start) : IAM_NSSC_BLOCK;
+
+        memcpy(&sum, img + h->blocksum_offset + (size_t)i * 8, sizeof(sum));
+        if (iam_nssc_block_hash(img + start, n, h->seed, i) != sum)
+            return bad_image(reterr, "block hash");
+    }
+    return 0;
+}
+
+/* A NUL-terminated string of exactly len bytes at p, inside end. */
+static const char *take_str(const uint8_t **p, const uint8_t *end, size_t len) {
+    const char *s = (const char *)*p;
+
+    if ((size_t)(end - *p) <= len || (*p)[len] != '\0' || memchr(*p, '\0', len))
+        return NULL;
+    *p += len + 1;
+    return s;
+}
+
+static int decode_users(const uint8_t *img, size_t len, const struct iam_nssc_header *h,
+                        struct iam_nss_user *users, struct iam_error *reterr) {
+    const uint8_t *end = img + len;
+
+    for (uint32_t i = 0; i < h->n_users; i++) {
+        uint32_t off;
+        struct iam_nssc_user rec;
+        const uint8_t *p;
+
+        memcpy(&off, img + h->sections[IAM_NSSC_USER_INDEX].offset + (size_t)i * 4, 4);
+        if (off < h->data_offset || (uint64_t)off + sizeof(rec) > len)
+            return bad_image(reterr, "a user record outside the file");
+        memcpy(&rec, img + off, sizeof(rec));
+        p = img + off + sizeof(rec);
+        users[i] = (struct iam_nss_user){.uid = rec.uid, .gid = rec.gid};
+        if (!(users[i].name = take_str(&p, end, rec.name_len)) ||
+            !(users[i].gecos = take_str(&p, end, rec.gecos_len)) ||
+            !(users[i].home = take_str(&p, end, rec.home_len)) ||
+            !(users[i].shell = take_str(&p, end, rec.shell_len)))
+            return bad_image(reterr, "a user record");
+    }
+    return 0;
+}
+
+static int decode_groups(const uint8_t *img, size_t len, const struct iam_nssc_header *h,
+                         struct iam_nss_group *groups, const char **members, size_t n_members,
+                         struct iam_error *reterr) {
+    const uint8_t *end = img + len;
+    size_t m = 0;
+
+    for (uint32_t i = 0; i < h->n_groups; i++) {
+        uint32_t off;
+        struct iam_nssc_group rec;
+        const uint8_t *p, *lens;
+
+        memcpy(&off, img + h->sections[IAM_NSSC_GROUP_INDEX].offset + (size_t)i * 4, 4);
+        if (off < h->data_offset || (uint64_t)off + sizeof(rec) > len)
+            return bad_image(reterr, "a group record outside the file");
+        memcpy(&rec, img + off, sizeof(rec));
+        p = img + off + sizeof(rec);
+        groups[i] = (struct iam_nss_group){.gid = rec.gid, .n_members = rec.n_members};
+        if (!(groups[i].name = take_str(&p, end, rec.name_len)) ||
+            (size_t)(end - p) < rec.n_members || rec.n_members > n_members - m)
+            return bad_image(reterr, "a group record");
+        lens = p;
+        p += rec.n_members;
+        groups[i].members = members + m;
+        for (uint32_t k = 0; k < rec.n_members; k++)
+            if (!(members[m++] = take_str(&p, end, lens[k])))
+                return bad_image(reterr, "a group's members");
+    }
+    return 0;
+}
+
+int iam_nss_cache_decode(const void *img, size_t len, struct iam_nss_decoded *ret,
+                         struct iam_error *reterr) {
+    const uint8_t *b = img;
+    struct iam_nssc_header h;
+    size_t n_members = 0;
+    int r;
+
+    memset(ret, 0, sizeof(*ret));
+    if ((r = decode_header(b, len, &h, reterr)) < 0)
+        return r;
+    /* every member name takes at least two bytes (a character and its NUL) of GROUPS */
+    n_members = h.sections[IAM_NSSC_GROUPS].count / 2;
+    ret->users = calloc((size_t)h.n_users + 1, sizeof(*ret->users));
+    ret->groups = calloc((size_t)h.n_groups + 1, sizeof(*ret->groups));
+    ret->members = calloc(n_members + 1, sizeof(*ret->members));
+    if (!ret->users || !ret->groups || !ret->members) {
+        iam_nss_decoded_free(ret);
+        iam_error_set(reterr, 0, 0, 0, "out of memory");
+        return -ENOMEM;
+    }
+    if ((r = decode_users(b, len, &h, ret->users, reterr)) < 0 ||
+        (r = decode_groups(b, len, &h, ret->groups, ret->members, n_members, reterr)) < 0) {
+        iam_nss_decoded_free(ret);
+        return r;
+    }
+    ret->n_users = h.n_users;
+    ret->n_groups = h.n_groups;
+    ret->seed = h.seed;
+    return 0;
+}
+
+int iam_nss_cache_seed_of(const void *img, size_t len, uint64_t *ret_seed) {
+    struct iam_nssc_header h;
+
+    if (!img || len < sizeof(h))
+        return -EBADMSG;
+    memcpy(&h, img, sizeof(h));
+    if (memcmp(h.magic, IAM_NSSC_MAGIC, IAM_NSSC_MAGIC_LEN) != 0 || h.version != IAM_NSSC_VERSION)
+        return -EBADMSG;
+    *ret_seed = h.seed;
+    return 0;
+}
+
+void iam_nss_decoded_free(struct iam_nss_decoded *d) {
+    if (!d)
+        return;
+    free(d->users);
+    free(d->groups);
+    free(d->members);
+    memset(d, 0, sizeof(*d));
 }
 
 /* ---- atomic install ---- */

@@ -24,8 +24,20 @@ static int oom(struct iam_error *reterr) {
  * one group per user named as the user with gid = uid (Debian's convention). Without private
  * groups a primary gid equal to the uid would name no group: such a user gets default_gid,
  * as iamctl gives new users. */
-static int build_nss(const struct iam_config *config, const struct cmodel *m, void **ret_data,
-                     size_t *ret_size, struct iam_error *reterr) {
+void cm_nss_user(const struct iam_config *config, const struct cm_user *u, const char *home,
+                 struct iam_nss_user *out) {
+    *out = (struct iam_nss_user){.name = u->name,
+                                 .uid = (uid_t)u->uid,
+                                 .gid = (gid_t)u->gid,
+                                 .gecos = u->gecos,
+                                 .home = u->home ? u->home : home,
+                                 .shell = u->shell ? u->shell : config->default_shell};
+    if (!config->private_groups && u->gid == u->uid)
+        out->gid = (gid_t)config->default_gid;
+}
+
+static int build_nss(const struct iam_config *config, const struct cmodel *m, uint64_t seed,
+                     void **ret_data, size_t *ret_size, struct iam_error *reterr) {
     struct iam_nss_user *users = calloc(m->n_users + 1, sizeof(*users));
     struct iam_nss_group *groups = calloc(m->n_groups + m->n_users + 1, sizeof(*groups));
     const char **names = calloc(m->n_members + 1, sizeof(*names));
@@ -40,18 +52,11 @@ static int build_nss(const struct iam_config *config, const struct cmodel *m, vo
     for (size_t i = 0; i < m->n_users; i++) {
         const struct cm_user *u = &m->users[i];
 
-        users[i] = (struct iam_nss_user){.name = u->name,
-                                         .uid = (uid_t)u->uid,
-                                         .gid = (gid_t)u->gid,
-                                         .gecos = u->gecos,
-                                         .shell = u->shell ? u->shell : config->default_shell};
-        if (!config->private_groups && u->gid == u->uid)
-            users[i].gid = (gid_t)config->default_gid;
         if (!u->home && !(homes[i] = iam_config_home_for(config, u->name))) {
             r = oom(reterr);
             goto out;
         }
-        users[i].home = u->home ? u->home : homes[i];
+        cm_nss_user(config, u, homes[i], &users[i]);
     }
     for (size_t i = 0; i < m->n_members; i++)
         names[i] = m->users[m->members[i]].name;
@@ -64,7 +69,8 @@ static int build_nss(const struct iam_config *config, const struct cmodel *m, vo
         for (size_t i = 0; i < m->n_users; i++)
             groups[n_groups++] =
                 (struct iam_nss_group){.name = m->users[i].name, .gid = (gid_t)m->users[i].uid};
-    r = iam_nss_cache_build(users, m->n_users, groups, n_groups, ret_data, ret_size, reterr);
+    r = iam_nss_cache_build_seeded(users, m->n_users, groups, n_groups, seed, ret_data,
+                                   ret_size, reterr);
 out:
     for (size_t i = 0; homes && i < m->n_users; i++)
         free(homes[i]);
@@ -154,8 +160,16 @@ static int fill_auth_user(struct cmodel *m, size_t i, struct iam_auth_user *a,
     return 0;
 }
 
-static int build_auth(struct cmodel *m, void **ret_data, size_t *ret_size,
-                      struct iam_error *reterr) {
+void cm_auth_free(struct cm_auth *a) {
+    free(a->mfa); /* views into the model, which wipes the seeds */
+    free(a->users);
+    free(a->keys);
+    free(a->gnames);
+    free(a->pols);
+    memset(a, 0, sizeof(*a));
+}
+
+int cm_auth_users(struct cmodel *m, struct cm_auth *ret, struct iam_error *reterr) {
     struct iam_auth_mfa *mfa = calloc(m->n_mfa + 1, sizeof(*mfa));
     struct iam_auth_user *users = calloc(m->n_users + 1, sizeof(*users));
     struct iam_auth_key *keys = calloc(m->n_keys + 1, sizeof(*keys));
@@ -192,9 +206,11 @@ static int build_auth(struct cmodel *m, void **ret_data, size_t *ret_size,
             users[i].n_mfa = m->users[i].n_mfa;
         }
     }
-    r = iam_auth_cache_build(users, m->n_users, m->serial, ret_data, ret_size, reterr);
+    *ret = (struct cm_auth){.users = users, .keys = keys, .gnames = gnames, .pols = pols,
+                            .mfa = mfa};
+    return 0;
 out:
-    free(mfa); /* views into the model, which wipes the seeds */
+    free(mfa);
     free(users);
     free(keys);
     free(gnames);
@@ -202,9 +218,22 @@ out:
     return r;
 }
 
+static int build_auth(struct cmodel *m, const uint8_t *key, void **ret_data, size_t *ret_size,
+                      struct iam_error *reterr) {
+    struct cm_auth a;
+    int r = cm_auth_users(m, &a, reterr);
+
+    if (r < 0)
+        return r;
+    r = iam_auth_cache_build_keyed(a.users, m->n_users, m->serial, key, ret_data, ret_size,
+                                   reterr);
+    cm_auth_free(&a);
+    return r;
+}
+
 /* Every user's Active SSH public keys (users without one are left out by the builder). */
-static int build_ssh_keys(const struct cmodel *m, void **ret_data, size_t *ret_size,
-                          struct iam_error *reterr) {
+int cm_build_ssh_keys(const struct cmodel *m, void **ret_data, size_t *ret_size,
+                      struct iam_error *reterr) {
     struct iam_ssh_keys_user *users = calloc(m->n_users + 1, sizeof(*users));
     struct iam_ssh_key_entry *keys = calloc(m->n_ssh_keys + 1, sizeof(*keys));
     int r;
@@ -229,12 +258,17 @@ out:
     return r;
 }
 
-
-int iam_store_compile_images(struct iam_store *st, const struct iam_config *config,
-                             struct iam_cache_images *ret, struct iam_error *reterr) {
+/* The images, with the seeds of prev's (random ones without), and what they were made from
+ * (*ret_state, when not NULL). */
+static int compile_images(struct iam_store *st, const struct iam_config *config,
+                          const struct cm_prev *prev, struct iam_cache_images *ret,
+                          struct cm_state *ret_state, struct iam_error *reterr) {
     struct iam_local_accounts *local = NULL;
     struct cmodel m;
     struct iam_cache_images img = {0};
+    uint8_t key[IAM_AUTH_CACHE_KEY_LEN];
+    bool keyed = false;
+    uint64_t seed;
     int r;
 
     /* the caches go to this host: its id range and local accounts hold (iam/host_ids.h),
@@ -253,12 +287,24 @@ int iam_store_compile_images(struct iam_store *st, const struct iam_config *conf
         *reterr = *iam_store_error(st);
         return r;
     }
+    /* the seeds of the current caches, so that the same account compiles to the same bytes
+     * (an incremental refresh keeps them too); fresh ones when there are none */
+    if (!prev || !prev->nss || iam_nss_cache_seed_of(prev->nss, prev->nss_len, &seed) < 0)
+        randombytes_buf(&seed, sizeof(seed));
+    keyed = prev && prev->auth && iam_auth_cache_key_of(prev->auth, prev->auth_len, key) == 0;
     /* build every image first: an account that one of them refuses changes no cache */
-    if ((r = build_nss(config, &m, &img.nss, &img.nss_len, reterr)) < 0 ||
-        (r = build_auth(&m, &img.auth, &img.auth_len, reterr)) < 0 ||
-        (r = build_ssh_keys(&m, &img.ssh_keys, &img.ssh_keys_len, reterr)) < 0)
+    if ((r = build_nss(config, &m, seed, &img.nss, &img.nss_len, reterr)) < 0 ||
+        (r = build_auth(&m, keyed ? key : NULL, &img.auth, &img.auth_len, reterr)) < 0 ||
+        (r = cm_build_ssh_keys(&m, &img.ssh_keys, &img.ssh_keys_len, reterr)) < 0)
         goto out;
     img.serial = m.serial;
+    if (ret_state) {
+        *ret_state = (struct cm_state){
+            .serial = m.serial,
+            .max_user = m.n_users ? m.users[m.n_users - 1].rowid : 0,
+            .max_group = m.n_groups ? m.groups[m.n_groups - 1].rowid : 0};
+        cm_config_fingerprint(config, ret_state->config);
+    }
     *ret = img;
     img = (struct iam_cache_images){0};
     r = 0;
@@ -266,6 +312,11 @@ out:
     iam_cache_images_free(&img);
     cm_free(&m);
     return r;
+}
+
+int iam_store_compile_images(struct iam_store *st, const struct iam_config *config,
+                             struct iam_cache_images *ret, struct iam_error *reterr) {
+    return compile_images(st, config, NULL, ret, NULL, reterr);
 }
 
 
@@ -280,26 +331,44 @@ void iam_cache_images_free(struct iam_cache_images *img) {
     *img = (struct iam_cache_images){0};
 }
 
-int iam_store_compile(struct iam_store *st, const struct iam_config *config,
-                      struct iam_error *reterr) {
-    struct iam_cache_images img = {0};
-    int r;
-
-    if ((r = iam_store_compile_images(st, config, &img, reterr)) < 0)
-        return r;
-    /* both at once, as one generation (caches.h): no reader sees one without the other, and
-     * a running nscd is told to forget what it remembers */
-    r = iam_caches_install(config->cache_dir, img.nss, img.nss_len, img.auth, img.auth_len, NULL,
-                           reterr);
+int cm_finish_install(const struct iam_config *config, int r,
+                      const struct iam_cache_images *img, struct iam_error *reterr) {
     /* then the keys sshd is given (AuthorizedKeysCommand), beside the generations: a file of
      * its own that no reader pairs with the others. A key made Inactive or deleted stops
      * working once this rename is done, before the command returns. */
     if (r >= 0) {
-        int w = iam_caches_install_ssh_keys(config->cache_dir, img.ssh_keys, img.ssh_keys_len,
+        int w = iam_caches_install_ssh_keys(config->cache_dir, img->ssh_keys, img->ssh_keys_len,
                                             reterr);
         if (w < 0)
             r = w;
     }
+    return r;
+}
+
+int iam_store_compile(struct iam_store *st, const struct iam_config *config,
+                      struct iam_error *reterr) {
+    struct iam_cache_images img = {0};
+    struct cm_prev prev;
+    struct cm_state state;
+    char text[CM_STATE_MAX];
+    struct iam_caches_set set = {0};
+    int r;
+
+    cm_prev_open(config->cache_dir, &prev);
+    r = compile_images(st, config, &prev, &img, &state, reterr);
+    cm_prev_close(&prev);
+    if (r < 0)
+        return r;
+    /* both at once, as one generation (caches.h): no reader sees one without the other, and
+     * a running nscd is told to forget what it remembers; with them what they were made of */
+    set = (struct iam_caches_set){.nss = img.nss,
+                                  .nss_len = img.nss_len,
+                                  .auth = img.auth,
+                                  .auth_len = img.auth_len,
+                                  .state = text,
+                                  .state_len = cm_state_format(&state, text)};
+    r = iam_caches_install_set(config->cache_dir, &set, NULL, reterr);
+    r = cm_finish_install(config, r, &img, reterr);
     iam_cache_images_free(&img);
     return r;
 }

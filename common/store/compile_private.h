@@ -14,6 +14,8 @@
 #include "arena.h"
 #include "iam/auth_cache.h"
 #include "iam/config.h"
+#include "iam/nss_cache.h"
+#include "iam/store_compile.h"
 #include "store_private.h"
 
 struct cm_doc {
@@ -127,3 +129,52 @@ size_t cm_policy_index(const struct cmodel *m, int64_t rowid);
 /* Add a shared document entry; SIZE_MAX on ENOMEM. */
 size_t cm_add_doc(struct cmodel *m, enum iam_auth_policy_kind kind, const char *type,
                   const char *id, const char *text);
+
+/* ---- shared by the compile (compile.c) and the incremental refresh (refresh.c) ---------- */
+
+/* A user's passwd entry as the compile makes it; home is the template's home for users
+ * without one of their own (iam_config_home_for). */
+void cm_nss_user(const struct iam_config *config, const struct cm_user *u, const char *home,
+                 struct iam_nss_user *out);
+
+/* Every user of the model as auth.cache's writer takes them (views into the model). */
+struct cm_auth {
+    struct iam_auth_user *users;
+    struct iam_auth_key *keys;
+    const char **gnames;
+    struct iam_auth_policy *pols;
+    struct iam_auth_mfa *mfa;
+};
+int cm_auth_users(struct cmodel *m, struct cm_auth *ret, struct iam_error *reterr);
+void cm_auth_free(struct cm_auth *a);
+
+int cm_build_ssh_keys(const struct cmodel *m, void **ret_data, size_t *ret_size,
+                      struct iam_error *reterr);
+/* After the install (its result r): ssh_keys.cache and the login directory. */
+int cm_finish_install(const struct iam_config *config, int r,
+                      const struct iam_cache_images *img, struct iam_error *reterr);
+
+/* What a generation's caches were made from (IAM_CACHES_STATE_NAME, written beside them):
+ * the store's Serial, the settings of iam.conf that shape them, and the highest rowids of a
+ * user and of a group then (a user or group above them is new since). */
+#define CM_STATE_MAX 256
+struct cm_state {
+    uint64_t serial;
+    char config[2 * 32 + 1]; /* BLAKE2b-256 of the settings, hex */
+    int64_t max_user, max_group;
+};
+size_t cm_state_format(const struct cm_state *s, char out[CM_STATE_MAX]);
+void cm_config_fingerprint(const struct iam_config *config, char out[2 * 32 + 1]);
+
+/* The current generation of a cache directory, mapped read-only: its name, nss.cache,
+ * auth.cache and its state (has_state). Whatever is missing or unsafe is left out (NULL):
+ * the previous caches are only ever a shortcut, never needed. */
+struct cm_prev {
+    char name[32];
+    void *nss, *auth;
+    size_t nss_len, auth_len;
+    struct cm_state state;
+    bool has_state;
+};
+void cm_prev_open(const char *cache_dir, struct cm_prev *ret);
+void cm_prev_close(struct cm_prev *p);

@@ -110,6 +110,30 @@ struct iam_auth_user {
 int iam_auth_cache_build(const struct iam_auth_user *users, size_t n_users, uint64_t serial,
                          void **ret_buf, size_t *ret_len, struct iam_error *reterr) IAM_WUR;
 
+/* The same with the key of the index's hashes given (iam_auth_cache_build() draws a random
+ * one): the image is a function of its input, the serial and the key, so a build from the
+ * same users with the key of an earlier image gives the same bytes. */
+#define IAM_AUTH_CACHE_KEY_LEN 16
+int iam_auth_cache_build_keyed(const struct iam_auth_user *users, size_t n_users,
+                               uint64_t serial, const uint8_t key[IAM_AUTH_CACHE_KEY_LEN],
+                               void **ret_buf, size_t *ret_len, struct iam_error *reterr) IAM_WUR;
+
+/* The image iam_auth_cache_build_keyed() would build, with old's key and serial serial, from
+ * old's users with each of changed in place of old's user of the same name, and those of
+ * changed that old does not have appended after them in their order -- made from old's bytes
+ * instead of from every user: the records and documents that do not change are copied (a
+ * record whose documents moved gets its references and checksum redone), so the cost is a
+ * pass over old, not the building of every record. old is the image of a previous build;
+ * its header checksum and the layout of every document and record are checked
+ * (-EBADMSG, and the caller builds from scratch); the checksums of the records copied are
+ * not (the readers check them at every lookup). *ret_n_appended (may be NULL) gets how many
+ * of changed were appended. Errors as iam_auth_cache_build(). */
+int iam_auth_cache_patch(const void *old, size_t old_len, const struct iam_auth_user *changed,
+                         size_t n_changed, uint64_t serial, size_t *ret_n_appended,
+                         void **ret_buf, size_t *ret_len, struct iam_error *reterr) IAM_WUR;
+/* The key of an image's index (to build the next image with it): 0, or -EBADMSG. */
+int iam_auth_cache_key_of(const void *img, size_t len, uint8_t key[IAM_AUTH_CACHE_KEY_LEN]) IAM_WUR;
+
 /* Build and atomically replace path (created 0600). On any failure the old file stays. */
 int iam_auth_cache_write(const char *path, const struct iam_auth_user *users, size_t n_users,
                          uint64_t serial, struct iam_error *reterr) IAM_WUR;

@@ -59,6 +59,28 @@ int iam_caches_install(const char *cache_dir, const void *nss, size_t nss_len, c
                        size_t auth_len, uint64_t *ret_generation, struct iam_error *reterr) IAM_WUR;
 
 /*
+ * The same, with what the new generation holds given as a set: each of nss and auth either
+ * as an image, or (NULL, with from set) as a hard link to the same file of the generation
+ * `from`, which must be the current one when the install takes the lock (-ESTALE otherwise:
+ * another install came in between, and the caller makes its images whole); and, when state
+ * is set, a third file IAM_CACHES_STATE_NAME (root 0600) that the compile keeps beside its
+ * caches (what they were made from, for the next incremental refresh: iam/store_compile.h).
+ * Readers never open it.
+ */
+#define IAM_CACHES_STATE_NAME "compile.state"
+struct iam_caches_set {
+    const void *nss;
+    size_t nss_len;
+    const void *auth;
+    size_t auth_len;
+    const void *state;
+    size_t state_len;
+    const char *from; /* gen.<N>, or NULL */
+};
+int iam_caches_install_set(const char *cache_dir, const struct iam_caches_set *set,
+                           uint64_t *ret_generation, struct iam_error *reterr) IAM_WUR;
+
+/*
  * Install ssh_keys.cache (iam/ssh_keys.h: public, 0644) in cache_dir, atomically, beside the
  * generations: a file of its own that no reader pairs with the others, so a key made Inactive
  * or deleted stops working once this rename is done. Then make sure <cache_dir>/sshd-keys

@@ -20,6 +20,11 @@ int iam_file_read_safe(const char *path, size_t max_size, char **ret_buf, size_t
 /* Check an already-open fd the same way (used by mmap readers). */
 int iam_file_check_fd(int fd, const char *path, struct iam_error *reterr) IAM_WUR;
 
+/* Fault in the pages of a large buffer just allocated, in one call instead of one fault
+ * per page as it is first written (madvise MADV_POPULATE_WRITE; a kernel without it leaves
+ * the buffer as it was). Only ever a speed-up: the buffer is the same either way. */
+void iam_prefault(void *p, size_t len);
+
 /* Atomically replace path with data: path.XXXXXX in the same dir, created with mode (and
  * owner unchanged = caller), written, fsync'ed, renamed over path, directory fsync'ed. */
 int iam_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,

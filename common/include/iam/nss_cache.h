@@ -29,6 +29,7 @@
  */
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "iam/error.h"
@@ -61,6 +62,33 @@ struct iam_nss_group {
 int iam_nss_cache_build(const struct iam_nss_user *users, size_t n_users,
                         const struct iam_nss_group *groups, size_t n_groups, void **ret_data,
                         size_t *ret_size, struct iam_error *reterr) IAM_WUR;
+
+/* The same with the hash seed given (iam_nss_cache_build() draws a random one): the image is
+ * a function of its input and the seed, so a build from the same entries with the seed of an
+ * earlier image gives the same bytes. */
+int iam_nss_cache_build_seeded(const struct iam_nss_user *users, size_t n_users,
+                               const struct iam_nss_group *groups, size_t n_groups,
+                               uint64_t seed, void **ret_data, size_t *ret_size,
+                               struct iam_error *reterr) IAM_WUR;
+
+/* An image read back into the entries it was built from, in their order (users; groups with
+ * their members), and its seed: building them with iam_nss_cache_build_seeded() and that seed
+ * gives the image again. The strings point into the image, which must outlive them. The
+ * header, the block hashes and every record's bounds are checked: -EBADMSG (reterr says
+ * what) when the image is damaged, -ENOMEM. */
+struct iam_nss_decoded {
+    struct iam_nss_user *users;
+    size_t n_users;
+    struct iam_nss_group *groups;
+    size_t n_groups;
+    const char **members; /* the groups' member arrays, one allocation */
+    uint64_t seed;
+};
+int iam_nss_cache_decode(const void *img, size_t len, struct iam_nss_decoded *ret,
+                         struct iam_error *reterr) IAM_WUR;
+void iam_nss_decoded_free(struct iam_nss_decoded *d); /* NULL-safe */
+/* The seed of an image (to build the next one with it): 0, or -EBADMSG. */
+int iam_nss_cache_seed_of(const void *img, size_t len, uint64_t *ret_seed) IAM_WUR;
 
 /*
  * Build and atomically install the cache at path: a temporary file in the same directory

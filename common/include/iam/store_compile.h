@@ -25,6 +25,19 @@
 int iam_store_compile(struct iam_store *st, const struct iam_config *config,
                       struct iam_error *reterr) IAM_WUR;
 
+/* The caches after a write transaction that changed what changes says (iam_store_changes(),
+ * copied before the commit; the transaction committed Serial serial), the same as
+ * iam_store_compile() would install, in less time: from the current generation's caches and
+ * the rows of the users and groups that changed, when that generation is the compile of the
+ * Serial before (its state file says so) with today's iam.conf, and the changes are a few
+ * users' and groups' (nss.cache is linked unchanged when no passwd or group line moved);
+ * otherwise, or when anything of that does not hold, by iam_store_compile(). Same returns,
+ * same transaction needs. *ret_how (may be NULL) gets "incremental", or why the whole
+ * compile ran (a static string). */
+int iam_store_refresh(struct iam_store *st, const struct iam_config *config,
+                      const struct iam_store_changes *changes, uint64_t serial,
+                      const char **ret_how, struct iam_error *reterr) IAM_WUR;
+
 /* The images of the caches as the compile builds them, and the store's Serial they are of;
  * nothing written. For publishing them elsewhere (iamctl publish). Call it inside a read
  * transaction, as iam_store_compile(). */
