@@ -738,8 +738,12 @@ int st_touch(struct iam_store *st, enum iam_store_kind kind, int64_t id, unsigne
     int r;
 
     st->changes.any = true;
-    /* a role is a user on the host: a passwd line and an auth record of its own */
-    if ((kind == IAM_STORE_USER || kind == IAM_STORE_ROLE) && (r = note(st, &st->users, id)) < 0)
+    /* a role's change is not listed: the refresh after the write compiles the whole account
+     * (a role is a user on the host, a passwd line and an auth record of its own,
+     * and its record carries its trust policy and policies: all made current so) */
+    if (kind != IAM_STORE_USER && kind != IAM_STORE_GROUP)
+        st->changes.all = true;
+    if (kind == IAM_STORE_USER && (r = note(st, &st->users, id)) < 0)
         return r;
     if (kind == IAM_STORE_GROUP && (r = note(st, &st->groups, id)) < 0)
         return r;

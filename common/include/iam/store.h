@@ -114,7 +114,7 @@ struct iam_store_ids {
  * Each list holds a rowid once, in the order first touched. */
 struct iam_store_changes {
     bool any; /* something was written: the Serial moves */
-    bool all; /* too much to say: rebuild the caches from scratch */
+    bool all; /* too much to say (or a role changed): rebuild the caches from scratch */
     struct iam_store_ids users;      /* users whose auth record may differ */
     struct iam_store_ids groups;     /* groups whose policies changed (their members' records) */
     struct iam_store_ids policies;   /* managed policies whose documents changed */
