@@ -974,6 +974,12 @@ int iam_nss_cache_decode(const void *img, size_t len, struct iam_nss_decoded *re
     return 0;
 }
 
+int iam_nss_cache_check(const void *img, size_t len, struct iam_error *reterr) {
+    struct iam_nssc_header h;
+
+    return decode_header(img, len, &h, reterr);
+}
+
 int iam_nss_cache_seed_of(const void *img, size_t len, uint64_t *ret_seed) {
     struct iam_nssc_header h;
 

@@ -636,6 +636,11 @@ static int refresh(struct iam_store *st, const struct iam_config *config,
     if ((ch->nss_users.n || ch->nss_groups.n || n_new) &&
         refresh_nss(config, prev, ch, &m, &ml, &img.nss, &img.nss_len, reterr) != 0)
         goto out;
+    /* an nss.cache linked into the next generation is checked first: a damaged one is made
+     * again (by the whole compile), never carried on */
+    *why = "the previous nss.cache is damaged";
+    if (!img.nss && iam_nss_cache_check(prev->nss, prev->nss_len, reterr) < 0)
+        goto out;
     *why = NULL;
     if (refresh_ssh_keys(st, serial, &img.ssh_keys, &img.ssh_keys_len, reterr) < 0) {
         r = -EIO;

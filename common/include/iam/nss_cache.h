@@ -87,6 +87,9 @@ struct iam_nss_decoded {
 int iam_nss_cache_decode(const void *img, size_t len, struct iam_nss_decoded *ret,
                          struct iam_error *reterr) IAM_WUR;
 void iam_nss_decoded_free(struct iam_nss_decoded *d); /* NULL-safe */
+/* The header and every block hash of an image checked, as the reader checks them: 0, or
+ * -EBADMSG (reterr says what). */
+int iam_nss_cache_check(const void *img, size_t len, struct iam_error *reterr) IAM_WUR;
 /* The seed of an image (to build the next one with it): 0, or -EBADMSG. */
 int iam_nss_cache_seed_of(const void *img, size_t len, uint64_t *ret_seed) IAM_WUR;
 
