@@ -728,6 +728,8 @@ static void patch_record(struct rd *r, const uint8_t *start, struct old_rec *rec
             rd_skip(r, 16);
         }
     }
+    if (flags & AC_REC_FLAG_ROLE)
+        rd_skip(r, 8); /* max_session_duration */
 }
 
 /* Every record, in file order: as many as the header says, filling the file. */

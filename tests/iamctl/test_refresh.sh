@@ -5,8 +5,9 @@
 # whole compile, with the seeds of the generation it replaces) installs the next generation,
 # and the two must be equal byte for byte. IAMCTL_DEBUG_REFRESH says which way each write
 # went: the test also requires that most writes were incremental (else it would prove
-# nothing), and that the ones that cannot be (a delete, a managed policy's new version,
-# iam.conf changed) fell back to the whole compile.
+# nothing), and that the ones that cannot be (a delete, a managed policy's new version, a
+# role's change, iam.conf changed) fell back to the whole compile; roles are in the mix since a
+# role is a user on the host, in both caches.
 #
 # usage: test_refresh.sh IAMCTL [SEED] [STEPS]
 IAMCTL=$(realpath "$1")
@@ -21,10 +22,14 @@ sed -i 's/^uid_max = .*/uid_max = 9000/' "$CONF"
 DOC='{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"host:Login","Resource":"*"}}'
 DOC2='{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["host:Login","host:Sudo"],"Resource":"*"}}'
 
-n_users=0 n_groups=0 incremental=0 whole=0
-users=() groups=()
+n_users=0 n_groups=0 n_roles=0 incremental=0 whole=0
+users=() groups=() roles=()
 pick_user() { echo "${users[RANDOM % ${#users[@]}]}"; }
 pick_group() { echo "${groups[RANDOM % ${#groups[@]}]}"; }
+trust() { # USER: a trust policy that lets USER assume the role
+    printf '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"%s"},"Action":"sts:AssumeRole"}}' \
+        "arn:aws:iam::123456789012:user/$1"
+}
 
 # compare: the caches the last write installed against a whole compile of the same store
 compare() {
@@ -50,7 +55,7 @@ note_and_compare() {
         grep -q '^iamctl: caches: ' "$T/err" || fail "no refresh reported: iamctl $*"
         whole=$((whole + 1))
     fi
-    compare "$*"
+    cp "$T/err" "$T/err.write"; compare "$*"
 }
 
 # write ARGS...: a verb that must succeed
@@ -101,7 +106,7 @@ POLICY=arn:aws:iam::123456789012:policy/shared
 for step in $(seq 1 "$STEPS"); do
     u=$(pick_user)
     g=$(pick_group)
-    case $((RANDOM % 16)) in
+    case $((RANDOM % 18)) in
     0) new_user ;;
     1) new_group ;;
     2 | 3)
@@ -185,15 +190,48 @@ for step in $(seq 1 "$STEPS"); do
             mapfile -t users < <(printf '%s\n' "${users[@]}" | grep -vx "$u")
         fi
         ;;
+    16)
+        # a role is a user on the host (a passwd line, an auth record with its trust policy):
+        # a role's write compiles whole; the users' writes after it stay incremental and equal
+        if [ "${#roles[@]}" -lt 3 ]; then
+            n_roles=$((n_roles + 1))
+            write_whole create-role --role-name "r$n_roles" --assume-role-policy-document \
+                "$(trust "$u")"
+            roles+=("r$n_roles")
+        fi
+        ;;
+    17)
+        if [ "${#roles[@]}" -gt 0 ]; then
+            r=${roles[RANDOM % ${#roles[@]}]}
+            case $((RANDOM % 3)) in
+            0) write_whole put-role-policy --role-name "$r" --policy-name "rp$((RANDOM % 2))" \
+                --policy-document "$DOC2" ;;
+            1) write_whole update-assume-role-policy --role-name "$r" --policy-document \
+                "$(trust "$u")" ;;
+            2) # attached already: nothing written, nothing refreshed
+               run attach-role-policy --role-name "$r" --policy-arn "$POLICY"
+               [ "$RC" -eq 0 ] || fail "attach-role-policy --role-name $r"
+               if grep -q '^iamctl: caches: ' "$T/err"; then
+                   grep -q '^iamctl: caches: incremental$' "$T/err" &&
+                       fail "a role's change was refreshed incrementally"
+                   note_and_compare attach-role-policy --role-name "$r"
+               fi ;;
+            esac
+        fi
+        ;;
     esac
 done
+
+# the users' writes below are made with roles in both caches (a role's record has fields of
+# its own, which the patch of auth.cache must step over)
+[ "${#roles[@]}" -gt 0 ] || fail "no role was made: the roles prove nothing"
 
 # iam.conf's shape of the caches changed: the next write compiles whole, then refreshes again
 sed -i 's|^default_shell = .*|default_shell = /bin/sh|' "$CONF"
 write_whole tag-user --user-name "$(pick_user)" --tags Key=after,Value=conf
 before=$incremental
 write tag-user --user-name "$(pick_user)" --tags Key=after,Value=again
-[ "$incremental" -gt "$before" ] || fail "no incremental refresh after the whole compile"
+[ "$incremental" -gt "$before" ] || fail "no incremental refresh after the whole compile: $(cat "$T/err.write")"
 
 # the refreshes that could be incremental were, most of them
 [ "$incremental" -ge $(((incremental + whole) / 2)) ] ||
