@@ -149,6 +149,7 @@ int verb_list_attached_group_policies(int argc, char *argv[]);
 int verb_simulate_principal_policy(int argc, char *argv[]);
 int verb_get_account_authorization_details(int argc, char *argv[]);
 int verb_import(int argc, char *argv[]);
+int verb_import_ldap(int argc, char *argv[]); /* verb_ldap.c */
 int verb_get_credential_report(int argc, char *argv[]);
 int verb_create_role(int argc, char *argv[]);
 int verb_get_role(int argc, char *argv[]);

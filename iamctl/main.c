@@ -166,6 +166,8 @@ static const struct iamctl_verb verbs[] = {
      "export users, groups, roles and policies as AWS does"},
     {"import", verb_import,
      "merge an AWS get-account-authorization-details export"},
+    {"import-ldap", verb_import_ldap,
+     "import users and groups from an LDAP directory or Active Directory"},
     {"get-credential-report", verb_get_credential_report,
      "AWS's credential report (CSV)"},
     {"create-role", verb_create_role,

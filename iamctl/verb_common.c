@@ -808,6 +808,10 @@ static int load_local(void) {
     return r < 0 ? iamctl_fail_error(&e) : 0;
 }
 
+const struct iam_local_accounts *local_accounts(void) {
+    return load_local() == 0 ? local : NULL;
+}
+
 /* -EEXIST when a local account of that kind has the name (any case). */
 static int local_name_taken(bool group, const char *name) {
     int r = load_local();

@@ -156,12 +156,20 @@ int alloc_id(struct sth *h, uint32_t *ret);
 /* Whether a local account (group false) or group has name, quietly: 0 and *ret_used, or an
  * exit code (message printed) when /etc/passwd or /etc/group cannot be read. */
 int local_name_used(bool group, const char *name, bool *ret_used);
+/* This host's local accounts (read once); NULL after printing why they cannot be read. */
+struct iam_local_accounts;
+const struct iam_local_accounts *local_accounts(void);
 /* Local account clashes: -EEXIST with a message printed when taken. */
 int check_local_user_name(const char *name);
 int check_local_group_name(const char *name);
 /* A group name that grants privileges (iam/host_ids.h) is refused unless iam.conf allows it:
  * what is "group" or "the private group of user". 0 or an exit code (message printed). */
 int check_group_name_allowed(const struct iam_config *config, const char *what, const char *name);
+
+/* An OpenSSH public key line "type base64 [comment]" (verb_cred.c): the normalised
+ * "type base64" in *ret_body (malloc'd) and its SHA256 fingerprint; an exit code with
+ * InvalidPublicKey printed when it is not one. */
+int ssh_key_parse(const char *text, char **ret_body, char fp[64]);
 
 /* A user name from --user-name, checked against IAM's and our POSIX rules. */
 int check_user_name_arg(const char *name);

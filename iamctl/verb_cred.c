@@ -190,7 +190,7 @@ out:
 
 /* "type base64 [comment]": the blob must decode and name the same type inside. Returns the
  * normalised "type base64" in *ret_body and the OpenSSH SHA256 fingerprint. */
-static int parse_ssh_key(const char *text, char **ret_body, char fp[64]) {
+int ssh_key_parse(const char *text, char **ret_body, char fp[64]) {
     const char *sp, *b64, *end;
     unsigned char *blob = NULL, digest[crypto_hash_sha256_BYTES];
     size_t tlen, blen, bin_len = 0;
@@ -278,7 +278,7 @@ int verb_upload_ssh_public_key(int argc, char *argv[]) {
         r = iamctl_fail("cannot read --ssh-public-key-body");
         goto out;
     }
-    if ((r = parse_ssh_key(text, &body, fp)) || (r = sth_open(&h, true)) ||
+    if ((r = ssh_key_parse(text, &body, fp)) || (r = sth_open(&h, true)) ||
         (r = sth_user(&h, opt_value(opts, "user-name"), &u)))
         goto out;
     if ((r = iam_store_ssh_keys(h.st, &u, &keys, &n)) < 0) {

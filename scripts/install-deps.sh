@@ -6,6 +6,9 @@
 # makes it forget deleted users. The package would also start one on the host (where no
 # policy-rc.d forbids it): that one is stopped again below, since a host-wide nscd would
 # answer the tests' lookups from outside their private namespaces.
+# slapd, ldap-utils, openssl: the directory tests start their own slapd on 127.0.0.1 with a
+# configuration and certificates they make (tests/ldap/lib.sh); libldap2-dev gives the headers
+# of the client library that import-ldap and iam-ldap-auth load.
 set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libpam0g-dev libsodium-dev libjansson-dev libsqlite3-dev libcmocka-dev zlib1g-dev logrotate
@@ -15,7 +18,8 @@ debhelper devscripts lintian fakeroot
 jq sqlite3 clang-tidy-14 cppcheck python3
 nscd
 liboath-dev libqrencode-dev libpng-dev oathtool zbar-tools
-libcurl4-openssl-dev nginx-light openssl"
+libcurl4-openssl-dev nginx-light openssl
+libldap2-dev slapd ldap-utils"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" \

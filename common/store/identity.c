@@ -100,6 +100,17 @@ int iam_store_identity_get_by_id(struct iam_store *st, int64_t id,
     return get_one(st, s, ret);
 }
 
+int iam_store_identity_get_by_posix(struct iam_store *st, uint32_t posix_id,
+                                    struct iam_store_identity *ret) {
+    static const char sql[] = "SELECT " IDENTITY_COLUMNS "WHERE i.posix_id = ?";
+    sqlite3_stmt *s = st_stmt(st, sql);
+
+    if (!s)
+        return -EIO;
+    st_bind_int(s, 1, posix_id);
+    return get_one(st, s, ret);
+}
+
 /* A uniqueness failure in words the caller can show. */
 static int insert_failed(struct iam_store *st, int rc, const char *what, const char *name) {
     if ((rc & 0xff) == SQLITE_CONSTRAINT)
@@ -184,6 +195,43 @@ int iam_store_identity_update_aws(struct iam_store *st, const struct iam_store_i
     rc = sqlite3_step(s);
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : insert_failed(st, rc, "updating", who->name);
+}
+
+static int touch_related(struct iam_store *st, const struct iam_store_identity *who);
+
+int iam_store_identity_update_posix(struct iam_store *st, const struct iam_store_identity *who,
+                                    const struct iam_store_identity *in, const char *source,
+                                    const uint8_t *digest) {
+    static const char sql[] =
+        "UPDATE identities SET name = ?, arn = ?, path = ?, posix_id = ?, gid = ?, home = ?,"
+        " shell = ?, gecos = ?, source = ?, digest = ? WHERE id = ?";
+    sqlite3_stmt *s;
+    int rc, r;
+
+    /* a new name or id changes the groups' lines that list the user, and its own */
+    if ((who->kind != IAM_STORE_ROLE && (r = touch_related(st, who)) < 0) ||
+        (r = st_touch(st, who->kind, who->id, who->kind != IAM_STORE_ROLE ? ST_NSS : 0)) < 0)
+        return r;
+    if (!(s = st_stmt(st, sql)))
+        return -EIO;
+    st_bind_text(s, 1, in->name);
+    st_bind_text(s, 2, in->arn);
+    st_bind_text(s, 3, in->path);
+    if (in->has_posix) {
+        st_bind_int(s, 4, in->posix_id);
+        if (who->kind == IAM_STORE_USER)
+            st_bind_int(s, 5, in->gid);
+    }
+    st_bind_text(s, 6, in->home);
+    st_bind_text(s, 7, in->shell);
+    st_bind_text(s, 8, in->gecos);
+    st_bind_text(s, 9, source);
+    if (digest)
+        sqlite3_bind_blob(s, 10, digest, 16, SQLITE_STATIC);
+    st_bind_int(s, 11, who->id);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : insert_failed(st, rc, "updating", in->name);
 }
 
 int iam_store_identity_set_path(struct iam_store *st, const struct iam_store_identity *who,

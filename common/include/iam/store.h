@@ -42,6 +42,8 @@ enum iam_store_kind {
 /* Where an identity or policy came from (the `source` column). */
 #define IAM_STORE_SOURCE_LOCAL "iamctl" /* created by a verb on this host */
 #define IAM_STORE_SOURCE_AWS "aws"      /* brought by `import` of an AWS export */
+/* import-ldap: "ldap:" and the directory's base DN, normalised (one per directory) */
+#define IAM_STORE_SOURCE_LDAP_PREFIX "ldap:"
 
 struct iam_store;
 
@@ -185,6 +187,15 @@ int iam_store_identity_insert(struct iam_store *st, const struct iam_store_ident
 int iam_store_identity_update_aws(struct iam_store *st, const struct iam_store_identity *who,
                                   const struct iam_store_identity *in, const char *source,
                                   const uint8_t *digest) IAM_WUR;
+/* The identity holding this uid/gid (any kind): -ENOENT when none. */
+int iam_store_identity_get_by_posix(struct iam_store *st, uint32_t posix_id,
+                                    struct iam_store_identity *ret) IAM_WUR;
+/* Replace what a directory import carries: name, ARN, path, POSIX ids, home, shell, gecos,
+ * the source and the digest (NULL: none). A new name or id refreshes the group lines that
+ * list the user. -EEXIST when the name or id is taken. */
+int iam_store_identity_update_posix(struct iam_store *st, const struct iam_store_identity *who,
+                                    const struct iam_store_identity *in, const char *source,
+                                    const uint8_t *digest) IAM_WUR;
 int iam_store_identity_set_path(struct iam_store *st, const struct iam_store_identity *who,
                                 const char *path, const char *arn) IAM_WUR;
 int iam_store_identity_set_boundary(struct iam_store *st, const struct iam_store_identity *who,
