@@ -54,6 +54,10 @@ enum key_id {
     K_LOCKOUT_FAILURES,
     K_LOCKOUT_WINDOW,
     K_LOCKOUT_TIME,
+    K_LDAP_URI,
+    K_LDAP_CA_FILE,
+    K_LDAP_TIMEOUT,
+    K_LDAP_AUTH_HELPER,
     K__MAX,
 };
 
@@ -93,6 +97,10 @@ static const char *const key_names[K__MAX] = {
     [K_LOCKOUT_FAILURES] = "lockout_failures",
     [K_LOCKOUT_WINDOW] = "lockout_window_seconds",
     [K_LOCKOUT_TIME] = "lockout_time_seconds",
+    [K_LDAP_URI] = "ldap_uri",
+    [K_LDAP_CA_FILE] = "ldap_ca_file",
+    [K_LDAP_TIMEOUT] = "ldap_timeout",
+    [K_LDAP_AUTH_HELPER] = "ldap_auth_helper",
 };
 
 /* What a bad value of each key should have been, for the error message. */
@@ -132,6 +140,10 @@ static const char *const key_expect[K__MAX] = {
     [K_LOCKOUT_FAILURES] = "a number from 1 to 100",
     [K_LOCKOUT_WINDOW] = "a number of seconds from 1 to 604800",
     [K_LOCKOUT_TIME] = "a number of seconds from 0 (until reset) to 604800",
+    [K_LDAP_URI] = "one ldaps://, ldap:// or ldapi:// URI of printable ASCII without spaces",
+    [K_LDAP_CA_FILE] = "an absolute path without ':' ',' or control characters",
+    [K_LDAP_TIMEOUT] = "a number of seconds from 1 to 60",
+    [K_LDAP_AUTH_HELPER] = "an absolute path without ':' ',' or control characters",
 };
 
 void iam_config_free(struct iam_config *c) {
@@ -151,6 +163,9 @@ void iam_config_free(struct iam_config *c) {
     free(c->signing_key);
     free(c->fleet_key);
     free(c->bundle_url);
+    free(c->ldap_uri);
+    free(c->ldap_ca_file);
+    free(c->ldap_auth_helper);
     free(c->bundle_public_key);
     free(c->bundle_secret_key);
     free(c->bundle_ca_file);
@@ -264,6 +279,7 @@ static int set_defaults(struct iam_config *c) {
     c->shared_key_max_hosts = 10;
     c->bundle_max_size = 256u * 1024u * 1024u;
     c->bundle_timeout = 30;
+    c->ldap_timeout = 3;
     /* pam_faillock's manner: 5 failures in 15 minutes lock for 10 minutes */
     c->lockout = true;
     c->lockout_failures = 5;
@@ -359,7 +375,10 @@ static int parse_scaled(const char *v, const char *units, const uint64_t *scale,
     return 0;
 }
 
-/* The fleet's keys: -EINVAL for a bad value. */
+static int apply_lockout_key(struct iam_config *c, enum key_id k, const char *v);
+static int apply_ldap_key(struct iam_config *c, enum key_id k, const char *v);
+
+/* The fleet's keys, and (below) the lockout's and the directory's: -EINVAL for a bad value. */
 static int apply_fleet_key(struct iam_config *c, enum key_id k, const char *v) {
     switch (k) {
     case K_SIGNING_KEY:
@@ -403,10 +422,50 @@ static int apply_fleet_key(struct iam_config *c, enum key_id k, const char *v) {
         c->bundle_timeout = n;
         return 0;
     }
+    case K_LOCKOUT:
+    case K_LOCKOUT_FAILURES:
+    case K_LOCKOUT_WINDOW:
+    case K_LOCKOUT_TIME:
+        return apply_lockout_key(c, k, v) < 0 ? -EINVAL : 0;
+    case K_LDAP_URI:
+    case K_LDAP_CA_FILE:
+    case K_LDAP_TIMEOUT:
+    case K_LDAP_AUTH_HELPER:
+        return apply_ldap_key(c, k, v);
     default:
         break;
     }
     return -EINVAL;
+}
+
+/* ldap_uri, ldap_ca_file, ldap_timeout, ldap_auth_helper: 0 or -EINVAL. */
+static int apply_ldap_key(struct iam_config *c, enum key_id k, const char *v) {
+    uint32_t n;
+
+    switch (k) {
+    case K_LDAP_URI:
+        /* printable ASCII without spaces, quotes or backslashes (it reaches log lines) */
+        if (strlen(v) > 1024 || (strncmp(v, "ldap://", 7) != 0 && strncmp(v, "ldaps://", 8) != 0 &&
+                                 strncmp(v, "ldapi://", 8) != 0))
+            return -EINVAL;
+        for (const char *p = v; *p; p++)
+            if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '"' ||
+                *p == '\\' || *p == ',')
+                return -EINVAL;
+        return set_str(&c->ldap_uri, v);
+    case K_LDAP_CA_FILE:
+    case K_LDAP_AUTH_HELPER:
+        if (!abs_path_ok(v))
+            return -EINVAL;
+        return set_str(k == K_LDAP_CA_FILE ? &c->ldap_ca_file : &c->ldap_auth_helper, v);
+    case K_LDAP_TIMEOUT:
+        if (parse_u32(v, 60, &n) < 0 || n < 1)
+            return -EINVAL;
+        c->ldap_timeout = n;
+        return 0;
+    default:
+        return -EINVAL;
+    }
 }
 
 /* lockout, lockout_failures, lockout_window_seconds, lockout_time_seconds: 0 or -EINVAL. */
@@ -559,17 +618,18 @@ static int apply_key(struct iam_config *c, enum key_id k, const char *v, struct 
     case K_BUNDLE_MAX_AGE:
     case K_BUNDLE_MAX_SIZE:
     case K_BUNDLE_TIMEOUT:
-        r = apply_fleet_key(c, k, v);
-        if (r == -EINVAL)
-            goto bad_value;
-        return r;
     case K_LOCKOUT:
     case K_LOCKOUT_FAILURES:
     case K_LOCKOUT_WINDOW:
     case K_LOCKOUT_TIME:
-        if (apply_lockout_key(c, k, v) < 0)
+    case K_LDAP_URI:
+    case K_LDAP_CA_FILE:
+    case K_LDAP_TIMEOUT:
+    case K_LDAP_AUTH_HELPER:
+        r = apply_fleet_key(c, k, v);
+        if (r == -EINVAL)
             goto bad_value;
-        return 0;
+        return r;
     case K__MAX:
         break;
     }

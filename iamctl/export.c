@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "verb_common.h"
 
@@ -108,6 +109,13 @@ static int add_boundary_tags(struct exporter *x, const struct iam_store_identity
 
     if (r < 0)
         return r;
+    /* A directory import's bookkeeping (ldap:dn, ldap:uuid, ldap:disabled) is this host's, as
+     * POSIX ids are: never exported (a DN is no valid tag value for AWS, nor for import). */
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncasecmp(tags[i].key, "ldap:", 5) != 0)
+            tags[kept++] = tags[i];
+    n = kept;
     if (who->boundary_arn)
         json_object_set_new(o, "PermissionsBoundary", boundary_json(who->boundary_arn));
     if (n || who->tags_listed)

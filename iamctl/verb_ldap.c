@@ -244,7 +244,12 @@ static int check_id(struct imp *a, const char *dn, const char *attr, uint32_t id
     if (iam_local_id_used(local, id))
         return iamctl_fail("%s: %s %u is a local account's primary gid (%s); nothing was changed",
                            dn, attr, id, iam_local_passwd_path());
-    r = iam_store_identity_get_by_posix(a->h->st, id, &other);
+    /* the cheap question first: most ids are free */
+    r = iam_store_posix_id_taken(a->h->st, id);
+    if (r == 1)
+        r = iam_store_identity_get_by_posix(a->h->st, id, &other);
+    else if (r == 0)
+        r = -ENOENT;
     if (r == 0 && other.id != self)
         return iamctl_fail("%s: %s %u is already the id of IAM %s %s (source %s); nothing was "
                            "changed",
@@ -440,15 +445,18 @@ static int note(struct imp *a, const char *action, const char *name, const char 
     return 0;
 }
 
+/* The tags that tie an identity to its entry; created: made in this run (nothing to remove). */
 static int set_dir_tags(struct imp *a, const struct iam_store_identity *who, const char *dn,
-                        const char *uuid, bool disabled) {
+                        const char *uuid, bool disabled, bool created) {
     int r;
 
     if ((r = iam_store_tag_set(a->h->st, who, TAG_DN, dn)) < 0 ||
-        (r = uuid ? iam_store_tag_set(a->h->st, who, TAG_UUID, uuid)
-                  : iam_store_tag_remove(a->h->st, who, TAG_UUID)) < 0 ||
-        (r = disabled ? iam_store_tag_set(a->h->st, who, TAG_DISABLED, "true")
-                      : iam_store_tag_remove(a->h->st, who, TAG_DISABLED)) < 0)
+        (r = uuid       ? iam_store_tag_set(a->h->st, who, TAG_UUID, uuid)
+             : !created ? iam_store_tag_remove(a->h->st, who, TAG_UUID)
+                        : 0) < 0 ||
+        (r = disabled   ? iam_store_tag_set(a->h->st, who, TAG_DISABLED, "true")
+             : !created ? iam_store_tag_remove(a->h->st, who, TAG_DISABLED)
+                        : 0) < 0)
         return store_fail(a, r);
     return 0;
 }
@@ -516,7 +524,7 @@ static int put_group(struct imp *a, size_t gi) {
         r = note(a, "CreateGroup", g->name, g->dn);
     }
     if (r == 0)
-        r = set_dir_tags(a, &cur, g->dn, g->uuid, false);
+        r = set_dir_tags(a, &cur, g->dn, g->uuid, false, x == NULL);
 out:
     free(arn);
     return r;
@@ -580,10 +588,11 @@ out:
 /* Memberships in this directory's groups made equal to the directory's (those in groups of
  * other sources stay); a disabled account gets an explicit deny of everything. */
 static int put_user_children(struct imp *a, const struct iam_store_identity *who,
-                             const struct ldir_user *u) {
+                             const struct ldir_user *u, bool created) {
     int r;
 
-    if ((r = iam_store_memberships_clear(a->h->st, who, a->source)) < 0)
+    /* a user made in this run has nothing to clear */
+    if (!created && (r = iam_store_memberships_clear(a->h->st, who, a->source)) < 0)
         return store_fail(a, r);
     for (size_t i = 0; i < u->n_groups; i++) {
         struct iam_store_identity grp = {.id = a->group_rowid[u->groups[i]],
@@ -591,13 +600,14 @@ static int put_user_children(struct imp *a, const struct iam_store_identity *who
         if (grp.id && (r = iam_store_membership_add(a->h->st, who, &grp)) < 0 && r != -EEXIST)
             return store_fail(a, r);
     }
-    r = u->disabled ? iam_store_inline_put(a->h->st, who, DISABLED_POLICY, DISABLED_DOCUMENT)
-                    : iam_store_inline_delete(a->h->st, who, DISABLED_POLICY);
+    r = u->disabled  ? iam_store_inline_put(a->h->st, who, DISABLED_POLICY, DISABLED_DOCUMENT)
+        : !created ? iam_store_inline_delete(a->h->st, who, DISABLED_POLICY)
+                   : 0;
     if (r < 0 && r != -ENOENT)
         return store_fail(a, r);
-    if ((r = set_dir_tags(a, who, u->dn, u->uuid, u->disabled)))
+    if ((r = set_dir_tags(a, who, u->dn, u->uuid, u->disabled, created)))
         return r;
-    return put_keys(a, who, u);
+    return created && u->n_keys == 0 ? 0 : put_keys(a, who, u);
 }
 
 static bool groups_new(const struct imp *a, const struct ldir_user *u) {
@@ -669,7 +679,7 @@ static int put_user(struct imp *a, size_t ui) {
         r = r ? r : note(a, "CreateUser", u->name, u->dn);
     }
     if (r == 0)
-        r = put_user_children(a, &cur, u);
+        r = put_user_children(a, &cur, u, x == NULL);
 out:
     free(arn);
     return r;

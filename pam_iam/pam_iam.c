@@ -195,6 +195,7 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
         deadline = t_entry + (t_back - t_conv) + PAM_IAM_REFUSAL_FLOOR_NS;
     now = pam_iam_now();
     pam_iam_verify(&h, tok, len, now, &v);
+    pam_iam_directory_verdict(pamh, &h, tok, len, &v); /* when v names a directory DN */
     iam_secret_free(tok, len + 1);
     tok = NULL;
 
@@ -239,6 +240,12 @@ IAM_EXPORT PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int
         ret = PAM_AUTHINFO_UNAVAIL;
         rec.error_code = "InternalFailure";
         rec.error_message = "the failed-login tally cannot be read";
+        rec.decision = "failure";
+    } else if (v.unavailable) {
+        /* the directory could not say (logged): fail closed, not counted as a guess */
+        ret = PAM_AUTHINFO_UNAVAIL;
+        rec.error_code = v.error_code;
+        rec.error_message = v.error_message;
         rec.decision = "failure";
     } else if (v.ok && lock == 0 && mfa == PAM_IAM_MFA_ERROR) {
         /* cannot check the code (logged): fail closed, not counted as a guess */

@@ -112,6 +112,9 @@ struct pam_iam_authinfo {
 };
 struct pam_iam_verdict {
     bool ok;
+    const char *directory_dn; /* a directory password to check with the directory (the caller
+                               * does it: it needs the PAM handle) */
+    bool unavailable;         /* the check could not be made: fail closed, not a guess */
     struct pam_iam_authinfo info;
     const char *error_code;    /* audit errorCode on failure */
     const char *error_message; /* audit errorMessage on failure */
@@ -120,6 +123,21 @@ struct pam_iam_verdict {
  * unknown user, dummy verification of the same kind). Never fails open. */
 void pam_iam_verify(const struct pam_iam_handle *h, const char *tok, size_t len,
                     int64_t now, struct pam_iam_verdict *ret);
+
+/* ---- directory.c ---- */
+/* The DN a directory import recorded for the user (tag ldap:dn), or NULL. */
+const char *pam_iam_directory_dn(const struct iam_auth_user *u);
+/* Whether the directory said the account is disabled (tag ldap:disabled). */
+bool pam_iam_directory_disabled(const struct iam_auth_user *u);
+/* The password checked by iam-ldap-auth (a bind as dn over TLS, iam.conf's ldap_uri):
+ * 0 accepted, -EACCES refused, -EHOSTUNREACH not checked (down, time-out, helper missing:
+ * logged). Every path fails closed. */
+int pam_iam_directory_check(pam_handle_t *pamh, const struct pam_iam_handle *h, const char *dn,
+                            const char *tok, size_t len);
+/* When pam_iam_verify() left a directory DN in v, the verdict completed by that check: ok,
+ * refused (left as it is), or unavailable with its audit code; otherwise nothing. */
+void pam_iam_directory_verdict(pam_handle_t *pamh, const struct pam_iam_handle *h,
+                               const char *tok, size_t len, struct pam_iam_verdict *v);
 
 /* ---- sshkey.c ---- */
 struct pam_iam_sshkey {

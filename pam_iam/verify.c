@@ -92,10 +92,23 @@ void pam_iam_verify(const struct pam_iam_handle *h, const char *tok, size_t len,
     }
 
     if ((allow & PAM_IAM_ALLOW_PASSWORD) && !key_form) {
+        const char *dn = u && !u->password_hash && h->config->ldap_uri
+                             ? pam_iam_directory_dn(u)
+                             : NULL;
         int r = 0;
 
         snprintf(ret->info.method, sizeof(ret->info.method), "%s",
                  iam_host_auth_method_word(IAM_HOST_AUTH_PASSWORD));
+        /* A user from a directory without a login profile: the directory's password, checked
+         * by the caller with the directory (no local hash to verify; the bind is the work). */
+        if (dn && pam_iam_directory_disabled(u)) {
+            fail(ret, "DirectoryAccountDisabled", "the directory account is disabled");
+            return;
+        }
+        if (dn) {
+            ret->directory_dn = dn;
+            return;
+        }
         if (u && u->password_hash && len <= IAM_PASSWORD_MAX)
             r = iam_secret_verify(u->password_hash, tok, len);
         else

@@ -128,5 +128,5 @@ if mode == "check":
 sys.exit(status)
 PY
 )
-git ls-files -z -- 'common/*.c' 'pam_iam/*.c' 'nss_iam/*.c' 'sudo_iam/*.c' 'ssh_iam/*.c' 'iamctl/*.c' 'pull/*.c' |
+git ls-files -z -- 'common/*.c' 'pam_iam/*.c' 'nss_iam/*.c' 'sudo_iam/*.c' 'ssh_iam/*.c' 'ldap_iam/*.c' 'iamctl/*.c' 'pull/*.c' |
   python3 -c "$prog" "$mode" "$max" "$exceptions"

@@ -28,7 +28,7 @@ status=0
 
 echo "==> clang-tidy ($(clang-tidy --version | sed -n 's/.*LLVM version \([0-9.]*\).*/\1/p'))"
 # Only our sources: the regex is matched against the absolute file names in the database.
-"$tidy" -p "$bdir" -quiet -j "$jobs" "^$top/(common|pam_iam|nss_iam|sudo_iam|ssh_iam|iamctl|pull|tests)/" \
+"$tidy" -p "$bdir" -quiet -j "$jobs" "^$top/(common|pam_iam|nss_iam|sudo_iam|ssh_iam|ldap_iam|iamctl|pull|tests)/" \
   >"$out/tidy.log" 2>&1 || true
 if grep -qE "^(Error while processing|Error: no checks|.*error: unknown)" "$out/tidy.log"; then
   grep -E "^(Error while processing|Error: no checks|.*error: unknown)" "$out/tidy.log" >&2
@@ -95,16 +95,16 @@ sys.exit(1 if findings else 0)
 PY
 
 echo "==> cppcheck ($(cppcheck --version))"
-mapfile -t incs < <(find common iamctl pam_iam nss_iam sudo_iam ssh_iam pull tests -type d \( -name include \
+mapfile -t incs < <(find common iamctl pam_iam nss_iam sudo_iam ssh_iam ldap_iam pull tests -type d \( -name include \
                       -o -name helpers -o -name module -o -name unit -o -path common -o -path iamctl \
-                      -o -path pam_iam -o -path nss_iam -o -path sudo_iam -o -path ssh_iam -o -path pull \) | sed 's/^/-I/')
+                      -o -path pam_iam -o -path nss_iam -o -path sudo_iam -o -path ssh_iam -o -path ldap_iam -o -path pull \) | sed 's/^/-I/')
 if ! cppcheck --enable=warning,portability,performance --std=c11 --inline-suppr \
       --suppressions-list=.cppcheck-suppressions --error-exitcode=1 --quiet -j "$jobs" \
       --library=posix -D_GNU_SOURCE -D__GNUC__ -DIAM_SYSCONFDIR='"/etc/iam"' \
       -DIAM_STATEDIR='"/var/lib/iam"' -DIAM_LIBEXECDIR='"/usr/libexec/iam"' \
       -DIAM_VERSION='"0"' "${incs[@]}" \
       --template='{file}:{line}:{column}: {severity}: {message} [{id}]' \
-      common pam_iam nss_iam sudo_iam ssh_iam iamctl pull tests >"$out/cppcheck.log" 2>&1; then
+      common pam_iam nss_iam sudo_iam ssh_iam ldap_iam iamctl pull tests >"$out/cppcheck.log" 2>&1; then
   status=1
 fi
 cat "$out/cppcheck.log"

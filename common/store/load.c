@@ -520,7 +520,10 @@ static int load_ssh_keys(struct iam_store *st, struct cmodel *m) {
 
 static int load_tags(struct iam_store *st, struct cmodel *m) {
     static const char sql[] =
-        "SELECT identity, key, value FROM tags WHERE identity IS NOT NULL ORDER BY id";
+        /* the ldap: tags (a directory's DN: the one pam_iam binds as) only of identities a
+         * directory import made, never of one tagged by hand or by an AWS export */
+        "SELECT t.identity, t.key, t.value FROM tags t JOIN identities i ON i.id = t.identity"
+        " WHERE t.key NOT LIKE 'ldap:%' OR i.source LIKE 'ldap:%' ORDER BY t.id";
     struct pairs p = {0};
     struct iam_auth_tag *tags = NULL;
     uint32_t *order = NULL;

@@ -64,6 +64,12 @@ struct iam_config {
     unsigned lockout_failures;       /* default 5 */
     unsigned lockout_window_seconds; /* default 900 */
     unsigned lockout_time_seconds;   /* default 600; 0 = until `iamctl reset-lockout` */
+    /* directory passwords (pam_iam, through the helper iam-ldap-auth) */
+    char *ldap_uri;         /* the directory users imported by import-ldap bind to; NULL = no
+                             * directory passwords */
+    char *ldap_ca_file;     /* CA certificates; NULL = IAM_LDAP_DEFAULT_CA_FILE */
+    unsigned ldap_timeout;  /* seconds for each operation of a password check; default 3 */
+    char *ldap_auth_helper; /* NULL = IAM_LDAP_AUTH_HELPER */
     struct iam_config_tag *host_tags; /* host_tag.<Key> = <Value>, in file order */
     size_t n_host_tags;
 };

@@ -31,6 +31,14 @@
 
 #define IAM_LDAP_DEFAULT_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 #define IAM_LDAP_MAX_ATTRS 32
+/* pam_iam's helper for directory passwords (ldap_iam/), unless iam.conf's ldap_auth_helper */
+#define IAM_LDAP_AUTH_HELPER "/usr/libexec/iam/iam-ldap-auth"
+/* Its exit codes. */
+#define IAM_LDAP_AUTH_OK 0          /* the directory accepted the password */
+#define IAM_LDAP_AUTH_REFUSED 1     /* the directory refused it (or the DN) */
+#define IAM_LDAP_AUTH_UNAVAILABLE 2 /* no answer: down, time-out, TLS, anything else */
+#define IAM_LDAP_AUTH_USAGE 3
+#define IAM_LDAP_MAX_PASSWORD 4096
 
 enum iam_ldap_bind {
     IAM_LDAP_BIND_ANONYMOUS,
