@@ -102,6 +102,7 @@ if ! cppcheck --enable=warning,portability,performance --std=c11 --inline-suppr 
       --suppressions-list=.cppcheck-suppressions --error-exitcode=1 --quiet -j "$jobs" \
       --library=posix -D_GNU_SOURCE -D__GNUC__ -DIAM_SYSCONFDIR='"/etc/iam"' \
       -DIAM_STATEDIR='"/var/lib/iam"' -DIAM_LIBEXECDIR='"/usr/libexec/iam"' \
+      -DIAM_LDAP_AUTH_HELPER='"/usr/lib/x86_64-linux-gnu/iam-host/iam-ldap-auth"' \
       -DIAM_VERSION='"0"' "${incs[@]}" \
       --template='{file}:{line}:{column}: {severity}: {message} [{id}]' \
       common pam_iam nss_iam sudo_iam ssh_iam ldap_iam iamctl pull tests >"$out/cppcheck.log" 2>&1; then

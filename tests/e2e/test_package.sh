@@ -214,6 +214,12 @@ check_mode /var/lib/iam 755 root:root
 check_mode /var/log/iam 750 root:root
 check_mode /etc/sudoers.d/iam 440 root:root
 check_mode "/usr/lib/$multiarch/iam-host/iam_approval.so" 644 root:root
+# pam_iam's directory-password helper, in the architecture's own directory (libpam-iam is
+# Multi-Arch: same), at the path the module runs by default
+check_mode "/usr/lib/$multiarch/iam-host/iam-ldap-auth" 755 root:root
+grep -aq "/usr/lib/$multiarch/iam-host/iam-ldap-auth" "/lib/$multiarch/security/pam_iam.so" &&
+    ok "pam_iam.so runs the helper from where the package put it" ||
+    fail "pam_iam.so does not name /usr/lib/$multiarch/iam-host/iam-ldap-auth"
 [ "$(/usr/share/iam-host/iam-sudo-conf status)" = enabled ] &&
     grep -qx "Plugin iam_approval /usr/lib/$multiarch/iam-host/iam_approval.so" /etc/sudo.conf &&
     ok "/etc/sudo.conf: sudo asks iam_approval.so about every command" ||
@@ -574,6 +580,7 @@ for f in nsswitch.conf pam.d sudoers.d sudo.conf ssh/sshd_config.d; do
 done
 [ ! -e "/lib/$multiarch/security/pam_iam.so" ] && [ ! -e "/usr/lib/$multiarch/libnss_iam.so.2" ] &&
     [ ! -e "/usr/lib/$multiarch/iam-host/iam_approval.so" ] &&
+    [ ! -e "/usr/lib/$multiarch/iam-host/iam-ldap-auth" ] &&
     ok "modules removed" || fail "modules left behind"
 [ ! -e /etc/logrotate.d/iam ] && [ ! -e /lib/systemd/system/iam-seal-logs.timer ] &&
     ok "logrotate policy and seal timer removed" || fail "logrotate policy or seal timer left behind"

@@ -31,8 +31,11 @@
 
 #define IAM_LDAP_DEFAULT_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 #define IAM_LDAP_MAX_ATTRS 32
-/* pam_iam's helper for directory passwords (ldap_iam/), unless iam.conf's ldap_auth_helper */
-#define IAM_LDAP_AUTH_HELPER "/usr/libexec/iam/iam-ldap-auth"
+/* pam_iam's helper for directory passwords (ldap_iam/), unless iam.conf's ldap_auth_helper:
+ * IAM_LDAP_AUTH_HELPER, an architecture's own path, comes from the build (CMakeLists.txt) */
+#ifndef IAM_LDAP_AUTH_HELPER
+#error "IAM_LDAP_AUTH_HELPER is defined by the build"
+#endif
 /* Its exit codes. */
 #define IAM_LDAP_AUTH_OK 0          /* the directory accepted the password */
 #define IAM_LDAP_AUTH_REFUSED 1     /* the directory refused it (or the DN) */
