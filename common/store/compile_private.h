@@ -118,6 +118,8 @@ struct cmodel {
 
 /* Read the whole account (one snapshot: call inside a transaction). */
 int cm_load(struct iam_store *st, struct cmodel *m);
+/* The one number a "SELECT count(*) ..." statement gives, into *ret: 0 or -errno. */
+int cm_count_rows(struct iam_store *st, const char *sql, size_t *ret);
 void cm_free(struct cmodel *m);
 
 char *cm_strdup(struct cmodel *m, const char *s);

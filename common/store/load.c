@@ -62,7 +62,6 @@ void cm_free(struct cmodel *m) {
     memset(m, 0, sizeof(*m));
 }
 
-static int count_rows(struct iam_store *st, const char *sql, size_t *ret);
 
 /* Users and groups share the identities' rowids: the map says which (users first). */
 size_t cm_user_index(const struct cmodel *m, int64_t rowid) {
@@ -90,7 +89,7 @@ static int build_maps(struct iam_store *st, struct cmodel *m) {
     size_t mx_i = 0, mx_p = 0;
     int r;
 
-    if ((r = count_rows(st, mi, &mx_i)) < 0 || (r = count_rows(st, mp, &mx_p)) < 0)
+    if ((r = cm_count_rows(st, mi, &mx_i)) < 0 || (r = cm_count_rows(st, mp, &mx_p)) < 0)
         return r;
     m->max_ident = (int64_t)mx_i;
     m->max_policy = (int64_t)mx_p;
@@ -107,7 +106,7 @@ static int build_maps(struct iam_store *st, struct cmodel *m) {
     return 0;
 }
 
-static int count_rows(struct iam_store *st, const char *sql, size_t *ret) {
+int cm_count_rows(struct iam_store *st, const char *sql, size_t *ret) {
     sqlite3_stmt *s = st_stmt(st, sql);
     int r;
 
@@ -188,7 +187,7 @@ static int load_identities(struct iam_store *st, struct cmodel *m) {
     bool oom = false;
     int r;
 
-    if ((r = count_rows(st, cu, &nu)) < 0 || (r = count_rows(st, cg, &ng)) < 0)
+    if ((r = cm_count_rows(st, cu, &nu)) < 0 || (r = cm_count_rows(st, cg, &ng)) < 0)
         return r;
     m->users = calloc(nu + 1, sizeof(*m->users));
     m->groups = calloc(ng + 1, sizeof(*m->groups));
@@ -246,7 +245,7 @@ static int load_policies(struct iam_store *st, struct cmodel *m) {
     bool oom = false;
     int r;
 
-    if ((r = count_rows(st, cnt, &n)) < 0)
+    if ((r = cm_count_rows(st, cnt, &n)) < 0)
         return r;
     m->policies = calloc(n ? n : 1, sizeof(*m->policies));
     if (!m->policies || !(s = st_stmt(st, sql)))
@@ -706,7 +705,7 @@ static int load_mfa(struct iam_store *st, struct cmodel *m) {
     bool oom = false;
     int r;
 
-    if ((r = count_rows(st, "SELECT count(*) FROM mfa_devices WHERE user IS NOT NULL", &cap)) < 0)
+    if ((r = cm_count_rows(st, "SELECT count(*) FROM mfa_devices WHERE user IS NOT NULL", &cap)) < 0)
         return r;
     m->mfa = calloc(cap + 1, sizeof(*m->mfa));
     if (!m->mfa)

@@ -213,19 +213,6 @@ static int add_ids(struct iam_store *st, const char *sql, const struct iam_store
     return 0;
 }
 
-static int count_selected(struct iam_store *st, size_t *ret) {
-    static const char sql[] = "SELECT count(*) FROM temp.cm_sel_u";
-    sqlite3_stmt *s = st_stmt(st, sql);
-    int r;
-
-    if (!s)
-        return -EIO;
-    r = st_step(st, s, "counting");
-    *ret = r > 0 ? (size_t)sqlite3_column_int64(s, 0) : 0;
-    sqlite3_reset(s);
-    return r < 0 ? r : 0;
-}
-
 /* The members of group rowid g as nss.cache lists them (in user order), into the model. */
 static int group_members(struct iam_store *st, struct cmodel *m, int64_t g, const char ***ret,
                          size_t *ret_n) {
@@ -297,7 +284,7 @@ static int load_changed(struct iam_store *st, const struct iam_store_changes *ch
         (r = add_ids(st, add_u, &ch->nss_users)) < 0 ||
         (r = add_ids(st, add_members, &ch->groups)) < 0 ||
         (r = add_ids(st, add_g, &ch->groups)) < 0 || (r = add_ids(st, add_g, &ch->nss_groups)) < 0 ||
-        (r = count_selected(st, &n_sel)) < 0)
+        (r = cm_count_rows(st, "SELECT count(*) FROM temp.cm_sel_u", &n_sel)) < 0)
         goto out;
     if (n_sel > CM_REFRESH_MAX) {
         r = 1;
