@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "iam/faillock.h"
+#include "iam/fileio.h"
 
 #define MAGIC "iam-faillock 1"
 #define TALLY_MAX_BYTES (64u * 1024u)
@@ -233,41 +234,6 @@ out:
 
 /* ---- files ------------------------------------------------------------------------------ */
 
-static int open_dir(const char *cache_dir, bool create, struct iam_error *reterr) {
-    char path[4096];
-    struct stat st;
-    int dfd;
-
-    if (!cache_dir ||
-        snprintf(path, sizeof(path), "%s/%s", cache_dir, IAM_FAILLOCK_DIR_NAME) >= (int)sizeof(path))
-        return -EINVAL;
-    dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dfd < 0 && errno == ENOENT && create) {
-        if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-            int r = -errno;
-
-            iam_error_set(reterr, 0, 0, 0, "%s: %s", path, strerror(errno));
-            return r;
-        }
-        dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    }
-    if (dfd < 0) {
-        int r = errno == ELOOP || errno == ENOTDIR ? -EACCES : -errno;
-
-        if (r != -ENOENT)
-            iam_error_set(reterr, 0, 0, 0, "%s: %s", path, strerror(errno));
-        return r;
-    }
-    /* Only root may read or change the tallies: who failed, from where, and the lock. */
-    if (fstat(dfd, &st) < 0 || (st.st_uid != 0 && st.st_uid != geteuid()) ||
-        (st.st_mode & 0077)) {
-        iam_error_set(reterr, 0, 0, 0, "%s: unsafe owner or mode (must be root's, 0700)", path);
-        close(dfd);
-        return -EACCES;
-    }
-    return dfd;
-}
-
 /* Read name in dfd into *ret: 0, -ENOENT, -EACCES, -EBADMSG. */
 static int read_at(int dfd, const char *name, struct iam_faillock_state *ret,
                    struct iam_error *reterr) {
@@ -382,7 +348,7 @@ int iam_faillock_read(const char *cache_dir, const char *user_id, struct iam_fai
 
     if (!user_id || !user_id_ok(user_id))
         return -EINVAL;
-    dfd = open_dir(cache_dir, false, reterr);
+    dfd = iam_state_dir_open(cache_dir, IAM_FAILLOCK_DIR_NAME, false, 0077, reterr);
     if (dfd < 0)
         return dfd;
     r = read_at(dfd, user_id, ret, reterr);
@@ -419,7 +385,7 @@ int iam_faillock_fail(const char *cache_dir, const char *user_id, const char *us
     s = calloc(1, sizeof(*s));
     if (!s)
         return -ENOMEM;
-    dfd = open_dir(cache_dir, true, reterr);
+    dfd = iam_state_dir_open(cache_dir, IAM_FAILLOCK_DIR_NAME, true, 0077, reterr);
     if (dfd < 0) {
         r = dfd;
         goto out;
@@ -480,7 +446,7 @@ int iam_faillock_reset(const char *cache_dir, const char *user_id, struct iam_er
 
     if (!user_id || !user_id_ok(user_id))
         return -EINVAL;
-    dfd = open_dir(cache_dir, false, reterr);
+    dfd = iam_state_dir_open(cache_dir, IAM_FAILLOCK_DIR_NAME, false, 0077, reterr);
     if (dfd < 0)
         return dfd;
     r = lock_dir(dfd);
@@ -504,7 +470,7 @@ int iam_faillock_list(const char *cache_dir, struct iam_faillock_state **ret, si
 
     *ret = NULL;
     *ret_n = 0;
-    dfd = open_dir(cache_dir, false, reterr);
+    dfd = iam_state_dir_open(cache_dir, IAM_FAILLOCK_DIR_NAME, false, 0077, reterr);
     if (dfd == -ENOENT)
         return 0;
     if (dfd < 0)

@@ -307,3 +307,38 @@ void iam_prefault(void *p, size_t len) {
     (void)end;
 #endif
 }
+
+int iam_state_dir_open(const char *parent, const char *name, bool create, mode_t forbidden,
+                       struct iam_error *reterr) {
+    char path[4096];
+    struct stat st;
+    int dfd, r;
+
+    if (!parent || !name)
+        return -EINVAL;
+    if (snprintf(path, sizeof(path), "%s/%s", parent, name) >= (int)sizeof(path))
+        return -E2BIG;
+    dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0 && errno == ENOENT && create) {
+        if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+            r = -errno;
+            iam_error_set(reterr, 0, 0, 0, "%s: %s", path, strerror(-r));
+            return r;
+        }
+        dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (dfd < 0) {
+        r = errno == ELOOP || errno == ENOTDIR ? -EACCES : -errno;
+        if (r != -ENOENT)
+            iam_error_set(reterr, 0, 0, 0, "%s: %s", path, strerror(errno));
+        return r;
+    }
+    if (fstat(dfd, &st) < 0 || (st.st_uid != 0 && st.st_uid != geteuid()) ||
+        (st.st_mode & forbidden)) {
+        iam_error_set(reterr, 0, 0, 0, "%s: unsafe owner or mode (must be root's, %s)", path,
+                      (forbidden & 0077) == 0077 ? "0700" : "writable by no one else");
+        close(dfd);
+        return -EACCES;
+    }
+    return dfd;
+}

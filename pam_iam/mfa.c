@@ -20,6 +20,7 @@
 
 #include <security/pam_ext.h>
 
+#include "iam/fileio.h"
 #include "iam/totp.h"
 #include "pam_iam_private.h"
 
@@ -47,27 +48,6 @@ int pam_iam_mfa_ask(pam_handle_t *pamh, char code[PAM_IAM_MFA_CODE_MAX + 1]) {
     sodium_memzero(resp, strlen(resp));
     free(resp);
     return PAM_SUCCESS;
-}
-
-/* <cache_dir>/mfa, root 0700, created when missing; the fd, or -errno. */
-static int open_dir(const struct pam_iam_handle *h) {
-    char path[PAM_IAM_MAX_PATH];
-    struct stat st;
-    int dfd;
-
-    if (snprintf(path, sizeof(path), "%s/%s", h->config->cache_dir, MFA_DIR) >= (int)sizeof(path))
-        return -E2BIG;
-    if (mkdir(path, 0700) < 0 && errno != EEXIST)
-        return -errno;
-    dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dfd < 0)
-        return errno == ELOOP || errno == ENOTDIR ? -EACCES : -errno;
-    if (fstat(dfd, &st) < 0 || (st.st_uid != 0 && st.st_uid != geteuid()) ||
-        (st.st_mode & 0077)) {
-        close(dfd);
-        return -EACCES;
-    }
-    return dfd;
 }
 
 /* The state file's name: a hash of the serial (which may hold '/'). */
@@ -172,7 +152,7 @@ enum pam_iam_mfa_result pam_iam_mfa_check(pam_handle_t *pamh, const struct pam_i
         return PAM_IAM_MFA_WRONG;
     if (!commit)
         return PAM_IAM_MFA_OK; /* the secret was wrong: the code is not used up */
-    dfd = open_dir(h);
+    dfd = iam_state_dir_open(h->config->cache_dir, MFA_DIR, true, 0077, NULL);
     if (dfd < 0) {
         pam_syslog(pamh, LOG_ERR, "cannot use %s/%s: %s", h->config->cache_dir, MFA_DIR,
                    strerror(-dfd));

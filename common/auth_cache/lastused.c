@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "iam/fileio.h"
 #include "iam/lastused.h"
 
 /* "<20-digit epoch seconds> <service, space-padded to IAM_LASTUSED_SERVICE_MAX> " then 16 hex
@@ -30,39 +31,6 @@ static bool key_id_ok(const char *id) {
         if (!((id[i] >= 'A' && id[i] <= 'Z') || (id[i] >= '2' && id[i] <= '7')))
             return false;
     return true;
-}
-
-static int open_dir(const char *cache_dir, bool create, struct iam_error *reterr) {
-    char path[4096];
-    struct stat st;
-    int dfd;
-
-    if (snprintf(path, sizeof(path), "%s/%s", cache_dir, IAM_LASTUSED_DIR) >= (int)sizeof(path))
-        return -E2BIG;
-    dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dfd < 0 && errno == ENOENT && create) {
-        if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-            int r = -errno;
-
-            iam_error_set(reterr, 0, 0, 0, "%s: %s", path, strerror(errno));
-            return r;
-        }
-        dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    }
-    if (dfd < 0) {
-        int r = errno == ELOOP || errno == ENOTDIR ? -EACCES : -errno;
-
-        if (r != -ENOENT)
-            iam_error_set(reterr, 0, 0, 0, "%s: %s", path, strerror(errno));
-        return r;
-    }
-    if (fstat(dfd, &st) < 0 || (st.st_uid != 0 && st.st_uid != geteuid()) ||
-        (st.st_mode & 0022)) {
-        iam_error_set(reterr, 0, 0, 0, "%s: unsafe owner or mode", path);
-        close(dfd);
-        return -EACCES;
-    }
-    return dfd;
 }
 
 /* A user's unique id ("AIDA" + letters and digits, as IAM makes them): a safe file name. */
@@ -151,7 +119,7 @@ static int record_named(const char *cache_dir, const char *access_key_id, const 
     memcpy(rec + LASTUSED_CHECKED_LEN, check, 16);
     rec[LASTUSED_RECORD_LEN - 1] = '\n';
 
-    dfd = open_dir(cache_dir, true, reterr);
+    dfd = iam_state_dir_open(cache_dir, IAM_LASTUSED_DIR, true, 0022, reterr);
     if (dfd < 0)
         return dfd;
     /* in place: one pwrite() of the whole record at offset 0, which is every byte a record
@@ -231,7 +199,7 @@ static int read_named(const char *cache_dir, const char *access_key_id, time_t *
     ssize_t n;
     int dfd = -1, fd = -1, r = -EINVAL;
 
-    dfd = open_dir(cache_dir, false, reterr);
+    dfd = iam_state_dir_open(cache_dir, IAM_LASTUSED_DIR, false, 0022, reterr);
     if (dfd < 0) {
         r = dfd;
         goto out;

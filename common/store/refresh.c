@@ -14,7 +14,7 @@
  * everyone else when they are new (a rowid above every one the state remembers: the
  * compile's order is rowid order). Anything else (a rename, a delete, a managed policy's
  * edit, a state that does not match, too many changes, a damaged previous cache) goes to
- * the whole compile. test_store_refresh checks, over random sequences of verbs, that both
+ * the whole compile. The iamctl_refresh test checks, over random sequences of verbs, that both
  * ways give the same bytes. */
 #include <errno.h>
 #include <stdint.h>

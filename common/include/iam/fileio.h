@@ -6,6 +6,7 @@
  * size-limited. Every writer is atomic: temp file in the same directory, fsync, rename,
  * fsync of the directory, under an exclusive lock. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -29,6 +30,14 @@ void iam_prefault(void *p, size_t len);
  * owner unchanged = caller), written, fsync'ed, renamed over path, directory fsync'ed. */
 int iam_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
                           struct iam_error *reterr) IAM_WUR;
+
+/* <parent>/<name>, a directory of state that only root (or the caller, when not root) keeps:
+ * opened (O_DIRECTORY, O_NOFOLLOW), and with create made 0700 when missing. Refused
+ * (-EACCES) when a symlink, not a directory, owned by someone else, or with any of the mode
+ * bits in forbidden (0022: writable by others; 0077: readable too). The fd, or -ENOENT
+ * (missing, without create: reterr left unset), -E2BIG, -EINVAL, -errno with reterr. */
+int iam_state_dir_open(const char *parent, const char *name, bool create, mode_t forbidden,
+                       struct iam_error *reterr) IAM_WUR;
 
 /* Take an exclusive lock on lock_path (created 0600 if missing), waiting at most
  * timeout_ms (0 = do not wait). Returns the lock fd (>= 0) or -errno (-EAGAIN on timeout). */
