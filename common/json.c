@@ -31,6 +31,12 @@ struct parser {
     unsigned depth, max_depth;
     bool allow_duplicates;
     struct iam_json_doc *doc;
+    struct iam_arena *arena; /* where nodes go: the document's, or scratch for a deferred item */
+    struct iam_arena scratch;
+    unsigned defer_depth;
+    void (*on_deferred)(void *ctx, const char *key, size_t index, const struct iam_json *item);
+    void *ctx;
+    const char *key; /* the name of the member whose value is being parsed */
     struct iam_error *err;
     int r; /* the first failure's code */
     /* Items of the containers being parsed, innermost on top: one growing buffer for the
@@ -40,8 +46,8 @@ struct parser {
 };
 
 /* Not zeroed: every node, string and array is written whole before it is read. */
-static void *doc_alloc(struct iam_json_doc *doc, size_t size) {
-    return iam_arena_alloc_uninit(&doc->arena, size);
+static void *doc_alloc(struct parser *p, size_t size) {
+    return iam_arena_alloc_uninit(p->arena, size);
 }
 
 static struct iam_json_pos here(const struct parser *p) {
@@ -239,7 +245,7 @@ static int parse_string(struct parser *p, const char **ret_s, size_t *ret_len) {
         fail_at(p, start, -EINVAL, "unterminated string");
         return -1;
     }
-    out = doc_alloc(p->doc, end - raw_start + 1);
+    out = doc_alloc(p, end - raw_start + 1);
     if (!out) {
         fail_at(p, start, -ENOMEM, "out of memory");
         return -1;
@@ -406,7 +412,7 @@ static int parse_number(struct parser *p, struct iam_json *node) {
         while (peek(p) >= '0' && peek(p) <= '9')
             advance(p);
     }
-    text = doc_alloc(p->doc, p->off - s + 1);
+    text = doc_alloc(p, p->off - s + 1);
     if (!text) {
         fail_at(p, node->start, -ENOMEM, "out of memory");
         return -1;
@@ -469,7 +475,7 @@ static void *stack_take(struct parser *p, size_t base) {
 
     if (n == 0)
         return NULL;
-    a = doc_alloc(p->doc, n);
+    a = doc_alloc(p, n);
     if (a)
         memcpy(a, p->stack + base, n);
     p->top = base;
@@ -552,6 +558,7 @@ static int parse_object(struct parser *p, struct iam_json *node) {
             goto out;
         }
         advance(p);
+        p->key = m.key;
         m.value = parse_value(p);
         if (!m.value)
             goto out;
@@ -593,10 +600,40 @@ out:
     return r;
 }
 
+/* An item of an array at the defer depth: parsed whole into scratch (every check made, and
+ * shown to on_deferred), then kept as a deferred node only. */
+static struct iam_json *parse_deferred(struct parser *p, const char *key, size_t index) {
+    struct iam_json *item, *stub = NULL;
+
+    p->arena = &p->scratch;
+    item = parse_value(p);
+    p->arena = &p->doc->arena;
+    if (item) {
+        if (p->on_deferred)
+            p->on_deferred(p->ctx, key, index, item);
+        stub = doc_alloc(p, sizeof(*stub));
+        if (stub) {
+            memset(stub, 0, sizeof(*stub));
+            stub->type = item->type;
+            stub->deferred = true;
+            stub->start = item->start;
+            stub->end = item->end;
+        } else {
+            fail_at(p, item->start, -ENOMEM, "out of memory");
+        }
+    }
+    iam_arena_free(&p->scratch);
+    return stub;
+}
+
 static int parse_array(struct parser *p, struct iam_json *node) {
-    size_t base = p->top, n;
+    size_t base = p->top, n, index = 0;
+    /* items are deferred only at the defer depth, never inside a deferred item */
+    bool defer = p->defer_depth && p->depth == p->defer_depth && p->arena != &p->scratch;
+    const char *key = p->key;
     int r = -1;
 
+    p->key = NULL;
     advance(p); /* '[' */
     skip_ws(p);
     if (peek(p) == ']') {
@@ -604,7 +641,7 @@ static int parse_array(struct parser *p, struct iam_json *node) {
         goto done;
     }
     for (;;) {
-        struct iam_json *item = parse_value(p);
+        struct iam_json *item = defer ? parse_deferred(p, key, index++) : parse_value(p);
 
         if (!item)
             goto out;
@@ -644,7 +681,7 @@ static struct iam_json *parse_value(struct parser *p) {
     int r;
 
     skip_ws(p);
-    node = doc_alloc(p->doc, sizeof(*node));
+    node = doc_alloc(p, sizeof(*node));
     if (!node) {
         fail_at(p, here(p), -ENOMEM, "out of memory");
         return NULL;
@@ -716,6 +753,13 @@ int iam_json_parse(const char *text, size_t len, const struct iam_json_opts *opt
         return -ENOMEM;
     doc->arena = IAM_ARENA_INIT(JSON_ARENA_CHUNK);
     p.doc = doc;
+    p.arena = &doc->arena;
+    p.scratch = IAM_ARENA_INIT(JSON_ARENA_CHUNK);
+    if (opts) {
+        p.defer_depth = opts->defer_depth;
+        p.on_deferred = opts->on_deferred;
+        p.ctx = opts->ctx;
+    }
     /* A UTF-8 byte order mark is tolerated (files from some editors carry one). */
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         p.off = 3;
@@ -731,6 +775,45 @@ int iam_json_parse(const char *text, size_t len, const struct iam_json_opts *opt
     if (p.off < len)
         fail_at(&p, here(&p), -EINVAL, "unexpected text after the JSON value");
 out:
+    free(p.stack);
+    iam_arena_free(&p.scratch);
+    r = p.r;
+    if (r < 0) {
+        iam_json_doc_free(doc);
+        return r;
+    }
+    *ret_doc = doc;
+    return 0;
+}
+
+int iam_json_parse_item(const char *text, const struct iam_json *node,
+                        const struct iam_json_opts *opts, struct iam_json_doc **ret_doc,
+                        struct iam_error *reterr) {
+    struct parser p = {
+        .text = text,
+        .max_depth = opts && opts->max_depth ? opts->max_depth : IAM_JSON_DEFAULT_MAX_DEPTH,
+        .allow_duplicates = opts && opts->allow_duplicate_keys,
+        .err = reterr,
+    };
+    struct iam_json_doc *doc;
+    int r;
+
+    if (!text || !node || node->end.offset < node->start.offset ||
+        node->end.offset > IAM_JSON_MAX_INPUT)
+        return -EINVAL;
+    p.len = node->end.offset;
+    p.off = node->start.offset;
+    p.line = node->start.line;
+    p.column = node->start.column;
+    doc = calloc(1, sizeof(*doc));
+    if (!doc)
+        return -ENOMEM;
+    doc->arena = IAM_ARENA_INIT(JSON_ARENA_CHUNK);
+    p.doc = doc;
+    p.arena = &doc->arena;
+    doc->root = parse_value(&p);
+    if (doc->root && p.off != p.len)
+        fail_at(&p, here(&p), -EINVAL, "unexpected text after the JSON value");
     free(p.stack);
     r = p.r;
     if (r < 0) {

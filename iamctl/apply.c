@@ -316,26 +316,37 @@ static bool privileged_entry(const struct iam_db *db, bool user, size_t i) {
     return iam_group_name_privileged(user ? db->users[i].name : db->groups[i].name);
 }
 
-/* The position of list[i].key in the parsed export, into p: false when not found. */
-static bool entry_position(const struct iam_json *root, bool user, size_t i, struct apply_pos *p) {
+/* The position of list[i].key in the export (text, parsed into root with its entries
+ * deferred), into p: 0 and false when not found, -ENOMEM. */
+static int entry_position(const char *text, const struct iam_json *root, bool user, size_t i,
+                          struct apply_pos *p, bool *found) {
     const struct iam_json *arr = iam_json_get(root, user ? "UserDetailList" : "GroupDetailList");
     const struct iam_json *name;
+    struct iam_json_doc *doc = NULL;
 
+    *found = false;
     if (!iam_json_is_array(arr) || i >= arr->u.arr.n)
-        return false;
-    name = iam_json_get(arr->u.arr.items[i], user ? "UserName" : "GroupName");
-    if (!name)
-        return false;
-    *p = (struct apply_pos){.user = user, .index = i, .line = name->start.line,
-                            .column = name->start.column};
-    return true;
+        return 0;
+    if (iam_json_parse_item(text, arr->u.arr.items[i], NULL, &doc, NULL) < 0)
+        return -ENOMEM; /* it parsed a moment ago */
+    name = iam_json_get(iam_json_root(doc), user ? "UserName" : "GroupName");
+    if (name) {
+        *p = (struct apply_pos){.user = user, .index = i, .line = name->start.line,
+                                .column = name->start.column};
+        *found = true;
+    }
+    iam_json_doc_free(doc);
+    return 0;
 }
 
 int apply_find_privileged(const struct iam_db *db, const char *text, size_t len,
                           struct apply_pos **ret, size_t *ret_n) {
+    /* the entries one at a time, as iam_db_parse read them */
+    const struct iam_json_opts opts = {.defer_depth = 2};
     struct iam_json_doc *doc = NULL;
     struct apply_pos *v = NULL;
     size_t n = 0, cap = 0;
+    bool found;
     int r = 0;
 
     *ret = NULL;
@@ -346,14 +357,20 @@ int apply_find_privileged(const struct iam_db *db, const char *text, size_t len,
     if (cap == 0)
         return 0;
     v = calloc(cap, sizeof(*v));
-    if (!v || iam_json_parse(text, len, NULL, &doc, NULL) < 0) {
+    if (!v || iam_json_parse(text, len, &opts, &doc, NULL) < 0) {
         r = oom(); /* the text parsed a moment ago: only memory can fail */
         goto out;
     }
     for (int user = 0; user < 2; user++)
-        for (size_t i = 0; i < (user ? db->n_users : db->n_groups); i++)
-            if (privileged_entry(db, user, i) && entry_position(iam_json_root(doc), user, i, &v[n]))
-                n++;
+        for (size_t i = 0; i < (user ? db->n_users : db->n_groups); i++) {
+            if (!privileged_entry(db, user, i))
+                continue;
+            if (entry_position(text, iam_json_root(doc), user, i, &v[n], &found) < 0) {
+                r = oom();
+                goto out;
+            }
+            n += found;
+        }
     *ret = v;
     *ret_n = n;
     v = NULL;

@@ -338,8 +338,8 @@ int verb_import(int argc, char *argv[]) {
     if ((r = apply_model(&a)) ||
         (opt_get(opts, "delete-missing")->set && (r = apply_delete_missing(&a))))
         goto out;
-    if ((r = sth_commit(&h)))
-        goto out;
+    /* what the output says, then the model goes before the commit compiles the caches: the
+     * two are never in memory together */
     out = json_pack("{s:{s:I,s:I,s:I,s:I,s:I,s:I}}", "Imported", "Users",
                     (json_int_t)exp->n_users, "NewUsers", (json_int_t)a.new_users, "Groups",
                     (json_int_t)exp->n_groups, "NewGroups", (json_int_t)a.new_groups, "Roles",
@@ -350,6 +350,12 @@ int verb_import(int argc, char *argv[]) {
                                       "Groups", (json_int_t)a.deleted_groups, "Roles",
                                       (json_int_t)a.deleted_roles, "Policies",
                                       (json_int_t)a.deleted_policies));
+    apply_free(&a);
+    memset(&a, 0, sizeof(a));
+    iam_db_free(exp);
+    exp = NULL;
+    if ((r = sth_commit(&h)))
+        goto out;
     if (out)
         json_object_set_new(out, "Serial", json_integer((json_int_t)h.account.serial));
     r = print_json(out);

@@ -33,7 +33,10 @@ static void buf_reserve(struct buf *b, size_t more) {
     }
     if (b->len + more <= b->cap)
         return;
-    cap = b->cap ? b->cap : 4096;
+    /* the first reservation is the caller's estimate as it is (the whole of it is
+     * prefaulted: rounding it up to a power of two cost up to twice the memory); growth
+     * beyond it doubles */
+    cap = b->cap ? b->cap : b->len + more;
     while (cap < b->len + more)
         cap *= 2;
     /* not realloc: the old block holds secrets' hashes and is wiped before it is freed */

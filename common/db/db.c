@@ -22,6 +22,9 @@ struct loader {
     size_t len;
     unsigned flags;
     const char *partition; /* from the first ARN seen */
+    /* an export's first credential or POSIX member in a user or group, found while the
+     * document was read (its items are parsed one at a time: db_parse_opts) */
+    struct iam_error host_field;
 };
 
 IAM_PRINTF(3, 4)
@@ -1156,53 +1159,96 @@ static int build_members(struct loader *L) {
  * iamctl's leaves them out, so a file that does is not an export, and it is refused whole
  * (dropping the fields would import the rest of a file made to smuggle something in). The
  * first such member in the file is named, in document order. */
-static int export_host_fields(struct loader *L, const struct iam_json *root) {
+static const char *const host_fields_why =
+    "an export cannot bring credentials or POSIX identities (AWS exports have none): this "
+    "host's are set by the credential verbs (create-access-key, create-login-profile, "
+    "upload-ssh-public-key) and its uids and gids by iamctl; remove the member and import "
+    "again";
+
+/* One item of UserDetailList or GroupDetailList (key): its first such member, into
+ * L->host_field unless one was found before it. */
+static void host_fields_item(struct loader *L, const char *key, const struct iam_json *item) {
     static const char *const user_fields[] = {"AccessKeys", "LoginProfile", "SSHPublicKeys",
                                               "Posix", NULL};
     static const char *const group_fields[] = {"Posix", NULL};
-    static const char *const why =
-        "an export cannot bring credentials or POSIX identities (AWS exports have none): this "
-        "host's are set by the credential verbs (create-access-key, create-login-profile, "
-        "upload-ssh-public-key) and its uids and gids by iamctl; remove the member and import "
-        "again";
+    const char *const *fields;
+    const char *kind, *name_key;
+    const struct iam_json *nn;
+    struct iam_error *err = L->err;
 
+    if (L->host_field.set || !key || item->type != IAM_JSON_OBJECT)
+        return; /* the loader says what is wrong with an item that is not an object */
+    if (strcmp(key, "UserDetailList") == 0) {
+        fields = user_fields;
+        kind = "user";
+        name_key = "UserName";
+    } else if (strcmp(key, "GroupDetailList") == 0) {
+        fields = group_fields;
+        kind = "group";
+        name_key = "GroupName";
+    } else {
+        return;
+    }
+    nn = iam_json_get(item, name_key);
+    L->err = &L->host_field;
+    for (size_t j = 0; j < item->u.obj.n && !L->host_field.set; j++) {
+        const struct iam_json_member *m = &item->u.obj.members[j];
+
+        for (const char *const *f = fields; *f; f++)
+            if (strcmp(*f, m->key) == 0) {
+                (void)fail_key(L, m, "\"%s\" in %s %.64s: %s", m->key, kind,
+                               iam_json_is_string(nn) ? nn->u.str.s : "(no name)",
+                               host_fields_why);
+                break;
+            }
+    }
+    L->err = err;
+}
+
+static void on_item(void *ctx, const char *key, size_t index, const struct iam_json *item) {
+    struct loader *L = ctx;
+
+    (void)index;
+    if (!(L->flags & IAM_DB_PARSE_EXPORT))
+        return;
+    host_fields_item(L, key, item);
+}
+
+/* The first credential or POSIX member in the file, in document order: a top-level "Posix",
+ * or the first one in a user or group (found while the document was read). */
+static int export_host_fields(struct loader *L, const struct iam_json *root) {
     for (size_t i = 0; i < root->u.obj.n; i++) {
         const struct iam_json_member *top = &root->u.obj.members[i];
-        const char *const *fields;
-        const char *kind, *name_key;
 
-        if (strcmp(top->key, "Posix") == 0)
-            return fail_key(L, top, "\"Posix\" in the document: %s", why);
-        if (strcmp(top->key, "UserDetailList") == 0) {
-            fields = user_fields;
-            kind = "user";
-            name_key = "UserName";
-        } else if (strcmp(top->key, "GroupDetailList") == 0) {
-            fields = group_fields;
-            kind = "group";
-            name_key = "GroupName";
-        } else {
-            continue;
-        }
-        if (top->value->type != IAM_JSON_ARRAY)
-            continue; /* the loader says what is wrong with it */
-        for (size_t k = 0; k < top->value->u.arr.n; k++) {
-            const struct iam_json *item = top->value->u.arr.items[k], *nn;
-
-            if (item->type != IAM_JSON_OBJECT)
-                continue;
-            nn = iam_json_get(item, name_key);
-            for (size_t j = 0; j < item->u.obj.n; j++) {
-                const struct iam_json_member *m = &item->u.obj.members[j];
-
-                for (const char *const *f = fields; *f; f++)
-                    if (strcmp(*f, m->key) == 0)
-                        return fail_key(L, m, "\"%s\" in %s %.64s: %s", m->key, kind,
-                                        iam_json_is_string(nn) ? nn->u.str.s : "(no name)",
-                                        why);
-            }
-        }
+        if (strcmp(top->key, "Posix") == 0 &&
+            (!L->host_field.set || top->key_pos.offset < L->host_field.offset))
+            return fail_key(L, top, "\"Posix\" in the document: %s", host_fields_why);
     }
+    if (L->host_field.set) {
+        if (L->err) {
+            struct iam_error e = L->host_field;
+            memcpy(e.source, L->err->source, sizeof(e.source));
+            *L->err = e;
+        }
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Item i of a section: the parse kept it deferred (db_parse_opts), so it is parsed on its
+ * own here, into *ret_doc (the caller frees it once the item is loaded). */
+static int section_item(struct loader *L, const struct iam_json *arr, size_t i,
+                        struct iam_json_doc **ret_doc, const struct iam_json **ret) {
+    const struct iam_json *item = arr->u.arr.items[i];
+    int r;
+
+    *ret_doc = NULL;
+    *ret = item;
+    if (!item->deferred)
+        return 0;
+    if ((r = iam_json_parse_item(L->text, item, NULL, ret_doc, L->err)) < 0)
+        return r;
+    *ret = iam_json_root(*ret_doc);
     return 0;
 }
 
@@ -1302,18 +1348,50 @@ static int load_root(struct loader *L, const struct iam_json *root) {
     db->roles = calloc(nr ? nr : 1, sizeof(*db->roles));
     if (!db->policies || !db->groups || !db->users || !db->roles)
         return -ENOMEM;
-    for (size_t i = 0; i < np; i++, db->n_policies++)
-        if ((r = load_policy(L, pols->u.arr.items[i], (uint32_t)i)) < 0)
+    for (size_t i = 0; i < np; i++, db->n_policies++) {
+        const struct iam_json *item;
+        struct iam_json_doc *doc;
+
+        if ((r = section_item(L, pols, i, &doc, &item)) < 0)
             return r;
-    for (size_t i = 0; i < ng; i++, db->n_groups++)
-        if ((r = load_group(L, groups->u.arr.items[i], (uint32_t)i)) < 0)
+        r = load_policy(L, item, (uint32_t)i);
+        iam_json_doc_free(doc);
+        if (r < 0)
             return r;
-    for (size_t i = 0; i < nu; i++, db->n_users++)
-        if ((r = load_user(L, users->u.arr.items[i], (uint32_t)i)) < 0)
+    }
+    for (size_t i = 0; i < ng; i++, db->n_groups++) {
+        const struct iam_json *item;
+        struct iam_json_doc *doc;
+
+        if ((r = section_item(L, groups, i, &doc, &item)) < 0)
             return r;
-    for (size_t i = 0; i < nr; i++, db->n_roles++)
-        if ((r = load_role(L, roles->u.arr.items[i], (uint32_t)i)) < 0)
+        r = load_group(L, item, (uint32_t)i);
+        iam_json_doc_free(doc);
+        if (r < 0)
             return r;
+    }
+    for (size_t i = 0; i < nu; i++, db->n_users++) {
+        const struct iam_json *item;
+        struct iam_json_doc *doc;
+
+        if ((r = section_item(L, users, i, &doc, &item)) < 0)
+            return r;
+        r = load_user(L, item, (uint32_t)i);
+        iam_json_doc_free(doc);
+        if (r < 0)
+            return r;
+    }
+    for (size_t i = 0; i < nr; i++, db->n_roles++) {
+        const struct iam_json *item;
+        struct iam_json_doc *doc;
+
+        if ((r = section_item(L, roles, i, &doc, &item)) < 0)
+            return r;
+        r = load_role(L, item, (uint32_t)i);
+        iam_json_doc_free(doc);
+        if (r < 0)
+            return r;
+    }
     if ((r = build_members(L)) < 0)
         return r;
     if (is_db || db->next_uid) {
@@ -1370,6 +1448,7 @@ int iam_db_parse(const char *text, size_t len, const char *source, unsigned flag
     struct iam_json_doc *doc = NULL;
     struct iam_db *db = NULL;
     struct loader L = {0};
+    struct iam_json_opts opts = {.defer_depth = 2};
     int r = -ENOMEM;
 
     iam_error_set_source(reterr, source);
@@ -1380,15 +1459,20 @@ int iam_db_parse(const char *text, size_t len, const char *source, unsigned flag
     if (!db->index)
         goto out;
     db->index->arena = IAM_ARENA_INIT(DB_ARENA_CHUNK);
-    r = iam_json_parse(text, len, NULL, &doc, reterr);
-    if (r < 0)
-        goto out;
     L.db = db;
     L.ix = db->index;
     L.err = reterr;
     L.text = text;
     L.len = len;
     L.flags = flags;
+    iam_error_init(&L.host_field);
+    /* the sections' entries are read one at a time: the whole tree of a large account
+     * would be several times the size of its text */
+    opts.on_deferred = on_item;
+    opts.ctx = &L;
+    r = iam_json_parse(text, len, &opts, &doc, reterr);
+    if (r < 0)
+        goto out;
     r = load_root(&L, iam_json_root(doc));
     if (r < 0)
         goto out;

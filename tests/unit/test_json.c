@@ -234,6 +234,76 @@ static void test_over_size_limit(void **state) {
     assert_null(doc);
 }
 
+/* Deferred items: checked whole as they are read, kept as stubs, parsed again on their own
+ * with the positions of the whole text. */
+struct seen_items {
+    size_t n;
+    char keys[4][16];
+    size_t index[4];
+};
+
+static void note_item(void *ctx, const char *key, size_t index, const struct iam_json *item) {
+    struct seen_items *s = ctx;
+
+    assert_true(item->type == IAM_JSON_OBJECT && !item->deferred && item->u.obj.n == 1);
+    if (s->n < 4) {
+        snprintf(s->keys[s->n], sizeof(s->keys[0]), "%s", key ? key : "(none)");
+        s->index[s->n] = index;
+    }
+    s->n++;
+}
+
+static void test_deferred_items(void **state) {
+    (void)state;
+    static const char text[] = "{\"a\": [{\"x\": 1},\n  {\"y\": [2, 3]}],\n \"b\": [{\"z\": \"\\u00e9\"}], \"c\": 4}";
+    static const char dup[] = "{\"a\": [{\"x\": 1},\n  {\"y\": 2, \"y\": 3}]}";
+    static const char bad[] = "{\"a\": [{\"x\": 1},\n  {\"y\": tru}]}";
+    struct seen_items seen = {0};
+    struct iam_json_opts opts = {.defer_depth = 2, .on_deferred = note_item, .ctx = &seen};
+    struct iam_json_doc *doc = NULL, *item = NULL;
+    const struct iam_json *a, *y;
+    struct iam_error err;
+
+    iam_error_init(&err);
+    assert_int_equal(iam_json_parse(text, strlen(text), &opts, &doc, &err), 0);
+    assert_int_equal(seen.n, 3);
+    assert_string_equal(seen.keys[0], "a");
+    assert_string_equal(seen.keys[1], "a");
+    assert_int_equal(seen.index[1], 1);
+    assert_string_equal(seen.keys[2], "b");
+    a = iam_json_get(iam_json_root(doc), "a");
+    assert_int_equal(a->u.arr.n, 2);
+    assert_true(a->u.arr.items[1]->deferred);
+    assert_int_equal(a->u.arr.items[1]->type, IAM_JSON_OBJECT);
+    assert_int_equal(a->u.arr.items[1]->u.obj.n, 0);
+    assert_false(iam_json_get(iam_json_root(doc), "c")->deferred);
+    assert_int_equal(iam_json_parse_item(text, a->u.arr.items[1], NULL, &item, &err), 0);
+    y = iam_json_get(iam_json_root(item), "y");
+    assert_int_equal(y->u.arr.n, 2);
+    assert_int_equal(y->start.line, 2);
+    assert_int_equal(y->start.column, 9);
+    assert_int_equal(y->u.arr.items[1]->start.offset, (size_t)(strstr(text, "3]") - text));
+    iam_json_doc_free(item);
+    item = NULL;
+    assert_int_equal(iam_json_parse_item(text, iam_json_get(iam_json_root(doc), "b")->u.arr.items[0],
+                                         NULL, &item, &err), 0);
+    assert_string_equal(iam_json_get(iam_json_root(item), "z")->u.str.s, "\xC3\xA9");
+    iam_json_doc_free(item);
+    iam_json_doc_free(doc);
+    doc = NULL;
+    /* an error inside a deferred item is found by the first parse, at its place */
+    iam_error_init(&err);
+    assert_int_equal(iam_json_parse(dup, strlen(dup), &opts, &doc, &err), -EINVAL);
+    assert_null(doc);
+    assert_non_null(strstr(err.text, "duplicate key \"y\""));
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.column, 12);
+    iam_error_init(&err);
+    assert_int_equal(iam_json_parse(bad, strlen(bad), &opts, &doc, &err), -EINVAL);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.column, 9);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_positions),
@@ -247,6 +317,7 @@ int main(void) {
         cmocka_unit_test(test_many_keys_duplicates),
         cmocka_unit_test(test_bom_and_empty_containers),
         cmocka_unit_test(test_over_size_limit),
+        cmocka_unit_test(test_deferred_items),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

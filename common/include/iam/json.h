@@ -49,6 +49,9 @@ struct iam_json_member {
 
 struct iam_json {
     enum iam_json_type type;
+    /* An item left unparsed (iam_json_opts.defer_depth): only type, start and end are set;
+     * iam_json_parse_item() parses it on its own. */
+    bool deferred;
     struct iam_json_pos start; /* first byte of the value */
     struct iam_json_pos end;   /* just past the last byte of the value */
     union {
@@ -77,6 +80,15 @@ struct iam_json_doc;
 struct iam_json_opts {
     unsigned max_depth;       /* 0 = IAM_JSON_DEFAULT_MAX_DEPTH */
     bool allow_duplicate_keys; /* default false: a duplicate key is an error */
+    /* Non-zero: the items of arrays nested this deep (the root is 1) are checked whole as
+     * they are read -- every error the parse reports is still reported, at its place -- but
+     * kept only as deferred nodes, so a large document never has all its nodes at once.
+     * on_deferred, when set, sees each such item parsed whole just before its nodes go:
+     * key is the member name of the array holding it (NULL when the array is itself an
+     * array's item), index its place in the array. */
+    unsigned defer_depth;
+    void (*on_deferred)(void *ctx, const char *key, size_t index, const struct iam_json *item);
+    void *ctx;
 };
 
 /* Parse len bytes (need not be NUL-terminated). opts may be NULL.
@@ -84,6 +96,12 @@ struct iam_json_opts {
 int iam_json_parse(const char *text, size_t len, const struct iam_json_opts *opts,
                    struct iam_json_doc **ret_doc, struct iam_error *reterr) IAM_WUR;
 const struct iam_json *iam_json_root(const struct iam_json_doc *doc);
+/* A deferred node (or any node) of a document parsed from text, parsed again as a document
+ * of its own: its positions are those of the whole text. text is the whole text the node
+ * came from. opts: as for iam_json_parse (defer_depth ignored). Errors as iam_json_parse. */
+int iam_json_parse_item(const char *text, const struct iam_json *node,
+                        const struct iam_json_opts *opts, struct iam_json_doc **ret_doc,
+                        struct iam_error *reterr) IAM_WUR;
 void iam_json_doc_free(struct iam_json_doc *doc); /* NULL-safe */
 
 /* Member lookup; NULL when obj is not an object or has no such key. */
