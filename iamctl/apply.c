@@ -430,6 +430,7 @@ static int put_group(struct apply *a, size_t i) {
                                          .source = a->source,
                                          .has_posix = true};
     uint8_t dg[16];
+    bool existed;
     int r;
 
     if (digest_group(g, dg) < 0)
@@ -437,7 +438,8 @@ static int put_group(struct apply *a, size_t i) {
     r = iam_store_identity_get(a->st, IAM_STORE_GROUP, g->name, &cur);
     if (r < 0 && r != -ENOENT)
         return store_err(a, r);
-    if (r == 0) {
+    existed = r == 0;
+    if (existed) {
         a->group_ids[i] = cur.id;
         if ((r = seen(a, &a->seen_identities, cur.id)))
             return r;
@@ -464,8 +466,10 @@ static int put_group(struct apply *a, size_t i) {
     if ((r = put_policy_lists(a, &cur, g->inline_policies, g->n_inline, g->attached,
                               g->n_attached)))
         return r;
-    /* its children cleared the digest it was written with: the entry is whole now */
-    if (!a->host_data && (r = iam_store_identity_set_digest(a->st, &cur, dg)) < 0)
+    /* its children cleared the digest it was written with: the entry is whole now (a new
+     * one's digest, written with it, stays: only the first change to an identity in a
+     * transaction clears it, and its insert was that) */
+    if (!a->host_data && existed && (r = iam_store_identity_set_digest(a->st, &cur, dg)) < 0)
         return store_err(a, r);
     return 0;
 }
@@ -628,8 +632,8 @@ static int put_user(struct apply *a, size_t i) {
         goto out;
     if (a->host_data)
         r = put_credentials(a, &cur, u);
-    else if ((r = iam_store_identity_set_digest(a->st, &cur, dg)) < 0)
-        r = store_err(a, r);
+    else if (existed && (r = iam_store_identity_set_digest(a->st, &cur, dg)) < 0)
+        r = store_err(a, r); /* a new one's stays as written (put_group) */
 out:
     free(home);
     return r;

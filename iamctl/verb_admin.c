@@ -3,6 +3,7 @@
  * get-credential-report. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,6 +299,11 @@ int verb_import(int argc, char *argv[]) {
     int r;
 
     iam_error_init(&e);
+    /* large blocks (the export's text, the model's tables, the caches' images) mapped and
+     * unmapped as they come and go: glibc otherwise raises this threshold as they are freed,
+     * and the compile's blocks then land in the heap around the holes the model left, each
+     * hole still resident */
+    (void)mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     if ((r = opts_parse(argc, argv, opts)))
         goto out;
     value = opt_value(opts, "authorization-details");
@@ -335,8 +341,10 @@ int verb_import(int argc, char *argv[]) {
                        .privileged = priv,
                        .n_privileged = n_priv};
     priv = NULL; /* a owns it */
+    h.defer_next_id = true; /* one write of the high-water mark, not one per new identity */
     if ((r = apply_model(&a)) ||
-        (opt_get(opts, "delete-missing")->set && (r = apply_delete_missing(&a))))
+        (opt_get(opts, "delete-missing")->set && (r = apply_delete_missing(&a))) ||
+        (r = sth_flush_next_id(&h)))
         goto out;
     /* what the output says, then the model goes before the commit compiles the caches: the
      * two are never in memory together */
@@ -354,6 +362,9 @@ int verb_import(int argc, char *argv[]) {
     memset(&a, 0, sizeof(a));
     iam_db_free(exp);
     exp = NULL;
+    /* and what it took goes back to the system: the compile's allocations do not fit the
+     * holes it leaves (glibc keeps freed heap pages resident otherwise) */
+    (void)malloc_trim(0);
     if ((r = sth_commit(&h)))
         goto out;
     if (out)

@@ -854,10 +854,22 @@ int alloc_id(struct sth *h, uint32_t *ret) {
         return iamctl_fail("LimitExceeded: no free id left in uid_min..uid_max (%u..%u); ids are "
                            "never reused",
                            h->config->uid_min, h->config->uid_max);
-    if ((r = iam_store_set_next_id(h->st, (uint32_t)c + 1)) < 0)
+    if (!h->defer_next_id && (r = iam_store_set_next_id(h->st, (uint32_t)c + 1)) < 0)
         return sth_fail(h, r);
+    h->next_id_dirty = h->defer_next_id;
     h->account.next_id = (uint32_t)c + 1;
     *ret = (uint32_t)c;
+    return 0;
+}
+
+int sth_flush_next_id(struct sth *h) {
+    int r;
+
+    if (!h->next_id_dirty)
+        return 0;
+    if ((r = iam_store_set_next_id(h->st, h->account.next_id)) < 0)
+        return sth_fail(h, r);
+    h->next_id_dirty = false;
     return 0;
 }
 

@@ -60,6 +60,9 @@ struct sth {
     char partition[32]; /* of new ARNs: the host's own */
     struct iam_store_account account;
     bool refresh_failed; /* committed, but the caches were not rebuilt (reported) */
+    /* alloc_id keeps the account's next id in account.next_id only (a verb that allocates
+     * many, import); sth_flush_next_id writes it before the commit */
+    bool defer_next_id, next_id_dirty;
 };
 #define STH_INIT                                                                                   \
     { .lock_fd = -1 }
@@ -153,6 +156,8 @@ int parse_tags(char **items, size_t n, json_t **ret_array);
  * that local accounts use (/etc/passwd and /etc/group read directly, never through NSS) and
  * ids the store holds. Raises the high-water mark. */
 int alloc_id(struct sth *h, uint32_t *ret);
+/* The next id alloc_id kept (defer_next_id) into the store: exit code. */
+int sth_flush_next_id(struct sth *h);
 /* Whether a local account (group false) or group has name, quietly: 0 and *ret_used, or an
  * exit code (message printed) when /etc/passwd or /etc/group cannot be read. */
 int local_name_used(bool group, const char *name, bool *ret_used);

@@ -283,7 +283,19 @@ static int compile_images(struct iam_store *st, const struct iam_config *config,
         iam_error_set_source(reterr, config->database);
         return r;
     }
-    if ((r = cm_load(st, &m)) < 0) {
+    /* the model is read by scans that touch each page once: a small page cache for them
+     * (what a write left cached is let go first), the usual one again after */
+    if ((r = st_exec(st, "PRAGMA cache_size = -" ST_SCAN_CACHE_KIB)) < 0) {
+        *reterr = *iam_store_error(st);
+        return r;
+    }
+    (void)sqlite3_db_release_memory(st->db);
+    r = cm_load(st, &m);
+    if (st_exec(st, "PRAGMA cache_size = -" ST_CACHE_KIB) < 0 && r == 0) {
+        cm_free(&m);
+        r = -EIO;
+    }
+    if (r < 0) {
         *reterr = *iam_store_error(st);
         return r;
     }

@@ -172,12 +172,6 @@ int st_set_add(struct st_set *set, int64_t id) {
     return 1;
 }
 
-void st_set_clear(struct st_set *set) {
-    if (set->tab)
-        memset(set->tab, 0, set->cap * sizeof(*set->tab));
-    set->list->n = 0;
-}
-
 void st_set_free(struct st_set *set) {
     free(set->tab);
     set->tab = NULL;
@@ -422,7 +416,7 @@ static int configure(struct iam_store *st) {
     if (rc != SQLITE_OK)
         return st_fail_sql(st, rc, "configuring the store");
     return st_exec(st, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
-                       "PRAGMA secure_delete = ON; PRAGMA cache_size = -16384;");
+                       "PRAGMA secure_delete = ON; PRAGMA cache_size = -" ST_CACHE_KIB ";");
 }
 
 static int connect(const char *path, struct iam_store **ret, struct iam_error *reterr) {
@@ -619,14 +613,16 @@ int iam_store_create(const char *path, const char *account_id, uint32_t next_id,
 
 /* ---- transactions ------------------------------------------------------------------------------ */
 
+/* Freed, not cleared: after a large write (an import) they are megabytes that the cache
+ * refresh, which runs next, can use. */
 static void changes_reset(struct iam_store *st) {
     st->changes.any = st->changes.all = false;
-    st_set_clear(&st->users);
-    st_set_clear(&st->groups);
-    st_set_clear(&st->policies);
-    st_set_clear(&st->nss_users);
-    st_set_clear(&st->nss_groups);
-    st_set_clear(&st->touched);
+    st_set_free(&st->users);
+    st_set_free(&st->groups);
+    st_set_free(&st->policies);
+    st_set_free(&st->nss_users);
+    st_set_free(&st->nss_groups);
+    st_set_free(&st->touched);
 }
 
 int iam_store_begin(struct iam_store *st, bool write) {

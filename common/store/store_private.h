@@ -18,6 +18,9 @@
 #define ST_APPLICATION_ID 0x49414d48
 #define ST_BUSY_TIMEOUT_MS 60000
 #define ST_ARENA_CHUNK (64u * 1024u)
+/* SQLite's page cache, in KiB: the usual one, and the one the compile's scans read with */
+#define ST_CACHE_KIB "16384"
+#define ST_SCAN_CACHE_KIB "2048"
 #define ST_STMT_SLOTS 256 /* statement cache; a power of two, above the number of queries */
 
 struct st_stmt_slot {
@@ -86,7 +89,6 @@ int st_ids_add(struct iam_store_ids *ids, int64_t id);
 void st_ids_free(struct iam_store_ids *ids);
 /* Add id to the set (and its list): 1 added, 0 already there, -ENOMEM. */
 int st_set_add(struct st_set *set, int64_t id);
-void st_set_clear(struct st_set *set);
 void st_set_free(struct st_set *set);
 
 /* ---- changes ---------------------------------------------------------------------------- */
