@@ -41,11 +41,18 @@ int iamctl_read_param(const char *value, char **ret, size_t *ret_len, const char
 #include "iam/policy.h"
 int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type, const char *source,
                         unsigned flags);
-/* A role's trust policy: validate-policy's checks as a resource policy, and the rules IAM
- * applies to trust policies on top (CreateRole and UpdateAssumeRolePolicy refuse a trust
- * policy with a Resource or NotResource element, or with an action outside STS: IAM's
- * MalformedPolicyDocument "Has prohibited field Resource" and "AssumeRole policy may only
- * specify STS AssumeRole actions."). Same return as iamctl_policy_check. */
+/* The same with validate-policy's --validate-policy-resource-type. */
+#include "iam/validate.h"
+int iamctl_policy_check_for(const char *text, size_t len, enum iam_policy_type type,
+                            enum iam_validate_resource_type resource_type, const char *source,
+                            unsigned flags);
+/* A role's trust policy: validate-policy's checks of a resource policy with the resource type
+ * AWS::IAM::AssumeRolePolicyDocument, which hold the rules IAM applies to trust policies on
+ * top (CreateRole and UpdateAssumeRolePolicy refuse a trust policy with a Resource or
+ * NotResource element, NotAction, or an action outside STS: IAM's MalformedPolicyDocument
+ * "Has prohibited field Resource" and "AssumeRole policy may only specify STS AssumeRole
+ * actions."; the validator's UNSUPPORTED_RESOURCE_ARN_IN_POLICY and
+ * UNSUPPORTED_ACTION_IN_POLICY). Same return as iamctl_policy_check. */
 int iamctl_trust_policy_check(const char *text, size_t len, const char *source, unsigned flags);
 /* The same for every policy document of a parsed database or AWS export (import): users',
  * groups' and roles' inline policies and every version of every managed policy (AWS managed

@@ -11,10 +11,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "iam/db.h"
-#include "iam/json.h"
 #include "iam/validate.h"
 #include "iamctl.h"
 
@@ -61,6 +59,12 @@ static void show(FILE *out, const char *source, const struct iam_finding *f) {
 
 int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type, const char *source,
                         unsigned flags) {
+    return iamctl_policy_check_for(text, len, type, IAM_VALIDATE_RESOURCE_NONE, source, flags);
+}
+
+int iamctl_policy_check_for(const char *text, size_t len, enum iam_policy_type type,
+                            enum iam_validate_resource_type resource_type, const char *source,
+                            unsigned flags) {
     struct iam_findings *findings = NULL;
     struct iam_error err;
     size_t errors;
@@ -69,7 +73,7 @@ int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type,
     if (!source)
         source = "(policy)";
     iam_error_init(&err);
-    r = iam_policy_validate(text, len, type, &findings, &err);
+    r = iam_policy_validate_for(text, len, type, resource_type, &findings, &err);
     if (r < 0) {
         fprintf(stderr, "iamctl: %.200s: cannot validate the policy: %s\n", source, strerror(-r));
         return IAMCTL_EXIT_FAIL;
@@ -107,66 +111,12 @@ int iamctl_policy_check(const char *text, size_t len, enum iam_policy_type type,
     return errors > 0 ? IAMCTL_EXIT_FAIL : 0;
 }
 
-/* The actions a trust policy may name: STS's, as IAM's error says (AssumeRole and its
- * variants, TagSession, SetSourceIdentity, SetContext), any case, wildcards within sts:. */
-static bool trust_action_ok(const char *a) {
-    return strncasecmp(a, "sts:", 4) == 0;
-}
-
-static int trust_fail(const char *source, const struct iam_json_pos *pos, const char *what) {
-    fprintf(stderr, "iamctl: %.200s:%u:%u: ERROR MalformedPolicyDocument: %s\n", source,
-            pos->line, pos->column, what);
-    return IAMCTL_EXIT_FAIL;
-}
-
-static int trust_statement(const struct iam_json *st, const char *source) {
-    const struct iam_json_member *m;
-    const struct iam_json *acts;
-
-    if ((m = iam_json_member(st, "Resource")) || (m = iam_json_member(st, "NotResource")))
-        return trust_fail(source, &m->key_pos,
-                          "Has prohibited field Resource (a trust policy is about the role it "
-                          "is attached to)");
-    if ((m = iam_json_member(st, "NotAction")))
-        return trust_fail(source, &m->key_pos,
-                          "AssumeRole policy may only specify STS AssumeRole actions. "
-                          "(NotAction would name every other action)");
-    acts = iam_json_get(st, "Action");
-    if (iam_json_is_string(acts) && !trust_action_ok(acts->u.str.s))
-        return trust_fail(source, &acts->start,
-                          "AssumeRole policy may only specify STS AssumeRole actions.");
-    for (size_t i = 0; iam_json_is_array(acts) && i < acts->u.arr.n; i++)
-        if (iam_json_is_string(acts->u.arr.items[i]) &&
-            !trust_action_ok(acts->u.arr.items[i]->u.str.s))
-            return trust_fail(source, &acts->u.arr.items[i]->start,
-                              "AssumeRole policy may only specify STS AssumeRole actions.");
-    return 0;
-}
-
+/* A trust policy: Access Analyzer's checks for AWS::IAM::AssumeRolePolicyDocument, which hold
+ * the rules IAM has for trust policies (the validator's; validate-policy reports the same). */
 int iamctl_trust_policy_check(const char *text, size_t len, const char *source, unsigned flags) {
-    struct iam_json_doc *doc = NULL;
-    const struct iam_json *stmts;
-    struct iam_error err;
-    int r;
-
-    if (!source)
-        source = "(trust policy)";
-    if ((r = iamctl_policy_check(text, len, IAM_POLICY_RESOURCE, source, flags)))
-        return r;
-    /* it compiled as a resource policy, so it is JSON with a Statement object or array */
-    iam_error_init(&err);
-    if (iam_json_parse(text, len, NULL, &doc, &err) < 0) {
-        fprintf(stderr, "iamctl: %.200s: %s\n", source, err.text);
-        return IAMCTL_EXIT_FAIL;
-    }
-    stmts = iam_json_get(iam_json_root(doc), "Statement");
-    if (iam_json_is_object(stmts))
-        r = trust_statement(stmts, source);
-    for (size_t i = 0; !r && iam_json_is_array(stmts) && i < stmts->u.arr.n; i++)
-        if (iam_json_is_object(stmts->u.arr.items[i]))
-            r = trust_statement(stmts->u.arr.items[i], source);
-    iam_json_doc_free(doc);
-    return r;
+    return iamctl_policy_check_for(text, len, IAM_POLICY_RESOURCE,
+                                   IAM_VALIDATE_RESOURCE_ROLE_TRUST,
+                                   source ? source : "(trust policy)", flags);
 }
 
 /* One document of a database or export. */

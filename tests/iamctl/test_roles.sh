@@ -61,19 +61,66 @@ expect_fail 2 "max-session-duration must be a number of seconds from 3600 to 432
     create-role --role-name r2 --assume-role-policy-document file://trust.json --max-session-duration 60
 expect_fail 2 "max-session-duration" \
     create-role --role-name r2 --assume-role-policy-document file://trust.json --max-session-duration 43201
-# trust policies: a resource policy (Principal required), STS actions only, no Resource
-expect_fail 1 "\(argument\):1:[0-9]+: ERROR MalformedPolicyDocument: AssumeRole policy may only specify STS AssumeRole actions" \
-    create-role --role-name r2 --assume-role-policy-document \
-    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject"}]}'
-expect_fail 1 "MalformedPolicyDocument: Has prohibited field Resource" \
-    create-role --role-name r2 --assume-role-policy-document \
-    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Resource":"*"}]}'
-expect_fail 1 "MalformedPolicyDocument: AssumeRole policy may only specify" \
-    create-role --role-name r2 --assume-role-policy-document \
-    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"NotAction":"s3:*"}]}'
-expect_fail 1 "ERROR" \
-    create-role --role-name r2 --assume-role-policy-document \
-    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}'
+# trust policies: a resource policy (Principal required), STS actions only, no Resource; the
+# same findings validate-policy reports with --validate-policy-resource-type
+# AWS::IAM::AssumeRolePolicyDocument (one implementation: the validator's)
+T_ACTION='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject"}]}'
+T_ACTIONS='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["sts:AssumeRole","ec2:RunInstances","STS:TagSession","sts:Set*"]}]}'
+T_RESOURCE='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Resource":"*"}]}'
+T_NOTACTION='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"NotAction":"s3:*"}]}'
+T_NOPRINCIPAL='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}'
+expect_fail 1 "\(argument\):1:89: ERROR UNSUPPORTED_ACTION_IN_POLICY: The action s3:GetObject .*AssumeRole policy may only specify STS AssumeRole actions.*\(Statement\[0\]\.Action\)" \
+    create-role --role-name r2 --assume-role-policy-document "$T_ACTION"
+expect_fail 1 "ERROR UNSUPPORTED_ACTION_IN_POLICY: The action ec2:RunInstances .*\(Statement\[0\]\.Action\[1\]\)" \
+    create-role --role-name r2 --assume-role-policy-document "$T_ACTIONS"
+grep -q "STS:TagSession\|sts:Set" "$T/err" && fail "STS actions in any case, and sts: wildcards, are allowed in a trust policy"
+expect_fail 1 "ERROR UNSUPPORTED_RESOURCE_ARN_IN_POLICY: .*Has prohibited field Resource.*\(Statement\[0\]\.Resource\)" \
+    create-role --role-name r2 --assume-role-policy-document "$T_RESOURCE"
+expect_fail 1 "ERROR UNSUPPORTED_ACTION_IN_POLICY: NotAction .*AssumeRole policy may only specify" \
+    create-role --role-name r2 --assume-role-policy-document "$T_NOTACTION"
+expect_fail 1 "ERROR MISSING_PRINCIPAL" \
+    create-role --role-name r2 --assume-role-policy-document "$T_NOPRINCIPAL"
+expect_fail 1 "NoSuchEntity" get-role --role-name r2
+# validate-policy: the trust rules only with the resource type; codes, types, paths, spans
+vp() { "$IAMCTL" validate-policy --policy-type RESOURCE_POLICY "$@" >"$T/out" 2>"$T/err"; }
+vp --policy-document "$T_ACTION" || fail "validate-policy exits 0 when it ran"
+jcheck '[.findings[] | select(.issueCode == "UNSUPPORTED_ACTION_IN_POLICY")] | length == 0'
+vp --policy-document "$T_ACTION" --validate-policy-resource-type AWS::IAM::AssumeRolePolicyDocument ||
+    fail "validate-policy with a resource type exits 0"
+jcheck '[.findings[] | select(.issueCode == "UNSUPPORTED_ACTION_IN_POLICY")] | length == 1'
+jcheck '.findings[] | select(.issueCode == "UNSUPPORTED_ACTION_IN_POLICY") |
+    .findingType == "ERROR" and
+    .learnMoreLink == "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-error-unsupported-action-in-policy" and
+    .locations[0].path == [{"value":"Statement"},{"index":0},{"value":"Action"}] and
+    .locations[0].span.start == {"line":1,"column":88,"offset":88} and
+    .locations[0].span.end.offset == 102'
+vp --policy-document "$T_ACTIONS" --validate-policy-resource-type AWS::IAM::AssumeRolePolicyDocument
+jcheck '[.findings[] | select(.issueCode == "UNSUPPORTED_ACTION_IN_POLICY") | .locations[0].path[3].index] == [1]'
+vp --policy-document "$T_RESOURCE"
+jcheck '[.findings[] | select(.findingType == "ERROR")] | length == 0'
+vp --policy-document "$T_RESOURCE" --validate-policy-resource-type AWS::IAM::AssumeRolePolicyDocument
+jcheck '[.findings[] | select(.issueCode == "UNSUPPORTED_RESOURCE_ARN_IN_POLICY")] | length == 1'
+jcheck '.findings[] | select(.issueCode == "UNSUPPORTED_RESOURCE_ARN_IN_POLICY") |
+    .findingType == "ERROR" and .locations[0].path == [{"value":"Statement"},{"index":0},{"key":"Resource"}] and
+    (.learnMoreLink | endswith("#access-analyzer-reference-policy-checks-error-unsupported-resource-arn-in-policy"))'
+vp --policy-document "$T_NOTACTION" --validate-policy-resource-type AWS::IAM::AssumeRolePolicyDocument
+jcheck '[.findings[] | select(.issueCode == "UNSUPPORTED_ACTION_IN_POLICY") | .locations[0].path[2].key] == ["NotAction"]'
+vp --policy-document file://trust.json --validate-policy-resource-type AWS::IAM::AssumeRolePolicyDocument
+jcheck '[.findings[] | select(.findingType == "ERROR")] | length == 0'
+vp --policy-document "$T_NOPRINCIPAL" --validate-policy-resource-type AWS::IAM::AssumeRolePolicyDocument
+jcheck '[.findings[] | .issueCode] == ["MISSING_PRINCIPAL"]'
+# the resource type: AWS's other values are refused with a reason, unknown ones listed, and
+# only with RESOURCE_POLICY
+vp --policy-document file://trust.json --validate-policy-resource-type AWS::S3::Bucket &&
+    fail "AWS::S3::Bucket: no such resource on a host"
+[ $? -eq 2 ] && grep -q "no such resource" "$T/err" || fail "AWS::S3::Bucket: exit 2 with a reason"
+vp --policy-document file://trust.json --validate-policy-resource-type AWS::IAM::Role
+[ $? -eq 2 ] && grep -q "must be one of AWS::IAM::AssumeRolePolicyDocument" "$T/err" ||
+    fail "an unknown resource type: exit 2, the values listed"
+"$IAMCTL" validate-policy --policy-document file://trust.json \
+    --validate-policy-resource-type AWS::IAM::AssumeRolePolicyDocument >"$T/out" 2>"$T/err"
+[ $? -eq 2 ] && grep -q "only to --policy-type RESOURCE_POLICY" "$T/err" ||
+    fail "a resource type with IDENTITY_POLICY: exit 2"
 expect_fail 1 "NoSuchEntity" \
     create-role --role-name r2 --assume-role-policy-document file://trust.json \
     --permissions-boundary arn:aws:iam::123456789012:policy/nope
@@ -88,7 +135,7 @@ expect_ok update-assume-role-policy --role-name deploy --policy-document \
     '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":["sts:AssumeRole","sts:TagSession"]}]}'
 expect_ok get-role --role-name deploy
 jcheck '.Role.AssumeRolePolicyDocument.Statement[0].Principal.AWS == "arn:aws:iam::123456789012:user/alice"'
-expect_fail 1 "Has prohibited field Resource" update-assume-role-policy --role-name deploy \
+expect_fail 1 "UNSUPPORTED_RESOURCE_ARN_IN_POLICY: .*Has prohibited field Resource.*NotResource" update-assume-role-policy --role-name deploy \
     --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","NotResource":"*"}]}'
 expect_ok update-assume-role-policy --role-name deploy --policy-document file://trust.json
 

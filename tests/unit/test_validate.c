@@ -566,6 +566,77 @@ static void test_resource_policy(void **state) {
     iam_findings_free(f);
 }
 
+/* A role's trust policy (AWS::IAM::AssumeRolePolicyDocument): the trust rules only with the
+ * resource type, at each offending action and at the Resource/NotResource/NotAction keys; STS
+ * actions in any case and sts: wildcards pass; the type needs RESOURCE_POLICY. */
+static void test_trust_policy(void **state) {
+    static const char bad[] =
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": "
+        "{\"AWS\": \"123456789012\"}, \"Action\": [\"sts:AssumeRole\", \"s3:GetObject\", "
+        "\"STS:TagSession\", \"sts:Set*\", \"*\"], \"Resource\": \"*\"}, {\"Effect\": \"Deny\", "
+        "\"Principal\": \"*\", \"NotAction\": \"sts:AssumeRole\", \"NotResource\": \"*\"}]}";
+    static const char trusted[] =
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": "
+        "{\"AWS\": \"123456789012\"}, \"Action\": [\"sts:AssumeRole\", \"sts:TagSession\"]}]}";
+    enum iam_validate_resource_type rt = IAM_VALIDATE_RESOURCE_NONE;
+    struct iam_findings *f = NULL;
+    struct iam_error err;
+    size_t actions = 0, resources = 0;
+
+    (void)state;
+    assert_int_equal(iam_validate_resource_type_from_name("AWS::IAM::AssumeRolePolicyDocument",
+                                                          &rt),
+                     0);
+    assert_int_equal(rt, IAM_VALIDATE_RESOURCE_ROLE_TRUST);
+    assert_string_equal(iam_validate_resource_type_name(rt), "AWS::IAM::AssumeRolePolicyDocument");
+    assert_int_equal(iam_validate_resource_type_from_name("AWS::S3::Bucket", &rt), -EOPNOTSUPP);
+    assert_int_equal(iam_validate_resource_type_from_name("aws::iam::assumerolepolicydocument", &rt),
+                     -EINVAL);
+    iam_error_init(&err);
+    assert_int_equal(iam_policy_validate_for(trusted, strlen(trusted), IAM_POLICY_IDENTITY,
+                                             IAM_VALIDATE_RESOURCE_ROLE_TRUST, &f, &err),
+                     -EINVAL);
+    /* without the resource type: none of the trust rules */
+    f = validate(bad, IAM_POLICY_RESOURCE);
+    assert_null(find(f, "UNSUPPORTED_ACTION_IN_POLICY"));
+    assert_null(find(f, "UNSUPPORTED_RESOURCE_ARN_IN_POLICY"));
+    iam_findings_free(f);
+    f = NULL;
+    assert_int_equal(iam_policy_validate_for(bad, strlen(bad), IAM_POLICY_RESOURCE,
+                                             IAM_VALIDATE_RESOURCE_ROLE_TRUST, &f, &err),
+                     0);
+    for (size_t i = 0; i < iam_findings_count(f); i++) {
+        const struct iam_finding *x = iam_findings_get(f, i);
+        const struct iam_finding_location *l = &x->locations[0];
+
+        assert_int_equal(x->n_locations, 1);
+        if (strcmp(x->issue_code, "UNSUPPORTED_ACTION_IN_POLICY") == 0) {
+            assert_int_equal(x->type, IAM_FINDING_ERROR);
+            actions++;
+            /* s3:GetObject (index 1), "*" (index 4), and the second statement's NotAction */
+            if (l->n_path == 4)
+                assert_true(l->path[3].index == 1 || l->path[3].index == 4);
+            else
+                assert_string_equal(l->path[2].text, "NotAction");
+        } else if (strcmp(x->issue_code, "UNSUPPORTED_RESOURCE_ARN_IN_POLICY") == 0) {
+            assert_int_equal(x->type, IAM_FINDING_ERROR);
+            assert_int_equal(l->n_path, 3);
+            assert_int_equal(l->path[2].kind, IAM_PATH_KEY);
+            assert_string_equal(l->path[2].text, l->path[1].index == 0 ? "Resource" : "NotResource");
+            resources++;
+        }
+    }
+    assert_int_equal(actions, 3);
+    assert_int_equal(resources, 2);
+    iam_findings_free(f);
+    f = NULL;
+    assert_int_equal(iam_policy_validate_for(trusted, strlen(trusted), IAM_POLICY_RESOURCE,
+                                             IAM_VALIDATE_RESOURCE_ROLE_TRUST, &f, &err),
+                     0);
+    assert_false(iam_findings_has_error(f));
+    iam_findings_free(f);
+}
+
 /* The promise of the engine step, on many damaged policies: whatever the engine refuses has an
  * ERROR finding (so a write that validation lets through always compiles), and validation
  * itself never fails on content. Mutations: truncation and single-byte replacements of every
@@ -653,6 +724,7 @@ int main(void) {
         cmocka_unit_test(test_host_vocabulary),
         cmocka_unit_test(test_json_shape),
         cmocka_unit_test(test_resource_policy),
+        cmocka_unit_test(test_trust_policy),
         cmocka_unit_test(test_engine_refusals_are_errors),
     };
 

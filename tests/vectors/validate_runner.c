@@ -10,6 +10,8 @@
  *                  ours where we differ from AWS on purpose and "differs:" says why) and
  *                  "link: URL" (the learnMoreLink);
  *   policy-type    optional, IDENTITY_POLICY (default) or RESOURCE_POLICY;
+ *   resource-type  optional, Access Analyzer's validatePolicyResourceType
+ *                  (AWS::IAM::AssumeRolePolicyDocument);
  *   trigger.at     optional, "line:column" (ValidatePolicy's base: line from 1, column from 0)
  *                  where one of the <ISSUE_CODE> findings must start.
  * With FINDINGS_MD, the catalogue's page must also give the code that type ("Type: T.").
@@ -114,6 +116,8 @@ static int check_doc(const char *docpath, const char *code, enum iam_finding_typ
     return r;
 }
 
+static enum iam_validate_resource_type resource_type = IAM_VALIDATE_RESOURCE_NONE;
+
 static struct iam_findings *run(const char *dir, const char *name, enum iam_policy_type type,
                                 size_t *ret_len) {
     char path[4096];
@@ -129,7 +133,7 @@ static struct iam_findings *run(const char *dir, const char *name, enum iam_poli
         return NULL;
     }
     iam_error_init(&err);
-    if (iam_policy_validate(text, len, type, &f, &err) < 0) {
+    if (iam_policy_validate_for(text, len, type, resource_type, &f, &err) < 0) {
         fprintf(stderr, "FAIL: iam_policy_validate(%s) failed: %s\n", path, err.text);
         f = NULL;
     }
@@ -167,6 +171,17 @@ int main(int argc, char *argv[]) {
         s[strcspn(s, "\r\n")] = '\0';
         if (iam_policy_type_from_name(s, &type) < 0) {
             fprintf(stderr, "FAIL: bad policy-type '%s'\n", s);
+            free(s);
+            return 1;
+        }
+        free(s);
+    }
+    snprintf(path, sizeof(path), "%s/resource-type", dir);
+    s = iamtest_read_file(path, NULL);
+    if (s) {
+        s[strcspn(s, "\r\n")] = '\0';
+        if (iam_validate_resource_type_from_name(s, &resource_type) < 0) {
+            fprintf(stderr, "FAIL: bad resource-type '%s'\n", s);
             free(s);
             return 1;
         }

@@ -75,6 +75,28 @@ struct iam_findings; /* owns every finding and every string it points to */
 int iam_policy_validate(const char *text, size_t len, enum iam_policy_type type,
                         struct iam_findings **ret_findings, struct iam_error *reterr) IAM_WUR;
 
+/* The resource a resource policy is for, as Access Analyzer's validatePolicyResourceType:
+ * with a type, the checks of that resource's policies run on top of those of every resource
+ * policy. Only a role's trust policy has checks of its own here. */
+enum iam_validate_resource_type {
+    IAM_VALIDATE_RESOURCE_NONE,        /* not given: the checks of every resource policy */
+    IAM_VALIDATE_RESOURCE_ROLE_TRUST,  /* AWS::IAM::AssumeRolePolicyDocument */
+};
+
+/* Validate with a resource type (IAM_VALIDATE_RESOURCE_NONE is iam_policy_validate). A
+ * resource type other than NONE needs type IAM_POLICY_RESOURCE: -EINVAL otherwise. */
+int iam_policy_validate_for(const char *text, size_t len, enum iam_policy_type type,
+                            enum iam_validate_resource_type resource_type,
+                            struct iam_findings **ret_findings, struct iam_error *reterr) IAM_WUR;
+
+/* "AWS::IAM::AssumeRolePolicyDocument" → IAM_VALIDATE_RESOURCE_ROLE_TRUST. -EOPNOTSUPP for
+ * the other values Access Analyzer accepts (AWS::S3::Bucket, AWS::S3::AccessPoint,
+ * AWS::S3::MultiRegionAccessPoint, AWS::S3ObjectLambda::AccessPoint, AWS::DynamoDB::Table:
+ * no host has those resources, and their checks are not here); -EINVAL for anything else. */
+int iam_validate_resource_type_from_name(const char *name,
+                                         enum iam_validate_resource_type *ret_type) IAM_WUR;
+const char *iam_validate_resource_type_name(enum iam_validate_resource_type type);
+
 size_t iam_findings_count(const struct iam_findings *findings);
 const struct iam_finding *iam_findings_get(const struct iam_findings *findings, size_t i);
 /* Does any finding have type ERROR? (The write path's question.) NULL-safe: false. */

@@ -965,6 +965,55 @@ static void check_broad_allow(struct vctx *c, const struct stmt_check *s) {
     check_sensitive(c, s->st, &s->act, &s->notact, &s->res, &s->notres);
 }
 
+/* ---- a role's trust policy (AWS::IAM::AssumeRolePolicyDocument) ------------------------- */
+
+#define TRUST_TYPE "AWS::IAM::AssumeRolePolicyDocument"
+
+/* The actions a trust policy may name: STS's (AssumeRole and its variants, TagSession,
+ * SetSourceIdentity, SetContext), in any case, wildcards within sts: included. */
+static bool trust_action_ok(const char *a) {
+    return strncasecmp(a, "sts:", 4) == 0;
+}
+
+/* What CreateRole and UpdateAssumeRolePolicy refuse in a trust policy on top of the rules of
+ * every resource policy (IAM's MalformedPolicyDocument): a Resource or NotResource element,
+ * NotAction, and an action outside STS. */
+static void check_trust_statement(struct vctx *c, const struct stmt_check *s) {
+    const struct slist *act = &s->act;
+
+    for (int k = 0; k < 2; k++) {
+        const struct iam_json_member *m = k ? s->notres.m : s->res.m;
+
+        if (m)
+            iam_vfinding_key(c, VC_UNSUPPORTED_RESOURCE_ARN_IN_POLICY, m,
+                             "The resource ARN is not supported for the resource-based policy "
+                             "attached to the resource type " TRUST_TYPE ": a trust policy is "
+                             "about the role it is attached to, and IAM refuses it (\"Has "
+                             "prohibited field Resource\"). Remove the %s element.",
+                             m->key);
+    }
+    if (s->notact.m)
+        iam_vfinding_key(c, VC_UNSUPPORTED_ACTION_IN_POLICY, s->notact.m,
+                         "NotAction is not supported for the resource-based policy attached to "
+                         "the resource type " TRUST_TYPE ": it names every action but the ones "
+                         "it lists, and IAM refuses it (\"AssumeRole policy may only specify STS "
+                         "AssumeRole actions.\"). List the STS actions in Action.");
+    for (size_t i = 0; i < slen(act); i++) {
+        const struct iam_json *it = sitem(act, i);
+
+        if (!iam_json_is_string(it) || trust_action_ok(it->u.str.s))
+            continue;
+        spush(c, act, i);
+        iam_vfinding(c, VC_UNSUPPORTED_ACTION_IN_POLICY, it,
+                     "The action %.80s is not supported for the resource-based policy attached "
+                     "to the resource type " TRUST_TYPE ": IAM accepts only STS actions there, "
+                     "such as sts:AssumeRole and sts:TagSession (\"AssumeRole policy may only "
+                     "specify STS AssumeRole actions.\").",
+                     it->u.str.s);
+        spop(c, act);
+    }
+}
+
 static void check_statement(struct vctx *c, const struct iam_json *st) {
     struct stmt_check s = {
         .st = st,
@@ -983,6 +1032,8 @@ static void check_statement(struct vctx *c, const struct iam_json *st) {
         s.cover = cover_of(&s.notact, true);
     s.on_host = s.cover.login || s.cover.sudo;
     check_resources(c, &s);
+    if (c->resource_type == IAM_VALIDATE_RESOURCE_ROLE_TRUST)
+        check_trust_statement(c, &s);
     check_principals(c, &s);
     if (s.condm)
         check_statement_condition(c, &s);

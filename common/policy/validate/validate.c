@@ -405,8 +405,51 @@ static int cmp_findings(const void *a, const void *b) {
     return strcmp(x->issue_code, y->issue_code);
 }
 
+/* Access Analyzer's ValidatePolicyResourceType values; only a role's trust policy has checks
+ * of its own here (a host has no S3 bucket or DynamoDB table to attach a policy to). */
+static const struct {
+    const char *name;
+    enum iam_validate_resource_type type;
+    bool supported;
+} resource_types[] = {
+    {"AWS::IAM::AssumeRolePolicyDocument", IAM_VALIDATE_RESOURCE_ROLE_TRUST, true},
+    {"AWS::S3::Bucket", IAM_VALIDATE_RESOURCE_NONE, false},
+    {"AWS::S3::AccessPoint", IAM_VALIDATE_RESOURCE_NONE, false},
+    {"AWS::S3::MultiRegionAccessPoint", IAM_VALIDATE_RESOURCE_NONE, false},
+    {"AWS::S3ObjectLambda::AccessPoint", IAM_VALIDATE_RESOURCE_NONE, false},
+    {"AWS::DynamoDB::Table", IAM_VALIDATE_RESOURCE_NONE, false},
+};
+
+int iam_validate_resource_type_from_name(const char *name,
+                                         enum iam_validate_resource_type *ret_type) {
+    if (!name || !ret_type)
+        return -EINVAL;
+    for (size_t i = 0; i < IAM_ELEMENTSOF(resource_types); i++)
+        if (strcmp(name, resource_types[i].name) == 0) {
+            if (!resource_types[i].supported)
+                return -EOPNOTSUPP;
+            *ret_type = resource_types[i].type;
+            return 0;
+        }
+    return -EINVAL;
+}
+
+const char *iam_validate_resource_type_name(enum iam_validate_resource_type type) {
+    for (size_t i = 0; i < IAM_ELEMENTSOF(resource_types); i++)
+        if (resource_types[i].supported && resource_types[i].type == type)
+            return resource_types[i].name;
+    return NULL;
+}
+
 int iam_policy_validate(const char *text, size_t len, enum iam_policy_type type,
                         struct iam_findings **ret_findings, struct iam_error *reterr) {
+    return iam_policy_validate_for(text, len, type, IAM_VALIDATE_RESOURCE_NONE, ret_findings,
+                                   reterr);
+}
+
+int iam_policy_validate_for(const char *text, size_t len, enum iam_policy_type type,
+                            enum iam_validate_resource_type resource_type,
+                            struct iam_findings **ret_findings, struct iam_error *reterr) {
     struct iam_findings *out = NULL;
     struct iam_json_doc *doc = NULL;
     struct iam_json_opts opts = {.allow_duplicate_keys = true};
@@ -415,14 +458,20 @@ int iam_policy_validate(const char *text, size_t len, enum iam_policy_type type,
     int r = -EINVAL;
 
     if ((!text && len > 0) || !ret_findings ||
-        (type != IAM_POLICY_IDENTITY && type != IAM_POLICY_RESOURCE)) {
+        (type != IAM_POLICY_IDENTITY && type != IAM_POLICY_RESOURCE) ||
+        (resource_type != IAM_VALIDATE_RESOURCE_NONE &&
+         (type != IAM_POLICY_RESOURCE || !iam_validate_resource_type_name(resource_type)))) {
         iam_error_set(reterr, 0, 0, 0, "invalid arguments to iam_policy_validate");
         return -EINVAL;
     }
     out = calloc(1, sizeof(*out));
     if (!out)
         return -ENOMEM;
-    c = (struct vctx){.text = text ? text : "", .len = len, .type = type, .out = out};
+    c = (struct vctx){.text = text ? text : "",
+                      .len = len,
+                      .type = type,
+                      .resource_type = resource_type,
+                      .out = out};
 
     if (len > IAM_POLICY_MAX_BYTES) {
         struct iam_json_pos zero = {.line = 1, .column = 1, .offset = 0};

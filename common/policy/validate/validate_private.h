@@ -30,6 +30,9 @@
     CHECK(MISSING_RESOURCE, ERROR, AWSDOC("error-missing-resource"))                               \
     CHECK(UNSUPPORTED_ELEMENT_COMBINATION, ERROR, AWSDOC("error-unsupported-element-combination")) \
     CHECK(UNSUPPORTED_PRINCIPAL, ERROR, AWSDOC("error-unsupported-principal"))                     \
+    CHECK(UNSUPPORTED_ACTION_IN_POLICY, ERROR, AWSDOC("error-unsupported-action-in-policy"))       \
+    CHECK(UNSUPPORTED_RESOURCE_ARN_IN_POLICY, ERROR,                                               \
+          AWSDOC("error-unsupported-resource-arn-in-policy"))                                      \
     CHECK(MISSING_PRINCIPAL, ERROR, AWSDOC("error-missing-principal"))                             \
     CHECK(INVALID_PRINCIPAL_FORMAT, ERROR, AWSDOC("error-invalid-principal-format"))               \
     CHECK(INVALID_PRINCIPAL_KEY, ERROR, AWSDOC("error-invalid-principal-key"))                     \
@@ -180,6 +183,7 @@ struct vctx {
     const char *text;
     size_t len;
     enum iam_policy_type type;
+    enum iam_validate_resource_type resource_type; /* IAM_VALIDATE_RESOURCE_NONE: any */
     struct iam_findings *out;
     int r; /* first internal failure (-ENOMEM); checks stop adding once set */
 

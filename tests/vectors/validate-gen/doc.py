@@ -29,6 +29,8 @@ D = {
 "MISSING_RESOURCE": ("A statement of an identity policy without Resource or NotResource. (Resource policies may leave it out, as role trust policies do.)", '{"Effect": "Allow", "Action": "host:Login"}', None),
 "UNSUPPORTED_ELEMENT_COMBINATION": ("Action with NotAction, Resource with NotResource, or Principal with NotPrincipal in one statement.", '"Action": "host:Login", "NotAction": "host:Sudo"', None),
 "UNSUPPORTED_PRINCIPAL": ("Principal or NotPrincipal in an identity policy.", '"Principal": {"AWS": "arn:aws:iam::123456789012:user/alice"}', None),
+"UNSUPPORTED_ACTION_IN_POLICY": ("With --validate-policy-resource-type AWS::IAM::AssumeRolePolicyDocument (a role's trust policy): an action outside STS, or NotAction. A trust policy may name only STS actions (sts:AssumeRole, sts:TagSession, sts:SetSourceIdentity, ...); IAM's CreateRole and UpdateAssumeRolePolicy refuse anything else with MalformedPolicyDocument \"AssumeRole policy may only specify STS AssumeRole actions.\" (IAM User Guide, \"IAM JSON policy elements: Action\" and \"Roles terms and concepts\": the trust policy). create-role and update-assume-role-policy refuse the document through this same check. The finding is at each offending action, or at the NotAction key.", '"Action": ["sts:AssumeRole", "s3:GetObject"]', "AWS's code and wording; AWS does not say how it treats NotAction in a trust policy, and IAM refuses it, so it is reported here too."),
+"UNSUPPORTED_RESOURCE_ARN_IN_POLICY": ("With --validate-policy-resource-type AWS::IAM::AssumeRolePolicyDocument: a Resource or NotResource element in a role's trust policy. The resource of a trust policy is the role it is attached to; IAM refuses the element (MalformedPolicyDocument \"Has prohibited field Resource\"; IAM User Guide, \"IAM JSON policy elements: Resource\"), and create-role and update-assume-role-policy refuse it through this same check.", '"Principal": {"AWS": "arn:aws:iam::123456789012:user/alice"}, "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::123456789012:role/deploy"', "AWS's code; AWS's check is about ARNs a resource type does not take, and for a trust policy no Resource element at all is taken, so the finding is at the element's key, not at each ARN."),
 "MISSING_PRINCIPAL": ("A statement of a resource policy (--policy-type RESOURCE_POLICY, the host's own policy) without Principal or NotPrincipal.", 'a resource-policy statement with only Effect, Action, Resource', None),
 "INVALID_PRINCIPAL_FORMAT": ("Principal is neither \"*\" nor an object of principal types, or an AWS principal is neither \"*\", a 12-digit account ID nor an ARN.", '"Principal": "alice"', None),
 "INVALID_PRINCIPAL_KEY": ("A principal type other than AWS, Service, Federated or CanonicalUser.", '"Principal": {"User": "arn:aws:iam::123456789012:user/alice"}', None),
@@ -146,6 +148,30 @@ w("`iamctl validate-policy --policy-document file://p.json [--policy-type IDENTI
   "`{\"findings\": [{\"findingDetails\", \"findingType\", \"issueCode\", \"learnMoreLink\", \"locations\": "
   "[{\"path\": [...], \"span\": {\"start\": {\"line\", \"column\", \"offset\"}, \"end\": {...}}}]}]}`. "
   "It exits 0 whenever it ran (findings or not), 1 when the document cannot be read, 2 on a usage error.\n")
+w("## Role trust policies\n")
+w("`--policy-type RESOURCE_POLICY --validate-policy-resource-type AWS::IAM::AssumeRolePolicyDocument` validates a "
+  "role's trust policy as Access Analyzer's parameter of that name does ([ValidatePolicy]"
+  "(https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_ValidatePolicy.html), "
+  "`validatePolicyResourceType`): the checks of every resource policy (a Principal is required, "
+  "MISSING_PRINCIPAL), and the rules IAM has for trust policies on top, reported as "
+  "UNSUPPORTED_ACTION_IN_POLICY (an action outside STS, or NotAction) and UNSUPPORTED_RESOURCE_ARN_IN_POLICY "
+  "(a Resource or NotResource element). Those rules are IAM's: CreateRole and UpdateAssumeRolePolicy refuse such a "
+  "document with `MalformedPolicyDocument: AssumeRole policy may only specify STS AssumeRole actions.` and "
+  "`MalformedPolicyDocument: Has prohibited field Resource` (the second as reported on "
+  "[Stack Overflow](https://stackoverflow.com/questions/34188013/aws-create-role-has-prohibited-field)); the IAM User "
+  "Guide describes the trust policy as a resource-based policy whose Principal names who may assume the role "
+  "([Roles terms and concepts](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html), "
+  "[IAM JSON policy elements: Principal](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html), "
+  "[Action](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html), "
+  "[Resource](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html); "
+  "[policy grammar](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html)). "
+  "`iamctl create-role` and `update-assume-role-policy` run exactly these checks (one implementation, "
+  "`iamctl_trust_policy_check()`), so validate-policy reports what they would refuse. The option takes the values "
+  "Access Analyzer takes; the S3 and DynamoDB ones (`AWS::S3::Bucket`, `AWS::S3::AccessPoint`, "
+  "`AWS::S3::MultiRegionAccessPoint`, `AWS::S3ObjectLambda::AccessPoint`, `AWS::DynamoDB::Table`) are refused with "
+  "a usage error (exit 2): a host has no such resource and no checks of their own here, and leaving the option "
+  "out runs the checks of every resource policy. With IDENTITY_POLICY the option is a usage error, as in Access "
+  "Analyzer.\n")
 w("Positions follow the API: `line` counts from 1, `column` and `offset` from 0, both in Unicode code points; "
   "`end` is exclusive. Path elements are `{\"value\": \"Statement\"}` (the value under a key), `{\"index\": 0}`, "
   "`{\"key\": \"Condtion\"}` (the key itself, for findings about a name) and "
@@ -190,7 +216,7 @@ w("## Summary\n")
 w("%d checks: %d ERROR, %d SECURITY_WARNING, %d WARNING, %d SUGGESTION; %d use Access Analyzer's codes, %d are ours.\n" % (
     n, len(types["ERROR"]), len(types["SECURITY_WARNING"]), len(types["WARNING"]), len(types["SUGGESTION"]), aws_n, n - aws_n))
 w("Each check has a triggering and a clean policy in `tests/vectors/validate/<ISSUE_CODE>/` "
-  "(`trigger.json`, `clean.json`, optional `policy-type` and `trigger.at`), run by CTest as `validate_<ISSUE_CODE>`; "
+  "(`trigger.json`, `clean.json`, optional `policy-type`, `resource-type` and `trigger.at`), run by CTest as `validate_<ISSUE_CODE>`; "
   "`test_validate` fails if a check lacks its vectors or its entry here.\n")
 titles = {"ERROR": "ERROR", "SECURITY_WARNING": "SECURITY_WARNING", "WARNING": "WARNING", "SUGGESTION": "SUGGESTION"}
 for typ in checks.TYPES:

@@ -48,8 +48,14 @@ def s3cond(c, **kw):
     return pol(allow(Condition=c, **kw))
 
 C = {}
-def add(code, trig, clean, rtype=None):
+RT = {}  # code -> validatePolicyResourceType (written to resource-type)
+def add(code, trig, clean, rtype=None, resource_type=None):
     C[code] = (trig, clean, rtype)
+    if resource_type: RT[code] = resource_type
+TRUST = "AWS::IAM::AssumeRolePolicyDocument"
+def tallow(**kw):
+    kw.setdefault("Effect", "Allow"); kw.setdefault("Principal", {"AWS": ALICE})
+    kw.setdefault("Action", "sts:AssumeRole"); return st(**kw)
 
 add("JSON_SYNTAX_ERROR", '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow", "Action": "host:Login", "Resource": "*",}\n  ]\n}\n', BASE)
 add("HOST_DUPLICATE_KEY", '{\n  "Version": "2012-10-17",\n  "Statement": {\n    "Effect": "Deny",\n    "Action": "host:Sudo",\n    "Resource": "*",\n    "Effect": "Allow"\n  }\n}\n', BASE)
@@ -63,6 +69,8 @@ add("MISSING_ACTION", pol({"Effect": "Allow", "Resource": "*"}), BASE)
 add("MISSING_RESOURCE", pol({"Effect": "Allow", "Action": "host:Login"}), BASE)
 add("UNSUPPORTED_ELEMENT_COMBINATION", pol(allow(Action="host:Login", NotAction="host:Sudo")), BASE)
 add("UNSUPPORTED_PRINCIPAL", pol(allow(Principal={"AWS": ALICE})), BASE)
+add("UNSUPPORTED_ACTION_IN_POLICY", pol(tallow(Action=["sts:AssumeRole", "s3:GetObject"])), pol(tallow(Action=["sts:AssumeRole", "sts:TagSession"])), "RESOURCE_POLICY", TRUST)
+add("UNSUPPORTED_RESOURCE_ARN_IN_POLICY", pol(tallow(Resource="arn:aws:iam::123456789012:role/deploy")), pol(tallow()), "RESOURCE_POLICY", TRUST)
 add("MISSING_PRINCIPAL", pol(allow()), RBASE, "RESOURCE_POLICY")
 add("INVALID_PRINCIPAL_FORMAT", pol(allow(Principal="alice")), RBASE, "RESOURCE_POLICY")
 add("INVALID_PRINCIPAL_KEY", pol(allow(Principal={"User": ALICE})), RBASE, "RESOURCE_POLICY")
@@ -172,6 +180,8 @@ for code, (t, c, rt) in C.items():
             f.write(p if isinstance(p, str) else json.dumps(clean_none(p), indent=2) + "\n")
     if rt:
         with open(os.path.join(d, "policy-type"), "w") as f: f.write(rt + "\n")
+    if code in RT:
+        with open(os.path.join(d, "resource-type"), "w") as f: f.write(RT[code] + "\n")
 if not check_only:
     print(len(C))
 # Where the finding must start: the first occurrence of the needle in trigger.json.
@@ -191,6 +201,8 @@ AT = {
     "HOST_SUDO_VIA_WILDCARD": '"host:*"',
     "PRIVATE_IP_ADDRESS": ('"aws:SourceIp": [', 16),
     "REDUNDANT_ACTION": '"host:Login"',
+    "UNSUPPORTED_ACTION_IN_POLICY": '"s3:GetObject"',
+    "UNSUPPORTED_RESOURCE_ARN_IN_POLICY": '"Resource"',
 }
 for code, needle in AT.items():
     t = open(os.path.join(out, code, "trigger.json")).read()
