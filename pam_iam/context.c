@@ -59,7 +59,7 @@ static const struct host_key {
     bool list;
     bool tag; /* the key is name + a tag key */
 } host_keys[IAM_HOST_N_KEYS] = {
-#define HOST_KEY(id, name, type, form, login, sudo, value)                                         \
+#define HOST_KEY(id, name, type, form, login, sudo, assume, value)                                 \
     [IAM_HOST_KEY_##id] = {name, PAM_IAM_VALUE_##type, PAM_IAM_LIST_##form, PAM_IAM_TAG_##form},
     IAM_HOST_CONTEXT_KEYS(HOST_KEY)
 #undef HOST_KEY

@@ -135,10 +135,11 @@ static int assume_context(pam_handle_t *pamh, const struct pam_iam_handle *calle
     r = pam_iam_build_context(caller, items,
                               ai ? ai->method : iam_host_auth_method_word(IAM_HOST_AUTH_NONE),
                               ai ? ai->mfa_time : 0, pam_iam_now(), ret, &e);
-    if (r >= 0 && ((r = iam_context_add_string(*ret, "sts:RoleSessionName",
-                                               caller->user->name)) < 0 ||
-                   (r = iam_context_add_string(*ret, "aws:SourceIdentity",
-                                               caller->user->name)) < 0)) {
+    if (r >= 0 &&
+        ((r = iam_context_add_string(*ret, iam_host_key_name(IAM_HOST_KEY_ROLE_SESSION_NAME),
+                                     caller->user->name)) < 0 ||
+         (r = iam_context_add_string(*ret, iam_host_key_name(IAM_HOST_KEY_SOURCE_IDENTITY),
+                                     caller->user->name)) < 0)) {
         iam_context_free(*ret);
         *ret = NULL;
     }

@@ -90,9 +90,9 @@ static int add_principal(struct iam_context *ctx, const struct sudo_iam_request 
          * person who assumed it */
         snprintf(userid, sizeof(userid), "%s:%s", u->user_id, q->login->source_identity);
         if ((r = add1(ctx, K(USERID), IAM_VALUE_STRING, userid, reterr)) < 0 ||
-            (r = add1(ctx, "aws:SourceIdentity", IAM_VALUE_STRING, q->login->source_identity,
+            (r = add1(ctx, K(SOURCE_IDENTITY), IAM_VALUE_STRING, q->login->source_identity,
                       reterr)) < 0 ||
-            (r = add1(ctx, "sts:RoleSessionName", IAM_VALUE_STRING, q->login->source_identity,
+            (r = add1(ctx, K(ROLE_SESSION_NAME), IAM_VALUE_STRING, q->login->source_identity,
                       reterr)) < 0)
             return r;
     } else if ((r = add1(ctx, K(USERNAME), IAM_VALUE_STRING, u->name, reterr)) < 0 ||
@@ -375,8 +375,8 @@ static void assume_by_sudo(struct sudo_iam_request *q, const struct iam_auth_use
     rec->role_session_name = rec->role_source_identity = q->user->name;
     iam_error_init(&e);
     r = sudo_iam_build_context(q, &ctx, &e);
-    if (r >= 0 && ((r = iam_context_add_string(ctx, "sts:RoleSessionName", q->user->name)) < 0 ||
-                   (r = iam_context_add_string(ctx, "aws:SourceIdentity", q->user->name)) < 0))
+    if (r >= 0 && ((r = iam_context_add_string(ctx, K(ROLE_SESSION_NAME), q->user->name)) < 0 ||
+                   (r = iam_context_add_string(ctx, K(SOURCE_IDENTITY), q->user->name)) < 0))
         iam_error_set(&e, 0, 0, 0, "out of memory");
     if (r >= 0)
         r = iam_host_decide_assume_role(q->user, role, ctx, &d, &e);

@@ -7,6 +7,11 @@
 # the medians and the medians of the paired differences. Without iam_approval.so, pam_iam's
 # account phase evaluates host:Sudo (once per sudo); with it, the plugin evaluates host:Sudo
 # with the command and the account phase does not.
+# Then, with iam_approval.so, what `sudo -u ROLE` (sts:AssumeRole, decided by the plugin: the
+# run-as user's record, the role's trust policy and the caller's policies) costs beside plain
+# sudo (run as root) and `sudo -u` a local user, the same IAM user, in rotation: medians, 90th
+# percentiles, ratios, and the CPU time (user+sys of sudo and what it runs) beside wall time,
+# with the load average before and after.
 # Runs in a private mount + pid namespace (overlays over /etc, /usr and /var): the host is
 # untouched. Needs root.
 #   bench_sudo.sh PAM_IAM_SO NSS_IAM_SO IAM_APPROVAL_SO IAMCTL PACKAGING_DIR IAM_SUDO_CONF_SCRIPT
@@ -52,6 +57,21 @@ J
 iamctl create-user --user-name benchiam >/dev/null
 iamctl put-user-policy --user-name benchiam --policy-name sudo \
     --policy-document "file://$t/policy.json" >/dev/null
+# A role benchiam may assume: trusted by the account, allowed by benchiam's own policy.
+cat > "$t/trust.json" <<'J'
+{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+   "Action": "sts:AssumeRole"}]}
+J
+cat > "$t/assume.json" <<'J'
+{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Assume", "Effect": "Allow", "Action": "sts:AssumeRole",
+   "Resource": "arn:aws:iam::123456789012:role/benchrole"}]}
+J
+iamctl create-role --role-name benchrole --assume-role-policy-document "file://$t/trust.json" \
+    >/dev/null
+iamctl put-user-policy --user-name benchiam --policy-name assume \
+    --policy-document "file://$t/assume.json" >/dev/null
 useradd -M -s /bin/sh benchlocal
 printf '%s\n' 'benchiam ALL=(ALL:ALL) NOPASSWD: ALL' 'benchlocal ALL=(ALL:ALL) NOPASSWD: ALL' \
     > /etc/sudoers.d/zz-bench
@@ -110,3 +130,56 @@ PY
 after=$(wc -l < "$audit")
 echo "audit records written while timing: $((after - before)) (one per IAM user's sudo: Sudo from" \
      "the account phase without iam_approval.so, SudoCommand with it)"
+# sudo -u ROLE beside plain sudo and sudo -u a local user, all with iam_approval.so.
+cp -p "$t/sudo.conf.with" /etc/sudo.conf
+for target in root benchlocal benchrole; do
+    setpriv --reuid="$(id -u benchiam)" --regid="$(id -g benchiam)" --init-groups \
+        sudo -n -u "$target" /usr/bin/true ||
+        { echo "bench_sudo.sh: sudo -u $target failed for benchiam" >&2; exit 1; }
+done
+before=$(wc -l < "$audit")
+grep -c '"AssumeRole"' "$audit" >/dev/null || { echo "bench_sudo.sh: no AssumeRole record" >&2; exit 1; }
+python3 - "$runs" "$(id -u benchiam)" "$(id -g benchiam)" <<'PY'
+import os, resource, statistics, subprocess, sys, time
+runs, uid, gid = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+def one(target):
+    argv = ["setpriv", "--reuid=" + uid, "--regid=" + gid, "--init-groups",
+            "sudo", "-n", "-u", target, "/usr/bin/true"]
+    c0, start = cpu(), time.perf_counter_ns()
+    r = subprocess.run(argv)
+    took, c1 = time.perf_counter_ns() - start, cpu()
+    if r.returncode != 0:
+        sys.exit("bench_sudo: sudo -u %s failed during the run" % target)
+    return took / 1e6, (c1 - c0) * 1e3
+print()
+print(f"IAM user, iam_approval.so: sudo -n [-u TARGET] /usr/bin/true, {runs} runs of each, in "
+      "rotation (ms)")
+print("  root: plain sudo; local: -u a local user; role: -u an IAM role (sts:AssumeRole)")
+print("  load average before: %.2f %.2f %.2f" % os.getloadavg())
+wall = {"root": [], "benchlocal": [], "benchrole": []}
+cpus = {k: [] for k in wall}
+for _ in range(runs):
+    for target in wall:
+        w, c = one(target)
+        wall[target].append(w)
+        cpus[target].append(c)
+print("  load average after:  %.2f %.2f %.2f" % os.getloadavg())
+q = lambda xs: statistics.quantiles(xs, n=10)[8]
+m = {k: statistics.median(v) for k, v in wall.items()}
+mc = {k: statistics.median(v) for k, v in cpus.items()}
+names = {"root": "root ", "benchlocal": "local", "benchrole": "role "}
+for k in wall:
+    print(f"  {names[k]}  wall median {m[k]:8.3f}  p90 {q(wall[k]):8.3f}   cpu (user+sys) "
+          f"median {mc[k]:7.3f}")
+pair = lambda a, b: statistics.median([y - x for x, y in zip(wall[a], wall[b])])
+print(f"  role/root {m['benchrole'] / m['root']:.3f}  role/local {m['benchrole'] / m['benchlocal']:.3f}"
+      f"  cpu role/root {mc['benchrole'] / mc['root']:.3f}")
+print(f"  added by -u ROLE over plain sudo {pair('root', 'benchrole'):+.3f}, over -u local "
+      f"{pair('benchlocal', 'benchrole'):+.3f} (medians of paired differences)")
+PY
+after=$(wc -l < "$audit")
+echo "audit records written while timing -u: $((after - before)) (one per sudo: SudoCommand, or" \
+     "AssumeRole for sudo -u ROLE)"

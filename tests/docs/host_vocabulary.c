@@ -31,14 +31,14 @@ static void print_action(const char *name, const char *when) {
 }
 
 static void print_key(const char *name, const char *type, const char *form, const char *login,
-                      const char *sudo, const char *value) {
+                      const char *sudo, const char *assume, const char *value) {
     size_t n = strlen(name);
 
     if (n > 0 && name[n - 1] == '/')
         printf("| `%s<key>` ", name);
     else
         printf("| `%s` ", name);
-    printf("| %s%s | %s | %s | %s |\n", type, form, login, sudo, value);
+    printf("| %s%s | %s | %s | %s | %s |\n", type, form, login, sudo, assume, value);
 }
 
 int main(void) {
@@ -46,9 +46,11 @@ int main(void) {
 #define ACTION(id, name, when) print_action(name, when);
     IAM_HOST_ACTIONS(ACTION)
 #undef ACTION
-    printf("\n| key | type | in host:Login | in host:Sudo | value |\n|---|---|---|---|---|\n");
-#define KEY(id, name, type, form, login, sudo, value)                                              \
-    print_key(name, TYPE_##type, FORM_##form, PRESENCE_##login, PRESENCE_##sudo, value);
+    printf("\n| key | type | in host:Login | in host:Sudo | in sts:AssumeRole | value |\n"
+           "|---|---|---|---|---|---|\n");
+#define KEY(id, name, type, form, login, sudo, assume, value)                                      \
+    print_key(name, TYPE_##type, FORM_##form, PRESENCE_##login, PRESENCE_##sudo,                   \
+              PRESENCE_##assume, value);
     IAM_HOST_CONTEXT_KEYS(KEY)
 #undef KEY
     printf("\n| `host:AuthMethod` | when |\n|---|---|\n");

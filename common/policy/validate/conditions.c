@@ -53,7 +53,7 @@ static const struct keydef {
 #define KF_SINGLE_PREFIX false
 #define KF_MULTI_PREFIX false
 #define KF_TAG_PREFIX true
-#define HOST_KEYDEF(id, name, type, form, login, sudo, value)                                      \
+#define HOST_KEYDEF(id, name, type, form, login, sudo, assume, value)                              \
     {name, KT_##type, KF_##form##_MULTI, KF_##form##_PREFIX, P_##login, P_##sudo},
     IAM_HOST_CONTEXT_KEYS(HOST_KEYDEF)
 #undef HOST_KEYDEF
@@ -78,7 +78,6 @@ static const struct keydef {
     {"aws:SecureTransport", K_BOOL, false, false, P_NEVER, P_NEVER},
     {"aws:SourceAccount", K_STRING, false, false, P_NEVER, P_NEVER},
     {"aws:SourceArn", K_ARN, false, false, P_NEVER, P_NEVER},
-    {"aws:SourceIdentity", K_STRING, false, false, P_NEVER, P_NEVER},
     {"aws:SourceOrgID", K_STRING, false, false, P_NEVER, P_NEVER},
     {"aws:SourceOrgPaths", K_STRING, true, false, P_NEVER, P_NEVER},
     {"aws:SourceVpc", K_STRING, false, false, P_NEVER, P_NEVER},
@@ -474,7 +473,7 @@ static void check_values(struct cstate *s, const struct op *op, const char *opna
 /* "host:Service, host:RemoteHost, ... and host:Command": the host: keys of iam/host.h. */
 static const char *host_keys_text(char *buf, size_t size) {
     static const char *const names[] = {
-#define HOST_KEY_NAME(id, name, type, form, login, sudo, value) name,
+#define HOST_KEY_NAME(id, name, type, form, login, sudo, assume, value) name,
         IAM_HOST_CONTEXT_KEYS(HOST_KEY_NAME)
 #undef HOST_KEY_NAME
     };
