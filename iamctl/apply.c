@@ -641,45 +641,18 @@ out:
 
 /* ---- roles ----------------------------------------------------------------------------------------- */
 
-/* A new role's account on this host (import only): a uid from the range when its name can be
- * a login name that no IAM user or group, local account or group has; otherwise the role is
- * imported without one (said on stderr) and stays off the host's caches. */
+/* A new role's account on this host (import only): a uid from the range when nothing else has
+ * its name (role_account_refusal). Otherwise the role is imported without one; the commit
+ * says why, and gives it one in a later write once the name is free. */
 static int new_role_posix(struct apply *a, const struct iam_db_role *ro,
                           struct iam_store_identity *in) {
-    struct iam_store_identity other;
-    const char *why = NULL;
-    bool used = false;
-    int r = 0;
+    const char *why;
+    int r;
 
     if (a->host_data || !a->h)
         return 0;
-    if (iam_db_check_user_name(ro->name))
-        why = "its name cannot be a login name";
-    for (int k = 0; !why && k < 2; k++) {
-        r = iam_store_identity_get(a->st, k ? IAM_STORE_GROUP : IAM_STORE_USER, ro->name, &other);
-        if (r == 0)
-            why = k ? "an IAM group has its name" : "an IAM user has its name";
-        else if (r != -ENOENT)
-            return store_err(a, r);
-    }
-    if (!why && ((r = local_name_used(false, ro->name, &used)) || used))
-        why = "a local account has its name";
-    if (!why && a->config->private_groups && ((r = local_name_used(true, ro->name, &used)) || used))
-        why = "a local group has its name";
-    if (r)
+    if ((r = role_account_refusal(a->st, a->config, ro->name, &why)) || why)
         return r;
-    if (!why && a->config->private_groups) {
-        struct iam_error e;
-
-        iam_error_init(&e);
-        if (iam_group_name_allowed(a->config, "the private group of role", ro->name, &e) < 0)
-            why = "its private group would have a privileged group's name";
-    }
-    if (why) {
-        fprintf(stderr, "iamctl: %s: role \"%.64s\" gets no account on this host: %s\n", a->file,
-                ro->name, why);
-        return 0;
-    }
     if ((r = alloc_id(a->h, &in->posix_id)))
         return r;
     in->has_posix = true;

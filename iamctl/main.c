@@ -29,7 +29,7 @@ static const struct iamctl_verb verbs[] = {
     {"pull", verb_pull,
      "fetch, verify and install the published bundle (a host with bundle_url)"},
     {"compile", verb_compile,
-     "rebuild the host caches from the store"},
+     "rebuild the host caches from the store (roles without an account get theirs)"},
     {"migrate", verb_migrate,
      "convert a JSON database of an earlier version to the store (done by any verb)"},
     {"create-user", verb_create_user,

@@ -274,9 +274,14 @@ int verb_compile(int argc, char *argv[]) {
     int r;
 
     iam_error_init(&e);
-    /* under the writers' lock, so the caches match the store we read */
-    if (!(r = opts_parse(argc, argv, opts)) && !(r = sth_open(&h, true)) &&
-        iam_store_compile(h.st, h.config, &e) != 0) /* 1: installed, nscd not told */
+    /* under the writers' lock, so the caches match the store we read; roles without an
+     * account get theirs first (then the commit compiles) */
+    if ((r = opts_parse(argc, argv, opts)) || (r = sth_open(&h, true)) ||
+        (r = sth_give_roles_accounts(&h)))
+        return sth_close(&h, r);
+    if (iam_store_changes(h.st)->any)
+        r = sth_commit(&h);
+    else if (iam_store_compile(h.st, h.config, &e) != 0) /* 1: installed, nscd not told */
         r = iamctl_fail_error(&e);
     return sth_close(&h, r);
 }

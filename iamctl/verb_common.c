@@ -333,11 +333,132 @@ static int refresh_caches(struct sth *h, const struct iam_store_changes *changes
     return 0;
 }
 
+int role_account_refusal(struct iam_store *st, const struct iam_config *config, const char *name,
+                         const char **ret_why) {
+    struct iam_store_identity other;
+    struct iam_error e;
+    bool used = false;
+    int r;
+
+    *ret_why = NULL;
+    if (iam_db_check_user_name(name)) {
+        *ret_why = "its name cannot be a login name";
+        return 0;
+    }
+    for (int k = 0; k < 2; k++) {
+        r = iam_store_identity_get(st, k ? IAM_STORE_GROUP : IAM_STORE_USER, name, &other);
+        if (r == 0) {
+            *ret_why = k ? "an IAM group has its name" : "an IAM user has its name";
+            return 0;
+        }
+        if (r != -ENOENT)
+            return iamctl_fail_error(iam_store_error(st));
+    }
+    if ((r = local_name_used(false, name, &used)) || used) {
+        *ret_why = r ? NULL : "a local account has its name";
+        return r;
+    }
+    /* as create-role (check_local_user_name): a local group's name is refused too */
+    if ((r = local_name_used(true, name, &used)) || used) {
+        *ret_why = r ? NULL : "a local group has its name";
+        return r;
+    }
+    if (!config->private_groups)
+        return 0;
+    iam_error_init(&e);
+    if (iam_group_name_allowed(config, "the private group of role", name, &e) < 0)
+        *ret_why = "its private group would have a privileged group's name";
+    return 0;
+}
+
+struct roles_without {
+    int64_t *v; /* rowids */
+    size_t n, cap;
+    int r;
+};
+
+static int collect_role_without_account(void *ctx, const struct iam_store_identity *ident) {
+    struct roles_without *w = ctx;
+
+    if (ident->has_posix)
+        return 0;
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 8;
+        int64_t *v = reallocarray(w->v, cap, sizeof(*v));
+
+        if (!v)
+            return w->r = -ENOMEM;
+        w->v = v;
+        w->cap = cap;
+    }
+    w->v[w->n++] = ident->id;
+    return 0;
+}
+
+/*
+ * Roles without an account on this host (imported before roles were accounts, or whose name
+ * was taken when they came) get one in the write that commits next: a uid from uid_min..uid_max
+ * as create-role allocates it, under the rules of role_account_refusal(). A role whose name is
+ * still taken keeps none, and every write says why on stderr (it stays out of the caches).
+ * Here, not in the compile: the uid is the store's (stable, never reused, exported with the
+ * account), and the compile only reads the store, on admin hosts and bundle hosts alike.
+ */
+int sth_give_roles_accounts(struct sth *h) {
+    struct roles_without w = {0};
+    int r;
+
+    if (h->roles_done)
+        return 0;
+    h->roles_done = true;
+    r = iam_store_identity_list(h->st, IAM_STORE_ROLE, NULL, 0, 0, collect_role_without_account,
+                                &w, NULL);
+    if (r < 0 || w.r < 0) {
+        r = w.r < 0 ? iamctl_fail("out of memory") : sth_fail(h, r);
+        goto out;
+    }
+    r = 0;
+    for (size_t i = 0; i < w.n && !r; i++) {
+        struct iam_store_identity ro, in;
+        const char *why;
+
+        if ((r = iam_store_identity_get_by_id(h->st, w.v[i], &ro)) < 0) {
+            r = sth_fail(h, r);
+            break;
+        }
+        if ((r = role_account_refusal(h->st, h->config, ro.name, &why)))
+            break;
+        if (why) {
+            fprintf(stderr,
+                    "iamctl: role \"%.64s\" has no account on this host: %s (until the name is "
+                    "free, it is left out of the host's caches and nobody can assume it here)\n",
+                    ro.name, why);
+            continue;
+        }
+        in = ro;
+        in.has_posix = true;
+        if ((r = alloc_id(h, &in.posix_id)))
+            break;
+        if ((r = iam_store_identity_update_posix(h->st, &ro, &in, ro.source, NULL)) < 0) {
+            r = sth_fail(h, r);
+            break;
+        }
+        fprintf(stderr, "iamctl: role \"%.64s\" is now an account on this host (uid %u)\n",
+                ro.name, in.posix_id);
+    }
+out:
+    free(w.v);
+    return r;
+}
+
 int sth_commit(struct sth *h) {
     struct iam_store_changes changes = {0};
     uint64_t serial = 0;
-    bool changed = iam_store_changes(h->st)->any, kept;
+    bool changed, kept;
     int r;
+
+    if ((r = sth_give_roles_accounts(h)))
+        return r;
+    changed = iam_store_changes(h->st)->any;
 
     /* nothing that puts an IAM identity on a system id commits (iam/host_ids.h) */
     if (changed && ((r = load_local()) || (r = sth_check_host_ids(h))))

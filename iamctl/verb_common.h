@@ -63,6 +63,7 @@ struct sth {
     /* alloc_id keeps the account's next id in account.next_id only (a verb that allocates
      * many, import); sth_flush_next_id writes it before the commit */
     bool defer_next_id, next_id_dirty;
+    bool roles_done;     /* sth_give_roles_accounts ran in this transaction */
 };
 #define STH_INIT                                                                                   \
     { .lock_fd = -1 }
@@ -72,6 +73,11 @@ struct sth {
  * (<database>.lock) from here to sth_close, so commits and cache refreshes happen in order.
  * Prints the error and returns an exit code on failure, 0 on success. */
 int sth_open(struct sth *h, bool write);
+/* Give every role without an account on this host one, when its name is free (uid from the
+ * range, as create-role); say on stderr which ones stay without and why. sth_commit runs it
+ * first (once per transaction), so the next write after an import of old roles, or after
+ * their name became free, makes them accounts. Exit code. */
+int sth_give_roles_accounts(struct sth *h);
 /* Commit (the Serial moves when something changed) and refresh the caches. Exit code. */
 int sth_commit(struct sth *h);
 /* Roll back what was not committed, release everything; returns the verb's exit code: r, or
@@ -161,6 +167,14 @@ int sth_flush_next_id(struct sth *h);
 /* Whether a local account (group false) or group has name, quietly: 0 and *ret_used, or an
  * exit code (message printed) when /etc/passwd or /etc/group cannot be read. */
 int local_name_used(bool group, const char *name, bool *ret_used);
+/* Why a role named name cannot be an account on this host, in *ret_why (NULL when it can):
+ * its name is no login name, an IAM user or group has it, a local account or group has it,
+ * or (with private groups) it is a privileged group's name. The rules of create-role, which
+ * refuses such a name outright; here for import and for roles given their account later.
+ * 0, or an exit code (message printed) when the store or the local files fail. */
+struct iam_store;
+int role_account_refusal(struct iam_store *st, const struct iam_config *config, const char *name,
+                         const char **ret_why);
 /* This host's local accounts (read once); NULL after printing why they cannot be read. */
 struct iam_local_accounts;
 const struct iam_local_accounts *local_accounts(void);

@@ -80,6 +80,42 @@ nss passwd gone >/dev/null || fail "a new role is not an account"
 expect_ok delete-role --role-name gone
 nss passwd gone >/dev/null && fail "a deleted role is still an account"
 ok
+# roles without an account (a store from before roles were accounts: the column cleared) get
+# one from `iamctl compile` or the next write, under create-role's name rules; one whose name
+# a local account has meanwhile stays out of the caches, saying why, until the name is free
+TRUST_ACCT='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]}'
+expect_ok create-role --role-name legacy --assume-role-policy-document "$TRUST_ACCT"
+expect_ok create-role --role-name relic --assume-role-policy-document "$TRUST_ACCT"
+OLD_UID=$(sql "SELECT posix_id FROM identities WHERE kind = 3 AND name = 'legacy'")
+sql "UPDATE identities SET posix_id = NULL WHERE kind = 3 AND name IN ('legacy', 'relic')"
+printf 'relic:x:4999:4999::/home/relic:/bin/sh\n' >>"$T/passwd"
+expect_ok compile
+grep -q 'role "legacy" is now an account on this host (uid [0-9]*)' "$T/err" ||
+    fail "compile does not say legacy got an account: $(cat "$T/err")"
+grep -q 'role "relic" has no account on this host: a local account has its name' "$T/err" ||
+    fail "compile does not say why relic has no account: $(cat "$T/err")"
+ok
+NEW_UID=$(sql "SELECT posix_id FROM identities WHERE kind = 3 AND name = 'legacy'")
+[ -n "$NEW_UID" ] && [ "$NEW_UID" -ge 5000 ] && [ "$NEW_UID" -le 5100 ] && [ "$NEW_UID" != "$OLD_UID" ] ||
+    fail "legacy's new uid '$NEW_UID' is not a fresh one from the range (old $OLD_UID)"
+[ "$(nss passwd legacy)" = "legacy:*:$NEW_UID:$NEW_UID::/home/legacy:/bin/bash" ] ||
+    fail "passwd entry of the role given its account: $(nss passwd legacy)"
+[ "$(nss group legacy)" = "legacy:x:$NEW_UID:" ] || fail "its private group: $(nss group legacy)"
+ok
+[ -z "$(sql "SELECT posix_id FROM identities WHERE kind = 3 AND name = 'relic'")" ] ||
+    fail "relic got a uid although a local account has its name"
+nss passwd relic >/dev/null && fail "a role without an account is in the caches"
+ok
+# the name is free again: the next write (any verb) makes relic an account, once
+sed -i '/^relic:/d' "$T/passwd"
+expect_ok tag-role --role-name deploy --tags Key=k,Value=v
+grep -q 'role "relic" is now an account' "$T/err" || fail "the next write did not give relic its account"
+RELIC_UID=$(sql "SELECT posix_id FROM identities WHERE kind = 3 AND name = 'relic'")
+[ "$(nss passwd relic | cut -d: -f3)" = "$RELIC_UID" ] || fail "relic in the caches: $(nss passwd relic)"
+ok
+expect_ok untag-role --role-name deploy --tag-keys k
+grep -q 'role "' "$T/err" && fail "a write with every role an account still talks about roles: $(cat "$T/err")"
+ok
 
 # ---- no direct login to a role ----------------------------------------------------------
 expect_pam_fail "Authentication failure" login deploy "anything" authenticate
