@@ -634,6 +634,42 @@ static void test_trust_policy(void **state) {
                                              IAM_VALIDATE_RESOURCE_ROLE_TRUST, &f, &err),
                      0);
     assert_false(iam_findings_has_error(f));
+    assert_null(find(f, "HOST_ALLOW_ALL_PRINCIPALS"));
+    iam_findings_free(f);
+}
+
+/* A trust policy that lets everyone assume the role without a condition: a SECURITY_WARNING
+ * with the resource type; none with a condition, with the account as principal, or for a
+ * resource policy of no given type. */
+static void test_trust_policy_everyone(void **state) {
+    static const char open_trust[] =
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": "
+        "{\"AWS\": \"*\"}, \"Action\": \"sts:Assume*\"}]}";
+    static const char conditioned[] =
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": "
+        "\"*\", \"Action\": \"sts:AssumeRole\", \"Condition\": {\"StringEquals\": "
+        "{\"aws:PrincipalTag/team\": \"ops\"}}}]}";
+    struct iam_findings *f = NULL;
+    struct iam_error err;
+    const struct iam_finding *x;
+
+    (void)state;
+    iam_error_init(&err);
+    assert_int_equal(iam_policy_validate_for(open_trust, strlen(open_trust), IAM_POLICY_RESOURCE,
+                                             IAM_VALIDATE_RESOURCE_ROLE_TRUST, &f, &err),
+                     0);
+    x = must_find(f, "HOST_ALLOW_ALL_PRINCIPALS");
+    assert_int_equal(x->type, IAM_FINDING_SECURITY_WARNING);
+    assert_non_null(strstr(x->details, "assume the role"));
+    iam_findings_free(f);
+    f = validate(open_trust, IAM_POLICY_RESOURCE);
+    assert_null(find(f, "HOST_ALLOW_ALL_PRINCIPALS"));
+    iam_findings_free(f);
+    f = NULL;
+    assert_int_equal(iam_policy_validate_for(conditioned, strlen(conditioned), IAM_POLICY_RESOURCE,
+                                             IAM_VALIDATE_RESOURCE_ROLE_TRUST, &f, &err),
+                     0);
+    assert_null(find(f, "HOST_ALLOW_ALL_PRINCIPALS"));
     iam_findings_free(f);
 }
 
@@ -725,6 +761,7 @@ int main(void) {
         cmocka_unit_test(test_json_shape),
         cmocka_unit_test(test_resource_policy),
         cmocka_unit_test(test_trust_policy),
+        cmocka_unit_test(test_trust_policy_everyone),
         cmocka_unit_test(test_engine_refusals_are_errors),
     };
 

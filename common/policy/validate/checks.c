@@ -733,6 +733,7 @@ struct stmt_check {
     bool allow, deny;
     struct host_cover cover; /* which host actions the statement covers */
     bool on_host;            /* ... at least one */
+    bool assume_role;        /* Action covers sts:AssumeRole */
 };
 
 static void check_elements(struct vctx *c, struct stmt_check *s) {
@@ -904,6 +905,13 @@ static void check_principals(struct vctx *c, const struct stmt_check *s) {
                          "condition: anyone in the database may %s this host. Name the users or "
                          "add a condition.",
                          s->cover.sudo ? "use sudo on" : "log in to");
+    else if (s->allow && everyone && !s->condm && s->assume_role &&
+             c->resource_type == IAM_VALIDATE_RESOURCE_ROLE_TRUST)
+        iam_vfinding_key(c, VC_HOST_ALLOW_ALL_PRINCIPALS, pm,
+                         "This trust policy lets every principal assume the role, with no "
+                         "condition: every IAM user may become it on a host, no identity policy "
+                         "needed (and at AWS, anyone). Name the users, or trust the account "
+                         "(\"AWS\": \"ACCOUNT-ID\") so that identity policies decide.");
 }
 
 static void check_statement_condition(struct vctx *c, const struct stmt_check *s) {
@@ -1031,6 +1039,9 @@ static void check_statement(struct vctx *c, const struct iam_json *st) {
     else if (s.notact.m && !s.act.m)
         s.cover = cover_of(&s.notact, true);
     s.on_host = s.cover.login || s.cover.sudo;
+    for (size_t i = 0; i < slen(&s.act); i++)
+        s.assume_role |= iam_json_is_string(sitem(&s.act, i)) &&
+                         iam_wildcard_match(sitem(&s.act, i)->u.str.s, "sts:AssumeRole", true);
     check_resources(c, &s);
     if (c->resource_type == IAM_VALIDATE_RESOURCE_ROLE_TRUST)
         check_trust_statement(c, &s);
