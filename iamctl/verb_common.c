@@ -456,7 +456,9 @@ int sth_commit(struct sth *h) {
     bool changed, kept;
     int r;
 
-    if ((r = sth_give_roles_accounts(h)))
+    /* roles' accounts may take ids: the high-water mark is written after them (an import
+     * defers it, sth_flush_next_id) */
+    if ((r = sth_give_roles_accounts(h)) || (r = sth_flush_next_id(h)))
         return r;
     changed = iam_store_changes(h->st)->any;
 

@@ -116,6 +116,24 @@ ok
 expect_ok untag-role --role-name deploy --tag-keys k
 grep -q 'role "' "$T/err" && fail "a write with every role an account still talks about roles: $(cat "$T/err")"
 ok
+# an import (which writes the next id once, at its end) that gives a role its account: the id
+# it takes is counted in the high-water mark, so it is never given again, even once the role
+# is gone (ids are never reused)
+expect_ok get-account-authorization-details
+cp "$T/out" "$T/export.json"
+expect_ok create-role --role-name transient --assume-role-policy-document "$TRUST_ACCT"
+sql "UPDATE identities SET posix_id = NULL WHERE kind = 3 AND name = 'transient'"
+expect_ok import --authorization-details "file://$T/export.json"
+grep -q 'role "transient" is now an account' "$T/err" ||
+    fail "the import did not give transient its account: $(cat "$T/err")"
+T_UID=$(sql "SELECT posix_id FROM identities WHERE kind = 3 AND name = 'transient'")
+expect_ok delete-role --role-name transient
+expect_ok create-user --user-name after-import
+U_AFTER=$(sql "SELECT posix_id FROM identities WHERE kind = 1 AND name = 'after-import'")
+[ -n "$T_UID" ] && [ -n "$U_AFTER" ] && [ "$U_AFTER" -gt "$T_UID" ] ||
+    fail "a uid given again: the role had $T_UID, the next user got $U_AFTER"
+expect_ok delete-user --user-name after-import
+ok
 
 # ---- no direct login to a role ----------------------------------------------------------
 expect_pam_fail "Authentication failure" login deploy "anything" authenticate
