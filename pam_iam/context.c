@@ -90,13 +90,16 @@ static int add_tag(struct iam_context *ctx, const struct host_key *k, const char
 }
 
 static int add_tags(struct iam_context *ctx, enum iam_host_key id, const struct pam_iam_handle *h,
-                    struct iam_error *reterr) {
+                    const struct iam_auth_user *resource, struct iam_error *reterr) {
     const struct host_key *k = &host_keys[id];
     int r = 0;
 
     if (id == IAM_HOST_KEY_PRINCIPAL_TAG)
         for (size_t i = 0; r >= 0 && i < h->user->n_tags; i++)
             r = add_tag(ctx, k, h->user->tags[i].key, h->user->tags[i].value, reterr);
+    else if (id == IAM_HOST_KEY_RESOURCE_TAG && resource)
+        for (size_t i = 0; r >= 0 && i < resource->n_tags; i++)
+            r = add_tag(ctx, k, resource->tags[i].key, resource->tags[i].value, reterr);
     else if (id == IAM_HOST_KEY_RESOURCE_TAG)
         for (size_t i = 0; r >= 0 && i < h->config->n_host_tags; i++)
             r = add_tag(ctx, k, h->config->host_tags[i].key, h->config->host_tags[i].value,
@@ -105,8 +108,9 @@ static int add_tags(struct iam_context *ctx, enum iam_host_key id, const struct 
 }
 
 int pam_iam_build_context(const struct pam_iam_handle *h, const struct pam_iam_items *items,
-                          const char *auth_method, int64_t mfa_time, int64_t now,
-                          struct iam_context **ret_ctx, struct iam_error *reterr) {
+                          const struct iam_auth_user *resource, const char *auth_method,
+                          int64_t mfa_time, int64_t now, struct iam_context **ret_ctx,
+                          struct iam_error *reterr) {
     const struct iam_auth_user *u = h->user;
     struct request_values v = {{NULL}};
     struct iam_context *ctx = NULL;
@@ -151,7 +155,7 @@ int pam_iam_build_context(const struct pam_iam_handle *h, const struct pam_iam_i
         const struct host_key *k = &host_keys[id];
 
         if (k->tag)
-            r = add_tags(ctx, (enum iam_host_key)id, h, reterr);
+            r = add_tags(ctx, (enum iam_host_key)id, h, resource, reterr);
         else if (v.value[id])
             r = add_key(ctx, k, k->name, v.value[id], reterr);
         else

@@ -429,7 +429,7 @@ IAM_EXPORT PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int ar
 
     iam_error_init(&e);
     if (r >= 0)
-        r = pam_iam_build_context(&h, &items, method, ai ? ai->mfa_time : 0, pam_iam_now(),
+        r = pam_iam_build_context(&h, &items, NULL, method, ai ? ai->mfa_time : 0, pam_iam_now(),
                                   &ctx, &e);
     if (r >= 0)
         r = pam_iam_decide(pamh, &h, h.args.action, ctx, &d);

@@ -160,9 +160,12 @@ struct pam_iam_items {
 };
 void pam_iam_get_items(pam_handle_t *pamh, struct pam_iam_items *ret);
 bool pam_iam_is_address(const char *s);
+/* resource: whose tags are aws:ResourceTag, a role being assumed (sts:AssumeRole, as AWS's
+ * role resource); NULL: the host's (iam.conf's host_tag.<key>). */
 int pam_iam_build_context(const struct pam_iam_handle *h, const struct pam_iam_items *items,
-                          const char *auth_method, int64_t mfa_time, int64_t now,
-                          struct iam_context **ret_ctx, struct iam_error *reterr);
+                          const struct iam_auth_user *resource, const char *auth_method,
+                          int64_t mfa_time, int64_t now, struct iam_context **ret_ctx,
+                          struct iam_error *reterr);
 
 /* ---- decide.c ---- */
 struct pam_iam_decision {

@@ -123,16 +123,18 @@ int pam_iam_role_auth(pam_handle_t *pamh, struct pam_iam_handle *h,
 }
 
 /* The caller's request context, with the keys of a role session's request:
- * sts:RoleSessionName and aws:SourceIdentity, the caller's user name. */
+ * sts:RoleSessionName and aws:SourceIdentity, the caller's user name; aws:ResourceTag the
+ * role's tags (the role is the resource). */
 static int assume_context(pam_handle_t *pamh, const struct pam_iam_handle *caller,
-                          const struct pam_iam_items *items, struct iam_context **ret) {
+                          const struct iam_auth_user *role, const struct pam_iam_items *items,
+                          struct iam_context **ret) {
     const struct pam_iam_authinfo *ai = pam_iam_authinfo_for(pamh, caller->user->name);
     struct iam_error e;
     char msg[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32];
     int r;
 
     iam_error_init(&e);
-    r = pam_iam_build_context(caller, items,
+    r = pam_iam_build_context(caller, items, role,
                               ai ? ai->method : iam_host_auth_method_word(IAM_HOST_AUTH_NONE),
                               ai ? ai->mfa_time : 0, pam_iam_now(), ret, &e);
     if (r >= 0 &&
@@ -220,7 +222,7 @@ int pam_iam_role_assume(pam_handle_t *pamh, const struct pam_iam_handle *h,
         goto out;
     }
     iam_error_init(&e);
-    if ((r = assume_context(pamh, &caller, items, &ctx)) >= 0)
+    if ((r = assume_context(pamh, &caller, h->user, items, &ctx)) >= 0)
         r = iam_host_decide_assume_role(caller.user, h->user, ctx, &d, &e);
     if (r < 0) {
         if (e.set)

@@ -111,6 +111,15 @@ static int add_principal(struct iam_context *ctx, const struct sudo_iam_request 
         if (r < 0)
             return r;
     }
+    if (q->resource) {
+        for (size_t i = 0; i < q->resource->n_tags; i++) {
+            r = add_tag(ctx, K(RESOURCE_TAG), q->resource->tags[i].key,
+                        q->resource->tags[i].value, reterr);
+            if (r < 0)
+                return r;
+        }
+        return 0;
+    }
     for (size_t i = 0; i < q->config->n_host_tags; i++) {
         r = add_tag(ctx, K(RESOURCE_TAG), q->config->host_tags[i].key,
                     q->config->host_tags[i].value, reterr);
@@ -374,7 +383,9 @@ static void assume_by_sudo(struct sudo_iam_request *q, const struct iam_auth_use
     rec->role_id = role->user_id;
     rec->role_session_name = rec->role_source_identity = q->user->name;
     iam_error_init(&e);
+    q->resource = role; /* aws:ResourceTag: the role's tags */
     r = sudo_iam_build_context(q, &ctx, &e);
+    q->resource = NULL;
     if (r >= 0 && ((r = iam_context_add_string(ctx, K(ROLE_SESSION_NAME), q->user->name)) < 0 ||
                    (r = iam_context_add_string(ctx, K(SOURCE_IDENTITY), q->user->name)) < 0))
         iam_error_set(&e, 0, 0, 0, "out of memory");

@@ -84,6 +84,9 @@ struct sudo_iam_request {
     const struct iam_config *config;
     const struct iam_auth_user *user;
     const struct iam_login_session *login; /* NULL: no record of the login */
+    /* the resource whose tags are aws:ResourceTag: a role being assumed (sts:AssumeRole, as
+     * AWS's role resource); NULL: the host (iam.conf's host_tag.<key>) */
+    const struct iam_auth_user *resource;
     int64_t now;
 };
 

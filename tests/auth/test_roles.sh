@@ -170,6 +170,20 @@ expect_pam_ok su bounded "pw-alice-secret" -I ruser=alice authenticate acct_mgmt
 expect_pam_fail "." su ops "x" -I ruser=deploy authenticate acct_mgmt
 # su to an IAM user is no assumption: the sts:AssumeRole lines stay out of it
 expect_pam_ok su bob "pw-bob-secret" -I ruser=alice authenticate
+# tags (ABAC): in sts:AssumeRole aws:ResourceTag is the role's tags, as AWS's role resource,
+# not the host's: bob (team blue) may assume the role tagged blue, not the one tagged red,
+# on a host tagged blue
+expect_ok tag-user --user-name bob --tags Key=team,Value=blue
+expect_ok put-user-policy --user-name bob --policy-name same-team --policy-document \
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}"}}}]}'
+for c in blue red; do
+    expect_ok create-role --role-name "$c-svc" --tags "Key=team,Value=$c" \
+        --assume-role-policy-document "$TRUST_ACCT"
+done
+printf 'host_tag.team = blue\n' >>"$CONF"
+expect_pam_ok su blue-svc "pw-bob-secret" -I ruser=bob authenticate acct_mgmt
+expect_pam_fail "Permission denied" su red-svc "pw-bob-secret" -I ruser=bob authenticate acct_mgmt
+sed -i '/^host_tag.team = blue$/d' "$CONF"
 
 # ---- the audit records ------------------------------------------------------------------
 jq -se '[.[] | select(.eventName == "AssumeRole" and .additionalEventData.decision == "allow")][0] |
@@ -186,8 +200,8 @@ jq -se '[.[] | select(.eventName == "AssumeRole" and .userIdentity.userName == "
     (.additionalEventData.decidingPolicy | test("role/deploy")) and (has("responseElements") | not)' \
     "$T/audit.jsonl" >/dev/null || fail "AssumeRole refusal of dave"
 ok
-[ "$(jq -s '[.[] | select(.eventName == "AssumeRole" and .additionalEventData.decision == "allow")] | length' "$T/audit.jsonl")" = 3 ] ||
-    fail "three assumptions were allowed"
+[ "$(jq -s '[.[] | select(.eventName == "AssumeRole" and .additionalEventData.decision == "allow")] | length' "$T/audit.jsonl")" = 4 ] ||
+    fail "four assumptions were allowed (alice deploy, carol ops, alice bounded, bob blue-svc)"
 ok
 
 echo "ok: $PASS checks"

@@ -134,6 +134,24 @@ audit_check "$n" "audit: the plugin's AssumeRole record names the command" \
 check "sudo -u deploy by bob (sudoers allows it, IAM does not): refused" \
     '! printf "%s\n" "${SECRET[bob]}" | as_user bob sudo -S -k -p "" -u deploy /usr/bin/id -un &&
      grep -q "not allowed by IAM policy" "$t/err"'
+# tags (ABAC): in sts:AssumeRole aws:ResourceTag is the role's tags, not the host's
+run iamctl tag-user --user-name bob --tags Key=team,Value=blue
+run iamctl put-user-policy --user-name bob --policy-name same-team --policy-document \
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}"}}}]}'
+for c in blue red; do
+    run iamctl create-role --role-name "$c-svc" --tags "Key=team,Value=$c" --assume-role-policy-document \
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}'
+done
+printf 'host_tag.team = blue\n' >> /etc/iam/iam.conf
+printf '%s\n' 'bob ALL=(blue-svc, red-svc) ALL' > /etc/sudoers.d/zz-abac
+check "sudo -u blue-svc by bob (team blue, the role tagged blue): runs as the role" \
+    'printf "%s\n" "${SECRET[bob]}" | as_user bob sudo -S -k -p "" -u blue-svc /usr/bin/id -un &&
+     [ "$(cat "$t/out")" = blue-svc ]'
+check "sudo -u red-svc by bob on a host tagged blue: refused (the role's tags decide)" \
+    '! printf "%s\n" "${SECRET[bob]}" | as_user bob sudo -S -k -p "" -u red-svc /usr/bin/id -un &&
+     grep -q "not allowed by IAM policy" "$t/err"'
+sed -i '/^host_tag.team = blue$/d' /etc/iam/iam.conf
+rm -f /etc/sudoers.d/zz-abac
 
 # ---- inside a login: the role session acts with the role's own policies ----------------------
 if (echo 4242 > /proc/self/loginuid) 2>/dev/null; then

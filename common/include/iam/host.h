@@ -67,8 +67,8 @@
     X(PRINCIPAL_TAG, "aws:PrincipalTag/", STRING, TAG, SOMETIMES, SOMETIMES, SOMETIMES,            \
       "the user's tags (the caller's in `sts:AssumeRole`, the role's in a role session)")          \
     X(RESOURCE_TAG, "aws:ResourceTag/", STRING, TAG, SOMETIMES, SOMETIMES, SOMETIMES,              \
-      "the host's tags (`host_tag.<key>` in `iam.conf`), in `sts:AssumeRole` too (not the "        \
-      "role's tags)")                                                                              \
+      "the host's tags (`host_tag.<key>` in `iam.conf`); in `sts:AssumeRole` the role's tags "     \
+      "(the role is the request's resource)")                                                      \
     X(CURRENT_TIME, "aws:CurrentTime", DATE, SINGLE, ALWAYS, ALWAYS, ALWAYS,                       \
       "when the request is made (UTC)")                                                            \
     X(EPOCH_TIME, "aws:EpochTime", DATE_NUMERIC, SINGLE, ALWAYS, ALWAYS, ALWAYS,                   \
