@@ -518,6 +518,25 @@ static int find_identity(struct sth *h, enum iam_store_kind kind, const char *wh
     return r < 0 ? sth_fail(h, r) : 0;
 }
 
+const char *kind_opt(enum iam_store_kind kind) {
+    return kind == IAM_STORE_GROUP ? "group-name"
+           : kind == IAM_STORE_ROLE ? "role-name"
+                                    : "user-name";
+}
+
+const char *kind_word(enum iam_store_kind kind) {
+    return kind == IAM_STORE_GROUP ? "group" : kind == IAM_STORE_ROLE ? "role" : "user";
+}
+
+int find_target(struct sth *h, struct opt *opts, enum iam_store_kind kind,
+                struct iam_store_identity *ret) {
+    const char *name = opt_value(opts, kind_opt(kind));
+
+    return kind == IAM_STORE_GROUP  ? sth_group(h, name, ret)
+           : kind == IAM_STORE_ROLE ? sth_role(h, name, ret)
+                                    : sth_user(h, name, ret);
+}
+
 int sth_user(struct sth *h, const char *name, struct iam_store_identity *ret) {
     return find_identity(h, IAM_STORE_USER, "user", name, ret);
 }

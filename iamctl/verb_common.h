@@ -90,6 +90,13 @@ int sth_fail(struct sth *h, int r);
 int sth_user(struct sth *h, const char *name, struct iam_store_identity *ret);
 int sth_group(struct sth *h, const char *name, struct iam_store_identity *ret);
 int sth_role(struct sth *h, const char *name, struct iam_store_identity *ret);
+/* "user-name", "group-name", "role-name": the option that names an identity of kind */
+const char *kind_opt(enum iam_store_kind kind);
+/* "user", "group", "role" */
+const char *kind_word(enum iam_store_kind kind);
+/* The user, group or role a verb works on, named by its kind_opt() option. */
+int find_target(struct sth *h, struct opt *opts, enum iam_store_kind kind,
+                struct iam_store_identity *ret);
 /* A managed policy by ARN, or NoSuchEntity in the words of the verb that asks. */
 enum policy_missing {
     PM_NOT_FOUND,      /* "Policy <arn> was not found." */

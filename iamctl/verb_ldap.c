@@ -217,10 +217,6 @@ static struct existing *match(struct exset *e, const char *uuid, const char *ndn
 
 /* ---- checks ------------------------------------------------------------------------------------ */
 
-static const char *kind_word(enum iam_store_kind k) {
-    return k == IAM_STORE_USER ? "user" : k == IAM_STORE_GROUP ? "group" : "role";
-}
-
 /* A uid or gid the directory gives: in the range, no local account's, no other identity's. */
 static int check_id(struct imp *a, const char *dn, const char *attr, uint32_t id, int64_t self) {
     const struct iam_config *c = a->h->config;

@@ -9,27 +9,6 @@
 
 #include "verb_common.h"
 
-static const char *kind_opt(enum iam_store_kind kind) {
-    return kind == IAM_STORE_GROUP ? "group-name"
-           : kind == IAM_STORE_ROLE ? "role-name"
-                                    : "user-name";
-}
-
-static const char *kind_word(enum iam_store_kind kind) {
-    return kind == IAM_STORE_GROUP ? "group" : kind == IAM_STORE_ROLE ? "role" : "user";
-}
-
-/* The user, group or role an inline/attach verb works on (--user-name, --group-name or
- * --role-name). */
-static int find_target(struct sth *h, struct opt *opts, enum iam_store_kind kind,
-                       struct iam_store_identity *ret) {
-    const char *name = opt_value(opts, kind_opt(kind));
-
-    return kind == IAM_STORE_GROUP  ? sth_group(h, name, ret)
-           : kind == IAM_STORE_ROLE ? sth_role(h, name, ret)
-                                    : sth_user(h, name, ret);
-}
-
 /* ---- inline policies ---------------------------------------------------------------------- */
 
 static int put_inline(int argc, char *argv[], enum iam_store_kind kind) {
