@@ -67,11 +67,28 @@ static json_t *safe_string_n(const char *s, size_t max) {
         buf[n] = (ch < 0x20 || ch >= 0x7f) ? '?' : (char)ch;
     }
     buf[n] = '\0';
-    return json_string(buf);
+    /* printable ASCII is valid UTF-8: jansson need not check it again */
+    return json_stringn_nocheck(buf, n);
 }
 
 static json_t *safe_string(const char *s) {
     return safe_string_n(s, IAM_AUDIT_MAX_FIELD);
+}
+
+/* The record as one line of compact JSON, malloc'd. A record nearly always fits a small
+ * buffer: dumped there and copied once, rather than grown step by step by json_dumps(). */
+static char *dump_line(const json_t *root) {
+    char buf[2048], *line;
+    size_t n = json_dumpb(root, buf, sizeof(buf), JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+    if (n == 0 || n >= sizeof(buf))
+        return json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    line = malloc(n + 1);
+    if (!line)
+        return NULL;
+    memcpy(line, buf, n);
+    line[n] = '\0';
+    return line;
 }
 
 /* Set key to a safe string, or to JSON null when s is NULL and null_if_missing is set. */
@@ -285,7 +302,7 @@ int iam_audit_format(const struct iam_audit_record *rec, char **ret_line) {
         set_str(root, "recipientAccountId", rec->account_id, false) < 0)
         goto out;
 
-    line = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    line = dump_line(root);
     if (!line)
         goto out;
     if (strlen(line) > IAM_AUDIT_MAX_LINE) {
@@ -308,26 +325,44 @@ static bool owner_ok(const struct stat *st) {
     return st->st_uid == 0 || st->st_uid == geteuid();
 }
 
-int iam_audit_append(const char *path, const char *line, struct iam_error *reterr) {
+struct iam_audit_log {
+    int fd;
+    dev_t dev;
+    ino_t ino;
+    char *path;
+};
+
+void iam_audit_log_close(struct iam_audit_log *log) {
+    if (!log)
+        return;
+    if (log->fd >= 0)
+        close(log->fd);
+    free(log->path);
+    free(log);
+}
+
+/* The file (or its directory) as the log may be: owned by root or us, closed to group and
+ * other writes, a regular file. */
+static bool log_stat_ok(const struct stat *st) {
+    return S_ISREG(st->st_mode) && owner_ok(st) && !(st->st_mode & 0022);
+}
+
+int iam_audit_log_open(const char *path, struct iam_audit_log **ret_log, struct iam_error *reterr) {
+    struct iam_audit_log *log = NULL;
     char *dir = NULL, *slash;
     const char *base;
     struct stat st;
-    size_t len;
-    char *out_line = NULL;
-    int dfd = -1, fd = -1, r = -EINVAL;
+    int dfd = -1, r = -EINVAL;
 
-    if (!path || !line || path[0] != '/')
+    if (!path || !ret_log || path[0] != '/')
         goto out;
     iam_error_set_source(reterr, path);
-    len = strlen(line);
-    if (len > IAM_AUDIT_MAX_LINE || memchr(line, '\n', len)) {
-        iam_error_set(reterr, 0, 0, 0, "record is not one line or too long");
-        goto out;
-    }
     r = -ENOMEM;
+    log = calloc(1, sizeof(*log));
     dir = strdup(path);
-    if (!dir)
+    if (!log || !dir || !(log->path = strdup(path)))
         goto out;
+    log->fd = -1;
     slash = strrchr(dir, '/');
     base = path + (slash - dir) + 1;
     if (slash == dir)
@@ -361,17 +396,50 @@ int iam_audit_append(const char *path, const char *line, struct iam_error *reter
                       "writable by group or others)", dir);
         goto out;
     }
-    fd = openat(dfd, base, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
-                0600);
-    if (fd < 0) {
+    log->fd = openat(dfd, base, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+                     0600);
+    if (log->fd < 0) {
         r = errno == ELOOP ? -EACCES : -errno;
         iam_error_set(reterr, 0, 0, 0, "%s", strerror(errno));
         goto out;
     }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !owner_ok(&st) || (st.st_mode & 0022)) {
+    if (fstat(log->fd, &st) < 0 || !log_stat_ok(&st)) {
         r = -EACCES;
         iam_error_set(reterr, 0, 0, 0, "unsafe audit log (must be a regular file owned by "
                       "root, not writable by group or others)");
+        goto out;
+    }
+    log->dev = st.st_dev;
+    log->ino = st.st_ino;
+    *ret_log = log;
+    log = NULL;
+    r = 0;
+out:
+    if (dfd >= 0)
+        close(dfd);
+    free(dir);
+    iam_audit_log_close(log);
+    return r;
+}
+
+bool iam_audit_log_is(const struct iam_audit_log *log, const char *path) {
+    struct stat st;
+
+    return log && path && strcmp(log->path, path) == 0 && lstat(path, &st) == 0 &&
+           log_stat_ok(&st) && st.st_dev == log->dev && st.st_ino == log->ino;
+}
+
+int iam_audit_log_write(struct iam_audit_log *log, const char *line, struct iam_error *reterr) {
+    char *out_line = NULL;
+    size_t len;
+    int r = -EINVAL;
+
+    if (!log || !line)
+        goto out;
+    iam_error_set_source(reterr, log->path);
+    len = strlen(line);
+    if (len > IAM_AUDIT_MAX_LINE || memchr(line, '\n', len)) {
+        iam_error_set(reterr, 0, 0, 0, "record is not one line or too long");
         goto out;
     }
     r = -ENOMEM;
@@ -382,7 +450,7 @@ int iam_audit_append(const char *path, const char *line, struct iam_error *reter
     out_line[len] = '\n';
     out_line[len + 1] = '\0';
     for (;;) {
-        ssize_t n = write(fd, out_line, len + 1);
+        ssize_t n = write(log->fd, out_line, len + 1);
 
         if (n < 0 && errno == EINTR)
             continue;
@@ -400,11 +468,27 @@ int iam_audit_append(const char *path, const char *line, struct iam_error *reter
     }
     r = 0;
 out:
-    if (fd >= 0)
-        close(fd);
-    if (dfd >= 0)
-        close(dfd);
     free(out_line);
-    free(dir);
+    return r;
+}
+
+int iam_audit_append(const char *path, const char *line, struct iam_error *reterr) {
+    struct iam_audit_log *log = NULL;
+    size_t len;
+    int r = -EINVAL;
+
+    if (!path || !line || path[0] != '/')
+        return r;
+    /* a record that cannot be written is refused before the log is opened (or created) */
+    len = strlen(line);
+    if (len > IAM_AUDIT_MAX_LINE || memchr(line, '\n', len)) {
+        iam_error_set_source(reterr, path);
+        iam_error_set(reterr, 0, 0, 0, "record is not one line or too long");
+        return r;
+    }
+    r = iam_audit_log_open(path, &log, reterr);
+    if (r == 0)
+        r = iam_audit_log_write(log, line, reterr);
+    iam_audit_log_close(log);
     return r;
 }

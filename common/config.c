@@ -919,11 +919,16 @@ out:
 }
 
 int iam_config_load(const char *path, struct iam_config **ret_config, struct iam_error *reterr) {
+    return iam_config_load_stat(path, ret_config, NULL, reterr);
+}
+
+int iam_config_load_stat(const char *path, struct iam_config **ret_config, struct stat *ret_st,
+                         struct iam_error *reterr) {
     char *buf = NULL;
     size_t len = 0;
     int r;
 
-    r = iam_file_read_safe(path, CONFIG_MAX_SIZE, &buf, &len, reterr);
+    r = iam_file_read_safe_stat(path, CONFIG_MAX_SIZE, &buf, &len, ret_st, reterr);
     if (r < 0)
         return r;
     r = iam_config_parse(buf, len, path, ret_config, reterr);

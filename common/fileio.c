@@ -22,6 +22,26 @@ static void set_err(struct iam_error *e, const char *path, int r, const char *wh
     iam_error_set(e, 0, 0, 0, "%s: %s", what, strerror(-r));
 }
 
+/* The checks of iam_file_check_fd() on a stat already made. */
+static int check_stat(const struct stat *st, const char *path, struct iam_error *reterr) {
+    iam_error_set_source(reterr, path);
+    if (!S_ISREG(st->st_mode)) {
+        iam_error_set(reterr, 0, 0, 0, "refusing to use: not a regular file");
+        return -EACCES;
+    }
+    if (st->st_uid != 0 && st->st_uid != geteuid()) {
+        iam_error_set(reterr, 0, 0, 0, "refusing to use: owned by uid %lu, not root",
+                      (unsigned long)st->st_uid);
+        return -EACCES;
+    }
+    if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+        iam_error_set(reterr, 0, 0, 0, "refusing to use: writable by group or others (mode %04o)",
+                      (unsigned)(st->st_mode & 07777));
+        return -EACCES;
+    }
+    return 0;
+}
+
 int iam_file_check_fd(int fd, const char *path, struct iam_error *reterr) {
     struct stat st;
 
@@ -30,22 +50,7 @@ int iam_file_check_fd(int fd, const char *path, struct iam_error *reterr) {
         set_err(reterr, path, r, "cannot stat");
         return r;
     }
-    iam_error_set_source(reterr, path);
-    if (!S_ISREG(st.st_mode)) {
-        iam_error_set(reterr, 0, 0, 0, "refusing to use: not a regular file");
-        return -EACCES;
-    }
-    if (st.st_uid != 0 && st.st_uid != geteuid()) {
-        iam_error_set(reterr, 0, 0, 0, "refusing to use: owned by uid %lu, not root",
-                      (unsigned long)st.st_uid);
-        return -EACCES;
-    }
-    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-        iam_error_set(reterr, 0, 0, 0, "refusing to use: writable by group or others (mode %04o)",
-                      (unsigned)(st.st_mode & 07777));
-        return -EACCES;
-    }
-    return 0;
+    return check_stat(&st, path, reterr);
 }
 
 static int read_all(int fd, char *buf, size_t want, size_t *ret_got) {
@@ -68,6 +73,11 @@ static int read_all(int fd, char *buf, size_t want, size_t *ret_got) {
 
 int iam_file_read_safe(const char *path, size_t max_size, char **ret_buf, size_t *ret_len,
                        struct iam_error *reterr) {
+    return iam_file_read_safe_stat(path, max_size, ret_buf, ret_len, NULL, reterr);
+}
+
+int iam_file_read_safe_stat(const char *path, size_t max_size, char **ret_buf, size_t *ret_len,
+                            struct stat *ret_st, struct iam_error *reterr) {
     struct stat st;
     char *buf = NULL;
     size_t len = 0, cap;
@@ -88,14 +98,14 @@ int iam_file_read_safe(const char *path, size_t max_size, char **ret_buf, size_t
         }
         goto out;
     }
-    r = iam_file_check_fd(fd, path, reterr);
-    if (r < 0)
-        goto out;
     if (fstat(fd, &st) < 0) {
         r = -errno;
         set_err(reterr, path, r, "cannot stat");
         goto out;
     }
+    r = check_stat(&st, path, reterr);
+    if (r < 0)
+        goto out;
     if ((uintmax_t)st.st_size > (uintmax_t)max_size) {
         iam_error_set_source(reterr, path);
         iam_error_set(reterr, 0, 0, 0, "file is too large (%jd bytes, limit %zu)",
@@ -132,6 +142,8 @@ int iam_file_read_safe(const char *path, size_t max_size, char **ret_buf, size_t
     *ret_buf = buf;
     buf = NULL;
     *ret_len = len;
+    if (ret_st)
+        *ret_st = st;
     r = 0;
 out:
     free(buf);

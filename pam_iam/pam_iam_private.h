@@ -19,6 +19,7 @@
 
 #define PAM_IAM_DATA_AUTHINFO "pam_iam:authinfo"
 #define PAM_IAM_DATA_LOADED "pam_iam:loaded"
+#define PAM_IAM_DATA_AUDIT_LOG "pam_iam:audit_log"
 #define PAM_IAM_MAX_ACTION 128
 #define PAM_IAM_MAX_PATH 4096
 
@@ -230,6 +231,9 @@ void pam_iam_lockout_reset(pam_handle_t *pamh, const struct pam_iam_handle *h);
  * result. */
 void pam_iam_audit(pam_handle_t *pamh, const struct pam_iam_handle *h,
                    struct iam_audit_record *rec, const struct pam_iam_items *items);
+/* Close the audit log pam_iam_audit() keeps open between the records of one login (called
+ * by pam_iam_loaded_release(): a root-owned log is not held open for a whole session). */
+void pam_iam_audit_release(pam_handle_t *pamh);
 
 /* ---- login.c ---- */
 /* The login-session record (iam/login_session.h): written at the start of a login's session,

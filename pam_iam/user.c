@@ -98,16 +98,16 @@ static int load_config(pam_handle_t *pamh, struct pam_iam_handle *h, struct load
     char msg[IAM_ERROR_SOURCE_MAX + IAM_ERROR_TEXT_MAX + 32];
     struct iam_error e;
     struct stat st;
-    bool have_st = stat(h->args.config_path, &st) == 0;
     int r;
 
-    if (l && l->config && have_st && strcmp(l->config_path, h->args.config_path) == 0 &&
-        same_file(&st, &l->config_st)) {
+    /* a later phase: the file an earlier one parsed, when stat finds it unchanged */
+    if (l && l->config && strcmp(l->config_path, h->args.config_path) == 0 &&
+        stat(h->args.config_path, &st) == 0 && same_file(&st, &l->config_st)) {
         h->config = l->config;
         return 0;
     }
     iam_error_init(&e);
-    r = iam_config_load(h->args.config_path, &h->config, &e);
+    r = iam_config_load_stat(h->args.config_path, &h->config, &st, &e);
     if (r < 0) {
         pam_syslog(pamh, LOG_ERR, "cannot load %s: %s", h->args.config_path,
                    iam_error_format(&e, msg, sizeof(msg)));
@@ -115,7 +115,7 @@ static int load_config(pam_handle_t *pamh, struct pam_iam_handle *h, struct load
     }
     /* kept for the next phases only when nothing is kept yet: a handle of this very call (a
      * role and its caller are loaded side by side) may still use what is kept */
-    if (l && !l->config && have_st && strlen(h->args.config_path) < sizeof(l->config_path)) {
+    if (l && !l->config && strlen(h->args.config_path) < sizeof(l->config_path)) {
         l->config = h->config;
         l->config_st = st;
         memcpy(l->config_path, h->args.config_path, strlen(h->args.config_path) + 1);
@@ -133,11 +133,15 @@ static int load_record(pam_handle_t *pamh, struct pam_iam_handle *h, struct load
     struct iam_auth_cache *cache = NULL;
     struct iam_error e;
     struct stat st;
-    bool keyed = l && iam_cache_current_path(path, cur, sizeof(cur)) >= 0 && stat(cur, &st) == 0;
+    const char *opened;
+    bool keyed;
     int r;
 
-    if (keyed && l->have_record && strcmp(l->cache_path, cur) == 0 &&
-        same_file(&st, &l->cache_st) && strcmp(l->user, h->user_name) == 0) {
+    /* a later phase: the record an earlier one read, when the file `current` names now is
+     * the very file it was read from */
+    if (l && l->have_record && strcmp(l->user, h->user_name) == 0 &&
+        iam_cache_current_path(path, cur, sizeof(cur)) >= 0 && strcmp(l->cache_path, cur) == 0 &&
+        stat(cur, &st) == 0 && same_file(&st, &l->cache_st)) {
         h->record = l->record;
         return h->record ? 0 : -ENOENT;
     }
@@ -148,6 +152,11 @@ static int load_record(pam_handle_t *pamh, struct pam_iam_handle *h, struct load
                    iam_error_format(&e, msg, sizeof(msg)));
         return r == -ENOENT ? -EIO : r; /* a missing cache is not "no such user" either */
     }
+    /* the key for the next phases: the file just opened, by the path they will find it at */
+    opened = iam_auth_cache_identity(cache, &st);
+    keyed = l && strlen(opened) < sizeof(l->cache_path);
+    if (keyed)
+        memcpy(cur, opened, strlen(opened) + 1);
     iam_error_init(&e);
     r = iam_auth_cache_find(cache, h->user_name, &h->record, &e);
     iam_auth_cache_close(cache);
@@ -159,9 +168,8 @@ static int load_record(pam_handle_t *pamh, struct pam_iam_handle *h, struct load
     }
     /* r == -ENOENT: not there, at the cost of a found user (see iam_auth_cache_find()) */
     if (keyed && !l->have_record) {
-        /* kept for the next phases only when nothing is kept yet (see load_config()). The
-         * key was read before the open: should the cache have switched in between, the next
-         * phase finds another file and looks up again. */
+        /* kept for the next phases only when nothing is kept yet (see load_config()). Should
+         * the cache switch afterwards, the next phase finds another file and looks up again. */
         l->record = h->record;
         l->have_record = true;
         l->cache_st = st;
@@ -227,6 +235,7 @@ void pam_iam_loaded_release(pam_handle_t *pamh) {
 
     if (pam_get_data(pamh, PAM_IAM_DATA_LOADED, &u.data) == PAM_SUCCESS && u.l)
         loaded_clear_record(u.l);
+    pam_iam_audit_release(pamh);
 }
 
 int pam_iam_nss_uid(const char *user_name, uid_t *ret_uid) {

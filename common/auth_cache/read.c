@@ -3,6 +3,7 @@
  * slots and one record per lookup. Every offset and length is checked before use. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@ struct iam_auth_cache {
     int fd;
     struct ac_header2 h; /* a version 1 header is held here too, without documents */
     char *path;
+    struct stat st;         /* of the file open */
+    char cur[PATH_MAX + 1]; /* its path, as iam_cache_current_path() gives it */
 };
 
 struct iam_auth_record {
@@ -128,7 +131,6 @@ static int read_header(int fd, uint64_t file_size, struct ac_header2 *h,
 int iam_auth_cache_open(const char *path, struct iam_auth_cache **ret_cache,
                         struct iam_error *reterr) {
     struct iam_auth_cache *c = NULL;
-    struct stat st;
     int fd = -1, r = -EINVAL;
 
     if (!path || !ret_cache)
@@ -138,9 +140,15 @@ int iam_auth_cache_open(const char *path, struct iam_auth_cache **ret_cache,
         r = -ENOTSUP;
         goto out;
     }
+    c = calloc(1, sizeof(*c));
+    if (!c) {
+        r = -ENOMEM;
+        goto out;
+    }
+    c->fd = -1;
     /* through <cache_dir>/current when the directory has generations (iam_cache_dir.h):
      * the auth.cache compiled with the nss.cache readers see */
-    r = iam_cache_open(path, geteuid(), &fd, &st);
+    r = iam_cache_open_current(path, geteuid(), &fd, &c->st, c->cur, sizeof(c->cur));
     if (r < 0) {
         fd = -1;
         if (r == -EACCES)
@@ -151,20 +159,14 @@ int iam_auth_cache_open(const char *path, struct iam_auth_cache **ret_cache,
             iam_error_set(reterr, 0, 0, 0, "%s", strerror(-r));
         goto out;
     }
-    if (st.st_mode & 0077) {
+    if (c->st.st_mode & 0077) {
         iam_error_set(reterr, 0, 0, 0, "unsafe: must be a regular file owned by root, mode "
                       "0600 (is uid %u, mode %04o)",
-                      (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+                      (unsigned)c->st.st_uid, (unsigned)(c->st.st_mode & 07777));
         r = -EACCES;
         goto out;
     }
-    c = calloc(1, sizeof(*c));
-    if (!c) {
-        r = -ENOMEM;
-        goto out;
-    }
-    c->fd = -1;
-    if ((r = read_header(fd, (uint64_t)st.st_size, &c->h, reterr)) < 0)
+    if ((r = read_header(fd, (uint64_t)c->st.st_size, &c->h, reterr)) < 0)
         goto out;
     c->path = strdup(path);
     if (!c->path) {
@@ -190,6 +192,11 @@ void iam_auth_cache_close(struct iam_auth_cache *c) {
         close(c->fd);
     free(c->path);
     free(c);
+}
+
+const char *iam_auth_cache_identity(const struct iam_auth_cache *c, struct stat *ret_st) {
+    *ret_st = c->st;
+    return c->cur;
 }
 
 uint64_t iam_auth_cache_serial(const struct iam_auth_cache *c) {

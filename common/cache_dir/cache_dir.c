@@ -109,11 +109,25 @@ static int open_checked(int at, const char *name, bool dir, uid_t extra_owner, i
 }
 
 int iam_cache_open(const char *path, uid_t extra_owner, int *ret_fd, struct stat *ret_st) {
+    return iam_cache_open_current(path, extra_owner, ret_fd, ret_st, NULL, 0);
+}
+
+/* ret_cur: "<dir>/<gen>/<name>", or path itself when gen is NULL */
+static int current_name(const char *path, const char *dir, const char *gen, const char *name,
+                        char *ret_cur, size_t size) {
+    int n = gen ? snprintf(ret_cur, size, "%s/%s/%s", dir, gen, name)
+                : snprintf(ret_cur, size, "%s", path);
+
+    return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int iam_cache_open_current(const char *path, uid_t extra_owner, int *ret_fd, struct stat *ret_st,
+                           char *ret_cur, size_t size) {
     char dir[PATH_MAX], gen[IAM_CACHE_GEN_NAME_LEN + 1];
     const char *name;
     int r = -ENOENT;
 
-    if (!path || !ret_fd || !ret_st)
+    if (!path || !ret_fd || !ret_st || (ret_cur && !size))
         return -EINVAL;
     name = split(path, dir, sizeof(dir));
     if (!name)
@@ -128,7 +142,9 @@ int iam_cache_open(const char *path, uid_t extra_owner, int *ret_fd, struct stat
         r = read_current(dfd, gen);
         if (r == 0) {
             /* no generations: the file itself, as before */
-            r = open_checked(dfd, name, false, extra_owner, ret_fd, ret_st);
+            r = ret_cur ? current_name(path, dir, NULL, name, ret_cur, size) : 0;
+            if (r == 0)
+                r = open_checked(dfd, name, false, extra_owner, ret_fd, ret_st);
             close(dfd);
             return r;
         }
@@ -138,7 +154,9 @@ int iam_cache_open(const char *path, uid_t extra_owner, int *ret_fd, struct stat
                 r = -errno;
             else if (!iam_cache_stat_ok(&st, true, extra_owner))
                 r = -EACCES;
-            else
+            else if (ret_cur)
+                r = current_name(path, dir, gen, name, ret_cur, size);
+            if (r >= 0)
                 r = open_checked(dfd, gen, true, extra_owner, &gfd, &st);
             if (r == 0) {
                 r = open_checked(gfd, name, false, extra_owner, ret_fd, ret_st);

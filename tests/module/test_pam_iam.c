@@ -584,6 +584,71 @@ static void test_phases_see_changes(void **state) {
     assert_int_equal(login_changing("heidi", KEEP), PAM_SUCCESS);
 }
 
+/* Lines in the file at path (0 when there is none). */
+static size_t lines_in(const char *path) {
+    size_t n = 0, len = 0;
+    char *text = iamtest_read_file(path, &len);
+
+    for (size_t i = 0; text && i < len; i++)
+        n += text[i] == '\n';
+    free(text);
+    return n;
+}
+
+/* The audit log the auth phase opened serves the account phase only while the path still
+ * names that very file: rotated between the phases, the account's record goes to the new file
+ * at the path; replaced by a symbolic link, to no file at all (O_NOFOLLOW) and the login's
+ * answer is unchanged. */
+enum audit_between { AUDIT_ROTATED, AUDIT_SYMLINK };
+
+static void login_audit_changing(enum audit_between what) {
+    struct conv_state st = {.token = key_token(PAMFX_HEIDI)};
+    struct pam_conv conv = {own_conv, &st};
+    char log[4096], rotated[4096], decoy[4096];
+    pam_handle_t *ph = NULL;
+    size_t before;
+    json_t *j;
+
+    snprintf(log, sizeof(log), "%s/audit.jsonl", fxdir);
+    snprintf(rotated, sizeof(rotated), "%s/audit.jsonl.1", fxdir);
+    snprintf(decoy, sizeof(decoy), "%s/decoy.jsonl", fxdir);
+    unlink(rotated);
+    unlink(decoy);
+    assert_int_equal(pam_start("iam", "heidi", &conv, &ph), PAM_SUCCESS);
+    before = audit_lines();
+    assert_int_equal(pam_authenticate(ph, 0), PAM_SUCCESS);
+    assert_int_equal(audit_lines(), before + 1);
+    assert_int_equal(rename(log, rotated), 0);
+    if (what == AUDIT_SYMLINK) {
+        FILE *f = fopen(decoy, "wx");
+
+        assert_non_null(f);
+        assert_int_equal(fclose(f), 0);
+        assert_int_equal(symlink(decoy, log), 0);
+    }
+    assert_int_equal(pam_acct_mgmt(ph, 0), PAM_SUCCESS);
+    pam_end(ph, PAM_SUCCESS);
+    assert_int_equal(lines_in(rotated), before + 1); /* nothing more in the rotated file */
+    if (what == AUDIT_ROTATED) {
+        assert_int_equal(audit_lines(), 1);
+        j = audit_line(0);
+        assert_string_equal(json_string_value(json_object_get(j, "eventName")), "Login");
+        json_decref(j);
+        assert_int_equal(unlink(log), 0);
+    } else {
+        assert_int_equal(lines_in(decoy), 0);
+        assert_int_equal(unlink(log), 0);
+        assert_int_equal(unlink(decoy), 0);
+    }
+    assert_int_equal(rename(rotated, log), 0);
+}
+
+static void test_audit_log_between_phases(void **state) {
+    (void)state;
+    login_audit_changing(AUDIT_ROTATED);
+    login_audit_changing(AUDIT_SYMLINK);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_auth_access_key_forms),
@@ -602,6 +667,7 @@ int main(void) {
         cmocka_unit_test(test_audit_records),
         cmocka_unit_test(test_last_used),
         cmocka_unit_test(test_phases_see_changes),
+        cmocka_unit_test(test_audit_log_between_phases),
     };
 
     fxdir = getenv("PAMFX_DIR");

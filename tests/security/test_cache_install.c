@@ -267,6 +267,23 @@ static void test_reader_refuses(void **state) {
     assert_int_equal(iam_cache_open(f->nss, (uid_t)-1, &fd, &st), geteuid() == 0 ? 0 : -EACCES);
     if (geteuid() == 0)
         close(fd);
+    {
+        /* the path of the file opened, as iam_cache_current_path() gives it, and its stat:
+         * the file a later stat of that path finds */
+        char opened[4096], now[4096];
+        struct stat st2;
+
+        assert_int_equal(iam_cache_open_current(f->nss, geteuid(), &fd, &st, opened,
+                                                sizeof(opened)), 0);
+        close(fd);
+        assert_string_equal(opened, file);
+        assert_int_equal(iam_cache_current_path(f->nss, now, sizeof(now)), 0);
+        assert_string_equal(opened, now);
+        assert_int_equal(stat(opened, &st2), 0);
+        assert_true(st2.st_dev == st.st_dev && st2.st_ino == st.st_ino);
+        assert_int_equal(iam_cache_open_current(f->nss, geteuid(), &fd, &st, opened, 8),
+                         -ENAMETOOLONG);
+    }
     /* `current` pointing anywhere but a generation name next to it */
     const char *bad_targets[] = {"/etc",
                                  "../cache",

@@ -58,6 +58,11 @@ bool iam_cache_stat_ok(const struct stat *st, bool want_dir, uid_t extra_owner);
  * is not a well-formed link), -ENAMETOOLONG, or -errno of open.
  */
 int iam_cache_open(const char *path, uid_t extra_owner, int *ret_fd, struct stat *ret_st);
+/* The same, and ret_cur (size bytes) gets the path of the file opened, as
+ * iam_cache_current_path() gives it: with *ret_st, the key a later change check compares
+ * against (no second lookup of `current` to make it). */
+int iam_cache_open_current(const char *path, uid_t extra_owner, int *ret_fd, struct stat *ret_st,
+                           char *ret_cur, size_t size);
 
 /* The path of the file that path names at this moment, without opening anything (one
  * readlink): "<dir>/gen.N/<name>", or path itself in a directory without `current`.

@@ -119,3 +119,16 @@ int iam_audit_format(const struct iam_audit_record *rec, char **ret_line) IAM_WU
  * created 0600; the directory is created 0700 when missing. Both are refused (-EACCES) unless
  * owned by root (or the caller's euid) and not writable by group or others. */
 int iam_audit_append(const char *path, const char *line, struct iam_error *reterr) IAM_WUR;
+
+/* The same in steps, for a caller that writes several records in a row (the phases of one
+ * login): the log opened and checked as above, written line by line, closed. Each write is
+ * one write() of line + '\n'. iam_audit_log_is() tells (one lstat) whether path still names
+ * the very file open, a regular file with a safe owner and mode: false after a rotation, a
+ * change of path, or when in doubt; then open the log again. */
+struct iam_audit_log;
+int iam_audit_log_open(const char *path, struct iam_audit_log **ret_log,
+                       struct iam_error *reterr) IAM_WUR;
+int iam_audit_log_write(struct iam_audit_log *log, const char *line,
+                        struct iam_error *reterr) IAM_WUR;
+bool iam_audit_log_is(const struct iam_audit_log *log, const char *path);
+void iam_audit_log_close(struct iam_audit_log *log); /* NULL-safe */

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "iam/error.h"
 #include "iam/macros.h"
@@ -150,6 +151,9 @@ int iam_auth_cache_open(const char *path, struct iam_auth_cache **ret_cache,
                         struct iam_error *reterr) IAM_WUR;
 void iam_auth_cache_close(struct iam_auth_cache *cache); /* NULL-safe */
 
+/* The file open, for change checks: its path as iam_cache_current_path() gives it (valid while
+ * the cache is open) and, in *ret_st, its fstat. */
+const char *iam_auth_cache_identity(const struct iam_auth_cache *cache, struct stat *ret_st);
 uint64_t iam_auth_cache_serial(const struct iam_auth_cache *cache);
 uint64_t iam_auth_cache_n_users(const struct iam_auth_cache *cache);
 

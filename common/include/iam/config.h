@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "iam/error.h"
 
@@ -78,6 +79,9 @@ struct iam_config {
  * not writable by group or others, not a symlink: -EACCES otherwise. */
 int iam_config_load(const char *path, struct iam_config **ret_config,
                     struct iam_error *reterr) IAM_WUR;
+/* The same, with the fstat of the file read in *ret_st (see iam_file_read_safe_stat()). */
+int iam_config_load_stat(const char *path, struct iam_config **ret_config, struct stat *ret_st,
+                         struct iam_error *reterr) IAM_WUR;
 /* Parse text already in memory (no file checks); source names it in errors. */
 int iam_config_parse(const char *text, size_t len, const char *source,
                      struct iam_config **ret_config, struct iam_error *reterr) IAM_WUR;

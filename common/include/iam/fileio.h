@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "iam/error.h"
@@ -17,6 +18,11 @@
  * max_size, -errno on I/O errors. */
 int iam_file_read_safe(const char *path, size_t max_size, char **ret_buf, size_t *ret_len,
                        struct iam_error *reterr) IAM_WUR;
+
+/* The same, and *ret_st (when not NULL) gets the fstat of the file read, made before
+ * reading it: a file changed since then has another mtime, ctime or size. */
+int iam_file_read_safe_stat(const char *path, size_t max_size, char **ret_buf, size_t *ret_len,
+                            struct stat *ret_st, struct iam_error *reterr) IAM_WUR;
 
 /* Check an already-open fd the same way (used by mmap readers). */
 int iam_file_check_fd(int fd, const char *path, struct iam_error *reterr) IAM_WUR;
