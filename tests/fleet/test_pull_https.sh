@@ -7,6 +7,7 @@
 # response larger than the limit, an unreachable origin) leave the host as it was; a pull
 # killed at a random point leaves the previous bundle installed and usable.
 #   test_pull_https.sh IAMCTL FORGE NSS_IAM_SO PAM_IAM_SO PAM_WRAPPER_LIB GEN_EXPORT
+. "$(dirname "$0")/../helpers/private_net.sh"
 IAMCTL=$(realpath "$1")
 FORGE=$(realpath "$2")
 NSS_DIR=$(dirname "$(realpath "$3")")

@@ -7,6 +7,7 @@
 # a disabled directory account is refused; an ldap:dn tag that did not come from a directory
 # import is never bound as; pam_iam itself never maps libldap.
 #   test_directory_password.sh IAMCTL PAM_IAM PAM_WRAPPER_LIB IAM_LDAP_AUTH
+. "$(dirname "$0")/../helpers/private_net.sh"
 IAMCTL=$(realpath "$1")
 PAM_IAM=$(realpath "$2")
 PAM_WRAPPER=$3

@@ -7,6 +7,7 @@
 # identities; ids outside the range or clashing, refused with both named and nothing changed;
 # the directory down, silent (time-out) or showing a certificate of another CA.
 #   test_import_ldap.sh IAMCTL NSS_MODULE_DIR
+. "$(dirname "$0")/../helpers/private_net.sh"
 IAMCTL=$(realpath "$1")
 NSS_DIR=$(realpath "$2")
 PAM_IAM=/nonexistent

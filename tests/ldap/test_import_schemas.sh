@@ -7,6 +7,7 @@
 # and member with nesting, a computer account left out, a disabled account denied everything
 # by policy and enabled again on the next import, a renamed account kept by its objectGUID.
 #   test_import_schemas.sh IAMCTL NSS_MODULE_DIR
+. "$(dirname "$0")/../helpers/private_net.sh"
 IAMCTL=$(realpath "$1")
 NSS_DIR=$(realpath "$2")
 PAM_IAM=/nonexistent
