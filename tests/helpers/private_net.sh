@@ -7,6 +7,7 @@
 # script goes on where it is, with that small race.
 if [ "$(id -u)" = 0 ] && [ -z "${IAM_TEST_PRIVATE_NET:-}" ] &&
     command -v unshare >/dev/null && command -v ip >/dev/null; then
+    # shellcheck disable=SC2016 # $0 and $@ are the inner bash's
     exec env IAM_TEST_PRIVATE_NET=1 unshare --net -- \
         bash -c 'ip link set lo up || exit 1; exec bash "$0" "$@"' "$0" "$@"
 fi
