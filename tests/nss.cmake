@@ -4,6 +4,12 @@
 
 add_executable(mknsscache ${CMAKE_CURRENT_SOURCE_DIR}/helpers/mknsscache.c)
 target_link_libraries(mknsscache PRIVATE iamcore)
+# Everything a cache answers, as text (the refresh test compares a patched cache with a
+# whole compile through it).
+add_executable(nsscachedump ${CMAKE_CURRENT_SOURCE_DIR}/helpers/nsscachedump.c)
+target_link_libraries(nsscachedump PRIVATE iamcache_reader)
+target_include_directories(nsscachedump PRIVATE ${PROJECT_SOURCE_DIR}/common
+                           ${PROJECT_SOURCE_DIR}/common/nss_cache/include)
 
 set(IAM_NSS_TEST_INCLUDES ${PROJECT_SOURCE_DIR}/common ${PROJECT_SOURCE_DIR}/common/nss_cache/include
     ${CMAKE_CURRENT_SOURCE_DIR}/module)

@@ -14,7 +14,8 @@
  *
  *   USER_BY_NAME       struct iam_nssc_slot   open-addressing hash tables. The slot count is
  *   USER_BY_UID        struct iam_nssc_slot   a multiple of 8 (one 64-byte line holds 8 slots)
- *   GROUP_BY_NAME      struct iam_nssc_slot   and the load at most 2/3; a probe starts at the
+ *   GROUP_BY_NAME      struct iam_nssc_slot   and the load at most 2/3 (a whole build: 1/2,
+ *                                             leaving room for patches); a probe starts at the
  *   GROUP_BY_GID       struct iam_nssc_slot   first slot of the line the hash picks (multiply-
  *   MEMBERSHIP_BY_NAME struct iam_nssc_slot   shift onto the number of lines) and goes on
  *                                             linearly, wrapping; an empty slot (off == 0)
@@ -256,11 +257,17 @@ static inline uint32_t iam_nssc_name_key(uint64_t h) {
     return (uint32_t)(h >> 32);
 }
 
-/* Slots of a table of n entries: load at most 2/3, whole 64-byte lines. */
-static inline uint32_t iam_nssc_table_size(uint32_t n) {
-    uint32_t s = n + n / 2 + IAM_NSSC_LINE_SLOTS;
+/* Slots of a table of n entries as a whole build makes it: load at most 1/2, whole 64-byte
+ * lines. A patch of the image (patch.c) may insert into it up to IAM_NSSC_MAX_LOAD. */
+static inline uint64_t iam_nssc_table_size(uint64_t n) {
+    uint64_t s = 2 * n + IAM_NSSC_LINE_SLOTS;
 
     return s - s % IAM_NSSC_LINE_SLOTS;
+}
+
+/* Whether n entries fit a table of n_slots under the highest load a patch allows (2/3). */
+static inline int iam_nssc_load_ok(uint64_t n, uint64_t n_slots) {
+    return 3 * n <= 2 * n_slots;
 }
 
 /* Multiply-shift: a 32-bit hash onto [0, n) without a division. */

@@ -20,6 +20,7 @@
 #include "iam/nss_cache.h"
 #include "iam/fileio.h"
 #include "format.h"
+#include "write_private.h"
 
 #define ALIGN8(x) (((x) + UINT64_C(7)) & ~UINT64_C(7))
 #define ALIGN64(x) (((x) + UINT64_C(63)) & ~UINT64_C(63))
@@ -34,7 +35,7 @@ static bool all_digits(const char *s) {
 }
 
 /* 0 or -EINVAL; *why names the problem. */
-static int check_name(const char *name, const char **why) {
+int iam_nssc_check_name(const char *name, const char **why) {
     size_t len;
 
     if (!name || !*name) {
@@ -74,10 +75,10 @@ static int check_name(const char *name, const char **why) {
 int iam_nss_name_valid(const char *name) {
     const char *why;
 
-    return check_name(name, &why);
+    return iam_nssc_check_name(name, &why);
 }
 
-static int check_field(const char *value, bool path, const char **why) {
+int iam_nssc_check_field(const char *value, bool path, const char **why) {
     size_t len;
 
     if (!value || !*value)
@@ -104,7 +105,7 @@ static int check_field(const char *value, bool path, const char **why) {
     return 0;
 }
 
-static bool id_valid(uint64_t id) {
+bool iam_nssc_id_valid(uint64_t id) {
     return id != 0 && id != 65535 && id != UINT32_MAX && id <= UINT32_MAX;
 }
 
@@ -349,25 +350,25 @@ static int check_users(struct nss_build *b, struct iam_error *reterr) {
         const struct iam_nss_user *u = &b->users[i];
         struct member_entry *e;
 
-        if (check_name(u->name, &why) < 0) {
+        if (iam_nssc_check_name(u->name, &why) < 0) {
             iam_error_set(reterr, 0, 0, 0, "user %zu (\"%.64s\"): %s", i, str_or_empty(u->name),
                           why);
             return -EINVAL;
         }
-        if (!id_valid(u->uid) || !id_valid(u->gid)) {
+        if (!iam_nssc_id_valid(u->uid) || !iam_nssc_id_valid(u->gid)) {
             iam_error_set(reterr, 0, 0, 0, "user \"%s\": uid %u / gid %u not allowed", u->name,
                           (unsigned)u->uid, (unsigned)u->gid);
             return -EINVAL;
         }
-        if (check_field(u->gecos, false, &why) < 0) {
+        if (iam_nssc_check_field(u->gecos, false, &why) < 0) {
             iam_error_set(reterr, 0, 0, 0, "user \"%s\": gecos %s", u->name, why);
             return -EINVAL;
         }
-        if (check_field(u->home, true, &why) < 0) {
+        if (iam_nssc_check_field(u->home, true, &why) < 0) {
             iam_error_set(reterr, 0, 0, 0, "user \"%s\": home %s", u->name, why);
             return -EINVAL;
         }
-        if (check_field(u->shell, true, &why) < 0) {
+        if (iam_nssc_check_field(u->shell, true, &why) < 0) {
             iam_error_set(reterr, 0, 0, 0, "user \"%s\": shell %s", u->name, why);
             return -EINVAL;
         }
@@ -396,11 +397,11 @@ static int check_group(struct nss_build *b, size_t i, uint32_t *ent, uint64_t *r
     uint64_t gbytes = 0;
     int r;
 
-    if (check_name(g->name, &why) < 0) {
+    if (iam_nssc_check_name(g->name, &why) < 0) {
         iam_error_set(reterr, 0, 0, 0, "group %zu (\"%.64s\"): %s", i, str_or_empty(g->name), why);
         return -EINVAL;
     }
-    if (!id_valid(g->gid)) {
+    if (!iam_nssc_id_valid(g->gid)) {
         iam_error_set(reterr, 0, 0, 0, "group \"%s\": gid %u not allowed", g->name,
                       (unsigned)g->gid);
         return -EINVAL;
@@ -412,7 +413,7 @@ static int check_group(struct nss_build *b, size_t i, uint32_t *ent, uint64_t *r
     for (size_t k = 0; k < g->n_members; k++) {
         struct member_entry *e;
 
-        if (check_name(g->members[k], &why) < 0) {
+        if (iam_nssc_check_name(g->members[k], &why) < 0) {
             iam_error_set(reterr, 0, 0, 0, "group \"%s\": member %zu (\"%.64s\"): %s", g->name, k,
                           str_or_empty(g->members[k]), why);
             return -EINVAL;
@@ -537,10 +538,16 @@ static int lay_out(struct nss_build *b, struct iam_error *reterr) {
     bytes[IAM_NSSC_GROUP_LINES] = bytes[IAM_NSSC_GROUP_BY_NAME] / IAM_NSSC_LINE_SLOTS;
     bytes[IAM_NSSC_USER_INDEX] = b->n_users;
     bytes[IAM_NSSC_GROUP_INDEX] = b->n_groups;
+    /* room for patches (patch.c): spare bytes at the end of the user and group records, and
+     * spare entries after each enumeration index (outside its count) */
+    bytes[IAM_NSSC_USERS] += iam_nssc_record_slack(bytes[IAM_NSSC_USERS]);
+    bytes[IAM_NSSC_GROUPS] += iam_nssc_record_slack(bytes[IAM_NSSC_GROUPS]);
     for (unsigned s = 0; s < IAM_NSSC_N_SECTIONS; s++) {
         if (iam_nssc_is_table(s) && bytes[s] > b->max_slots)
             b->max_slots = bytes[s];
         data_size += ALIGN64(bytes[s] * iam_nssc_elem_size(s));
+        if (s == IAM_NSSC_USER_INDEX || s == IAM_NSSC_GROUP_INDEX)
+            data_size += ALIGN64(iam_nssc_index_slack(bytes[s]) * sizeof(uint32_t));
     }
     b->n_blocks = (size_t)((data_size + IAM_NSSC_BLOCK - 1) / IAM_NSSC_BLOCK);
     memset(hdr, 0, sizeof(*hdr));
@@ -559,6 +566,8 @@ static int lay_out(struct nss_build *b, struct iam_error *reterr) {
         hdr->sections[s].offset = (uint32_t)off;
         hdr->sections[s].count = (uint32_t)bytes[s];
         off += ALIGN64(bytes[s] * iam_nssc_elem_size(s));
+        if (s == IAM_NSSC_USER_INDEX || s == IAM_NSSC_GROUP_INDEX)
+            off += ALIGN64(iam_nssc_index_slack(bytes[s]) * sizeof(uint32_t));
     }
     b->file_size = (size_t)off;
     hdr->file_size = off;
@@ -847,8 +856,8 @@ static int bad_image(struct iam_error *reterr, const char *what) {
 
 /* The header of img, checked: magic, version, sizes, every section inside the file, the
  * header hash and every block's. */
-static int decode_header(const uint8_t *img, size_t len, struct iam_nssc_header *h,
-                         struct iam_error *reterr) {
+int iam_nssc_decode_header(const uint8_t *img, size_t len, struct iam_nssc_header *h,
+                           struct iam_error *reterr) {
     if (len < sizeof(*h))
         return bad_image(reterr, "too short");
     memcpy(h, img, sizeof(*h));
@@ -951,7 +960,7 @@ int iam_nss_cache_decode(const void *img, size_t len, struct iam_nss_decoded *re
     int r;
 
     memset(ret, 0, sizeof(*ret));
-    if ((r = decode_header(b, len, &h, reterr)) < 0)
+    if ((r = iam_nssc_decode_header(b, len, &h, reterr)) < 0)
         return r;
     /* every member name takes at least two bytes (a character and its NUL) of GROUPS */
     n_members = h.sections[IAM_NSSC_GROUPS].count / 2;
@@ -977,7 +986,7 @@ int iam_nss_cache_decode(const void *img, size_t len, struct iam_nss_decoded *re
 int iam_nss_cache_check(const void *img, size_t len, struct iam_error *reterr) {
     struct iam_nssc_header h;
 
-    return decode_header(img, len, &h, reterr);
+    return iam_nssc_decode_header(img, len, &h, reterr);
 }
 
 int iam_nss_cache_seed_of(const void *img, size_t len, uint64_t *ret_seed) {
@@ -989,6 +998,19 @@ int iam_nss_cache_seed_of(const void *img, size_t len, uint64_t *ret_seed) {
     if (memcmp(h.magic, IAM_NSSC_MAGIC, IAM_NSSC_MAGIC_LEN) != 0 || h.version != IAM_NSSC_VERSION)
         return -EBADMSG;
     *ret_seed = h.seed;
+    return 0;
+}
+
+int iam_nss_cache_counts(const void *img, size_t len, size_t *ret_users, size_t *ret_groups) {
+    struct iam_nssc_header h;
+
+    if (!img || len < sizeof(h))
+        return -EBADMSG;
+    memcpy(&h, img, sizeof(h));
+    if (memcmp(h.magic, IAM_NSSC_MAGIC, IAM_NSSC_MAGIC_LEN) != 0 || h.version != IAM_NSSC_VERSION)
+        return -EBADMSG;
+    *ret_users = h.n_users;
+    *ret_groups = h.n_groups;
     return 0;
 }
 

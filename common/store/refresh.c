@@ -367,13 +367,82 @@ static size_t name_tab_find(const struct name_tab *t, const char *name) {
     return SIZE_MAX;
 }
 
+/* nss.cache patched (iam_nss_cache_patch): the changed users and groups written into the
+ * previous image, new users after the others, new groups after the previous IAM groups (before
+ * the private groups, which follow the users), as the compile orders them. 1: not possible
+ * this way (the caller builds it whole). */
+static int patch_nss(const struct iam_config *config, const struct cm_prev *prev,
+                     const struct iam_store_changes *ch, const struct cmodel *m,
+                     const struct member_lists *ml, char *const *homes, void **ret,
+                     size_t *ret_len, struct iam_error *reterr) {
+    size_t n_new_users = 0, n_groups = 0, old_users, old_groups, n_iam;
+    struct iam_nss_user *users = calloc(m->n_users + 1, sizeof(*users));
+    bool *user_new = calloc(m->n_users + 1, sizeof(*user_new));
+    struct iam_nss_group *groups = calloc(ml->count + m->n_users + 1, sizeof(*groups));
+    bool *group_new = calloc(ml->count + m->n_users + 1, sizeof(*group_new));
+    uint32_t *group_at = calloc(ml->count + m->n_users + 1, sizeof(*group_at));
+    struct iam_nss_patch patch;
+    int r = 1;
+
+    if (!users || !user_new || !groups || !group_new || !group_at) {
+        r = -ENOMEM;
+        goto out;
+    }
+    if (iam_nss_cache_counts(prev->nss, prev->nss_len, &old_users, &old_groups) < 0)
+        goto out;
+    n_iam = old_groups;
+    if (config->private_groups) {
+        if (old_groups < old_users)
+            goto out;
+        n_iam -= old_users;
+    }
+    for (size_t i = 0; i < m->n_users; i++) {
+        cm_nss_user(config, &m->users[i], homes[i], &users[i]);
+        user_new[i] = m->users[i].rowid > prev->state.max_user;
+        n_new_users += user_new[i];
+    }
+    for (size_t k = 0; k < ml->count; k++) {
+        const struct cm_group *g = &m->groups[cm_group_index(m, ch->nss_groups.v[k])];
+
+        groups[n_groups] = (struct iam_nss_group){
+            .name = g->name, .gid = (gid_t)g->gid, .members = ml->names[k], .n_members = ml->n[k]};
+        group_new[n_groups] = g->rowid > prev->state.max_group;
+        group_at[n_groups++] = (uint32_t)n_iam;
+    }
+    /* the private groups of new users, after everyone's */
+    for (size_t i = 0; config->private_groups && i < m->n_users; i++)
+        if (user_new[i]) {
+            groups[n_groups] = (struct iam_nss_group){.name = users[i].name,
+                                                      .gid = (gid_t)users[i].uid};
+            group_new[n_groups] = true;
+            group_at[n_groups++] = (uint32_t)old_groups;
+        }
+    patch = (struct iam_nss_patch){.users = users,
+                                   .n_users = m->n_users,
+                                   .user_is_new = user_new,
+                                   .groups = groups,
+                                   .n_groups = n_groups,
+                                   .group_is_new = group_new,
+                                   .group_at = group_at};
+    r = iam_nss_cache_patch(prev->nss, prev->nss_len, &patch, ret, ret_len, reterr);
+    if (r < 0 && r != -ENOMEM)
+        r = 1; /* the whole build says what is wrong */
+out:
+    free(users);
+    free(user_new);
+    free(groups);
+    free(group_new);
+    free(group_at);
+    return r;
+}
+
 /* nss.cache: the previous one's entries with the changed users and groups put in. 1: not
  * possible this way (a user or group renamed: its rowid is old, its name is not). */
 static int refresh_nss(const struct iam_config *config, const struct cm_prev *prev,
                        const struct iam_store_changes *ch, const struct cmodel *m,
                        const struct member_lists *ml, void **ret, size_t *ret_len,
-                       struct iam_error *reterr) {
-    struct iam_nss_decoded d;
+                       int *ret_way, struct iam_error *reterr) {
+    struct iam_nss_decoded d = {0};
     struct iam_nss_user *users = NULL;
     struct iam_nss_group *groups = NULL;
     const char **unames = calloc(m->n_users + 1, sizeof(*unames));
@@ -383,12 +452,25 @@ static int refresh_nss(const struct iam_config *config, const struct cm_prev *pr
     size_t n_users = 0, n_groups = 0, n_iam, found_u = 0, found_g = 0, old_u = 0, old_g = 0;
     int r;
 
-    if (iam_nss_cache_decode(prev->nss, prev->nss_len, &d, reterr) < 0) {
-        r = 1;
-        goto out;
-    }
     if (!unames || !gnames || !homes) {
         r = -ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < m->n_users; i++)
+        if (!m->users[i].home && !(homes[i] = iam_config_home_for(config, m->users[i].name))) {
+            r = -ENOMEM;
+            goto out;
+        }
+    /* patched when it can be; else built whole from the previous image's entries */
+    r = patch_nss(config, prev, ch, m, ml, homes, ret, ret_len, reterr);
+    if (r <= 0) {
+        *ret_way = 1;
+        goto out;
+    }
+    *ret_way = 2;
+    iam_error_init(reterr);
+    if (iam_nss_cache_decode(prev->nss, prev->nss_len, &d, reterr) < 0) {
+        r = 1;
         goto out;
     }
     n_iam = d.n_groups;
@@ -417,11 +499,6 @@ static int refresh_nss(const struct iam_config *config, const struct cm_prev *pr
         r = -ENOMEM;
         goto out;
     }
-    for (size_t i = 0; i < m->n_users; i++)
-        if (!m->users[i].home && !(homes[i] = iam_config_home_for(config, m->users[i].name))) {
-            r = -ENOMEM;
-            goto out;
-        }
     /* users: the old ones, changed ones in their place; then the new ones */
     for (size_t i = 0; i < d.n_users; i++) {
         size_t k = name_tab_find(&ut, d.users[i].name);
@@ -573,7 +650,7 @@ static int refresh_ssh_keys(struct iam_store *st, uint64_t serial, void **ret, s
  * (*why says why). */
 static int refresh(struct iam_store *st, const struct iam_config *config,
                    const struct iam_store_changes *ch, uint64_t serial, const struct cm_prev *prev,
-                   const char **why, struct iam_error *reterr) {
+                   const char **why, int *nss_way, struct iam_error *reterr) {
     struct cmodel m;
     struct member_lists ml = {0};
     struct cm_auth a = {0};
@@ -621,7 +698,7 @@ static int refresh(struct iam_store *st, const struct iam_config *config,
         goto out;
     *why = "nss.cache could not be remade (a rename?)";
     if ((ch->nss_users.n || ch->nss_groups.n || n_new) &&
-        refresh_nss(config, prev, ch, &m, &ml, &img.nss, &img.nss_len, reterr) != 0)
+        refresh_nss(config, prev, ch, &m, &ml, &img.nss, &img.nss_len, nss_way, reterr) != 0)
         goto out;
     /* an nss.cache linked into the next generation is checked first: a damaged one is made
      * again (by the whole compile), never carried on */
@@ -661,13 +738,16 @@ int iam_store_refresh(struct iam_store *st, const struct iam_config *config,
                       const char **ret_how, struct iam_error *reterr) {
     struct cm_prev prev;
     const char *why = NULL;
-    int r;
+    int nss_way = 0, r; /* nss.cache: 0 unchanged, 1 patched, 2 built whole */
 
     cm_prev_open(config->cache_dir, &prev);
-    r = refresh(st, config, changes, serial, &prev, &why, reterr);
+    r = refresh(st, config, changes, serial, &prev, &why, &nss_way, reterr);
     cm_prev_close(&prev);
     if (ret_how)
-        *ret_how = r == 1 ? why : "incremental";
+        *ret_how = r == 1         ? why
+                   : nss_way == 1 ? "incremental, nss.cache patched"
+                   : nss_way == 2 ? "incremental, nss.cache rebuilt"
+                                  : "incremental";
     if (r == 1) {
         iam_error_init(reterr);
         r = iam_store_compile(st, config, reterr);

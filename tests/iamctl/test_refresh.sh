@@ -1,18 +1,23 @@
 #!/bin/bash
-# The incremental cache refresh after a write gives the same bytes as a whole compile: over a
+# The incremental cache refresh after a write gives the same caches as a whole compile: over a
 # random sequence of verbs (a fixed seed; bounded: STEPS verbs on a small account), after each
 # write the current generation's nss.cache and auth.cache are kept, `iamctl compile` (always a
 # whole compile, with the seeds of the generation it replaces) installs the next generation,
-# and the two must be equal byte for byte. IAMCTL_DEBUG_REFRESH says which way each write
-# went: the test also requires that most writes were incremental (else it would prove
-# nothing), and that the ones that cannot be (a delete, a managed policy's new version, a
-# role's change, iam.conf changed) fell back to the whole compile; roles are in the mix since a
-# role is a user on the host, in both caches.
+# and the two must be equal: auth.cache byte for byte; nss.cache, which a refresh patches in
+# place (its records move into the room a compile leaves), in everything it answers --
+# NSSCACHEDUMP prints every user and group in enumeration order and the answer of every lookup
+# by name, by id and of initgroups, and the two dumps must be the same. IAMCTL_DEBUG_REFRESH
+# says which way each write went: the test also requires that most writes were incremental,
+# that many of them patched nss.cache (else it would prove nothing), and that the ones that
+# cannot be (a delete, a managed policy's new version, a role's change, iam.conf changed) fell
+# back to the whole compile; roles are in the mix since a role is a user on the host, in both
+# caches.
 #
-# usage: test_refresh.sh IAMCTL [SEED] [STEPS]
+# usage: test_refresh.sh IAMCTL NSSCACHEDUMP [SEED] [STEPS]
 IAMCTL=$(realpath "$1")
-SEED=${2:-13}
-STEPS=${3:-160}
+NSSCACHEDUMP=$(realpath "$2")
+SEED=${3:-13}
+STEPS=${4:-160}
 . "$(dirname "$0")/lib.sh"
 
 RANDOM=$SEED
@@ -22,7 +27,7 @@ sed -i 's/^uid_max = .*/uid_max = 9000/' "$CONF"
 DOC='{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"host:Login","Resource":"*"}}'
 DOC2='{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["host:Login","host:Sudo"],"Resource":"*"}}'
 
-n_users=0 n_groups=0 n_roles=0 incremental=0 whole=0
+n_users=0 n_groups=0 n_roles=0 incremental=0 whole=0 patched=0 rebuilt=0
 users=() groups=() roles=()
 pick_user() { echo "${users[RANDOM % ${#users[@]}]}"; }
 pick_group() { echo "${groups[RANDOM % ${#groups[@]}]}"; }
@@ -39,8 +44,12 @@ compare() {
         fail "cannot copy the caches after: $what"
     "$IAMCTL" --config "$CONF" compile >/dev/null 2>"$T/err" || fail "compile after: $what"
     gen=$(readlink "$T/cache/current")
-    cmp -s "$T/inc.nss" "$T/cache/$gen/nss.cache" ||
-        fail "nss.cache of the refresh differs from a whole compile after: $what"
+    "$NSSCACHEDUMP" "$T/inc.nss" >"$T/inc.dump" || fail "cannot read nss.cache after: $what"
+    "$NSSCACHEDUMP" "$T/cache/$gen/nss.cache" >"$T/whole.dump" ||
+        fail "cannot read the compiled nss.cache after: $what"
+    cmp -s "$T/inc.dump" "$T/whole.dump" ||
+        fail "nss.cache of the refresh answers otherwise than a whole compile after: $what" \
+            "$(diff "$T/inc.dump" "$T/whole.dump" | head -20)"
     cmp -s "$T/inc.auth" "$T/cache/$gen/auth.cache" ||
         fail "auth.cache of the refresh differs from a whole compile after: $what"
     ok
@@ -49,8 +58,12 @@ compare() {
 # note_and_compare ARGS...: after a write that succeeded, which way its refresh went, then
 # the comparison
 note_and_compare() {
-    if grep -q '^iamctl: caches: incremental$' "$T/err"; then
+    if grep -q '^iamctl: caches: incremental' "$T/err"; then
         incremental=$((incremental + 1))
+        grep -q '^iamctl: caches: incremental, nss.cache patched$' "$T/err" &&
+            patched=$((patched + 1))
+        grep -q '^iamctl: caches: incremental, nss.cache rebuilt$' "$T/err" &&
+            rebuilt=$((rebuilt + 1))
     else
         grep -q '^iamctl: caches: ' "$T/err" || fail "no refresh reported: iamctl $*"
         whole=$((whole + 1))
@@ -142,7 +155,7 @@ for step in $(seq 1 "$STEPS"); do
         run create-policy-version --policy-arn "$POLICY" --set-as-default \
             --policy-document "$([ $((RANDOM % 2)) = 0 ] && echo "$DOC" || echo "$DOC2")"
         if [ "$RC" -eq 0 ]; then
-            grep -q '^iamctl: caches: incremental$' "$T/err" &&
+            grep -q '^iamctl: caches: incremental' "$T/err" &&
                 fail "a managed policy's new version was refreshed incrementally"
             compare "create-policy-version"
             run list-policy-versions --policy-arn "$POLICY"
@@ -212,7 +225,7 @@ for step in $(seq 1 "$STEPS"); do
                run attach-role-policy --role-name "$r" --policy-arn "$POLICY"
                [ "$RC" -eq 0 ] || fail "attach-role-policy --role-name $r"
                if grep -q '^iamctl: caches: ' "$T/err"; then
-                   grep -q '^iamctl: caches: incremental$' "$T/err" &&
+                   grep -q '^iamctl: caches: incremental' "$T/err" &&
                        fail "a role's change was refreshed incrementally"
                    note_and_compare attach-role-policy --role-name "$r"
                fi ;;
@@ -237,4 +250,7 @@ write tag-user --user-name "$(pick_user)" --tags Key=after,Value=again
 [ "$incremental" -ge $(((incremental + whole) / 2)) ] ||
     fail "only $incremental of $((incremental + whole)) writes were refreshed incrementally"
 [ "$incremental" -ge 40 ] || fail "only $incremental incremental refreshes: the test proves little"
-echo "ok: $PASS checks; $incremental incremental refreshes, $whole whole compiles, all equal"
+[ "$patched" -ge 15 ] || fail "only $patched refreshes patched nss.cache: the test proves little"
+echo "ok: $PASS checks; $incremental incremental refreshes ($patched patched nss.cache," \
+    "$rebuilt rebuilt it)," \
+    "$whole whole compiles, all equal"

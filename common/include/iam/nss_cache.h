@@ -28,6 +28,7 @@
  * 2 GiB) are -E2BIG.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -90,8 +91,37 @@ void iam_nss_decoded_free(struct iam_nss_decoded *d); /* NULL-safe */
 /* The header and every block hash of an image checked, as the reader checks them: 0, or
  * -EBADMSG (reterr says what). */
 int iam_nss_cache_check(const void *img, size_t len, struct iam_error *reterr) IAM_WUR;
+/* The numbers of users and groups of an image (its header, not checked further): 0, or
+ * -EBADMSG. */
+int iam_nss_cache_counts(const void *img, size_t len, size_t *ret_users, size_t *ret_groups) IAM_WUR;
 /* The seed of an image (to build the next one with it): 0, or -EBADMSG. */
 int iam_nss_cache_seed_of(const void *img, size_t len, uint64_t *ret_seed) IAM_WUR;
+
+/*
+ * The image prev (a previous build or patch) with a few users and groups changed or added,
+ * without building it whole: the result holds what iam_nss_cache_build_seeded() would give
+ * for the previous entries with these put in (a changed entry in its place, found by name;
+ * new users after the others; each new group before the previous image's group at position
+ * group_at[i], or after all of them when group_at is NULL; group members as given, and each
+ * user's groups following from them), with prev's seed -- the same answers to every lookup
+ * and the same enumeration order, though not the same bytes: records are patched in the room
+ * a build leaves for it. prev is checked as the reader checks it (-EBADMSG when damaged).
+ * Returns 0 with *ret_data malloc'd, *ret_size its length (prev_len); 1 when the change is not
+ * one a patch makes -- a new entry whose name or id is taken, a changed one that is absent or
+ * whose id changed, a member name that is not a user, an entry the rules above refuse, no room
+ * left -- and the caller builds the image whole; -EINVAL, -EBADMSG or -ENOMEM.
+ */
+struct iam_nss_patch {
+    const struct iam_nss_user *users; /* changed or new */
+    size_t n_users;
+    const bool *user_is_new;            /* per user: new (its name must be free), or changed */
+    const struct iam_nss_group *groups; /* changed (with all their members now) or new */
+    size_t n_groups;
+    const bool *group_is_new;
+    const uint32_t *group_at; /* per group (read for new ones, non-decreasing), or NULL */
+};
+int iam_nss_cache_patch(const void *prev, size_t prev_len, const struct iam_nss_patch *patch,
+                        void **ret_data, size_t *ret_size, struct iam_error *reterr) IAM_WUR;
 
 /*
  * Build and atomically install the cache at path: a temporary file in the same directory

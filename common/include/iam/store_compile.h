@@ -27,13 +27,16 @@ int iam_store_compile(struct iam_store *st, const struct iam_config *config,
 
 /* The caches after a write transaction that changed what changes says (iam_store_changes(),
  * copied before the commit; the transaction committed Serial serial), the same as
- * iam_store_compile() would install, in less time: from the current generation's caches and
- * the rows of the users and groups that changed, when that generation is the compile of the
- * Serial before (its state file says so) with today's iam.conf, and the changes are a few
- * users' and groups' (nss.cache is linked unchanged when no passwd or group line moved);
- * otherwise, or when anything of that does not hold, by iam_store_compile(). Same returns,
- * same transaction needs. *ret_how (may be NULL) gets "incremental", or why the whole
- * compile ran (a static string). */
+ * iam_store_compile() would install (the same entries and answers; nss.cache, when patched,
+ * not the same bytes), in less time: from the current generation's caches and the rows of the
+ * users and groups that changed, when that generation is the compile of the Serial before (its
+ * state file says so) with today's iam.conf, and the changes are a few users' and groups'
+ * (nss.cache is linked unchanged when no passwd or group line moved, patched in place when it
+ * can be: iam_nss_cache_patch(), else built whole from the previous one's entries); otherwise,
+ * or when anything of that does not hold, by iam_store_compile(). Same returns, same
+ * transaction needs. *ret_how (may be NULL) gets "incremental" (nss.cache unchanged),
+ * "incremental, nss.cache patched", "incremental, nss.cache rebuilt", or why the whole compile
+ * ran (a static string). */
 int iam_store_refresh(struct iam_store *st, const struct iam_config *config,
                       const struct iam_store_changes *changes, uint64_t serial,
                       const char **ret_how, struct iam_error *reterr) IAM_WUR;
