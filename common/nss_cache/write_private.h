@@ -20,11 +20,13 @@ int iam_nssc_decode_header(const uint8_t *img, size_t len, struct iam_nssc_heade
                            struct iam_error *reterr);
 
 /* Spare room a whole build leaves for later patches (patch.c): bytes at the end of the user
- * and group record sections, entries after the two enumeration indexes. */
+ * and group record sections, entries after the two enumeration indexes. An eighth: at 100,000
+ * users a thousand or so patched writes before a rebuild makes new room; small caches stay
+ * small (a rebuild costs little there). */
 static inline uint64_t iam_nssc_record_slack(uint64_t bytes) {
-    return (bytes / 8 + 16384) & ~UINT64_C(7);
+    return (bytes / 8 + 256) & ~UINT64_C(7);
 }
 
 static inline uint64_t iam_nssc_index_slack(uint64_t n) {
-    return n / 8 + 64;
+    return n / 8 + 16;
 }

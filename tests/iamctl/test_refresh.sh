@@ -2,8 +2,9 @@
 # The incremental cache refresh after a write gives the same caches as a whole compile: over a
 # random sequence of verbs (a fixed seed; bounded: STEPS verbs on a small account), after each
 # write the current generation's nss.cache and auth.cache are kept, `iamctl compile` (always a
-# whole compile, with the seeds of the generation it replaces) installs the next generation,
-# and the two must be equal: auth.cache byte for byte; nss.cache, which a refresh patches in
+# whole compile, with the seeds of the generation it replaces) installs the next generation in
+# a copy of the cache directory (the writes go on refreshing their own caches, so patches pile
+# up on patches), and the two must be equal: auth.cache byte for byte; nss.cache, which a refresh patches in
 # place (its records move into the room a compile leaves), in everything it answers --
 # NSSCACHEDUMP prints every user and group in enumeration order and the answer of every lookup
 # by name, by id and of initgroups, and the two dumps must be the same. IAMCTL_DEBUG_REFRESH
@@ -36,21 +37,29 @@ trust() { # USER: a trust policy that lets USER assume the role
         "arn:aws:iam::123456789012:user/$1"
 }
 
-# compare: the caches the last write installed against a whole compile of the same store
+# compare: the caches the last write installed against a whole compile of the same store.
+# The compile goes to a copy of the cache directory (so it keeps the seeds, as a compile in
+# place would), and the next write refreshes the caches of the writes before it: patches of
+# patches, until the room a compile leaves runs out.
 compare() {
     local what=$1 gen
     gen=$(readlink "$T/cache/current") || fail "no current generation after: $what"
     cp "$T/cache/$gen/nss.cache" "$T/inc.nss" && cp "$T/cache/$gen/auth.cache" "$T/inc.auth" ||
         fail "cannot copy the caches after: $what"
-    "$IAMCTL" --config "$CONF" compile >/dev/null 2>"$T/err" || fail "compile after: $what"
-    gen=$(readlink "$T/cache/current")
+    rm -rf "$T/cache2" && cp -a "$T/cache" "$T/cache2" || fail "cannot copy the cache directory"
+    sed "s|^cache_dir = .*|cache_dir = $T/cache2|" "$CONF" >"$T/iam2.conf"
+    grep -qx "cache_dir = $T/cache2" "$T/iam2.conf" || fail "no cache_dir in $CONF"
+    "$IAMCTL" --config "$T/iam2.conf" compile >/dev/null 2>"$T/err" || fail "compile after: $what"
+    gen=$(readlink "$T/cache2/current")
+    [ -n "$gen" ] || fail "no generation compiled after: $what"
+    set -- "$T/cache2"
     "$NSSCACHEDUMP" "$T/inc.nss" >"$T/inc.dump" || fail "cannot read nss.cache after: $what"
-    "$NSSCACHEDUMP" "$T/cache/$gen/nss.cache" >"$T/whole.dump" ||
+    "$NSSCACHEDUMP" "$1/$gen/nss.cache" >"$T/whole.dump" ||
         fail "cannot read the compiled nss.cache after: $what"
     cmp -s "$T/inc.dump" "$T/whole.dump" ||
         fail "nss.cache of the refresh answers otherwise than a whole compile after: $what" \
             "$(diff "$T/inc.dump" "$T/whole.dump" | head -20)"
-    cmp -s "$T/inc.auth" "$T/cache/$gen/auth.cache" ||
+    cmp -s "$T/inc.auth" "$1/$gen/auth.cache" ||
         fail "auth.cache of the refresh differs from a whole compile after: $what"
     ok
 }
