@@ -204,6 +204,108 @@ static int write_file(int gfd, const char *name, const void *data, size_t len, m
     return r;
 }
 
+/* Bytes compared at a time between a new image and the previous one (a run of equal chunks
+ * is one copy_file_range). */
+#define DELTA_CHUNK (64u * 1024u)
+
+static int pwrite_all(int fd, const char *p, size_t len, off_t off) {
+    while (len > 0) {
+        ssize_t n = pwrite(fd, p, len, off);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        p += n;
+        off += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* [off, off + len) of src into fd at the same offset, in the kernel; written from data when
+ * the file system cannot (or the source turns out shorter). */
+static int copy_span(int src, int fd, const char *data, size_t len, off_t off) {
+    loff_t in = off, out = off;
+    size_t left = len;
+
+    while (left > 0) {
+        ssize_t n = copy_file_range(src, &in, fd, &out, left, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return pwrite_all(fd, data + (len - left), left, (off_t)out);
+        left -= (size_t)n;
+    }
+    return 0;
+}
+
+/* The contents of a new file written as data, the spans it shares with prev (the bytes of
+ * the file src) copied from src instead. */
+static int write_delta(int fd, int src, const char *data, size_t len, const char *prev,
+                       size_t prev_len) {
+    size_t at = 0;
+    int r = 0;
+
+    while (r == 0 && at < len) {
+        size_t end = at;
+        bool same = false;
+
+        /* a run of chunks that are all equal to prev's, or all not */
+        for (;;) {
+            size_t n = len - end < DELTA_CHUNK ? len - end : DELTA_CHUNK;
+            bool eq = end + n <= prev_len && memcmp(data + end, prev + end, n) == 0;
+
+            if (end > at && eq != same)
+                break;
+            same = eq;
+            end += n;
+            if (end >= len)
+                break;
+        }
+        r = same ? copy_span(src, fd, data + at, end - at, (off_t)at)
+                 : pwrite_all(fd, data + at, end - at, (off_t)at);
+        at = end;
+    }
+    return r;
+}
+
+/* A new file of the generation from data; with prev (the bytes of from's file of the same
+ * name) the spans equal to it copied from that file. */
+static int write_file_from(int dfd, int gfd, const char *from, const char *name,
+                           const void *data, size_t len, const void *prev, size_t prev_len,
+                           mode_t mode) {
+    char path[IAM_CACHE_GEN_NAME_LEN + 64];
+    struct stat st;
+    int fd, src, r = 0;
+
+    if (!prev || !from)
+        return write_file(gfd, name, data, len, mode);
+    snprintf(path, sizeof(path), "%s/%s", from, name);
+    src = openat(dfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    if (src < 0 || fstat(src, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != prev_len) {
+        if (src >= 0)
+            close(src);
+        return write_file(gfd, name, data, len, mode);
+    }
+    fd = openat(gfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0) {
+        r = -errno;
+        close(src);
+        return r;
+    }
+    if (fchmod(fd, mode) < 0)
+        r = -errno;
+    if (r == 0)
+        r = write_delta(fd, src, data, len, prev, prev_len);
+    if (r == 0 && fsync(fd) < 0)
+        r = -errno;
+    if (close(fd) < 0 && r == 0)
+        r = -errno;
+    close(src);
+    return r;
+}
+
 /* Point name (in dfd) at target, replacing whatever is there, by a temporary name + rename. */
 static int replace_symlink(int dfd, const char *target, const char *name) {
     char tmp[64];
@@ -243,11 +345,12 @@ static int replace_link(int dfd, const char *gen, const char *name) {
  * generation, a hard link to that generation's file of the same name (the file is already
  * on disk; nothing is copied). */
 static int put_file(int dfd, int gfd, const char *from, const char *name, const void *data,
-                    size_t len, mode_t mode) {
+                    size_t len, const void *prev, size_t prev_len, mode_t mode) {
     char src[IAM_CACHE_GEN_NAME_LEN + 64];
 
     if (data || !from)
-        return write_file(gfd, name, data, len, mode);
+        return write_file_from(dfd, gfd, from, name, data, len, data ? prev : NULL, prev_len,
+                               mode);
     snprintf(src, sizeof(src), "%s/%s", from, name);
     return linkat(dfd, src, gfd, name, 0) < 0 ? -errno : 0;
 }
@@ -326,9 +429,11 @@ int iam_caches_install_set(const char *cache_dir, const struct iam_caches_set *s
         r = fail(reterr, cache_dir, -errno, "cannot open the generation directory");
         goto out;
     }
-    r = put_file(dfd, gfd, set->from, IAM_CACHE_AUTH_NAME, set->auth, set->auth_len, 0600);
+    r = put_file(dfd, gfd, set->from, IAM_CACHE_AUTH_NAME, set->auth, set->auth_len,
+                 set->auth_prev, set->auth_prev_len, 0600);
     if (r == 0)
-        r = put_file(dfd, gfd, set->from, IAM_CACHE_NSS_NAME, set->nss, set->nss_len, 0644);
+        r = put_file(dfd, gfd, set->from, IAM_CACHE_NSS_NAME, set->nss, set->nss_len,
+                     set->nss_prev, set->nss_prev_len, 0644);
     if (r == 0 && set->state)
         r = write_file(gfd, IAM_CACHES_STATE_NAME, set->state, set->state_len, 0600);
     if (r == 0 && fsync(gfd) < 0)

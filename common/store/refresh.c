@@ -717,7 +717,11 @@ static int refresh(struct iam_store *st, const struct iam_config *config,
                                   .auth_len = img.auth_len,
                                   .state = text,
                                   .state_len = cm_state_format(&state, text),
-                                  .from = prev->name};
+                                  .from = prev->name,
+                                  .nss_prev = prev->nss,
+                                  .nss_prev_len = prev->nss_len,
+                                  .auth_prev = prev->auth,
+                                  .auth_prev_len = prev->auth_len};
     r = iam_caches_install_set(config->cache_dir, &set, NULL, reterr);
     if (r == -ESTALE) {
         *why = "another install came in between";

@@ -76,6 +76,14 @@ struct iam_caches_set {
     const void *state;
     size_t state_len;
     const char *from; /* gen.<N>, or NULL */
+    /* Optional, with from: what from's nss.cache and auth.cache hold (their mapped bytes).
+     * When an image is an edit of one of them, the spans it has in common with it at the
+     * same offsets are copied from that file inside the kernel (copy_file_range) instead of
+     * being written from memory; the result is the same bytes. */
+    const void *nss_prev;
+    size_t nss_prev_len;
+    const void *auth_prev;
+    size_t auth_prev_len;
 };
 int iam_caches_install_set(const char *cache_dir, const struct iam_caches_set *set,
                            uint64_t *ret_generation, struct iam_error *reterr) IAM_WUR;
