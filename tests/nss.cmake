@@ -26,6 +26,14 @@ if(IAM_TESTS)
 endif()
 
 if(IAM_TESTS)
+  # The patch of a cache (a refresh's way) against whole builds of the same entries.
+  iam_add_script_test(nss_cache_patch
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/module/test_nss_patch.sh $<TARGET_FILE:mknsscache>
+            $<TARGET_FILE:nsscachedump>
+    LABELS unit TIMEOUT 300)
+endif()
+
+if(IAM_TESTS)
   # The module through dlopen: every entry point, buffer sizes from 1 byte up.
   iam_add_test(test_nss_iam
     SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/module/test_nss_iam.c

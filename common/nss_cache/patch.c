@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The NSS cache patched instead of rebuilt (iam_nss_cache_patch, iam/nss_cache.h): a write
- * that changes a few users and groups copies the previous image, writes each changed or new
+ * that changes a few users and groups takes a copy of the previous image (a private writable
+ * mapping of its file: only the pages the patch touches are copied), writes each changed or new
  * record into the spare room a whole build leaves at the end of its record section (or over
  * the old record when it still fits), points the record's slots and index entry at it, zeroes
  * the old record, inserts the new names and ids into the hash tables and the new entries into
@@ -930,18 +931,17 @@ static void patch_done(struct patch *p) {
     free(p->patched_gids);
     strmap_done(&p->users);
     u32map_done(&p->group_index);
-    free(p->img);
 }
 
-int iam_nss_cache_patch(const void *prev, size_t prev_len, const struct iam_nss_patch *in,
-                        void **ret_data, size_t *ret_size, struct iam_error *reterr) {
-    struct patch p = {.old = prev, .len = prev_len};
+int iam_nss_cache_patch(const void *prev, size_t prev_len, void *img,
+                        const struct iam_nss_patch *in, struct iam_error *reterr) {
+    struct patch p = {.old = prev, .img = img, .len = prev_len};
     struct u32map moved = {0};
     uint32_t *new_u = NULL, *new_g = NULL;
     int r;
 
-    if (!prev || !in || (in->n_users && (!in->users || !in->user_is_new)) ||
-        (in->n_groups && (!in->groups || !in->group_is_new)) || !ret_data || !ret_size) {
+    if (!prev || !img || img == prev || !in || (in->n_users && (!in->users || !in->user_is_new)) ||
+        (in->n_groups && (!in->groups || !in->group_is_new))) {
         iam_error_set(reterr, 0, 0, 0, "invalid arguments");
         return -EINVAL;
     }
@@ -949,11 +949,6 @@ int iam_nss_cache_patch(const void *prev, size_t prev_len, const struct iam_nss_
     r = iam_nssc_decode_header(prev, prev_len, &p.h, reterr);
     if (r < 0)
         return r;
-    r = -ENOMEM;
-    p.img = malloc(prev_len);
-    if (!p.img)
-        goto out;
-    memcpy(p.img, prev, prev_len);
     if ((r = take_users(&p, in)) != 0 || (r = take_groups(&p, in)) != 0 ||
         (r = note_joins(&p, in)) != 0)
         goto out;
@@ -981,9 +976,6 @@ int iam_nss_cache_patch(const void *prev, size_t prev_len, const struct iam_nss_
         (r = update_indexes(&p, &moved, new_u, new_g)) != 0)
         goto out;
     seal(&p);
-    *ret_data = p.img;
-    *ret_size = p.len;
-    p.img = NULL;
     r = 0;
 out:
     if (r == -ENOMEM)

@@ -175,6 +175,7 @@ struct cm_prev {
     char name[32];
     void *nss, *auth;
     size_t nss_len, auth_len;
+    void *nss_copy; /* a private writable mapping of the same nss.cache (refresh.c patches it) */
     struct cm_state state;
     bool has_state;
 };

@@ -103,8 +103,10 @@ void cm_config_fingerprint(const struct iam_config *config, char out[2 * 32 + 1]
     sodium_bin2hex(out, 2 * 32 + 1, sum, sizeof(sum));
 }
 
-/* A file of the generation, ours (owner, a regular file, not writable by others), mapped. */
-static void *map_file(int gfd, const char *name, size_t *ret_len) {
+/* A file of the generation, ours (owner, a regular file, not writable by others), mapped;
+ * with ret_copy, mapped a second time, privately writable (its pages are copied when written,
+ * the file is never changed). */
+static void *map_file(int gfd, const char *name, size_t *ret_len, void **ret_copy) {
     int fd = openat(gfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
     struct stat st;
     void *p = NULL;
@@ -118,6 +120,11 @@ static void *map_file(int gfd, const char *name, size_t *ret_len) {
             p = NULL;
         else
             *ret_len = (size_t)st.st_size;
+        if (p && ret_copy) {
+            *ret_copy = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+            if (*ret_copy == MAP_FAILED)
+                *ret_copy = NULL;
+        }
     }
     close(fd);
     return p;
@@ -140,8 +147,8 @@ void cm_prev_open(const char *cache_dir, struct cm_prev *ret) {
         gfd = openat(dfd, ret->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     }
     if (gfd >= 0) {
-        ret->nss = map_file(gfd, IAM_CACHE_NSS_NAME, &ret->nss_len);
-        ret->auth = map_file(gfd, IAM_CACHE_AUTH_NAME, &ret->auth_len);
+        ret->nss = map_file(gfd, IAM_CACHE_NSS_NAME, &ret->nss_len, &ret->nss_copy);
+        ret->auth = map_file(gfd, IAM_CACHE_AUTH_NAME, &ret->auth_len, NULL);
         sfd = openat(gfd, IAM_CACHES_STATE_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
         if (sfd >= 0) {
             ssize_t k = read(sfd, text, sizeof(text) - 1);
@@ -159,6 +166,8 @@ void cm_prev_open(const char *cache_dir, struct cm_prev *ret) {
 void cm_prev_close(struct cm_prev *p) {
     if (p->nss)
         munmap(p->nss, p->nss_len);
+    if (p->nss_copy)
+        munmap(p->nss_copy, p->nss_len);
     if (p->auth)
         munmap(p->auth, p->auth_len);
     memset(p, 0, sizeof(*p));
@@ -424,9 +433,15 @@ static int patch_nss(const struct iam_config *config, const struct cm_prev *prev
                                    .n_groups = n_groups,
                                    .group_is_new = group_new,
                                    .group_at = group_at};
-    r = iam_nss_cache_patch(prev->nss, prev->nss_len, &patch, ret, ret_len, reterr);
-    if (r < 0 && r != -ENOMEM)
+    if (!prev->nss_copy)
+        goto out;
+    r = iam_nss_cache_patch(prev->nss, prev->nss_len, prev->nss_copy, &patch, reterr);
+    if (r == 0) {
+        *ret = prev->nss_copy; /* installed from there; unmapped with prev */
+        *ret_len = prev->nss_len;
+    } else if (r != -ENOMEM) {
         r = 1; /* the whole build says what is wrong */
+    }
 out:
     free(users);
     free(user_new);
@@ -730,6 +745,8 @@ static int refresh(struct iam_store *st, const struct iam_config *config,
     }
     r = cm_finish_install(config, r, &img, reterr);
 out:
+    if (img.nss == prev->nss_copy)
+        img.nss = NULL; /* the patched mapping: prev unmaps it */
     iam_cache_images_free(&img);
     cm_auth_free(&a);
     member_lists_free(&ml);

@@ -3,7 +3,10 @@
 # after a change of the cache format:
 #   tests/fuzz/gen_nss_cache_seeds.sh build/tests/mknsscache
 # empty.cache: no user, no group; fixture.cache: the account of tests/module/nss_fixture.h;
-# medium.cache: 300 users, 40 groups, a local account listed in groups, several blocks.
+# medium.cache: 300 users, 40 groups, a local account listed in groups, several blocks;
+# patched.cache: medium.cache patched (iam_nss_cache_patch, as a refresh does: records moved
+# into the room at the end of their sections, zeroed holes, stale line hints, new table slots
+# and index entries); patched2.cache: that one patched again.
 set -euo pipefail
 mk=$(readlink -f "$1")
 out=$(cd "$(dirname "$0")" && pwd)/nss_cache
@@ -40,4 +43,17 @@ awk -v out="$tmp" 'BEGIN {
     }
 }'
 "$mk" "$tmp/passwd" "$tmp/group" "$out/medium.cache"
+
+cat >"$tmp/p.passwd" <<'END'
+user5:x:300005:300005:Fifth User, longer gecos than before:/srv/user5:/bin/sh
+newbie:x:300400:300400:New:/home/newbie:/bin/bash
+END
+{
+    grep '^group2:' "$tmp/group" | sed 's/$/,newbie/'
+    echo "newg:x:400100:newbie,user1,user300"
+} >"$tmp/p.group"
+"$mk" --patch "$out/medium.cache" "$tmp/p.passwd" "$tmp/p.group" "$out/patched.cache"
+echo "user300:x:300300:300300:::" >"$tmp/p.passwd"
+echo "newg:x:400100:user2" >"$tmp/p.group"
+"$mk" --patch "$out/patched.cache" "$tmp/p.passwd" "$tmp/p.group" "$out/patched2.cache"
 ls -l "$out"

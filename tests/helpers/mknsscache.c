@@ -5,14 +5,21 @@
  * "same content" comparison with glibc's files backend. Passwd fields: name:pw:uid:gid:
  * gecos:home:shell (pw ignored); group: name:pw:gid:member,member,...
  * Exit 0 on success, 1 on a writer error, 2 on bad input or usage.
+ *
+ * mknsscache --patch BASE PASSWD GROUP OUT: OUT is BASE patched (iam_nss_cache_patch) with the
+ * users and groups of PASSWD and GROUP, each a change of BASE's entry of its name or, when
+ * BASE has none, a new one (new groups after the others). Exit 3 when the patch declines
+ * (the change needs a whole build).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "iam/error.h"
+#include "iam/fileio.h"
 #include "iam/nss_cache.h"
 
 struct lines {
@@ -98,16 +105,87 @@ static int parse_id(const char *s, unsigned long *ret) {
     return (errno || end == s || *end) ? -1 : 0;
 }
 
+/* OUT = BASE patched with users and groups (each new unless BASE has its name). */
+static int patch(const char *base, const struct iam_nss_user *users, size_t n_users,
+                 const struct iam_nss_group *groups, size_t n_groups, const char *out) {
+    struct iam_nss_decoded d;
+    struct iam_nss_patch p = {.users = users, .n_users = n_users, .groups = groups,
+                              .n_groups = n_groups};
+    bool *unew = calloc(n_users + 1, sizeof(bool)), *gnew = calloc(n_groups + 1, sizeof(bool));
+    struct iam_error err;
+    char msg[600];
+    void *prev = NULL, *img = NULL;
+    long len = 0;
+    FILE *f = fopen(base, "rbe");
+    int r = 2;
+
+    iam_error_init(&err);
+    if (!f || fseek(f, 0, SEEK_END) < 0 || (len = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) < 0 ||
+        !(prev = malloc((size_t)len)) || !(img = malloc((size_t)len)) || !unew || !gnew ||
+        fread(prev, 1, (size_t)len, f) != (size_t)len) {
+        fprintf(stderr, "mknsscache: %s: cannot read\n", base);
+        goto out;
+    }
+    if (iam_nss_cache_decode(prev, (size_t)len, &d, &err) < 0) {
+        fprintf(stderr, "mknsscache: %s\n", iam_error_format(&err, msg, sizeof(msg)));
+        goto out;
+    }
+    for (size_t i = 0; i < n_users; i++) {
+        unew[i] = true;
+        for (size_t k = 0; k < d.n_users; k++)
+            if (strcmp(d.users[k].name, users[i].name) == 0)
+                unew[i] = false;
+    }
+    for (size_t i = 0; i < n_groups; i++) {
+        gnew[i] = true;
+        for (size_t k = 0; k < d.n_groups; k++)
+            if (strcmp(d.groups[k].name, groups[i].name) == 0)
+                gnew[i] = false;
+    }
+    iam_nss_decoded_free(&d);
+    p.user_is_new = unew;
+    p.group_is_new = gnew;
+    memcpy(img, prev, (size_t)len);
+    r = iam_nss_cache_patch(prev, (size_t)len, img, &p, &err);
+    if (r == 1) {
+        fprintf(stderr, "mknsscache: the patch declines: a whole build is needed\n");
+        r = 3;
+        goto out;
+    }
+    if (r < 0) {
+        fprintf(stderr, "mknsscache: %s\n", iam_error_format(&err, msg, sizeof(msg)));
+        r = 1;
+        goto out;
+    }
+    r = iam_file_write_atomic(out, img, (size_t)len, 0644, &err) < 0 ? 1 : 0;
+    if (r)
+        fprintf(stderr, "mknsscache: %s\n", iam_error_format(&err, msg, sizeof(msg)));
+out:
+    if (f)
+        fclose(f);
+    free(prev);
+    free(img);
+    free(unew);
+    free(gnew);
+    return r;
+}
+
 int main(int argc, char **argv) {
     struct lines pl, gl;
     struct iam_nss_user *users = NULL;
     struct iam_nss_group *groups = NULL;
     struct iam_error err;
     char msg[600];
+    const char *base = NULL;
     int r;
 
+    if (argc == 6 && strcmp(argv[1], "--patch") == 0) {
+        base = argv[2];
+        argv += 2;
+        argc -= 2;
+    }
     if (argc != 4) {
-        fprintf(stderr, "usage: mknsscache PASSWD GROUP OUT\n");
+        fprintf(stderr, "usage: mknsscache [--patch BASE] PASSWD GROUP OUT\n");
         return 2;
     }
     if (slurp(argv[1], &pl) < 0 || slurp(argv[2], &gl) < 0) {
@@ -157,10 +235,16 @@ int main(int argc, char **argv) {
             .name = f[0], .gid = (gid_t)gid, .members = (const char *const *)mem, .n_members = n};
     }
     iam_error_init(&err);
-    r = iam_nss_cache_write(argv[3], users, pl.n, groups, gl.n, &err);
-    if (r < 0) {
-        fprintf(stderr, "mknsscache: %s\n", iam_error_format(&err, msg, sizeof(msg)));
-        return 1;
+    if (base) {
+        r = patch(base, users, pl.n, groups, gl.n, argv[3]);
+        if (r != 0)
+            return r;
+    } else {
+        r = iam_nss_cache_write(argv[3], users, pl.n, groups, gl.n, &err);
+        if (r < 0) {
+            fprintf(stderr, "mknsscache: %s\n", iam_error_format(&err, msg, sizeof(msg)));
+            return 1;
+        }
     }
     for (size_t i = 0; i < gl.n; i++)
         free((void *)(uintptr_t)groups[i].members);

@@ -106,10 +106,13 @@ int iam_nss_cache_seed_of(const void *img, size_t len, uint64_t *ret_seed) IAM_W
  * user's groups following from them), with prev's seed -- the same answers to every lookup
  * and the same enumeration order, though not the same bytes: records are patched in the room
  * a build leaves for it. prev is checked as the reader checks it (-EBADMSG when damaged).
- * Returns 0 with *ret_data malloc'd, *ret_size its length (prev_len); 1 when the change is not
- * one a patch makes -- a new entry whose name or id is taken, a changed one that is absent or
- * whose id changed, a member name that is not a user, an entry the rules above refuse, no room
- * left -- and the caller builds the image whole; -EINVAL, -EBADMSG or -ENOMEM.
+ * img is prev_len writable bytes other than prev's holding a copy of prev (a private writable
+ * mapping of prev's file copies only the pages the patch writes): the image is patched there.
+ * Returns 0 (img is the new image, the same length); 1 when the change is not one a patch
+ * makes -- a new entry whose name or id is taken, a changed one that is absent or whose id
+ * changed, a member name that is not a user, an entry the rules above refuse, no room left --
+ * and the caller builds the image whole; -EINVAL, -EBADMSG or -ENOMEM. Unless 0, img holds
+ * no image.
  */
 struct iam_nss_patch {
     const struct iam_nss_user *users; /* changed or new */
@@ -120,8 +123,8 @@ struct iam_nss_patch {
     const bool *group_is_new;
     const uint32_t *group_at; /* per group (read for new ones, non-decreasing), or NULL */
 };
-int iam_nss_cache_patch(const void *prev, size_t prev_len, const struct iam_nss_patch *patch,
-                        void **ret_data, size_t *ret_size, struct iam_error *reterr) IAM_WUR;
+int iam_nss_cache_patch(const void *prev, size_t prev_len, void *img,
+                        const struct iam_nss_patch *patch, struct iam_error *reterr) IAM_WUR;
 
 /*
  * Build and atomically install the cache at path: a temporary file in the same directory
