@@ -51,6 +51,14 @@
  * Every record starts at an 8-aligned offset inside its section, and the reader checks that
  * the whole record (computed from its own lengths) lies inside the section before using it.
  *
+ * Room for patches: a whole build leaves zero bytes at the end of USERS and GROUPS (inside
+ * their counts) and after USER_INDEX and GROUP_INDEX (outside them, before the next section),
+ * and sizes the tables at load 1/2. A patch of the image (patch.c, the refresh after a write)
+ * writes changed and new records there or over their old ones, zeroes what they replace,
+ * re-points and adds slots (up to load 2/3; never removes one), adds index entries and counts.
+ * So in a patched image records are not all in slot order and a LINES hint may point at
+ * another record than its line's first: nothing above relies on either.
+ *
  * Integrity: the data area is cut into IAM_NSSC_BLOCK-byte blocks (the last may be short);
  * the table after the header holds a 64-bit keyed hash of each block, and the header ends
  * with a hash of itself plus that table. The reader checks the header hash when it opens

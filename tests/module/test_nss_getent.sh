@@ -37,6 +37,31 @@ expect_rc "unknown group" 2 getent -s iam group nosuchgroup
 "$mk" "$tmp/passwd2" "$tmp/group2" "$tmp/nss2.cache"
 expect "a 3000-member group through glibc's ERANGE retries" "$(cat "$tmp/group2")" \
     env IAM_NSS_CACHE="$tmp/nss2.cache" getent -s iam group huge
+# A patched cache (as the refresh after a write makes it): a new user in a changed group, a
+# user joining another group; glibc sees what a whole build of the same entries shows.
+echo "dave:x:200004:200004:Dave:/home/dave:/bin/bash" >"$tmp/p.passwd"
+printf 'devs:x:210000:alice,bob,carol,dave\nops:x:210001:bob,alice\ndave:x:200004:\n' >"$tmp/p.group"
+"$mk" --patch "$tmp/nss.cache" "$tmp/p.passwd" "$tmp/p.group" "$tmp/patched.cache"
+export IAM_NSS_CACHE=$tmp/patched.cache
+expect "patched: new user by name" "dave:*:200004:200004:Dave:/home/dave:/bin/bash" \
+    getent -s iam passwd dave
+expect "patched: new user by uid" "dave:*:200004:200004:Dave:/home/dave:/bin/bash" \
+    getent -s iam passwd 200004
+expect "patched: changed group" "devs:x:210000:alice,bob,carol,dave" getent -s iam group devs
+expect "patched: changed group by gid" "ops:x:210001:bob,alice" getent -s iam group 210001
+expect "patched: new group" "dave:x:200004:" getent -s iam group dave
+expect "patched: initgroups" "alice                 210000 210001 210002" \
+    getent -s iam initgroups alice
+expect "patched: initgroups of the new user" "dave                  210000" \
+    getent -s iam initgroups dave
+expect "patched: passwd enumeration" "$(sed 's/:x:/:*:/' "$tmp/passwd" "$tmp/p.passwd")" \
+    getent -s iam passwd
+expect "patched: group enumeration" \
+    "$(sed 's/^devs:.*/devs:x:210000:alice,bob,carol,dave/; s/^ops:.*/ops:x:210001:bob,alice/' \
+        "$tmp/group"; echo "dave:x:200004:")" getent -s iam group
+expect "patched: unchanged user" "bob:*:200002:200002::/home/bob:/bin/sh" getent -s iam passwd bob
+export IAM_NSS_CACHE=$tmp/nss.cache
+
 # Missing, unsafe and damaged caches: glibc gets UNAVAIL, getent finds nothing, nothing crashes.
 expect_rc "missing cache" 2 env IAM_NSS_CACHE="$tmp/none" getent -s iam passwd alice
 cp "$tmp/nss.cache" "$tmp/open.cache"
