@@ -465,13 +465,13 @@ static int take_groups(struct patch *p, const struct iam_nss_patch *in) {
         int64_t j;
         int r = 0;
 
+        pg->g = g;
         if (iam_nssc_check_name(g->name, &why) < 0 || !iam_nssc_id_valid(g->gid) ||
             (g->n_members && !g->members))
             return 1;
         j = find_name(p, IAM_NSSC_GROUP_BY_NAME, IAM_NSSC_GROUPS, g->name);
         if (j == -2 || (j >= 0) == in->group_is_new[i])
             return 1;
-        pg->g = g;
         pg->name_slot = j;
         if (j >= 0) {
             struct iam_nssc_group rec;
@@ -631,8 +631,10 @@ static int user_gids(struct patch *p, const struct iam_nss_patch *in, struct pen
         uint32_t gid;
 
         memcpy(&gid, old_gids + (size_t)k * sizeof(gid), sizeof(gid));
-        if (!bsearch(&gid, p->patched_gids, in->n_groups, sizeof(gid), cmp_u32))
-            rk[n++] = (struct ranked){.rank = (uint32_t)n, .gid = gid};
+        if (!bsearch(&gid, p->patched_gids, in->n_groups, sizeof(gid), cmp_u32)) {
+            rk[n] = (struct ranked){.rank = (uint32_t)n, .gid = gid};
+            n++;
+        }
     }
     n_kept = n;
     for (size_t k = 0; k < u->n_joined; k++)
@@ -787,12 +789,17 @@ static int write_groups(struct patch *p, struct u32map *moved, uint32_t *new_off
     for (size_t i = 0; i < p->n_pg; i++) {
         struct pend_group *pg = &p->pg[i];
         const struct iam_nss_group *g = pg->g;
-        size_t nlen = strlen(g->name);
-        uint64_t size = sizeof(struct iam_nssc_group) + nlen + 1 + g->n_members, old_size = 0;
-        uint64_t h = iam_nssc_hash(g->name, nlen, p->h.seed);
+        size_t nlen;
+        uint64_t size, old_size = 0, h;
         struct iam_nssc_group rec;
         uint8_t *w, *lens;
         uint32_t off;
+
+        if (!g)
+            return 1;
+        nlen = strlen(g->name);
+        size = sizeof(struct iam_nssc_group) + nlen + 1 + g->n_members;
+        h = iam_nssc_hash(g->name, nlen, p->h.seed);
 
         for (size_t k = 0; k < g->n_members; k++)
             size += strlen(g->members[k]) + 1;
@@ -934,7 +941,8 @@ static void patch_done(struct patch *p) {
 }
 
 int iam_nss_cache_patch(const void *prev, size_t prev_len, void *img,
-                        const struct iam_nss_patch *in, struct iam_error *reterr) {
+                        const struct iam_nss_patch *patch, struct iam_error *reterr) {
+    const struct iam_nss_patch *in = patch;
     struct patch p = {.old = prev, .img = img, .len = prev_len};
     struct u32map moved = {0};
     uint32_t *new_u = NULL, *new_g = NULL;

@@ -194,15 +194,19 @@ int main(int argc, char **argv) {
     }
     users = calloc(pl.n + 1, sizeof(*users));
     groups = calloc(gl.n + 1, sizeof(*groups));
-    if (!users || !groups)
+    if (!users || !groups) {
+        free(users);
+        free(groups);
         return 2;
+    }
     for (size_t i = 0; i < pl.n; i++) {
         char *f[7];
         unsigned long uid, gid;
 
         if (split(pl.line[i], f, 7) < 0 || parse_id(f[2], &uid) < 0 || parse_id(f[3], &gid) < 0) {
             fprintf(stderr, "mknsscache: %s: entry %zu: bad passwd line\n", argv[1], i + 1);
-            return 2;
+            r = 2;
+            goto out;
         }
         users[i] = (struct iam_nss_user){.name = f[0],
                                          .uid = (uid_t)uid,
@@ -218,7 +222,8 @@ int main(int argc, char **argv) {
 
         if (split(gl.line[i], f, 4) < 0 || parse_id(f[2], &gid) < 0) {
             fprintf(stderr, "mknsscache: %s: entry %zu: bad group line\n", argv[2], i + 1);
-            return 2;
+            r = 2;
+            goto out;
         }
         if (*f[3]) {
             size_t cap = 1;
@@ -226,8 +231,10 @@ int main(int argc, char **argv) {
             for (const char *c = f[3]; *c; c++)
                 cap += *c == ',';
             mem = calloc(cap, sizeof(char *));
-            if (!mem)
-                return 2;
+            if (!mem) {
+                r = 2;
+                goto out;
+            }
             for (char *tok = strtok(f[3], ","); tok; tok = strtok(NULL, ","))
                 mem[n++] = tok;
         }
@@ -237,15 +244,14 @@ int main(int argc, char **argv) {
     iam_error_init(&err);
     if (base) {
         r = patch(base, users, pl.n, groups, gl.n, argv[3]);
-        if (r != 0)
-            return r;
     } else {
         r = iam_nss_cache_write(argv[3], users, pl.n, groups, gl.n, &err);
         if (r < 0) {
             fprintf(stderr, "mknsscache: %s\n", iam_error_format(&err, msg, sizeof(msg)));
-            return 1;
+            r = 1;
         }
     }
+out:
     for (size_t i = 0; i < gl.n; i++)
         free((void *)(uintptr_t)groups[i].members);
     free(users);
@@ -254,5 +260,5 @@ int main(int argc, char **argv) {
     free(pl.line);
     free(gl.text);
     free(gl.line);
-    return 0;
+    return r;
 }
