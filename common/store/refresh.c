@@ -384,7 +384,7 @@ static int patch_nss(const struct iam_config *config, const struct cm_prev *prev
                      const struct iam_store_changes *ch, const struct cmodel *m,
                      const struct member_lists *ml, char *const *homes, void **ret,
                      size_t *ret_len, struct iam_error *reterr) {
-    size_t n_new_users = 0, n_groups = 0, old_users, old_groups, n_iam;
+    size_t n_groups = 0, old_users, old_groups, n_iam;
     struct iam_nss_user *users = calloc(m->n_users + 1, sizeof(*users));
     bool *user_new = calloc(m->n_users + 1, sizeof(*user_new));
     struct iam_nss_group *groups = calloc(ml->count + m->n_users + 1, sizeof(*groups));
@@ -408,7 +408,6 @@ static int patch_nss(const struct iam_config *config, const struct cm_prev *prev
     for (size_t i = 0; i < m->n_users; i++) {
         cm_nss_user(config, &m->users[i], homes[i], &users[i]);
         user_new[i] = m->users[i].rowid > prev->state.max_user;
-        n_new_users += user_new[i];
     }
     for (size_t k = 0; k < ml->count; k++) {
         const struct cm_group *g = &m->groups[cm_group_index(m, ch->nss_groups.v[k])];
