@@ -355,6 +355,11 @@ static int pend_existing(struct patch *p, const char *name, struct pend_user **r
     u->gecos = (const char *)(s += rec.name_len + 1);
     u->home = (const char *)(s += rec.gecos_len + 1);
     u->shell = (const char *)(s + rec.home_len + 1);
+    /* each string ends where its length says (inside the record old_record() measured) */
+    if (strnlen(u->gecos, rec.gecos_len + 1) != rec.gecos_len ||
+        strnlen(u->home, rec.home_len + 1) != rec.home_len ||
+        strnlen(u->shell, rec.shell_len + 1) != rec.shell_len)
+        return 1;
     u->uid = rec.uid;
     u->gid = rec.gid;
     r = strmap_put(&p->users, u->name, (uint32_t)p->n_pu);
