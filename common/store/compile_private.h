@@ -118,6 +118,15 @@ struct cmodel {
 
 /* Read the whole account (one snapshot: call inside a transaction). */
 int cm_load(struct iam_store *st, struct cmodel *m);
+/* cm_load in two parts, so that nss.cache can be built from the first while the second
+ * reads the rest. cm_load_passwd reads the Serial, the users and groups, the policies, the
+ * rowid maps and the memberships: once it returns, what nss.cache is made of (the users'
+ * name, unique id, arn, uid, gid, home, shell and gecos; the groups' name, gid and members;
+ * m->members) is final, and cm_load_rest only writes other fields and arrays (the arena
+ * only grows: strings never move). On failure cm_load_passwd frees the model; cm_load_rest
+ * leaves it to the caller (cm_free). */
+int cm_load_passwd(struct iam_store *st, struct cmodel *m);
+int cm_load_rest(struct iam_store *st, struct cmodel *m);
 /* The one number a "SELECT count(*) ..." statement gives, into *ret: 0 or -errno. */
 int cm_count_rows(struct iam_store *st, const char *sql, size_t *ret);
 void cm_free(struct cmodel *m);
@@ -152,6 +161,9 @@ void cm_auth_free(struct cm_auth *a);
 
 int cm_build_ssh_keys(const struct cmodel *m, void **ret_data, size_t *ret_size,
                       struct iam_error *reterr);
+/* Sets the process's heap up for building images (compile.c says how), once: call it before
+ * the model is read, with no other thread running. */
+void cm_heap_for_images(void);
 /* After the install (its result r): ssh_keys.cache and the login directory. */
 int cm_finish_install(const struct iam_config *config, int r,
                       const struct iam_cache_images *img, struct iam_error *reterr);

@@ -745,7 +745,7 @@ static int load_mfa(struct iam_store *st, struct cmodel *m) {
     return r < 0 ? r : 0;
 }
 
-int cm_load(struct iam_store *st, struct cmodel *m) {
+int cm_load_passwd(struct iam_store *st, struct cmodel *m) {
     struct iam_store_account acct;
     int r;
 
@@ -755,11 +755,29 @@ int cm_load(struct iam_store *st, struct cmodel *m) {
         return r;
     m->serial = acct.serial;
     if ((r = load_identities(st, m)) < 0 || (r = load_policies(st, m)) < 0 ||
-        (r = build_maps(st, m)) < 0 || (r = load_login_profiles(st, m)) < 0 ||
-        (r = load_memberships(st, m)) < 0 || (r = load_keys(st, m)) < 0 ||
-        (r = load_ssh_keys(st, m)) < 0 ||
-        (r = load_tags(st, m)) < 0 || (r = load_policy_lists(st, m)) < 0 ||
-        (r = load_mfa(st, m)) < 0) {
+        (r = build_maps(st, m)) < 0 || (r = load_memberships(st, m)) < 0) {
+        cm_free(m);
+        return r;
+    }
+    return 0;
+}
+
+int cm_load_rest(struct iam_store *st, struct cmodel *m) {
+    int r;
+
+    if ((r = load_login_profiles(st, m)) < 0 || (r = load_keys(st, m)) < 0 ||
+        (r = load_ssh_keys(st, m)) < 0 || (r = load_tags(st, m)) < 0 ||
+        (r = load_policy_lists(st, m)) < 0 || (r = load_mfa(st, m)) < 0)
+        return r;
+    return 0;
+}
+
+int cm_load(struct iam_store *st, struct cmodel *m) {
+    int r;
+
+    if ((r = cm_load_passwd(st, m)) < 0)
+        return r;
+    if ((r = cm_load_rest(st, m)) < 0) {
         cm_free(m);
         return r;
     }
