@@ -30,7 +30,7 @@
 #define CM_HEAP_PAD (256u << 20)
 #define CM_HUGE_PAGE (2u << 20)
 
-void cm_heap_for_images(void) {
+void iam_store_heap_for_bulk(void) {
     static bool done;
     uintptr_t lo, hi, start;
     void *p;
@@ -334,7 +334,7 @@ static int compile_images(struct iam_store *st, const struct iam_config *config,
         iam_error_set_source(reterr, config->database);
         return r;
     }
-    cm_heap_for_images();
+    iam_store_heap_for_bulk();
     /* the writers draw random keys and seeds: libsodium set up before a second thread runs */
     if (sodium_init() < 0) {
         iam_error_set(reterr, 0, 0, 0, "libsodium cannot be initialised");

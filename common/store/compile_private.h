@@ -161,9 +161,6 @@ void cm_auth_free(struct cm_auth *a);
 
 int cm_build_ssh_keys(const struct cmodel *m, void **ret_data, size_t *ret_size,
                       struct iam_error *reterr);
-/* Sets the process's heap up for building images (compile.c says how), once: call it before
- * the model is read, with no other thread running. */
-void cm_heap_for_images(void);
 /* After the install (its result r): ssh_keys.cache and the login directory. */
 int cm_finish_install(const struct iam_config *config, int r,
                       const struct iam_cache_images *img, struct iam_error *reterr);

@@ -399,6 +399,7 @@ static void store_free(struct iam_store *st) {
     st_set_free(&st->nss_users);
     st_set_free(&st->nss_groups);
     st_set_free(&st->touched);
+    st_bulk_reset(st);
     free(st->path);
     free(st);
 }
@@ -647,6 +648,9 @@ int iam_store_commit(struct iam_store *st, uint64_t *ret_serial) {
 
     if (!st->in_tx)
         return st_fail(st, -EINVAL, "internal error: no transaction to commit");
+    /* never a store without the indexes a bulk load dropped */
+    if (st->bulk && (r = iam_store_bulk_end(st)) < 0)
+        return r;
     if (st->write_tx && st->changes.any) {
         if (!(s = st_stmt(st, bump)))
             return -EIO;
@@ -679,6 +683,7 @@ void iam_store_rollback(struct iam_store *st) {
     (void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     st->in_tx = false;
     changes_reset(st);
+    st_bulk_reset(st);
 }
 
 const struct iam_store_changes *iam_store_changes(const struct iam_store *st) {

@@ -48,6 +48,10 @@ struct iam_store {
     struct st_set users, groups, policies, nss_users, nss_groups;
     struct iam_store_ids touched_list;
     struct st_set touched; /* identities and policies whose digest this transaction cleared */
+    /* a bulk load (bulk.c): on, and the definitions of the indexes it dropped */
+#define ST_BULK_DEFERRED 1
+    bool bulk;
+    char *bulk_sql[ST_BULK_DEFERRED];
 };
 
 /* ---- errors ----------------------------------------------------------------------------- */
@@ -59,6 +63,10 @@ int st_errno(int rc);
 int st_fail(struct iam_store *st, int r, const char *fmt, ...) IAM_PRINTF(3, 4);
 /* st_fail with sqlite3_errmsg() for a failed SQLite call; returns st_errno(rc). */
 int st_fail_sql(struct iam_store *st, int rc, const char *what);
+
+/* End a bulk load with its transaction (rollback, close): what it dropped comes back with
+ * the rollback. */
+void st_bulk_reset(struct iam_store *st);
 
 /* ---- statements --------------------------------------------------------------------------- */
 

@@ -20,6 +20,10 @@ sqlcheck "SELECT group_concat(posix_id) FROM (SELECT posix_id FROM identities WH
 sqlcheck "SELECT group_concat(name || '=' || posix_id) FROM (SELECT name, posix_id FROM identities WHERE kind = 3 ORDER BY id)" \
     "ec2-web=5010,BreakGlass=5011"
 sqlcheck "SELECT next_id FROM account" 5012
+# into a new store the members-by-group index is built once at the end (a bulk load): it is
+# there, as the schema defines it
+sqlcheck "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'memberships_group'" \
+    "CREATE INDEX memberships_group ON memberships (grp, user)"
 sqlcheck "SELECT posix_id, gid, home, shell, gecos IS NULL FROM identities WHERE name = 'carol.ops'" \
     "5007|5007|/home/carol.ops|/bin/bash|1"
 # what an export brings is recorded as such
@@ -172,5 +176,17 @@ ok
 rm -f "$T/huge.json"
 printf '{"UserDetailList": [' >"$T/bad5.json"
 expect_fail 1 "bad5.json:1:" import --authorization-details "file://$T/bad5.json"
+
+# an import into a new store that fails while it writes (a user named as a local account)
+# leaves the store as it was, the index the bulk load dropped included
+CONF=$T/bulk.conf DB=$T/bulk.db
+expect_ok init --account-id 111122223333 --host-arn arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc \
+    --database "$DB" --cache-dir "$T/bulk-cache" --audit-log none --uid-min 5000 --uid-max 5999
+jq '.UserDetailList[-1] |= (.UserName = "localuser" | .Arn = "arn:aws:iam::111122223333:user\(.Path)localuser")' \
+    "$DATA/aws-export.json" >"$T/local.json"
+expect_fail 1 "localuser.*local account|local account.*localuser" import --authorization-details "file://$T/local.json"
+sqlcheck "SELECT count(*) FROM identities" 0
+sqlcheck "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'memberships_group'" 1
+sqlcheck "PRAGMA integrity_check" ok
 
 echo "ok: $PASS checks"

@@ -107,6 +107,20 @@ int iam_store_begin(struct iam_store *st, bool write) IAM_WUR;
 int iam_store_commit(struct iam_store *st, uint64_t *ret_serial) IAM_WUR;
 void iam_store_rollback(struct iam_store *st);
 
+/* A bulk load in the open write transaction (an import of a whole account): when the store
+ * has no identity yet, the indexes that only readers use (not UNIQUE ones) are dropped, then
+ * built again from their own definitions by iam_store_bulk_end, in the same transaction (one
+ * sort instead of a random insert per row). Call iam_store_bulk_end before anything reads
+ * the store by those indexes (the commit's checks, a refresh); iam_store_commit calls it if
+ * it was not; a rollback brings them back as they were. */
+int iam_store_bulk_begin(struct iam_store *st) IAM_WUR;
+/* Sets the process's heap up for work on the whole account (the compile, an import), once;
+ * call it with no other thread running. Every block then comes from one heap, grown well
+ * ahead and given transparent huge pages where the kernel offers them, and freed memory stays
+ * in the heap until malloc_trim(): for a process that ends soon after (compile.c). */
+void iam_store_heap_for_bulk(void);
+int iam_store_bulk_end(struct iam_store *st) IAM_WUR;
+
 struct iam_store_ids {
     int64_t *v;
     size_t n, cap;
