@@ -24,31 +24,31 @@
  * 50,000 page faults, a third of the compile's time. Instead every block comes from the one
  * heap (one arena: the nss.cache thread's too), grown well ahead, and that heap is given
  * transparent huge pages where the kernel offers them (madvise mode): 2 MB per fault. What
- * is freed stays in the heap (no trim but the compile's own, malloc_trim, where it frees a
- * lot): the process ends soon after. A heap that is not brk's (another allocator, such as
- * a sanitizer's) is left alone. */
+ * is freed stays in the heap until a malloc_trim (the compile's own, the import's): the
+ * process ends soon after. A heap that is not brk's (another allocator, such as a
+ * sanitizer's) is left alone. */
 #define CM_HEAP_PAD (256u << 20)
 #define CM_HUGE_PAGE (2u << 20)
 
 void iam_store_heap_for_bulk(void) {
-    static bool done;
+    static uintptr_t first; /* where the heap ended at the first call */
     uintptr_t lo, hi, start;
     void *p;
 
-    if (done)
-        return;
-    done = true;
     (void)mallopt(M_ARENA_MAX, 1);
     (void)mallopt(M_MMAP_THRESHOLD, 512 << 20);
     (void)mallopt(M_TRIM_THRESHOLD, 512 << 20);
     (void)mallopt(M_TOP_PAD, (int)CM_HEAP_PAD);
-    /* a block the heap has no room for makes it grow by the pad: the new part of the heap
-     * is what is advised */
+    /* a block the heap has no room for makes it grow by the pad; everything above where it
+     * ended at the first call is advised (again: a malloc_trim since may have given the top
+     * back, and the heap grown again since without the advice) */
     lo = (uintptr_t)sbrk(0);
     p = malloc(1u << 20);
     hi = (uintptr_t)sbrk(0);
-    if (p && lo != (uintptr_t)-1 && hi != (uintptr_t)-1 && hi > lo) {
-        start = (lo + CM_HUGE_PAGE - 1) & ~(uintptr_t)(CM_HUGE_PAGE - 1);
+    if (lo != (uintptr_t)-1 && !first)
+        first = lo;
+    if (p && first && hi != (uintptr_t)-1 && hi > first) {
+        start = (first + CM_HUGE_PAGE - 1) & ~(uintptr_t)(CM_HUGE_PAGE - 1);
         if (hi > start + CM_HUGE_PAGE)
             (void)madvise((void *)start, hi - start, MADV_HUGEPAGE); /* a hint: may fail */
     }
@@ -379,8 +379,9 @@ static int compile_images(struct iam_store *st, const struct iam_config *config,
         nss_job_run(&job);
     }
     /* what the thread let go (its tables, the writer's) goes back before the largest
-     * block, auth.cache's, is taken: in the heap, it would stay resident */
-    (void)malloc_trim(0);
+     * block, auth.cache's, is taken: in the heap, it would stay resident. The free top of
+     * the heap (advised) is kept for that block. */
+    (void)malloc_trim(CM_HEAP_PAD);
     img.nss = job.data;
     img.nss_len = job.len;
     job.data = NULL;
