@@ -362,8 +362,9 @@ static int compile_images(struct iam_store *st, const struct iam_config *config,
     }
     if (st_exec(st, "PRAGMA cache_size = -" ST_CACHE_KIB) < 0 && r == 0)
         r = -EIO;
-    if (r < 0) {
+    if (r != 0 || !loaded) {
         *reterr = *iam_store_error(st);
+        r = r < 0 ? r : -EIO;
         goto out;
     }
     /* build every image first: an account that one of them refuses changes no cache */
