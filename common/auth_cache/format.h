@@ -42,7 +42,8 @@ struct ac_header {
 };
 
 /* Version 2's header: version 1's up to index_sum, then where the documents lie.
- *   header (144 bytes) | index: n_slots slots | documents (docs_len bytes) | records */
+ *   header (144 bytes) | index: n_slots slots | documents (docs_len bytes, the last doc_room
+ *   of them zero) | records (the first rec_room bytes zero; the last record ends the file) */
 struct ac_header2 {
     char magic[AC_MAGIC_LEN];
     uint32_t byte_order;
@@ -59,7 +60,13 @@ struct ac_header2 {
     uint8_t index_sum[AC_SUM_LEN];
     uint64_t docs_off; /* == index_off + n_slots * slot_size */
     uint64_t docs_len;
-    uint8_t reserved[8];
+    /* Room a writer left for a later patch (iam_auth_cache_patch), in zero bytes: the last
+     * doc_room bytes of the documents (within docs_len) and the first rec_room bytes of the
+     * records (from records_off). The readers never need them: a record or document is only
+     * ever reached through a slot or a reference, each checked against its section. Images
+     * of before the room have both 0 (they were reserved). */
+    uint32_t doc_room;
+    uint32_t rec_room;
     uint8_t header_sum[AC_SUM_LEN]; /* over every byte before it */
 };
 

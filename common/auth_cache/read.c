@@ -646,6 +646,30 @@ int iam_auth_cache_find(struct iam_auth_cache *c, const char *name,
     return bad(reterr, "index has no empty slot");
 }
 
+/* The len bytes at off are all zero: the room a writer leaves for a later patch, which no
+ * lookup reads (a record or document is only reached through a checked slot or reference),
+ * checked here so that verify still covers every byte of the file. */
+static int room_empty(struct iam_auth_cache *c, uint64_t off, uint64_t len,
+                      struct iam_error *reterr) {
+    uint8_t buf[16384];
+
+    while (len > 0) {
+        size_t n = len < sizeof(buf) ? (size_t)len : sizeof(buf);
+        uint8_t acc = 0;
+        int r = pread_all(c->fd, buf, n, off);
+
+        if (r < 0)
+            return r == -EBADMSG ? bad(reterr, "truncated room") : r;
+        for (size_t i = 0; i < n; i++)
+            acc |= buf[i];
+        if (acc != 0)
+            return bad(reterr, "bytes in the room left for patches");
+        off += n;
+        len -= n;
+    }
+    return 0;
+}
+
 int iam_auth_cache_verify(struct iam_auth_cache *c, struct iam_error *reterr) {
     crypto_generichash_state st;
     uint8_t sum[AC_SUM_LEN];
@@ -690,5 +714,10 @@ int iam_auth_cache_verify(struct iam_auth_cache *c, struct iam_error *reterr) {
     if ((c->h.n_users == 0 && c->h.file_size != c->h.records_off) ||
         (c->h.n_users > 0 && end != c->h.file_size))
         return bad(reterr, "trailing or missing bytes after the records");
+    if (c->h.doc_room > c->h.docs_len || c->h.rec_room > c->h.file_size - c->h.records_off)
+        return bad(reterr, "room left for patches outside its section");
+    if ((r = room_empty(c, c->h.records_off - c->h.doc_room, c->h.doc_room, reterr)) < 0 ||
+        (r = room_empty(c, c->h.records_off, c->h.rec_room, reterr)) < 0)
+        return r;
     return 0;
 }

@@ -400,6 +400,20 @@ static int put_records(struct buf *b, const struct ac_header2 *h, const struct i
     return 0;
 }
 
+/* The room a whole build leaves for later patches (iam_auth_cache_patch): an eighth more
+ * users in the index (at load <= 1/2 still), an eighth more bytes of documents and of records
+ * and a little (so a small cache takes a few patches too). A patch that finds no room left
+ * declines and the caller builds whole, which makes new room. */
+static uint64_t ac_spare_users(size_t n_users) {
+    return n_users / 8 + 16;
+}
+
+static uint32_t ac_room(size_t section_len) {
+    size_t room = section_len / 8 + 4096;
+
+    return room > (size_t)UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)room;
+}
+
 /* A first guess of the image's size, so the buffer is allocated once in the usual case. */
 static size_t size_hint(const struct iam_auth_user *users, size_t n_users) {
     size_t n = 0;
@@ -407,7 +421,8 @@ static size_t size_hint(const struct iam_auth_user *users, size_t n_users) {
     for (size_t i = 0; i < n_users && i < 64; i++)
         n += 256 + users[i].n_keys * 160 + users[i].n_tags * 64 + users[i].n_groups * 32 +
              users[i].n_policies * AC_REF_LEN;
-    return n_users > 64 ? n / 64 * n_users : n;
+    n = n_users > 64 ? n / 64 * n_users : n;
+    return n + n / 8 + 2 * 4096; /* and the room for patches */
 }
 
 int iam_auth_cache_build(const struct iam_auth_user *users, size_t n_users, uint64_t serial,
@@ -440,7 +455,7 @@ int iam_auth_cache_build_keyed(const struct iam_auth_user *users, size_t n_users
     for (size_t i = 0; i < n_users; i++)
         if ((r = check_user(&users[i], i, reterr)) < 0)
             goto out;
-    while (n_slots < 2 * (uint64_t)n_users)
+    while (n_slots < 2 * (uint64_t)(n_users + ac_spare_users(n_users)))
         n_slots *= 2;
     memset(&h, 0, sizeof(h));
     memcpy(h.magic, AC_MAGIC, AC_MAGIC_LEN);
@@ -471,14 +486,36 @@ int iam_auth_cache_build_keyed(const struct iam_auth_user *users, size_t n_users
             iam_error_set(reterr, 0, 0, 0, "a policy document over %u bytes", IAM_AUTH_MAX_RECORD);
         goto out;
     }
+    /* room for a patch's documents, at the end of theirs */
+    h.doc_room = ac_room(b.len - h.docs_off);
+    buf_reserve(&b, h.doc_room);
+    if (b.err) {
+        r = b.err;
+        goto out;
+    }
+    memset(b.p + b.len, 0, h.doc_room);
+    b.len += h.doc_room;
     h.docs_len = b.len - h.docs_off;
     h.records_off = b.len;
     if ((r = put_records(&b, &h, users, n_users, &docs, reterr)) < 0)
         goto out;
+    /* room for a patch's records, before them (the last record ends the file, which
+     * iam_auth_cache_verify checks; with no user the records are empty) */
+    h.rec_room = n_users ? ac_room(b.len - h.records_off) : 0;
+    buf_reserve(&b, h.rec_room);
+    if (b.err) {
+        r = b.err;
+        goto out;
+    }
+    memmove(b.p + h.records_off + h.rec_room, b.p + h.records_off, b.len - h.records_off);
+    memset(b.p + h.records_off, 0, h.rec_room);
+    b.len += h.rec_room;
     slots = (struct ac_slot *)(b.p + h.index_off);
     for (uint64_t i = 0; i < n_slots; i++)
-        if (slots[i].rec_off != 0)
+        if (slots[i].rec_off != 0) {
+            slots[i].rec_off += h.rec_room;
             slot_seal(&slots[i], i, h.hash_key);
+        }
     h.file_size = b.len;
     crypto_generichash(h.index_sum, AC_SUM_LEN, b.p + h.index_off,
                        n_slots * sizeof(struct ac_slot), NULL, 0);
@@ -533,59 +570,27 @@ struct old_doc {
     size_t type_len, id_len, text_len;
 };
 
-/* A record of the old image, in file (= user) order. */
-struct old_rec {
-    uint64_t off;
-    uint32_t len;
-    const char *name;
-    size_t name_len;
-    uint32_t refs_at, n_refs; /* where its document references start, from off */
-    size_t ref0;              /* its first reference's entry in patch.ref_doc */
-    const struct iam_auth_user *repl; /* the changed user in its place, or NULL */
-};
-
+/* A patch in progress: the old image (read only), its copy being changed (a private writable
+ * mapping: only the pages written are copied), the header of the new image, the old
+ * documents, and the documents this patch wrote (views of the changed users' policies). */
 struct patch {
     const uint8_t *img;
+    uint8_t *out;
     size_t len;
     struct ac_header2 h;
     struct old_doc *docs;
     size_t n_docs;
-    struct old_rec *recs;
-    size_t n_recs;
-    /* the changed users; those old lacks, in order (appended); each one's documents */
-    const struct iam_auth_user *changed;
-    size_t n_changed;
-    const struct iam_auth_user **app;
-    size_t n_app;
-    uint32_t *cdocs;
-    size_t *cstart;
-    /* the documents of changed users that old lacks: views of their iam_auth_policy */
     const struct iam_auth_policy **fresh;
-    size_t n_fresh;
-    /* old documents by offset (index + 1; open addressing), and the document each old
-     * reference names, found once */
-    uint32_t *doc_slots;
-    size_t n_doc_slots;
-    uint32_t *ref_doc;
-    size_t n_refs;
-    /* per document (old ones, then fresh ones): its place in the new image (+1; 0: unused) */
-    uint32_t *order;
-    uint64_t *new_off;
-    uint32_t *new_len;
+    uint64_t *fresh_off;
+    uint32_t *fresh_len;
+    size_t n_fresh, cap_fresh;
 };
 
 static void patch_free(struct patch *p) {
-    free(p->app);
-    free(p->cdocs);
-    free(p->cstart);
-    free(p->doc_slots);
-    free(p->ref_doc);
     free(p->docs);
-    free(p->recs);
     free(p->fresh);
-    free(p->order);
-    free(p->new_off);
-    free(p->new_len);
+    free(p->fresh_off);
+    free(p->fresh_len);
 }
 
 /* A cursor over a bounded piece of the image. */
@@ -629,10 +634,21 @@ static const char *rd_str(struct rd *r, size_t *ret_len) {
 }
 
 static int patch_bad(struct iam_error *reterr, const char *what) {
-    iam_error_set(reterr, 0, 0, 0, "the previous auth.cache cannot be reused: %s", what);
+    iam_error_set(reterr, 0, 0, 0, "the previous auth.cache cannot be patched: %s", what);
     return -EBADMSG;
 }
 
+static bool all_zero(const uint8_t *p, size_t n) {
+    uint8_t acc = 0;
+
+    for (size_t i = 0; i < n; i++)
+        acc |= p[i];
+    return acc == 0;
+}
+
+/* The old header, checked as the reader does and more: its checksum, and that the room it
+ * claims is zero bytes inside its sections (a patch writes only there and over the records
+ * and documents it replaces). */
 static int patch_header(struct patch *p, struct iam_error *reterr) {
     struct ac_header2 *h = &p->h;
     uint8_t sum[AC_SUM_LEN];
@@ -643,24 +659,27 @@ static int patch_header(struct patch *p, struct iam_error *reterr) {
     if (memcmp(h->magic, AC_MAGIC, AC_MAGIC_LEN) != 0 || h->byte_order != AC_BYTE_ORDER_MARK ||
         h->version != IAM_AUTH_CACHE_VERSION || h->header_size != sizeof(*h) ||
         h->slot_size != sizeof(struct ac_slot) || h->file_size != p->len ||
-        h->n_slots < 8 || (h->n_slots & (h->n_slots - 1)) || h->n_slots > 4 * (uint64_t)IAM_AUTH_MAX_USERS ||
-        h->n_users > IAM_AUTH_MAX_USERS || h->n_slots < 2 * h->n_users ||
-        h->index_off != sizeof(*h) ||
+        h->n_slots < 8 || (h->n_slots & (h->n_slots - 1)) ||
+        h->n_slots > 4 * (uint64_t)IAM_AUTH_MAX_USERS || h->n_users > IAM_AUTH_MAX_USERS ||
+        h->n_slots < 2 * h->n_users || h->index_off != sizeof(*h) ||
         h->docs_off != h->index_off + h->n_slots * sizeof(struct ac_slot) ||
         h->docs_len > p->len || h->docs_off > p->len - h->docs_len ||
-        h->records_off != h->docs_off + h->docs_len)
+        h->records_off != h->docs_off + h->docs_len || h->doc_room > h->docs_len ||
+        h->rec_room > p->len - h->records_off ||
+        (h->n_users > 0 && h->rec_room == p->len - h->records_off))
         return patch_bad(reterr, "header");
     crypto_generichash(sum, sizeof(sum), p->img, offsetof(struct ac_header2, header_sum), NULL, 0);
     if (sodium_memcmp(sum, h->header_sum, sizeof(sum)) != 0)
         return patch_bad(reterr, "header checksum");
-    /* the index is not checked: a name found through it is compared with its record, and
-     * the new index is made afresh */
+    if (!all_zero(p->img + h->records_off - h->doc_room, h->doc_room) ||
+        !all_zero(p->img + h->records_off, h->rec_room))
+        return patch_bad(reterr, "its room is not empty");
     return 0;
 }
 
-/* Every document, in file order. */
+/* Every document before the room, in file order. */
 static int patch_docs(struct patch *p, struct iam_error *reterr) {
-    struct rd r = {.p = p->img + p->h.docs_off, .end = p->img + p->h.records_off};
+    struct rd r = {.p = p->img + p->h.docs_off, .end = p->img + p->h.records_off - p->h.doc_room};
     size_t cap = 0;
 
     while (r.p < r.end) {
@@ -692,133 +711,92 @@ static int patch_docs(struct patch *p, struct iam_error *reterr) {
     return 0;
 }
 
-/* One record: its name and where its references are; r is left at its end. */
-static void patch_record(struct rd *r, const uint8_t *start, struct old_rec *rec) {
+/* The name of the record at rec, len bytes: parsed through to its end, which must be len.
+ * NULL when it is not a record. */
+static const char *patch_record_name(const uint8_t *rec, size_t len, size_t *ret_name_len) {
+    struct rd r = {.p = rec, .end = rec + len};
     uint32_t flags, n_keys, n_tags, n_groups, n_pol;
+    const char *name;
 
-    rd_skip(r, AC_SUM_LEN);
-    if (rd_u32(r) != AC_RECORD_MAGIC)
-        r->bad = true;
-    flags = rd_u32(r);
-    n_keys = rd_u32(r);
-    n_tags = rd_u32(r);
-    n_groups = rd_u32(r);
-    n_pol = rd_u32(r);
-    rec->name = rd_str(r, &rec->name_len);
-    (void)rd_str(r, NULL); /* user id */
-    (void)rd_str(r, NULL); /* ARN */
-    (void)rd_str(r, NULL); /* password hash */
-    for (uint32_t k = 0; k < n_keys && !r->bad; k++) {
-        (void)rd_str(r, NULL);
-        (void)rd_str(r, NULL);
-        rd_skip(r, 8);
-        (void)rd_str(r, NULL);
+    rd_skip(&r, AC_SUM_LEN);
+    if (rd_u32(&r) != AC_RECORD_MAGIC)
+        r.bad = true;
+    flags = rd_u32(&r);
+    n_keys = rd_u32(&r);
+    n_tags = rd_u32(&r);
+    n_groups = rd_u32(&r);
+    n_pol = rd_u32(&r);
+    name = rd_str(&r, ret_name_len);
+    (void)rd_str(&r, NULL); /* user id */
+    (void)rd_str(&r, NULL); /* ARN */
+    (void)rd_str(&r, NULL); /* password hash */
+    for (uint32_t k = 0; k < n_keys && !r.bad; k++) {
+        (void)rd_str(&r, NULL);
+        (void)rd_str(&r, NULL);
+        rd_skip(&r, 8);
+        (void)rd_str(&r, NULL);
     }
-    for (uint32_t k = 0; k < 2 * n_tags + n_groups && !r->bad; k++)
-        (void)rd_str(r, NULL);
-    rec->refs_at = (uint32_t)(r->p - start);
-    rec->n_refs = n_pol;
+    for (uint64_t k = 0; k < 2 * (uint64_t)n_tags + n_groups && !r.bad; k++)
+        (void)rd_str(&r, NULL);
     if (n_pol > IAM_AUTH_MAX_ITEMS)
-        r->bad = true;
-    rd_skip(r, (size_t)n_pol * AC_REF_LEN);
+        r.bad = true;
+    rd_skip(&r, (size_t)n_pol * AC_REF_LEN);
     if (flags & AC_REC_FLAG_EXPIRES)
-        rd_skip(r, 8);
+        rd_skip(&r, 8);
     if (flags & AC_REC_FLAG_MFA) {
-        uint32_t n = rd_u32(r);
-        for (uint32_t k = 0; k < n && !r->bad; k++) {
-            (void)rd_str(r, NULL);
-            (void)rd_str(r, NULL);
-            rd_skip(r, 16);
+        uint32_t n = rd_u32(&r);
+        for (uint32_t k = 0; k < n && !r.bad; k++) {
+            (void)rd_str(&r, NULL);
+            (void)rd_str(&r, NULL);
+            rd_skip(&r, 16);
         }
     }
     if (flags & AC_REC_FLAG_ROLE)
-        rd_skip(r, 8); /* max_session_duration */
+        rd_skip(&r, 8); /* max_session_duration */
+    return r.bad || r.p != r.end ? NULL : name;
 }
 
-/* Every record, in file order: as many as the header says, filling the file. */
-static int patch_records(struct patch *p, struct iam_error *reterr) {
-    struct rd r = {.p = p->img + p->h.records_off, .end = p->img + p->len};
-
-    p->recs = calloc(p->h.n_users + 1, sizeof(*p->recs));
-    if (!p->recs) {
-        iam_error_set(reterr, 0, 0, 0, "out of memory");
-        return -ENOMEM;
-    }
-    while (r.p < r.end && p->n_recs < p->h.n_users) {
-        struct old_rec *rec = &p->recs[p->n_recs];
-        const uint8_t *start = r.p;
-
-        patch_record(&r, start, rec);
-        if (r.bad || (size_t)(r.p - start) > IAM_AUTH_MAX_RECORD)
-            return patch_bad(reterr, "a record");
-        rec->off = (uint64_t)(start - p->img);
-        rec->len = (uint32_t)(r.p - start);
-        rec->ref0 = p->n_refs;
-        p->n_refs += rec->n_refs;
-        p->n_recs++;
-    }
-    if (r.p != r.end || p->n_recs != p->h.n_users)
-        return patch_bad(reterr, "the records do not fill the file");
-    return 0;
-}
-
-/* The old record named name (through the old index), or SIZE_MAX. */
-static size_t patch_find(const struct patch *p, const char *name) {
-    const struct ac_slot *slots = (const struct ac_slot *)(p->img + p->h.index_off);
+/* The slot of the user named name in the image being patched (p->out), or the empty slot
+ * where it goes (*ret_found false). -EBADMSG when a slot on the way is damaged or the table
+ * has no empty slot. Each slot whose hash matches is checked (its keyed check, that it points
+ * into the records and past the room, that a whole record lies there) before its record's name
+ * is compared. */
+static int patch_find(const struct patch *p, const char *name, uint64_t *ret_pos,
+                      bool *ret_found, struct iam_error *reterr) {
+    const struct ac_slot *slots = (const struct ac_slot *)(p->out + p->h.index_off);
     uint64_t hash = name_hash(p->h.hash_key, name), n = p->h.n_slots;
+    uint64_t lo = p->h.records_off + p->h.rec_room;
     size_t len = strlen(name);
 
-    for (uint64_t pos = hash & (n - 1), k = 0; slots[pos].rec_off && k < n;
-         pos = (pos + 1) & (n - 1), k++) {
-        size_t lo = 0, hi = p->n_recs;
-        uint64_t off = slots[pos].rec_off;
+    for (uint64_t pos = hash & (n - 1), k = 0; k < n; pos = (pos + 1) & (n - 1), k++) {
+        struct ac_slot s = slots[pos];
+        uint8_t check[AC_SLOT_CHECK_LEN];
+        const char *rname;
+        size_t rlen = 0;
 
-        if (slots[pos].name_hash != hash)
-            continue;
-        while (lo < hi) { /* records are in offset order */
-            size_t mid = lo + (hi - lo) / 2;
-            if (p->recs[mid].off < off)
-                lo = mid + 1;
-            else
-                hi = mid;
+        if (s.rec_off == 0) {
+            *ret_pos = pos;
+            *ret_found = false;
+            return 0;
         }
-        if (lo < p->n_recs && p->recs[lo].off == off && p->recs[lo].name_len == len &&
-            memcmp(p->recs[lo].name, name, len) == 0)
-            return lo;
+        if (s.name_hash != hash)
+            continue;
+        memcpy(check, s.check, sizeof(check));
+        slot_seal(&s, pos, p->h.hash_key);
+        if (sodium_memcmp(check, s.check, sizeof(check)) != 0 || s.reserved != 0 ||
+            s.rec_off < lo || s.rec_off > p->len || s.rec_len > p->len - s.rec_off ||
+            s.rec_len < AC_REC_FIXED || s.rec_len > IAM_AUTH_MAX_RECORD)
+            return patch_bad(reterr, "an index slot");
+        rname = patch_record_name(p->out + s.rec_off, s.rec_len, &rlen);
+        if (!rname)
+            return patch_bad(reterr, "a record");
+        if (rlen == len && memcmp(rname, name, len) == 0) {
+            *ret_pos = pos;
+            *ret_found = true;
+            return 0;
+        }
     }
-    return SIZE_MAX;
-}
-
-static size_t doc_slot_of(uint64_t off, size_t n_slots) {
-    return (size_t)((off * 0x9E3779B97F4A7C15ull) >> 32) & (n_slots - 1);
-}
-
-/* The table of old documents by offset. */
-static int patch_doc_index(struct patch *p) {
-    p->n_doc_slots = 16;
-    while (p->n_doc_slots < 2 * p->n_docs)
-        p->n_doc_slots *= 2;
-    p->doc_slots = calloc(p->n_doc_slots, sizeof(*p->doc_slots));
-    if (!p->doc_slots)
-        return -ENOMEM;
-    for (size_t i = 0; i < p->n_docs; i++) {
-        size_t j = doc_slot_of(p->docs[i].off, p->n_doc_slots);
-        while (p->doc_slots[j])
-            j = (j + 1) & (p->n_doc_slots - 1);
-        p->doc_slots[j] = (uint32_t)i + 1;
-    }
-    return 0;
-}
-
-/* The old document at off, len, or SIZE_MAX. */
-static size_t patch_doc_at(const struct patch *p, uint64_t off, uint32_t len) {
-    for (size_t j = doc_slot_of(off, p->n_doc_slots); p->doc_slots[j];
-         j = (j + 1) & (p->n_doc_slots - 1)) {
-        const struct old_doc *d = &p->docs[p->doc_slots[j] - 1];
-        if (d->off == off)
-            return d->len == len ? p->doc_slots[j] - 1 : SIZE_MAX;
-    }
-    return SIZE_MAX;
+    return patch_bad(reterr, "the index has no empty slot");
 }
 
 static bool same_str(const char *a, size_t a_len, const char *b) {
@@ -826,91 +804,149 @@ static bool same_str(const char *a, size_t a_len, const char *b) {
     return strlen(b) == a_len && memcmp(a, b, a_len) == 0;
 }
 
-/* The document index (old ones first, then fresh) holding what pol says: the same kind,
- * source type, source id and text. A document of a changed user not in old becomes a fresh
- * one. A linear search of old's documents for each: changed users are few, and so is the
- * work. SIZE_MAX on ENOMEM. */
-static size_t patch_doc_of(struct patch *p, const struct iam_auth_policy *pol, size_t *cap) {
+static bool same_policy(const struct iam_auth_policy *f, const struct iam_auth_policy *pol) {
+    size_t text_len = pol->text ? pol->text_len : 0;
+
+    return f->kind == pol->kind && (f->text ? f->text_len : 0) == text_len &&
+           (text_len == 0 || memcmp(f->text, pol->text, text_len) == 0) &&
+           strcmp(f->source_id ? f->source_id : "", pol->source_id ? pol->source_id : "") == 0 &&
+           strcmp(f->source_type ? f->source_type : "", pol->source_type ? pol->source_type : "") == 0;
+}
+
+/* Where the document holding what pol says lies: an old one (the same kind, source type,
+ * source id and text), one this patch wrote, or one written now into the documents' room.
+ * A linear search of the old documents: the changed users are few. 0, 1 when the room is
+ * short (the caller builds whole), or -errno. */
+static int patch_doc(struct patch *p, const struct iam_auth_policy *pol, struct ac_ref *ret,
+                     struct iam_error *reterr) {
     const char *text = pol->text ? pol->text : "";
     size_t text_len = pol->text ? pol->text_len : 0;
+    struct buf b = {0};
+    uint64_t at;
 
     for (size_t i = 0; i < p->n_docs; i++) {
         const struct old_doc *d = &p->docs[i];
         if (d->kind == pol->kind && d->text_len == text_len &&
             memcmp(d->text, text, text_len) == 0 && same_str(d->id, d->id_len, pol->source_id) &&
-            same_str(d->type, d->type_len, pol->source_type))
-            return i;
-    }
-    for (size_t i = 0; i < p->n_fresh; i++) {
-        const struct iam_auth_policy *f = p->fresh[i];
-        if (f->kind == pol->kind && f->text_len == pol->text_len &&
-            (text_len == 0 || memcmp(f->text, pol->text, text_len) == 0) &&
-            strcmp(f->source_id ? f->source_id : "", pol->source_id ? pol->source_id : "") == 0 &&
-            strcmp(f->source_type ? f->source_type : "", pol->source_type ? pol->source_type : "") == 0)
-            return p->n_docs + i;
-    }
-    if (p->n_fresh == *cap) {
-        const struct iam_auth_policy **nf = reallocarray(
-            p->fresh, *cap = *cap ? *cap * 2 : 16, sizeof(const struct iam_auth_policy *));
-        if (!nf)
-            return SIZE_MAX;
-        p->fresh = nf;
-    }
-    p->fresh[p->n_fresh++] = pol;
-    return p->n_docs + p->n_fresh - 1;
-}
-
-/* The documents of a changed user, as indexes (cdocs[k] for its k-th policy). */
-static int patch_changed_docs(struct patch *p, const struct iam_auth_user *changed,
-                              size_t n_changed, uint32_t **ret_cdocs, size_t **ret_start,
-                              struct iam_error *reterr) {
-    size_t total = 0, cap = 0, *start = calloc(n_changed + 1, sizeof(*start));
-    uint32_t *cdocs;
-
-    for (size_t i = 0; i < n_changed; i++)
-        total += changed[i].n_policies;
-    cdocs = calloc(total + 1, sizeof(*cdocs));
-    if (!start || !cdocs) {
-        free(start);
-        free(cdocs);
-        iam_error_set(reterr, 0, 0, 0, "out of memory");
-        return -ENOMEM;
-    }
-    total = 0;
-    for (size_t i = 0; i < n_changed; i++) {
-        start[i] = total;
-        for (size_t k = 0; k < changed[i].n_policies; k++) {
-            size_t d = patch_doc_of(p, &changed[i].policies[k], &cap);
-            if (d == SIZE_MAX) {
-                free(start);
-                free(cdocs);
-                iam_error_set(reterr, 0, 0, 0, "out of memory");
-                return -ENOMEM;
-            }
-            cdocs[total++] = (uint32_t)d;
+            same_str(d->type, d->type_len, pol->source_type)) {
+            *ret = (struct ac_ref){.off = d->off, .len = d->len};
+            return 0;
         }
     }
-    *ret_cdocs = cdocs;
-    *ret_start = start;
+    for (size_t i = 0; i < p->n_fresh; i++)
+        if (same_policy(p->fresh[i], pol)) {
+            *ret = (struct ac_ref){.off = p->fresh_off[i], .len = p->fresh_len[i]};
+            return 0;
+        }
+    if (p->n_fresh == p->cap_fresh) {
+        size_t cap = p->cap_fresh ? p->cap_fresh * 2 : 16;
+        const struct iam_auth_policy **nf = reallocarray(p->fresh, cap, sizeof(*nf));
+        uint64_t *no;
+        uint32_t *nl;
+
+        if (nf)
+            p->fresh = nf;
+        no = nf ? reallocarray(p->fresh_off, cap, sizeof(*no)) : NULL;
+        if (no)
+            p->fresh_off = no;
+        nl = no ? reallocarray(p->fresh_len, cap, sizeof(*nl)) : NULL;
+        if (!nl) {
+            iam_error_set(reterr, 0, 0, 0, "out of memory");
+            return -ENOMEM;
+        }
+        p->fresh_len = nl;
+        p->cap_fresh = cap;
+    }
+    put_doc(&b, pol);
+    if (b.err) {
+        if (b.err == -E2BIG)
+            iam_error_set(reterr, 0, 0, 0, "a policy document over %u bytes",
+                          IAM_AUTH_MAX_RECORD);
+        else if (b.err == -ENOMEM)
+            iam_error_set(reterr, 0, 0, 0, "out of memory");
+        free(b.p);
+        return b.err;
+    }
+    if (b.len > p->h.doc_room) {
+        free(b.p);
+        return 1;
+    }
+    at = p->h.records_off - p->h.doc_room;
+    memcpy(p->out + at, b.p, b.len);
+    p->h.doc_room -= (uint32_t)b.len;
+    p->fresh[p->n_fresh] = pol;
+    p->fresh_off[p->n_fresh] = at;
+    p->fresh_len[p->n_fresh] = (uint32_t)b.len;
+    p->n_fresh++;
+    *ret = (struct ac_ref){.off = at, .len = (uint32_t)b.len};
+    free(b.p);
     return 0;
 }
 
-/* The k-th document reference of an old record: the old document it names, or SIZE_MAX. */
-static size_t patch_ref(const struct patch *p, const struct old_rec *rec, uint32_t k,
-                        uint64_t *ret_off, uint32_t *ret_len) {
-    const uint8_t *at = p->img + rec->off + rec->refs_at + (size_t)k * AC_REF_LEN;
+/* Changed user u written into the image: its documents found or written, its record over
+ * its old one (ending where the old one ended, the bytes before it zeroed) when it fits,
+ * else into the records' room (the old one zeroed); its slot re-pointed, or a slot taken
+ * when it is new. 0, 1 when something does not fit (the caller builds whole), or -errno. */
+static int patch_user(struct patch *p, const struct iam_auth_user *u, size_t *n_appended,
+                      struct iam_error *reterr) {
+    struct ac_ref refs[IAM_AUTH_MAX_ITEMS]; /* check_user() bounds n_policies */
+    struct ac_slot *slots = (struct ac_slot *)(p->out + p->h.index_off), *s;
+    struct buf b = {0};
+    uint64_t pos = 0, at;
+    bool found = false;
+    int r;
 
-    memcpy(ret_off, at, sizeof(*ret_off));
-    memcpy(ret_len, at + 8, sizeof(*ret_len));
-    return patch_doc_at(p, *ret_off, *ret_len);
-}
-
-/* Mark document d used, in first-use order (the order iam_auth_cache_build writes them). */
-static void patch_use(struct patch *p, size_t d, uint32_t *seq, uint32_t *n_seq) {
-    if (!p->order[d]) {
-        seq[*n_seq] = (uint32_t)d;
-        p->order[d] = ++*n_seq;
+    if ((r = patch_find(p, u->name, &pos, &found, reterr)) < 0)
+        return r;
+    if (!found && (2 * (p->h.n_users + 1) > p->h.n_slots || p->h.n_users >= IAM_AUTH_MAX_USERS))
+        return 1; /* the index is full (at load 1/2) */
+    for (size_t k = 0; k < u->n_policies; k++)
+        if ((r = patch_doc(p, &u->policies[k], &refs[k], reterr)) != 0)
+            return r;
+    put_record(&b, u, refs);
+    if (b.err) {
+        r = b.err;
+        if (r == -E2BIG)
+            iam_error_set(reterr, 0, 0, 0, "user \"%.64s\": record over %u bytes", u->name,
+                          IAM_AUTH_MAX_RECORD);
+        else if (r == -EINVAL)
+            iam_error_set(reterr, 0, 0, 0, "user \"%.64s\": missing field or NUL in a string",
+                          u->name);
+        else
+            iam_error_set(reterr, 0, 0, 0, "out of memory");
+        goto out;
     }
+    s = &slots[pos];
+    if (found && b.len <= s->rec_len) {
+        at = s->rec_off + s->rec_len - b.len;
+        sodium_memzero(p->out + s->rec_off, s->rec_len - b.len);
+    } else if (b.len <= p->h.rec_room && !(found && s->rec_off + s->rec_len == p->len)) {
+        /* (the record that ends the file cannot leave its place: the last record ends it) */
+        p->h.rec_room -= (uint32_t)b.len;
+        at = p->h.records_off + p->h.rec_room;
+        if (found)
+            sodium_memzero(p->out + s->rec_off, s->rec_len);
+    } else {
+        r = 1;
+        goto out;
+    }
+    memcpy(p->out + at, b.p, b.len);
+    if (!found) {
+        s->name_hash = name_hash(p->h.hash_key, u->name);
+        p->h.n_users++;
+        ++*n_appended;
+    }
+    s->rec_off = at;
+    s->rec_len = (uint32_t)b.len;
+    s->reserved = 0;
+    slot_seal(s, pos, p->h.hash_key);
+    r = 0;
+out:
+    if (b.p) {
+        sodium_memzero(b.p, b.cap);
+        free(b.p);
+    }
+    return r;
 }
 
 int iam_auth_cache_key_of(const void *img, size_t len, uint8_t key[IAM_AUTH_CACHE_KEY_LEN]) {
@@ -926,244 +962,40 @@ int iam_auth_cache_key_of(const void *img, size_t len, uint8_t key[IAM_AUTH_CACH
     return 0;
 }
 
-/* Each changed user in place of its namesake, or after the others (p->app). */
-static int patch_match(struct patch *p, struct iam_error *reterr) {
+int iam_auth_cache_patch(const void *old, void *copy, size_t len,
+                         const struct iam_auth_user *changed, size_t n_changed, uint64_t serial,
+                         size_t *ret_n_appended, struct iam_error *reterr) {
+    struct patch p = {.img = old, .out = copy, .len = len};
+    size_t n_appended = 0;
     int r;
 
-    p->app = calloc(p->n_changed + 1, sizeof(const struct iam_auth_user *));
-    if (!p->app) {
-        iam_error_set(reterr, 0, 0, 0, "out of memory");
-        return -ENOMEM;
-    }
-    for (size_t i = 0; i < p->n_changed; i++) {
-        const struct iam_auth_user *c = &p->changed[i];
-        size_t at;
-
-        if ((r = check_user(c, i, reterr)) < 0)
-            return r;
-        at = patch_find(p, c->name);
-        if (at != SIZE_MAX && !p->recs[at].repl) {
-            p->recs[at].repl = c;
-            continue;
-        }
-        for (size_t k = 0; k < p->n_app && at == SIZE_MAX; k++)
-            if (strcmp(p->app[k]->name, c->name) == 0)
-                at = k;
-        if (at != SIZE_MAX) {
-            iam_error_set(reterr, 0, 0, 0, "duplicate user name \"%.64s\"", c->name);
-            return -EINVAL;
-        }
-        p->app[p->n_app++] = c;
-    }
-    if (p->n_recs + p->n_app > IAM_AUTH_MAX_USERS) {
-        iam_error_set(reterr, 0, 0, 0, "%zu users: over the limit of %u", p->n_recs + p->n_app,
-                      IAM_AUTH_MAX_USERS);
-        return -E2BIG;
-    }
-    return 0;
-}
-
-/* User i of the new image: a changed one (its view), or NULL for old record i. */
-static const struct iam_auth_user *patch_user(const struct patch *p, size_t i) {
-    return i < p->n_recs ? p->recs[i].repl : p->app[i - p->n_recs];
-}
-
-/* The documents in the order of their first use over the users in their new order (the
- * order iam_auth_cache_build writes them): seq[0..*ret_n). */
-static int patch_order(struct patch *p, uint32_t *seq, uint32_t *ret_n,
-                       struct iam_error *reterr) {
-    size_t n_users = p->n_recs + p->n_app;
-
-    *ret_n = 0;
-    for (size_t i = 0; i < n_users; i++) {
-        const struct iam_auth_user *u = patch_user(p, i);
-        const struct old_rec *rec = &p->recs[i];
-
-        if (u) {
-            size_t c = (size_t)(u - p->changed);
-            for (size_t k = 0; k < u->n_policies; k++)
-                patch_use(p, p->cdocs[p->cstart[c] + k], seq, ret_n);
-            continue;
-        }
-        for (uint32_t k = 0; k < rec->n_refs; k++) {
-            uint64_t off;
-            uint32_t len;
-            size_t d = patch_ref(p, rec, k, &off, &len);
-            if (d == SIZE_MAX)
-                return patch_bad(reterr, "a record names no document");
-            p->ref_doc[rec->ref0 + k] = (uint32_t)d;
-            patch_use(p, d, seq, ret_n);
-        }
-    }
-    return 0;
-}
-
-/* The documents at the end of b, in seq's order: old ones copied, fresh ones written. */
-static int patch_put_docs(struct patch *p, struct buf *b, const uint32_t *seq, uint32_t n_seq,
-                          struct iam_error *reterr) {
-    for (uint32_t i = 0; i < n_seq; i++) {
-        size_t d = seq[i];
-
-        p->new_off[d] = b->len;
-        if (d < p->n_docs)
-            buf_put(b, p->img + p->docs[d].off, p->docs[d].len);
-        else if (p->fresh && d - p->n_docs < p->n_fresh)
-            put_doc(b, p->fresh[d - p->n_docs]);
-        else
-            b->err = -EINVAL; /* no such document: cannot happen */
-        if (b->err) {
-            if (b->err == -E2BIG)
-                iam_error_set(reterr, 0, 0, 0, "a policy document over %u bytes",
-                              IAM_AUTH_MAX_RECORD);
-            return b->err;
-        }
-        p->new_len[d] = (uint32_t)(b->len - p->new_off[d]);
-    }
-    return 0;
-}
-
-/* Old record rec copied to the end of b; its references redone (and its checksum) when its
- * documents moved. */
-static void patch_copy_record(const struct patch *p, struct buf *b, const struct old_rec *rec) {
-    uint64_t rec_off = b->len;
-    bool moved = false;
-
-    buf_put(b, p->img + rec->off, rec->len);
-    if (b->err || !p->docs) /* no documents: no references (patch_order checked) */
-        return;
-    for (uint32_t k = 0; k < rec->n_refs; k++) {
-        size_t d = p->ref_doc[rec->ref0 + k];
-        uint8_t *at = b->p + rec_off + rec->refs_at + (size_t)k * AC_REF_LEN;
-
-        if (p->new_off[d] == p->docs[d].off && p->new_len[d] == p->docs[d].len)
-            continue;
-        memcpy(at, &p->new_off[d], sizeof(p->new_off[d]));
-        memcpy(at + 8, &p->new_len[d], sizeof(p->new_len[d]));
-        moved = true;
-    }
-    if (moved)
-        crypto_generichash(b->p + rec_off, AC_SUM_LEN, b->p + rec_off + AC_SUM_LEN,
-                           rec->len - AC_SUM_LEN, NULL, 0);
-}
-
-/* Every record at the end of b, each in its slot of the index (at h->index_off). */
-static int patch_put_records(struct patch *p, struct buf *b, const struct ac_header2 *h,
-                             struct iam_error *reterr) {
-    struct ac_ref refs[IAM_AUTH_MAX_ITEMS];
-    size_t n_users = p->n_recs + p->n_app;
-
-    for (size_t i = 0; i < n_users; i++) {
-        const struct iam_auth_user *u = patch_user(p, i);
-        uint64_t rec_off = b->len;
-        const char *name;
-
-        if (u) {
-            size_t c = (size_t)(u - p->changed);
-            for (size_t k = 0; k < u->n_policies; k++) {
-                size_t d = p->cdocs[p->cstart[c] + k];
-                refs[k] = (struct ac_ref){.off = p->new_off[d], .len = p->new_len[d]};
-            }
-            put_record(b, u, refs);
-            name = u->name;
-        } else {
-            patch_copy_record(p, b, &p->recs[i]);
-            name = p->recs[i].name; /* NUL-terminated in the image (checked when read) */
-        }
-        if (b->err) {
-            if (u && b->err == -E2BIG)
-                iam_error_set(reterr, 0, 0, 0, "user \"%.64s\": record over %u bytes", u->name,
-                              IAM_AUTH_MAX_RECORD);
-            else if (u && b->err == -EINVAL)
-                iam_error_set(reterr, 0, 0, 0, "user \"%.64s\": missing field or NUL in a "
-                              "string", u->name);
-            return b->err;
-        }
-        slot_insert((struct ac_slot *)(b->p + h->index_off), h->n_slots,
-                    name_hash(h->hash_key, name), rec_off, (uint32_t)(b->len - rec_off));
-    }
-    return 0;
-}
-
-/* The index sealed, the sums, the header at the start of b. */
-static void patch_seal(struct buf *b, struct ac_header2 *h) {
-    struct ac_slot *slots = (struct ac_slot *)(b->p + h->index_off);
-
-    for (uint64_t i = 0; i < h->n_slots; i++)
-        if (slots[i].rec_off != 0)
-            slot_seal(&slots[i], i, h->hash_key);
-    h->file_size = b->len;
-    crypto_generichash(h->index_sum, AC_SUM_LEN, b->p + h->index_off,
-                       h->n_slots * sizeof(struct ac_slot), NULL, 0);
-    crypto_generichash(h->header_sum, AC_SUM_LEN, (const uint8_t *)h,
-                       offsetof(struct ac_header2, header_sum), NULL, 0);
-    memcpy(b->p, h, sizeof(*h));
-}
-
-int iam_auth_cache_patch(const void *old, size_t old_len, const struct iam_auth_user *changed,
-                         size_t n_changed, uint64_t serial, size_t *ret_n_appended,
-                         void **ret_buf, size_t *ret_len, struct iam_error *reterr) {
-    struct patch p = {.img = old, .len = old_len, .changed = changed, .n_changed = n_changed};
-    uint32_t *seq = NULL, n_seq = 0;
-    struct ac_header2 h;
-    struct buf b = {0};
-    size_t n_all;
-    int r;
-
-    if (!old || !ret_buf || !ret_len || (n_changed && !changed))
+    if (!old || !copy || !ret_n_appended || (n_changed && !changed))
         return -EINVAL;
     if (sodium_init() < 0)
         return -ENOTSUP;
-    if ((r = patch_header(&p, reterr)) < 0 || (r = patch_docs(&p, reterr)) < 0 ||
-        (r = patch_records(&p, reterr)) < 0 || (r = patch_match(&p, reterr)) < 0 ||
-        (r = patch_changed_docs(&p, changed, n_changed, &p.cdocs, &p.cstart, reterr)) < 0)
-        goto out;
-    n_all = p.n_docs + p.n_fresh;
-    p.order = calloc(n_all + 1, sizeof(*p.order));
-    p.new_off = calloc(n_all + 1, sizeof(*p.new_off));
-    p.new_len = calloc(n_all + 1, sizeof(*p.new_len));
-    p.ref_doc = malloc((p.n_refs + 1) * sizeof(*p.ref_doc));
-    seq = calloc(n_all + 1, sizeof(*seq));
-    if (!p.order || !p.new_off || !p.new_len || !seq || !p.ref_doc || patch_doc_index(&p) < 0) {
-        iam_error_set(reterr, 0, 0, 0, "out of memory");
-        r = -ENOMEM;
-        goto out;
+    for (size_t i = 0; i < n_changed; i++) {
+        if ((r = check_user(&changed[i], i, reterr)) < 0)
+            return r;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(changed[j].name, changed[i].name) == 0) {
+                iam_error_set(reterr, 0, 0, 0, "duplicate user name \"%.64s\"", changed[i].name);
+                return -EINVAL;
+            }
     }
-    if ((r = patch_order(&p, seq, &n_seq, reterr)) < 0)
+    if ((r = patch_header(&p, reterr)) < 0 || (r = patch_docs(&p, reterr)) < 0)
         goto out;
-    /* the header and index as iam_auth_cache_build makes them */
-    h = p.h;
-    h.serial = serial;
-    h.n_users = p.n_recs + p.n_app;
-    h.n_slots = 8;
-    while (h.n_slots < 2 * h.n_users)
-        h.n_slots *= 2;
-    h.docs_off = h.index_off + h.n_slots * sizeof(struct ac_slot);
-    buf_reserve(&b, h.docs_off + old_len - p.h.docs_off + 4096 * (n_changed + 1));
-    if (b.err || !b.p) {
-        r = b.err ? b.err : -ENOMEM;
-        goto out;
-    }
-    memset(b.p, 0, h.docs_off);
-    b.len = h.docs_off;
-    if ((r = patch_put_docs(&p, &b, seq, n_seq, reterr)) < 0)
-        goto out;
-    h.docs_len = b.len - h.docs_off;
-    h.records_off = b.len;
-    if ((r = patch_put_records(&p, &b, &h, reterr)) < 0)
-        goto out;
-    patch_seal(&b, &h);
-    *ret_buf = b.p;
-    *ret_len = b.len;
-    if (ret_n_appended)
-        *ret_n_appended = p.n_app;
-    b.p = NULL;
+    for (size_t i = 0; i < n_changed; i++)
+        if ((r = patch_user(&p, &changed[i], &n_appended, reterr)) != 0)
+            goto out;
+    p.h.serial = serial;
+    crypto_generichash(p.h.index_sum, AC_SUM_LEN, p.out + p.h.index_off,
+                       p.h.n_slots * sizeof(struct ac_slot), NULL, 0);
+    crypto_generichash(p.h.header_sum, AC_SUM_LEN, (const uint8_t *)&p.h,
+                       offsetof(struct ac_header2, header_sum), NULL, 0);
+    memcpy(p.out, &p.h, sizeof(p.h));
+    *ret_n_appended = n_appended;
     r = 0;
 out:
-    if (b.p) {
-        sodium_memzero(b.p, b.cap);
-        free(b.p);
-    }
     patch_free(&p);
-    free(seq);
     return r;
 }

@@ -185,6 +185,7 @@ struct cm_prev {
     void *nss, *auth;
     size_t nss_len, auth_len;
     void *nss_copy; /* a private writable mapping of the same nss.cache (refresh.c patches it) */
+    void *auth_copy; /* the same for auth.cache */
     struct cm_state state;
     bool has_state;
 };

@@ -148,7 +148,7 @@ void cm_prev_open(const char *cache_dir, struct cm_prev *ret) {
     }
     if (gfd >= 0) {
         ret->nss = map_file(gfd, IAM_CACHE_NSS_NAME, &ret->nss_len, &ret->nss_copy);
-        ret->auth = map_file(gfd, IAM_CACHE_AUTH_NAME, &ret->auth_len, NULL);
+        ret->auth = map_file(gfd, IAM_CACHE_AUTH_NAME, &ret->auth_len, &ret->auth_copy);
         sfd = openat(gfd, IAM_CACHES_STATE_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
         if (sfd >= 0) {
             ssize_t k = read(sfd, text, sizeof(text) - 1);
@@ -170,6 +170,8 @@ void cm_prev_close(struct cm_prev *p) {
         munmap(p->nss_copy, p->nss_len);
     if (p->auth)
         munmap(p->auth, p->auth_len);
+    if (p->auth_copy)
+        munmap(p->auth_copy, p->auth_len);
     memset(p, 0, sizeof(*p));
 }
 
@@ -705,11 +707,13 @@ static int refresh(struct iam_store *st, const struct iam_config *config,
             state.max_group = m.groups[i].rowid;
     r = 1;
     *why = "auth.cache could not be patched";
-    if (m.serial != serial || cm_auth_users(&m, &a, reterr) < 0 ||
-        iam_auth_cache_patch(prev->auth, prev->auth_len, a.users, m.n_users, serial, &n_appended,
-                             &img.auth, &img.auth_len, reterr) < 0 ||
+    if (m.serial != serial || !prev->auth_copy || cm_auth_users(&m, &a, reterr) < 0 ||
+        iam_auth_cache_patch(prev->auth, prev->auth_copy, prev->auth_len, a.users, m.n_users,
+                             serial, &n_appended, reterr) != 0 ||
         n_appended != n_new)
         goto out;
+    img.auth = prev->auth_copy; /* patched in place; installed from there, unmapped with prev */
+    img.auth_len = prev->auth_len;
     *why = "nss.cache could not be remade (a rename?)";
     if ((ch->nss_users.n || ch->nss_groups.n || n_new) &&
         refresh_nss(config, prev, ch, &m, &ml, &img.nss, &img.nss_len, nss_way, reterr) != 0)
@@ -746,6 +750,8 @@ static int refresh(struct iam_store *st, const struct iam_config *config,
 out:
     if (img.nss == prev->nss_copy)
         img.nss = NULL; /* the patched mapping: prev unmaps it */
+    if (img.auth == prev->auth_copy)
+        img.auth = NULL;
     iam_cache_images_free(&img);
     cm_auth_free(&a);
     member_lists_free(&ml);

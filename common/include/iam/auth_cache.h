@@ -119,19 +119,24 @@ int iam_auth_cache_build_keyed(const struct iam_auth_user *users, size_t n_users
                                uint64_t serial, const uint8_t key[IAM_AUTH_CACHE_KEY_LEN],
                                void **ret_buf, size_t *ret_len, struct iam_error *reterr) IAM_WUR;
 
-/* The image iam_auth_cache_build_keyed() would build, with old's key and serial serial, from
- * old's users with each of changed in place of old's user of the same name, and those of
- * changed that old does not have appended after them in their order -- made from old's bytes
- * instead of from every user: the records and documents that do not change are copied (a
- * record whose documents moved gets its references and checksum redone), so the cost is a
- * pass over old, not the building of every record. old is the image of a previous build;
- * its header checksum and the layout of every document and record are checked
- * (-EBADMSG, and the caller builds from scratch); the checksums of the records copied are
- * not (the readers check them at every lookup). *ret_n_appended (may be NULL) gets how many
- * of changed were appended. Errors as iam_auth_cache_build(). */
-int iam_auth_cache_patch(const void *old, size_t old_len, const struct iam_auth_user *changed,
-                         size_t n_changed, uint64_t serial, size_t *ret_n_appended,
-                         void **ret_buf, size_t *ret_len, struct iam_error *reterr) IAM_WUR;
+/* A few changed users patched into a previous image instead of building every record:
+ * old is that image (len bytes; read only), copy a writable copy of the same bytes (a private
+ * writable mapping of the same file, so only the pages written are copied), which becomes the
+ * new image, of the same length, with serial serial: each of changed in place of old's user
+ * of the same name, the others of changed added (*ret_n_appended gets how many). A changed
+ * record is written over its old one when it fits there, else into the room a whole build
+ * leaves before the records (the old one zeroed); a document old lacks goes into the room at
+ * the end of the documents (documents no longer referred to stay until the next whole build);
+ * a slot is re-pointed, or taken for a new user while the index stays at most half full; the
+ * slots written, the index checksum and the header are resealed. Old's header checksum, its
+ * room (zero bytes), every document, and each slot and record a changed user's name leads to
+ * are checked (-EBADMSG); the readers check the rest at every lookup. Returns 0; 1 when a
+ * record, a document or a slot does not fit (build whole: that makes new room); or -errno
+ * (errors as iam_auth_cache_build()). On anything but 0 copy holds a partly patched image
+ * and must be thrown away. */
+int iam_auth_cache_patch(const void *old, void *copy, size_t len,
+                         const struct iam_auth_user *changed, size_t n_changed, uint64_t serial,
+                         size_t *ret_n_appended, struct iam_error *reterr) IAM_WUR;
 /* The key of an image's index (to build the next image with it): 0, or -EBADMSG. */
 int iam_auth_cache_key_of(const void *img, size_t len, uint8_t key[IAM_AUTH_CACHE_KEY_LEN]) IAM_WUR;
 
