@@ -6,6 +6,8 @@ endforeach()
 # the version 1 cache the previous writer made, kept among the fuzzer's seeds
 target_compile_definitions(test_auth_cache PRIVATE
   IAM_TEST_AUTH_SEEDS="${CMAKE_CURRENT_SOURCE_DIR}/fuzz/auth_cache")
+# the layout (a patch's room is damaged on purpose)
+target_include_directories(test_auth_cache PRIVATE ${PROJECT_SOURCE_DIR}/common)
 
 find_package(pamtest REQUIRED)
 find_library(PAM_WRAPPER_LIBRARY NAMES pam_wrapper libpam_wrapper.so REQUIRED)

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "auth_cache/format.h"
 #include "iam/auth_cache.h"
 #include "iamtest.h"
 
@@ -469,6 +470,137 @@ static void test_many_users(void **state) {
     free(names);
 }
 
+/* ---- a patch of an image (iam_auth_cache_patch) ----------------------------------------- */
+
+#define PT_MAX 200
+static char pt_name[PT_MAX][16], pt_arn[PT_MAX][64], pt_src[PT_MAX][32], pt_tagv[PT_MAX][16];
+static struct iam_auth_tag pt_tag[PT_MAX];
+static struct iam_auth_policy pt_pol[PT_MAX][2];
+static const char pt_text2[] = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Deny\","
+                               "\"Action\":\"host:Sudo\",\"Resource\":\"*\"}}";
+
+/* User i: one tag (team=t<gen>), its group's shared document and, when gen is odd, a
+ * document of its own. */
+static struct iam_auth_user pt_user(int i, int gen) {
+    snprintf(pt_name[i], sizeof(pt_name[i]), "u%d", i);
+    snprintf(pt_arn[i], sizeof(pt_arn[i]), "arn:aws:iam::123456789012:user/u%d", i);
+    snprintf(pt_src[i], sizeof(pt_src[i]), "group/g%d/p", i % 4);
+    snprintf(pt_tagv[i], sizeof(pt_tagv[i]), "t%d", gen);
+    pt_tag[i] = (struct iam_auth_tag){"team", pt_tagv[i]};
+    pt_pol[i][0] = (struct iam_auth_policy){IAM_AUTH_POLICY_IDENTITY, "group", pt_src[i],
+                                            pol_text, sizeof(pol_text) - 1};
+    pt_pol[i][1] = (struct iam_auth_policy){IAM_AUTH_POLICY_IDENTITY, "user", pt_arn[i],
+                                            pt_text2, sizeof(pt_text2) - 1};
+    return (struct iam_auth_user){.name = pt_name[i], .user_id = pt_name[i], .arn = pt_arn[i],
+                                  .tags = &pt_tag[i], .n_tags = 1, .policies = pt_pol[i],
+                                  .n_policies = gen % 2 ? 2 : 1};
+}
+
+/* The cache at path holds exactly users 0..n-1, user i of generation gen[i], and passes the
+ * reader's whole check. */
+static void pt_check(const char *path, int n, const int *gen) {
+    struct iam_auth_cache *c = NULL;
+    struct iam_error e;
+
+    iam_error_init(&e);
+    assert_int_equal(iam_auth_cache_open(path, &c, &e), 0);
+    assert_int_equal(iam_auth_cache_verify(c, &e), 0);
+    assert_int_equal(iam_auth_cache_n_users(c), n);
+    for (int i = 0; i < n; i++) {
+        struct iam_auth_record *rec = NULL;
+        const struct iam_auth_user *u;
+        char name[16], tag[16];
+
+        snprintf(name, sizeof(name), "u%d", i);
+        snprintf(tag, sizeof(tag), "t%d", gen[i]);
+        assert_int_equal(iam_auth_cache_find(c, name, &rec, &e), 0);
+        u = iam_auth_record_user(rec);
+        assert_string_equal(u->name, name);
+        assert_int_equal(u->n_tags, 1);
+        assert_string_equal(u->tags[0].value, tag);
+        assert_int_equal(u->n_policies, gen[i] % 2 ? 2 : 1);
+        assert_memory_equal(u->policies[0].text, pol_text, sizeof(pol_text) - 1);
+        if (gen[i] % 2)
+            assert_memory_equal(u->policies[1].text, pt_text2, sizeof(pt_text2) - 1);
+        iam_auth_record_free(rec);
+    }
+    iam_auth_cache_close(c);
+}
+
+/* Patches piled on a whole build answer as the users say, until one declines (1); what a
+ * patch cannot do is declined or refused, never written wrong. */
+static void test_patch(void **state) {
+    struct fx *f = *state;
+    struct iam_auth_user all[PT_MAX], ch[4];
+    int gen[PT_MAX] = {0}, n = 40, declined = 0, patched = 0;
+    struct iam_error e;
+    void *img = NULL;
+    size_t len = 0, n_app = 0;
+    uint8_t *copy;
+    char *p;
+
+    for (int i = 0; i < n; i++)
+        all[i] = pt_user(i, 0);
+    iam_error_init(&e);
+    assert_int_equal(iam_auth_cache_build(all, (size_t)n, 1, &img, &len, &e), 0);
+    copy = malloc(len);
+    assert_non_null(copy);
+
+    /* refused: two changed users of one name; a room that is not empty */
+    ch[0] = pt_user(3, 1);
+    ch[1] = ch[0];
+    memcpy(copy, img, len);
+    assert_int_equal(iam_auth_cache_patch(img, copy, len, ch, 2, 2, &n_app, &e), -EINVAL);
+    {
+        uint8_t *bad = malloc(len);
+        struct iam_auth_user first = pt_user(0, 0);
+        uint64_t records_off;
+        assert_non_null(bad);
+        memcpy(bad, img, len);
+        memcpy(&records_off, bad + offsetof(struct ac_header2, records_off), sizeof(records_off));
+        bad[records_off] = 1; /* the first byte of the records' room */
+        memcpy(copy, bad, len);
+        assert_int_equal(iam_auth_cache_patch(bad, copy, len, &first, 1, 2, &n_app, &e),
+                         -EBADMSG);
+        free(bad);
+    }
+
+    /* the user whose record ends the file cannot grow (the last record ends the file) */
+    ch[0] = pt_user(n - 1, 1);
+    memcpy(copy, img, len);
+    assert_int_equal(iam_auth_cache_patch(img, copy, len, ch, 1, 2, &n_app, &e), 1);
+
+    /* patches piled up: a changed user (alternately growing and shrinking), a new one */
+    for (int round = 0; round < 100 && !declined; round++) {
+        int r, k = (round * 7) % 39; /* not u39, whose record ends the file */
+
+        ch[0] = pt_user(k, gen[k] + 1);
+        ch[1] = pt_user(n, 0);
+        memcpy(copy, img, len);
+        r = iam_auth_cache_patch(img, copy, len, ch, 2, (uint64_t)round + 2, &n_app, &e);
+        assert_true(r == 0 || r == 1);
+        if (r == 1) {
+            declined = 1;
+            break;
+        }
+        assert_int_equal(n_app, 1);
+        gen[k]++;
+        n++;
+        memcpy(img, copy, len);
+        p = iamtest_write_file(f->dir, "patched.cache", img, len, 0600);
+        assert_non_null(p);
+        pt_check(p, n, gen);
+        free(p);
+        patched++;
+    }
+    print_message("%d patches, then a decline\n", patched);
+    /* the room (an eighth and a little) took several patches, then ran out */
+    assert_true(patched >= 10);
+    assert_true(declined);
+    free(copy);
+    free(img);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
@@ -478,6 +610,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_failed_write_keeps_old, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsafe_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corruption, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_patch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reads_version_1, setup, teardown),
         cmocka_unit_test(test_documents_shared),
         cmocka_unit_test_setup_teardown(test_many_users, setup, teardown),
