@@ -402,14 +402,15 @@ static int put_records(struct buf *b, const struct ac_header2 *h, const struct i
 
 /* The room a whole build leaves for later patches (iam_auth_cache_patch): an eighth more
  * users in the index (at load <= 1/2 still), an eighth more bytes of documents and of records
- * and a little (so a small cache takes a few patches too). A patch that finds no room left
+ * and a little (512 bytes: a small cache takes a patch or two too, and the fuzzer's seeds
+ * stay small). A patch that finds no room left
  * declines and the caller builds whole, which makes new room. */
 static uint64_t ac_spare_users(size_t n_users) {
     return n_users / 8 + 16;
 }
 
 static uint32_t ac_room(size_t section_len) {
-    size_t room = section_len / 8 + 4096;
+    size_t room = section_len / 8 + 512;
 
     return room > (size_t)UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)room;
 }
@@ -422,7 +423,7 @@ static size_t size_hint(const struct iam_auth_user *users, size_t n_users) {
         n += 256 + users[i].n_keys * 160 + users[i].n_tags * 64 + users[i].n_groups * 32 +
              users[i].n_policies * AC_REF_LEN;
     n = n_users > 64 ? n / 64 * n_users : n;
-    return n + n / 8 + 2 * 4096; /* and the room for patches */
+    return n + n / 8 + 2 * 512; /* and the room for patches */
 }
 
 int iam_auth_cache_build(const struct iam_auth_user *users, size_t n_users, uint64_t serial,
@@ -810,7 +811,8 @@ static bool same_policy(const struct iam_auth_policy *f, const struct iam_auth_p
     return f->kind == pol->kind && (f->text ? f->text_len : 0) == text_len &&
            (text_len == 0 || memcmp(f->text, pol->text, text_len) == 0) &&
            strcmp(f->source_id ? f->source_id : "", pol->source_id ? pol->source_id : "") == 0 &&
-           strcmp(f->source_type ? f->source_type : "", pol->source_type ? pol->source_type : "") == 0;
+           strcmp(f->source_type ? f->source_type : "",
+                  pol->source_type ? pol->source_type : "") == 0;
 }
 
 /* Where the document holding what pol says lies: an old one (the same kind, source type,
@@ -840,7 +842,8 @@ static int patch_doc(struct patch *p, const struct iam_auth_policy *pol, struct 
         }
     if (p->n_fresh == p->cap_fresh) {
         size_t cap = p->cap_fresh ? p->cap_fresh * 2 : 16;
-        const struct iam_auth_policy **nf = reallocarray(p->fresh, cap, sizeof(*nf));
+        const struct iam_auth_policy **nf =
+            reallocarray(p->fresh, cap, sizeof(const struct iam_auth_policy *));
         uint64_t *no;
         uint32_t *nl;
 

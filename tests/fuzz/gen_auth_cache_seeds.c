@@ -36,6 +36,40 @@ static int write_seed(const char *dir, const char *name, const struct iam_auth_u
     return 0;
 }
 
+/* A build of users[0..n) patched (as a refresh does) with changed: name.cache. */
+static int write_patched(const char *dir, const char *name, const struct iam_auth_user *users,
+                         size_t n, const struct iam_auth_user *changed, size_t n_changed) {
+    struct iam_error err;
+    void *buf = NULL, *copy;
+    size_t len = 0, n_app = 0;
+    char path[4096];
+    FILE *f;
+    int r;
+
+    iam_error_init(&err);
+    r = iam_auth_cache_build(users, n, 77, &buf, &len, &err);
+    copy = r == 0 ? malloc(len) : NULL;
+    if (copy) {
+        memcpy(copy, buf, len);
+        r = iam_auth_cache_patch(buf, copy, len, changed, n_changed, 78, &n_app, &err);
+    }
+    free(buf);
+    if (r != 0 || !copy) {
+        fprintf(stderr, "gen_auth_cache_seeds: %s: %s\n", name, r == 1 ? "no room" : err.text);
+        free(copy);
+        return 1;
+    }
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "wbx");
+    if (!f || fwrite(copy, 1, len, f) != len || fclose(f) != 0) {
+        perror(path);
+        free(copy);
+        return 1;
+    }
+    free(copy);
+    return 0;
+}
+
 int main(int argc, char *argv[]) {
     static const char pol[] = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\","
                               "\"Action\":\"host:*\",\"Resource\":\"*\"}}";
@@ -85,5 +119,22 @@ int main(int argc, char *argv[]) {
     bad |= write_seed(argv[1], "empty.cache", users, 0, 1);
     bad |= write_seed(argv[1], "one.cache", users, 1, 2);
     bad |= write_seed(argv[1], "four.cache", users, 4, 77);
+    {
+        /* patched: bob grown (into the records' room), u0 shrunk (in place), a new user
+         * with a document of its own (into the documents' room) */
+        static const char own[] = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":"
+                                  "\"Allow\",\"Action\":\"host:Login\",\"Resource\":\"*\"}}";
+        const struct iam_auth_policy own_pol = {IAM_AUTH_POLICY_IDENTITY, "user", "user/dave/own",
+                                                own, sizeof(own) - 1};
+        struct iam_auth_user changed[3] = {users[1], users[2],
+                                           {.name = "dave",
+                                            .user_id = "AIDADAVE0000000000000005",
+                                            .arn = "arn:aws:iam::123456789012:user/dave",
+                                            .policies = &own_pol, .n_policies = 1}};
+        changed[0].tags = tags;
+        changed[0].n_tags = 2;
+        changed[1].n_groups = 0;
+        bad |= write_patched(argv[1], "patched.cache", users, 4, changed, 3);
+    }
     return bad;
 }
