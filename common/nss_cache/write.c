@@ -989,29 +989,36 @@ int iam_nss_cache_check(const void *img, size_t len, struct iam_error *reterr) {
     return iam_nssc_decode_header(img, len, &h, reterr);
 }
 
+/* img's header when it is one of this version (its hashes unchecked: for the fields a
+ * writer carries over, not for reading the image). */
+static int peek_header(const void *img, size_t len, struct iam_nssc_header *h) {
+    if (!img || len < sizeof(*h))
+        return -EBADMSG;
+    memcpy(h, img, sizeof(*h));
+    if (memcmp(h->magic, IAM_NSSC_MAGIC, IAM_NSSC_MAGIC_LEN) != 0 ||
+        h->version != IAM_NSSC_VERSION)
+        return -EBADMSG;
+    return 0;
+}
+
 int iam_nss_cache_seed_of(const void *img, size_t len, uint64_t *ret_seed) {
     struct iam_nssc_header h;
+    int r = peek_header(img, len, &h);
 
-    if (!img || len < sizeof(h))
-        return -EBADMSG;
-    memcpy(&h, img, sizeof(h));
-    if (memcmp(h.magic, IAM_NSSC_MAGIC, IAM_NSSC_MAGIC_LEN) != 0 || h.version != IAM_NSSC_VERSION)
-        return -EBADMSG;
-    *ret_seed = h.seed;
-    return 0;
+    if (r == 0)
+        *ret_seed = h.seed;
+    return r;
 }
 
 int iam_nss_cache_counts(const void *img, size_t len, size_t *ret_users, size_t *ret_groups) {
     struct iam_nssc_header h;
+    int r = peek_header(img, len, &h);
 
-    if (!img || len < sizeof(h))
-        return -EBADMSG;
-    memcpy(&h, img, sizeof(h));
-    if (memcmp(h.magic, IAM_NSSC_MAGIC, IAM_NSSC_MAGIC_LEN) != 0 || h.version != IAM_NSSC_VERSION)
-        return -EBADMSG;
-    *ret_users = h.n_users;
-    *ret_groups = h.n_groups;
-    return 0;
+    if (r == 0) {
+        *ret_users = h.n_users;
+        *ret_groups = h.n_groups;
+    }
+    return r;
 }
 
 void iam_nss_decoded_free(struct iam_nss_decoded *d) {

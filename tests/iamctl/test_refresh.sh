@@ -41,6 +41,16 @@ trust() { # USER: a trust policy that lets USER assume the role
         "arn:aws:iam::123456789012:user/$1"
 }
 
+# same_answers DUMPER NAME INCREMENTAL WHOLE: both caches answer alike, every entry and lookup
+# as DUMPER prints them (a patch leaves other bytes than a whole build).
+same_answers() {
+    "$1" "$3" >"$T/inc.dump" || fail "cannot read $2 after: $what"
+    "$1" "$4" >"$T/whole.dump" || fail "cannot read the compiled $2 after: $what"
+    cmp -s "$T/inc.dump" "$T/whole.dump" ||
+        fail "$2 of the refresh answers otherwise than a whole compile after: $what" \
+            "$(diff "$T/inc.dump" "$T/whole.dump" | head -20)"
+}
+
 # compare: the caches the last write installed against a whole compile of the same store.
 # The compile goes to a copy of the cache directory (so it keeps the seeds, as a compile in
 # place would), and the next write refreshes the caches of the writes before it: patches of
@@ -57,18 +67,8 @@ compare() {
     gen=$(readlink "$T/cache2/current")
     [ -n "$gen" ] || fail "no generation compiled after: $what"
     set -- "$T/cache2"
-    "$NSSCACHEDUMP" "$T/inc.nss" >"$T/inc.dump" || fail "cannot read nss.cache after: $what"
-    "$NSSCACHEDUMP" "$1/$gen/nss.cache" >"$T/whole.dump" ||
-        fail "cannot read the compiled nss.cache after: $what"
-    cmp -s "$T/inc.dump" "$T/whole.dump" ||
-        fail "nss.cache of the refresh answers otherwise than a whole compile after: $what" \
-            "$(diff "$T/inc.dump" "$T/whole.dump" | head -20)"
-    "$AUTHCACHEDUMP" "$T/inc.auth" >"$T/inc.adump" || fail "cannot read auth.cache after: $what"
-    "$AUTHCACHEDUMP" "$1/$gen/auth.cache" >"$T/whole.adump" ||
-        fail "cannot read the compiled auth.cache after: $what"
-    cmp -s "$T/inc.adump" "$T/whole.adump" ||
-        fail "auth.cache of the refresh answers otherwise than a whole compile after: $what" \
-            "$(diff "$T/inc.adump" "$T/whole.adump" | head -20)"
+    same_answers "$NSSCACHEDUMP" nss.cache "$T/inc.nss" "$1/$gen/nss.cache"
+    same_answers "$AUTHCACHEDUMP" auth.cache "$T/inc.auth" "$1/$gen/auth.cache"
     cmp -s "$T/inc.auth" "$1/$gen/auth.cache" || auth_differ=$((auth_differ + 1))
     ok
 }
