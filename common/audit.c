@@ -341,8 +341,8 @@ void iam_audit_log_close(struct iam_audit_log *log) {
     free(log);
 }
 
-/* The file (or its directory) as the log may be: owned by root or us, closed to group and
- * other writes, a regular file. */
+/* The log file as it may be: a regular file owned by root or us, closed to group and other
+ * writes. */
 static bool log_stat_ok(const struct stat *st) {
     return S_ISREG(st->st_mode) && owner_ok(st) && !(st->st_mode & 0022);
 }
